@@ -1,0 +1,16 @@
+"""infralint: a linter for the infrastructure anti-patterns that take services down.
+
+The public API below is what the CLI, the flake8 plugin and the language server all call, so the
+three can never disagree.
+"""
+
+__version__ = "0.1.0"
+
+from .api import fix_source, lint_paths, lint_source  # noqa: E402
+from .config import Config, ConfigError, load_config  # noqa: E402
+from .finding import Edit, Finding, Fix, FixSafety  # noqa: E402
+
+__all__ = [
+    "Config", "ConfigError", "Edit", "Finding", "Fix", "FixSafety",
+    "fix_source", "lint_paths", "lint_source", "load_config", "__version__",
+]

@@ -1,0 +1,63 @@
+"""Qualified names: what `rd.Redis`, `Redis` or `pytest.skip` refer to, through imports and aliases.
+
+Built once per file from every import statement (module level and nested), so `import redis.asyncio
+as aioredis; aioredis.Redis(...)` resolves to `redis.asyncio.Redis` and `from pytest import skip as s;
+s()` to `pytest.skip`. Names that were never imported resolve to themselves (builtins, locals).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..source import SourceFile
+
+
+class ImportMap:
+    """Local name → fully qualified name, for every name an import statement binds in the file."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.aliases: dict[str, str] = {}
+        self.module_names: set[str] = set()  # top-level modules imported anywhere in the file
+        for node in ast.walk(source.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.module_names.add(alias.name.split(".")[0])
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.aliases.setdefault(top, top)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                self.module_names.add(node.module.split(".")[0])
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """`a.b.c` with `a` replaced by what it was imported as; None for anything but names/attributes."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.aliases.get(node.id, node.id)
+        return ".".join([base, *reversed(parts)])
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualified_name(call.func)
+
+    def imports_module(self, top_level: str) -> bool:
+        return top_level in self.module_names
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """The source spelling of a name or attribute chain (`self.redis.get`), without resolving imports."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None

@@ -1,0 +1,174 @@
+"""The rule catalog: one TOML file per rule in `lint_rules/`, loaded once and validated.
+
+The catalog is the single source of truth for rule metadata: `infralint rules`, `infralint rule
+CODE`, SARIF rule descriptions, language-server hover text and the per-rule configuration options
+all read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import _toml
+
+FAMILIES = {
+    "meta": "INF0",
+    "scope": "INF1",
+    "cleanup-imports": "INF2",
+    "timeouts": "INF3",
+    "test-infra": "INF4",
+}
+OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
+FIX_SAFETIES = {"none", "safe", "unsafe"}
+SEVERITIES = {"error", "warning", "info"}
+DOCS_URL = "https://infralint.readthedocs.io/en/latest/rules/{code}.html"
+_CODE_RE = re.compile(r"^INF\d{3}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class CatalogError(Exception):
+    """A catalog entry is malformed (a packaging defect, reported with the file name)."""
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    group: str
+    name: str
+    type: str
+    default: Any
+    description: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.group, self.name)
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    code: str
+    name: str
+    family: str
+    summary: str
+    what: str
+    why: str
+    bad_example: str
+    good_example: str
+    example_path: str
+    example_select: tuple[str, ...]
+    fix_safety: str
+    fix_description: str
+    default_enabled: bool
+    severity: str
+    options: tuple[RuleOption, ...] = field(default_factory=tuple)
+    references: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def docs_url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+
+def catalog_dir() -> Path:
+    """`lint_rules/` inside the installed package, or at the repository root in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "lint_rules", here.parent.parent / "lint_rules"):
+        if candidate.is_dir():
+            return candidate
+    raise CatalogError(f"rule catalog not found next to {here}")
+
+
+def _require(data: dict, key: str, kind: type, where: str):
+    value = data.get(key)
+    if not isinstance(value, kind):
+        raise CatalogError(f"{where}: `{key}` must be a {kind.__name__}")
+    return value
+
+
+def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
+    code = _require(data, "code", str, where)
+    if not _CODE_RE.match(code):
+        raise CatalogError(f"{where}: code {code!r} is not INF followed by three digits")
+    name = _require(data, "name", str, where)
+    if not _NAME_RE.match(name):
+        raise CatalogError(f"{where}: name {name!r} is not kebab-case")
+    family = _require(data, "family", str, where)
+    if family not in FAMILIES:
+        raise CatalogError(f"{where}: unknown family {family!r}")
+    if not code.startswith(FAMILIES[family]):
+        raise CatalogError(f"{where}: code {code} does not belong to family {family}")
+    explanation = _require(data, "explanation", dict, where)
+    examples = _require(data, "examples", dict, where)
+    fix = data.get("fix", {"safety": "none", "description": ""})
+    safety = fix.get("safety", "none")
+    if safety not in FIX_SAFETIES:
+        raise CatalogError(f"{where}: fix.safety must be one of {sorted(FIX_SAFETIES)}")
+    severity = data.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise CatalogError(f"{where}: severity must be one of {sorted(SEVERITIES)}")
+    options = []
+    for raw in data.get("options", []):
+        opt_where = f"{where}: option {raw.get('name')!r}"
+        if raw.get("type") not in OPTION_TYPES:
+            raise CatalogError(f"{opt_where}: type must be one of {sorted(OPTION_TYPES)}")
+        if "default" not in raw:
+            raise CatalogError(f"{opt_where}: no default")
+        options.append(
+            RuleOption(
+                group=_require(raw, "group", str, opt_where),
+                name=_require(raw, "name", str, opt_where),
+                type=raw["type"],
+                default=raw["default"],
+                description=raw.get("description", ""),
+            )
+        )
+    return RuleEntry(
+        code=code,
+        name=name,
+        family=family,
+        summary=_require(data, "summary", str, where),
+        what=_require(explanation, "what", str, where),
+        why=_require(explanation, "why", str, where),
+        bad_example=_require(examples, "bad", str, where),
+        good_example=_require(examples, "good", str, where),
+        example_path=examples.get("path", "example.py"),
+        example_select=tuple(examples.get("select", [code])),
+        fix_safety=safety,
+        fix_description=fix.get("description", ""),
+        default_enabled=bool(data.get("default_enabled", True)),
+        severity=severity,
+        options=tuple(options),
+        references=tuple(data.get("references", [])),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> dict[str, RuleEntry]:
+    """Every catalog entry by code, validated; shared option keys must agree on their type."""
+    entries: dict[str, RuleEntry] = {}
+    option_types: dict[tuple[str, str], str] = {}
+    for path in sorted(catalog_dir().glob("INF*.toml")):
+        try:
+            data = _toml.loads(path.read_text(encoding="utf-8"))
+        except _toml.TOMLDecodeError as exc:
+            raise CatalogError(f"{path.name}: {exc}") from exc
+        entry = parse_entry(data, path.name)
+        if entry.code != path.stem:
+            raise CatalogError(f"{path.name}: file name and code {entry.code} differ")
+        for option in entry.options:
+            known = option_types.setdefault(option.key, option.type)
+            if known != option.type:
+                raise CatalogError(f"{path.name}: option {option.group}.{option.name} has type {option.type}, elsewhere {known}")
+        entries[entry.code] = entry
+    return entries
+
+
+def all_options() -> dict[tuple[str, str], RuleOption]:
+    """Every configurable option by (group, name)."""
+    options: dict[tuple[str, str], RuleOption] = {}
+    for entry in load_catalog().values():
+        for option in entry.options:
+            options.setdefault(option.key, option)
+    return options

@@ -1,0 +1,111 @@
+"""Command-line interface: argument parsing and exit codes only; the work happens in the engine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, apply_overrides, load_config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage; reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit 2, like every other usage error
+        raise UsageError(message)
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="infralint", description="Find the infrastructure anti-patterns that take services down.")
+    parser.add_argument("--version", action="version", version=f"infralint {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="lint files and folders (default: the current folder)")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders to lint")
+    check.add_argument("--select", type=_codes, help="codes or prefixes to enable, replacing the configured set")
+    check.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour (with --fix or --diff)")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default="text")
+    check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write .infralint_cache/")
+    check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    check.add_argument("--stdin-filename", help="lint standard input, reported under this name")
+    check.add_argument("--statistics", action="store_true", help="show a count per rule")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    commands.add_parser("rules", help="list every rule")
+    rule = commands.add_parser("rule", help="explain one rule")
+    rule.add_argument("code")
+    lsp = commands.add_parser("lsp", help="run the language server over stdio (needs infralint[lsp])")
+    lsp.add_argument("--debug", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "check":
+            from .commands.check import run_check
+
+            return run_check(args)
+        if args.command == "rules":
+            from .commands.explain import list_rules
+
+            return list_rules()
+        if args.command == "rule":
+            from .commands.explain import explain_rule
+
+            return explain_rule(args.code)
+        if args.command == "lsp":
+            from .commands.lsp import run_lsp
+
+            return run_lsp()
+        build_parser().print_help(sys.stderr)
+        return EXIT_ERROR
+    except (UsageError, ConfigError) as exc:
+        print(f"infralint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("infralint: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # never a bare traceback unless asked for
+        if debug:
+            traceback.print_exc()
+        print(f"infralint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def load_effective_config(args) -> "object":
+    config = load_config(args.config)
+    return apply_overrides(config, select=args.select, extend_select=args.extend_select, ignore=args.ignore)
+
+
+def use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()

@@ -1,0 +1,1 @@
+"""The sub-commands of the CLI, each in its own module."""

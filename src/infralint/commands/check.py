@@ -1,0 +1,188 @@
+"""`infralint check`: discover, lint (cached, in parallel), fix or diff, report, exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..cache import ResultCache
+from ..cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, load_effective_config, use_color
+from ..discovery import discover
+from ..engine import FileResult, Linter, content_digest, default_jobs, lint_files
+from ..finding import FixSafety
+from ..fixes.edits import unified_diff, write_atomic
+from ..report import RunSummary, reporter
+from ..source import decode_source
+
+PROGRESS_MIN_FILES = 200
+
+
+def run_check(args) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    config = load_effective_config(args)
+    fixing = args.fix or args.diff
+    out_stream = sys.stdout if args.output_file is None else None
+    summary = RunSummary(
+        statistics=args.statistics,
+        unsafe_fixes=args.unsafe_fixes,
+        color=args.output_file is None and args.format == "text" and use_color(args.color, sys.stdout),
+        quiet=args.quiet,
+    )
+    resolve = args.format in ("json", "sarif")
+    if args.stdin_filename is not None:
+        results, diffs, fixed_text, stdin_lines = _check_stdin(args, config, resolve)
+    else:
+        results, diffs, fixed_text = _check_paths(args, config, resolve, fixing)
+        stdin_lines = None
+    internal_errors = False
+    for result in results:
+        for message in result.errors:
+            internal_errors |= message.startswith("internal error")
+            print(f"infralint: {message}", file=sys.stderr)
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
+    summary.files = len(results)
+    summary.fixed = sum(r.fixed for r in results)
+    if args.format == "text":
+        summary.sources = _sources_for(findings, stdin_lines)
+
+    if args.diff:
+        sys.stdout.write("".join(diffs))
+    elif fixed_text is not None:
+        sys.stdout.write(fixed_text)  # stdin + --fix: the fixed source goes to stdout
+        out_stream = sys.stderr
+    if not args.diff:
+        report = reporter(args.format)(findings, summary)
+        if args.output_file is not None:
+            args.output_file.write_text(report, encoding="utf-8")
+        else:
+            out_stream.write(report)
+
+    if internal_errors:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    if args.diff:
+        return EXIT_FINDINGS if diffs else EXIT_CLEAN
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _allowed(args) -> set[FixSafety]:
+    return {FixSafety.SAFE, FixSafety.UNSAFE} if args.unsafe_fixes else {FixSafety.SAFE}
+
+
+def _check_stdin(args, config, resolve):
+    data = sys.stdin.buffer.read()
+    linter = Linter(config)
+    name = args.stdin_filename
+    result = linter.lint_bytes(data, name, resolve_fixes=resolve)
+    diffs: list[str] = []
+    fixed_text = None
+    if (args.fix or args.diff) and any(f.fix and f.fix.safety in _allowed(args) for f in result.findings):
+        text = decode_source(data)
+        outcome = linter.fix_text(text, name, unsafe=args.unsafe_fixes)
+        result.findings = outcome.remaining
+        result.errors.extend(outcome.errors)
+        result.fixed = len(outcome.applied)
+        if args.diff and outcome.changed:
+            diffs.append(unified_diff(name, text, outcome.text))
+        if args.fix and not args.diff:
+            fixed_text = outcome.text
+    elif args.fix and not args.diff:
+        try:
+            fixed_text = decode_source(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError):
+            fixed_text = data.decode("utf-8", "replace")
+    try:
+        lines = {name: decode_source(data).splitlines()}
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        lines = {}
+    return [result], diffs, fixed_text, lines
+
+
+def _check_paths(args, config, resolve, fixing):
+    paths = args.paths or [Path(".")]
+    files = discover(paths, config)
+    jobs = args.jobs or default_jobs()
+    cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
+    progress = _progress(len(files))
+    try:
+        results = list(lint_files(files, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=progress.advance if progress else None))
+    finally:
+        if progress:
+            progress.stop()
+    if cache:
+        cache.save()
+    diffs: list[str] = []
+    if fixing:
+        allowed = _allowed(args)
+        linter = Linter(config)
+        for path, result in zip(files, results):
+            if any(f.fix and f.fix.safety in allowed for f in result.findings):
+                _fix_file(linter, path, result, args, diffs)
+    return results, diffs, None
+
+
+def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str]) -> None:
+    data = path.read_bytes()
+    if result.digest and content_digest(data) != result.digest:
+        result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
+        return
+    text = decode_source(data)
+    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes)
+    result.errors.extend(outcome.errors)
+    if not outcome.changed:
+        return
+    if args.diff:
+        diffs.append(unified_diff(result.path, text, outcome.text))
+        return
+    encoding = _encoding_of(data)
+    try:
+        write_atomic(path, outcome.text, encoding=encoding)
+    except OSError as exc:
+        result.errors.append(f"{result.path}: not fixed: cannot write ({exc.strerror or exc})")
+        return
+    result.findings = outcome.remaining
+    result.fixed = len(outcome.applied)
+
+
+def _encoding_of(data: bytes) -> str:
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return encoding
+
+
+def _sources_for(findings, stdin_lines) -> dict[str, list[str]]:
+    if stdin_lines is not None:
+        return stdin_lines
+    sources: dict[str, list[str]] = {}
+    for path in {f.path for f in findings}:
+        try:
+            sources[path] = decode_source(Path(path).read_bytes()).splitlines()
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            continue
+    return sources
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(file=sys.stderr), transient=True)
+        self._task = self._progress.add_task("linting", total=total)
+        self._progress.start()
+
+    def advance(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def _progress(total: int):
+    if total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+        return _Progress(total)
+    return None

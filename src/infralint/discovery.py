@@ -1,0 +1,110 @@
+"""Which files to lint: Python files under the given paths, minus excludes and git-ignored files.
+
+An explicitly named file is always linted (even an excluded one, or one without a `.py` suffix
+that has a python shebang). Symbolic links are not followed out of the tree being walked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from .config import Config
+from .source import path_matches
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def discover(paths: Iterable[Path], config: Config) -> list[Path]:
+    found: dict[Path, None] = {}
+    patterns = list(config.exclude) + list(config.extend_exclude)
+    for path in paths:
+        if path.is_file() or (path.exists() and not path.is_dir()):
+            found[path] = None  # named explicitly: always linted
+        elif path.is_dir():
+            for file in _walk(path, patterns, config):
+                found[file] = None
+        else:
+            found[path] = None  # the engine reports it as unreadable
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def is_python_file(path: Path) -> bool:
+    if path.suffix in PYTHON_SUFFIXES:
+        return True
+    if path.suffix:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def _excluded(relative_posix: str, patterns: list[str], root_relative: str | None) -> bool:
+    if any(path_matches(relative_posix, p) for p in patterns):
+        return True
+    return root_relative is not None and any(path_matches(root_relative, p) for p in patterns if "/" in p)
+
+
+def _walk(top: Path, patterns: list[str], config: Config) -> list[Path]:
+    tracked = _git_visible_files(top) if config.respect_gitignore else None
+    top_resolved = top.resolve()
+    results = []
+    for folder, dirnames, filenames in os.walk(top, followlinks=False):
+        folder_path = Path(folder)
+        kept = []
+        for name in dirnames:
+            rel = (folder_path / name).relative_to(top).as_posix()
+            if not _excluded(rel, patterns, _root_relative(folder_path / name, config)):
+                kept.append(name)
+        dirnames[:] = sorted(kept)
+        for name in filenames:
+            if not name.endswith(PYTHON_SUFFIXES):
+                continue
+            file = folder_path / name
+            rel = file.relative_to(top).as_posix()
+            if _excluded(rel, patterns, _root_relative(file, config)):
+                continue
+            if file.is_symlink() and not _inside(file.resolve(), top_resolved):
+                continue
+            if tracked is not None and file.resolve() not in tracked:
+                continue
+            results.append(file)
+    return results
+
+
+def _root_relative(path: Path, config: Config) -> str | None:
+    """The path relative to the config file's folder, for patterns like `tests/fixtures`."""
+    try:
+        return path.resolve().relative_to(config.root).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _git_visible_files(top: Path) -> set[Path] | None:
+    """Files git does not ignore under `top` (tracked or untracked), or None outside a checkout."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=top,
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    base = top.resolve()
+    return {(base / name).resolve() for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}

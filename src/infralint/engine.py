@@ -1,0 +1,351 @@
+"""Run the rules over files: one parse, one traversal, suppressions, cache, process pool, fix loop."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .cache import ResultCache
+from .catalog import load_catalog
+from .config import Config
+from .context import FileContext
+from .finding import Finding, FixSafety
+from .fixes.edits import EditConflict, apply_edits, overlaps
+from .rules import Rule, rule_classes
+from .source import SourceFile, decode_source
+from .suppression import noqa_comments, skip_file
+
+MAX_FIX_PASSES = 10
+POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class FileResult:
+    """Everything one lint of one file produced."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    #: problems of the run itself (a rule that crashed, a fix that was dropped): shown on stderr
+    errors: list[str] = field(default_factory=list)
+    digest: str = ""
+    fixed: int = 0  # findings fixed in this file by --fix
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 0) -> Finding:
+    entry = load_catalog()[code]
+    return Finding(code, entry.name, message, path, line, col, line, col, entry.severity)
+
+
+class Linter:
+    """The enabled rules of one configuration, ready to lint any number of files."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.enabled = config.enabled_codes()
+        self.rules: list[Rule] = [
+            cls(config) for code, cls in sorted(rule_classes().items()) if code in self.enabled and not cls.engine_rule
+        ]
+
+    # -- one file -------------------------------------------------------------------------------
+
+    def lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+        try:
+            text = decode_source(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            result = FileResult(display_path, digest=content_digest(data))
+            if "INF002" in self.enabled:
+                result.findings.append(_meta_finding("INF002", f"file cannot be decoded: {_describe_decode_error(exc)}", display_path))
+            return result
+        result = self.lint_text(text, display_path, resolve_fixes=resolve_fixes)
+        result.digest = content_digest(data)
+        return result
+
+    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+        result = FileResult(display_path)
+        source = SourceFile(display_path, text)
+        if skip_file(source):
+            return result
+        try:
+            source.tree
+        except SyntaxError as exc:
+            if "INF001" in self.enabled:
+                line = exc.lineno or 1
+                col = max((exc.offset or 1) - 1, 0)
+                detail = exc.msg if exc.msg else "invalid syntax"
+                result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}", display_path, line, col))
+            return result
+        except (ValueError, RecursionError, MemoryError) as exc:
+            if "INF001" in self.enabled:
+                result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}", display_path))
+            return result
+        ctx = FileContext(source, self.config, display_path)
+        findings = self._run_rules(ctx, result.errors)
+        findings = self._suppress(source, findings)
+        if resolve_fixes:
+            self._resolve_fixes(ctx, findings, result.errors)
+        findings.sort(key=lambda f: f.sort_key)
+        result.findings = findings
+        return result
+
+    def _active_rules(self, ctx: FileContext) -> list[Rule]:
+        ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root))
+        return [r for r in self.rules if not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx)]
+
+    def _run_rules(self, ctx: FileContext, errors: list[str]) -> list[Finding]:
+        rules = self._active_rules(ctx)
+        if not rules:
+            return []
+        findings: list[Finding] = []
+        broken: set[Rule] = set()
+        dispatch: dict[type, list[Rule]] = defaultdict(list)
+        for rule in rules:
+            for node_type in rule.node_types:
+                dispatch[node_type].append(rule)
+        if dispatch:
+            for node in ast.walk(ctx.tree):
+                for rule in dispatch.get(type(node), ()):
+                    if rule in broken:
+                        continue
+                    try:
+                        findings.extend(rule.visit(node, ctx))
+                    except Exception as exc:  # a rule bug must not stop the run
+                        broken.add(rule)
+                        errors.append(_crash_message(rule, ctx, exc, getattr(node, "lineno", None)))
+        for rule in rules:
+            if rule in broken:
+                continue
+            try:
+                findings.extend(rule.finish(ctx))
+            except Exception as exc:
+                errors.append(_crash_message(rule, ctx, exc, None))
+        return findings
+
+    def _suppress(self, source: SourceFile, findings: list[Finding]) -> list[Finding]:
+        noqas = noqa_comments(source)
+        if not noqas:
+            return findings
+        kept = [f for f in findings if not (f.line in noqas and noqas[f.line].suppresses(f.code))]
+        if "INF003" in self.enabled:
+            for noqa in noqas.values():
+                for code in noqa.codes or ():
+                    judged = code.startswith("INF") and any(c.startswith(code) for c in self.enabled - {"INF003"})
+                    if judged and code not in noqa.used:
+                        kept.append(
+                            _meta_finding("INF003", f"unused `noqa` for {code}: nothing on this line is reported as {code}", source.path, noqa.line, noqa.col)
+                        )
+        return kept
+
+    def _resolve_fixes(self, ctx: FileContext, findings: list[Finding], errors: list[str]) -> None:
+        rules = {rule.code: rule for rule in self.rules}
+        for finding in findings:
+            fix = finding.fix
+            if fix is None or fix.resolved:
+                continue
+            try:
+                edits = rules[finding.code].resolve_fix(finding, ctx)
+            except Exception as exc:
+                edits = None
+                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")
+            if not edits:
+                finding.fix = None
+                continue
+            problem = _fix_problem(ctx.source.text, edits)
+            if problem:
+                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} dropped: {problem}")
+                finding.fix = None
+                continue
+            fix.edits = edits
+            fix.resolved = True
+
+    # -- fixing ---------------------------------------------------------------------------------
+
+    def fix_text(self, text: str, display_path: str, *, unsafe: bool = False) -> "FixOutcome":
+        """Apply fixes until nothing changes (bounded); never return a text that does not parse."""
+        allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
+        outcome = FixOutcome(original=text, text=text)
+        seen = {text}
+        for _ in range(MAX_FIX_PASSES):
+            result = self.lint_text(outcome.text, display_path, resolve_fixes=True)
+            outcome.errors.extend(e for e in result.errors if e not in outcome.errors)
+            chosen = _non_overlapping([f for f in result.findings if f.fix and f.fix.safety in allowed])
+            if not chosen:
+                outcome.remaining = result.findings
+                break
+            new_text = _apply_parsing(outcome.text, chosen)
+            if new_text is None or new_text in seen:
+                outcome.remaining = result.findings
+                break
+            seen.add(new_text)
+            outcome.applied.extend(chosen)
+            outcome.text = new_text
+        else:
+            outcome.remaining = self.lint_text(outcome.text, display_path).findings
+        return outcome
+
+
+@dataclass
+class FixOutcome:
+    original: str
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def _non_overlapping(findings: list[Finding]) -> list[Finding]:
+    chosen: list[Finding] = []
+    taken = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        edits = finding.fix.edits
+        if any(overlaps(a, b) for a in edits for b in taken):
+            continue
+        chosen.append(finding)
+        taken.extend(edits)
+    return chosen
+
+
+def _apply_parsing(text: str, chosen: list[Finding]) -> str | None:
+    """Apply the chosen fixes together; if the result does not parse, fall back to the first alone."""
+    for group in (chosen, chosen[:1]):
+        try:
+            new_text = apply_edits(text, [e for f in group for e in f.fix.edits])
+            ast.parse(new_text)
+            return new_text
+        except (EditConflict, SyntaxError, ValueError):
+            continue
+    return None
+
+
+def _fix_problem(text: str, edits) -> str | None:
+    try:
+        ast.parse(apply_edits(text, edits))
+    except EditConflict as exc:
+        return str(exc)
+    except (SyntaxError, ValueError) as exc:
+        return f"the fixed file would not parse ({exc})"
+    return None
+
+
+def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | None) -> str:
+    where = f"{ctx.display_path}:{line}" if line else ctx.display_path
+    return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc}"
+
+
+def _describe_decode_error(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding})"
+    return str(exc)
+
+
+def _relative_to(path: str, root: Path) -> str:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            return candidate.as_posix()
+    try:
+        return (Path.cwd() / candidate).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return candidate.as_posix()
+
+
+def display_path(path: Path) -> str:
+    """Paths are reported relative to the working directory when they are inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# -- many files --------------------------------------------------------------------------------
+
+_worker_linter: Linter | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_linter
+    _worker_linter = Linter(config)
+
+
+def _lint_one(linter: Linter, path: Path, resolve_fixes: bool) -> FileResult:
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result = FileResult(shown)
+        if "INF002" in linter.enabled:
+            result.findings.append(_meta_finding("INF002", f"file cannot be read: {exc.strerror or exc}", shown))
+        return result
+    return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes)
+
+
+def _worker_lint(args: tuple[Path, bool]) -> FileResult:
+    path, resolve_fixes = args
+    assert _worker_linter is not None
+    return _lint_one(_worker_linter, path, resolve_fixes)
+
+
+def lint_files(
+    paths: list[Path],
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    resolve_fixes: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[FileResult]:
+    """Lint every path (served from `cache` when the content is unchanged); results stream in path order."""
+    linter = Linter(config)
+    pending: list[Path] = []
+    cached: dict[Path, FileResult] = {}
+    for path in paths:
+        hit = cache.lookup(path, display_path(path)) if cache else None
+        if hit is not None:
+            cached[path] = hit
+        else:
+            pending.append(path)
+    fresh = _lint_pending(linter, pending, jobs, resolve_fixes)
+    for path in paths:
+        result = cached.get(path) or next(fresh)
+        if cache and path not in cached:
+            cache.store(path, result)
+        if progress:
+            progress(1)
+        yield result
+
+
+def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[FileResult]:
+    if jobs <= 1 or len(pending) < POOL_MIN_FILES:
+        for path in pending:
+            yield _lint_one(linter, path, resolve_fixes)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config,)) as pool:
+        chunk = max(1, min(32, len(pending) // (jobs * 8)))
+        yield from pool.map(_worker_lint, [(p, resolve_fixes) for p in pending], chunksize=chunk)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def iter_findings(results: Iterable[FileResult]) -> Iterator[Finding]:
+    for result in results:
+        yield from result.findings

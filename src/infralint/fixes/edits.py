@@ -1,0 +1,108 @@
+"""Apply text edits, derive edits from a rewritten text, and write files atomically."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from ..finding import Edit
+
+
+class EditConflict(ValueError):
+    """Two edits overlap."""
+
+
+def line_offsets(text: str) -> list[int]:
+    """Offset of the first character of each line (index 0 is line 1); one extra entry for EOF."""
+    offsets = [0]
+    for line in text.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _offset(offsets: list[int], line: int, col: int) -> int:
+    index = min(max(line - 1, 0), len(offsets) - 1)
+    return offsets[index] + col
+
+
+def overlaps(a: Edit, b: Edit) -> bool:
+    """Edits conflict if their ranges intersect, or both insert at the same point."""
+    a_start, a_end = (a.start_line, a.start_col), (a.end_line, a.end_col)
+    b_start, b_end = (b.start_line, b.start_col), (b.end_line, b.end_col)
+    if a_start == b_start:
+        return True
+    return a_start < b_end and b_start < a_end
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (positions refer to `text`)."""
+    ordered = sorted(edits)
+    for first, second in zip(ordered, ordered[1:]):
+        if overlaps(first, second):
+            raise EditConflict(f"edits overlap at line {second.start_line}")
+    offsets = line_offsets(text)
+    out = []
+    cursor = 0
+    for edit in ordered:
+        start = _offset(offsets, edit.start_line, edit.start_col)
+        end = _offset(offsets, edit.end_line, edit.end_col)
+        out.append(text[cursor:start])
+        out.append(edit.content)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def edits_between(old: str, new: str) -> list[Edit]:
+    """Minimal whole-line edits that turn `old` into `new` (for fixes computed as a new text)."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    edits = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(Edit(i1 + 1, 0, i2 + 1, 0, "".join(new_lines[j1:j2])))
+    return edits
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        )
+    )
+
+
+def write_atomic(path: Path, text: str, encoding: str = "utf-8", newline: str | None = "") -> None:
+    """Write through a temporary file in the same folder and rename it over the original.
+
+    The file's permission bits are kept. If anything fails before the rename, the original is
+    untouched and the temporary file is removed.
+    """
+    path = Path(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not os.access(path, os.W_OK):
+        raise PermissionError(13, "file is read-only", str(path))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".infralint.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        _replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+
+
+def _replace(tmp_name: str, path: Path) -> None:
+    """The rename step, separate so that tests can inject a failure before it."""
+    os.replace(tmp_name, path)

@@ -1,0 +1,34 @@
+"""GitHub Actions workflow commands: one `::error` annotation per finding."""
+
+from __future__ import annotations
+
+from . import RunSummary
+from ..finding import Finding
+
+_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(findings: list[Finding], summary: RunSummary) -> str:
+    out = []
+    for f in findings:
+        level = _LEVELS.get(f.severity, "error")
+        props = ",".join(
+            [
+                f"file={_escape_property(f.path)}",
+                f"line={f.line}",
+                f"col={f.col + 1}",
+                f"endLine={f.end_line}",
+                f"endColumn={f.end_col + 1}",
+                f"title={_escape_property(f'{f.code} {f.name}')}",
+            ]
+        )
+        out.append(f"::{level} {props}::{_escape_data(f'{f.code} {f.message}')}\n")
+    return "".join(out)

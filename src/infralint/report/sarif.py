@@ -1,0 +1,104 @@
+"""SARIF 2.1.0 for code-scanning upload: rule metadata from the catalog, results with fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import RunSummary
+from .. import __version__
+from ..catalog import load_catalog
+from ..finding import Finding
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _uri(path: str) -> str:
+    return Path(path).as_posix() if not Path(path).is_absolute() else Path(path).as_uri()
+
+
+def _region(start_line: int, start_col: int, end_line: int, end_col: int) -> dict:
+    # SARIF columns are 1-based; infralint's are 0-based like flake8's
+    return {"startLine": max(start_line, 1), "startColumn": start_col + 1, "endLine": max(end_line, 1), "endColumn": end_col + 1}
+
+
+def _rule_descriptor(entry) -> dict:
+    help_text = f"{entry.what}\n\nWhy this breaks production: {entry.why}"
+    markdown = (
+        f"{entry.what}\n\n**Why this breaks production.** {entry.why}\n\n"
+        f"Bad:\n```python\n{entry.bad_example.rstrip()}\n```\n\nGood:\n```python\n{entry.good_example.rstrip()}\n```\n"
+    )
+    return {
+        "id": entry.code,
+        "name": entry.name,
+        "shortDescription": {"text": entry.summary},
+        "fullDescription": {"text": entry.what},
+        "help": {"text": help_text, "markdown": markdown},
+        "helpUri": entry.docs_url,
+        "defaultConfiguration": {"level": _LEVELS[entry.severity], "enabled": entry.default_enabled},
+        "properties": {"family": entry.family, "fixSafety": entry.fix_safety, "tags": [entry.family]},
+    }
+
+
+def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index[finding.code],
+        "level": _LEVELS.get(finding.severity, "error"),
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "region": _region(finding.line, finding.col, finding.end_line, finding.end_col),
+                }
+            }
+        ],
+    }
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [
+            {
+                "description": {"text": f"{finding.fix.title} ({finding.fix.safety.value} fix)"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                        "replacements": [
+                            {
+                                "deletedRegion": _region(e.start_line, e.start_col, e.end_line, e.end_col),
+                                "insertedContent": {"text": e.content},
+                            }
+                            for e in finding.fix.edits
+                        ],
+                    }
+                ],
+            }
+        ]
+    return result
+
+
+def render(findings: list[Finding], summary: RunSummary) -> str:
+    catalog = load_catalog()
+    codes = sorted(catalog)
+    rule_index = {code: i for i, code in enumerate(codes)}
+    document = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "infralint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://github.com/infralint/infralint",
+                        "rules": [_rule_descriptor(catalog[c]) for c in codes],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, rule_index) for f in findings],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,75 @@
+"""The human report: findings with a short code frame, then a summary by code (rich)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import RunSummary
+from ..catalog import load_catalog
+from ..finding import Finding, FixSafety
+
+
+def _frame(lines: list[str], finding: Finding) -> Text:
+    text = Text()
+    start = max(finding.line - 1, 1)
+    end = min(finding.line + 1, len(lines))
+    width = len(str(end))
+    for number in range(start, end + 1):
+        source_line = lines[number - 1].expandtabs(1) if number - 1 < len(lines) else ""
+        marker = ">" if number == finding.line else " "
+        text.append(f" {marker} {number:>{width}} | ", style="blue")
+        text.append(source_line + "\n")
+        if number == finding.line:
+            span = finding.end_col - finding.col if finding.end_line == finding.line else len(source_line) - finding.col
+            text.append(" " * (width + 5) + "| ", style="blue")
+            text.append(" " * finding.col + "^" * max(1, span) + "\n", style="bold red")
+    return text
+
+
+def render(findings: list[Finding], summary: RunSummary) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=summary.color, no_color=not summary.color, width=120, highlight=False, soft_wrap=True)
+    for f in findings:
+        header = Text()
+        header.append(f"{f.path}:{f.line}:{f.col + 1}: ", style="bold")
+        header.append(f.code, style="bold red")
+        header.append(f" {f.message}")
+        if f.fix is not None:
+            header.append(f" [{'*' if f.fix.safety is FixSafety.SAFE else '*unsafe'}]", style="cyan")
+        console.print(header)
+        lines = summary.sources.get(f.path)
+        if lines:
+            console.print(_frame(lines, f), end="")
+        console.print()
+    if not summary.quiet:
+        _print_summary(console, findings, summary)
+    return buffer.getvalue()
+
+
+def _print_summary(console: Console, findings: list[Finding], summary: RunSummary) -> None:
+    if summary.fixed:
+        console.print(f"Fixed {summary.fixed} finding{'s' if summary.fixed != 1 else ''}.", style="green")
+    if not findings:
+        console.print(f"All checks passed ({summary.files} file{'s' if summary.files != 1 else ''}).", style="green")
+        return
+    counts = Counter(f.code for f in findings)
+    if summary.statistics or len(findings) > 1:
+        catalog = load_catalog()
+        table = Table(title=None, show_edge=False, box=None, pad_edge=False)
+        table.add_column("count", justify="right")
+        table.add_column("code")
+        table.add_column("rule")
+        for code, count in sorted(counts.items()):
+            table.add_row(str(count), code, catalog[code].name if code in catalog else "")
+        console.print(table)
+    safe = sum(1 for f in findings if f.fix and f.fix.safety is FixSafety.SAFE)
+    unsafe = sum(1 for f in findings if f.fix and f.fix.safety is FixSafety.UNSAFE)
+    console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {summary.files} file{'s' if summary.files != 1 else ''}.", style="bold")
+    if safe or unsafe:
+        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe and not summary.unsafe_fixes else ""
+        console.print(f"{safe} fixable with --fix{more}.")

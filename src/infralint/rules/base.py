@@ -1,0 +1,93 @@
+"""The rule interface: a small class per rule, fed nodes by the engine's single traversal."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from ..catalog import RuleEntry, load_catalog
+from ..finding import Edit, Finding, Fix, FixSafety
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..context import FileContext
+
+
+class Rule:
+    """Base class of every rule.
+
+    A rule names its `code` (its catalog entry supplies name, severity and options) and the ast
+    node types it wants; the engine walks each tree once and calls `visit` for those nodes, then
+    `finish` once per file. Rules that need a whole-file analysis ask the context for it
+    (`ctx.analysis(...)`), which is computed once and shared between rules.
+
+    `applies_to` is a cheap pre-filter (a substring test on the text, a path fact) that lets the
+    engine skip a rule for a file before any work is done.
+    """
+
+    code: ClassVar[str]
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: rules whose findings the engine itself produces (syntax errors, unused noqa)
+    engine_rule: ClassVar[bool] = False
+
+    def __init__(self, config: "Config") -> None:
+        self.config = config
+        self.entry: RuleEntry = load_catalog()[self.code]
+        self._option_groups = {option.name: option.group for option in self.entry.options}
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def option(self, name: str) -> Any:
+        """The effective value of one of this rule's catalog options."""
+        return self.config.option(self._option_groups[name], name)
+
+    # -- hooks the engine calls -------------------------------------------------------------
+
+    def applies_to(self, ctx: "FileContext") -> bool:
+        return True
+
+    def visit(self, node: ast.AST, ctx: "FileContext") -> Iterable[Finding]:
+        return ()
+
+    def finish(self, ctx: "FileContext") -> Iterable[Finding]:
+        return ()
+
+    def resolve_fix(self, finding: Finding, ctx: "FileContext") -> list[Edit] | None:
+        """Compute the edits of a lazily built fix (LibCST lives here); None drops the fix."""
+        return finding.fix.edits if finding.fix else None
+
+    # -- helpers for rules ------------------------------------------------------------------
+
+    def report(
+        self,
+        ctx: "FileContext",
+        node: ast.AST | tuple[int, int, int, int],
+        message: str,
+        fix: Fix | None = None,
+    ) -> Finding:
+        """A finding at a node (or an explicit (line, col, end_line, end_col) range)."""
+        if isinstance(node, tuple):
+            line, col, end_line, end_col = node
+        else:
+            line, col = node.lineno, node.col_offset
+            end_line = getattr(node, "end_lineno", None) or line
+            end_col = getattr(node, "end_col_offset", None)
+            end_col = col if end_col is None else end_col
+        return Finding(
+            code=self.code,
+            name=self.entry.name,
+            message=message,
+            path=ctx.display_path,
+            line=line,
+            col=col,
+            end_line=end_line,
+            end_col=end_col,
+            severity=self.entry.severity,
+            fix=fix,
+        )
+
+    def make_fix(self, title: str, *, unsafe: bool = False, edits: list[Edit] | None = None, **data: Any) -> Fix:
+        safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
+        return Fix(safety=safety, title=title, edits=list(edits or []), data=data, resolved=edits is not None)

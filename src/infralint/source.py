@@ -1,0 +1,148 @@
+"""One file under analysis: its text, lines, syntax tree, comments and path facts.
+
+Everything expensive (tokens, comments, parent links) is computed on first use and kept, so a
+rule that never asks for comments costs nothing for them.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from functools import cached_property
+from pathlib import PurePath
+
+_TEST_DIR_NAMES = {"tests", "test", "testing"}
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A `#` comment: its 1-based line, 0-based column, text (with the `#`), and whether code precedes it."""
+
+    line: int
+    col: int
+    text: str
+    inline: bool
+
+
+class SourceFile:
+    """A decoded Python source file. `tree` raises SyntaxError if the text does not parse."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The lines without their line endings (index 0 is line 1)."""
+        return self.text.splitlines()
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        return ast.parse(self.text, filename=self.path, type_comments=False)
+
+    @cached_property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        """Child → parent links for the whole tree (computed once, on demand)."""
+        links: dict[ast.AST, ast.AST] = {}
+        for parent in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(parent):
+                links[child] = parent
+        return links
+
+    def ancestors(self, node: ast.AST):
+        """The chain of enclosing nodes, innermost first."""
+        parents = self.parents
+        while node in parents:
+            node = parents[node]
+            yield node
+
+    @cached_property
+    def comments(self) -> list[Comment]:
+        """Every comment in the file, in order. Falls back to a line scan if tokenizing fails."""
+        found: list[Comment] = []
+        if "#" not in self.text:
+            return found
+        try:
+            tokens = tokenize.generate_tokens(io.StringIO(self.text).readline)
+            for tok in tokens:
+                if tok.type == tokenize.COMMENT:
+                    line, col = tok.start
+                    inline = bool(self.lines[line - 1][:col].strip()) if line - 1 < len(self.lines) else False
+                    found.append(Comment(line, col, tok.string, inline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            for number, text in enumerate(self.lines, start=1):
+                stripped = text.lstrip()
+                if stripped.startswith("#"):
+                    found.append(Comment(number, len(text) - len(stripped), stripped, False))
+        return found
+
+    @cached_property
+    def comments_by_line(self) -> dict[int, Comment]:
+        return {c.line: c for c in self.comments}
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    # -- path facts -------------------------------------------------------------------------
+
+    @cached_property
+    def pure_path(self) -> PurePath:
+        return PurePath(self.path.replace("\\", "/"))
+
+    @cached_property
+    def is_test(self) -> bool:
+        """A pytest/unittest file: test_*.py, *_test.py, conftest.py, or anything under a tests folder."""
+        name = self.pure_path.name
+        if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+            return True
+        return any(part in _TEST_DIR_NAMES for part in self.pure_path.parts[:-1])
+
+    @cached_property
+    def is_conftest(self) -> bool:
+        return self.pure_path.name == "conftest.py"
+
+    @cached_property
+    def is_package_init(self) -> bool:
+        return self.pure_path.name in ("__init__.py", "__init__.pyi")
+
+    @cached_property
+    def is_stub(self) -> bool:
+        return self.pure_path.suffix == ".pyi"
+
+    def matches_any(self, patterns) -> bool:
+        """Whether the path matches one of the glob patterns (`**` crosses folders)."""
+        posix = self.pure_path.as_posix()
+        return any(path_matches(posix, pattern) for pattern in patterns)
+
+
+def path_matches(posix_path: str, pattern: str) -> bool:
+    """Glob match where `**/` may also match nothing and a bare name matches any component."""
+    pattern = pattern.replace("\\", "/")
+    candidates = {posix_path, "/" + posix_path.lstrip("/")}
+    if fnmatch(posix_path, pattern):
+        return True
+    if pattern.startswith("**/") and any(fnmatch(c, pattern[3:]) for c in candidates):
+        return True
+    if "/" not in pattern.strip("*/"):
+        # a bare name like `build` or `*.pyi` matches any path component
+        return any(fnmatch(part, pattern.strip("/")) for part in posix_path.split("/"))
+    # `**` in the middle may match zero folders
+    reduced = re.sub(r"/\*\*/", "/", pattern)
+    return reduced != pattern and fnmatch(posix_path, reduced)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode bytes as Python does (PEP 263 cookie, BOM); raises UnicodeDecodeError or SyntaxError."""
+    if b"\x00" in data:
+        raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), data.index(b"\x00") + 1, "binary file (NUL byte)")
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text

@@ -1,0 +1,49 @@
+"""`# noqa` comments (flake8-compatible) and the file-level `# infralint: skip-file`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .source import SourceFile
+
+# flake8's grammar: `# noqa`, `# noqa: A1,B2`, `# NOQA:A1 B2`; codes are prefixes
+_NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]*(?:[,\s]+[A-Z][0-9]*)*))?", re.IGNORECASE)
+_SKIP_FILE_RE = re.compile(r"#\s*infralint\s*:\s*skip-file\b", re.IGNORECASE)
+_CODE_SPLIT_RE = re.compile(r"[,\s]+")
+
+
+@dataclass
+class Noqa:
+    line: int
+    col: int
+    codes: list[str] | None  # None: a bare `# noqa` suppresses everything
+    used: set[str] = field(default_factory=set)
+
+    def suppresses(self, code: str) -> bool:
+        if self.codes is None:
+            return True
+        hit = [c for c in self.codes if code.startswith(c)]
+        self.used.update(hit)
+        return bool(hit)
+
+
+def skip_file(source: SourceFile) -> bool:
+    if "skip-file" not in source.text:
+        return False
+    return any(_SKIP_FILE_RE.match(c.text) for c in source.comments)
+
+
+def noqa_comments(source: SourceFile) -> dict[int, Noqa]:
+    """The noqa comment of each line that has one."""
+    if "noqa" not in source.text.lower():
+        return {}
+    found: dict[int, Noqa] = {}
+    for comment in source.comments:
+        match = _NOQA_RE.search(comment.text)
+        if not match:
+            continue
+        raw = match.group("codes")
+        codes = [c.upper() for c in _CODE_SPLIT_RE.split(raw.strip()) if c] if raw else None
+        found[comment.line] = Noqa(comment.line, comment.col + match.start(), codes)
+    return found

@@ -1,0 +1,45 @@
+"""The catalog and the implementation agree, and every catalog example behaves as documented."""
+
+from __future__ import annotations
+
+import pytest
+
+from infralint.api import lint_source
+from infralint.catalog import load_catalog
+from infralint.rules import rule_classes
+
+from .conftest import config_for
+
+CATALOG = load_catalog()
+
+
+def test_every_rule_has_an_entry_and_every_entry_a_rule():
+    assert set(CATALOG) == set(rule_classes())
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_bad_example_is_flagged(code):
+    entry = CATALOG[code]
+    if code == "INF002":
+        from infralint.engine import Linter
+
+        result = Linter(config_for(list(entry.example_select))).lint_bytes(entry.bad_example.encode(), entry.example_path)
+        findings = result.findings
+    else:
+        findings = lint_source(entry.bad_example, entry.example_path, config_for(list(entry.example_select)))
+    assert code in {f.code for f in findings}, f"{code}'s bad example is not flagged"
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_good_example_is_clean(code):
+    entry = CATALOG[code]
+    findings = lint_source(entry.good_example, entry.example_path, config_for(list(entry.example_select)))
+    assert code not in {f.code for f in findings}, f"{code}'s good example is flagged: {findings}"
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_entry_is_complete(code):
+    entry = CATALOG[code]
+    assert entry.summary and entry.what.strip() and entry.why.strip()
+    assert entry.fix_safety == "none" or entry.fix_description.strip()
+    assert rule_classes()[code].code == code
