@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .source import SourceFile
 
 # flake8's grammar: `# noqa`, `# noqa: A1,B2`, `# NOQA:A1 B2`; codes are prefixes
-_NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]*(?:[,\s]+[A-Z][0-9]*)*))?", re.IGNORECASE)
+_NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 _SKIP_FILE_RE = re.compile(r"#\s*infralint\s*:\s*skip-file\b", re.IGNORECASE)
 _CODE_SPLIT_RE = re.compile(r"[,\s]+")
 

@@ -26,7 +26,7 @@ def _frame(lines: list[str], finding: Finding) -> Text:
         text.append(source_line + "\n")
         if number == finding.line:
             span = finding.end_col - finding.col if finding.end_line == finding.line else len(source_line) - finding.col
-            text.append(" " * (width + 5) + "| ", style="blue")
+            text.append(" " * (width + 4) + "| ", style="blue")
             text.append(" " * finding.col + "^" * max(1, span) + "\n", style="bold red")
     return text
 

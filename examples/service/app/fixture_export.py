@@ -1,0 +1,2 @@
+"""Fixture export."""
+PAYLOAD = "ÿþú"

@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+"""Greeting texts exported from the legacy CMS."""
+GREETING = "Grüß Gott"
