@@ -124,8 +124,14 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = _toml.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = _toml.loads(text)
+            except _toml.TOMLDecodeError as exc:
+                if "infralint" in text:  # ours, but broken: say so rather than run with defaults
+                    raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc
                 continue
             if isinstance(data.get("tool"), dict) and "infralint" in data["tool"]:
                 return candidate

@@ -64,7 +64,9 @@ class Linter:
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
             result = FileResult(display_path, digest=content_digest(data))
             if "INF002" in self.enabled:
-                result.findings.append(_meta_finding("INF002", f"file cannot be decoded: {_describe_decode_error(exc)}", display_path))
+                line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
+                message = f"file cannot be decoded: {_describe_decode_error(exc)}"
+                result.findings.append(_meta_finding("INF002", message, display_path, line))
             return result
         result = self.lint_text(text, display_path, resolve_fixes=resolve_fixes)
         result.digest = content_digest(data)
@@ -247,7 +249,7 @@ def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | Non
 
 def _describe_decode_error(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding})"
+        return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding}; declare the encoding or re-save as UTF-8)"
     return str(exc)
 
 

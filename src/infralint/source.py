@@ -141,7 +141,11 @@ def decode_source(data: bytes) -> str:
     """Decode bytes as Python does (PEP 263 cookie, BOM); raises UnicodeDecodeError or SyntaxError."""
     if b"\x00" in data:
         raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), data.index(b"\x00") + 1, "binary file (NUL byte)")
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        data.decode("utf-8")  # raises the precise UnicodeDecodeError when that is the cause
+        raise
     text = data.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -43,6 +43,9 @@ def run_check(args) -> int:
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     summary.files = len(results)
     summary.fixed = sum(r.fixed for r in results)
+    wrote_baseline = False
+    if args.write_baseline is not None or args.baseline is not None:
+        findings, wrote_baseline = _apply_baseline(args, config, findings, _sources_for(findings, stdin_lines))
     if args.format == "text":
         summary.sources = _sources_for(findings, stdin_lines)
 
@@ -60,11 +63,28 @@ def run_check(args) -> int:
 
     if internal_errors:
         return EXIT_ERROR
-    if args.exit_zero:
+    if args.exit_zero or wrote_baseline:
         return EXIT_CLEAN
     if args.diff:
         return EXIT_FINDINGS if diffs else EXIT_CLEAN
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _apply_baseline(args, config, findings, sources):
+    """Write the baseline (accepting every current finding) or drop the findings it records."""
+    from ..baseline import BaselineError, load_baseline, new_findings, write_baseline
+
+    try:
+        if args.write_baseline is not None:
+            count = write_baseline(args.write_baseline, findings, sources, config.root)
+            print(f"infralint: wrote {count} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
+            return findings, True
+        fresh, matched = new_findings(findings, load_baseline(args.baseline), sources, config.root)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from exc
+    if matched and not args.quiet:
+        print(f"infralint: {matched} finding(s) hidden by baseline {args.baseline}", file=sys.stderr)
+    return fresh, False
 
 
 def _allowed(args) -> set[FixSafety]:

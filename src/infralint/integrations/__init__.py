@@ -1,0 +1,1 @@
+"""infralint inside other programs: the flake8 plugin and the language server."""

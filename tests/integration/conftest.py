@@ -1,0 +1,79 @@
+"""Helpers for tests that drive real host programs (flake8, pre-commit, an LSP client)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infralint.rules import rule_classes
+
+from ..conftest import ROOT
+
+#: what a source checkout needs to be installed (`pip install .`) and used as a pre-commit repo
+PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src", "lint_rules")
+
+
+def venv_tool(name: str) -> str:
+    """A console script installed next to the running interpreter (fails the test if missing)."""
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"`{name}` is not installed in this environment (pip install '.[test]')")
+    return found
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "infralint tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "infralint tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(cwd),  # no user-level git config (hooks, signing) leaks in
+    }
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git("init", "-q", "-b", "main", cwd=path)
+    return path
+
+
+def commit_all(path: Path, message: str = "snapshot") -> None:
+    git("add", "-A", cwd=path)
+    git("commit", "-q", "--no-verify", "-m", message, cwd=path)
+
+
+def snapshot_project(target: Path) -> Path:
+    """The working tree of this project as a committed throwaway git repository.
+
+    `pre-commit try-repo` on a checkout clones HEAD plus tracked changes only — never untracked
+    files — so testing against a snapshot is the only way to test exactly the code on disk.
+    """
+    target.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".infralint_cache")
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
+    init_repo(target)
+    commit_all(target, "project snapshot")
+    return target
+
+
+def require_rule(code: str) -> None:
+    """Tests that need a real fixable rule run once that rule exists."""
+    if code not in rule_classes():
+        pytest.skip(f"{code} is not implemented yet")
