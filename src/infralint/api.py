@@ -10,16 +10,15 @@ from .discovery import discover
 from .engine import FixOutcome, Linter, iter_findings, lint_files
 from .finding import Finding
 
-_linters: dict[int, tuple[Config, Linter]] = {}
+_last_linter: tuple[Config, Linter] | None = None
 
 
 def _linter(config: Config) -> Linter:
-    """Rule instances are reused as long as the same config object is passed."""
-    cached = _linters.get(id(config))
-    if cached is None or cached[0] is not config:
-        cached = (config, Linter(config))
-        _linters[id(config)] = cached
-    return cached[1]
+    """Rule instances are reused while callers keep passing the same config object (editors do)."""
+    global _last_linter
+    if _last_linter is None or _last_linter[0] is not config:
+        _last_linter = (config, Linter(config))
+    return _last_linter[1]
 
 
 def lint_source(text: str, path: str = "<stdin>", config: Config | None = None, *, resolve_fixes: bool = False) -> list[Finding]:

@@ -84,11 +84,11 @@ class Linter:
                 line = exc.lineno or 1
                 col = max((exc.offset or 1) - 1, 0)
                 detail = exc.msg if exc.msg else "invalid syntax"
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}", display_path, line, col))
+                result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}; importing it raises SyntaxError", display_path, line, col))
             return result
         except (ValueError, RecursionError, MemoryError) as exc:
             if "INF001" in self.enabled:
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}", display_path))
+                result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
             return result
         ctx = FileContext(source, self.config, display_path)
         findings = self._run_rules(ctx, result.errors)
@@ -249,8 +249,8 @@ def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | Non
 
 def _describe_decode_error(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding}; declare the encoding or re-save as UTF-8)"
-    return str(exc)
+        return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding}); importing it raises SyntaxError"
+    return f"{exc}; importing it raises SyntaxError"
 
 
 def _relative_to(path: str, root: Path) -> str:

@@ -31,8 +31,8 @@ def test_meta_findings_and_the_rest_still_linted(tree):
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.decode().splitlines()
     assert lines == [
-        "binary.py:1:1: INF002 file cannot be decoded: invalid start byte at byte 5 (not valid utf-8; declare the encoding or re-save as UTF-8)",
-        "broken.py:1:7: INF001 file does not parse: invalid syntax",
+        "binary.py:1:1: INF002 file cannot be decoded: invalid start byte at byte 5 (not valid utf-8); importing it raises SyntaxError",
+        "broken.py:1:7: INF001 file does not parse: invalid syntax; importing it raises SyntaxError",
     ]
 
 
@@ -62,7 +62,7 @@ def test_json_schema_is_stable(tree):
     assert finding == {
         "code": "INF001",
         "name": "syntax-error",
-        "message": "file does not parse: invalid syntax",
+        "message": "file does not parse: invalid syntax; importing it raises SyntaxError",
         "path": "broken.py",
         "range": {"start": {"line": 1, "column": 6}, "end": {"line": 1, "column": 6}},
         "severity": "error",
@@ -85,7 +85,7 @@ def test_sarif_validates_against_the_official_schema(tree):
 def test_github_annotations(tree):
     proc = run_infralint("check", "broken.py", "--no-cache", "--format", "github", cwd=tree)
     assert proc.stdout.decode() == (
-        "::error file=broken.py,line=1,col=7,endLine=1,endColumn=7,title=INF001 syntax-error::INF001 file does not parse: invalid syntax\n"
+        "::error file=broken.py,line=1,col=7,endLine=1,endColumn=7,title=INF001 syntax-error::INF001 file does not parse: invalid syntax; importing it raises SyntaxError\n"
     )
 
 
