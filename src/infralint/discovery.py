@@ -20,15 +20,28 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 def discover(paths: Iterable[Path], config: Config) -> list[Path]:
     found: dict[Path, None] = {}
     patterns = list(config.exclude) + list(config.extend_exclude)
+    readers = _config_file_readers(config)
     for path in paths:
         if path.is_file() or (path.exists() and not path.is_dir()):
             found[path] = None  # named explicitly: always linted
         elif path.is_dir():
-            for file in _walk(path, patterns, config):
+            for file in _walk(path, patterns, config, readers):
                 found[file] = None
         else:
             found[path] = None  # the engine reports it as unreadable
     return sorted(found, key=lambda p: p.as_posix())
+
+
+def _config_file_readers(config: Config) -> list:
+    """Enabled rules that also read non-Python files (pytest.ini, tox.ini…) found while walking."""
+    from .rules import rule_classes  # late: the rules package is not needed to list Python files
+
+    enabled = config.enabled_codes()
+    return [cls for code, cls in rule_classes().items() if code in enabled and cls.config_file_names]
+
+
+def _wanted_config_file(file: Path, readers: list) -> bool:
+    return any(file.name in cls.config_file_names and cls.wants_config_file(file) for cls in readers)
 
 
 def is_python_file(path: Path) -> bool:
@@ -50,7 +63,7 @@ def _excluded(relative_posix: str, patterns: list[str], root_relative: str | Non
     return root_relative is not None and any(path_matches(root_relative, p) for p in patterns if "/" in p)
 
 
-def _walk(top: Path, patterns: list[str], config: Config) -> list[Path]:
+def _walk(top: Path, patterns: list[str], config: Config, readers: list = ()) -> list[Path]:
     tracked = _git_visible_files(top) if config.respect_gitignore else None
     top_resolved = top.resolve()
     results = []
@@ -63,9 +76,9 @@ def _walk(top: Path, patterns: list[str], config: Config) -> list[Path]:
                 kept.append(name)
         dirnames[:] = sorted(kept)
         for name in filenames:
-            if not name.endswith(PYTHON_SUFFIXES):
-                continue
             file = folder_path / name
+            if not name.endswith(PYTHON_SUFFIXES) and not (readers and _wanted_config_file(file, readers)):
+                continue
             rel = file.relative_to(top).as_posix()
             if _excluded(rel, patterns, _root_relative(file, config)):
                 continue
@@ -94,7 +107,17 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _git_visible_files(top: Path) -> set[Path] | None:
-    """Files git does not ignore under `top` (tracked or untracked), or None outside a checkout."""
+    """Files git does not ignore under `top` (tracked or untracked), or None outside a checkout.
+
+    A folder named explicitly is walked even when it is itself git-ignored (a virtualenv, an
+    installed interpreter inside a checkout): explicit paths win, as they do for files.
+    """
+    try:
+        inside_ignored = subprocess.run(["git", "check-ignore", "-q", "."], cwd=top, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if inside_ignored.returncode == 0:
+        return None
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],

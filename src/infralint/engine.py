@@ -55,10 +55,13 @@ class Linter:
         self.rules: list[Rule] = [
             cls(config) for code, cls in sorted(rule_classes().items()) if code in self.enabled and not cls.engine_rule
         ]
+        self.config_file_names = frozenset().union(*(rule.config_file_names for rule in self.rules))
 
     # -- one file -------------------------------------------------------------------------------
 
     def lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+        if Path(display_path).name in self.config_file_names:
+            return self._lint_config_file(data, display_path)
         try:
             text = decode_source(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -70,6 +73,22 @@ class Linter:
             return result
         result = self.lint_text(text, display_path, resolve_fixes=resolve_fixes)
         result.digest = content_digest(data)
+        return result
+
+    def _lint_config_file(self, data: bytes, display_path: str) -> FileResult:
+        """A non-Python file some rule reads (pytest.ini, tox.ini…): only those rules see it."""
+        result = FileResult(display_path, digest=content_digest(data))
+        text = data.decode("utf-8", "replace")
+        ignored = self.config.ignored_for_path(_relative_to(display_path, self.config.root))
+        name = Path(display_path).name
+        for rule in self.rules:
+            if name not in rule.config_file_names or any(rule.code.startswith(i) for i in ignored):
+                continue
+            try:
+                result.findings.extend(rule.check_config_file(display_path, text))
+            except Exception as exc:  # a rule bug must not stop the run
+                result.errors.append(f"internal error in {rule.code} on {display_path}: {type(exc).__name__}: {exc}")
+        result.findings.sort(key=lambda f: f.sort_key)
         return result
 
     def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:

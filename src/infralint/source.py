@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import PurePath
 
 _TEST_DIR_NAMES = {"tests", "test", "testing"}
+_LINE_END_RE = re.compile(r"(\r\n|\r|\n)")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,33 @@ class SourceFile:
     def comments_by_line(self) -> dict[int, Comment]:
         return {c.line: c for c in self.comments}
 
+    @cached_property
+    def _physical_lines(self) -> list[str]:
+        """Lines with their endings, split where the parser splits (not at form feeds)."""
+        return _split_keep_ends(self.text)
+
+    def segment(self, node: ast.AST) -> str | None:
+        """The source text of a node, like `ast.get_source_segment` but without re-splitting the file.
+
+        `ast.get_source_segment` splits the whole text on every call, which turns a rule that asks
+        for many segments into quadratic time on large files.
+        """
+        try:
+            first, last = node.lineno - 1, node.end_lineno - 1
+            start, end = node.col_offset, node.end_col_offset
+        except AttributeError:
+            return None
+        if last is None or end is None:
+            return None
+        lines = self._physical_lines
+        if not 0 <= first <= last < len(lines):
+            return None
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        head = lines[first].encode()[start:].decode()
+        tail = lines[last].encode()[:end].decode()
+        return "".join([head, *lines[first + 1 : last], tail])
+
     def line_text(self, line: int) -> str:
         if 1 <= line <= len(self.lines):
             return self.lines[line - 1]
@@ -135,6 +163,15 @@ def path_matches(posix_path: str, pattern: str) -> bool:
     # `**` in the middle may match zero folders
     reduced = re.sub(r"/\*\*/", "/", pattern)
     return reduced != pattern and fnmatch(posix_path, reduced)
+
+
+def _split_keep_ends(text: str) -> list[str]:
+    """Split at `\\r\\n`, `\\r` and `\\n` only, keeping the endings (the parser's notion of a line)."""
+    parts = _LINE_END_RE.split(text)
+    lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def decode_source(data: bytes) -> str:

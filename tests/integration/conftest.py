@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,40 @@ def snapshot_project(target: Path) -> Path:
     return target
 
 
-def require_rule(code: str) -> None:
-    """Tests that need a real fixable rule run once that rule exists."""
-    if code not in rule_classes():
-        pytest.skip(f"{code} is not implemented yet")
+@dataclass(frozen=True)
+class FixableCase:
+    """A file with one finding that has a safe fix, for tests that drive a real host program."""
+
+    code: str
+    path: str  # where the file goes in a project (path-dependent rules look at it)
+    text: str
+    fixed_marker: str  # present only once the fix is applied
+
+    def __str__(self) -> str:
+        return self.code
+
+    def require(self) -> None:
+        """Host-program tests need the real rule; they run once it is implemented."""
+        if self.code not in rule_classes():
+            pytest.skip(f"{self.code} is not implemented yet")
+
+
+FIXABLE_CASES = [
+    # undefined name: the fix adds the missing import (the non-ASCII line checks column units)
+    FixableCase(
+        "INF101",
+        "app/timing.py",
+        'def elapsed(start):\n    label = "⏱ 😋"\n    return label, time.time() - start\n',
+        "import time",
+    ),
+    # a commented-out service requirement above a test: the fix restores it
+    FixableCase(
+        "INF401",
+        "tests/test_websocket.py",
+        "from tests.helpers import require_docker_services\n\n\n"
+        "# @require_docker_services()  # Temporarily disabled\n"
+        "def test_golden_path(client):\n"
+        '    assert client.connect("/ws/😋").accepted\n',
+        "\n@require_docker_services()",
+    ),
+]

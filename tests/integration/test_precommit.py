@@ -1,8 +1,9 @@
-"""The pre-commit hooks, run by the real `pre-commit try-repo` against a snapshot of this project.
+"""The pre-commit hooks, run by the real pre-commit against a snapshot of this project.
 
-Each `try-repo` builds the hook environment from scratch (`pip install` of the snapshot), so these
-tests need network access to PyPI and take a while; both hooks are built in one module-wide run
-where possible.
+`pre-commit try-repo` builds the hook environment from scratch (`pip install` of the snapshot, so
+network access to PyPI is needed) every time; it is used for the check hook. The fix hook runs
+several times, so it goes through `pre-commit run` with a configuration naming the same snapshot
+and a pre-commit home shared by this module: the environment is built once.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import commit_all, init_repo, require_rule, snapshot_project, venv_tool
+from .conftest import FIXABLE_CASES, FixableCase, commit_all, git, init_repo, snapshot_project, venv_tool
 
 pytestmark = pytest.mark.integration
 
 BROKEN = 'def upgrade(connection):\n    rows = connection.execute("SELECT 1"\n'
-# INF101: `time` is used but never imported; the safe fix adds `import time`
-FIXABLE = 'def elapsed(start):\n    return time.time() - start\n'
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +26,27 @@ def project_repo(tmp_path_factory) -> Path:
     return snapshot_project(tmp_path_factory.mktemp("project") / "infralint")
 
 
-def try_repo(project: Path, hook: str, workdir: Path, *files: str) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def pre_commit(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1", "SKIP": ""}
-    return subprocess.run(
-        [venv_tool("pre-commit"), "try-repo", str(project), hook, "--verbose", "--files", *files],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    if home is not None:
+        env["PRE_COMMIT_HOME"] = str(home)
+    return subprocess.run([venv_tool("pre-commit"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def try_repo(project: Path, hook: str, workdir: Path, *files: str) -> subprocess.CompletedProcess:
+    return pre_commit("try-repo", str(project), hook, "--verbose", "--files", *files, cwd=workdir)
+
+
+def use_hook(workdir: Path, project: Path, hook: str) -> None:
+    """A `.pre-commit-config.yaml` that uses one of this project's hooks, as a user would write it."""
+    rev = git("rev-parse", "HEAD", cwd=project).strip()
+    config = f"repos:\n  - repo: {project}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n"
+    (workdir / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
 
 
 def test_check_hook_fails_with_the_finding(project_repo, tmp_path):
@@ -50,24 +60,28 @@ def test_check_hook_fails_with_the_finding(project_repo, tmp_path):
     assert done.returncode == 1, output
     assert "Failed" in output
     assert "migration.py:2:" in output and "INF001" in output, output
-    assert "clean.py" not in output.split("Using config")[-1].replace("--files", ""), output
+    assert "clean.py:" not in output, output
     assert (work / "migration.py").read_text(encoding="utf-8") == BROKEN  # the check hook never writes
 
 
-def test_fix_hook_rewrites_then_passes(project_repo, tmp_path):
-    require_rule("INF101")
+@pytest.mark.parametrize("case", FIXABLE_CASES, ids=str)
+def test_fix_hook_rewrites_then_passes(project_repo, pre_commit_home, tmp_path, case: FixableCase):
+    case.require()
     work = init_repo(tmp_path / "user-repo")
-    target = work / "timing.py"
-    target.write_text(FIXABLE, encoding="utf-8")
+    target = work / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(case.text, encoding="utf-8")
+    use_hook(work, project_repo, "infralint-fix")
     commit_all(work)
 
-    first = try_repo(project_repo, "infralint-fix", work, "timing.py")
+    first = pre_commit("run", "infralint-fix", "--verbose", "--files", case.path, cwd=work, home=pre_commit_home)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
+    assert "Fixed 1 finding" in first.stdout
     fixed = target.read_text(encoding="utf-8")
-    assert "import time" in fixed and fixed != FIXABLE
+    assert case.fixed_marker in fixed and fixed != case.text
 
-    second = try_repo(project_repo, "infralint-fix", work, "timing.py")
+    second = pre_commit("run", "infralint-fix", "--verbose", "--files", case.path, cwd=work, home=pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout
     assert target.read_text(encoding="utf-8") == fixed

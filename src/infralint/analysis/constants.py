@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import math
 import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from ..source import SourceFile
 from .names import dotted_name
@@ -44,16 +44,16 @@ class Value:
     #: the expression itself is a number literal (so it can be rewritten in place)
     literal: bool = False
 
-    def with_note(self, note: str) -> "Value":
+    def with_note(self, note: str) -> Value:
         return Value(self.number, (*self.notes, note) if note not in self.notes else self.notes, False)
 
     @property
     def text(self) -> str:
         return format_seconds(self.number)
 
-    def explained(self) -> str:
-        """`30.0` or `30.0 (the larger branch of …; default of env `X`)`."""
-        return f"{self.text} ({'; '.join(self.notes)})" if self.notes else self.text
+    def provenance(self) -> str:
+        """Where the number came from, outermost step first (`X` from `app.settings`; the default of …)."""
+        return "; ".join(reversed(self.notes))
 
 
 def format_seconds(number: float) -> str:
@@ -104,6 +104,15 @@ def _scope_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                         stack.extend(reversed(child.body))
 
 
+def _child_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    children: list[ast.stmt] = []
+    for name in ("body", "orelse", "finalbody"):
+        children.extend(c for c in getattr(stmt, name, None) or () if isinstance(c, ast.stmt))
+    for holder in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+        children.extend(holder.body)
+    return children
+
+
 def _bindings(body: list[ast.stmt], params: ast.arguments | None = None) -> _Bindings:
     found = _Bindings()
     if params is not None:
@@ -116,9 +125,7 @@ def _bindings(body: list[ast.stmt], params: ast.arguments | None = None) -> _Bin
                 found.add(target, stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             found.add(stmt.target, stmt.value)
-        elif isinstance(stmt, ast.AugAssign):
-            found.add(stmt.target, None)
-        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
             found.add(stmt.target, None)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
@@ -144,11 +151,11 @@ def class_fields(cls: ast.ClassDef) -> dict[str, ast.expr]:
             targets, value = [stmt.target], stmt.value
         for target in targets:
             if isinstance(target, ast.Name) and value is not None:
-                fields[target.id] = _field_default(value) or value
+                fields[target.id] = field_default_expr(value) or value
     return fields
 
 
-def _field_default(value: ast.expr) -> ast.expr | None:
+def field_default_expr(value: ast.expr) -> ast.expr | None:
     """The default inside `field(default=…)`, `Field(30)`, `attr.ib(default=…)`; None otherwise."""
     if not isinstance(value, ast.Call):
         return None
@@ -196,7 +203,8 @@ class ValueResolver:
         """Local name → (relative level, module, imported name or None for a module) for every import."""
         if self._imports is None:
             self._imports = {}
-            for node in ast.walk(self.source.tree):
+            # module-level imports only (including those under `if`/`try`): constants live there
+            for node in _scope_statements(self.source.tree.body):
                 if isinstance(node, ast.Import):
                     for alias in node.names:
                         if alias.asname:
@@ -216,13 +224,26 @@ class ValueResolver:
         return self._scopes[function]
 
     def _enclosing(self, node: ast.AST) -> tuple[ast.AST | None, ast.ClassDef | None]:
+        """Innermost function and class around the node, found by line ranges (no parent links)."""
+        line = getattr(node, "lineno", None)
         function = cls = None
-        for ancestor in self.source.ancestors(node):
-            if function is None and isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                function = ancestor
-            elif isinstance(ancestor, ast.ClassDef):
-                cls = ancestor
+        if line is None:
+            return None, None
+        body: list[ast.stmt] = self.source.tree.body
+        while body:
+            found = None
+            for stmt in body:
+                if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+                    found = stmt
+            if found is None:
                 break
+            if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if line < found.body[0].lineno:  # decorators, defaults: evaluated outside
+                    break
+                function = found
+            elif isinstance(found, ast.ClassDef):
+                cls, function = found, None
+            body = [child for child in _child_statements(found)]
         return function, cls
 
     # -- resolution ---------------------------------------------------------------------------
@@ -264,8 +285,9 @@ class ValueResolver:
             return self._attribute(node, depth)
         return None
 
-    def _conditional(self, node: ast.IfExp, depth: int) -> Value | None:
-        body, orelse = self.resolve(node.body, depth), self.resolve(node.orelse, depth)
+    def _conditional(self, node: ast.IfExp, depth: int, branch=None) -> Value | None:
+        branch = branch or self.resolve
+        body, orelse = branch(node.body, depth), branch(node.orelse, depth)
         if body is None and orelse is None:
             return None
         if body is None or orelse is None:
@@ -303,7 +325,9 @@ class ValueResolver:
             read = self._read_with_default(node, name)
             if read is not None:
                 node, note = read
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.IfExp):  # `"30.0" if IS_GCP else "10.0"` as an environment default
+            value = self._conditional(node, depth, branch=self._number_cast)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 number = float(node.value.strip())
             except ValueError:
@@ -317,7 +341,7 @@ class ValueResolver:
 
     def _read_with_default(self, node: ast.Call, name: str) -> tuple[ast.expr, str] | None:
         """`os.getenv("X", d)`, `os.environ.get("X", d)`, `<settings>.get("X", d)` → (d, note)."""
-        if not (name in _ENV_READERS or name.endswith(".get") or name.endswith(".getenv")):
+        if not (name in _ENV_READERS or name.endswith((".get", ".getenv"))):
             return None
         args = list(node.args)
         default = args[1] if len(args) >= 2 else next((k.value for k in node.keywords if k.arg == "default"), None)
@@ -344,7 +368,7 @@ class ValueResolver:
         return Value(total, tuple(notes))
 
     def _name(self, node: ast.Name, depth: int) -> Value | None:
-        function, cls = self._enclosing(node)
+        function, _ = self._enclosing(node)
         if function is not None and not isinstance(function, ast.Lambda):
             local = self._function_bindings(function)
             if node.id in local.opaque:
@@ -388,33 +412,38 @@ class ValueResolver:
         """`Base.attr…` where Base is a module-level class, an instance of one, or an import."""
         module = self.module_bindings
         if base in self.classes and len(attrs) == 1:
-            return self._class_attribute(self.classes[base], attrs[0], depth)
+            return self._class_attribute(self.classes[base], attrs[0], depth, instance=False)
         if base in module.values and len(attrs) == 1 and base not in module.opaque:
-            cls = self._instance_class(module.values[base])
-            if cls is not None:
-                return self._class_attribute(cls, attrs[0], depth)
+            class_name = self._instance_class(module.values[base])
+            if class_name in self.classes:
+                return self._class_attribute(self.classes[class_name], attrs[0], depth)
+            if class_name in self.imports:  # `settings = Settings()` with the class from another module
+                return self._imported(class_name, attrs, depth)
             return None
         if base in self.imports:
             return self._imported(base, attrs, depth)
         return None
 
-    def _instance_class(self, values: list[ast.expr]) -> ast.ClassDef | None:
-        """The class of `x = Settings()` (constructed without arguments) when it is defined here."""
+    @staticmethod
+    def _instance_class(values: list[ast.expr]) -> str | None:
+        """The class name of `x = Settings()` (constructed without arguments, so its defaults hold)."""
         if len(values) != 1 or not isinstance(values[0], ast.Call):
             return None
         call = values[0]
         if call.args or call.keywords or not isinstance(call.func, ast.Name):
             return None
-        return self.classes.get(call.func.id)
+        return call.func.id
 
-    def _class_attribute(self, cls: ast.ClassDef, attr: str, depth: int) -> Value | None:
+    def _class_attribute(self, cls: ast.ClassDef, attr: str, depth: int, instance: bool = True) -> Value | None:
+        """A class constant (`Limits.CONNECT`) or, read through an instance, a field's default."""
         fields = class_fields(cls)
         if attr not in fields:
             return None
         value = self.resolve(fields[attr], depth)
         if value is None:
             return None
-        return Value(value.number, (*value.notes, f"the default of `{cls.name}.{attr}` (line {fields[attr].lineno})"))
+        where = f"`{cls.name}.{attr}` (line {fields[attr].lineno})"
+        return Value(value.number, (*value.notes, f"the default of {where}" if instance else where))
 
     def _imported(self, local: str, attrs: list[str], depth: int) -> Value | None:
         from .project_modules import resolve_imported

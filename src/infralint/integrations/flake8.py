@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
 from .. import __version__
-from ..config import Config, apply_overrides, load_config
+from ..catalog import load_catalog
+from ..config import Config, ConfigError, apply_overrides, find_config, load_config
 from ..engine import Linter
 from ..finding import Finding
-
-_STDIN_NAMES = {"stdin", "-"}
+from ..source import decode_source
 
 
 class _Flake8Linter(Linter):
@@ -32,7 +32,12 @@ class _Flake8Linter(Linter):
         self.honour_noqa = honour_noqa
 
     def _suppress(self, source, findings: list[Finding]) -> list[Finding]:
-        return super()._suppress(source, findings) if self.honour_noqa else findings
+        judged = super()._suppress(source, findings)
+        if self.honour_noqa:
+            return judged
+        # keep everything, plus the unused-noqa findings the comments earned
+        original = {id(f) for f in findings}
+        return findings + [f for f in judged if id(f) not in original]
 
 
 def _exact_codes(values: Any) -> list[str]:
@@ -46,18 +51,14 @@ def _exact_codes(values: Any) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _config_file_for(folder: Path) -> Path | None:
-    from ..config import find_config
-
     return find_config(folder)
 
 
 @lru_cache(maxsize=64)
-def _linter_for(config_file: Path | None, folder: Path, extra: tuple[str, ...], honour_noqa: bool) -> _Flake8Linter:
-    config = load_config(config_file, start=folder)
-    if extra:
-        from ..catalog import load_catalog
-
-        known = [code for code in extra if code in load_catalog()]
+def _linter_for(config_file: Path | None, extra: tuple[str, ...], honour_noqa: bool) -> _Flake8Linter:
+    config = load_config(config_file) if config_file is not None else Config()
+    known = [code for code in extra if code in load_catalog()]
+    if known:
         apply_overrides(config, extend_select=known)
     return _Flake8Linter(config, honour_noqa=honour_noqa)
 
@@ -71,8 +72,10 @@ class Flake8Plugin:
     #: exact INF codes flake8 was asked to select (they may be rules that are off by default)
     extra_codes: ClassVar[tuple[str, ...]] = ()
     honour_noqa: ClassVar[bool] = True
+    #: the display name of standard input when flake8 reads it (`flake8 -`), else None
+    stdin_name: ClassVar[str | None] = None
 
-    def __init__(self, tree, filename: str, lines: list[str]) -> None:
+    def __init__(self, tree, filename: str, lines: list[str]) -> None:  # `tree` makes it a tree plugin
         self.filename = filename
         self.lines = lines
 
@@ -85,23 +88,43 @@ class Flake8Plugin:
         codes = _exact_codes(getattr(options, "select", None)) + _exact_codes(getattr(options, "extend_select", None))
         cls.extra_codes = tuple(sorted(set(codes)))
         cls.honour_noqa = not getattr(options, "disable_noqa", False)
-
-    def _linter(self, path: Path) -> _Flake8Linter:
-        folder = (path.parent if str(path.parent) else Path(".")).resolve()
-        return _linter_for(_config_file_for(folder), folder, self.extra_codes, self.honour_noqa)
+        reads_stdin = "-" in (getattr(options, "filenames", None) or ())
+        cls.stdin_name = (getattr(options, "stdin_display_name", None) or "stdin") if reads_stdin else None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         path = Path(self.filename)
-        from_disk = self.filename not in _STDIN_NAMES and path.is_file()
-        linter = self._linter(path if self.filename not in _STDIN_NAMES else Path("stdin"))
-        if from_disk:
-            # the bytes, as `infralint check` reads them: flake8 falls back to latin-1 for files
-            # that do not decode, and those must still be reported as INF002
+        linter = _linter_for_folder(path.parent, self.extra_codes, self.honour_noqa)
+        text = "".join(self.lines)
+        result = None
+        if not text.isascii() and self.filename != self.stdin_name:
+            # flake8 silently falls back to latin-1 for a file that does not decode; infralint
+            # reports that file as INF002, so judge the bytes as `infralint check` does
             try:
-                result = linter.lint_bytes(path.read_bytes(), self.filename)
+                data = path.read_bytes()
             except OSError:
-                result = linter.lint_text("".join(self.lines), self.filename)
-        else:
-            result = linter.lint_text("".join(self.lines), self.filename)
+                data = None
+            if data is not None and not _decodes(data):
+                result = linter.lint_bytes(data, self.filename)
+        if result is None:
+            result = linter.lint_text(text, self.filename)
         for finding in result.findings:
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return False
+    return True
+
+
+def _linter_for_folder(folder: Path, extra: tuple[str, ...], honour_noqa: bool) -> _Flake8Linter:
+    """One engine per configuration file (files without one share the defaults)."""
+    try:
+        return _linter_for(_config_file_for(folder.resolve()), extra, honour_noqa)
+    except ConfigError as exc:
+        # flake8 prints this as a critical error in one line and exits 1, without a traceback
+        from flake8.exceptions import ExecutionError
+
+        raise ExecutionError(f"infralint: {exc}") from None

@@ -29,6 +29,9 @@ class Rule:
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
     #: rules whose findings the engine itself produces (syntax errors, unused noqa)
     engine_rule: ClassVar[bool] = False
+    #: names of non-Python files this rule also reads (`pytest.ini`, `tox.ini`…); discovery passes
+    #: them on when `wants_config_file` says so, and the engine calls `check_config_file` for them
+    config_file_names: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: "Config") -> None:
         self.config = config
@@ -52,6 +55,15 @@ class Rule:
         return ()
 
     def finish(self, ctx: "FileContext") -> Iterable[Finding]:
+        return ()
+
+    @classmethod
+    def wants_config_file(cls, path) -> bool:
+        """Whether discovery should pass on this file named in `config_file_names` (cheap check)."""
+        return True
+
+    def check_config_file(self, path: str, text: str) -> Iterable[Finding]:
+        """Findings for a non-Python file named in `config_file_names`, at its own path and lines."""
         return ()
 
     def resolve_fix(self, finding: Finding, ctx: "FileContext") -> list[Edit] | None:

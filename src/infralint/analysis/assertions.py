@@ -1,0 +1,108 @@
+"""What assertions in a test can and cannot do: always-true expressions, failing statements, handlers
+that swallow a failure.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .names import ImportMap
+
+BROAD_EXCEPTIONS = {"Exception", "BaseException"}
+# what a failing check raises, and which handlers catch it
+_CATCHES_ASSERTION = {"AssertionError", "Exception", "BaseException"}
+_CATCHES_OUTCOME = {"BaseException"}  # pytest.fail raises Failed, a BaseException subclass
+_PYTEST_FAIL = {"pytest.fail", "_pytest.outcomes.fail"}
+
+
+def truthiness(expr: ast.expr) -> bool | None:
+    """True/False when the expression's truth value is fixed by its literal shape, else None."""
+    if isinstance(expr, ast.Constant):
+        return bool(expr.value)
+    if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+        if any(isinstance(e, ast.Starred) for e in expr.elts):
+            return True if any(not isinstance(e, ast.Starred) for e in expr.elts) else None
+        return bool(expr.elts)
+    if isinstance(expr, ast.Dict):
+        return True if any(k is not None for k in expr.keys) else (None if expr.keys else False)
+    if isinstance(expr, ast.JoinedStr):
+        if any(isinstance(v, ast.Constant) and v.value for v in expr.values):
+            return True
+        return None
+    if isinstance(expr, ast.Lambda):
+        return True
+    if isinstance(expr, ast.BoolOp):
+        values = [truthiness(v) for v in expr.values]
+        if isinstance(expr.op, ast.Or):
+            return True if any(v is True for v in values) else (False if all(v is False for v in values) else None)
+        return False if any(v is False for v in values) else (True if all(v is True for v in values) else None)
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        inner = truthiness(expr.operand)
+        return None if inner is None else not inner
+    return None
+
+
+def is_constant_true(expr: ast.expr) -> bool:
+    """`True` (or `1`) written as the whole condition: a deliberate "passed" marker."""
+    return isinstance(expr, ast.Constant) and (expr.value is True or (type(expr.value) is int and expr.value == 1))
+
+
+def is_assert_true_call(node: ast.AST) -> bool:
+    """`self.assertTrue(True)`."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("assertTrue", "assert_")
+        and len(node.args) >= 1
+        and is_constant_true(node.args[0])
+    )
+
+
+def failure_kind(node: ast.AST, imports: ImportMap) -> str | None:
+    """'assertion' for `assert False`/`self.fail()`/`raise AssertionError`, 'outcome' for `pytest.fail()`."""
+    if isinstance(node, ast.Assert) and truthiness(node.test) is False:
+        return "assertion"
+    if isinstance(node, ast.Call):
+        if imports.call_name(node) in _PYTEST_FAIL:
+            return "outcome"
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "fail" and isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
+            return "assertion"
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(target, ast.Name) and target.id == "AssertionError":
+            return "assertion"
+    return None
+
+
+def caught_names(handler: ast.ExceptHandler) -> list[str]:
+    if handler.type is None:
+        return ["BaseException"]
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = []
+    for t in types:
+        if isinstance(t, ast.Attribute):
+            names.append(t.attr)
+        elif isinstance(t, ast.Name):
+            names.append(t.id)
+    return names
+
+
+def handler_catches(handler: ast.ExceptHandler, kind: str) -> bool:
+    caught = set(caught_names(handler))
+    return bool(caught & (_CATCHES_ASSERTION if kind == "assertion" else _CATCHES_OUTCOME))
+
+
+def handler_swallows(handler: ast.ExceptHandler, imports: ImportMap) -> bool:
+    """The handler neither re-raises, asserts, fails, nor looks at the exception: the error vanishes."""
+    for node in ast.walk(ast.Module(body=handler.body, type_ignores=[])):
+        if isinstance(node, (ast.Raise, ast.Assert)):
+            return False
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name.startswith(("assert", "fail")) or failure_kind(node, imports):
+                return False
+        if handler.name and isinstance(node, ast.Name) and node.id == handler.name:
+            return False
+        if isinstance(node, ast.Return) and node.value is not None:
+            return False
+    return True

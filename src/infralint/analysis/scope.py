@@ -1,0 +1,1285 @@
+"""Scopes, bindings and flow: which names can be unbound where they are read.
+
+One pass over the `ast` in execution order, in the manner of pyflakes: module and class bodies run
+when they are reached, function and lambda bodies are deferred until the module is done (so module
+globals defined below a function are visible in it). Every scope keeps a `Flow` of the names bound
+at the current point, split and joined at `if`, loops, `try`, `with suppress(...)` and `match`, so a
+read can be judged certainly bound, bound on some paths only, or unbound.
+
+The result is a list of `Problem`s (what is wrong, where, and the facts a message needs); the scope
+rules turn them into findings. Names are never guessed: once a module can create globals the
+analysis cannot see (`from x import *`, `exec`, writes through `globals()`, a module `__getattr__`,
+assignments to `builtins`), names that resolve nowhere are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from dataclasses import dataclass
+from typing import Optional
+
+from ..source import SourceFile
+from .flow import Flow, Why, join, merge_into
+from .known_names import (
+    BUILTINS,
+    CLASS_BODY_NAMES,
+    EXCEPTION_SWALLOWING_CONTEXTS,
+    MODULE_DUNDERS,
+    NORETURN_ANNOTATIONS,
+    NORETURN_CALLS,
+    NORETURN_METHODS_OF_SELF,
+    PACKAGE_DUNDERS,
+)
+from .stored_names import CHILD_FIELDS, stores_in
+
+UNBOUND, MAYBE, DEAD = 0, 1, 2
+_FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
+_RAISE = ("raise",)
+_DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
+_DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+class Binding:
+    """One binding of a name in a scope (assignment, import, def, loop target, `del`, …)."""
+
+    __slots__ = ("name", "kind", "node", "typing_only", "fullname")
+
+    def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.node = node
+        self.typing_only = typing_only
+        self.fullname = fullname
+
+    @property
+    def line(self) -> int:
+        return getattr(self.node, "lineno", 0)
+
+    @property
+    def runtime(self) -> bool:
+        """Whether this binding gives the name a value when the code runs."""
+        return not self.typing_only and self.kind not in ("annotation", "del")
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Binding({self.name!r}, {self.kind!r}, line {self.line})"
+
+
+class Scope:
+    """A module, class, function/lambda, comprehension or PEP 695 type-parameter scope."""
+
+    __slots__ = ("kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds", "noreturn")
+
+    def __init__(self, kind: str, name: str, node: ast.AST, parent: "Scope | None", lookup_parent: "Scope | None") -> None:
+        self.kind = kind
+        self.name = name
+        self.node = node
+        self.parent = parent  # lexical parent
+        self.lookup_parent = lookup_parent  # where unresolved names are looked up next (classes skipped)
+        self.bindings: dict[str, list[Binding]] = {}
+        self.flow: Optional[Flow] = None
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self.pending: list[tuple] = []
+        self.conds: list[ast.expr] = []  # tests of the enclosing `if`s at the current point
+        self.noreturn: set[str] = set()  # functions defined here annotated `-> NoReturn`/`Never`
+
+    def enclosing_class(self) -> "Scope | None":
+        scope = self.parent
+        while scope is not None:
+            if scope.kind == "class":
+                return scope
+            scope = scope.parent
+        return None
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Scope({self.kind} {self.name})"
+
+
+@dataclass
+class Problem:
+    """A read that can fail, with the facts the message needs.
+
+    `detail` is one of: undefined, before-definition, deleted, except-var, typing-only,
+    lazy-annotation (INF101); maybe (INF102); unbound-local, deleted-local (INF103).
+    """
+
+    code: str
+    name: str
+    node: ast.AST
+    scope: Scope  # the scope the read is in (innermost, comprehensions included)
+    detail: str
+    why: Optional[Why] = None
+    binding: Optional[Binding] = None
+    in_annotation: bool = False
+
+
+def _executing(scope: Scope) -> Scope:
+    """The scope whose code is running when `scope`'s body is (classes and comprehensions run inline)."""
+    while scope.kind in ("comprehension", "class"):
+        scope = scope.lookup_parent
+    return scope
+
+
+class ScopeAnalysis:
+    """Bindings of every scope of one file and the problems found in its reads."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.unknowable = False  # the module's globals can be created invisibly
+        self.has_star_import = False
+        self.postponed = False  # `from __future__ import annotations`
+        self.is_package = source.is_package_init
+        self.typing_only = False
+        self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
+        self.in_annotation = False
+        tree = source.tree
+        self.module = Scope("module", "<module>", tree, None, None)
+        self.module.flow = Flow()
+        self.scopes: list[Scope] = [self.module]
+        self.scope = self.module
+        self.loops: list[tuple[list, list]] = []
+        self.deferred: deque = deque()
+        self.module_pending: list[tuple] = []
+        self.lazy_names: list[tuple[str, ast.AST, Scope]] = []
+        self.global_decls: dict[str, tuple[Scope, ast.Global]] = {}
+        self.log: list[tuple[Scope, str, ast.AST]] = []
+        self.stmt: ast.AST = tree
+        self.module_end: Optional[Flow] = None
+        self._dumps: dict[int, str] = {}
+        self._stmt_handlers = {
+            ast.FunctionDef: self._function_def,
+            ast.AsyncFunctionDef: self._function_def,
+            ast.ClassDef: self._class_def,
+            ast.Return: self._return,
+            ast.Delete: self._delete,
+            ast.Assign: self._assign,
+            ast.AugAssign: self._aug_assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.While: self._while,
+            ast.If: self._if,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Raise: self._raise,
+            ast.Try: self._try,
+            ast.Assert: self._assert,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.Global: self._global,
+            ast.Nonlocal: self._nonlocal,
+            ast.Expr: self._expr_stmt,
+            ast.Pass: self._pass,
+            ast.Break: self._break,
+            ast.Continue: self._continue,
+            ast.Match: self._match,
+        }
+        for name, handler in (("TryStar", self._try), ("TypeAlias", self._type_alias)):
+            if hasattr(ast, name):
+                self._stmt_handlers[getattr(ast, name)] = handler
+        self._expr_handlers = {
+            ast.Lambda: self._lambda,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.NamedExpr: self._walrus,
+        }
+        self._run(tree)
+
+    # -- driver ---------------------------------------------------------------------------------
+
+    def _run(self, tree: ast.Module) -> None:
+        self._stmts(tree.body)
+        self.module_end = self.module.flow
+        while self.deferred:
+            self._run_function(*self.deferred.popleft())
+        self._resolve_module_pending()
+        self._resolve_lazy_names()
+        if self.has_star_import:
+            self._drop_guesses_after_star_import()
+
+    def _stmts(self, body: list[ast.stmt]) -> None:
+        handlers = self._stmt_handlers
+        for stmt in body:
+            self.stmt = stmt
+            handler = handlers.get(stmt.__class__)
+            if handler is None:
+                self._expr(stmt)
+            else:
+                handler(stmt)
+
+    # -- expressions ------------------------------------------------------------------------------
+
+    def _expr(self, node: ast.AST | None) -> None:
+        """Visit an expression in evaluation order: reads, walrus bindings, nested scopes."""
+        if node is None:
+            return
+        stack = [node]
+        pop, push = stack.pop, stack.append
+        fields_of = _FIELDS_LAST_FIRST
+        special = self._expr_handlers
+        read = self._read
+        Name, Load, Store, Call = ast.Name, ast.Load, ast.Store, ast.Call
+        while stack:
+            n = pop()
+            cls = n.__class__
+            if cls is Name:
+                ctx = n.ctx.__class__
+                if ctx is Load:
+                    read(n.id, n)
+                elif ctx is Store:
+                    self._bind(n.id, "assign", n)
+                else:
+                    self._delete_name(n)
+                continue
+            if cls is Call:
+                func = n.func
+                if func.__class__ is Name and func.id in _DYNAMIC_CALLS:
+                    self._note_dynamic_call(n)
+            else:
+                handler = special.get(cls)
+                if handler is not None:
+                    handler(n)
+                    continue
+            for field in fields_of[cls]:  # pushed last-first so they pop in evaluation order
+                value = getattr(n, field)
+                if value is None:
+                    continue
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if item is not None:
+                            push(item)
+                else:
+                    push(value)
+
+    def _note_dynamic_call(self, call: ast.Call) -> None:
+        name = call.func.id
+        if name == "setattr":
+            target = call.args[0] if call.args else None
+            if isinstance(target, ast.Name) and target.id in _DYNAMIC_TARGET_ROOTS:
+                self.unknowable = True
+        elif name == "exec":
+            # `exec(code)` at module level, or into `globals()`, creates module globals; into a
+            # namespace dict, or a function's locals, it does not
+            if len(call.args) < 2 and not call.keywords:
+                self.unknowable = self.unknowable or _executing(self.scope).kind == "module"
+            elif any(_is_globals_call(a) for a in (*call.args[1:], *(k.value for k in call.keywords))):
+                self.unknowable = True
+        elif name in ("globals", "vars") and not call.args:
+            if name == "globals" or _executing(self.scope).kind == "module":
+                self.unknowable = self.unknowable or not self._is_read_only_globals_use(call)
+
+    def _is_read_only_globals_use(self, call: ast.Call) -> bool:
+        """`globals()[k]`, `globals().get(k)`, `k in globals()` only read; anything else may write."""
+        parent = parent_within(self.stmt, call)
+        if isinstance(parent, ast.Subscript) and parent.value is call:
+            return isinstance(parent.ctx, ast.Load)
+        if isinstance(parent, ast.Attribute) and parent.value is call:
+            return parent.attr in ("get", "copy", "items", "keys", "values", "__contains__")
+        return isinstance(parent, ast.Compare)
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        for default in node.args.defaults:
+            self._expr(default)
+        for default in node.args.kw_defaults:
+            self._expr(default)
+        self.deferred.append((node, self.scope, self.typing_only))
+
+    def _comprehension(self, node: ast.AST) -> None:
+        generators = node.generators
+        self._expr(generators[0].iter)  # the first iterable is evaluated in the enclosing scope
+        outer = self.scope
+        scope = Scope("comprehension", "<comprehension>", node, outer, outer if outer.kind == "comprehension" else _executing(outer))
+        self.scopes.append(scope)
+        self.scope = scope
+        try:
+            for index, generator in enumerate(generators):
+                if index:
+                    self._expr(generator.iter)
+                self._comprehension_target(scope, generator.target)
+                for condition in generator.ifs:
+                    self._expr(condition)
+            if node.__class__ is ast.DictComp:
+                self._expr(node.key)
+                self._expr(node.value)
+            else:
+                self._expr(node.elt)
+        finally:
+            self.scope = outer
+
+    def _comprehension_target(self, scope: Scope, target: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            scope.bindings.setdefault(target.id, []).append(Binding(target.id, "comprehension", target))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._comprehension_target(scope, element)
+        elif isinstance(target, ast.Starred):
+            self._comprehension_target(scope, target.value)
+        else:
+            self._expr(target)
+
+    def _walrus(self, node: ast.NamedExpr) -> None:
+        self._expr(node.value)
+        self._bind(node.target.id, "walrus", node.target)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def _read(self, name: str, node: ast.AST) -> None:
+        if self.quiet:
+            return
+        scope = self.scope
+        if scope.kind == "function":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+        elif scope.kind == "comprehension":
+            origin = scope
+            while scope.kind == "comprehension":
+                if name in scope.bindings:
+                    return
+                scope = scope.lookup_parent
+            self._read_in(scope, name, node, None, origin)
+            return
+        self._read_in(scope, name, node, None, scope)
+
+    def _read_in(self, scope: Scope, name: str, node: ast.AST, class_why: Optional[Why], origin: Scope) -> None:
+        """Judge a read against `scope`'s current flow (classes fall through to the scope they run in)."""
+        kind = scope.kind
+        if kind == "function":
+            if name in scope.globals:
+                self.module_pending.append((name, node, "deferred", None, class_why, self.in_annotation, origin))
+                return
+            if name in scope.nonlocals:
+                return
+            flow = scope.flow
+            if flow is None:
+                scope.pending.append((name, node, DEAD, None, class_why, self.in_annotation, origin))
+            elif name in flow.bound:
+                return
+            elif name in flow.maybe:
+                why = flow.maybe[name]
+                if not self._correlated(scope, why):
+                    scope.pending.append((name, node, MAYBE, why, class_why, self.in_annotation, origin))
+                # past a read that did not raise, the name is bound: one finding per failing path
+                flow.bind(name)
+            else:
+                scope.pending.append((name, node, UNBOUND, flow.gone.get(name), class_why, self.in_annotation, origin))
+        elif kind == "module":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                return
+            if flow is None:
+                self.module_pending.append((name, node, "dead", None, class_why, self.in_annotation, origin))
+            elif name in flow.maybe:
+                why = flow.maybe[name]
+                if not self._correlated(scope, why):
+                    self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=self.in_annotation))
+                flow.bind(name)
+            else:
+                self.module_pending.append((name, node, "import-time", flow.gone.get(name), class_why, self.in_annotation, origin))
+        elif kind == "class":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+            why = flow.maybe.get(name) if flow is not None else None
+            self._read_in(scope.lookup_parent, name, node, why or class_why, origin)
+        else:  # type parameters
+            if name not in scope.bindings:
+                self._read_in(scope.lookup_parent, name, node, class_why, origin)
+
+    def _correlated(self, scope: Scope, why: Why) -> bool:
+        """A name bound under `if cond:` read again under a test of the same `cond` is not a hazard."""
+        if why[0] not in ("if-else", "if-branch") or not scope.conds:
+            return False
+        tests = {self._dump(test) for test in _chain_tests(why)}
+        return any(self._dump(cond) in tests for cond in scope.conds)
+
+    def _dump(self, test: ast.expr) -> str:
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        key = id(test)
+        if key not in self._dumps:
+            self._dumps[key] = ast.dump(test)
+        return self._dumps[key]
+
+    # -- bindings ---------------------------------------------------------------------------------
+
+    def _bind(self, name: str, kind: str, node: ast.AST, fullname: str | None = None) -> None:
+        scope = self.scope
+        if scope.kind == "comprehension":
+            if kind != "walrus":
+                scope.bindings.setdefault(name, []).append(Binding(name, kind, node))
+                return
+            while scope.kind == "comprehension":
+                scope = scope.lookup_parent
+        if name in scope.globals:
+            self.module.bindings.setdefault(name, []).append(Binding(name, "global", node, self.typing_only, fullname))
+            return
+        if name in scope.nonlocals:
+            return
+        binding = Binding(name, kind, node, self.typing_only, fullname)
+        existing = scope.bindings.get(name)
+        if existing is None:
+            scope.bindings[name] = [binding]
+        else:
+            existing.append(binding)
+        if self.typing_only:
+            return
+        flow = scope.flow
+        if flow is not None:
+            flow.bind(name)
+        self.log.append((scope, name, self.stmt))
+
+    def _declare(self, name: str, node: ast.AST) -> None:
+        """`x: int` without a value: makes `x` local in a function but binds nothing."""
+        scope = self.scope
+        if name in scope.globals or name in scope.nonlocals:
+            return
+        scope.bindings.setdefault(name, []).append(Binding(name, "annotation", node, self.typing_only))
+
+    def _delete_name(self, node: ast.Name) -> None:
+        self._read(node.id, node)
+        scope = self.scope
+        name = node.id
+        if name in scope.globals or name in scope.nonlocals or scope.kind == "comprehension":
+            return
+        scope.bindings.setdefault(name, []).append(Binding(name, "del", node, self.typing_only))
+        if scope.flow is not None and not self.typing_only:
+            scope.flow.unbind(name, ("del", node))
+
+    def _target(self, target: ast.AST, kind: str) -> None:
+        cls = target.__class__
+        if cls is ast.Name:
+            self._bind(target.id, kind, target)
+        elif cls is ast.Tuple or cls is ast.List:
+            for element in target.elts:
+                self._target(element, kind)
+        elif cls is ast.Starred:
+            self._target(target.value, kind)
+        else:
+            root = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in _DYNAMIC_TARGET_ROOTS:
+                self.unknowable = True  # `builtins.x = …` makes `x` visible everywhere
+            self._expr(target)
+
+    # -- definitions ------------------------------------------------------------------------------
+
+    def _type_param_scope(self, node: ast.AST) -> Scope | None:
+        params = getattr(node, "type_params", None)
+        if not params:
+            return None
+        scope = Scope("typeparams", getattr(node, "name", "<type>"), node, self.scope, _executing(self.scope))
+        for param in params:
+            scope.bindings[param.name] = [Binding(param.name, "typeparam", param)]
+            bound = getattr(param, "bound", None)
+            if bound is not None:
+                self.lazy_names_in(bound, scope)
+        self.scopes.append(scope)
+        return scope
+
+    def _function_def(self, node: ast.FunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        args = node.args
+        for default in args.defaults:
+            self._expr(default)
+        for default in args.kw_defaults:
+            self._expr(default)
+        outer = self.scope
+        params = self._type_param_scope(node)
+        if params is not None:
+            self.scope = params
+        try:
+            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+                if arg is not None and arg.annotation is not None:
+                    self._annotation(arg.annotation)
+            if node.returns is not None:
+                self._annotation(node.returns)
+        finally:
+            self.scope = outer
+        self._bind(node.name, "def", node)
+        returns = node.returns
+        if returns is not None:
+            tail = returns.attr if isinstance(returns, ast.Attribute) else getattr(returns, "id", None)
+            if tail in NORETURN_ANNOTATIONS:
+                outer.noreturn.add(node.name)
+        elif self._always_leaves(node):
+            outer.noreturn.add(node.name)
+        if outer is self.module and node.name == "__getattr__":
+            self.unknowable = True  # PEP 562: the module answers for names it does not bind
+        self.deferred.append((node, params or outer, self.typing_only))
+
+    def _class_def(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        outer = self.scope
+        params = self._type_param_scope(node)
+        if params is not None:
+            self.scope = params
+        try:
+            for base in node.bases:
+                self._expr(base)
+            for keyword in node.keywords:
+                self._expr(keyword.value)
+        finally:
+            self.scope = outer
+        scope = Scope("class", node.name, node, outer, params or _executing(outer))
+        scope.flow = Flow(set(CLASS_BODY_NAMES))
+        self.scopes.append(scope)
+        saved_loops, self.loops = self.loops, []
+        self.scope = scope
+        try:
+            self._stmts(node.body)
+        finally:
+            self.scope = outer
+            self.loops = saved_loops
+        self.stmt = node
+        self._bind(node.name, "class", node)
+
+    def _type_alias(self, node: ast.AST) -> None:
+        params = self._type_param_scope(node)
+        self.lazy_names_in(node.value, params or self.scope)
+        self._target(node.name, "assign")
+
+    def _run_function(self, node: ast.AST, parent: Scope, quiet: bool) -> None:
+        name = getattr(node, "name", "<lambda>")
+        scope = Scope("function", name, node, parent, parent if parent.kind != "class" else parent.lookup_parent)
+        self.scopes.append(scope)
+        flow = Flow()
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+            if arg is not None:
+                scope.bindings[arg.arg] = [Binding(arg.arg, "arg", arg)]
+                flow.bound.add(arg.arg)
+        scope.flow = flow
+        self.scope, self.loops, self.quiet, self.typing_only = scope, [], int(quiet), False
+        if isinstance(node, ast.Lambda):
+            self._expr(node.body)
+        else:
+            self._stmts(node.body)
+        self._resolve_function(scope)
+
+    # -- annotations ------------------------------------------------------------------------------
+
+    def _annotation(self, node: ast.expr, lazy: bool | None = None) -> None:
+        """Annotations run at definition time unless postponed; string parts are only checked lazily."""
+        if lazy is None:
+            lazy = self.postponed
+        if lazy:
+            self.lazy_names_in(node, self.scope)
+            return
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            cls = n.__class__
+            if cls is ast.Name:
+                self.in_annotation = True
+                self._read(n.id, n)
+                self.in_annotation = False
+            elif cls is ast.Constant:
+                if isinstance(n.value, str):
+                    self._string_annotation(n, self.scope)
+            elif cls is ast.Subscript:
+                stack.extend(_annotation_subscript_parts(n))
+            else:
+                for field in CHILD_FIELDS.get(cls, ()):
+                    value = getattr(n, field)
+                    if isinstance(value, list):
+                        stack.extend(v for v in value if v is not None)
+                    elif value is not None:
+                        stack.append(value)
+
+    def lazy_names_in(self, node: ast.expr, scope: Scope, report_at: ast.AST | None = None) -> None:
+        """Names of an annotation that is not evaluated at definition time: only checked to exist."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            cls = n.__class__
+            if cls is ast.Name:
+                self.lazy_names.append((n.id, report_at or n, scope))
+            elif cls is ast.Constant:
+                if isinstance(n.value, str) and report_at is None:
+                    self._string_annotation(n, scope)
+            elif cls is ast.Subscript:
+                stack.extend(_annotation_subscript_parts(n))
+            else:
+                for field in CHILD_FIELDS.get(cls, ()):
+                    value = getattr(n, field)
+                    if isinstance(value, list):
+                        stack.extend(v for v in value if v is not None)
+                    elif value is not None:
+                        stack.append(value)
+
+    def _string_annotation(self, node: ast.Constant, scope: Scope) -> None:
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        self.lazy_names_in(parsed.body, scope, report_at=node)
+
+    # -- simple statements ------------------------------------------------------------------------
+
+    def _return(self, node: ast.Return) -> None:
+        self._expr(node.value)
+        self.scope.flow = None
+
+    def _raise(self, node: ast.Raise) -> None:
+        self._expr(node.exc)
+        self._expr(node.cause)
+        self.scope.flow = None
+
+    def _assert(self, node: ast.Assert) -> None:
+        self._expr(node.test)
+        self._expr(node.msg)
+        if isinstance(node.test, ast.Constant) and not node.test.value:
+            self.scope.flow = None
+
+    def _delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._expr(target)
+
+    def _assign(self, node: ast.Assign) -> None:
+        self._expr(node.value)
+        for target in node.targets:
+            self._target(target, "assign")
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, ast.Name):
+            self._read(target.id, target)
+            self._expr(node.value)
+            self._bind(target.id, "assign", target)
+        else:
+            self._expr(target)
+            self._expr(node.value)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        self._expr(node.value)
+        target = node.target
+        # a local variable's annotation is never evaluated; module and class ones are (unless postponed)
+        self._annotation(node.annotation, lazy=True if self.scope.kind == "function" else None)
+        if isinstance(target, ast.Name):
+            if node.value is not None:
+                self._bind(target.id, "assign", target)
+            else:
+                self._declare(target.id, target)
+        else:
+            self._expr(target)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, "import", node, alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self._bind(top, "import", node, top)
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        if module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                self.postponed = True
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.unknowable = True
+                self.has_star_import = True
+                continue
+            fullname = f"{module}.{alias.name}" if node.module else f"{module}{alias.name}"
+            self._bind(alias.asname or alias.name, "import", node, fullname)
+
+    def _global(self, node: ast.Global) -> None:
+        if self.scope.kind == "module":
+            return
+        self.scope.globals.update(node.names)
+        for name in node.names:
+            self.global_decls.setdefault(name, (self.scope, node))
+
+    def _nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+
+    def _expr_stmt(self, node: ast.Expr) -> None:
+        value = node.value
+        self._expr(value)
+        if value.__class__ is ast.Call and self._never_returns(value):
+            self.scope.flow = None
+
+    def _pass(self, node: ast.Pass) -> None:
+        pass
+
+    def _break(self, node: ast.Break) -> None:
+        if self.loops:
+            self.loops[-1][0].append((self.scope.flow, ("break", node)))
+        self.scope.flow = None
+
+    def _continue(self, node: ast.Continue) -> None:
+        if self.loops:
+            self.loops[-1][1].append((self.scope.flow, ("continue", node)))
+        self.scope.flow = None
+
+    # -- calls that do not return, context managers that swallow exceptions ----------------------
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """`sys.exit` for `sys.exit`, `exit` from `from sys import exit`, via the import bindings."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        root = node.id
+        scope: Scope | None = self.scope
+        while scope is not None:
+            bindings = scope.bindings.get(root)
+            if bindings:
+                fullname = bindings[-1].fullname
+                if fullname is None:
+                    return None
+                root = fullname
+                break
+            scope = scope.lookup_parent
+        return ".".join([root, *reversed(parts)])
+
+    def _never_returns(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            if func.attr in NORETURN_METHODS_OF_SELF:
+                return True
+            owner = self.scope.enclosing_class()
+            return owner is not None and func.attr in owner.noreturn
+        if isinstance(func, ast.Name):
+            scope: Scope | None = self.scope
+            while scope is not None:
+                if func.id in scope.noreturn:
+                    return True
+                if func.id in scope.bindings:
+                    break
+                scope = scope.lookup_parent
+        return self.qualified_name(func) in NORETURN_CALLS
+
+    def _always_leaves(self, node: ast.FunctionDef) -> bool:
+        """A helper like `def usage(): print(...); sys.exit(2)`: it ends by raising and never returns."""
+        last = node.body[-1]
+        if isinstance(last, ast.Raise):
+            pass
+        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self.qualified_name(last.value.func) in NORETURN_CALLS):
+            return False
+        stack = list(node.body[:-1])
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom)):
+                return False
+            if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.extend(ast.iter_child_nodes(current))
+        return True
+
+    def _swallows_exceptions(self, context: ast.expr) -> bool:
+        return isinstance(context, ast.Call) and self.qualified_name(context.func) in EXCEPTION_SWALLOWING_CONTEXTS
+
+    # -- branches ---------------------------------------------------------------------------------
+
+    def _if(self, node: ast.If, head: ast.If | None = None) -> None:
+        static = _static_test(node.test)
+        if static == "typing":
+            self._typing_only_block(node.body)
+            self._stmts(node.orelse)
+            return
+        if static == "not-typing":
+            self._stmts(node.body)
+            self._typing_only_block(node.orelse)
+            return
+        self._expr(node.test)
+        scope = self.scope
+        entry = scope.flow
+        if static is False:
+            self._typing_only_block(node.body)
+            self._stmts(node.orelse)
+            return
+        if static is True:  # `if True:` — the `else` never runs
+            self._stmts(node.body)
+            then_end, scope.flow = scope.flow, None
+            self._stmts(node.orelse)
+            scope.flow = then_end
+            return
+        if entry is None:  # unreachable code: still record its bindings and nested scopes
+            self._stmts(node.body)
+            scope.flow = None
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        head = head or node
+        scope.flow = entry.copy()
+        scope.conds.append(node.test)
+        try:
+            self._stmts(node.body)
+            then_end = scope.flow
+            scope.flow = entry
+            orelse = node.orelse
+            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+                self.stmt = orelse[0]
+                self._if(orelse[0], head)
+            else:
+                self._stmts(orelse)
+        finally:
+            scope.conds.pop()
+        scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
+
+    def _typing_only_block(self, body: list[ast.stmt]) -> None:
+        """Code that never runs (`if TYPE_CHECKING:`, `if False:`): its bindings exist for type checkers only."""
+        scope = self.scope
+        saved = (self.typing_only, self.quiet, scope.flow)
+        self.typing_only = True
+        self.quiet += 1
+        scope.flow = scope.flow.copy() if scope.flow is not None else None
+        try:
+            self._stmts(body)
+        finally:
+            self.typing_only, self.quiet, scope.flow = saved
+
+    def _match(self, node: ast.Match) -> None:
+        self._expr(node.subject)
+        scope = self.scope
+        entry = scope.flow
+        ends = []
+        exhaustive = False
+        for case in node.cases:
+            scope.flow = entry.copy() if entry is not None else None
+            self.stmt = case
+            self._pattern(case.pattern)
+            self._expr(case.guard)
+            self._stmts(case.body)
+            ends.append((scope.flow, ("case", case)))
+            if case.guard is None and _irrefutable(case.pattern):
+                exhaustive = True
+        if not exhaustive:
+            ends.append((entry, ("case-none", node)))
+        scope.flow = join(ends) if entry is not None else None
+
+    def _pattern(self, pattern: ast.AST) -> None:
+        stack = [pattern]
+        while stack:
+            p = stack.pop()
+            cls = p.__class__
+            if cls is ast.MatchValue:
+                self._expr(p.value)
+            elif cls is ast.MatchAs:
+                if p.pattern is not None:
+                    stack.append(p.pattern)
+                if p.name:
+                    self._bind(p.name, "match", p)
+            elif cls is ast.MatchStar:
+                if p.name:
+                    self._bind(p.name, "match", p)
+            elif cls is ast.MatchMapping:
+                for key in p.keys:
+                    self._expr(key)
+                stack.extend(reversed(p.patterns))
+                if p.rest:
+                    self._bind(p.rest, "match", p)
+            elif cls is ast.MatchClass:
+                self._expr(p.cls)
+                stack.extend(reversed([*p.patterns, *p.kwd_patterns]))
+            elif cls is ast.MatchOr:
+                stack.extend(reversed(p.patterns))
+            elif cls is ast.MatchSequence:
+                stack.extend(reversed(p.patterns))
+
+    # -- loops ------------------------------------------------------------------------------------
+
+    def _loop_head(self, entry: Flow, node: ast.AST, body: list[ast.AST]) -> Flow:
+        """The state at the top of a loop: what the body binds may already be bound on later turns."""
+        bound, deleted = stores_in(body)
+        head = entry.copy()
+        for name, line in bound.items():
+            if name not in head.bound and name not in head.maybe:
+                head.maybe[name] = ("loop-first", node, line)
+                head.gone.pop(name, None)
+        for name in deleted:
+            if name in head.bound:
+                head.bound.discard(name)
+                head.maybe[name] = ("loop-del", node)
+        return head
+
+    def _for(self, node: ast.For) -> None:
+        self._expr(node.iter)
+        scope = self.scope
+        entry = scope.flow
+        frame: tuple[list, list] = ([], [])
+        head = self._loop_head(entry, node, node.body) if entry is not None else None
+        scope.flow = head.copy() if head is not None else None
+        self.loops.append(frame)
+        try:
+            self._target(node.target, "for")
+            self._stmts(node.body)
+        finally:
+            self.loops.pop()
+        if entry is None:
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        paths = [(scope.flow, ("loop-body", node)), *frame[1]]
+        if not _nonempty_iterable(node.iter):
+            paths.append((head, ("loop-zero", node)))
+        self._leave_loop(node, join(paths), frame[0])
+
+    def _while(self, node: ast.While) -> None:
+        scope = self.scope
+        entry = scope.flow
+        always = isinstance(node.test, ast.Constant) and bool(node.test.value)
+        head = self._loop_head(entry, node, [node.test, *node.body]) if entry is not None else None
+        scope.flow = head
+        self._expr(node.test)
+        after_test = scope.flow
+        scope.flow = after_test.copy() if after_test is not None else None
+        frame: tuple[list, list] = ([], [])
+        self.loops.append(frame)
+        try:
+            self._stmts(node.body)
+        finally:
+            self.loops.pop()
+        if entry is None:
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        self._leave_loop(node, None if always else after_test, frame[0])
+
+    def _leave_loop(self, node: ast.AST, exhausted: Optional[Flow], breaks: list) -> None:
+        scope = self.scope
+        if exhausted is not None:
+            zero = not (isinstance(node, ast.For) and _nonempty_iterable(node.iter))
+            for name, why in list(exhausted.maybe.items()):
+                if why[0] == "loop-first" and why[1] is node:
+                    exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
+        if node.orelse:
+            scope.flow = exhausted
+            self._stmts(node.orelse)
+            exhausted = scope.flow
+        scope.flow = join([(exhausted, ("loop-exit", node)), *breaks])
+
+    # -- exceptions -------------------------------------------------------------------------------
+
+    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Optional[Flow], Optional[Flow]]:
+        """Run a `try`/`with suppress` body; return its end state and the state where it may raise."""
+        scope = self.scope
+        log = self.log
+        start = len(log)
+        raised: Optional[Flow] = None
+        raise_points: list[tuple[int, ast.stmt]] = []
+        handlers = self._stmt_handlers
+        for stmt in body:
+            if scope.flow is not None and _may_raise(stmt):
+                raised = merge_into(raised, scope.flow, _RAISE)
+                raise_points.append((len(log), stmt))
+            self.stmt = stmt
+            handler = handlers.get(stmt.__class__)
+            if handler is None:
+                self._expr(stmt)
+            else:
+                handler(stmt)
+        if raised is not None:
+            point = 0
+            for position in range(start, len(log)):
+                owner_scope, name, _ = log[position]
+                if owner_scope is not scope or name in raised.bound:
+                    continue
+                while point + 1 < len(raise_points) and raise_points[point + 1][0] <= position:
+                    point += 1
+                current = raised.maybe.get(name)
+                if current is None or current is _RAISE:
+                    raised.maybe[name] = ("try", raise_points[point][1], owner)
+                    raised.gone.pop(name, None)
+        return scope.flow, raised
+
+    def _try(self, node: ast.Try) -> None:
+        scope = self.scope
+        probe = any(_catches_name_error(handler.type) for handler in node.handlers)
+        self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
+        try:
+            body_end, raised = self._guarded(node.body, node)
+        finally:
+            self.quiet -= probe
+        if node.orelse:
+            scope.flow = body_end
+            self._stmts(node.orelse)
+            body_end = scope.flow
+        ends = [(body_end, ("try-ok", node))]
+        for handler in node.handlers:
+            scope.flow = raised.copy() if raised is not None else None
+            self.stmt = handler
+            self._expr(handler.type)
+            if handler.name:
+                self._bind(handler.name, "except", handler)
+            self._stmts(handler.body)
+            if handler.name and scope.flow is not None and handler.name not in scope.globals:
+                scope.flow.unbind(handler.name, ("except-end", handler))
+            ends.append((scope.flow, ("handler", handler)))
+        after = join(ends)
+        if node.finalbody:
+            scope.flow = merge_into(after.copy() if after is not None else None, raised, ("finally", node))
+            start = len(self.log)
+            self._stmts(node.finalbody)
+            final_end = scope.flow
+            if final_end is None:
+                after = None
+            elif after is not None:
+                for owner, name, _ in self.log[start:]:
+                    if owner is scope and name in final_end.bound:
+                        after.bind(name)
+                for name, why in final_end.gone.items():
+                    if name not in final_end.bound and name not in final_end.maybe:
+                        after.unbind(name, why)
+        scope.flow = after
+
+    def _with(self, node: ast.With) -> None:
+        swallowing = None
+        for item in node.items:
+            self._expr(item.context_expr)
+            if swallowing is None and self._swallows_exceptions(item.context_expr):
+                swallowing = item.context_expr
+            if item.optional_vars is not None:
+                self._target(item.optional_vars, "with")
+        if swallowing is None:
+            self._stmts(node.body)
+            return
+        body_end, raised = self._guarded(node.body, node)
+        self.scope.flow = join([(body_end, ("with-ok", node)), (raised, ("suppress", node))])
+
+    # -- resolution -------------------------------------------------------------------------------
+
+    def _resolve_function(self, scope: Scope) -> None:
+        module_bindings = self.module.bindings
+        unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
+        for name, node, status, why, class_why, in_annotation, origin in scope.pending:
+            local = scope.bindings.get(name)
+            if local:
+                if name in unbound_locals:
+                    continue
+                if status == MAYBE:
+                    self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=in_annotation))
+                elif status == UNBOUND:
+                    self._unbound_local(scope, name, node, why, local, origin)
+                    unbound_locals.add(name)
+                continue
+            if self._bound_in_enclosing_function(scope, name):
+                continue
+            runtime = module_bindings.get(name)
+            if runtime and any(b.runtime for b in runtime):
+                # even a name the module deletes at its end may be read by a helper called during import
+                continue
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                continue
+            self.module_pending.append((name, node, "deferred" if status != DEAD else "dead", None, class_why, in_annotation, origin))
+        scope.pending = []
+
+    def _bound_in_enclosing_function(self, scope: Scope, name: str) -> bool:
+        if name == "__class__" and scope.enclosing_class() is not None:
+            return True
+        outer = scope.lookup_parent
+        while outer is not None and outer.kind != "module":
+            if outer.kind != "class" and name in outer.bindings:
+                return True
+            outer = outer.lookup_parent
+        return False
+
+    def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Optional[Why], local: list[Binding], origin: Scope) -> None:
+        if why is not None and why[0] == "except-end" and all(b.kind == "except" for b in local):
+            self.problems.append(Problem("INF101", name, node, origin, "except-var", why, local[0]))
+            return
+        if why is not None and why[0] == "del":
+            self.problems.append(Problem("INF103", name, node, origin, "deleted-local", why))
+            return
+        line = getattr(node, "lineno", 0)
+        later = [b for b in local if b.kind != "del" and b.line >= line]
+        binding = (later or [b for b in local if b.kind != "del"] or local)[0]
+        self.problems.append(Problem("INF103", name, node, origin, "unbound-local", why, binding))
+
+    def _drop_guesses_after_star_import(self) -> None:
+        """A star import may bind any name, so a module-level name is never known to be unbound."""
+        self.problems = [p for p in self.problems if not (p.code == "INF102" and _executing(p.scope).kind == "module")]
+
+    def _resolve_module_pending(self) -> None:
+        bindings_of = self.module.bindings
+        for name, node, mode, why, class_why, in_annotation, origin in self.module_pending:
+            bindings = bindings_of.get(name, ())
+            runtime = [b for b in bindings if b.runtime]
+            if runtime:
+                if mode != "import-time" or any(b.kind == "global" for b in runtime):
+                    continue
+                if why is not None:
+                    detail = "except-var" if why[0] == "except-end" else "deleted"
+                    self.problems.append(Problem("INF101", name, node, origin, detail, why, runtime[0], in_annotation))
+                elif class_why is not None:
+                    self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                else:
+                    line = getattr(node, "lineno", 0)
+                    later = [b for b in runtime if b.line >= line]
+                    if later:
+                        self.problems.append(Problem("INF101", name, node, origin, "before-definition", None, later[0], in_annotation))
+                continue
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                continue
+            if class_why is not None:
+                self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                continue
+            if self.unknowable:
+                continue
+            typing_only = [b for b in bindings if b.typing_only]
+            if typing_only:
+                self.problems.append(Problem("INF101", name, node, origin, "typing-only", None, typing_only[0], in_annotation))
+            else:
+                self.problems.append(Problem("INF101", name, node, origin, "undefined", None, None, in_annotation))
+
+    def _resolve_lazy_names(self) -> None:
+        if not self.lazy_names or self.unknowable:
+            return
+        known: set[str] = set()
+        for scope in self.scopes:
+            known.update(scope.bindings)
+        for name, node, scope in self.lazy_names:
+            if name in known or name in BUILTINS or name in MODULE_DUNDERS:
+                continue
+            self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
+
+    # -- facts for messages -----------------------------------------------------------------------
+
+    def bindings_elsewhere(self, name: str) -> list[tuple[Scope, Binding]]:
+        """Every binding of `name` in any scope of the module, in source order of the scopes."""
+        found = []
+        for scope in self.scopes:
+            for binding in scope.bindings.get(name, ()):
+                found.append((scope, binding))
+        return found
+
+    def visible_names(self, scope: Scope) -> set[str]:
+        """Names a read in `scope` could mean: its own and enclosing scopes', the module's and builtins."""
+        names: set[str] = set(BUILTINS)
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if first or current.kind != "class":
+                names.update(b for b, found in current.bindings.items() if any(x.runtime for x in found))
+            first = False
+            current = current.lookup_parent
+        return names
+
+
+def parent_within(root: ast.AST, node: ast.AST) -> ast.AST | None:
+    """The parent of `node` inside `root`'s subtree (a local search; no whole-file parent map)."""
+    for candidate in ast.walk(root):
+        for child in ast.iter_child_nodes(candidate):
+            if child is node:
+                return candidate
+    return None
+
+
+def _catches_name_error(handler_type: ast.expr | None) -> bool:
+    if handler_type is None:
+        return True
+    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    for node in types:
+        tail = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if tail in ("NameError", "UnboundLocalError"):
+            return True
+    return False
+
+
+def _is_globals_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "vars")
+
+
+def _chain_tests(why: Why) -> list[ast.expr]:
+    if why[0] == "if-branch":
+        return [why[1].test]
+    head, last = why[1], why[2]
+    tests = []
+    node = head
+    while True:
+        tests.append(node.test)
+        if node is last or len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
+            break
+        node = node.orelse[0]
+    return tests
+
+
+def _annotation_subscript_parts(node: ast.Subscript) -> list[ast.AST]:
+    """`Literal["a"]` holds values, not names; `Annotated[T, "meta"]` only its first part is a type."""
+    base = node.value
+    tail = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+    if tail == "Literal":
+        return [base]
+    if tail == "Annotated" and isinstance(node.slice, ast.Tuple) and node.slice.elts:
+        return [base, node.slice.elts[0]]
+    return [base, node.slice]
+
+
+def _static_test(test: ast.expr):
+    """'typing' for `if TYPE_CHECKING`, 'not-typing' for its negation, True/False for constants."""
+    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+        return "typing"
+    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        return "typing"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _static_test(test.operand) == "typing":
+        return "not-typing"
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    return None
+
+
+def _may_raise(stmt: ast.stmt) -> bool:
+    cls = stmt.__class__
+    if cls in (ast.Pass, ast.Global, ast.Nonlocal, ast.Break, ast.Continue):
+        return False
+    if cls is ast.Expr:
+        return stmt.value.__class__ is not ast.Constant
+    if cls is ast.Assign:
+        return not (_trivial(stmt.value) and all(t.__class__ is ast.Name for t in stmt.targets))
+    if cls is ast.AnnAssign:
+        return not (stmt.value is None or _trivial(stmt.value)) or stmt.target.__class__ is not ast.Name
+    return True
+
+
+def _trivial(value: ast.expr) -> bool:
+    cls = value.__class__
+    if cls is ast.Constant or cls is ast.Name:
+        return True
+    if cls in (ast.Tuple, ast.List, ast.Set):
+        return all(e.__class__ is ast.Constant for e in value.elts)
+    if cls is ast.Dict:
+        return not value.keys
+    return False
+
+
+def _nonempty_iterable(node: ast.expr) -> bool:
+    """A literal that certainly yields at least one item: `(a, b)`, `"ab"`, `range(3)`."""
+    cls = node.__class__
+    if cls in (ast.Tuple, ast.List, ast.Set):
+        return any(e.__class__ is not ast.Starred for e in node.elts)
+    if cls is ast.Dict:
+        return any(k is not None for k in node.keys)
+    if cls is ast.Constant:
+        return isinstance(node.value, (str, bytes)) and len(node.value) > 0
+    if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
+        values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+        if len(values) != len(node.args) or not values:
+            return False
+        if len(values) == 1:
+            return values[0] > 0
+        if len(values) == 2:
+            return values[0] < values[1]
+    return False
+
+
+def _irrefutable(pattern: ast.AST) -> bool:
+    if isinstance(pattern, ast.MatchAs):
+        return pattern.pattern is None or _irrefutable(pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        return any(_irrefutable(p) for p in pattern.patterns)
+    return False

@@ -1,0 +1,94 @@
+"""Child fields of ast nodes, and the names a block of code binds or deletes in its own scope.
+
+`CHILD_FIELDS` lists, per node class, the fields that can hold nodes worth visiting (no `ctx`,
+operators or plain strings), so walkers skip `ast.iter_child_nodes`' generic reflection.
+`stores_in(body)` is the quick syntactic scan a loop needs before its body is analysed: on the
+second iteration every name the body binds may already be bound.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_NOT_CHILDREN = {
+    "ctx", "op", "ops", "id", "attr", "arg", "name", "names", "kind", "conversion", "type_comment",
+    "simple", "level", "module", "is_async", "asname", "rest", "n", "s", "type_ignores", "tag", "lineno",
+    "kwd_attrs",
+}
+
+
+def _child_fields() -> dict[type, tuple[str, ...]]:
+    fields: dict[type, tuple[str, ...]] = {}
+    for value in vars(ast).values():
+        if isinstance(value, type) and issubclass(value, ast.AST):
+            names = tuple(f for f in value._fields if f not in _NOT_CHILDREN)
+            if value is ast.Constant:
+                names = ()
+            if value is ast.MatchSingleton:
+                names = ()
+            fields[value] = names
+    return fields
+
+
+CHILD_FIELDS: dict[type, tuple[str, ...]] = _child_fields()
+
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def stores_in(body: list[ast.AST]) -> tuple[dict[str, int], set[str]]:
+    """Names bound in `body`'s own scope (→ first line) and names deleted there.
+
+    Nested functions and classes bind only their own name; comprehension targets stay inside the
+    comprehension, but a walrus in it binds in this scope.
+    """
+    bound: dict[str, int] = {}
+    deleted: set[str] = set()
+    stack = list(reversed(body))
+    fields_of = CHILD_FIELDS
+    while stack:
+        node = stack.pop()
+        cls = node.__class__
+        if cls is ast.Name:
+            ctx = node.ctx.__class__
+            if ctx is ast.Store:
+                bound.setdefault(node.id, node.lineno)
+            elif ctx is ast.Del:
+                deleted.add(node.id)
+            continue
+        if cls in _SCOPE_NODES:
+            bound.setdefault(node.name, node.lineno)
+            continue
+        if cls is ast.Lambda:
+            continue
+        if cls in (ast.Import, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    bound.setdefault(alias.asname or alias.name.split(".")[0], node.lineno)
+            continue
+        if cls is ast.ExceptHandler and node.name:
+            bound.setdefault(node.name, node.lineno)
+        elif cls in (ast.MatchAs, ast.MatchStar) and node.name:
+            bound.setdefault(node.name, node.lineno)
+        elif cls is ast.MatchMapping and node.rest:
+            bound.setdefault(node.rest, node.lineno)
+        elif cls in _COMPREHENSIONS:
+            # only a walrus inside can bind here; its targets are the comprehension's own
+            for generator in node.generators:
+                stack.append(generator.iter)
+                stack.extend(generator.ifs)
+            if cls is ast.DictComp:
+                stack.append(node.key)
+                stack.append(node.value)
+            else:
+                stack.append(node.elt)
+            continue
+        for field in fields_of.get(cls, ()):
+            value = getattr(node, field, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                stack.extend(value)
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return bound, deleted

@@ -1,0 +1,64 @@
+"""Move an import statement from inside a function to the module's top import block.
+
+Every name keeps its alias; a name the top block already imports the same way is not added
+twice; the inner statement is removed (a block left empty gets `pass`). Relative imports
+(`from .db import pool`) go at the end of their group, as a line of their own unless an identical
+one exists.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from .cst import FixNotApplicable, _insert_import, _single_import, add_import, remove_statement
+
+
+def hoist_import(text: str, line: int, col: int) -> str:
+    """The module text with the import statement at line/col moved to the top import block."""
+    statement = _import_at(ast.parse(text), line, col)
+    if statement is None:
+        raise FixNotApplicable(f"no import statement starts at {line}:{col}")
+    new_text = remove_statement(text, line, col)
+    for alias in statement.names:
+        if isinstance(statement, ast.Import):
+            new_text = add_import(new_text, alias.name, asname=alias.asname)
+        elif statement.level == 0:
+            new_text = add_import(new_text, statement.module, alias.name, alias.asname)
+        else:
+            new_text = add_relative_import(new_text, statement.level, statement.module, alias.name, alias.asname)
+    return new_text
+
+
+def add_relative_import(text: str, level: int, module: str | None, name: str, asname: str | None = None) -> str:
+    """Add `from <dots><module> import name [as asname]` to the top block (no-op if present)."""
+    source = f"from {'.' * level}{module or ''} import {name}{f' as {asname}' if asname else ''}\n"
+    tree = cst.parse_module(text)
+    if _has_relative(tree, level, module, name, asname):
+        return text
+    new_line = cst.parse_statement(source)
+    body = _insert_import(list(tree.body), new_line, 2, module or "")
+    return tree.with_changes(body=body).code
+
+
+def _has_relative(tree: cst.Module, level: int, module: str | None, name: str, asname: str | None) -> bool:
+    for statement in tree.body:
+        imp = _single_import(statement)
+        if not isinstance(imp, cst.ImportFrom) or len(imp.relative) != level or isinstance(imp.names, cst.ImportStar):
+            continue
+        spelled = cst.Module([]).code_for_node(imp.module) if imp.module else None
+        if spelled != module:
+            continue
+        for alias in imp.names:
+            bound_as = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+            if cst.Module([]).code_for_node(alias.name) == name and bound_as == asname:
+                return True
+    return False
+
+
+def _import_at(tree: ast.Module, line: int, col: int) -> ast.Import | ast.ImportFrom | None:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and (node.lineno, node.col_offset) == (line, col):
+            return node
+    return None

@@ -1,0 +1,203 @@
+"""INF404: a test that passes without checking anything."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator
+
+from ..analysis.assertions import (
+    BROAD_EXCEPTIONS,
+    caught_names,
+    failure_kind,
+    handler_catches,
+    handler_swallows,
+    is_assert_true_call,
+    is_constant_true,
+    truthiness,
+)
+from ..analysis.names import ImportMap, dotted_name
+from ..analysis.service_words import expression_text, mentioned_word, string_parts
+from ..analysis.test_functions import FunctionNode, TestLayout
+from ..finding import Finding
+from .base import Rule
+
+_SCOPES = (*FunctionNode, ast.ClassDef, ast.Lambda)
+_HARMLESS_CALLS = ("print", "log", "logger", "logging", "warn", "debug", "info")
+
+
+def _body_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function's body, not descending into nested functions, classes or lambdas."""
+    stack = list(reversed(function.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _is_harmless(stmt: ast.stmt) -> bool:
+    """`pass`, `...`, a print or a log call: statements that cannot make a test fail."""
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr):
+        if isinstance(stmt.value, ast.Constant):
+            return True
+        if isinstance(stmt.value, ast.Call):
+            name = (dotted_name(stmt.value.func) or "").lower()
+            return any(part in _HARMLESS_CALLS for part in name.split("."))
+    return False
+
+
+def _is_true_check(stmt: ast.AST) -> bool:
+    if isinstance(stmt, ast.Assert):
+        return is_constant_true(stmt.test)
+    return isinstance(stmt, ast.Expr) and is_assert_true_call(stmt.value)
+
+
+def _fails(statements: list[ast.stmt], imports: ImportMap) -> bool:
+    return any(failure_kind(n, imports) for s in statements for n in ast.walk(s))
+
+
+def _texts(statements: list[ast.stmt]) -> str:
+    """The string literals of a branch: its prints, log calls and assertion messages."""
+    return " ".join(string_parts(n) for s in statements for n in ast.walk(s) if isinstance(n, (ast.Constant, ast.JoinedStr)))
+
+
+class TestCannotFail(Rule):
+    """INF404: always-true assertions, placeholder tests, swallowed failures."""
+
+    code = "INF404"
+    node_types = FunctionNode
+
+    def applies_to(self, ctx) -> bool:
+        return ctx.source.is_test and ("assert" in ctx.source.text or "try" in ctx.source.text)
+
+    def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
+        layout = ctx.analysis(TestLayout)
+        if not layout.is_test_function(node):
+            return
+        imports = ctx.analysis(ImportMap)
+        body = _body_without_docstring(node.body)
+        wrapped = self._wrapped_body(node, body, imports)
+        if wrapped is not None:
+            yield self.report(ctx, wrapped[0], wrapped[1])
+        true_checks = []
+        for inner in _own_nodes(node):
+            if isinstance(inner, ast.Assert):
+                verdict = self._always_true(inner)
+                if verdict:
+                    yield self.report(ctx, inner, verdict)
+            if _is_true_check(inner):
+                true_checks.append(inner)
+            kind = failure_kind(inner, imports)
+            if kind and wrapped is None:
+                swallowed = self._swallowed(inner, kind, node, ctx, imports)
+                if swallowed:
+                    yield self.report(ctx, inner, swallowed)
+        if not true_checks:
+            return
+        if body and all(_is_true_check(s) or _is_harmless(s) for s in body):
+            shown = expression_text(ctx.source.text, true_checks[0]) or "assert True"
+            yield self.report(
+                ctx, true_checks[0],
+                f"`{node.name}` only checks `{shown}`: it exercises nothing and passes whatever the code does - "
+                f"a placeholder counted as a passing test",
+            )
+            return
+        for check in true_checks:
+            verdict = self._unavailable_branch(check, node, ctx, imports)
+            if verdict:
+                yield self.report(ctx, check, verdict.format(test=node.name))
+
+    # -- the shapes -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _always_true(node: ast.Assert) -> str | None:
+        test = node.test
+        if truthiness(test) is not True or is_constant_true(test):
+            return None
+        if isinstance(test, ast.Tuple):
+            return (
+                "this assert can never fail: its condition is a non-empty tuple, which is always true - "
+                "the parentheses made the message part of the condition; write `assert condition, message`"
+            )
+        if isinstance(test, ast.BoolOp):
+            return "this assert can never fail: one operand of its `or` is always true, so the whole condition is"
+        if isinstance(test, (ast.Constant, ast.JoinedStr)):
+            return "this assert can never fail: its condition is a non-empty string literal, which is always true"
+        return "this assert can never fail: its condition is a literal that is always true"
+
+    @staticmethod
+    def _wrapped_body(function, body: list[ast.stmt], imports: ImportMap):
+        """(the try, message) when the whole test is one `try` whose broad handler swallows everything."""
+        if len(body) != 1 or not isinstance(body[0], ast.Try):
+            return None
+        try_node = body[0]
+        if try_node.finalbody and _fails(try_node.finalbody, imports):
+            return None
+        for handler in try_node.handlers:
+            caught = caught_names(handler)
+            if set(caught) & BROAD_EXCEPTIONS and handler_swallows(handler, imports):
+                shown = "bare `except`" if handler.type is None else f"`except {', '.join(caught)}`"
+                return try_node, (
+                    f"the whole body of `{function.name}` is inside a `try` whose {shown} (line {handler.lineno}) "
+                    f"neither re-raises nor fails: every error, a failed assert included, is swallowed and the test passes"
+                )
+        return None
+
+    @staticmethod
+    def _swallowed(node: ast.AST, kind: str, function, ctx, imports: ImportMap) -> str | None:
+        """The check is inside a `try` whose handler catches its failure and drops it."""
+        child = node
+        for parent in ctx.source.ancestors(node):
+            if parent is function or isinstance(parent, _SCOPES):
+                return None
+            if isinstance(parent, ast.Try) and any(child is s for s in parent.body):
+                for handler in parent.handlers:
+                    if handler_catches(handler, kind):
+                        if not handler_swallows(handler, imports):
+                            return None
+                        shown = "bare `except`" if handler.type is None else f"`except {', '.join(caught_names(handler))}`"
+                        return (
+                            f"this failure is caught by the {shown} at line {handler.lineno}, which neither re-raises "
+                            f"nor fails: the check can never fail `{function.name}`"
+                        )
+            child = parent
+        return None
+
+    def _unavailable_branch(self, check: ast.AST, function, ctx, imports: ImportMap) -> str | None:
+        """`assert True` in the branch taken when a service is unavailable, with no failing sibling branch."""
+        words = tuple(self.option("service-words"))
+        child = check
+        for parent in ctx.source.ancestors(check):
+            if parent is function or isinstance(parent, _SCOPES):
+                return None
+            if isinstance(parent, ast.If) and child is not parent.test:
+                branch, other = (parent.body, parent.orelse) if any(child is s for s in parent.body) else (parent.orelse, parent.body)
+                condition = expression_text(ctx.source.text, parent.test)
+                if _fails(other, imports):
+                    return None  # `if ok: assert True / else: assert False` is a real check
+                word = mentioned_word(condition, words) or mentioned_word(_texts(branch), words)
+                if word:
+                    return (
+                        f"`assert True` in the branch taken when `{condition[:60]}` ({word}) makes `{{test}}` pass "
+                        f"without testing anything whenever the service is unavailable - fail there instead"
+                    )
+                return None
+            if isinstance(parent, ast.ExceptHandler):
+                caught = ", ".join(caught_names(parent))
+                word = mentioned_word(caught, words) or mentioned_word(_texts(parent.body), words)
+                if word:
+                    return (
+                        f"`assert True` in the `except {caught}` handler ({word}) makes `{{test}}` pass "
+                        f"without testing anything whenever the service is unavailable - fail there instead"
+                    )
+                return None
+            child = parent
+        return None

@@ -1,0 +1,141 @@
+"""The flake8 plugin, run by the real `flake8` and compared with `infralint check`."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT, run_infralint
+from .conftest import FIXABLE_CASES, FixableCase, venv_tool
+
+pytestmark = pytest.mark.integration
+
+_FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
+LATIN1_NO_COOKIE = b'GREETING = "Gr\xfc\xdf Gott"  # exported by the legacy CMS\n'
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    # --isolated: no user or project flake8 configuration; only what the test passes
+    return subprocess.run(
+        [venv_tool("flake8"), "--isolated", *args], cwd=cwd, capture_output=True, text=True, input=stdin, timeout=300
+    )
+
+
+def parse_flake8(output: str) -> list[tuple[str, int, int, str, str]]:
+    rows = []
+    for line in output.splitlines():
+        match = _FLAKE8_LINE.match(line)
+        assert match, f"not a flake8 report line: {line!r}"
+        rows.append((match["path"], int(match["line"]), int(match["col"]), match["code"], match["message"]))
+    return sorted(rows)
+
+
+def infralint_json(*args: str, cwd: Path) -> list[dict]:
+    done = run_infralint("check", "--format", "json", "--no-cache", "--jobs", "1", *args, cwd=cwd)
+    assert done.returncode in (0, 1), done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+def as_flake8_rows(findings: list[dict]) -> list[tuple[str, int, int, str, str]]:
+    # flake8 shows 1-based columns; infralint's JSON has flake8's 0-based plugin columns
+    return sorted((f["path"], f["range"]["start"]["line"], f["range"]["start"]["column"] + 1, f["code"], f["message"]) for f in findings)
+
+
+def test_same_findings_as_infralint_check_on_the_examples():
+    expected = infralint_json("examples", cwd=ROOT)
+    assert expected, "the examples must produce findings"
+    done = flake8("--select", "INF,E999", "examples", cwd=ROOT)
+    assert done.returncode == 1, done.stderr
+    rows = parse_flake8(done.stdout)
+
+    # flake8 runs plugins only on files that parse and reports the others itself (E999)
+    syntax_errors = {(f["path"], f["range"]["start"]["line"]) for f in expected if f["code"] == "INF001"}
+    assert {(path, line) for path, line, _, code, _ in rows if code == "E999"} == syntax_errors
+    assert [r for r in rows if r[3].startswith("INF")] == as_flake8_rows([f for f in expected if f["code"] != "INF001"])
+
+
+@pytest.mark.parametrize("case", FIXABLE_CASES, ids=str)
+def test_findings_match_on_a_project_with_real_rules(tmp_path, case: FixableCase):
+    case.require()
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    target = tmp_path / case.path
+    target.parent.mkdir(parents=True)
+    target.write_text(case.text, encoding="utf-8")
+    expected = infralint_json(".", cwd=tmp_path)
+    assert case.code in {f["code"] for f in expected}
+    done = flake8("--select", "INF", ".", cwd=tmp_path)
+    rows = parse_flake8(done.stdout)
+    assert [(Path(p).as_posix().removeprefix("./"), *rest) for p, *rest in rows] == as_flake8_rows(expected)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project whose only findings come from the meta rules, so it works with any rule set."""
+    (tmp_path / "pyproject.toml").write_text('[tool.infralint]\nextend-select = ["INF003"]\n', encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    # INF003 (unused noqa) on line 2; the noqa's own INF003 lets flake8 silence it on line 3
+    (tmp_path / "pkg" / "settings.py").write_text(
+        "TIMEOUT = 5\nRETRIES = 3  # noqa: INF001\nDELAY = 1  # noqa: INF001,INF003\n", encoding="utf-8"
+    )
+    (tmp_path / "pkg" / "legacy.py").write_bytes(LATIN1_NO_COOKIE)  # INF002
+    return tmp_path
+
+
+def codes(done: subprocess.CompletedProcess) -> list[tuple[str, int, str]]:
+    return [(Path(p).name, line, code) for p, line, _, code, _ in parse_flake8(done.stdout)]
+
+
+def test_reads_tool_infralint_options_and_honours_noqa(project):
+    done = flake8("--select", "INF", "pkg", cwd=project)
+    # INF003 is off by default: it comes from `extend-select` in [tool.infralint]
+    assert codes(done) == [("legacy.py", 1, "INF002"), ("settings.py", 2, "INF003")]
+    assert "unused `noqa` for INF001" in done.stdout
+
+    # without flake8's noqa handling, the suppressed finding on line 3 appears
+    done = flake8("--select", "INF", "--disable-noqa", "pkg", cwd=project)
+    assert codes(done) == [("legacy.py", 1, "INF002"), ("settings.py", 2, "INF003"), ("settings.py", 3, "INF003")]
+
+
+def test_select_enables_a_rule_that_is_off_by_default(tmp_path):
+    (tmp_path / "settings.py").write_text("RETRIES = 3  # noqa: INF001\n", encoding="utf-8")
+    assert codes(flake8("--select", "INF", ".", cwd=tmp_path)) == []
+    assert codes(flake8("--select", "INF003", ".", cwd=tmp_path)) == [("settings.py", 1, "INF003")]
+    assert codes(flake8("--select", "E", "--extend-select", "INF003", ".", cwd=tmp_path)) == [("settings.py", 1, "INF003")]
+
+
+def test_extend_ignore_and_per_file_ignores(project):
+    done = flake8("--select", "INF", "--extend-ignore", "INF002", "pkg", cwd=project)
+    assert codes(done) == [("settings.py", 2, "INF003")]
+    done = flake8("--select", "INF", "--per-file-ignores", "pkg/settings.py:INF003", "pkg", cwd=project)
+    assert codes(done) == [("legacy.py", 1, "INF002")]
+
+
+def test_infralint_ignore_in_pyproject_applies(project):
+    (project / "pyproject.toml").write_text('[tool.infralint]\nextend-select = ["INF003"]\nignore = ["INF002"]\n', encoding="utf-8")
+    assert codes(flake8("--select", "INF", "pkg", cwd=project)) == [("settings.py", 2, "INF003")]
+
+
+def test_lints_standard_input_not_the_file_on_disk(project):
+    unsaved = "RETRIES = 3  # noqa: INF001\nTIMEOUT = 5\n"
+    done = flake8("--select", "INF", "--stdin-display-name", "pkg/settings.py", "-", cwd=project, stdin=unsaved)
+    assert codes(done) == [("settings.py", 1, "INF003")]
+
+
+def test_runs_in_parallel_workers(project):
+    for number in range(30):
+        (project / "pkg" / f"module_{number}.py").write_text(f"VALUE_{number} = 1  # noqa: INF001\n", encoding="utf-8")
+    done = flake8("--select", "INF", "--jobs", "2", "pkg", cwd=project)
+    assert sum(1 for _, _, code in codes(done) if code == "INF003") == 31
+
+
+def test_invalid_configuration_is_one_clear_error(project):
+    (project / "pyproject.toml").write_text('[tool.infralint]\nselectt = ["INF"]\n', encoding="utf-8")
+    for jobs in ("1", "2"):
+        done = flake8("--select", "INF", "--jobs", jobs, "pkg", cwd=project)
+        assert done.returncode == 1
+        assert "infralint: " in done.stdout and "unknown key `selectt` (did you mean `select`?)" in done.stdout
+        assert "Traceback" not in done.stdout + done.stderr
