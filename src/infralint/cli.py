@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")
+    check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too (for pre-commit)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write .infralint_cache/")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     check.add_argument("--stdin-filename", help="lint standard input, reported under this name")

@@ -17,11 +17,15 @@ from .source import path_matches
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
-def discover(paths: Iterable[Path], config: Config) -> list[Path]:
+def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = False) -> list[Path]:
+    """Files to lint. With `force_exclude`, excludes apply to files named explicitly too (pre-commit
+    names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
     found: dict[Path, None] = {}
     patterns = list(config.exclude) + list(config.extend_exclude)
     readers = _config_file_readers(config)
     for path in paths:
+        if force_exclude and _excluded_anywhere(path, patterns, config):
+            continue
         if path.is_file() or (path.exists() and not path.is_dir()):
             found[path] = None  # named explicitly: always linted
         elif path.is_dir():
@@ -88,6 +92,11 @@ def _walk(top: Path, patterns: list[str], config: Config, readers: list = ()) ->
                 continue
             results.append(file)
     return results
+
+
+def _excluded_anywhere(path: Path, patterns: list[str], config: Config) -> bool:
+    relative = _root_relative(path, config)
+    return _excluded(relative if relative is not None else path.as_posix(), patterns, relative)
 
 
 def _root_relative(path: Path, config: Config) -> str | None:

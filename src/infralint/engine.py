@@ -60,6 +60,18 @@ class Linter:
     # -- one file -------------------------------------------------------------------------------
 
     def lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+        result = self._lint_bytes(data, display_path, resolve_fixes=resolve_fixes)
+        self._apply_per_file_ignores(result)
+        return result
+
+    def _apply_per_file_ignores(self, result: FileResult) -> None:
+        """Per-file ignores cover every finding, the engine's own INF0xx ones included."""
+        if self.config.per_file_ignores and result.findings:
+            ignored = self.config.ignored_for_path(_relative_to(result.path, self.config.root))
+            if ignored:
+                result.findings = [f for f in result.findings if not any(f.code.startswith(i) for i in ignored)]
+
+    def _lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
         if Path(display_path).name in self.config_file_names:
             return self._lint_config_file(data, display_path)
         try:
@@ -71,7 +83,7 @@ class Linter:
                 message = f"file cannot be decoded: {_describe_decode_error(exc)}"
                 result.findings.append(_meta_finding("INF002", message, display_path, line))
             return result
-        result = self.lint_text(text, display_path, resolve_fixes=resolve_fixes)
+        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes)
         result.digest = content_digest(data)
         return result
 
@@ -92,6 +104,11 @@ class Linter:
         return result
 
     def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes)
+        self._apply_per_file_ignores(result)
+        return result
+
+    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
         result = FileResult(display_path)
         source = SourceFile(display_path, text)
         if skip_file(source):
@@ -101,7 +118,8 @@ class Linter:
         except SyntaxError as exc:
             if "INF001" in self.enabled:
                 line = exc.lineno or 1
-                col = max((exc.offset or 1) - 1, 0)
+                # SyntaxError counts characters; findings use UTF-8 byte columns like ast
+                col = len(source.line_text(line)[: max((exc.offset or 1) - 1, 0)].encode("utf-8"))
                 detail = exc.msg if exc.msg else "invalid syntax"
                 result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}; importing it raises SyntaxError", display_path, line, col))
             return result

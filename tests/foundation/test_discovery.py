@@ -59,3 +59,19 @@ def test_symlinks_do_not_lead_out_of_the_tree(tmp_path):
     make(project, "inner/real.py")
     os.symlink(project / "inner" / "real.py", project / "alias.py")
     assert names(discover([project], Config(root=project)), project) == ["a.py", "alias.py", "inner/real.py"]
+
+
+def test_force_exclude_applies_to_named_files(tmp_path):
+    make(tmp_path, "migrations/0001.py", "app/a.py")
+    config = Config(root=tmp_path, extend_exclude=["migrations"])
+    named = [tmp_path / "migrations" / "0001.py", tmp_path / "app" / "a.py"]
+    assert names(discover(named, config), tmp_path) == ["app/a.py", "migrations/0001.py"]
+    assert names(discover(named, config, force_exclude=True), tmp_path) == ["app/a.py"]
+
+
+def test_a_named_folder_that_git_ignores_is_linted_whole(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("vendor/\n")
+    make(tmp_path, "vendor/lib/x.py")
+    assert names(discover([tmp_path / "vendor"], Config(root=tmp_path)), tmp_path) == ["vendor/lib/x.py"]
+    assert names(discover([tmp_path], Config(root=tmp_path)), tmp_path) == []

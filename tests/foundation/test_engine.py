@@ -117,3 +117,16 @@ def test_process_pool_gives_the_same_results(tmp_path):
     serial = [(r.path, [f.code for f in r.findings]) for r in lint_files(files, config, jobs=1)]
     parallel = [(r.path, [f.code for f in r.findings]) for r in lint_files(files, config, jobs=2)]
     assert serial == parallel and sum(len(c) for _, c in serial) == 10
+
+
+def test_per_file_ignores_cover_meta_findings():
+    config = config_for(None, per_file_ignores={"legacy/*.py": ["INF001", "INF002"]})
+    linter = Linter(config)
+    assert linter.lint_text("def f(:\n", "legacy/old.py").findings == []
+    assert linter.lint_bytes(b"x = '\xff'\n", "legacy/bin.py").findings == []
+    assert [f.code for f in linter.lint_text("def f(:\n", "app/new.py").findings] == ["INF001"]
+
+
+def test_syntax_error_column_is_a_byte_offset_like_ast():
+    [finding] = Linter(config_for(None)).lint_text("s = 'é' + (\n", "m.py").findings
+    assert finding.col == len("s = 'é' + ".encode())

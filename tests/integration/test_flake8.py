@@ -136,6 +136,7 @@ def test_invalid_configuration_is_one_clear_error(project):
     (project / "pyproject.toml").write_text('[tool.infralint]\nselectt = ["INF"]\n', encoding="utf-8")
     for jobs in ("1", "2"):
         done = flake8("--select", "INF", "--jobs", jobs, "pkg", cwd=project)
-        assert done.returncode == 1
-        assert "infralint: " in done.stdout and "unknown key `selectt` (did you mean `select`?)" in done.stdout
-        assert "Traceback" not in done.stdout + done.stderr
+        output = done.stdout + done.stderr
+        assert done.returncode == 1, output
+        assert "infralint: " in done.stdout and "unknown key `selectt` (did you mean `select`?)" in done.stdout, output
+        assert "Traceback" not in output, output

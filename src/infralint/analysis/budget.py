@@ -5,8 +5,9 @@ range(N)` repeats its body N times (its `asyncio.sleep` included); `if` takes th
 `asyncio.wait_for(…, T)` and `async with asyncio.timeout(T)` cap what they enclose at T; a check
 call with a timeout and retries costs timeout × attempts + delay × (attempts − 1); a call to a
 function of the same module costs that function's worst case. A call on a Redis client built
-without `socket_timeout` (or a `requests` call without `timeout`) is unbounded, and the cost
-remembers which call made it so. Anything unknown costs nothing: the result is a lower bound.
+without `socket_timeout` (here or in an imported project module) is unbounded, and the cost
+remembers which call made it so; HTTP calls cost their timeout or their library's default
+(`analysis.http_clients`: requests waits forever, httpx 5 s, aiohttp 300 s). Anything unknown costs nothing: the result is a lower bound.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from .checks import CheckCalls
-from .constants import Value, ValueResolver, format_seconds
+from .constants import Value, ValueResolver, format_seconds, source_of
+from .http_clients import HttpCalls
 from .names import ImportMap, dotted_name
 from .redis_clients import RedisClients
 
 _SLEEPS = {"asyncio.sleep", "time.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep"}
 _TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "anyio.fail_after", "trio.fail_after", "asyncio.timeouts.timeout"}
 _BACKGROUND = {"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield"}
-_REQUESTS_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 _MAX_REPEAT = 1000
 _MAX_TEXT = 400
 
@@ -108,11 +110,16 @@ class WorstCase:
         self.budget = budget
         self._memo: dict[ast.AST, Cost] = {}
         self._active: set[ast.AST] = set()
+        self._stack: list[ast.AST] = []
         self.module_functions = {
             stmt.name: stmt for stmt in source.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
         #: health functions reached from other functions' bodies (so reported through their caller)
         self.called: set[ast.AST] = set()
+
+    @cached_property
+    def http(self) -> HttpCalls:
+        return HttpCalls(self.imports, self.resolver, self.source.tree)
 
     def of_function(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Cost:
         if function in self._memo:
@@ -120,10 +127,12 @@ class WorstCase:
         if function in self._active:
             return ZERO
         self._active.add(function)
+        self._stack.append(function)
         try:
             cost = self._block(function.body)
         finally:
             self._active.discard(function)
+            self._stack.pop()
         self._memo[function] = cost
         return cost
 
@@ -230,9 +239,12 @@ class WorstCase:
             label = dotted_name(call.func) or "call"
             covered = check.worst_case > self.budget
             return Cost(check.worst_case, f"{check.arithmetic()} (`{label}`, line {line})", covered=covered)
-        unbounded_http = self._requests_without_timeout(call, name)
-        if unbounded_http:
-            return Cost(math.inf, f"unbounded (`{dotted_name(call.func)}`, line {line})", call, unbounded_http)
+        http = self.http.wait(call, self._stack[-1] if self._stack else None)
+        if http is not None:
+            shown = f"`{dotted_name(call.func) or source_of(call.func)}`"
+            if math.isinf(http.seconds):
+                return Cost(math.inf, f"unbounded ({shown}, line {line})", call, http.reason)
+            return Cost(http.seconds, f"{format_seconds(http.seconds)} s ({http.reason})")
         function = self._local_function(call)
         if function is not None:
             if isinstance(function, ast.AsyncFunctionDef) and not awaited:
@@ -266,7 +278,7 @@ class WorstCase:
         `where` names the other module when the client is imported (its lines are that file's).
         """
         line = call.lineno
-        described = f"`{dotted_name(call.func) or 'redis call'}`"
+        described = f"`{dotted_name(call.func) or source_of(call.func)}`"
         if client.has_star_kwargs or client.url_timeouts():
             return ZERO
         pool = clients.pool_of(client)
@@ -288,13 +300,6 @@ class WorstCase:
             f"socket_timeout, and no wait_for/timeout bounds it"
         )
         return Cost(math.inf, f"unbounded ({described}, line {line})", call, reason)
-
-    def _requests_without_timeout(self, call: ast.Call, name: str) -> str:
-        parts = name.split(".")
-        requests_call = len(parts) == 2 and parts[0] == "requests" and parts[1] in _REQUESTS_VERBS
-        if requests_call and not any(k.arg in ("timeout", None) for k in call.keywords):
-            return f"`{dotted_name(call.func)}` (line {call.lineno}) has no timeout, and requests waits forever by default"
-        return ""
 
     def _local_function(self, call: ast.Call):
         func = call.func

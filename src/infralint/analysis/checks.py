@@ -15,6 +15,11 @@ from ..source import SourceFile
 from .constants import Value, ValueResolver, class_fields, format_seconds
 from .names import dotted_name
 
+# `retry_on_timeout` is a flag; `reset_timeout`, `idle_timeout`, `visibility_timeout`… are not waits
+_NOT_A_WAIT_PREFIXES = (
+    "retry_on", "on_", "raise_on", "no_", "reset", "idle", "keepalive", "keep_alive", "visibility", "session",
+    "expir", "ttl", "cache", "graceful", "shutdown", "lease",
+)
 ATTEMPT_KEYWORDS = ("retry_count", "retries", "max_retries", "attempts", "max_attempts", "retry_attempts", "tries", "max_tries")
 DELAY_KEYWORDS = ("retry_delay", "retry_delay_seconds", "delay", "retry_interval", "retry_wait", "retry_backoff", "backoff")
 
@@ -24,7 +29,9 @@ def is_timeout_keyword(name: str | None) -> bool:
     if not name:
         return False
     lowered = name.lower()
-    return "timeout" in lowered and not lowered.startswith(("retry_on", "on_", "raise_on", "no_")) and not lowered.endswith(("_error", "_exception", "_callback", "_handler"))
+    if "timeout" not in lowered or lowered.startswith(_NOT_A_WAIT_PREFIXES):
+        return False
+    return not lowered.endswith(("_error", "_exception", "_callback", "_handler"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,8 @@ class CheckCall:
         return f"{text} = {format_seconds(self.worst_case)} s"
 
     def notes(self) -> list[str]:
-        return [f"{s.name}: {s.value.provenance()}" for s in (self.timeout, self.attempts, self.delay) if s is not None and s.value.notes]
+        settings = (self.timeout, self.attempts, self.delay)
+        return [f"{s.name}: {', '.join(reversed(s.value.notes))}" for s in settings if s is not None and s.value.notes]
 
 
 class CheckCalls:

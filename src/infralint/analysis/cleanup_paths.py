@@ -25,7 +25,7 @@ from typing import Iterable
 
 from ..source import SourceFile
 from .function_bodies import FunctionBodies, FunctionInfo, Site, matching_lines
-from .names import ImportMap, dotted_name
+from .names import dotted_name
 from .yield_flow import statements_after_yield
 
 SPECIAL_METHODS = ("__del__", "__exit__", "__aexit__")
@@ -96,7 +96,6 @@ class CleanupPaths:
         self.source = source
         self.bodies = FunctionBodies(source)
         self.function_names = function_names
-        self._imports: ImportMap | None = None
         self._registered: dict[FunctionInfo, CleanupRoot] = {}
         self._after_yield: dict[FunctionInfo, tuple[str, set[ast.stmt]]] = {}
         self._find_decorated()
@@ -105,23 +104,24 @@ class CleanupPaths:
             self._find_registration_calls(registration_lines)
         self._reached_routes: dict[FunctionInfo, Route] | None = None
 
-    @property
-    def imports(self) -> ImportMap:
-        """Import aliases, resolved only when a decorator or call needs a qualified name."""
-        if self._imports is None:
-            self._imports = ImportMap(self.source)
-        return self._imports
-
     def qualified(self, expr: ast.expr, wanted: set[str]) -> str | None:
-        """The qualified name of `expr` if it may be one of `wanted`: imports are resolved (a whole-file
-        pass) only when the spelling ends like a wanted name but is not one (`cl.contextmanager`)."""
+        """What a name or attribute chain refers to through the module's imports (`at_exit` after
+        `from atexit import register as at_exit` is `atexit.register`); other names as spelled."""
         spelled = dotted_name(expr)
         if spelled is None or spelled in wanted:
             return spelled
-        last = spelled.rsplit(".", 1)[-1]
-        if any(w.rsplit(".", 1)[-1] == last for w in wanted):
-            return self.imports.qualified_name(expr)
-        return spelled
+        first, _, rest = spelled.partition(".")
+        bindings = self.bodies.module.statement_bindings.get(first)
+        binding = bindings[-1] if bindings else None
+        if isinstance(binding, ast.Import):
+            alias = next(a for a in binding.names if (a.asname or a.name.split(".")[0]) == first)
+            base = alias.name if alias.asname else first
+        elif isinstance(binding, ast.ImportFrom) and binding.level == 0 and binding.module:
+            alias = next(a for a in binding.names if (a.asname or a.name) == first)
+            base = f"{binding.module}.{alias.name}"
+        else:
+            return spelled
+        return f"{base}.{rest}" if rest else base
 
     @property
     def _reached(self) -> dict[FunctionInfo, Route]:
@@ -175,7 +175,7 @@ class CleanupPaths:
 
     def _find_decorated(self) -> None:
         for function in self.bodies.functions:
-            decorators = [d for d in getattr(function.node, "decorator_list", ()) if _decorator_name(d) in _DECORATOR_NAMES]
+            decorators = [d for d in getattr(function.node, "decorator_list", ()) if self._decorator_name(d) in _DECORATOR_NAMES]
             for decorator in decorators:
                 how = self._registering_decorator(decorator)
                 if how:
@@ -191,6 +191,12 @@ class CleanupPaths:
                 callee = self.resolve(target, function)
                 if callee is not None:
                     self._register(callee, how, site.node.lineno)
+
+    def _decorator_name(self, decorator: ast.expr) -> str | None:
+        """The last part of what a decorator refers to (`register` for `@at_exit`, `fixture`)."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = self.qualified(target, set())
+        return name.rsplit(".", 1)[-1] if name else None
 
     def _register(self, function: FunctionInfo, how: str, line: int) -> None:
         if function not in self._registered:
@@ -262,15 +268,16 @@ class CleanupPaths:
                 if root is not None:
                     seeds.append((_STRENGTH[root.kind], order, site, function, root))
         seeds.sort(key=lambda seed: seed[:2])
-        frontier: list[tuple[FunctionInfo, Route]] = []
-        for _, _, site, function, root in seeds:
-            self._reach(site, function, Route(root), frontier)
-        for _depth in range(1, MAX_CALL_DEPTH):
-            next_frontier: list[tuple[FunctionInfo, Route]] = []
-            for function, route in frontier:
-                for site in self.bodies.calls(function):
-                    self._reach(site, function, route, next_frontier)
-            frontier = next_frontier
+        for strength in sorted({seed[0] for seed in seeds}):
+            frontier: list[tuple[FunctionInfo, Route]] = []
+            for _, _, site, function, root in (seed for seed in seeds if seed[0] == strength):
+                self._reach(site, function, Route(root), frontier)
+            for _depth in range(1, MAX_CALL_DEPTH):
+                next_frontier: list[tuple[FunctionInfo, Route]] = []
+                for function, route in frontier:
+                    for site in self.bodies.calls(function):
+                        self._reach(site, function, route, next_frontier)
+                frontier = next_frontier
 
     def _reach(self, site: Site, caller: FunctionInfo, route: Route, frontier: list) -> None:
         callee = self.resolve(site.node.func, caller)
@@ -330,13 +337,6 @@ def cleanup_paths_for(function_names: tuple[str, ...]):
     """The analysis factory for one set of cleanup names (the same object for the same names, so
     rules asking for it share one computation per file)."""
     return partial(CleanupPaths, function_names=function_names)
-
-
-def _decorator_name(decorator: ast.expr) -> str | None:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    return target.id if isinstance(target, ast.Name) else None
 
 
 def _argument(call: ast.Call, index: int, keyword: str | None) -> ast.expr | None:

@@ -92,7 +92,7 @@ def imported_redis_client(importer: str, level: int, module: str, name: str):
 
         clients = (loaded[0], RedisClients(resolver.source))
         _clients[str(path)] = clients
-    factory = clients[1].bindings.get(rest[0])
+    factory = clients[1].bindings.get((None, rest[0]))
     if factory is None:
         return None
     return factory, clients[1], resolver, f"{_shown(path)} "

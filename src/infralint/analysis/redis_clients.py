@@ -56,6 +56,13 @@ _FACTORIES = {
     "create_connection": "client",
 }
 SOCKET_TIMEOUT_KEYWORDS = ("socket_timeout", "socket_connect_timeout")
+#: client methods that build objects locally and send nothing to the server
+_NO_IO_METHODS = {
+    "from_url", "close", "aclose", "connection_pool", "pipeline", "pubsub", "lock", "register_script", "monitor",
+    "get_encoder", "get_connection_kwargs", "get_retry", "set_retry", "set_response_callback", "client",
+    "get_node", "get_nodes", "get_default_node", "get_primaries", "get_replicas", "get_random_node", "keyslot",
+    "get_node_from_key", "determine_target_nodes", "json", "ft", "ts", "bf", "cf", "cms", "topk", "tdigest",
+}
 _CODERIS_TIMEOUT_KEYWORDS = ("stream_timeout", "connect_timeout")
 _ASYNC_LIBRARIES = {"redis.asyncio", "aioredis", "coredis"}
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://", "redis+sentinel://")
@@ -167,12 +174,13 @@ class RedisClients:
         return any(self.imports.imports_module(m) for m in ("redis", "aioredis", "coredis", "django_redis"))
 
     @cached_property
-    def _scan(self) -> tuple[list[ast.AST], list[ast.AST], list[ast.Call], list[ast.Return]]:
-        """One walk: what may bind clients, functions, factory calls, and returns of calls."""
+    def _scan(self) -> tuple[list[ast.AST], list[ast.AST], list[ast.Call], list[ast.Return], list[ast.ClassDef]]:
+        """One walk: what may bind clients, functions, factory calls, returns of calls, classes."""
         binders: list[ast.AST] = []
         functions: list[ast.AST] = []
         factories: list[ast.Call] = []
         returns: list[ast.Return] = []
+        classes: list[ast.ClassDef] = []
         for node in ast.walk(self.source.tree):
             if isinstance(node, ast.Call):
                 if self.factory(node) is not None:
@@ -183,39 +191,47 @@ class RedisClients:
                 functions.append(node)
             elif isinstance(node, ast.Return) and isinstance(node.value, (ast.Call, ast.Await)):
                 returns.append(node)
-        return binders, functions, factories, returns
+            elif isinstance(node, ast.ClassDef):
+                classes.append(node)
+        return binders, functions, factories, returns, classes
+
+    def _scope_of(self, name: str, line: int):
+        """Where a name lives: its function for a plain local, its class for `self.x`, else the module (None)."""
+        base = name.split(".")[0]
+        if base in ("self", "cls"):
+            return _innermost(self._scan[4], line)
+        if "." in name:
+            return None
+        return _innermost(self._scan[1], line)
 
     @cached_property
-    def bindings(self) -> dict[str, RedisFactory]:
-        """Dotted target (`redis_client`, `self._redis`, `app.state.redis`) → the factory assigned to it."""
-        bound: dict[str, RedisFactory] = {}
-        binders, _, factories, _ = self._scan
+    def bindings(self) -> dict[tuple[ast.AST | None, str], RedisFactory]:
+        """(scope, dotted target) → the factory assigned to it: `redis_client`, `self._redis`, `app.state.redis`."""
+        bound: dict[tuple[ast.AST | None, str], RedisFactory] = {}
+        binders, _, factories, _, _ = self._scan
         if not factories:
             return bound
         returned = self.returning_functions
         for node in binders:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                made = self._made_by(node.value, returned) if node.value is not None else None
-                if made is not None:
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for target in targets:
-                        name = dotted_name(target)
-                        if name:
-                            bound.setdefault(name, made)
+            pairs: list[tuple[ast.AST, ast.expr | None]] = []
+            if isinstance(node, ast.Assign):
+                pairs = [(target, node.value) for target in node.targets]
+            elif isinstance(node, ast.AnnAssign):
+                pairs = [(node.target, node.value)]
             else:
-                for item in node.items:  # type: ignore[attr-defined]
-                    made = self._made_by(item.context_expr, returned)
-                    if made is not None and item.optional_vars is not None:
-                        name = dotted_name(item.optional_vars)
-                        if name:
-                            bound.setdefault(name, made)
+                pairs = [(item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None]  # type: ignore[attr-defined]
+            for target, value in pairs:
+                made = self._made_by(value, returned) if value is not None else None
+                name = dotted_name(target) if made is not None else None
+                if name:
+                    bound.setdefault((self._scope_of(name, node.lineno), name), made)  # type: ignore[arg-type]
         return bound
 
     @cached_property
     def returning_functions(self) -> dict[str, RedisFactory]:
         """Functions of the module that return a Redis client they build (`def get_redis(): return Redis(...)`)."""
         found: dict[str, RedisFactory] = {}
-        _, functions, factories, returns = self._scan
+        _, functions, factories, returns, _ = self._scan
         if not factories:
             return found
         for stmt in returns:
@@ -245,15 +261,21 @@ class RedisClients:
         if isinstance(receiver, ast.Call):
             return self._made_by(receiver, self.returning_functions)
         name = dotted_name(receiver)
-        if name is None:
+        if name is None or not self.bindings:
             return None
-        return self.bindings.get(name)
+        scope = self._scope_of(name, receiver.lineno)
+        found = self.bindings.get((scope, name))
+        if found is not None or scope is None or name.split(".")[0] in ("self", "cls"):
+            return found
+        if name in _parameters(scope):  # a parameter shadows the module's client
+            return None
+        return self.bindings.get((None, name))
 
     def redis_call(self, call: ast.Call) -> RedisFactory | None:
         """The client a method call goes to (`await self._redis.ping()`), if it is a Redis client we know."""
         if not isinstance(call.func, ast.Attribute):
             return None
-        if call.func.attr in ("from_url", "close", "aclose", "connection_pool"):
+        if call.func.attr in _NO_IO_METHODS:
             return None
         client = self.client_of(call.func.value)
         if client is None or client.kind not in ("client", "cluster"):
@@ -297,3 +319,8 @@ class RedisClients:
 def _innermost(functions: list, line: int):
     containing = [f for f in functions if f.lineno <= line <= (f.end_lineno or f.lineno)]
     return max(containing, key=lambda f: f.lineno) if containing else None
+
+
+def _parameters(function) -> set[str]:
+    args = function.args
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None}

@@ -15,6 +15,7 @@ assignments to `builtins`), names that resolve nowhere are left alone.
 from __future__ import annotations
 
 import ast
+import gc
 from collections import deque
 from dataclasses import dataclass
 from typing import Optional
@@ -69,7 +70,10 @@ class Binding:
 class Scope:
     """A module, class, function/lambda, comprehension or PEP 695 type-parameter scope."""
 
-    __slots__ = ("kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds", "noreturn")
+    __slots__ = (
+        "kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds",
+        "noreturn", "assigned_inside", "truthy",
+    )
 
     def __init__(self, kind: str, name: str, node: ast.AST, parent: "Scope | None", lookup_parent: "Scope | None") -> None:
         self.kind = kind
@@ -84,6 +88,8 @@ class Scope:
         self.pending: list[tuple] = []
         self.conds: list[ast.expr] = []  # tests of the enclosing `if`s at the current point
         self.noreturn: set[str] = set()  # functions defined here annotated `-> NoReturn`/`Never`
+        self.assigned_inside: set[str] = set()  # locals a nested function rebinds through `nonlocal`
+        self.truthy: set[str] = set()  # names proven non-empty by `if not name: raise` (until rebound)
 
     def enclosing_class(self) -> "Scope | None":
         scope = self.parent
@@ -187,16 +193,31 @@ class ScopeAnalysis:
             ast.GeneratorExp: self._comprehension,
             ast.DictComp: self._comprehension,
             ast.NamedExpr: self._walrus,
+            ast.BoolOp: self._bool_op,
+            ast.IfExp: self._if_exp,
         }
-        self._run(tree)
+        # everything allocated here stays reachable until the end, so cycle collection during the
+        # pass would only rescan the file's syntax tree again and again
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._run(tree)
+        finally:
+            if collecting:
+                gc.enable()
+            del self._stmt_handlers, self._expr_handlers  # bound methods would keep `self` in a cycle
 
     # -- driver ---------------------------------------------------------------------------------
 
     def _run(self, tree: ast.Module) -> None:
         self._stmts(tree.body)
         self.module_end = self.module.flow
+        functions = []
         while self.deferred:
-            self._run_function(*self.deferred.popleft())
+            functions.append(self._run_function(*self.deferred.popleft()))
+        # judged only now: a nested function's `nonlocal` can bind its parent's locals at any time
+        for scope in functions:
+            self._resolve_function(scope)
         self._resolve_module_pending()
         self._resolve_lazy_names()
         if self.has_star_import:
@@ -322,6 +343,28 @@ class ScopeAnalysis:
         else:
             self._expr(target)
 
+    def _bool_op(self, node: ast.BoolOp) -> None:
+        """`a or b`: `b` runs only after `a`, so `a` guards it as an `if` test would."""
+        conds = _executing(self.scope).conds
+        values = node.values
+        self._expr(values[0])
+        for index in range(1, len(values)):
+            conds.append(values[index - 1])
+            try:
+                self._expr(values[index])
+            finally:
+                conds.pop()
+
+    def _if_exp(self, node: ast.IfExp) -> None:
+        self._expr(node.test)
+        conds = _executing(self.scope).conds
+        conds.append(node.test)
+        try:
+            self._expr(node.body)
+            self._expr(node.orelse)
+        finally:
+            conds.pop()
+
     def _walrus(self, node: ast.NamedExpr) -> None:
         self._expr(node.value)
         self._bind(node.target.id, "walrus", node.target)
@@ -362,7 +405,7 @@ class ScopeAnalysis:
                 return
             elif name in flow.maybe:
                 why = flow.maybe[name]
-                if not self._correlated(scope, why):
+                if not self._correlated(scope, why, name):
                     scope.pending.append((name, node, MAYBE, why, class_why, self.in_annotation, origin))
                 # past a read that did not raise, the name is bound: one finding per failing path
                 flow.bind(name)
@@ -378,7 +421,7 @@ class ScopeAnalysis:
                 self.module_pending.append((name, node, "dead", None, class_why, self.in_annotation, origin))
             elif name in flow.maybe:
                 why = flow.maybe[name]
-                if not self._correlated(scope, why):
+                if not self._correlated(scope, why, name):
                     self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=self.in_annotation))
                 flow.bind(name)
             else:
@@ -393,20 +436,49 @@ class ScopeAnalysis:
             if name not in scope.bindings:
                 self._read_in(scope.lookup_parent, name, node, class_why, origin)
 
-    def _correlated(self, scope: Scope, why: Why) -> bool:
-        """A name bound under `if cond:` read again under a test of the same `cond` is not a hazard."""
-        if why[0] not in ("if-else", "if-branch") or not scope.conds:
+    def _correlated(self, scope: Scope, why: Why, name: str) -> bool:
+        """A name bound under `if cond:` read again under a test of the same `cond` (or under
+        `if "name" in locals():`) is not a hazard; nor is a read under any condition of a name
+        that a later iteration of the same loop binds (loop state such as `if not first:`)."""
+        if not scope.conds:
+            return False
+        if why[0] == "loop-first":
+            return len(scope.conds) > why[3]
+        if any(_tests_existence(cond, name) for cond in scope.conds):
+            return True
+        if why[0] not in ("if-else", "if-branch"):
             return False
         tests = {self._dump(test) for test in _chain_tests(why)}
         return any(self._dump(cond) in tests for cond in scope.conds)
 
     def _dump(self, test: ast.expr) -> str:
-        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            test = test.operand
+        """The condition without its polarity: `not a`, `a != b`, `a is not None` match `a`, `a == b`, `a is None`."""
+        return self._condition(test)[0]
+
+    def _condition(self, test: ast.expr) -> tuple[str, bool]:
         key = id(test)
         if key not in self._dumps:
-            self._dumps[key] = ast.dump(test)
+            negated = False
+            node = test
+            while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+                node, negated = node.operand, not negated
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.ops[0].__class__ in _NEGATED_OPS:
+                op = node.ops[0].__class__
+                negated = negated != (op in (ast.NotEq, ast.IsNot, ast.NotIn))
+                node = ast.Compare(node.left, [_NEGATED_OPS[op]()], node.comparators)
+            self._dumps[key] = (ast.dump(node), negated)
         return self._dumps[key]
+
+    def _complements_earlier(self, node: ast.If, head: ast.If) -> bool:
+        """`if x is None: … elif x is not None:` — the chain covers every case, there is no else path."""
+        text, negated = self._condition(node.test)
+        current = head
+        while current is not node:
+            other, other_negated = self._condition(current.test)
+            if other == text and other_negated != negated:
+                return True
+            current = current.orelse[0]
+        return False
 
     # -- bindings ---------------------------------------------------------------------------------
 
@@ -434,6 +506,8 @@ class ScopeAnalysis:
         flow = scope.flow
         if flow is not None:
             flow.bind(name)
+        if scope.truthy:
+            scope.truthy.discard(name)
         self.log.append((scope, name, self.stmt))
 
     def _declare(self, name: str, node: ast.AST) -> None:
@@ -565,7 +639,7 @@ class ScopeAnalysis:
             self._expr(node.body)
         else:
             self._stmts(node.body)
-        self._resolve_function(scope)
+        return scope
 
     # -- annotations ------------------------------------------------------------------------------
 
@@ -705,6 +779,13 @@ class ScopeAnalysis:
 
     def _nonlocal(self, node: ast.Nonlocal) -> None:
         self.scope.nonlocals.update(node.names)
+        for name in node.names:
+            outer = self.scope.lookup_parent
+            while outer is not None and outer.kind != "module":
+                if outer.kind == "function" and name in outer.bindings:
+                    outer.assigned_inside.add(name)
+                    break
+                outer = outer.lookup_parent
 
     def _expr_stmt(self, node: ast.Expr) -> None:
         value = node.value
@@ -828,9 +909,15 @@ class ScopeAnalysis:
                 self._if(orelse[0], head)
             else:
                 self._stmts(orelse)
+                if not orelse and head is not node and self._complements_earlier(node, head):
+                    scope.flow = None  # the chain is exhaustive: no path skips every branch
         finally:
             scope.conds.pop()
         scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
+        if then_end is None and not node.orelse:
+            guarded = _negated_name(node.test)
+            if guarded is not None:
+                scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
 
     def _typing_only_block(self, body: list[ast.stmt]) -> None:
         """Code that never runs (`if TYPE_CHECKING:`, `if False:`): its bindings exist for type checkers only."""
@@ -900,7 +987,7 @@ class ScopeAnalysis:
         head = entry.copy()
         for name, line in bound.items():
             if name not in head.bound and name not in head.maybe:
-                head.maybe[name] = ("loop-first", node, line)
+                head.maybe[name] = ("loop-first", node, line, len(self.scope.conds))
                 head.gone.pop(name, None)
         for name in deleted:
             if name in head.bound:
@@ -926,7 +1013,7 @@ class ScopeAnalysis:
             scope.flow = None
             return
         paths = [(scope.flow, ("loop-body", node)), *frame[1]]
-        if not _nonempty_iterable(node.iter):
+        if not self._nonempty(node.iter):
             paths.append((head, ("loop-zero", node)))
         self._leave_loop(node, join(paths), frame[0])
 
@@ -951,10 +1038,15 @@ class ScopeAnalysis:
             return
         self._leave_loop(node, None if always else after_test, frame[0])
 
+    def _nonempty(self, iterable: ast.expr) -> bool:
+        if isinstance(iterable, ast.Name):
+            return iterable.id in self.scope.truthy
+        return _nonempty_iterable(iterable)
+
     def _leave_loop(self, node: ast.AST, exhausted: Optional[Flow], breaks: list) -> None:
         scope = self.scope
         if exhausted is not None:
-            zero = not (isinstance(node, ast.For) and _nonempty_iterable(node.iter))
+            zero = not (isinstance(node, ast.For) and self._nonempty(node.iter))
             for name, why in list(exhausted.maybe.items()):
                 if why[0] == "loop-first" and why[1] is node:
                     exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
@@ -1057,13 +1149,17 @@ class ScopeAnalysis:
     def _resolve_function(self, scope: Scope) -> None:
         module_bindings = self.module.bindings
         unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
+        reported_paths: set[tuple] = set()  # one finding per name and failing path
         for name, node, status, why, class_why, in_annotation, origin in scope.pending:
             local = scope.bindings.get(name)
             if local:
-                if name in unbound_locals:
+                if name in unbound_locals or name in scope.assigned_inside:
                     continue
                 if status == MAYBE:
-                    self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=in_annotation))
+                    key = (name, why[0], id(why[1]) if len(why) > 1 else None)
+                    if key not in reported_paths:
+                        reported_paths.add(key)
+                        self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=in_annotation))
                 elif status == UNBOUND:
                     self._unbound_local(scope, name, node, why, local, origin)
                     unbound_locals.add(name)
@@ -1180,6 +1276,30 @@ def parent_within(root: ast.AST, node: ast.AST) -> ast.AST | None:
     return None
 
 
+_NEGATED_OPS = {
+    ast.Eq: ast.Eq, ast.NotEq: ast.Eq, ast.Is: ast.Is, ast.IsNot: ast.Is, ast.In: ast.In, ast.NotIn: ast.In,
+}
+
+
+def _negated_name(test: ast.expr) -> str | None:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return test.operand.id
+    return None
+
+
+def _tests_existence(test: ast.expr, name: str) -> bool:
+    """`"name" in locals()` (or `vars()`, `dir()`, `globals()`)."""
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Constant)
+        and test.left.value == name
+        and len(test.comparators) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.comparators[0], ast.Call)
+        and getattr(test.comparators[0].func, "id", None) in ("locals", "vars", "dir", "globals")
+    )
+
+
 def _catches_name_error(handler_type: ast.expr | None) -> bool:
     if handler_type is None:
         return True
@@ -1228,6 +1348,8 @@ def _static_test(test: ast.expr):
         return "typing"
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _static_test(test.operand) == "typing":
         return "not-typing"
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_static_test(v) == "typing" for v in test.values):
+        return "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
     if isinstance(test, ast.Constant):
         return bool(test.value)
     return None
@@ -1247,9 +1369,16 @@ def _may_raise(stmt: ast.stmt) -> bool:
 
 
 def _trivial(value: ast.expr) -> bool:
+    """Values whose evaluation cannot raise (in practice): constants, names, `a is None`."""
     cls = value.__class__
     if cls is ast.Constant or cls is ast.Name:
         return True
+    if cls is ast.Compare:
+        return all(op.__class__ in (ast.Is, ast.IsNot) for op in value.ops) and all(
+            _trivial(operand) for operand in (value.left, *value.comparators)
+        )
+    if cls is ast.UnaryOp:
+        return value.operand.__class__ is ast.Constant or (value.op.__class__ is ast.Not and _trivial(value.operand))
     if cls in (ast.Tuple, ast.List, ast.Set):
         return all(e.__class__ is ast.Constant for e in value.elts)
     if cls is ast.Dict:
@@ -1266,6 +1395,9 @@ def _nonempty_iterable(node: ast.expr) -> bool:
         return any(k is not None for k in node.keys)
     if cls is ast.Constant:
         return isinstance(node.value, (str, bytes)) and len(node.value) > 0
+    if cls is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr == "split" and not node.args:
+        text = node.func.value
+        return isinstance(text, ast.Constant) and isinstance(text.value, str) and bool(text.value.split())
     if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
         values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
         if len(values) != len(node.args) or not values:

@@ -51,11 +51,22 @@ def is_platform_condition(text: str) -> bool:
     return bool(_PLATFORM_MARKERS.search(text))
 
 
-def expression_text(source_text: str, node: ast.AST | None) -> str:
-    """The source of an expression (empty for None)."""
-    if node is None:
+def expression_text(source, node: ast.AST | None) -> str:
+    """The source of a node, from the file's lines (`ast.get_source_segment` re-splits the whole
+    text on every call, which is quadratic over a file)."""
+    if node is None or getattr(node, "end_lineno", None) is None:
         return ""
-    return ast.get_source_segment(source_text, node) or ""
+    lines = source.lines
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if not (0 <= first <= last < len(lines)):
+        return ""
+    if first == last:
+        raw = lines[first].encode("utf-8")[node.col_offset : node.end_col_offset]
+        return raw.decode("utf-8", "replace")
+    parts = [lines[first].encode("utf-8")[node.col_offset :].decode("utf-8", "replace")]
+    parts.extend(lines[first + 1 : last])
+    parts.append(lines[last].encode("utf-8")[: node.end_col_offset].decode("utf-8", "replace"))
+    return "\n".join(parts)
 
 
 def string_parts(node: ast.AST | None) -> str:

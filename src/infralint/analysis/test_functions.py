@@ -54,11 +54,8 @@ class TestLayout:
         for node in self.definitions:
             for line in range(head_line(node), node.lineno + 1):
                 self._by_head.setdefault(line, node)
-        # every function in the file (also nested), sorted by start, to find the innermost around a line
-        spans = [n for n in ast.walk(source.tree) if isinstance(n, (*FunctionNode, ast.ClassDef))]
-        spans.sort(key=lambda n: (n.lineno, -(n.end_lineno or n.lineno)))
-        self._spans = spans
-        self._span_starts = [n.lineno for n in spans]
+        self._spans: list[ast.AST] | None = None  # every def/class, also nested: built on first use
+        self._span_starts: list[int] = []
 
     def _collect(self, body: list[ast.stmt], cls: ast.ClassDef | None) -> None:
         for stmt in body:
@@ -108,6 +105,10 @@ class TestLayout:
 
     def enclosing_definition(self, line: int) -> ast.AST | None:
         """The innermost function or class whose body contains `line` (past its `def` line)."""
+        if self._spans is None:
+            spans = [n for n in ast.walk(self.source.tree) if isinstance(n, (*FunctionNode, ast.ClassDef))]
+            spans.sort(key=lambda n: (n.lineno, -(n.end_lineno or n.lineno)))
+            self._spans, self._span_starts = spans, [n.lineno for n in spans]
         best = None
         for node in self._spans[: bisect_right(self._span_starts, line)]:
             if node.lineno < line <= (node.end_lineno or node.lineno):

@@ -105,7 +105,7 @@ class _Flow:
         return breaks if endless else breaks | self.block(node.orelse, head)
 
     def try_(self, node, state: int) -> int:
-        self.raising.append(state)
+        self.raising.append(0)  # filled by the body's statements as they are walked
         loops_before = [list(entry) for entry in self.loops]
         body_exit = self.block(node.body, state)
         raised = self.raising.pop()
@@ -119,7 +119,7 @@ class _Flow:
         jumps = 0
         for before, after in zip(loops_before, self.loops):
             jumps |= (after[0] & ~before[0]) | (after[1] & ~before[1])
-        self.block(node.finalbody, normal | raised | jumps | state)
+        self.block(node.finalbody, normal | raised | jumps)
         if not normal:
             return 0
         recording, self.recording = self.recording, False

@@ -122,7 +122,7 @@ def _check_stdin(args, config, resolve):
 
 def _check_paths(args, config, resolve, fixing):
     paths = args.paths or [Path(".")]
-    files = discover(paths, config)
+    files = discover(paths, config, force_exclude=args.force_exclude)
     jobs = args.jobs or default_jobs()
     cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
     progress = _progress(len(files))

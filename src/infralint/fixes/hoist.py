@@ -2,7 +2,7 @@
 
 Every name keeps its alias; a name the top block already imports the same way is not added
 twice; the inner statement is removed (a block left empty gets `pass`). Relative imports
-(`from .db import pool`) go at the end of their group, as a line of their own unless an identical
+(`from .db import pool`) go at the end of the block, as a line of their own unless an identical
 one exists.
 """
 
@@ -12,7 +12,7 @@ import ast
 
 import libcst as cst
 
-from .cst import FixNotApplicable, _insert_import, _single_import, add_import, remove_statement
+from .cst import FixNotApplicable, _insert_import, _is_docstring, _single_import, add_import, remove_statement
 
 
 def hoist_import(text: str, line: int, col: int) -> str:
@@ -38,7 +38,19 @@ def add_relative_import(text: str, level: int, module: str | None, name: str, as
     if _has_relative(tree, level, module, name, asname):
         return text
     new_line = cst.parse_statement(source)
-    body = _insert_import(list(tree.body), new_line, 2, module or "")
+    body = list(tree.body)
+    start = 1 if body and _is_docstring(body[0]) else 0
+    end = start
+    while end < len(body) and _single_import(body[end]) is not None:
+        end += 1
+    if end == start:
+        body = _insert_import(body, new_line, 2, module or "")
+    else:
+        # relative imports close the block (isort's order); a new group gets a blank line above it
+        last = _single_import(body[end - 1])
+        if not (isinstance(last, cst.ImportFrom) and last.relative):
+            new_line = new_line.with_changes(leading_lines=[cst.EmptyLine()])
+        body.insert(end, new_line)
     return tree.with_changes(body=body).code
 
 

@@ -14,6 +14,11 @@ from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
 
 
+def _char_col(line: str, byte_col: int) -> int:
+    """Finding columns are UTF-8 byte offsets (as ast and flake8 count); carets need characters."""
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
 def _frame(lines: list[str], finding: Finding) -> Text:
     text = Text()
     start = max(finding.line - 1, 1)
@@ -25,9 +30,10 @@ def _frame(lines: list[str], finding: Finding) -> Text:
         text.append(f" {marker} {number:>{width}} | ", style="blue")
         text.append(source_line + "\n")
         if number == finding.line:
-            span = finding.end_col - finding.col if finding.end_line == finding.line else len(source_line) - finding.col
+            start = _char_col(source_line, finding.col)
+            end = _char_col(source_line, finding.end_col) if finding.end_line == finding.line else len(source_line)
             text.append(" " * (width + 4) + "| ", style="blue")
-            text.append(" " * finding.col + "^" * max(1, span) + "\n", style="bold red")
+            text.append(" " * start + "^" * max(1, end - start) + "\n", style="bold red")
     return text
 
 

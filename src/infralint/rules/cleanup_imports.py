@@ -25,8 +25,8 @@ from .base import Rule
 
 _DYNAMIC_IMPORTS = {"importlib.import_module", "importlib.__import__", "__import__"}
 _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
-# an import statement that is indented (so inside some block), or a dynamic import
-_MAYBE_LOCAL_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t(]|import_module|__import__", re.MULTILINE)
+# an import statement that is indented (so inside some block)
+_INDENTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t(]")
 _TERMINAL = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 
 
@@ -89,7 +89,8 @@ class _CleanupImportRule(Rule):
         self._factory = _hazards_for(tuple(dict.fromkeys(names)))
 
     def applies_to(self, ctx) -> bool:
-        return _MAYBE_LOCAL_IMPORT.search(ctx.source.text) is not None
+        text = ctx.source.text
+        return _INDENTED_IMPORT.search(text) is not None or "import_module" in text or "__import__" in text
 
     def hazards(self, ctx) -> list[ImportHazard]:
         return ctx.analysis(self._factory).hazards

@@ -203,7 +203,7 @@ def describe_path(why, name: str) -> str:
     if kind == "handler":
         return f"when the `except` at line {line} handles an exception"
     if kind == "case":
-        return f"when the `case` at line {line} matches"
+        return f"when the `case` at line {_line(node.pattern)} matches"
     if kind == "case-none":
         return f"when no `case` of the `match` at line {line} matches"
     if kind == "break":
@@ -247,7 +247,7 @@ def _failing_part(stmt: ast.AST) -> str:
     value = getattr(stmt, "value", None)
     if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)) and value is not None:
         return f"`{_source(value)}` raises"
-    return "the statement"
+    return "the statement raises"
 
 
 def _context_of(node: ast.AST) -> str:

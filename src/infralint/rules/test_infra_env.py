@@ -17,6 +17,8 @@ from .base import Rule
 # an `if` on one of these is an explicit opt-in mode (a command-line option, a marker, a smoke flag)
 _OPT_IN = re.compile(r"getoption|getvalue|get_closest_marker|iter_markers|keywords|smoke|option|marker", re.IGNORECASE)
 _ENVIRON = {"os.environ", "environ"}
+# the method names of every write or read this rule understands (a cheap first filter on calls)
+_CALL_ATTRS = {"update", "dict", "setdefault", "putenv", "setenv", "set", "get", "getenv"}
 _MOCK_HINT = re.compile(r"mock|fake|stub", re.IGNORECASE)
 
 
@@ -55,6 +57,13 @@ class RealServicesDisabled(Rule):
         return bool(env_settings(str(path), text))
 
     def _patterns(self) -> FlagPatterns:
+        if self._flag_patterns is None:
+            self._flag_patterns = self._read_patterns()
+        return self._flag_patterns
+
+    _flag_patterns: FlagPatterns | None = None
+
+    def _read_patterns(self) -> FlagPatterns:
         return FlagPatterns(
             tuple(self.option("real-flag-patterns")),
             tuple(self.option("mock-flag-patterns")),
@@ -101,13 +110,16 @@ class RealServicesDisabled(Rule):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and imports.qualified_name(target.value) in _ENVIRON:
                     yield target.slice, value, "`os.environ[...] =`", node
-                elif isinstance(target, ast.Name) and self._constant_counts(node, ctx):
-                    yield ast.Constant(target.id), value, "constant", node
+                elif isinstance(target, ast.Name) and disabling_write(target.id, value, self._patterns()):
+                    if self._constant_counts(node, ctx):
+                        yield ast.Constant(target.id), value, "constant", node
             return
         func = node.func
-        name = imports.call_name(node) or ""
         attr = func.attr if isinstance(func, ast.Attribute) else ""
-        receiver = expression_text(ctx.source.text, func.value) if isinstance(func, ast.Attribute) else ""
+        if attr not in _CALL_ATTRS and not isinstance(func, ast.Name):
+            return
+        name = imports.call_name(node) or ""
+        receiver = expression_text(ctx.source, func.value) if attr else ""
         args = node.args
         if name in ("os.environ.update", "environ.update") or (name.endswith("patch.dict") and self._targets_environ(args, imports)):
             mappings = args[:1] if name.endswith("update") else args[1:2]
@@ -142,19 +154,21 @@ class RealServicesDisabled(Rule):
     @staticmethod
     def _constant_counts(node: ast.Assign, ctx) -> bool:
         """A module constant, or one set in an `except ImportError` fallback that switches to mocks."""
-        parent = ctx.source.parents.get(node)
-        if isinstance(parent, ast.Module):
+        module_body = ctx.tree.body
+        if any(stmt is node for stmt in module_body):
             return True
-        if isinstance(parent, ast.ExceptHandler) and isinstance(ctx.source.parents.get(parent), ast.Try):
-            if isinstance(ctx.source.parents.get(ctx.source.parents.get(parent)), ast.Module):
-                handler_text = "\n".join(expression_text(ctx.source.text, s) for s in parent.body if s is not node)
-                return bool(_MOCK_HINT.search(handler_text))
+        for stmt in module_body:
+            if isinstance(stmt, ast.Try):
+                for handler in stmt.handlers:
+                    if any(s is node for s in handler.body):
+                        handler_text = "\n".join(expression_text(ctx.source, s) for s in handler.body if s is not node)
+                        return bool(_MOCK_HINT.search(handler_text))
         return False
 
     @staticmethod
     def _opted_in(node: ast.AST, ctx) -> bool:
         for parent in ctx.source.ancestors(node):
-            if isinstance(parent, (ast.If, ast.IfExp)) and _OPT_IN.search(expression_text(ctx.source.text, parent.test)):
+            if isinstance(parent, (ast.If, ast.IfExp)) and _OPT_IN.search(expression_text(ctx.source, parent.test)):
                 return True
         return False
 

@@ -123,14 +123,14 @@ class SkipOnMissingService(Rule):
         words = tuple(self.option("service-words"))
         text = ctx.source.text
         reason = string_parts(skip.reason)
-        shown = (expression_text(text, skip.node) or skip.spelled).split("\n")[0]
+        shown = (expression_text(ctx.source, skip.node) or skip.spelled).split("\n")[0]
         if len(shown) > 80:
             shown = shown[:77] + "..."
         verdict = None
         if skip.kind == "mark":
             verdict = "skips it unconditionally"
         elif skip.kind in ("skipif", "skipunless"):
-            verdict = self._judge_condition(skip, text, reason, words)
+            verdict = self._judge_condition(skip, ctx.source, reason, words)
         elif skip.kind == "importorskip":
             module = string_parts(skip.reason).split(".")[0]
             if module in self.option("service-client-modules"):
@@ -149,12 +149,12 @@ class SkipOnMissingService(Rule):
         yield self.report(ctx, skip.node, message, fix)
 
     @staticmethod
-    def _judge_condition(skip: Skip, text: str, reason: str, words) -> str | None:
+    def _judge_condition(skip: Skip, source, reason: str, words) -> str | None:
         condition = skip.condition
         if isinstance(condition, ast.Constant) and not isinstance(condition.value, str):
             always = bool(condition.value) if skip.kind == "skipif" else not condition.value
             return "skips it unconditionally" if always else None
-        condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(text, condition)
+        condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(source, condition)
         if is_platform_condition(condition_text):
             return None
         word = mentioned_word(condition_text, words) or mentioned_word(reason, words)
@@ -172,9 +172,9 @@ class SkipOnMissingService(Rule):
             if isinstance(parent, (*FunctionNode, ast.ClassDef, ast.Lambda)):
                 break
             if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
-                guards.append(expression_text(text, parent.test))
+                guards.append(expression_text(ctx.source, parent.test))
             elif isinstance(parent, ast.IfExp):
-                guards.append(expression_text(text, parent.test))
+                guards.append(expression_text(ctx.source, parent.test))
             elif isinstance(parent, ast.ExceptHandler) and handler_verdict is None:
                 handler_verdict = self._judge_handler(parent, ctx, reason, words)
             child = parent
@@ -208,7 +208,7 @@ class SkipOnMissingService(Rule):
         shown = ", ".join(caught) or "anything"
         if any(name in _BROAD for name in caught) or any(h in name.lower() for name in caught for h in _CONNECTION_HINTS):
             return f"skips when set-up raises {shown}"
-        body_text = "\n".join(expression_text(ctx.source.text, s) for s in body)
+        body_text = "\n".join(expression_text(ctx.source, s) for s in body)
         if mentioned_word(body_text, words) or mentioned_word(reason, words):
             return f"skips when the service call raises {shown}"
         return ""

@@ -103,7 +103,7 @@ class TestCannotFail(Rule):
         if not true_checks:
             return
         if body and all(_is_true_check(s) or _is_harmless(s) for s in body):
-            shown = expression_text(ctx.source.text, true_checks[0]) or "assert True"
+            shown = expression_text(ctx.source, true_checks[0]) or "assert True"
             yield self.report(
                 ctx, true_checks[0],
                 f"`{node.name}` only checks `{shown}`: it exercises nothing and passes whatever the code does - "
@@ -180,7 +180,7 @@ class TestCannotFail(Rule):
                 return None
             if isinstance(parent, ast.If) and child is not parent.test:
                 branch, other = (parent.body, parent.orelse) if any(child is s for s in parent.body) else (parent.orelse, parent.body)
-                condition = expression_text(ctx.source.text, parent.test)
+                condition = expression_text(ctx.source, parent.test)
                 if _fails(other, imports):
                     return None  # `if ok: assert True / else: assert False` is a real check
                 word = mentioned_word(condition, words) or mentioned_word(_texts(branch), words)
