@@ -63,10 +63,13 @@ def failure_kind(node: ast.AST, imports: ImportMap) -> str | None:
     if isinstance(node, ast.Assert) and truthiness(node.test) is False:
         return "assertion"
     if isinstance(node, ast.Call):
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) != "fail":
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            return "assertion"
         if imports.call_name(node) in _PYTEST_FAIL:
             return "outcome"
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "fail" and isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
-            return "assertion"
     if isinstance(node, ast.Raise) and node.exc is not None:
         target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         if isinstance(target, ast.Name) and target.id == "AssertionError":
