@@ -246,6 +246,27 @@ def test_hoist_keeps_comments_and_leaves_pass():
     ''')
 
 
+def test_comment_above_a_hoisted_import_stays_with_the_next_statement():
+    text = """
+    import os
+
+
+    def shutdown_workers(pool):
+        # stop the fork server if it is running
+        from multiprocessing import forkserver
+        forkserver._forkserver._stop()
+    """
+    assert fixed(text) == textwrap.dedent("""
+    from multiprocessing import forkserver
+    import os
+
+
+    def shutdown_workers(pool):
+        # stop the fork server if it is running
+        forkserver._forkserver._stop()
+    """)
+
+
 def test_hoist_keeps_aliases_and_merges_from_imports():
     text = """
     from collections import OrderedDict

@@ -12,7 +12,7 @@ from ..conftest import FIXTURES, assert_fixture, config_for
 
 SCOPE = FIXTURES / "scope"
 CODES = ["INF101", "INF102", "INF103"]
-CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py"))
+CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
 
 
 @pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py"])

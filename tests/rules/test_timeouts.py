@@ -208,7 +208,7 @@ def test_health_budget_and_pattern_options():
 def test_redis_context_words_option():
     text = "registry.register(name='valkey', timeout_seconds=30)\n"
     assert codes(text, select=["INF301"]) == []
-    assert codes("# redis\n" + text, select=["INF301"], options={"timeouts.redis-context-words": ["valkey"]}) == [(2, "INF301")]
+    assert codes(text, select=["INF301"], options={"timeouts.redis-context-words": ["valkey"]}) == [(1, "INF301")]
 
 
 def test_names_are_matched_as_whole_words():
@@ -238,6 +238,12 @@ def test_inf301_fix_sets_the_limit():
     outcome = fix_source(text, "app/c.py", config_for(["INF301"]), unsafe=True)
     assert outcome.text == "import redis\nclient = redis.Redis(socket_timeout=5, socket_connect_timeout=1.0)\n"
     assert not outcome.remaining
+
+
+def test_inf301_fix_counts_characters_not_bytes():
+    text = "import redis\nclient = redis.Redis(host='caché', socket_timeout=30, socket_connect_timeout=1)\n"
+    outcome = fix_source(text, "app/c.py", config_for(["INF301"]), unsafe=True)
+    assert outcome.text == "import redis\nclient = redis.Redis(host='caché', socket_timeout=5, socket_connect_timeout=1)\n"
 
 
 def test_inf301_fix_adds_the_keyword_a_class_default_supplies():

@@ -5,6 +5,7 @@ that swallow a failure.
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
 from .names import ImportMap
 
@@ -58,8 +59,10 @@ def is_assert_true_call(node: ast.AST) -> bool:
     )
 
 
-def failure_kind(node: ast.AST, imports: ImportMap) -> str | None:
-    """'assertion' for `assert False`/`self.fail()`/`raise AssertionError`, 'outcome' for `pytest.fail()`."""
+def failure_kind(node: ast.AST, imports: Callable[[], ImportMap]) -> str | None:
+    """'assertion' for `assert False`/`self.fail()`/`raise AssertionError`, 'outcome' for `pytest.fail()`.
+
+    `imports` is called only when a name has to be resolved (most nodes never need it)."""
     if isinstance(node, ast.Assert) and truthiness(node.test) is False:
         return "assertion"
     if isinstance(node, ast.Call):
@@ -68,7 +71,7 @@ def failure_kind(node: ast.AST, imports: ImportMap) -> str | None:
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             return "assertion"
-        if imports.call_name(node) in _PYTEST_FAIL:
+        if imports().call_name(node) in _PYTEST_FAIL:
             return "outcome"
     if isinstance(node, ast.Raise) and node.exc is not None:
         target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
@@ -95,9 +98,28 @@ def handler_catches(handler: ast.ExceptHandler, kind: str) -> bool:
     return bool(caught & (_CATCHES_ASSERTION if kind == "assertion" else _CATCHES_OUTCOME))
 
 
-def handler_swallows(handler: ast.ExceptHandler, imports: ImportMap) -> bool:
-    """The handler neither re-raises, asserts, fails, nor looks at the exception: the error vanishes."""
-    for node in ast.walk(ast.Module(body=handler.body, type_ignores=[])):
+_REPORTING_CALLS = {"print", "log", "logger", "logging", "warn", "warning", "warnings", "debug", "info", "exception", "error"}
+
+
+def is_reporting_call(stmt: ast.stmt) -> bool:
+    """`print(...)`, `logger.warning(...)`, `warnings.warn(...)`: output, not a check."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    func = stmt.value.func
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    return bool(parts) and any(part.lower() in _REPORTING_CALLS or part.lower().endswith("logger") for part in parts)
+
+
+def handler_swallows(handler: ast.ExceptHandler, imports: Callable[[], ImportMap]) -> bool:
+    """The handler neither re-raises, asserts, fails, nor uses the exception (beyond printing or
+    logging it): the error vanishes."""
+    kept = [s for s in handler.body if not is_reporting_call(s)]
+    for node in ast.walk(ast.Module(body=kept, type_ignores=[])):
         if isinstance(node, (ast.Raise, ast.Assert)):
             return False
         if isinstance(node, ast.Call):
@@ -108,4 +130,21 @@ def handler_swallows(handler: ast.ExceptHandler, imports: ImportMap) -> bool:
             return False
         if isinstance(node, ast.Return) and node.value is not None:
             return False
+    return True
+
+
+def only_reports(statements: list[ast.stmt], imports: Callable[[], ImportMap]) -> bool:
+    """The statements only pass, print, log, skip or return: an error reaching them just vanishes."""
+    from .skips import skip_of_call  # the skip vocabulary lives with the skip analysis
+
+    for stmt in statements:
+        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)) or is_reporting_call(stmt):
+            continue
+        if isinstance(stmt, ast.Return) and (stmt.value is None or isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and skip_of_call(stmt.value, imports()):
+            continue
+        return False
     return True

@@ -20,6 +20,8 @@ _NOT_A_WAIT_PREFIXES = (
     "retry_on", "on_", "raise_on", "no_", "reset", "idle", "keepalive", "keep_alive", "visibility", "session",
     "expir", "ttl", "cache", "graceful", "shutdown", "lease",
 )
+# cache and lock APIs whose `timeout=` is how long something lives, not how long the call waits
+_TTL_METHODS = {"set", "add", "set_many", "touch", "get_or_set", "incr", "decr", "setex", "expire", "lock", "cache_page"}
 ATTEMPT_KEYWORDS = ("retry_count", "retries", "max_retries", "attempts", "max_attempts", "retry_attempts", "tries", "max_tries")
 DELAY_KEYWORDS = ("retry_delay", "retry_delay_seconds", "delay", "retry_interval", "retry_wait", "retry_backoff", "backoff")
 
@@ -100,7 +102,10 @@ class CheckCalls:
             return self._cache[call]
         cls = self.local_class(call)
         defaults = class_fields(cls) if cls is not None else {}
-        timeout = self._largest(call, [k.arg for k in call.keywords if is_timeout_keyword(k.arg)], defaults, cls)
+        keywords = [k.arg for k in call.keywords if is_timeout_keyword(k.arg)]
+        if isinstance(call.func, ast.Attribute) and call.func.attr in _TTL_METHODS:
+            keywords = [k for k in keywords if k != "timeout"]  # `cache.set(k, v, timeout=300)` is a lifetime
+        timeout = self._largest(call, keywords, defaults, cls)
         if timeout is None and defaults:
             timeout = self._largest(call, [name for name in defaults if is_timeout_keyword(name)], defaults, cls)
         found = None

@@ -109,6 +109,16 @@ def _start_kind(body: str) -> str | None:
     return None
 
 
+def _module_level_statements(body: list[ast.stmt]):
+    """Statements at module level, also those under a module-level `if`/`try` (guarded imports)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.Try)):
+            yield from _module_level_statements(stmt.body + stmt.orelse + getattr(stmt, "finalbody", []))
+            for handler in getattr(stmt, "handlers", []):
+                yield from _module_level_statements(handler.body)
+
+
 class CommentedCodeMap:
     """Every commented-out decorator, call, import and assignment in a file, in line order."""
 
@@ -162,7 +172,7 @@ class CommentedCodeMap:
     def _scan_import_lists(self) -> None:
         """Names commented out inside a parenthesised `from module import (…)`."""
         by_line = self.source.comments_by_line
-        for node in ast.walk(self.source.tree):
+        for node in _module_level_statements(self.source.tree.body):
             if not (isinstance(node, ast.ImportFrom) and node.end_lineno and node.end_lineno > node.lineno):
                 continue
             module = "." * node.level + (node.module or "")

@@ -67,7 +67,7 @@ def disabling_write(name: str, value: object, patterns: FlagPatterns) -> str | N
         if pattern is not None:
             word = mentioned_word(_rest_of_name(name, pattern), patterns.service_words)
             if word:
-                return f"turns {word.lower()} off"
+                return "turns " + re.sub(r"[\s_\-]+", " ", word.lower()) + " off"
         if _matches(name, patterns.mock):
             return "switches to mocks"
         return None

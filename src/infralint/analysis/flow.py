@@ -11,7 +11,8 @@ reported, so the common case costs nothing.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any
+from collections.abc import Iterable
 
 Why = tuple  # (kind: str, node: ast.AST, *extra)
 
@@ -24,7 +25,7 @@ class Flow:
         self.maybe = {} if maybe is None else maybe
         self.gone = {} if gone is None else gone
 
-    def copy(self) -> "Flow":
+    def copy(self) -> Flow:
         return Flow(set(self.bound), dict(self.maybe), dict(self.gone))
 
     def bind(self, name: str) -> None:
@@ -43,7 +44,7 @@ class Flow:
         return f"Flow(bound={sorted(self.bound)}, maybe={sorted(self.maybe)}, gone={sorted(self.gone)})"
 
 
-def join(paths: Iterable[tuple[Optional[Flow], Why]]) -> Optional[Flow]:
+def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
     """The state where several paths meet. Each path comes with the reason a name it lacks is unbound.
 
     The inputs may be reused for the result, so callers must not use them afterwards.
@@ -81,7 +82,7 @@ def join(paths: Iterable[tuple[Optional[Flow], Why]]) -> Optional[Flow]:
     return Flow(bound, maybe, gone)
 
 
-def merge_into(accumulated: Optional[Flow], flow: Optional[Flow], why: Why) -> Optional[Flow]:
+def merge_into(accumulated: Flow | None, flow: Flow | None, why: Why) -> Flow | None:
     """Join `flow` (copied, it stays in use) into a running accumulation of states."""
     if flow is None:
         return accumulated

@@ -10,7 +10,8 @@ import difflib
 from dataclasses import dataclass
 
 from .known_names import STDLIB_MODULES
-from .scope import Binding, Scope, ScopeAnalysis, parent_within
+from .scope import Binding, Scope, ScopeAnalysis
+from .syntax_facts import parent_within
 
 
 @dataclass(frozen=True)

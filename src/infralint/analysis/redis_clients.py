@@ -169,6 +169,15 @@ class RedisClients:
         self._calls[call] = found
         return found
 
+    def sentinel_client(self, call: ast.Call) -> RedisFactory | None:
+        """`sentinel.master_for("mymaster", socket_timeout=…)`: a client built by a Sentinel of this file."""
+        if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("master_for", "slave_for"):
+            return None
+        owner = self.client_of(call.func.value)
+        if owner is None or owner.kind != "sentinel":
+            return None
+        return RedisFactory(call, f"{owner.qualified_name}.{call.func.attr}", owner.library, "client")
+
     @cached_property
     def mentions_redis_library(self) -> bool:
         return any(self.imports.imports_module(m) for m in ("redis", "aioredis", "coredis", "django_redis"))

@@ -18,7 +18,6 @@ import ast
 import gc
 from collections import deque
 from dataclasses import dataclass
-from typing import Optional
 
 from ..source import SourceFile
 from .flow import Flow, Why, join, merge_into
@@ -33,6 +32,21 @@ from .known_names import (
     PACKAGE_DUNDERS,
 )
 from .stored_names import CHILD_FIELDS, stores_in
+from .syntax_facts import (
+    NEGATED_OPS,
+    annotation_subscript_parts,
+    catches_name_error,
+    chain_tests,
+    irrefutable,
+    is_globals_call,
+    matches_constant,
+    may_raise,
+    negated_name,
+    nonempty_iterable,
+    parent_within,
+    static_test,
+    tests_existence,
+)
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
@@ -75,14 +89,14 @@ class Scope:
         "noreturn", "assigned_inside", "truthy",
     )
 
-    def __init__(self, kind: str, name: str, node: ast.AST, parent: "Scope | None", lookup_parent: "Scope | None") -> None:
+    def __init__(self, kind: str, name: str, node: ast.AST, parent: Scope | None, lookup_parent: Scope | None) -> None:
         self.kind = kind
         self.name = name
         self.node = node
         self.parent = parent  # lexical parent
         self.lookup_parent = lookup_parent  # where unresolved names are looked up next (classes skipped)
         self.bindings: dict[str, list[Binding]] = {}
-        self.flow: Optional[Flow] = None
+        self.flow: Flow | None = None
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.pending: list[tuple] = []
@@ -91,7 +105,7 @@ class Scope:
         self.assigned_inside: set[str] = set()  # locals a nested function rebinds through `nonlocal`
         self.truthy: set[str] = set()  # names proven non-empty by `if not name: raise` (until rebound)
 
-    def enclosing_class(self) -> "Scope | None":
+    def enclosing_class(self) -> Scope | None:
         scope = self.parent
         while scope is not None:
             if scope.kind == "class":
@@ -116,8 +130,8 @@ class Problem:
     node: ast.AST
     scope: Scope  # the scope the read is in (innermost, comprehensions included)
     detail: str
-    why: Optional[Why] = None
-    binding: Optional[Binding] = None
+    why: Why | None = None
+    binding: Binding | None = None
     in_annotation: bool = False
 
 
@@ -136,7 +150,8 @@ class ScopeAnalysis:
         self.problems: list[Problem] = []
         self.unknowable = False  # the module's globals can be created invisibly
         self.has_star_import = False
-        self.postponed = False  # `from __future__ import annotations`
+        self.is_stub = source.is_stub  # a `.pyi` file is never executed: only names that exist anywhere matter
+        self.postponed = self.is_stub  # `from __future__ import annotations` (and every stub)
         self.is_package = source.is_package_init
         self.typing_only = False
         self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
@@ -153,8 +168,8 @@ class ScopeAnalysis:
         self.global_decls: dict[str, tuple[Scope, ast.Global]] = {}
         self.log: list[tuple[Scope, str, ast.AST]] = []
         self.stmt: ast.AST = tree
-        self.module_end: Optional[Flow] = None
-        self._dumps: dict[int, str] = {}
+        self.module_end: Flow | None = None
+        self._dumps: dict[int, tuple[str, bool]] = {}
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -222,6 +237,8 @@ class ScopeAnalysis:
         self._resolve_lazy_names()
         if self.has_star_import:
             self._drop_guesses_after_star_import()
+        if self.is_stub:
+            self.problems = [p for p in self.problems if p.code == "INF101" and p.detail in ("undefined", "lazy-annotation")]
 
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
@@ -259,8 +276,11 @@ class ScopeAnalysis:
                 continue
             if cls is Call:
                 func = n.func
-                if func.__class__ is Name and func.id in _DYNAMIC_CALLS:
-                    self._note_dynamic_call(n)
+                if func.__class__ is Name:
+                    if func.id in _DYNAMIC_CALLS:
+                        self._note_dynamic_call(n)
+                elif func.__class__ is ast.Attribute and func.attr == "_convert_":
+                    self.unknowable = True  # `IntEnum._convert_(…)` copies enum members into module globals
             else:
                 handler = special.get(cls)
                 if handler is not None:
@@ -281,14 +301,17 @@ class ScopeAnalysis:
         name = call.func.id
         if name == "setattr":
             target = call.args[0] if call.args else None
-            if isinstance(target, ast.Name) and target.id in _DYNAMIC_TARGET_ROOTS:
+            if isinstance(target, ast.Subscript):  # setattr(sys.modules[__name__], …)
+                target = target.value.attr if isinstance(target.value, ast.Attribute) else None
+                self.unknowable = self.unknowable or target == "modules"
+            elif isinstance(target, ast.Name) and target.id in _DYNAMIC_TARGET_ROOTS:
                 self.unknowable = True
         elif name == "exec":
             # `exec(code)` at module level, or into `globals()`, creates module globals; into a
             # namespace dict, or a function's locals, it does not
             if len(call.args) < 2 and not call.keywords:
                 self.unknowable = self.unknowable or _executing(self.scope).kind == "module"
-            elif any(_is_globals_call(a) for a in (*call.args[1:], *(k.value for k in call.keywords))):
+            elif any(is_globals_call(a) for a in (*call.args[1:], *(k.value for k in call.keywords))):
                 self.unknowable = True
         elif name in ("globals", "vars") and not call.args:
             if name == "globals" or _executing(self.scope).kind == "module":
@@ -348,6 +371,9 @@ class ScopeAnalysis:
         conds = _executing(self.scope).conds
         values = node.values
         self._expr(values[0])
+        never = "not-typing" if node.op.__class__ is ast.Or else "typing"
+        if static_test(values[0]) == never:  # `not TYPE_CHECKING or isinstance(t, X)`: the rest never runs
+            return
         for index in range(1, len(values)):
             conds.append(values[index - 1])
             try:
@@ -389,7 +415,7 @@ class ScopeAnalysis:
             return
         self._read_in(scope, name, node, None, scope)
 
-    def _read_in(self, scope: Scope, name: str, node: ast.AST, class_why: Optional[Why], origin: Scope) -> None:
+    def _read_in(self, scope: Scope, name: str, node: ast.AST, class_why: Why | None, origin: Scope) -> None:
         """Judge a read against `scope`'s current flow (classes fall through to the scope they run in)."""
         kind = scope.kind
         if kind == "function":
@@ -444,11 +470,11 @@ class ScopeAnalysis:
             return False
         if why[0] == "loop-first":
             return len(scope.conds) > why[3]
-        if any(_tests_existence(cond, name) for cond in scope.conds):
+        if any(tests_existence(cond, name) for cond in scope.conds):
             return True
         if why[0] not in ("if-else", "if-branch"):
             return False
-        tests = {self._dump(test) for test in _chain_tests(why)}
+        tests = {self._dump(test) for test in chain_tests(why)}
         return any(self._dump(cond) in tests for cond in scope.conds)
 
     def _dump(self, test: ast.expr) -> str:
@@ -462,10 +488,10 @@ class ScopeAnalysis:
             node = test
             while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
                 node, negated = node.operand, not negated
-            if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.ops[0].__class__ in _NEGATED_OPS:
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.ops[0].__class__ in NEGATED_OPS:
                 op = node.ops[0].__class__
                 negated = negated != (op in (ast.NotEq, ast.IsNot, ast.NotIn))
-                node = ast.Compare(node.left, [_NEGATED_OPS[op]()], node.comparators)
+                node = ast.Compare(node.left, [NEGATED_OPS[op]()], node.comparators)
             self._dumps[key] = (ast.dump(node), negated)
         return self._dumps[key]
 
@@ -594,6 +620,9 @@ class ScopeAnalysis:
     def _class_def(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
             self._expr(decorator)
+            tail = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", None)
+            if tail == "global_enum":
+                self.unknowable = True  # `@enum.global_enum` exports the members as module globals
         outer = self.scope
         params = self._type_param_scope(node)
         if params is not None:
@@ -662,7 +691,7 @@ class ScopeAnalysis:
                 if isinstance(n.value, str):
                     self._string_annotation(n, self.scope)
             elif cls is ast.Subscript:
-                stack.extend(_annotation_subscript_parts(n))
+                stack.extend(annotation_subscript_parts(n))
             else:
                 for field in CHILD_FIELDS.get(cls, ()):
                     value = getattr(n, field)
@@ -683,7 +712,7 @@ class ScopeAnalysis:
                 if isinstance(n.value, str) and report_at is None:
                     self._string_annotation(n, scope)
             elif cls is ast.Subscript:
-                stack.extend(_annotation_subscript_parts(n))
+                stack.extend(annotation_subscript_parts(n))
             else:
                 for field in CHILD_FIELDS.get(cls, ()):
                     value = getattr(n, field)
@@ -868,7 +897,7 @@ class ScopeAnalysis:
     # -- branches ---------------------------------------------------------------------------------
 
     def _if(self, node: ast.If, head: ast.If | None = None) -> None:
-        static = _static_test(node.test)
+        static = static_test(node.test)
         if static == "typing":
             self._typing_only_block(node.body)
             self._stmts(node.orelse)
@@ -915,7 +944,7 @@ class ScopeAnalysis:
             scope.conds.pop()
         scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
         if then_end is None and not node.orelse:
-            guarded = _negated_name(node.test)
+            guarded = negated_name(node.test)
             if guarded is not None:
                 scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
 
@@ -944,7 +973,7 @@ class ScopeAnalysis:
             self._expr(case.guard)
             self._stmts(case.body)
             ends.append((scope.flow, ("case", case)))
-            if case.guard is None and _irrefutable(case.pattern):
+            if case.guard is None and (irrefutable(case.pattern) or matches_constant(case.pattern, node.subject)):
                 exhaustive = True
         if not exhaustive:
             ends.append((entry, ("case-none", node)))
@@ -1041,9 +1070,9 @@ class ScopeAnalysis:
     def _nonempty(self, iterable: ast.expr) -> bool:
         if isinstance(iterable, ast.Name):
             return iterable.id in self.scope.truthy
-        return _nonempty_iterable(iterable)
+        return nonempty_iterable(iterable)
 
-    def _leave_loop(self, node: ast.AST, exhausted: Optional[Flow], breaks: list) -> None:
+    def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
         scope = self.scope
         if exhausted is not None:
             zero = not (isinstance(node, ast.For) and self._nonempty(node.iter))
@@ -1058,16 +1087,16 @@ class ScopeAnalysis:
 
     # -- exceptions -------------------------------------------------------------------------------
 
-    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Optional[Flow], Optional[Flow]]:
+    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Flow | None, Flow | None]:
         """Run a `try`/`with suppress` body; return its end state and the state where it may raise."""
         scope = self.scope
         log = self.log
         start = len(log)
-        raised: Optional[Flow] = None
+        raised: Flow | None = None
         raise_points: list[tuple[int, ast.stmt]] = []
         handlers = self._stmt_handlers
         for stmt in body:
-            if scope.flow is not None and _may_raise(stmt):
+            if scope.flow is not None and may_raise(stmt):
                 raised = merge_into(raised, scope.flow, _RAISE)
                 raise_points.append((len(log), stmt))
             self.stmt = stmt
@@ -1092,7 +1121,7 @@ class ScopeAnalysis:
 
     def _try(self, node: ast.Try) -> None:
         scope = self.scope
-        probe = any(_catches_name_error(handler.type) for handler in node.handlers)
+        probe = any(catches_name_error(handler.type) for handler in node.handlers)
         self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
         try:
             body_end, raised = self._guarded(node.body, node)
@@ -1185,7 +1214,7 @@ class ScopeAnalysis:
             outer = outer.lookup_parent
         return False
 
-    def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Optional[Why], local: list[Binding], origin: Scope) -> None:
+    def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Why | None, local: list[Binding], origin: Scope) -> None:
         if why is not None and why[0] == "except-end" and all(b.kind == "except" for b in local):
             self.problems.append(Problem("INF101", name, node, origin, "except-var", why, local[0]))
             return
@@ -1204,6 +1233,8 @@ class ScopeAnalysis:
     def _resolve_module_pending(self) -> None:
         bindings_of = self.module.bindings
         for name, node, mode, why, class_why, in_annotation, origin in self.module_pending:
+            if self.is_stub:
+                mode = "deferred"  # order does not matter in a stub
             bindings = bindings_of.get(name, ())
             runtime = [b for b in bindings if b.runtime]
             if runtime:
@@ -1265,153 +1296,3 @@ class ScopeAnalysis:
             first = False
             current = current.lookup_parent
         return names
-
-
-def parent_within(root: ast.AST, node: ast.AST) -> ast.AST | None:
-    """The parent of `node` inside `root`'s subtree (a local search; no whole-file parent map)."""
-    for candidate in ast.walk(root):
-        for child in ast.iter_child_nodes(candidate):
-            if child is node:
-                return candidate
-    return None
-
-
-_NEGATED_OPS = {
-    ast.Eq: ast.Eq, ast.NotEq: ast.Eq, ast.Is: ast.Is, ast.IsNot: ast.Is, ast.In: ast.In, ast.NotIn: ast.In,
-}
-
-
-def _negated_name(test: ast.expr) -> str | None:
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
-        return test.operand.id
-    return None
-
-
-def _tests_existence(test: ast.expr, name: str) -> bool:
-    """`"name" in locals()` (or `vars()`, `dir()`, `globals()`)."""
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Constant)
-        and test.left.value == name
-        and len(test.comparators) == 1
-        and isinstance(test.ops[0], ast.In)
-        and isinstance(test.comparators[0], ast.Call)
-        and getattr(test.comparators[0].func, "id", None) in ("locals", "vars", "dir", "globals")
-    )
-
-
-def _catches_name_error(handler_type: ast.expr | None) -> bool:
-    if handler_type is None:
-        return True
-    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
-    for node in types:
-        tail = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
-        if tail in ("NameError", "UnboundLocalError"):
-            return True
-    return False
-
-
-def _is_globals_call(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "vars")
-
-
-def _chain_tests(why: Why) -> list[ast.expr]:
-    if why[0] == "if-branch":
-        return [why[1].test]
-    head, last = why[1], why[2]
-    tests = []
-    node = head
-    while True:
-        tests.append(node.test)
-        if node is last or len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
-            break
-        node = node.orelse[0]
-    return tests
-
-
-def _annotation_subscript_parts(node: ast.Subscript) -> list[ast.AST]:
-    """`Literal["a"]` holds values, not names; `Annotated[T, "meta"]` only its first part is a type."""
-    base = node.value
-    tail = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-    if tail == "Literal":
-        return [base]
-    if tail == "Annotated" and isinstance(node.slice, ast.Tuple) and node.slice.elts:
-        return [base, node.slice.elts[0]]
-    return [base, node.slice]
-
-
-def _static_test(test: ast.expr):
-    """'typing' for `if TYPE_CHECKING`, 'not-typing' for its negation, True/False for constants."""
-    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _static_test(test.operand) == "typing":
-        return "not-typing"
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_static_test(v) == "typing" for v in test.values):
-        return "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
-    if isinstance(test, ast.Constant):
-        return bool(test.value)
-    return None
-
-
-def _may_raise(stmt: ast.stmt) -> bool:
-    cls = stmt.__class__
-    if cls in (ast.Pass, ast.Global, ast.Nonlocal, ast.Break, ast.Continue):
-        return False
-    if cls is ast.Expr:
-        return stmt.value.__class__ is not ast.Constant
-    if cls is ast.Assign:
-        return not (_trivial(stmt.value) and all(t.__class__ is ast.Name for t in stmt.targets))
-    if cls is ast.AnnAssign:
-        return not (stmt.value is None or _trivial(stmt.value)) or stmt.target.__class__ is not ast.Name
-    return True
-
-
-def _trivial(value: ast.expr) -> bool:
-    """Values whose evaluation cannot raise (in practice): constants, names, `a is None`."""
-    cls = value.__class__
-    if cls is ast.Constant or cls is ast.Name:
-        return True
-    if cls is ast.Compare:
-        return all(op.__class__ in (ast.Is, ast.IsNot) for op in value.ops) and all(
-            _trivial(operand) for operand in (value.left, *value.comparators)
-        )
-    if cls is ast.UnaryOp:
-        return value.operand.__class__ is ast.Constant or (value.op.__class__ is ast.Not and _trivial(value.operand))
-    if cls in (ast.Tuple, ast.List, ast.Set):
-        return all(e.__class__ is ast.Constant for e in value.elts)
-    if cls is ast.Dict:
-        return not value.keys
-    return False
-
-
-def _nonempty_iterable(node: ast.expr) -> bool:
-    """A literal that certainly yields at least one item: `(a, b)`, `"ab"`, `range(3)`."""
-    cls = node.__class__
-    if cls in (ast.Tuple, ast.List, ast.Set):
-        return any(e.__class__ is not ast.Starred for e in node.elts)
-    if cls is ast.Dict:
-        return any(k is not None for k in node.keys)
-    if cls is ast.Constant:
-        return isinstance(node.value, (str, bytes)) and len(node.value) > 0
-    if cls is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr == "split" and not node.args:
-        text = node.func.value
-        return isinstance(text, ast.Constant) and isinstance(text.value, str) and bool(text.value.split())
-    if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
-        values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-        if len(values) != len(node.args) or not values:
-            return False
-        if len(values) == 1:
-            return values[0] > 0
-        if len(values) == 2:
-            return values[0] < values[1]
-    return False
-
-
-def _irrefutable(pattern: ast.AST) -> bool:
-    if isinstance(pattern, ast.MatchAs):
-        return pattern.pattern is None or _irrefutable(pattern.pattern)
-    if isinstance(pattern, ast.MatchOr):
-        return any(_irrefutable(p) for p in pattern.patterns)
-    return False

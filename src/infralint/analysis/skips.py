@@ -66,6 +66,8 @@ def skip_of_raise(node: ast.Raise, imports: ImportMap) -> Skip | None:
         return None
     target = exc.func if isinstance(exc, ast.Call) else exc
     qualified = imports.qualified_name(target) or ""
+    if qualified in SKIP_CALLS:
+        return None  # `raise pytest.skip(...)`: the call itself is the skip
     if qualified in SKIP_EXCEPTIONS or qualified.endswith(".SkipTest"):
         reason = _argument(exc, 0, "reason") if isinstance(exc, ast.Call) else None
         return Skip("raise", node, reason=reason, spelled=qualified)

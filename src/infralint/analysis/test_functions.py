@@ -115,6 +115,23 @@ class TestLayout:
                 best = node
         return best
 
+    def test_around(self, node: ast.AST) -> tuple[ast.AST, list[ast.AST]] | None:
+        """(the test function containing `node`, its ancestors innermost first up to that test).
+
+        Found by line range and a pruned descent, so files with no hit never pay for a full
+        child → parent map.
+        """
+        line = getattr(node, "lineno", None)
+        if line is None:
+            return None
+        for definition in self.definitions:
+            if isinstance(definition, FunctionNode) and definition.lineno <= line <= (definition.end_lineno or 0):
+                if self.is_test_function(definition):
+                    chain = ancestors_within(definition, node)
+                    if chain is not None:
+                        return definition, chain
+        return None
+
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         for parent in self.source.ancestors(node):
             if isinstance(parent, FunctionNode):
@@ -148,3 +165,22 @@ class TestLayout:
                         found.update(m for m in (mark_name(e, imports) for e in _marker_exprs(stmt.value)) if m)
             current = self.class_of.get(current)
         return found
+
+
+def ancestors_within(root: ast.AST, target: ast.AST) -> list[ast.AST] | None:
+    """The nodes between `root` and `target`, innermost first (`root` last); None if not inside."""
+    line = target.lineno
+    stack: list[tuple[ast.AST, list[ast.AST]]] = [(root, [root])]
+    while stack:
+        node, path = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if child is target:
+                return list(reversed(path))
+            start = getattr(child, "lineno", None)
+            if start is None:
+                if isinstance(child, (ast.arguments, ast.comprehension, ast.match_case, ast.withitem, ast.keyword, ast.alias)) or not hasattr(child, "lineno"):
+                    stack.append((child, path + [child]))
+                continue
+            if start <= line <= (getattr(child, "end_lineno", None) or start):
+                stack.append((child, path + [child]))
+    return None

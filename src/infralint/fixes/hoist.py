@@ -20,7 +20,7 @@ def hoist_import(text: str, line: int, col: int) -> str:
     statement = _import_at(ast.parse(text), line, col)
     if statement is None:
         raise FixNotApplicable(f"no import statement starts at {line}:{col}")
-    new_text = remove_statement(text, line, col)
+    new_text = _drop_needless_pass(remove_statement(text, line, col), line)
     for alias in statement.names:
         if isinstance(statement, ast.Import):
             new_text = add_import(new_text, alias.name, asname=alias.asname)
@@ -29,6 +29,27 @@ def hoist_import(text: str, line: int, col: int) -> str:
         else:
             new_text = add_relative_import(new_text, statement.level, statement.module, alias.name, alias.asname)
     return new_text
+
+
+def _drop_needless_pass(text: str, line: int) -> str:
+    """Removing a commented import leaves `pass` to hold its comments; when another statement
+    follows in the same block, the comments can sit above that one instead."""
+    lines = text.splitlines(keepends=True)
+    if not 1 <= line <= len(lines) or lines[line - 1].strip() != "pass":
+        return text
+    indent = _indent(lines[line - 1])
+    for following in lines[line:]:
+        stripped = following.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _indent(following) == indent:
+            return "".join(lines[: line - 1] + lines[line:])
+        break
+    return text
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def add_relative_import(text: str, level: int, module: str | None, name: str, asname: str | None = None) -> str:

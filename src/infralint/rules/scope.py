@@ -7,7 +7,8 @@ into findings whose messages say what will fail, on which path, and where the na
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from ..analysis.known_names import BUILTINS
 from ..analysis.name_hints import hint_for, stdlib_import_fixable
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 class _ScopeRule(Rule):
     """Reports the shared analysis' problems of this rule's code."""
 
-    def finish(self, ctx: "FileContext") -> Iterable[Finding]:
+    def finish(self, ctx: FileContext) -> Iterable[Finding]:
         analysis = ctx.analysis(ScopeAnalysis)
         for problem in analysis.problems:
             if problem.code == self.code:
@@ -116,7 +117,7 @@ class UndefinedName(_ScopeRule):
             return None
         return self.make_fix(f"Add `import {problem.name}`", module=problem.name)
 
-    def resolve_fix(self, finding: Finding, ctx: "FileContext") -> list[Edit] | None:
+    def resolve_fix(self, finding: Finding, ctx: FileContext) -> list[Edit] | None:
         from ..fixes.cst import add_import
         from ..fixes.edits import edits_between
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from typing import Iterable
 
 from ..analysis.commented_code import CommentedCode, CommentedCodeMap
@@ -49,8 +50,13 @@ def _root(dotted: str) -> str:
     return dotted.split(".", 1)[0]
 
 
+_DIRECTIVE = re.compile(r"^(?:noqa\b|type:|pragma\b|pylint:|fmt:|isort:|nosec\b)", re.IGNORECASE)
+
+
 def _quote(reasons: tuple[str, ...], prose: str | None) -> str:
-    reason = "; ".join(reasons) or prose
+    """The reason written next to the disabled code (after it, or on the prose line above it)."""
+    said = [r for r in reasons if not _DIRECTIVE.match(r)]
+    reason = "; ".join(filter(None, [prose, *said]))
     if not reason:
         return ""
     if len(reason) > 120:
@@ -64,7 +70,24 @@ class DisabledServiceRequirement(Rule):
     code = "INF401"
 
     def applies_to(self, ctx) -> bool:
-        return ctx.source.is_test and "#" in ctx.source.text
+        """Only files with a comment line that starts like code and names a requirement (a regex
+        over the text: far cheaper than tokenizing every test file for its comments)."""
+        if not ctx.source.is_test or "#" not in ctx.source.text:
+            return False
+        return bool(self._comment_filter().search(ctx.source.text))
+
+    _filter: re.Pattern[str] | None = None
+
+    def _comment_filter(self) -> re.Pattern[str]:
+        if self._filter is None:
+            chunks = set()
+            for pattern in self.option("requirement-names"):
+                pieces = [p for p in re.split(r"[*?\[\]]+", pattern.lower().rsplit(".", 1)[-1]) if p]
+                if pieces:
+                    chunks.add(max(pieces, key=len))
+            words = "|".join(re.escape(c) for c in sorted(chunks)) or "(?!)"
+            self._filter = re.compile(rf"^[ \t]*#[^\n]*?(?:{words})", re.IGNORECASE | re.MULTILINE)
+        return self._filter
 
     def finish(self, ctx) -> Iterable[Finding]:
         commented = ctx.analysis(CommentedCodeMap)
@@ -98,10 +121,11 @@ class DisabledServiceRequirement(Rule):
             code_lines = candidate.code.splitlines()
             shown = code_lines[0].split("  #")[0].strip() + (" …" if len(code_lines) > 1 else "")
             prose = commented.prose_above(candidate)
+            who = "the test runs" if where.startswith(("above test", "in `")) else "its tests run"
             message = (
                 f"`{shown}` is commented out {where}{_quote(candidate.reasons, prose)}: "
-                f"the test runs without the real services it requires, so it passes against mocks "
-                f"or skips while those services are broken"
+                f"{who} without the real services required, so they pass against mocks "
+                f"or skip while those services are broken"
             )
             fix = self.make_fix(f"Restore `{shown}`", ranges=ranges) if ranges else None
             findings.append(self._at(ctx, candidate, message, fix))

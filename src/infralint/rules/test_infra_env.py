@@ -45,7 +45,21 @@ class RealServicesDisabled(Rule):
     config_file_names = CONFIG_FILE_NAMES
 
     def applies_to(self, ctx) -> bool:
-        return ctx.source.is_test
+        if not ctx.source.is_test:
+            return False
+        text = ctx.source.text
+        return "env" in text or any(chunk in text for chunk in self._name_chunks())
+
+    _chunks: tuple[str, ...] | None = None
+
+    def _name_chunks(self) -> tuple[str, ...]:
+        """The literal parts of the flag patterns (`USE_REAL_`, `DOCKER`…): a constant named by
+        one must contain it, so a file with none of them and no `env` has nothing to report."""
+        if self._chunks is None:
+            patterns = self._patterns()
+            pieces = [re.split(r"[*?]+", p.upper()) for p in (*patterns.real, *patterns.mock, *patterns.skip)]
+            self._chunks = tuple({max(parts, key=len) for parts in pieces if any(parts)})
+        return self._chunks
 
     @classmethod
     def wants_config_file(cls, path) -> bool:
@@ -102,13 +116,12 @@ class RealServicesDisabled(Rule):
 
     def _writes(self, node: ast.AST, ctx):
         """(key expression, literal value, how it is written, node to report) for each env write."""
-        imports = ctx.analysis(ImportMap)
         if isinstance(node, ast.Assign):
             value = _literal(node.value)
             if value is None:
                 return
             for target in node.targets:
-                if isinstance(target, ast.Subscript) and imports.qualified_name(target.value) in _ENVIRON:
+                if isinstance(target, ast.Subscript) and ctx.analysis(ImportMap).qualified_name(target.value) in _ENVIRON:
                     yield target.slice, value, "`os.environ[...] =`", node
                 elif isinstance(target, ast.Name) and disabling_write(target.id, value, self._patterns()):
                     if self._constant_counts(node, ctx):
@@ -116,8 +129,9 @@ class RealServicesDisabled(Rule):
             return
         func = node.func
         attr = func.attr if isinstance(func, ast.Attribute) else ""
-        if attr not in _CALL_ATTRS and not isinstance(func, ast.Name):
+        if attr not in _CALL_ATTRS and not (isinstance(func, ast.Name) and func.id in _CALL_ATTRS):
             return
+        imports = ctx.analysis(ImportMap)
         name = imports.call_name(node) or ""
         receiver = expression_text(ctx.source, func.value) if attr else ""
         args = node.args

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterable
 
 from ..analysis.names import ImportMap
@@ -45,6 +46,35 @@ def _imported_modules(statements: list[ast.stmt]) -> set[str]:
     return found
 
 
+# `not os.environ.get("REDIS_URL")`: the environment provides no endpoint for a service
+_ENDPOINT_VARIABLE = re.compile(r"(?:environ|getenv)[^\n]*?[\"'](?P<name>[A-Z0-9_]*(?:_URL|_URI|_HOST|_DSN|_ENDPOINT|_ADDR|_ADDRESS|_CONNECTION_STRING))[\"']")
+
+
+def _service_mention(text: str, words) -> str | None:
+    """The service word a condition or reason mentions, or the endpoint variable it reads."""
+    endpoint = _ENDPOINT_VARIABLE.search(text)
+    return endpoint.group("name") if endpoint else mentioned_word(text, words)
+
+
+def _selects_configuration(condition: ast.expr | None) -> bool:
+    """`url.startswith("redis")`, `backend != "redis"`, `isinstance(app.backend, RedisBackend)`:
+    the suite was configured for another service, which is a matrix choice, not a missing service."""
+    if condition is None:
+        return False
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        return _selects_configuration(condition.operand)
+    if isinstance(condition, ast.BoolOp):
+        return all(_selects_configuration(v) for v in condition.values)
+    if isinstance(condition, ast.Compare):
+        operands = [condition.left, *condition.comparators]
+        return any(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in operands)
+    if isinstance(condition, ast.Call):
+        func = condition.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in ("startswith", "endswith", "isinstance", "issubclass")
+    return False
+
+
 class SkipOnMissingService(Rule):
     """INF402: skips in critical suites that turn a missing service into a green run."""
 
@@ -65,7 +95,7 @@ class SkipOnMissingService(Rule):
         imports = ctx.analysis(ImportMap)
         if isinstance(node, ast.Call):
             skip = skip_of_call(node, imports)
-            if skip is None or self._inside_raise(node, ctx):
+            if skip is None:
                 return
             yield from self._judge(skip, ctx)
         elif isinstance(node, ast.Raise):
@@ -84,11 +114,6 @@ class SkipOnMissingService(Rule):
                 skip = skip_of_bare_mark(decorator, imports)
                 if skip is not None:
                     yield from self._judge(skip, ctx)
-
-    @staticmethod
-    def _inside_raise(call: ast.Call, ctx) -> bool:
-        parent = ctx.source.parents.get(call)
-        return isinstance(parent, ast.Raise)
 
     # -- is it critical, and does it skip for a missing service? ---------------------------
 
@@ -123,7 +148,7 @@ class SkipOnMissingService(Rule):
         words = tuple(self.option("service-words"))
         text = ctx.source.text
         reason = string_parts(skip.reason)
-        shown = (expression_text(ctx.source, skip.node) or skip.spelled).split("\n")[0]
+        shown = " ".join((expression_text(ctx.source, skip.node) or skip.spelled).split()).replace("( ", "(").replace(" )", ")")
         if len(shown) > 80:
             shown = shown[:77] + "..."
         verdict = None
@@ -155,23 +180,26 @@ class SkipOnMissingService(Rule):
             always = bool(condition.value) if skip.kind == "skipif" else not condition.value
             return "skips it unconditionally" if always else None
         condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(source, condition)
-        if is_platform_condition(condition_text):
+        if is_platform_condition(condition_text) or _selects_configuration(condition):
             return None
-        word = mentioned_word(condition_text, words) or mentioned_word(reason, words)
+        word = _service_mention(condition_text, words) or mentioned_word(reason, words)
         if word is None:
             return None
-        return f"skips it when `{condition_text[:60]}` ({word})"
+        sense = "when" if skip.kind == "skipif" else "unless"
+        return f"skips it {sense} `{condition_text[:60]}` ({word})"
 
     def _judge_runtime(self, skip: Skip, owner, ctx, reason: str, words) -> str | None:
         """`pytest.skip()`, `self.skipTest()`, `raise SkipTest`: look at what guards them."""
         text = ctx.source.text
         guards: list[str] = []
         handler_verdict = None
+        selection = False  # guarded by a configuration choice (`url.startswith("redis")`)
         child = skip.node
         for parent in ctx.source.ancestors(skip.node):
             if isinstance(parent, (*FunctionNode, ast.ClassDef, ast.Lambda)):
                 break
             if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
+                selection = selection or _selects_configuration(parent.test)
                 guards.append(expression_text(ctx.source, parent.test))
             elif isinstance(parent, ast.IfExp):
                 guards.append(expression_text(ctx.source, parent.test))
@@ -182,6 +210,8 @@ class SkipOnMissingService(Rule):
             return None
         if handler_verdict:
             return handler_verdict
+        if selection:
+            return None
         layout = ctx.analysis(TestLayout)
         if not guards and handler_verdict is None:
             if owner is None:
@@ -189,7 +219,7 @@ class SkipOnMissingService(Rule):
             if layout.is_test_function(owner) or layout.is_fixture(owner, ctx.analysis(ImportMap)):
                 return "skips unconditionally"
         for guard in guards:
-            word = mentioned_word(guard, words)
+            word = _service_mention(guard, words)
             if word:
                 return f"skips when `{guard[:60]}` ({word})"
         word = mentioned_word(reason, words)

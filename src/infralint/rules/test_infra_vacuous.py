@@ -13,6 +13,8 @@ from ..analysis.assertions import (
     handler_swallows,
     is_assert_true_call,
     is_constant_true,
+    is_reporting_call,
+    only_reports,
     truthiness,
 )
 from ..analysis.names import ImportMap, dotted_name
@@ -22,7 +24,6 @@ from ..finding import Finding
 from .base import Rule
 
 _SCOPES = (*FunctionNode, ast.ClassDef, ast.Lambda)
-_HARMLESS_CALLS = ("print", "log", "logger", "logging", "warn", "debug", "info")
 
 
 def _body_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -32,16 +33,12 @@ def _body_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 def _is_harmless(stmt: ast.stmt) -> bool:
-    """`pass`, `...`, a print or a log call: statements that cannot make a test fail."""
+    """`pass`, `...`, a string, a print or a log call: statements that cannot make a test fail."""
     if isinstance(stmt, ast.Pass):
         return True
-    if isinstance(stmt, ast.Expr):
-        if isinstance(stmt.value, ast.Constant):
-            return True
-        if isinstance(stmt.value, ast.Call):
-            name = (dotted_name(stmt.value.func) or "").lower()
-            return any(part in _HARMLESS_CALLS for part in name.split("."))
-    return False
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return True
+    return is_reporting_call(stmt)
 
 
 def _is_true_check(stmt: ast.AST) -> bool:
@@ -50,8 +47,23 @@ def _is_true_check(stmt: ast.AST) -> bool:
     return isinstance(stmt, ast.Expr) and is_assert_true_call(stmt.value)
 
 
-def _fails(statements: list[ast.stmt], imports: ImportMap) -> bool:
+def _fails(statements: list[ast.stmt], imports) -> bool:
     return any(failure_kind(n, imports) for s in statements for n in ast.walk(s))
+
+
+def _checks(statements: list[ast.stmt], besides: ast.AST) -> bool:
+    """Whether the statements make a real check other than `besides` (an assert, an assert* call)."""
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if node is besides or (isinstance(node, ast.Expr) and node.value is besides):
+                continue
+            if isinstance(node, ast.Assert) and not is_constant_true(node.test):
+                return True
+            if isinstance(node, ast.Call) and not is_assert_true_call(node):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name.startswith(("assert", "fail")):
+                    return True
+    return False
 
 
 def _texts(statements: list[ast.stmt]) -> str:
@@ -82,33 +94,34 @@ class TestCannotFail(Rule):
                 return
         always_true = self._always_true(node) if isinstance(node, ast.Assert) else None
         true_check = _is_true_check(node) or (isinstance(node, ast.Call) and is_assert_true_call(node))
-        imports = ctx.analysis(ImportMap)
+        imports = lambda: ctx.analysis(ImportMap)  # noqa: E731 - resolved only when a name needs it
         kind = failure_kind(node, imports)
         if not (always_true or true_check or kind):
             return
-        test = ctx.analysis(TestLayout).enclosing_test(node)
-        if test is None:
+        found = ctx.analysis(TestLayout).test_around(node)
+        if found is None:
             return
+        test, chain = found
         if always_true:
             yield self.report(ctx, node, always_true)
         elif true_check:
             if not self._is_placeholder(test):
-                verdict = self._unavailable_branch(node, test, ctx, imports)
+                verdict = self._unavailable_branch(node, chain, test, ctx, imports)
                 if verdict:
                     yield self.report(ctx, node, verdict.format(test=test.name))
         elif kind:
-            verdict = self._swallowed(node, kind, test, ctx, imports)
+            verdict = self._swallowed(node, chain, kind, test, imports)
             if verdict:
                 yield self.report(ctx, node, verdict)
 
     def _visit_test(self, node, ctx) -> Iterable[Finding]:
         """Whole-test shapes: the body wrapped in a swallowing `try`, or only `assert True`."""
         body = _body_without_docstring(node.body)
-        if not body or not isinstance(body[0], (ast.Try, ast.Assert, ast.Expr, ast.Pass)):
+        if not body or not isinstance(body[-1], (ast.Try, ast.Assert, ast.Expr, ast.Pass)):
             return
         if not ctx.analysis(TestLayout).is_test_function(node):
             return
-        imports = ctx.analysis(ImportMap)
+        imports = lambda: ctx.analysis(ImportMap)  # noqa: E731
         wrapped = self._wrapped_body(node, body, imports)
         if wrapped is not None:
             yield self.report(ctx, wrapped[0], wrapped[1])
@@ -145,16 +158,26 @@ class TestCannotFail(Rule):
         return "this assert can never fail: its condition is a literal that is always true"
 
     @staticmethod
-    def _wrapped_body(function, body: list[ast.stmt], imports: ImportMap):
+    def _wrapped_body(function, body: list[ast.stmt], imports):
         """(the try, message) when the whole test is one `try` whose broad handler swallows everything."""
+        # guards first (`if not ready: pytest.skip(...)`), then one `try` holding the rest
+        while len(body) > 1 and isinstance(body[0], ast.If) and not body[0].orelse and all(
+            isinstance(s, (ast.Return, ast.Pass)) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)) for s in body[0].body
+        ):
+            body = body[1:]
         if len(body) != 1 or not isinstance(body[0], ast.Try):
             return None
         try_node = body[0]
-        if try_node.finalbody and _fails(try_node.finalbody, imports):
+        if _fails(try_node.finalbody, imports) or any(isinstance(n, ast.Assert) for s in try_node.orelse for n in ast.walk(s)):
             return None
+        for stmt in try_node.body:
+            for inner in ast.walk(stmt):
+                kind = failure_kind(inner, imports)
+                if kind and not any(handler_catches(h, kind) for h in try_node.handlers):
+                    return None  # `try: call(); pytest.fail(...) except Exception: pass` can fail
         for handler in try_node.handlers:
             caught = caught_names(handler)
-            if set(caught) & BROAD_EXCEPTIONS and handler_swallows(handler, imports):
+            if set(caught) & BROAD_EXCEPTIONS and only_reports(handler.body, imports):
                 shown = "bare `except`" if handler.type is None else f"`except {', '.join(caught)}`"
                 return try_node, (
                     f"the whole body of `{function.name}` is inside a `try` whose {shown} (line {handler.lineno}) "
@@ -163,18 +186,23 @@ class TestCannotFail(Rule):
         return None
 
     @staticmethod
-    def _swallowed(node: ast.AST, kind: str, function, ctx, imports: ImportMap) -> str | None:
+    def _swallowed(node: ast.AST, chain: list[ast.AST], kind: str, function, imports) -> str | None:
         """The check is inside a `try` whose handler catches its failure and drops it."""
         child = node
-        for parent in ctx.source.ancestors(node):
+        for parent in chain:
             if parent is function or isinstance(parent, _SCOPES):
                 return None
             if isinstance(parent, ast.Try) and any(child is s for s in parent.body):
+                if child is parent.body[0] and child is not node and not isinstance(child, (ast.With, ast.AsyncWith)):
+                    return None  # `try: if …: assert False` raises on purpose to capture the error
+                if child is parent.body[0] and child is node:
+                    return None  # `try: assert False` raises on purpose to capture the error
                 for handler in parent.handlers:
                     if handler_catches(handler, kind):
                         if not handler_swallows(handler, imports):
                             return None
-                        if parent in function.body and TestCannotFail._wrapped_body(function, _body_without_docstring(function.body), imports):
+                        wrapped = TestCannotFail._wrapped_body(function, _body_without_docstring(function.body), imports)
+                        if wrapped is not None and wrapped[0] is parent:
                             return None  # reported once, as the whole body being wrapped
                         shown = "bare `except`" if handler.type is None else f"`except {', '.join(caught_names(handler))}`"
                         return (
@@ -184,17 +212,17 @@ class TestCannotFail(Rule):
             child = parent
         return None
 
-    def _unavailable_branch(self, check: ast.AST, function, ctx, imports: ImportMap) -> str | None:
+    def _unavailable_branch(self, check: ast.AST, chain: list[ast.AST], function, ctx, imports) -> str | None:
         """`assert True` in the branch taken when a service is unavailable, with no failing sibling branch."""
         words = tuple(self.option("service-words"))
         child = check
-        for parent in ctx.source.ancestors(check):
+        for parent in chain:
             if parent is function or isinstance(parent, _SCOPES):
                 return None
             if isinstance(parent, ast.If) and child is not parent.test:
                 branch, other = (parent.body, parent.orelse) if any(child is s for s in parent.body) else (parent.orelse, parent.body)
                 condition = expression_text(ctx.source, parent.test)
-                if _fails(other, imports):
+                if _fails(other, imports) or _checks(branch, check):
                     return None  # `if ok: assert True / else: assert False` is a real check
                 word = mentioned_word(condition, words) or mentioned_word(_texts(branch), words)
                 if word:
@@ -205,6 +233,9 @@ class TestCannotFail(Rule):
                 return None
             if isinstance(parent, ast.ExceptHandler):
                 caught = ", ".join(caught_names(parent))
+                try_node = chain[chain.index(parent) + 1] if chain.index(parent) + 1 < len(chain) else None
+                if isinstance(try_node, ast.Try) and (_fails(try_node.body, imports) or _checks(parent.body, check)):
+                    return None  # `try: call(); assert False / except Error: assert True` expects the error
                 word = mentioned_word(caught, words) or mentioned_word(_texts(parent.body), words)
                 if word:
                     return (

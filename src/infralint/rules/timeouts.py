@@ -32,8 +32,8 @@ from .base import Rule
 _WAIT_FOR = {"asyncio.wait_for"}
 _TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "asyncio.timeouts.timeout", "anyio.fail_after"}
 _HTTP_MODULES = {"requests", "httpx", "aiohttp", "urllib", "urllib3", "http", "grpc"}
-_DICT_KEYS = {"socket_timeout": "socket_timeout", "socket_connect_timeout": "socket_connect_timeout"}
-_DJANGO_KEYS = {"SOCKET_TIMEOUT": "SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT": "SOCKET_CONNECT_TIMEOUT"}
+_DICT_KEYS = frozenset({"socket_timeout", "socket_connect_timeout"})
+_DJANGO_KEYS = frozenset({"SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"})  # django-redis OPTIONS
 _DEFAULT_HEALTH_PATTERN = "health|healthz|healthcheck|healthy|ready|readyz|readiness|live|livez|liveness|probe|probes|startup"
 _PLAIN_HEALTH_WORDS = ("health", "readiness", "liveness", "probe", "startup")
 _SHORT_HEALTH_WORDS = ("ready", "live")  # only as words: not `already`, `deliver`, `alive`
@@ -87,8 +87,12 @@ class _TimeoutRule(Rule):
     def resolve_fix(self, finding: Finding, ctx) -> list[Edit] | None:
         data = finding.fix.data if finding.fix else {}
         text = ctx.source.text
-        if data.get("kind") == "replace":
-            return [Edit(data["line"], data["col"], data["end_line"], data["end_col"], data["value"])]
+        if data.get("kind") == "replace":  # ast columns are UTF-8 bytes; edits count characters
+            from ..fixes.cst import char_column
+
+            start = char_column(text, data["line"], data["col"])
+            end = char_column(text, data["end_line"], data["end_col"])
+            return [Edit(data["line"], start, data["end_line"], end, data["value"])]
         if data.get("kind") == "keywords":
             from ..fixes.cst import set_keyword
             from ..fixes.edits import edits_between
@@ -119,7 +123,13 @@ class RedisTimeoutTooLong(_TimeoutRule):
     node_types = (ast.Call, ast.Dict, ast.Assign, ast.AnnAssign, ast.AsyncWith, ast.With)
 
     def applies_to(self, ctx) -> bool:
-        return not ctx.source.is_test and _mentions_redis(ctx.source.text)
+        if ctx.source.is_test:
+            return False
+        text = ctx.source.text
+        if _mentions_redis(text):
+            return True
+        extra = [w.lower() for w in self.words() if w.lower() != "redis"]
+        return bool(extra) and any(word in text.lower() for word in extra)
 
     @property
     def limit(self) -> float:
@@ -142,7 +152,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
 
     def _call(self, call: ast.Call, ctx) -> Iterable[Finding]:
         clients = ctx.analysis(RedisClients)
-        factory = clients.factory(call)
+        factory = clients.factory(call) or clients.sentinel_client(call)
         if factory is not None:
             yield from self._factory(factory, ctx)
             return
