@@ -32,6 +32,9 @@ class TestAddImport:
     def test_third_party_goes_after_stdlib(self):
         assert add_import("import os\n\nx = 1\n", "redis") == "import os\n\nimport redis\n\nx = 1\n"
 
+    def test_two_blank_lines_before_a_top_level_def(self):
+        assert add_import("def f():\n    return time.time()\n", "time") == "import time\n\n\ndef f():\n    return time.time()\n"
+
     def test_opens_a_block_after_the_docstring(self):
         assert add_import('"""d"""\nx = 1\n', "time") == '"""d"""\n\nimport time\n\nx = 1\n'
 

@@ -26,6 +26,8 @@ _DECORATOR_START = re.compile(r"@\s*[A-Za-z_]")
 _CALL_START = re.compile(r"(?:await\s+)?[A-Za-z_][\w.]*\s*\(")
 _IMPORT_START = re.compile(r"(?:from\s+[\w.]+\s+import\b|import\s+[A-Za-z_])")
 _ASSIGN_START = re.compile(r"[A-Za-z_]\w*\s*=[^=]")
+# syntax that Python does not have: `x <- c(1)`, `pkg::fn`, `a = b;`, a lone brace, `$VAR`
+_FOREIGN_CODE = re.compile(r"\s<-\s|\w::\w|;\s*$|^\s*[{}]\s*$|\$\w|^\s*(?:library|source)\(")
 _IMPORT_ITEM = re.compile(r"(?P<name>[A-Za-z_]\w*)(?:\s+as\s+(?P<asname>[A-Za-z_]\w*))?\s*,?\s*(?:#.*)?$")
 
 
@@ -145,6 +147,8 @@ class CommentedCodeMap:
 
     def _scan_block(self, block: list) -> None:
         bodies = [_uncommented(c.text) for c in block]
+        if any(_FOREIGN_CODE.search(body) for body in bodies):
+            return  # R, shell or C in a comment: `require(...)` there is not a Python call
         index = 0
         while index < len(block):
             start = _start_kind(bodies[index])

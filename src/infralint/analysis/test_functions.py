@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_right
+from functools import cached_property
 
 from ..source import SourceFile
 from .names import ImportMap, dotted_name
@@ -88,9 +89,24 @@ class TestLayout:
     def is_test_function(self, node: ast.AST) -> bool:
         if not isinstance(node, FunctionNode) or not node.name.startswith("test"):
             return False
-        # module-level functions, and test* methods of any class: pytest (Test*) and unittest
-        # (TestCase) both collect these; functions nested in other functions are never collected
-        return node in self._definition_set
+        # test* methods of any class (pytest: Test*, unittest: TestCase) and module-level test*
+        # functions; functions nested in other functions are never collected
+        if node not in self._definition_set:
+            return False
+        return node in self.class_of or self.module_functions_are_tests
+
+    @cached_property
+    def module_functions_are_tests(self) -> bool:
+        """unittest collects only TestCase methods: in a module written for unittest alone (TestCase
+        classes, no pytest), a module-level `test_x` is a helper (a trace target, a fixture function)."""
+        if "pytest" in self.source.text:
+            return True
+        return not any(
+            (dotted_name(base) or "").endswith("TestCase")
+            for node in self.definitions
+            if isinstance(node, ast.ClassDef)
+            for base in node.bases
+        )
 
     def is_fixture(self, node: ast.AST, imports: ImportMap) -> bool:
         if not isinstance(node, FunctionNode):

@@ -150,13 +150,15 @@ def _insert_import(body: list, new_line: cst.SimpleStatementLine, group: int, mo
             # the statement that now follows the import keeps a blank line above it; comments
             # written above it stay with it unless it opens the module (then they head the file)
             following = body[start]
+            # PEP 8: two blank lines before a top-level function or class, one otherwise
+            gap = [cst.EmptyLine()] * (2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1)
             if start == 0:
                 new_line = new_line.with_changes(leading_lines=following.leading_lines)
-                body[start] = following.with_changes(leading_lines=[cst.EmptyLine()])
+                body[start] = following.with_changes(leading_lines=gap)
             else:
                 new_line = new_line.with_changes(leading_lines=[cst.EmptyLine()])
                 if not following.leading_lines:
-                    body[start] = following.with_changes(leading_lines=[cst.EmptyLine()])
+                    body[start] = following.with_changes(leading_lines=gap)
         elif start:
             new_line = new_line.with_changes(leading_lines=[cst.EmptyLine()])
         return body[:start] + [new_line] + body[start:]

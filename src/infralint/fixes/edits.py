@@ -85,7 +85,8 @@ def write_atomic(path: Path, text: str, encoding: str = "utf-8", newline: str | 
     """
     path = Path(path)
     mode = stat.S_IMODE(path.stat().st_mode)
-    if not os.access(path, os.W_OK):
+    # no write bit at all means "do not touch", even for root (who may write anything)
+    if not mode & 0o222 or not os.access(path, os.W_OK):
         raise PermissionError(13, "file is read-only", str(path))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".infralint.tmp", dir=path.parent)
     try:

@@ -124,8 +124,8 @@ class DisabledServiceRequirement(Rule):
             who = "the test runs" if where.startswith(("above test", "in `")) else "its tests run"
             message = (
                 f"`{shown}` is commented out {where}{_quote(candidate.reasons, prose)}: "
-                f"{who} without the real services required, so they pass against mocks "
-                f"or skip while those services are broken"
+                f"{who} without the real services or resources it declared, passing against mocks "
+                f"(or skipping) while those services are broken"
             )
             fix = self.make_fix(f"Restore `{shown}`", ranges=ranges) if ranges else None
             findings.append(self._at(ctx, candidate, message, fix))
