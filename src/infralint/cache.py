@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
@@ -13,11 +14,27 @@ from .finding import Finding
 CACHE_DIR_NAME = ".infralint_cache"
 
 
+# a file whose modification time is at least this old when it is stored cannot still be changing
+# within the same timestamp tick, so an identical (size, mtime, inode) later means identical bytes
+_SETTLED_NS = 2_000_000_000
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _trusted_stat(stat: os.stat_result) -> list[int] | None:
+    """The stat key to trust on the next run, or None when the file is too fresh to trust it."""
+    return _stat_key(stat) if time.time_ns() - stat.st_mtime_ns >= _SETTLED_NS else None
+
+
 class ResultCache:
     """One JSON file per (version, config fingerprint, fix mode); entries by absolute path.
 
     An entry is used only when the file's bytes hash to the digest it was stored with, so editing a
-    file, changing the configuration or upgrading infralint all miss.
+    file, changing the configuration or upgrading infralint all miss. Hashing is skipped when the
+    file's size, modification time and inode are exactly those recorded, and the file was already
+    settled (not modified in the last two seconds) when they were recorded, as `git` and `make` do.
     """
 
     def __init__(self, root: Path, config_fingerprint: str, resolve_fixes: bool) -> None:
@@ -35,15 +52,25 @@ class ResultCache:
     def lookup(self, path: Path, shown: str):
         from .engine import FileResult, content_digest  # engine imports this module
 
-        entry = self.entries.get(str(path.resolve()))
+        key = os.path.abspath(path)
+        entry = self.entries.get(key)
         if entry is None:
             return None
         try:
-            data = path.read_bytes()
+            stat = os.stat(key)
         except OSError:
             return None
-        if content_digest(data) != entry["digest"]:
-            return None
+        if entry.get("stat") != _stat_key(stat):
+            # the cheap check failed (or the file was too fresh to trust it): compare the content
+            try:
+                with open(key, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return None
+            if content_digest(data) != entry["digest"]:
+                return None
+            entry["stat"] = _trusted_stat(stat)
+            self.dirty = True
         self.hits += 1
         findings = [Finding.from_dict(f) for f in entry["findings"]]
         for finding in findings:
@@ -53,7 +80,12 @@ class ResultCache:
     def store(self, path: Path, result) -> None:
         if result.errors or not result.digest:
             return  # never cache a run that had internal trouble
-        self.entries[str(path.resolve())] = {"digest": result.digest, "findings": [f.to_dict() for f in result.findings]}
+        key = os.path.abspath(path)
+        try:
+            stat = _trusted_stat(os.stat(key))
+        except OSError:
+            stat = None
+        self.entries[key] = {"digest": result.digest, "stat": stat, "findings": [f.to_dict() for f in result.findings]}
         self.dirty = True
 
     def save(self) -> None:

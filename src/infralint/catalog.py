@@ -165,6 +165,7 @@ def load_catalog() -> dict[str, RuleEntry]:
     return entries
 
 
+@lru_cache(maxsize=1)
 def all_options() -> dict[tuple[str, str], RuleOption]:
     """Every configurable option by (group, name)."""
     options: dict[tuple[str, str], RuleOption] = {}

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().print_help(sys.stderr)
         return EXIT_ERROR
     except (UsageError, ConfigError) as exc:
-        print(f"infralint: error: {exc}", file=sys.stderr)
+        print(f"infralint: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("infralint: interrupted", file=sys.stderr)
@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"infralint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _one_line(message: str) -> str:
+    """Line breaks inside a message (a configuration key spelled `"a\\nb"`) shown escaped."""
+    return "\\n".join(message.splitlines()) or message
 
 
 def load_effective_config(args) -> "object":

@@ -61,6 +61,8 @@ def _check_option(option: RuleOption, value: Any, where: str) -> Any:
     }[kind]
     if not ok:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be {kind}, got {value!r}")
+    if kind in ("float", "number") and value != value:
+        raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a number, got nan")
     if kind in ("int", "float", "number") and value < 0:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must not be negative, got {value!r}")
     return float(value) if kind in ("float", "number") else value

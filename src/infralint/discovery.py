@@ -22,13 +22,15 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
     names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
     found: dict[Path, None] = {}
     patterns = list(config.exclude) + list(config.extend_exclude)
-    readers = _config_file_readers(config)
+    readers = None  # found on the first folder walked: explicit files need no rule classes
     for path in paths:
         if force_exclude and _excluded_anywhere(path, patterns, config):
             continue
         if path.is_file() or (path.exists() and not path.is_dir()):
             found[path] = None  # named explicitly: always linted
         elif path.is_dir():
+            if readers is None:
+                readers = _config_file_readers(config)
             for file in _walk(path, patterns, config, readers):
                 found[file] = None
         else:

@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cached_property
@@ -43,7 +44,11 @@ class SourceFile:
 
     @cached_property
     def tree(self) -> ast.Module:
-        return ast.parse(self.text, filename=self.path, type_comments=False)
+        # the parser's own warnings (invalid escape sequences…) are about the linted code, and
+        # would otherwise be printed once per file by Python 3.12+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(self.text, filename=self.path, type_comments=False)
 
     @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:

@@ -267,6 +267,26 @@ def test_comment_above_a_hoisted_import_stays_with_the_next_statement():
     """)
 
 
+def test_no_blank_line_is_left_at_the_top_of_the_block():
+    text = """
+    import os
+
+
+    def close(pool):
+        import gc
+
+        gc.collect()
+    """
+    assert fixed(text) == textwrap.dedent("""
+    import gc
+    import os
+
+
+    def close(pool):
+        gc.collect()
+    """)
+
+
 def test_hoist_keeps_aliases_and_merges_from_imports():
     text = """
     from collections import OrderedDict

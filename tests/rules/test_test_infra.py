@@ -189,6 +189,8 @@ def test_unsafe_fix_turns_skips_into_failures():
 
     if not docker_available():
         pytest.skip("Docker not available", allow_module_level=True)
+    if not docker_available():
+        pytest.skip("Docker — nicht verfügbar", allow_module_level=True)
 
 
     def test_ws(client):
@@ -207,6 +209,7 @@ def test_unsafe_fix_turns_skips_into_failures():
     assert fixed(text, "INF402") == textwrap.dedent(text)  # unsafe: not applied by a plain --fix
     result = assert_round_trip(text, "INF402", unsafe=True)
     assert 'pytest.fail("Docker not available")\n' in result
+    assert 'pytest.fail("Docker — nicht verfügbar")\n' in result
     assert 'pytest.fail(reason="websocket service unavailable")  # keep this comment' in result
     assert 'self.fail("docker not running")' in result
     assert 'raise AssertionError("real services unavailable")' in result

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import lru_cache, partial
 from typing import Iterable
 
 from ..source import SourceFile
@@ -330,13 +329,6 @@ class CleanupPaths:
                 if found is not None:
                     return found
         return None
-
-
-@lru_cache(maxsize=None)
-def cleanup_paths_for(function_names: tuple[str, ...]):
-    """The analysis factory for one set of cleanup names (the same object for the same names, so
-    rules asking for it share one computation per file)."""
-    return partial(CleanupPaths, function_names=function_names)
 
 
 def _argument(call: ast.Call, index: int, keyword: str | None) -> ast.expr | None:

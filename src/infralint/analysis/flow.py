@@ -3,7 +3,9 @@
 A `Flow` holds the names bound on every path (`bound`), the names bound on some paths only with
 the reason of one path where they are not (`maybe`), and the names that are certainly unbound
 because a `del` or the end of an `except … as` handler removed them (`gone`). `None` stands for a
-point no path reaches (after `return`, `raise`, `break`, …).
+point no path reaches (after `return`, `raise`, `break`, …). `facts` and `guards` are the path facts
+of `path_facts`: what is known of values on this path, and for a name in `maybe` the facts that hold
+whenever it is unbound.
 
 A reason (`Why`) is a small tuple `(kind, node, *extra)` turned into words only when a finding is
 reported, so the common case costs nothing.
@@ -14,31 +16,75 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Iterable
 
+from .path_facts import meet
+
 Why = tuple  # (kind: str, node: ast.AST, *extra)
 
 
 class Flow:
-    __slots__ = ("bound", "maybe", "gone")
+    __slots__ = ("bound", "maybe", "gone", "facts", "guards")
 
-    def __init__(self, bound: set[str] | None = None, maybe: dict[str, Why] | None = None, gone: dict[str, Why] | None = None) -> None:
+    def __init__(
+        self,
+        bound: set[str] | None = None,
+        maybe: dict[str, Why] | None = None,
+        gone: dict[str, Why] | None = None,
+        facts: dict[str, int] | None = None,
+        guards: dict[str, dict[str, int]] | None = None,
+    ) -> None:
         self.bound = set() if bound is None else bound
         self.maybe = {} if maybe is None else maybe
         self.gone = {} if gone is None else gone
+        self.facts = {} if facts is None else facts
+        self.guards = {} if guards is None else guards  # the inner dicts are shared: never change one in place
 
     def copy(self) -> Flow:
-        return Flow(set(self.bound), dict(self.maybe), dict(self.gone))
+        return Flow(set(self.bound), dict(self.maybe), dict(self.gone), dict(self.facts), dict(self.guards))
 
     def bind(self, name: str) -> None:
         self.bound.add(name)
         if name in self.maybe:
             del self.maybe[name]
+            self.guards.pop(name, None)
         if name in self.gone:
             del self.gone[name]
 
     def unbind(self, name: str, why: Why) -> None:
         self.bound.discard(name)
-        self.maybe.pop(name, None)
+        if self.maybe.pop(name, None) is not None:
+            self.guards.pop(name, None)
         self.gone[name] = why
+
+    def forget(self, names_of: dict[str, frozenset[str]], name: str) -> None:
+        """`name` gets a new value: facts and guard entries about its old one no longer hold."""
+        facts = self.facts
+        if facts:
+            for key in [k for k in facts if name in names_of[k]]:
+                del facts[key]
+        guards = self.guards
+        if guards:
+            for owner, guard in list(guards.items()):
+                if any(name in names_of[k] for k in guard):
+                    kept = {k: m for k, m in guard.items() if name not in names_of[k]}
+                    if kept:
+                        guards[owner] = kept
+                    else:
+                        del guards[owner]
+
+    def unbound_facts(self, name: str) -> dict[str, int]:
+        """The facts that hold on this path whenever `name` is unbound on it: its guard, and the facts of
+        the whole path (`exc = e` in a handler holds whether or not the `try` bound the name)."""
+        if name not in self.maybe:
+            return self.facts
+        guard = self.guards.get(name)
+        if not guard:
+            return self.facts
+        if not self.facts:
+            return guard
+        combined = dict(self.facts)
+        for key, mask in guard.items():
+            combined[key] = combined.get(key, 0) | mask
+        return combined
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Flow(bound={sorted(self.bound)}, maybe={sorted(self.maybe)}, gone={sorted(self.gone)})"
@@ -79,7 +125,15 @@ def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
         for name, why in flow.gone.items():
             if name not in gone and name not in maybe and name not in bound:
                 gone[name] = why
-    return Flow(bound, maybe, gone)
+    flows = [flow for flow, _ in live]
+    guards: dict[str, dict[str, int]] = {}
+    for name in maybe if any(flow.facts or flow.guards for flow in flows) else ():
+        unbound_on = [flow.unbound_facts(name) for flow in flows if name not in flow.bound]
+        if all(unbound_on):
+            guard = meet(unbound_on[0], unbound_on[1:])
+            if guard:
+                guards[name] = guard
+    return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in flows[1:]]), guards)
 
 
 def merge_into(accumulated: Flow | None, flow: Flow | None, why: Why) -> Flow | None:

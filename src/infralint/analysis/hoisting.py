@@ -40,7 +40,7 @@ _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _BROAD = {"Exception", "BaseException"}
 #: names in an `if` test that mean "this depends on the platform, the version or what is installed"
 _ENVIRONMENT_TESTS = {"sys.platform", "sys.version_info", "sys.hexversion", "sys.modules", "sys.implementation", "os.name"}
-_ENVIRONMENT_CALLS = {"find_spec", "find_loader", "util.find_spec"}
+_ENVIRONMENT_CALLS = {"find_spec", "find_loader"}
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 

@@ -74,3 +74,29 @@ NORETURN_CALLS = frozenset(
 NORETURN_METHODS_OF_SELF = frozenset({"fail", "skipTest"})  # unittest.TestCase
 NORETURN_ANNOTATIONS = frozenset({"NoReturn", "Never"})
 EXCEPTION_SWALLOWING_CONTEXTS = frozenset({"contextlib.suppress"})
+
+# values fixed for the life of a process by the platform and interpreter it runs on: an `if`/`elif`
+# chain that only compares one of them against constants dispatches on the environment
+ENVIRONMENT_VALUES = frozenset(
+    {
+        "sys.platform",
+        "sys.version_info",
+        "sys.hexversion",
+        "sys.byteorder",
+        "sys.maxsize",
+        "sys.implementation",
+        "sys.api_version",
+        "os.name",
+        "os.sep",
+        "platform.system",
+        "platform.machine",
+        "platform.architecture",
+        "platform.python_implementation",
+        "platform.python_version_tuple",
+        "platform.release",
+        "sysconfig.get_platform",
+        "ctypes.sizeof",
+        "_ctypes.sizeof",
+        "struct.calcsize",
+    }
+)

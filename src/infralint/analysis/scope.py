@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 from ..source import SourceFile
 from .flow import Flow, Why, join, merge_into
+from .path_facts import IS_TRUE, Atoms, conflict, refine, value_facts
 from .known_names import (
     BUILTINS,
     CLASS_BODY_NAMES,
+    ENVIRONMENT_VALUES,
     EXCEPTION_SWALLOWING_CONTEXTS,
     MODULE_DUNDERS,
     NORETURN_ANNOTATIONS,
@@ -33,7 +35,6 @@ from .known_names import (
 )
 from .stored_names import CHILD_FIELDS, stores_in
 from .syntax_facts import (
-    NEGATED_OPS,
     annotation_subscript_parts,
     catches_name_error,
     chain_tests,
@@ -54,6 +55,8 @@ _RAISE = ("raise",)
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_SAME_LENGTH_CALLS = frozenset({"enumerate", "sorted", "list", "tuple", "reversed", "iter"})
+_SAME_LENGTH_METHODS = frozenset({"items", "keys", "values", "splitlines", "copy"})
 
 
 class Binding:
@@ -86,7 +89,7 @@ class Scope:
 
     __slots__ = (
         "kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds",
-        "noreturn", "assigned_inside", "truthy",
+        "noreturn", "assigned_inside", "truthy", "fact_names",
     )
 
     def __init__(self, kind: str, name: str, node: ast.AST, parent: Scope | None, lookup_parent: Scope | None) -> None:
@@ -104,6 +107,7 @@ class Scope:
         self.noreturn: set[str] = set()  # functions defined here annotated `-> NoReturn`/`Never`
         self.assigned_inside: set[str] = set()  # locals a nested function rebinds through `nonlocal`
         self.truthy: set[str] = set()  # names proven non-empty by `if not name: raise` (until rebound)
+        self.fact_names: set[str] = set()  # names some path fact or guard mentions (rebinding them drops those)
 
     def enclosing_class(self) -> Scope | None:
         scope = self.parent
@@ -133,6 +137,15 @@ class Problem:
     why: Why | None = None
     binding: Binding | None = None
     in_annotation: bool = False
+
+
+def _constant(node: ast.expr) -> bool:
+    """A literal: `"win32"`, `(3, 11)`, `("linux", "darwin")`."""
+    if node.__class__ is ast.Constant:
+        return True
+    if node.__class__ in (ast.Tuple, ast.List, ast.Set):
+        return all(_constant(e) for e in node.elts)
+    return False
 
 
 def _executing(scope: Scope) -> Scope:
@@ -169,7 +182,8 @@ class ScopeAnalysis:
         self.log: list[tuple[Scope, str, ast.AST]] = []
         self.stmt: ast.AST = tree
         self.module_end: Flow | None = None
-        self._dumps: dict[int, tuple[str, bool]] = {}
+        self.atoms = Atoms()
+        self.nonempty_literals: set[int] = set()  # module-level targets assigned a non-empty literal
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -374,22 +388,55 @@ class ScopeAnalysis:
         never = "not-typing" if node.op.__class__ is ast.Or else "typing"
         if static_test(values[0]) == never:  # `not TYPE_CHECKING or isinstance(t, X)`: the rest never runs
             return
-        for index in range(1, len(values)):
-            conds.append(values[index - 1])
-            try:
-                self._expr(values[index])
-            finally:
-                conds.pop()
+        outcome = node.op.__class__ is ast.And  # the later parts run only when the earlier ones gave this
+        owner, saved, start = self._assume_begin()
+        try:
+            for index in range(1, len(values)):
+                conds.append(values[index - 1])
+                if saved is not None:
+                    refine(owner.flow.facts, values[index - 1], outcome, self.atoms, owner.fact_names)
+                try:
+                    self._expr(values[index])
+                finally:
+                    conds.pop()
+        finally:
+            self._assume_end(owner, saved, start)
 
     def _if_exp(self, node: ast.IfExp) -> None:
         self._expr(node.test)
         conds = _executing(self.scope).conds
         conds.append(node.test)
+        owner, saved, start = self._assume_begin()
         try:
-            self._expr(node.body)
-            self._expr(node.orelse)
+            for branch, outcome in ((node.body, True), (node.orelse, False)):
+                if saved is not None:
+                    owner.flow.facts = dict(saved)
+                    refine(owner.flow.facts, node.test, outcome, self.atoms, owner.fact_names)
+                self._expr(branch)
         finally:
             conds.pop()
+            self._assume_end(owner, saved, start)
+
+    def _assume_begin(self) -> tuple[Scope, dict | None, int]:
+        """Start evaluating a part of an expression that runs only under a condition: its facts are temporary."""
+        owner = self.scope
+        while owner.kind == "comprehension":
+            owner = owner.lookup_parent
+        flow = owner.flow
+        if flow is None:
+            return owner, None, 0
+        saved = flow.facts
+        flow.facts = dict(saved)
+        return owner, saved, len(self.log)
+
+    def _assume_end(self, owner: Scope, saved: dict | None, start: int) -> None:
+        flow = owner.flow
+        if saved is None or flow is None:
+            return
+        flow.facts = saved
+        for logged, name, _ in self.log[start:]:  # a walrus inside rebinds: what was known of it is stale
+            if logged is owner and name in owner.fact_names:
+                flow.forget(self.atoms.names_of, name)
 
     def _walrus(self, node: ast.NamedExpr) -> None:
         self._expr(node.value)
@@ -431,7 +478,7 @@ class ScopeAnalysis:
                 return
             elif name in flow.maybe:
                 why = flow.maybe[name]
-                if not self._correlated(scope, why, name):
+                if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
                     scope.pending.append((name, node, MAYBE, why, class_why, self.in_annotation, origin))
                 # past a read that did not raise, the name is bound: one finding per failing path
                 flow.bind(name)
@@ -447,7 +494,7 @@ class ScopeAnalysis:
                 self.module_pending.append((name, node, "dead", None, class_why, self.in_annotation, origin))
             elif name in flow.maybe:
                 why = flow.maybe[name]
-                if not self._correlated(scope, why, name):
+                if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
                     self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=self.in_annotation))
                 flow.bind(name)
             else:
@@ -477,23 +524,34 @@ class ScopeAnalysis:
         tests = {self._dump(test) for test in chain_tests(why)}
         return any(self._dump(cond) in tests for cond in scope.conds)
 
+    def _ruled_out(self, flow: Flow, name: str, scope: Scope, origin: Scope) -> bool:
+        """The read's path contradicts what holds whenever `name` is unbound (`if found: use(value)`)."""
+        guard = flow.guards.get(name)
+        if not guard:
+            return False
+        known = [flow.facts]
+        between = origin
+        while between is not None and between is not scope:  # tests of class bodies the read sits in
+            if between.kind == "class" and between.flow is not None:
+                known.append(between.flow.facts)
+            between = between.lookup_parent
+        for key, mask in guard.items():
+            for facts in known:
+                fact = facts.get(key)
+                if fact is not None and conflict(mask, fact):
+                    return True
+        return False
+
+    def _refine(self, scope: Scope, flow: Flow | None, test: ast.expr, outcome: bool) -> None:
+        if flow is not None:
+            refine(flow.facts, test, outcome, self.atoms, scope.fact_names)
+
     def _dump(self, test: ast.expr) -> str:
         """The condition without its polarity: `not a`, `a != b`, `a is not None` match `a`, `a == b`, `a is None`."""
         return self._condition(test)[0]
 
     def _condition(self, test: ast.expr) -> tuple[str, bool]:
-        key = id(test)
-        if key not in self._dumps:
-            negated = False
-            node = test
-            while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-                node, negated = node.operand, not negated
-            if isinstance(node, ast.Compare) and len(node.ops) == 1 and node.ops[0].__class__ in NEGATED_OPS:
-                op = node.ops[0].__class__
-                negated = negated != (op in (ast.NotEq, ast.IsNot, ast.NotIn))
-                node = ast.Compare(node.left, [NEGATED_OPS[op]()], node.comparators)
-            self._dumps[key] = (ast.dump(node), negated)
-        return self._dumps[key]
+        return self.atoms.condition(test)
 
     def _complements_earlier(self, node: ast.If, head: ast.If) -> bool:
         """`if x is None: … elif x is not None:` — the chain covers every case, there is no else path."""
@@ -505,6 +563,72 @@ class ScopeAnalysis:
                 return True
             current = current.orelse[0]
         return False
+
+    def _environment_dispatch(self, head: ast.If) -> bool:
+        """`if sys.platform == "win32": … elif sys.platform == "darwin": …`: every test of the chain
+        compares the same platform or interpreter value against constants.
+
+        Such a chain enumerates the environments the code supports. The value is fixed for the whole
+        process, so "no branch taken" is not a rare path of a running service: it is an unsupported
+        platform, where the first use fails every time. The chain counts as exhaustive; a single `if`
+        on the environment does not (its untaken side is every other platform).
+        """
+        common: set[str] | None = None
+        node = head
+        while True:
+            roots = self._environment_roots(node.test)
+            if not roots:
+                return False
+            common = roots if common is None else common & roots
+            if not common:
+                return False
+            if len(node.orelse) != 1 or node.orelse[0].__class__ is not ast.If:
+                return True
+            node = node.orelse[0]
+
+    def _environment_roots(self, test: ast.expr) -> set[str]:
+        """The environment values `test` compares against constants (empty if it tests anything else)."""
+        cls = test.__class__
+        if cls is ast.BoolOp and test.op.__class__ is ast.Or:
+            roots: set[str] | None = None
+            for value in test.values:
+                found = self._environment_roots(value)
+                if not found:
+                    return set()
+                roots = found if roots is None else roots & found
+            return roots or set()
+        if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
+            return self._environment_roots(test.operand)
+        if cls is ast.Call and test.func.__class__ is ast.Attribute and test.func.attr in ("startswith", "endswith"):
+            root = self._environment_value(test.func.value)
+            if root and all(_constant(a) for a in test.args):
+                return {root}
+            return set()
+        if cls is not ast.Compare:
+            return set()
+        roots = set()
+        for operand in (test.left, *test.comparators):
+            if _constant(operand):
+                continue
+            root = self._environment_value(operand)
+            if root is None:
+                return set()
+            roots.add(root)
+        return roots
+
+    def _environment_value(self, node: ast.expr) -> str | None:
+        if node.__class__ is ast.Call:
+            name = self.qualified_name(node.func)
+            return name if name in ENVIRONMENT_VALUES else None
+        while node.__class__ in (ast.Attribute, ast.Subscript, ast.Name):
+            if node.__class__ is not ast.Subscript:
+                name = self.qualified_name(node)
+                if name in ENVIRONMENT_VALUES:
+                    return name
+            if node.__class__ is ast.Name:
+                return None
+            node = node.value
+        return None
 
     # -- bindings ---------------------------------------------------------------------------------
 
@@ -532,6 +656,8 @@ class ScopeAnalysis:
         flow = scope.flow
         if flow is not None:
             flow.bind(name)
+            if name in scope.fact_names:
+                flow.forget(self.atoms.names_of, name)
         if scope.truthy:
             scope.truthy.discard(name)
         self.log.append((scope, name, self.stmt))
@@ -552,6 +678,8 @@ class ScopeAnalysis:
         scope.bindings.setdefault(name, []).append(Binding(name, "del", node, self.typing_only))
         if scope.flow is not None and not self.typing_only:
             scope.flow.unbind(name, ("del", node))
+            if name in scope.fact_names:
+                scope.flow.forget(self.atoms.names_of, name)
 
     def _target(self, target: ast.AST, kind: str) -> None:
         cls = target.__class__
@@ -744,6 +872,8 @@ class ScopeAnalysis:
         self._expr(node.msg)
         if isinstance(node.test, ast.Constant) and not node.test.value:
             self.scope.flow = None
+        else:
+            self._refine(self.scope, self.scope.flow, node.test, True)
 
     def _delete(self, node: ast.Delete) -> None:
         for target in node.targets:
@@ -751,8 +881,27 @@ class ScopeAnalysis:
 
     def _assign(self, node: ast.Assign) -> None:
         self._expr(node.value)
+        known = self._value_facts(node.value)
+        if self.scope is self.module and nonempty_iterable(node.value):
+            self.nonempty_literals.update(id(t) for t in node.targets if t.__class__ is ast.Name)
         for target in node.targets:
             self._target(target, "assign")
+            if known and target.__class__ is ast.Name:
+                self._learn_value(target.id, known)
+
+    def _value_facts(self, value: ast.expr) -> int:
+        flow = self.scope.flow
+        if flow is None or self.typing_only:
+            return 0
+        return value_facts(value, flow.facts, self.atoms)
+
+    def _learn_value(self, name: str, mask: int) -> None:
+        """`found = False`: remember on this path what the name now holds."""
+        scope = self.scope
+        if scope.flow is None or name in scope.globals or name in scope.nonlocals:
+            return
+        scope.flow.facts[self.atoms.name(name)] = mask
+        scope.fact_names.add(name)
 
     def _aug_assign(self, node: ast.AugAssign) -> None:
         target = node.target
@@ -771,7 +920,10 @@ class ScopeAnalysis:
         self._annotation(node.annotation, lazy=True if self.scope.kind == "function" else None)
         if isinstance(target, ast.Name):
             if node.value is not None:
+                known = self._value_facts(node.value)
                 self._bind(target.id, "assign", target)
+                if known:
+                    self._learn_value(target.id, known)
             else:
                 self._declare(target.id, target)
         else:
@@ -927,18 +1079,20 @@ class ScopeAnalysis:
             return
         head = head or node
         scope.flow = entry.copy()
+        self._refine(scope, scope.flow, node.test, True)
         scope.conds.append(node.test)
         try:
             self._stmts(node.body)
             then_end = scope.flow
             scope.flow = entry
+            self._refine(scope, entry, node.test, False)
             orelse = node.orelse
             if len(orelse) == 1 and orelse[0].__class__ is ast.If:
                 self.stmt = orelse[0]
                 self._if(orelse[0], head)
             else:
                 self._stmts(orelse)
-                if not orelse and head is not node and self._complements_earlier(node, head):
+                if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
                     scope.flow = None  # the chain is exhaustive: no path skips every branch
         finally:
             scope.conds.pop()
@@ -1014,10 +1168,19 @@ class ScopeAnalysis:
         """The state at the top of a loop: what the body binds may already be bound on later turns."""
         bound, deleted = stores_in(body)
         head = entry.copy()
+        scope = self.scope
+        for name in scope.fact_names.intersection(bound):
+            head.forget(self.atoms.names_of, name)  # a later turn may have changed it
+        # Whenever a name the body binds is still unbound at the top, no earlier turn bound it; the
+        # facts of the entry stay its guard on every turn that changes none of them (a turn that does
+        # drops them from the guard at that point, so the state after the loop is still right).
+        entry_facts = dict(entry.facts) if entry.facts else None
         for name, line in bound.items():
             if name not in head.bound and name not in head.maybe:
-                head.maybe[name] = ("loop-first", node, line, len(self.scope.conds))
+                head.maybe[name] = ("loop-first", node, line, len(scope.conds))
                 head.gone.pop(name, None)
+                if entry_facts:
+                    head.guards[name] = entry_facts
         for name in deleted:
             if name in head.bound:
                 head.bound.discard(name)
@@ -1055,6 +1218,7 @@ class ScopeAnalysis:
         self._expr(node.test)
         after_test = scope.flow
         scope.flow = after_test.copy() if after_test is not None else None
+        self._refine(scope, scope.flow, node.test, True)
         frame: tuple[list, list] = ([], [])
         self.loops.append(frame)
         try:
@@ -1065,12 +1229,33 @@ class ScopeAnalysis:
             self._stmts(node.orelse)
             scope.flow = None
             return
+        if not always:
+            self._refine(scope, after_test, node.test, False)
         self._leave_loop(node, None if always else after_test, frame[0])
 
     def _nonempty(self, iterable: ast.expr) -> bool:
-        if isinstance(iterable, ast.Name):
-            return iterable.id in self.scope.truthy
-        return nonempty_iterable(iterable)
+        node = iterable
+        while True:  # `enumerate(NAMES)`, `sorted(TABLE.items())` are as long as what they wrap
+            if node.__class__ is not ast.Call or len(node.args) > 1 or node.keywords:
+                break
+            func = node.func
+            if func.__class__ is ast.Name and func.id in _SAME_LENGTH_CALLS and node.args:
+                node = node.args[0]
+            elif func.__class__ is ast.Attribute and func.attr in _SAME_LENGTH_METHODS and not node.args:
+                node = func.value
+            else:
+                break
+        if isinstance(node, ast.Name):
+            return node.id in self.scope.truthy or self._module_constant_nonempty(node.id)
+        return nonempty_iterable(node)
+
+    def _module_constant_nonempty(self, name: str) -> bool:
+        """A module constant: bound once, at module level, to a non-empty literal (`EXCEPTIONS = ("A", "B")`)."""
+        scope = _executing(self.scope)
+        if scope.kind == "function" and name in scope.bindings:
+            return False
+        bindings = self.module.bindings.get(name)
+        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_literals
 
     def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
         scope = self.scope
@@ -1107,6 +1292,7 @@ class ScopeAnalysis:
                 handler(stmt)
         if raised is not None:
             point = 0
+            facts = dict(raised.facts) if raised.facts else None
             for position in range(start, len(log)):
                 owner_scope, name, _ = log[position]
                 if owner_scope is not scope or name in raised.bound:
@@ -1117,6 +1303,8 @@ class ScopeAnalysis:
                 if current is None or current is _RAISE:
                     raised.maybe[name] = ("try", raise_points[point][1], owner)
                     raised.gone.pop(name, None)
+                    if current is None and facts:
+                        raised.guards[name] = facts  # unbound wherever the body raised
         return scope.flow, raised
 
     def _try(self, node: ast.Try) -> None:
@@ -1138,6 +1326,7 @@ class ScopeAnalysis:
             self._expr(handler.type)
             if handler.name:
                 self._bind(handler.name, "except", handler)
+                self._learn_value(handler.name, IS_TRUE)  # an exception object is true
             self._stmts(handler.body)
             if handler.name and scope.flow is not None and handler.name not in scope.globals:
                 scope.flow.unbind(handler.name, ("except-end", handler))

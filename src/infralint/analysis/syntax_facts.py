@@ -16,11 +16,6 @@ def parent_within(root: ast.AST, node: ast.AST) -> ast.AST | None:
     return None
 
 
-NEGATED_OPS = {
-    ast.Eq: ast.Eq, ast.NotEq: ast.Eq, ast.Is: ast.Is, ast.IsNot: ast.Is, ast.In: ast.In, ast.NotIn: ast.In,
-}
-
-
 def negated_name(test: ast.expr) -> str | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
         return test.operand.id

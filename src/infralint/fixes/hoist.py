@@ -20,7 +20,7 @@ def hoist_import(text: str, line: int, col: int) -> str:
     statement = _import_at(ast.parse(text), line, col)
     if statement is None:
         raise FixNotApplicable(f"no import statement starts at {line}:{col}")
-    new_text = _drop_needless_pass(remove_statement(text, line, col), line)
+    new_text = _tidy_block_start(_drop_needless_pass(remove_statement(text, line, col), line), line)
     for alias in statement.names:
         if isinstance(statement, ast.Import):
             new_text = add_import(new_text, alias.name, asname=alias.asname)
@@ -46,6 +46,22 @@ def _drop_needless_pass(text: str, line: int) -> str:
             return "".join(lines[: line - 1] + lines[line:])
         break
     return text
+
+
+def _tidy_block_start(text: str, line: int) -> str:
+    """An import that opened a block leaves the blank line that followed it at the block's top."""
+    lines = text.splitlines(keepends=True)
+    if not 2 <= line <= len(lines) or lines[line - 1].strip() or not lines[line - 2].rstrip().endswith(":"):
+        return text
+    end = line - 1
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    tidied = "".join(lines[: line - 1] + lines[end:])
+    try:
+        ast.parse(tidied)
+    except SyntaxError:
+        return text
+    return tidied
 
 
 def _indent(line: str) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from ..analysis.cleanup_paths import CleanupPaths, Route, cleanup_paths_for
+from ..analysis.cleanup_paths import CleanupPaths, Route
 from ..analysis.function_bodies import FunctionInfo, Site, matching_lines
 from ..analysis.hoisting import SAFE, HoistPlan, Hoisting, handler_catches_import_error, is_guarded
 from ..analysis.names import dotted_name
@@ -46,7 +46,7 @@ class ImportHazards:
     """Every import of a file that INF201 or INF202 may report."""
 
     def __init__(self, source: SourceFile, function_names: tuple[str, ...]) -> None:
-        self.paths: CleanupPaths = cleanup_paths_for(function_names)(source)
+        self.paths = CleanupPaths(source, function_names)
         bodies = self.paths.bodies
         hoisting = Hoisting(bodies)
         self.hazards: list[ImportHazard] = []

@@ -139,13 +139,13 @@ class DisabledServiceRequirement(Rule):
                 continue
             message = (
                 f"the import of `{names[0]}` is commented out{_quote(candidate.reasons, commented.prose_above(candidate))}: "
-                f"the service requirement it provided is no longer applied to any test in this module"
+                f"the requirement it provided is no longer applied to any test in this module, so they run without it"
             )
             findings.append(self._at(ctx, candidate, message, None))
         yield from findings
 
     def _at(self, ctx, candidate: CommentedCode, message: str, fix) -> Finding:
-        end_col = len(ctx.source.line_text(candidate.last_line))
+        end_col = len(ctx.source.line_text(candidate.last_line).encode("utf-8"))  # columns are UTF-8 bytes
         return self.report(ctx, (candidate.first_line, candidate.col, candidate.last_line, end_col), message, fix)
 
     def _describe(self, candidate: CommentedCode, layout: TestLayout, imports: ImportMap, patterns) -> tuple[str, str] | None:

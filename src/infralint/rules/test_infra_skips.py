@@ -146,7 +146,6 @@ class SkipOnMissingService(Rule):
             return
         owner, where = subject
         words = tuple(self.option("service-words"))
-        text = ctx.source.text
         reason = string_parts(skip.reason)
         shown = " ".join((expression_text(ctx.source, skip.node) or skip.spelled).split()).replace("( ", "(").replace(" )", ")")
         if len(shown) > 80:
@@ -190,7 +189,6 @@ class SkipOnMissingService(Rule):
 
     def _judge_runtime(self, skip: Skip, owner, ctx, reason: str, words) -> str | None:
         """`pytest.skip()`, `self.skipTest()`, `raise SkipTest`: look at what guards them."""
-        text = ctx.source.text
         guards: list[str] = []
         handler_verdict = None
         selection = False  # guarded by a configuration choice (`url.startswith("redis")`)

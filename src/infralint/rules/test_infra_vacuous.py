@@ -152,7 +152,11 @@ class TestCannotFail(Rule):
                 "the parentheses made the message part of the condition; write `assert condition, message`"
             )
         if isinstance(test, ast.BoolOp):
-            return "this assert can never fail: one operand of its `or` is always true, so the whole condition is"
+            operand = next((v for v in test.values if truthiness(v) is True), None)
+            shown = ast.unparse(operand) if operand is not None else "an operand"
+            if len(shown) > 40:
+                shown = shown[:37] + "..."
+            return f"this assert can never fail: `{shown}` in its `or` is always true, so the whole condition is"
         if isinstance(test, (ast.Constant, ast.JoinedStr)):
             return "this assert can never fail: its condition is a non-empty string literal, which is always true"
         return "this assert can never fail: its condition is a literal that is always true"

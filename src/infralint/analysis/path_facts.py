@@ -1,0 +1,155 @@
+"""What one path knows about values, and the guards that make a possibly-unbound name safe to read.
+
+Along each path the scope analysis keeps `facts`: for a plain name or a branch condition (keyed by
+its dump with the polarity taken off, so `not ok`, `ok` and `x is not None`/`x is None` share keys),
+which of truthy / falsy / None / not None is known. Facts come from assignments of constants
+(`found = False`, `error = None`, `error = exc` in a handler) and from the tests of the branches the
+path took (`if found:`, `if error is not None: raise`, `a and b`, `x if ok else y`).
+
+Where paths meet and a name is bound on some of them only, the facts shared by every path where it
+is *not* bound become its guard: "whenever `value` is unbound, `found` is falsy". A read on a path
+whose facts contradict the guard cannot meet the unbound name. Rebinding a name drops every fact
+and guard entry that mentions it, so a guard only ever speaks about the value it was taken from.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+TRUTHY, FALSY, NONE, NOT_NONE = 1, 2, 4, 8
+IS_TRUE = TRUTHY | NOT_NONE  # a true value is never None
+IS_NONE = NONE | FALSY
+
+_PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[a-zA-Z%]")
+_NEGATIVE_OPS = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
+_POSITIVE_OPS = (ast.Eq, ast.Is, ast.In)
+
+
+def opposite(mask: int) -> int:
+    """truthy <-> falsy, None <-> not None."""
+    return ((mask & 5) << 1) | ((mask & 10) >> 1)
+
+
+def conflict(guard: int, known: int) -> bool:
+    return bool(guard & opposite(known))
+
+
+def name_key(name: str) -> str:
+    """The key of a plain name: the same text `ast.dump` gives for a read of it."""
+    return f"Name(id={name!r}, ctx=Load())"
+
+
+class Atoms:
+    """Canonical keys of conditions, cached per node: `(key, negated)` and the names each key mentions."""
+
+    def __init__(self) -> None:
+        self._conditions: dict[int, tuple[str, bool]] = {}
+        self.names_of: dict[str, frozenset[str]] = {}
+
+    def condition(self, test: ast.expr) -> tuple[str, bool]:
+        """The condition without its polarity: `not a`, `a != b`, `a is not None` give `a`, `a == b`, `a is None`."""
+        key = id(test)
+        found = self._conditions.get(key)
+        if found is not None:
+            return found
+        negated = False
+        node = test
+        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            node, negated = node.operand, not negated
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            op = node.ops[0].__class__
+            if op in _NEGATIVE_OPS:
+                negated = not negated
+                node = ast.Compare(node.left, [_NEGATIVE_OPS[op]()], node.comparators)
+        if node.__class__ is ast.Name:
+            text = name_key(node.id)
+            self.names_of.setdefault(text, frozenset((node.id,)))
+        else:
+            text = ast.dump(node)
+            if text not in self.names_of:
+                self.names_of[text] = frozenset(n.id for n in ast.walk(node) if n.__class__ is ast.Name)
+        found = self._conditions[key] = (text, negated)
+        return found
+
+    def name(self, name: str) -> str:
+        key = name_key(name)
+        if key not in self.names_of:
+            self.names_of[key] = frozenset((name,))
+        return key
+
+
+def _learn(facts: dict[str, int], key: int | str, mask: int) -> None:
+    known = facts.get(key)
+    if known is None or conflict(mask, known):
+        facts[key] = mask
+    else:
+        facts[key] = known | mask
+
+
+def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, names: set[str]) -> None:
+    """Record in `facts` that `test` evaluated to `truth`; `names` collects every name a new fact mentions."""
+    node = test
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        node, truth = node.operand, not truth
+    cls = node.__class__
+    if cls is ast.BoolOp:
+        # `a and b` true: both true; `a or b` false: both false; the other outcomes say nothing per part
+        if (node.op.__class__ is ast.And) == truth:
+            for value in node.values:
+                refine(facts, value, truth, atoms, names)
+    if cls is ast.NamedExpr:
+        refine(facts, node.target, truth, atoms, names)
+        return
+    key, negated = atoms.condition(node)
+    holds = truth != negated
+    _learn(facts, key, IS_TRUE if holds else FALSY)
+    names.update(atoms.names_of[key])
+    if cls is ast.Compare and len(node.ops) == 1 and node.left.__class__ is ast.Name:
+        right = node.comparators[0]
+        if right.__class__ is ast.Constant and right.value is None and node.ops[0].__class__ in (ast.Is, ast.IsNot, ast.Eq, ast.NotEq):
+            # `x is None` true: x is None; false: x is not None
+            _learn(facts, atoms.name(node.left.id), IS_NONE if holds else NOT_NONE)
+            names.add(node.left.id)
+
+
+def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
+    """What is known of the value an assignment stores: constants, strings built from text, copies of names."""
+    cls = value.__class__
+    if cls is ast.Constant:
+        if value.value is None:
+            return IS_NONE
+        return IS_TRUE if value.value else FALSY | NOT_NONE
+    if cls is ast.Name:
+        return facts.get(name_key(value.id), 0)
+    if cls is ast.Tuple:  # immutable: a non-empty tuple stays true
+        return IS_TRUE if value.elts and not any(e.__class__ is ast.Starred for e in value.elts) else NOT_NONE
+    if cls in (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp):
+        return NOT_NONE  # mutable or lazy: its truth can change without a rebinding
+    if cls is ast.Lambda:
+        return IS_TRUE
+    if cls is ast.JoinedStr:
+        text = any(v.__class__ is ast.Constant and v.value for v in value.values)
+        return IS_TRUE if text else NOT_NONE
+    if cls is ast.BinOp and value.op.__class__ is ast.Mod and value.left.__class__ is ast.Constant:
+        template = value.left.value
+        if isinstance(template, str):
+            return IS_TRUE if _PERCENT_SPEC.sub("", template) else NOT_NONE
+    return 0
+
+
+def meet(first: dict[str, int], others: list[dict[str, int]]) -> dict[str, int]:
+    """The facts that hold on every one of several paths."""
+    common: dict[str, int] = {}
+    for key, mask in first.items():
+        for other in others:
+            known = other.get(key)
+            if known is None:
+                mask = 0
+                break
+            mask &= known
+            if not mask:
+                break
+        if mask:
+            common[key] = mask
+    return common
