@@ -49,7 +49,7 @@ def _module_of(stmt: cst.BaseSmallStatement) -> str:
     return cst.Module([]).code_for_node(stmt.names[0].name)
 
 
-def _is_docstring(stmt: cst.CSTNode) -> bool:
+def is_docstring(stmt: cst.CSTNode) -> bool:
     return (
         isinstance(stmt, cst.SimpleStatementLine)
         and len(stmt.body) == 1
@@ -58,7 +58,7 @@ def _is_docstring(stmt: cst.CSTNode) -> bool:
     )
 
 
-def _single_import(stmt: cst.CSTNode) -> cst.Import | cst.ImportFrom | None:
+def single_import(stmt: cst.CSTNode) -> cst.Import | cst.ImportFrom | None:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
         return stmt.body[0]
     return None
@@ -79,7 +79,7 @@ def _find_existing(tree: cst.Module, module: str, name: str | None, asname: str 
     """(already imported, index of a `from module import …` that a new name can join)."""
     joinable = None
     for index, stmt in enumerate(tree.body):
-        imp = _single_import(stmt)
+        imp = single_import(stmt)
         if imp is None:
             continue
         if name is None and isinstance(imp, cst.Import):
@@ -135,14 +135,14 @@ def add_import(text: str, module: str, name: str | None = None, asname: str | No
     else:
         new_small = cst.ImportFrom(module=cst.parse_expression(module), names=[alias])
     new_line = cst.SimpleStatementLine(body=[new_small])
-    body = _insert_import(body, new_line, _import_group(new_small), module)
+    body = insert_import_statement(body, new_line, _import_group(new_small), module)
     return tree.with_changes(body=body).code
 
 
-def _insert_import(body: list, new_line: cst.SimpleStatementLine, group: int, module: str) -> list:
-    start = 1 if body and _is_docstring(body[0]) else 0
+def insert_import_statement(body: list, new_line: cst.SimpleStatementLine, group: int, module: str) -> list:
+    start = 1 if body and is_docstring(body[0]) else 0
     block_end = start
-    while block_end < len(body) and _single_import(body[block_end]) is not None:
+    while block_end < len(body) and single_import(body[block_end]) is not None:
         block_end += 1
     if block_end == start:
         # no import block: open one after the docstring, separated from what follows

@@ -12,7 +12,7 @@ import ast
 
 import libcst as cst
 
-from .cst import FixNotApplicable, _insert_import, _is_docstring, _single_import, add_import, remove_statement
+from .cst import FixNotApplicable, insert_import_statement, is_docstring, single_import, add_import, remove_statement
 
 
 def hoist_import(text: str, line: int, col: int) -> str:
@@ -76,15 +76,15 @@ def add_relative_import(text: str, level: int, module: str | None, name: str, as
         return text
     new_line = cst.parse_statement(source)
     body = list(tree.body)
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
-    while end < len(body) and _single_import(body[end]) is not None:
+    while end < len(body) and single_import(body[end]) is not None:
         end += 1
     if end == start:
-        body = _insert_import(body, new_line, 2, module or "")
+        body = insert_import_statement(body, new_line, 2, module or "")
     else:
         # relative imports close the block (isort's order); a new group gets a blank line above it
-        last = _single_import(body[end - 1])
+        last = single_import(body[end - 1])
         if not (isinstance(last, cst.ImportFrom) and last.relative):
             new_line = new_line.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(end, new_line)
@@ -93,7 +93,7 @@ def add_relative_import(text: str, level: int, module: str | None, name: str, as
 
 def _has_relative(tree: cst.Module, level: int, module: str | None, name: str, asname: str | None) -> bool:
     for statement in tree.body:
-        imp = _single_import(statement)
+        imp = single_import(statement)
         if not isinstance(imp, cst.ImportFrom) or len(imp.relative) != level or isinstance(imp.names, cst.ImportStar):
             continue
         spelled = cst.Module([]).code_for_node(imp.module) if imp.module else None
