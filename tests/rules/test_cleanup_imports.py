@@ -357,3 +357,41 @@ def test_fix_on_every_fixture_parses_relints_clean_and_is_idempotent(name, unsaf
     comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line and "expect:" not in line]
     for comment in comments:
         assert comment in first.text
+
+
+def test_hoisting_a_commented_import_keeps_the_comment_on_the_next_statement():
+    source = textwrap.dedent(
+        '''\
+        import logging
+
+        from .errors import ConfigError
+
+
+        def load(path):
+            try:
+                return read(path)
+            except ConfigError as exc:
+                # shown to the user in one line
+                from flake8.exceptions import ExecutionError
+
+                raise ExecutionError(str(exc)) from None
+        '''
+    )
+    fixed = hoist_import(source, 11, 8)
+    assert fixed == textwrap.dedent(
+        '''\
+        import logging
+
+        from flake8.exceptions import ExecutionError
+
+        from .errors import ConfigError
+
+
+        def load(path):
+            try:
+                return read(path)
+            except ConfigError as exc:
+                # shown to the user in one line
+                raise ExecutionError(str(exc)) from None
+        '''
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
+from .handlers import caught_names
 from .names import ImportMap
 
 BROAD_EXCEPTIONS = {"Exception", "BaseException"}
@@ -78,19 +79,6 @@ def failure_kind(node: ast.AST, imports: Callable[[], ImportMap]) -> str | None:
         if isinstance(target, ast.Name) and target.id == "AssertionError":
             return "assertion"
     return None
-
-
-def caught_names(handler: ast.ExceptHandler) -> list[str]:
-    if handler.type is None:
-        return ["BaseException"]
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    names = []
-    for t in types:
-        if isinstance(t, ast.Attribute):
-            names.append(t.attr)
-        elif isinstance(t, ast.Name):
-            names.append(t.id)
-    return names
 
 
 def handler_catches(handler: ast.ExceptHandler, kind: str) -> bool:

@@ -22,6 +22,7 @@ import builtins
 from dataclasses import dataclass
 
 from .function_bodies import FunctionBodies, FunctionInfo, Site
+from .handlers import caught_names
 from .names import dotted_name
 from .stdlib import is_portable_stdlib
 
@@ -54,12 +55,7 @@ def handler_catches_import_error(handler: ast.ExceptHandler, *, broad: bool) -> 
     """`except ImportError`, `except (ImportError, AttributeError)`; with `broad`, also bare/Exception."""
     if handler.type is None:
         return broad
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    for name in names:
-        spelled = name.attr if isinstance(name, ast.Attribute) else getattr(name, "id", None)
-        if spelled in _IMPORT_ERRORS or (broad and spelled in _BROAD):
-            return True
-    return False
+    return any(name in _IMPORT_ERRORS or (broad and name in _BROAD) for name in caught_names(handler))
 
 
 def is_guarded(frames) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names)
 
@@ -30,11 +30,14 @@ def char_column(text: str, line: int, byte_col: int) -> int:
 # -- imports --------------------------------------------------------------------------------------
 
 
+FUTURE_GROUP, STDLIB_GROUP, THIRD_PARTY_GROUP, RELATIVE_GROUP = range(4)
+
+
 def _import_group(stmt: cst.BaseSmallStatement) -> int:
-    """0: __future__, 1: standard library, 2: everything else (relative imports included)."""
+    """isort's order: __future__, standard library, third party, then relative imports."""
     if isinstance(stmt, cst.ImportFrom):
         if stmt.relative:
-            return 2
+            return RELATIVE_GROUP
         module = cst.Module([]).code_for_node(stmt.module) if stmt.module else ""
         if module == "__future__":
             return 0

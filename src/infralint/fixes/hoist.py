@@ -12,7 +12,7 @@ import ast
 
 import libcst as cst
 
-from .cst import FixNotApplicable, insert_import_statement, is_docstring, single_import, add_import, remove_statement
+from .cst import RELATIVE_GROUP, FixNotApplicable, add_import, insert_import_statement, remove_statement, single_import
 
 
 def hoist_import(text: str, line: int, col: int) -> str:
@@ -43,7 +43,12 @@ def _drop_needless_pass(text: str, line: int) -> str:
         if not stripped or stripped.startswith("#"):
             continue
         if _indent(following) == indent:
-            return "".join(lines[: line - 1] + lines[line:])
+            # the blank lines that set the import apart would now split the comments from the
+            # statement they sit above
+            resume = line
+            while resume < len(lines) and not lines[resume].strip():
+                resume += 1
+            return "".join(lines[: line - 1] + lines[resume:])
         break
     return text
 
@@ -75,19 +80,7 @@ def add_relative_import(text: str, level: int, module: str | None, name: str, as
     if _has_relative(tree, level, module, name, asname):
         return text
     new_line = cst.parse_statement(source)
-    body = list(tree.body)
-    start = 1 if body and is_docstring(body[0]) else 0
-    end = start
-    while end < len(body) and single_import(body[end]) is not None:
-        end += 1
-    if end == start:
-        body = insert_import_statement(body, new_line, 2, module or "")
-    else:
-        # relative imports close the block (isort's order); a new group gets a blank line above it
-        last = single_import(body[end - 1])
-        if not (isinstance(last, cst.ImportFrom) and last.relative):
-            new_line = new_line.with_changes(leading_lines=[cst.EmptyLine()])
-        body.insert(end, new_line)
+    body = insert_import_statement(list(tree.body), new_line, RELATIVE_GROUP, module or "")
     return tree.with_changes(body=body).code
 
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
+from flake8.exceptions import ExecutionError
+
 from .. import __version__
 from ..catalog import load_catalog
 from ..config import Config, ConfigError, apply_overrides, find_config, load_config
@@ -125,6 +127,4 @@ def _linter_for_folder(folder: Path, extra: tuple[str, ...], honour_noqa: bool) 
         return _linter_for(_config_file_for(folder.resolve()), extra, honour_noqa)
     except ConfigError as exc:
         # flake8 prints this as a critical error in one line and exits 1, without a traceback
-        from flake8.exceptions import ExecutionError
-
         raise ExecutionError(f"infralint: {exc}") from None

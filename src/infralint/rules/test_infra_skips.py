@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Iterable
 
+from ..analysis.handlers import caught_names
 from ..analysis.names import ImportMap
 from ..analysis.service_words import expression_text, is_platform_condition, mentioned_word, string_parts
 from ..analysis.skips import Skip, skip_of_bare_mark, skip_of_call, skip_of_raise
@@ -17,19 +18,6 @@ _BROAD = {"Exception", "BaseException"}
 _CONNECTION_HINTS = ("connection", "timeout", "oserror", "socket", "refused", "operational", "unavailable", "docker", "redis", "interfaceerror", "ioerror")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _SKIP_WORDS = ("skip", "Skip")
-
-
-def _caught_names(handler: ast.ExceptHandler) -> list[str]:
-    if handler.type is None:
-        return ["BaseException"]
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    names = []
-    for t in types:
-        if isinstance(t, ast.Attribute):
-            names.append(t.attr)
-        elif isinstance(t, ast.Name):
-            names.append(t.id)
-    return names
 
 
 def _imported_modules(statements: list[ast.stmt]) -> set[str]:
@@ -227,7 +215,7 @@ class SkipOnMissingService(Rule):
 
     def _judge_handler(self, handler: ast.ExceptHandler, ctx, reason: str, words) -> str | None:
         """A skip in an `except` around service set-up or use; '' when the handler is unrelated."""
-        caught = _caught_names(handler)
+        caught = caught_names(handler)
         try_node = ctx.source.parents.get(handler)
         body = try_node.body if isinstance(try_node, ast.Try) else []
         if caught and all(name in _IMPORT_ERRORS for name in caught):

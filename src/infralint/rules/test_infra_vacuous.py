@@ -7,7 +7,6 @@ from typing import Iterable
 
 from ..analysis.assertions import (
     BROAD_EXCEPTIONS,
-    caught_names,
     failure_kind,
     handler_catches,
     handler_swallows,
@@ -17,6 +16,7 @@ from ..analysis.assertions import (
     only_reports,
     truthiness,
 )
+from ..analysis.handlers import caught_names
 from ..analysis.names import ImportMap, dotted_name
 from ..analysis.service_words import expression_text, mentioned_word, string_parts
 from ..analysis.test_functions import FunctionNode, TestLayout
