@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="measured runs per command; the median is reported (default 3)")
     parser.add_argument("--sample", type=int, default=None, metavar="N", help="time every tool on N files spread across the set")
     parser.add_argument("--pylint-files", type=int, default=150, metavar="N", help="cap for pylint, which is slow (default 150; 0 = all)")
-    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,coldN,warm,half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
+    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,coldN,warm,half,other-half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -61,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     log(f"bench: {len(chosen)} files under {root}, {args.runs} runs each")
     with tempfile.TemporaryDirectory(prefix="infralint-bench-") as work:
         workdir = Path(work)
-        peers = infralint_peers(workdir, codes or ["INF"], jobs, half_limit=max(1, len(chosen) // 2))
+        peers = infralint_peers(workdir, codes or ["INF"], jobs)
         peers += peer_linters(workdir, args.pylint_files or None)
         if args.only:
             wanted = {k.strip() for k in args.only.split(",")}
             peers = [p for p in peers if p.key in wanted]
-        sets = {p.key: file_sets.spread_sample(relative, p.file_limit) for p in peers}
+        sets = {p.key: p.choose(relative) if p.choose else file_sets.spread_sample(relative, p.file_limit) for p in peers}
         outcomes = run_all(peers, sets, root, args.runs, log=log)
     report = render(
         outcomes,

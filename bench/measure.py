@@ -37,6 +37,10 @@ class Outcome:
         return statistics.median(s.seconds for s in self.samples)
 
     @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
+
+    @property
     def max_rss_mib(self) -> float:
         return max(s.max_rss_kib for s in self.samples) / 1024
 

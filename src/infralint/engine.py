@@ -5,8 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-from collections import defaultdict, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ from .context import FileContext
 from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, apply_edits, overlaps
 from .rules import Rule, rule_classes
-from .source import SourceFile, decode_source
+from .source import SourceFile, decode_source, walk_types
 from .suppression import noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
@@ -137,7 +136,7 @@ class Linter:
         return result
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
-        ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root))
+        ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
         return [r for r in self.rules if not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx)]
 
     def _run_rules(self, ctx: FileContext, errors: list[str]) -> list[Finding]:
@@ -151,7 +150,7 @@ class Linter:
             for node_type in rule.node_types:
                 dispatch[node_type].append(rule)
         if dispatch:
-            for node in _walk_wanted(ctx.tree, dispatch):
+            for node in walk_types(ctx.tree, dispatch):
                 for rule in dispatch[type(node)]:
                     if rule in broken:
                         continue
@@ -279,40 +278,6 @@ def _fix_problem(text: str, edits) -> str | None:
     return None
 
 
-def _walk_wanted(tree: ast.AST, wanted) -> Iterator[ast.AST]:
-    """The nodes of `tree` whose type is in `wanted`, in `ast.walk` order (breadth first).
-
-    The same traversal as `ast.walk`, inlined: the generator stack of `ast.iter_child_nodes` is
-    the largest single cost of linting a file once the tree is parsed. The `ctx` of every name,
-    attribute and subscript (a third of all nodes) is only visited when a rule asks for it.
-    """
-    node_class = ast.AST
-    with_context = any(issubclass(t, ast.expr_context) for t in wanted)
-    fields_of = _FIELDS_WITH_CONTEXT if with_context else _FIELDS_WITHOUT_CONTEXT
-    todo = deque([tree])
-    take, add = todo.popleft, todo.append
-    while todo:
-        node = take()
-        kind = type(node)
-        if kind in wanted:
-            yield node
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if with_context or f != "ctx")
-        for name in fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, node_class):
-                        add(item)
-            elif isinstance(value, node_class):
-                add(value)
-
-
-_FIELDS_WITH_CONTEXT: dict[type, tuple[str, ...]] = {}
-_FIELDS_WITHOUT_CONTEXT: dict[type, tuple[str, ...]] = {}
-
-
 def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | None) -> str:
     where = f"{ctx.display_path}:{line}" if line else ctx.display_path
     return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc}"
@@ -407,6 +372,8 @@ def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes:
         for path in pending:
             yield _lint_one(linter, path, resolve_fixes)
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for a cold, parallel run
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config,)) as pool:
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
         yield from pool.map(_worker_lint, [(p, resolve_fixes) for p in pending], chunksize=chunk)

@@ -12,10 +12,12 @@ import re
 import tokenize
 import warnings
 from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import PurePath
+from typing import Iterator
 
 _TEST_DIR_NAMES = {"tests", "test", "testing"}
 _LINE_END_RE = re.compile(r"(\r\n|\r|\n)")
@@ -53,8 +55,12 @@ class SourceFile:
 
     @cached_property
     def lines(self) -> list[str]:
-        """The lines without their line endings (index 0 is line 1)."""
-        return self.text.splitlines()
+        """The lines without their line endings (index 0 is line 1, as the parser numbers them).
+
+        Not `str.splitlines()`: that also breaks at form feeds and other separators the parser
+        treats as ordinary characters, which would shift every later line number.
+        """
+        return [line.rstrip("\r\n") for line in physical_lines(self.text)]
 
     @cached_property
     def tree(self) -> ast.Module:
@@ -118,7 +124,7 @@ class SourceFile:
     @cached_property
     def _physical_lines(self) -> list[str]:
         """Lines with their endings, split where the parser splits (not at form feeds)."""
-        return _split_keep_ends(self.text)
+        return physical_lines(self.text)
 
     def segment(self, node: ast.AST) -> str | None:
         """The source text of a node, like `ast.get_source_segment` but without re-splitting the file.
@@ -195,7 +201,42 @@ def path_matches(posix_path: str, pattern: str) -> bool:
     return reduced != pattern and fnmatch(posix_path, reduced)
 
 
-def _split_keep_ends(text: str) -> list[str]:
+def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
+    """The nodes of `tree` whose type is in `wanted`, in `ast.walk` order (breadth first).
+
+    The same traversal as `ast.walk`, inlined: the generator stack of `ast.iter_child_nodes` is
+    the largest single cost of linting a file once the tree is parsed. `wanted` is any container
+    of node classes (exact types, as the engine dispatches on them). The `ctx` of every name,
+    attribute and subscript (a third of all nodes) is only visited when a rule asks for it.
+    """
+    node_class = ast.AST
+    with_context = any(issubclass(t, ast.expr_context) for t in wanted)
+    fields_of = _FIELDS_WITH_CONTEXT if with_context else _FIELDS_WITHOUT_CONTEXT
+    todo = deque([tree])
+    take, add = todo.popleft, todo.append
+    while todo:
+        node = take()
+        kind = type(node)
+        if kind in wanted:
+            yield node
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if with_context or f != "ctx")
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_class):
+                        add(item)
+            elif isinstance(value, node_class):
+                add(value)
+
+
+_FIELDS_WITH_CONTEXT: dict[type, tuple[str, ...]] = {}
+_FIELDS_WITHOUT_CONTEXT: dict[type, tuple[str, ...]] = {}
+
+
+def physical_lines(text: str) -> list[str]:
     """Split at `\\r\\n`, `\\r` and `\\n` only, keeping the endings (the parser's notion of a line)."""
     parts = _LINE_END_RE.split(text)
     lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]

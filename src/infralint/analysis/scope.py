@@ -543,8 +543,16 @@ class ScopeAnalysis:
         return False
 
     def _refine(self, scope: Scope, flow: Flow | None, test: ast.expr, outcome: bool) -> None:
-        if flow is not None:
-            refine(flow.facts, test, outcome, self.atoms, scope.fact_names)
+        """A branch of a statement starts: record its test, and bind the names its path rules out as unbound
+        (so the flag may be reused inside the branch: `if error is None: error = "…" % len(value)`)."""
+        if flow is None:
+            return
+        refine(flow.facts, test, outcome, self.atoms, scope.fact_names)
+        if flow.guards:
+            facts = flow.facts
+            for name, guard in list(flow.guards.items()):
+                if any(key in facts and conflict(mask, facts[key]) for key, mask in guard.items()):
+                    flow.bind(name)
 
     def _dump(self, test: ast.expr) -> str:
         """The condition without its polarity: `not a`, `a != b`, `a is not None` match `a`, `a == b`, `a is None`."""
@@ -1027,12 +1035,18 @@ class ScopeAnalysis:
                 scope = scope.lookup_parent
         return self.qualified_name(func) in NORETURN_CALLS
 
+    def _leaving_call(self, func: ast.expr) -> bool:
+        """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
+        if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
+            return self.scope.kind == "class" and func.attr in self.scope.noreturn
+        return self.qualified_name(func) in NORETURN_CALLS
+
     def _always_leaves(self, node: ast.FunctionDef) -> bool:
         """A helper like `def usage(): print(...); sys.exit(2)`: it ends by raising and never returns."""
         last = node.body[-1]
         if isinstance(last, ast.Raise):
             pass
-        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self.qualified_name(last.value.func) in NORETURN_CALLS):
+        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self._leaving_call(last.value.func)):
             return False
         stack = list(node.body[:-1])
         while stack:

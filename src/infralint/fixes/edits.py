@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ..finding import Edit
+from ..source import physical_lines
 
 
 class EditConflict(ValueError):
@@ -18,7 +19,7 @@ class EditConflict(ValueError):
 def line_offsets(text: str) -> list[int]:
     """Offset of the first character of each line (index 0 is line 1); one extra entry for EOF."""
     offsets = [0]
-    for line in text.splitlines(keepends=True):
+    for line in physical_lines(text):
         offsets.append(offsets[-1] + len(line))
     return offsets
 
@@ -58,8 +59,8 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 def edits_between(old: str, new: str) -> list[Edit]:
     """Minimal whole-line edits that turn `old` into `new` (for fixes computed as a new text)."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = physical_lines(old)
+    new_lines = physical_lines(new)
     edits = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -19,7 +19,6 @@ from ..analysis.function_bodies import FunctionInfo, Site, matching_lines
 from ..analysis.hoisting import SAFE, HoistPlan, Hoisting, handler_catches_import_error, is_guarded
 from ..analysis.names import dotted_name
 from ..fixes.edits import edits_between
-from ..fixes.hoist import hoist_import
 from ..source import SourceFile
 from .base import Rule
 
@@ -110,6 +109,8 @@ class _CleanupImportRule(Rule):
     def resolve_fix(self, finding, ctx):
         data = finding.fix.data
         text = ctx.source.text
+        from ..fixes.hoist import hoist_import  # LibCST: only paid for when a fix is wanted
+
         return edits_between(text, hoist_import(text, data["line"], data["col"]))
 
 
