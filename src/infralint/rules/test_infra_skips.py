@@ -256,7 +256,7 @@ class SkipOnMissingService(Rule):
         func = target.func
         if not isinstance(func, ast.Attribute) or func.end_lineno != func.lineno:
             return None
-        segment = ast.get_source_segment(text, func) or ""
+        segment = ctx.source.segment(func) or ""
         if not segment.endswith(func.attr):
             return None
         replacement = {"skip": "fail", "skipTest": "fail"}.get(func.attr)
