@@ -15,7 +15,7 @@ from .catalog import load_catalog
 from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
-from .fixes.edits import EditConflict, apply_edits, overlaps
+from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
 from .rules import Rule, rule_classes
 from .source import SourceFile, decode_source, walk_types
 from .suppression import noqa_comments, skip_file
@@ -191,6 +191,8 @@ class Linter:
                 continue
             try:
                 edits = rules[finding.code].resolve_fix(finding, ctx)
+            except FixNotApplicable:
+                edits = None
             except Exception as exc:
                 edits = None
                 errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")

@@ -17,7 +17,7 @@ _CODE_SPLIT_RE = re.compile(r"[,\s]+")
 class Noqa:
     line: int
     col: int
-    codes: list[str] | None  # None: a bare `# noqa` suppresses everything
+    codes: list[str] | None  # None when the comment names no codes: it suppresses everything
     used: set[str] = field(default_factory=set)
 
     def suppresses(self, code: str) -> bool:

@@ -12,11 +12,9 @@ import sys
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .edits import FixNotApplicable  # re-exported: rules catch it from here
+
 STDLIB_MODULES = frozenset(sys.stdlib_module_names)
-
-
-class FixNotApplicable(ValueError):
-    """The rewrite cannot be done on this text (the node is gone, the shape is unexpected)."""
 
 
 def char_column(text: str, line: int, byte_col: int) -> int:

@@ -12,6 +12,11 @@ from ..finding import Edit
 from ..source import physical_lines
 
 
+class FixNotApplicable(ValueError):
+    """The rewrite cannot be done on this text (the node is gone, the shape is unexpected):
+    the finding simply has no fix, which is not an error worth reporting."""
+
+
 class EditConflict(ValueError):
     """Two edits overlap."""
 
