@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from .source import SourceFile
 
-# flake8's grammar: `# noqa`, `# noqa: A1,B2`, `# NOQA:A1 B2`; codes are prefixes
+# flake8's grammar: a bare noqa comment, or noqa, a colon and codes (`A1,B2` or `A1 B2`), any case;
+# the codes are prefixes
 _NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 _SKIP_FILE_RE = re.compile(r"#\s*infralint\s*:\s*skip-file\b", re.IGNORECASE)
 _CODE_SPLIT_RE = re.compile(r"[,\s]+")

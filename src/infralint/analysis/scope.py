@@ -33,7 +33,7 @@ from .known_names import (
     NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
 )
-from .stored_names import CHILD_FIELDS, stores_in
+from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
     catches_name_error,
@@ -829,12 +829,7 @@ class ScopeAnalysis:
             elif cls is ast.Subscript:
                 stack.extend(annotation_subscript_parts(n))
             else:
-                for field in CHILD_FIELDS.get(cls, ()):
-                    value = getattr(n, field)
-                    if isinstance(value, list):
-                        stack.extend(v for v in value if v is not None)
-                    elif value is not None:
-                        stack.append(value)
+                push_children(stack, n)
 
     def lazy_names_in(self, node: ast.expr, scope: Scope, report_at: ast.AST | None = None) -> None:
         """Names of an annotation that is not evaluated at definition time: only checked to exist."""
@@ -850,12 +845,7 @@ class ScopeAnalysis:
             elif cls is ast.Subscript:
                 stack.extend(annotation_subscript_parts(n))
             else:
-                for field in CHILD_FIELDS.get(cls, ()):
-                    value = getattr(n, field)
-                    if isinstance(value, list):
-                        stack.extend(v for v in value if v is not None)
-                    elif value is not None:
-                        stack.append(value)
+                push_children(stack, n)
 
     def _string_annotation(self, node: ast.Constant, scope: Scope) -> None:
         try:

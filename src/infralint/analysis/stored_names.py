@@ -32,6 +32,16 @@ def _child_fields() -> dict[type, tuple[str, ...]]:
 
 CHILD_FIELDS: dict[type, tuple[str, ...]] = _child_fields()
 
+
+def push_children(stack: list, node: ast.AST) -> None:
+    """Push the child nodes of `node` (by the precomputed field table) for an explicit-stack walk."""
+    for field in CHILD_FIELDS.get(node.__class__, ()):
+        value = getattr(node, field)
+        if isinstance(value, list):
+            stack.extend(v for v in value if v is not None)
+        elif value is not None:
+            stack.append(value)
+
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 

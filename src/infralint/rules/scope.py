@@ -21,16 +21,14 @@ if TYPE_CHECKING:
 
 
 class _ScopeRule(Rule):
-    """Reports the shared analysis' problems of this rule's code."""
+    """Reports the shared analysis' problems of this rule's code; each subclass words them with
+    its own `message(problem, analysis)`."""
 
     def finish(self, ctx: FileContext) -> Iterable[Finding]:
         analysis = ctx.analysis(ScopeAnalysis)
         for problem in analysis.problems:
             if problem.code == self.code:
                 yield self.report(ctx, problem.node, self.message(problem, analysis), self.fix_for(problem, analysis))
-
-    def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
-        raise NotImplementedError
 
     def fix_for(self, problem: Problem, analysis: ScopeAnalysis):
         return None
