@@ -85,3 +85,24 @@ def test_fix_hook_rewrites_then_passes(project_repo, pre_commit_home, tmp_path, 
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout
     assert target.read_text(encoding="utf-8") == fixed
+
+
+def test_fix_hook_through_try_repo(project_repo, tmp_path):
+    """The fix hook exactly as a user would try it: `pre-commit try-repo` twice on one file."""
+    case = FIXABLE_CASES[0]
+    case.require()
+    work = init_repo(tmp_path / "user-repo")
+    target = work / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(case.text, encoding="utf-8")
+    commit_all(work)
+
+    first = try_repo(project_repo, "infralint-fix", work, case.path)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    fixed = target.read_text(encoding="utf-8")
+    assert case.fixed_marker in fixed and fixed != case.text
+
+    second = try_repo(project_repo, "infralint-fix", work, case.path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert target.read_text(encoding="utf-8") == fixed
