@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import gc
+from contextlib import contextmanager
 from collections import deque
 from dataclasses import dataclass
 
@@ -1195,15 +1196,11 @@ class ScopeAnalysis:
         self._expr(node.iter)
         scope = self.scope
         entry = scope.flow
-        frame: tuple[list, list] = ([], [])
         head = self._loop_head(entry, node, node.body) if entry is not None else None
         scope.flow = head.copy() if head is not None else None
-        self.loops.append(frame)
-        try:
+        with self._loop_frame() as frame:
             self._target(node.target, "for")
             self._stmts(node.body)
-        finally:
-            self.loops.pop()
         if entry is None:
             self._stmts(node.orelse)
             scope.flow = None
@@ -1212,6 +1209,16 @@ class ScopeAnalysis:
         if not self._nonempty(node.iter):
             paths.append((head, ("loop-zero", node)))
         self._leave_loop(node, join(paths), frame[0])
+
+    @contextmanager
+    def _loop_frame(self):
+        """The (break paths, continue paths) collected while walking one loop body."""
+        frame: tuple[list, list] = ([], [])
+        self.loops.append(frame)
+        try:
+            yield frame
+        finally:
+            self.loops.pop()
 
     def _while(self, node: ast.While) -> None:
         scope = self.scope
@@ -1223,12 +1230,8 @@ class ScopeAnalysis:
         after_test = scope.flow
         scope.flow = after_test.copy() if after_test is not None else None
         self._refine(scope, scope.flow, node.test, True)
-        frame: tuple[list, list] = ([], [])
-        self.loops.append(frame)
-        try:
+        with self._loop_frame() as frame:
             self._stmts(node.body)
-        finally:
-            self.loops.pop()
         if entry is None:
             self._stmts(node.orelse)
             scope.flow = None
