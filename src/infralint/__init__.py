@@ -4,11 +4,10 @@ The public API below is what the CLI, the flake8 plugin and the language server 
 three can never disagree.
 """
 
-__version__ = "0.1.0"
-
 from .api import fix_source, lint_paths, lint_source  # noqa: E402
 from .config import Config, ConfigError, load_config  # noqa: E402
 from .finding import Edit, Finding, Fix, FixSafety  # noqa: E402
+from .version import __version__
 
 __all__ = [
     "Config", "ConfigError", "Edit", "Finding", "Fix", "FixSafety",

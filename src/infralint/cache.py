@@ -8,8 +8,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import __version__
 from .finding import Finding
+from .results import FileResult, content_digest
+from .version import __version__
 
 CACHE_DIR_NAME = ".infralint_cache"
 
@@ -50,7 +51,6 @@ class ResultCache:
         self.hits = 0
 
     def lookup(self, path: Path, shown: str):
-        from .engine import FileResult, content_digest  # engine imports this module
 
         key = os.path.abspath(path)
         entry = self.entries.get(key)

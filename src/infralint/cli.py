@@ -8,14 +8,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .config import ConfigError, apply_overrides, load_config
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad command-line usage; reported in one line with exit code 2."""
+from .config import ConfigError
+from .exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
+from .version import __version__
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,16 +99,3 @@ def main(argv: list[str] | None = None) -> int:
 def _one_line(message: str) -> str:
     """Line breaks inside a message (a configuration key spelled `"a\\nb"`) shown escaped."""
     return "\\n".join(message.splitlines()) or message
-
-
-def load_effective_config(args) -> "object":
-    config = load_config(args.config)
-    return apply_overrides(config, select=args.select, extend_select=args.extend_select, ignore=args.ignore)
-
-
-def use_color(choice: str, stream) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return stream.isatty()

@@ -16,28 +16,13 @@ from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
+from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
 from .source import SourceFile, decode_source, walk_types
 from .suppression import noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
-
-
-@dataclass
-class FileResult:
-    """Everything one lint of one file produced."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    #: problems of the run itself (a rule that crashed, a fix that was dropped): shown on stderr
-    errors: list[str] = field(default_factory=list)
-    digest: str = ""
-    fixed: int = 0  # findings fixed in this file by --fix
-
-
-def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 0) -> Finding:
@@ -374,7 +359,9 @@ def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes:
         for path in pending:
             yield _lint_one(linter, path, resolve_fixes)
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for a cold, parallel run
+    from concurrent.futures import (
+        ProcessPoolExecutor,  # multiprocessing: only for a cold, parallel run
+    )
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config,)) as pool:
         chunk = max(1, min(32, len(pending) // (jobs * 8)))

@@ -1,5 +1,7 @@
 """Numeric values of expressions, as far as the source says them, without running anything.
 
+Used by the timeout family and, through `project_modules`, for values defined in other modules.
+
 Resolves literals, unary minus, arithmetic, module and class constants, function locals assigned
 once, conditional expressions (the larger branch, naming the condition), environment and settings
 reads with a default (`int(os.getenv("X", "30"))`, `settings.get("X", 30)`: the default is used),
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..source import SourceFile
+from . import project_modules
 from .names import dotted_name
 
 _MAX_DEPTH = 12
@@ -446,11 +449,57 @@ class ValueResolver:
         return Value(value.number, (*value.notes, f"the default of {where}" if instance else where))
 
     def _imported(self, local: str, attrs: list[str], depth: int) -> Value | None:
-        from .project_modules import resolve_imported
-
         level, module, name = self.imports[local]
         path = [name] if name else []
         return resolve_imported(self.source.path, level, module, [*path, *attrs], depth)
 
     def field_default(self, cls: ast.ClassDef, attr: str) -> Value | None:
         return self._class_attribute(cls, attr, 0)
+
+
+_in_progress: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def resolver_of(loaded: project_modules.LoadedModule) -> ValueResolver:
+    """The value resolver of a project module loaded for lookups, built once per loaded version."""
+    resolver = loaded.memo.get("resolver")
+    if resolver is None:
+        resolver = loaded.memo["resolver"] = ValueResolver(loaded.source)
+    return resolver
+
+
+def resolve_imported(importer: str, level: int, module: str, attrs: list[str], depth: int) -> Value | None:
+    """The value of `attrs` (`NAME` or `obj.attr`) imported from `module` by the file `importer`."""
+    if depth > 10:
+        return None
+    found = project_modules.locate(importer, level, module, attrs)
+    if found is None or not found[2]:
+        return None
+    path, modname, rest = found
+    project_modules.stats["lookups"] += 1
+    loaded = project_modules.load(path, modname)
+    if loaded is None:
+        return None
+    values = loaded.memo.setdefault("values", {})
+    key = tuple(rest)
+    if key in values:
+        return values[key]
+    guard = (str(path), key)
+    if guard in _in_progress:  # an import cycle
+        return None
+    _in_progress.add(guard)
+    try:
+        resolver = resolver_of(loaded)
+        if len(rest) == 1:
+            value = resolver.resolve_global(rest[0], depth + 1)
+        else:
+            value = resolver.resolve_path(rest[0], rest[1:], depth + 1)
+        if value is None:
+            number = project_modules.infer_number(loaded, rest)
+            value = None if number is None else Value(number)
+    finally:
+        _in_progress.discard(guard)
+    if value is not None:
+        value = value.with_note(f"`{'.'.join(rest)}` from `{modname}`")
+    values[key] = value
+    return value

@@ -1,4 +1,7 @@
-"""What an `except` clause catches, by the last component of each exception name."""
+"""What an `except` clause catches, by the last component of each exception name.
+
+Used by the cleanup family (import guards) and the test-infrastructure family (skips, vacuous tests).
+"""
 
 from __future__ import annotations
 

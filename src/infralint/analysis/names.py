@@ -1,5 +1,7 @@
 """Qualified names: what `rd.Redis`, `Redis` or `pytest.skip` refer to, through imports and aliases.
 
+Used by the cleanup, timeout and test-infrastructure families.
+
 Built once per file from every import statement (module level and nested), so `import redis.asyncio
 as aioredis; aioredis.Redis(...)` resolves to `redis.asyncio.Redis` and `from pytest import skip as s;
 s()` to `pytest.skip`. Names that were never imported resolve to themselves (builtins, locals).

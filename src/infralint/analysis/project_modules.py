@@ -1,5 +1,7 @@
 """Constants imported from other modules of the project (`from app.settings import REDIS_TIMEOUT`).
 
+Used by the timeout rules (through `constants`) and for clients defined in another module.
+
 Only asked for when a rule has a candidate value that names an import, so most files never get
 here. The imported module is located next to the importing file (relative imports, then the folders
 above it for absolute ones — never `site-packages`), parsed (never imported or executed) and kept
@@ -13,57 +15,40 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .constants import Value, ValueResolver
+    from ..source import SourceFile
 
 _MAX_ROOT_DEPTH = 6
-_modules: dict[str, tuple[float, ValueResolver, object]] = {}
-_clients: dict[str, tuple[float, object]] = {}
-_values: dict[tuple[str, float, tuple[str, ...]], Value | None] = {}
-_in_progress: set[tuple[str, tuple[str, ...]]] = set()
 #: seconds spent loading modules with astroid in this process (reported by benchmarks)
 stats = {"astroid_seconds": 0.0, "astroid_modules": 0, "modules_loaded": 0, "lookups": 0}
 
 
-def resolve_imported(importer: str, level: int, module: str, attrs: list[str], depth: int) -> Value | None:
-    """The value of `attrs` (`NAME` or `obj.attr`) imported from `module` by the file `importer`."""
-    if not attrs or depth > 10 or importer.startswith("<"):
+@dataclass
+class LoadedModule:
+    """A project module parsed for lookups (never imported), kept while its file is unchanged."""
+
+    path: Path
+    modname: str
+    mtime: float
+    source: SourceFile
+    astroid: _AstroidModule
+    #: per-module results of the analyses that read it (a value resolver, its clients), dropped with it
+    memo: dict = field(default_factory=dict)
+
+
+_modules: dict[str, LoadedModule] = {}
+
+
+def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Path, str, list[str]] | None:
+    """(file, dotted module name, remaining attribute path) of what `importer` imports, if in the project."""
+    if not attrs or importer.startswith("<"):
         return None
-    found = _locate_cached(importer, level, module, tuple(attrs))
-    if found is None:
-        return None
-    path, modname, rest = found
-    if not rest:
-        return None
-    stats["lookups"] += 1
-    loaded = _load(path, modname)
-    if loaded is None:
-        return None
-    mtime, resolver, astroid_module = loaded
-    key = (str(path), mtime, tuple(rest))
-    if key in _values:
-        return _values[key]
-    guard = (str(path), tuple(rest))
-    if guard in _in_progress:  # an import cycle
-        return None
-    _in_progress.add(guard)
-    try:
-        if len(rest) == 1:
-            value = resolver.resolve_global(rest[0], depth + 1)
-        else:
-            value = resolver.resolve_path(rest[0], rest[1:], depth + 1)
-        if value is None:
-            value = _infer_with_astroid(astroid_module, rest)
-    finally:
-        _in_progress.discard(guard)
-    if value is not None:
-        value = value.with_note(f"`{'.'.join(rest)}` from `{modname}`")
-    _values[key] = value
-    return value
+    return _locate_cached(importer, level, module, tuple(attrs))
 
 
 @lru_cache(maxsize=4096)
@@ -74,31 +59,17 @@ def _locate_cached(importer: str, level: int, module: str, attrs: tuple[str, ...
     return _locate(importer_path.resolve(), level, module, list(attrs))
 
 
-def imported_redis_client(importer: str, level: int, module: str, name: str):
-    """(factory, its module's clients, its resolver, `path ` prefix) of a Redis client bound to `name` there."""
-    if importer.startswith("<"):
-        return None
-    found = _locate_cached(importer, level, module, (name,))
+def imported_module(importer: str, level: int, module: str, name: str) -> tuple[LoadedModule, str] | None:
+    """The project module that binds the imported `name`, and the name it has there."""
+    found = locate(importer, level, module, [name])
     if found is None or len(found[2]) != 1:
         return None
-    path, modname, rest = found
-    loaded = _load(path, modname)
-    if loaded is None:
-        return None
-    resolver = loaded[1]
-    clients = _clients.get(str(path))
-    if clients is None or clients[0] != loaded[0]:
-        from .redis_clients import RedisClients
-
-        clients = (loaded[0], RedisClients(resolver.source))
-        _clients[str(path)] = clients
-    factory = clients[1].bindings.get((None, rest[0]))
-    if factory is None:
-        return None
-    return factory, clients[1], resolver, f"{_shown(path)} "
+    loaded = load(found[0], found[1])
+    return None if loaded is None else (loaded, found[2][0])
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """`path` relative to the current folder when it is inside it, for messages."""
     try:
         return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -165,10 +136,9 @@ def _package_name(folder: Path) -> str:
     return ".".join(reversed(names))
 
 
-def _load(path: Path, modname: str):
-    """(mtime, resolver, module holder) for a project file, cached while the file is unchanged."""
+def load(path: Path, modname: str) -> LoadedModule | None:
+    """The parsed project module at `path`, cached while the file is unchanged; None if it does not parse."""
     from ..source import SourceFile, decode_source
-    from .constants import ValueResolver
 
     key = str(path)
     try:
@@ -176,7 +146,7 @@ def _load(path: Path, modname: str):
     except OSError:
         return None
     cached = _modules.get(key)
-    if cached is not None and cached[0] == mtime:
+    if cached is not None and cached.mtime == mtime:
         return cached
     try:
         text = decode_source(path.read_bytes())
@@ -185,7 +155,7 @@ def _load(path: Path, modname: str):
     except Exception:  # a module that cannot be read or parsed resolves nothing
         return None
     stats["modules_loaded"] += 1
-    loaded = (mtime, ValueResolver(source), _AstroidModule(text, modname or path.stem, str(path)))
+    loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)))
     _modules[key] = loaded
     return loaded
 
@@ -210,15 +180,13 @@ class _AstroidModule:
         return self._module
 
 
-def _infer_with_astroid(holder: _AstroidModule, attrs: list[str]) -> Value | None:
+def infer_number(loaded: LoadedModule, attrs: list[str]) -> float | None:
     """astroid's inference of `NAME.attr…` in the module, when it settles on one number."""
-    from .constants import Value
-
     started = time.perf_counter()
     try:
         import astroid
 
-        module = holder.get()
+        module = loaded.astroid.get()
         values = list(module.igetattr(attrs[0]))
         for attr in attrs[1:]:
             values = [v for value in values if value is not astroid.Uninferable for v in value.igetattr(attr)]
@@ -227,7 +195,7 @@ def _infer_with_astroid(holder: _AstroidModule, attrs: list[str]) -> Value | Non
         }
         if len(numbers) != len(values) or not numbers:
             return None
-        return Value(float(max(numbers)))
+        return float(max(numbers))
     except Exception:  # inference failures mean "unknown", never a crash
         return None
     finally:
@@ -237,5 +205,3 @@ def _infer_with_astroid(holder: _AstroidModule, attrs: list[str]) -> Value | Non
 def clear_cache() -> None:
     _locate_cached.cache_clear()
     _modules.clear()
-    _clients.clear()
-    _values.clear()

@@ -6,13 +6,15 @@ import sys
 from pathlib import Path
 
 from ..cache import ResultCache
-from ..cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, load_effective_config, use_color
 from ..discovery import discover
-from ..engine import FileResult, Linter, content_digest, default_jobs, lint_files
+from ..engine import Linter, default_jobs, lint_files
+from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.edits import unified_diff, write_atomic
 from ..report import RunSummary, reporter
+from ..results import FileResult, content_digest
 from ..source import decode_source
+from .common import load_effective_config, use_color
 
 PROGRESS_MIN_FILES = 200
 

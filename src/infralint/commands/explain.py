@@ -12,7 +12,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from ..catalog import load_catalog
-from ..cli import EXIT_CLEAN, UsageError
+from ..exits import EXIT_CLEAN, UsageError
 from ..rules import rule_classes
 
 

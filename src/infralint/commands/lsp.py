@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cli import UsageError
+from ..exits import UsageError
 
 
 def run_lsp() -> int:

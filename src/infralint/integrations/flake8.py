@@ -18,12 +18,12 @@ from typing import Any, ClassVar, Iterator
 
 from flake8.exceptions import ExecutionError
 
-from .. import __version__
 from ..catalog import load_catalog
 from ..config import Config, ConfigError, apply_overrides, find_config, load_config
 from ..engine import Linter
 from ..finding import Finding
 from ..source import decode_source
+from ..version import __version__
 
 
 class _Flake8Linter(Linter):

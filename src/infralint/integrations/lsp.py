@@ -20,12 +20,12 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from .. import __version__
 from ..catalog import load_catalog
 from ..config import Config, ConfigError, find_config, load_config
 from ..engine import Linter
 from ..finding import Edit, Finding, FixSafety
 from ..fixes.edits import edits_between
+from ..version import __version__
 
 log = logging.getLogger(__name__)
 

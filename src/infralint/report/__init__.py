@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 from ..finding import Finding
-
-
-@dataclass
-class RunSummary:
-    """What a reporter may show besides the findings themselves."""
-
-    files: int = 0
-    fixed: int = 0
-    statistics: bool = False
-    unsafe_fixes: bool = False
-    color: bool = False
-    quiet: bool = False
-    sources: dict[str, list[str]] = field(default_factory=dict)  # path → lines, for code frames
+from .summary import RunSummary
 
 
 def reporter(name: str) -> Callable[[list[Finding], RunSummary], str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import RunSummary
 from ..finding import Finding
+from .summary import RunSummary
 
 
 def line(finding: Finding) -> str:

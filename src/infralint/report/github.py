@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import RunSummary
 from ..finding import Finding
+from .summary import RunSummary
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 

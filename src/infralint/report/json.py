@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from . import RunSummary
 from ..finding import Finding
+from .summary import RunSummary
 
 
 def finding_json(finding: Finding) -> dict:

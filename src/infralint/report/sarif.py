@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import RunSummary
-from .. import __version__
 from ..catalog import load_catalog
 from ..finding import Finding
+from ..version import __version__
+from .summary import RunSummary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import RunSummary
 from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
+from .summary import RunSummary
 
 
 def _char_col(line: str, byte_col: int) -> int:

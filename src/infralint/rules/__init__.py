@@ -1,6 +1,8 @@
-"""Rule registry: every module in this package defines rules; they are found, not listed.
+"""Rule registry: every family package (or module) here defines rules; they are found, not listed.
 
-Adding a family means adding a module here and its catalog entries in `lint_rules/`.
+A family is a package `rules/<family>/` that exports its rule classes from `__init__.py`, with the
+analyses only it uses beside them. Adding a family means adding one package here and its catalog
+entries in `lint_rules/`.
 """
 
 from __future__ import annotations

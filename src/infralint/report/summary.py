@@ -1,0 +1,18 @@
+"""What a reporter may show besides the findings: counts, options, source lines for frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunSummary:
+    """What a reporter may show besides the findings themselves."""
+
+    files: int = 0
+    fixed: int = 0
+    statistics: bool = False
+    unsafe_fixes: bool = False
+    color: bool = False
+    quiet: bool = False
+    sources: dict[str, list[str]] = field(default_factory=dict)  # path → lines, for code frames

@@ -1,0 +1,265 @@
+"""What each function of a module does, and inside which blocks of that function it does it.
+
+One pass over the module records, for every function (and lambda), the import statements and calls
+it executes itself (not those of functions nested in it), each with the chain of enclosing blocks
+*within that function*: the `try` body, `except` handler, `finally` block, `if`/`else` branch,
+loop or `with` it sits in. Methods know their class, nested functions their enclosing function, so
+callers can resolve `self.close()` or a closure name to its definition. Code at module level and
+in class bodies belongs to the module pseudo-function (`node` is the `ast.Module`).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ...source import SourceFile
+
+#: (role, node): role is one of try, handler, try-else, finally, if, else, loop, loop-else,
+#: with, case; node is the Try/If/loop/With/Match statement, or the ExceptHandler for `handler`
+Frame = tuple[str, ast.AST]
+
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BLOCK_ROLES = {
+    (ast.If, "body"): "if",
+    (ast.If, "orelse"): "else",
+    (ast.For, "body"): "loop",
+    (ast.AsyncFor, "body"): "loop",
+    (ast.While, "body"): "loop",
+    (ast.For, "orelse"): "loop-else",
+    (ast.AsyncFor, "orelse"): "loop-else",
+    (ast.While, "orelse"): "loop-else",
+    (ast.With, "body"): "with",
+    (ast.AsyncWith, "body"): "with",
+    (ast.Try, "body"): "try",
+    (ast.Try, "orelse"): "try-else",
+    (ast.Try, "finalbody"): "finally",
+}
+if hasattr(ast, "TryStar"):
+    _BLOCK_ROLES.update({(ast.TryStar, "body"): "try", (ast.TryStar, "orelse"): "try-else", (ast.TryStar, "finalbody"): "finally"})
+
+
+@dataclass(eq=False)
+class Site:
+    """An import statement or a call, where it sits: `statement` is the innermost enclosing statement."""
+
+    node: ast.AST
+    statement: ast.stmt
+    frames: tuple[Frame, ...]
+
+    def roles(self) -> set[str]:
+        return {role for role, _ in self.frames}
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: ast.AST  # FunctionDef, AsyncFunctionDef, Lambda, or the Module itself
+    name: str
+    owner_class: ast.ClassDef | None = None  # set for methods (defined directly in a class body)
+    parent: "FunctionInfo | None" = None  # the enclosing function of a nested one (None at module level)
+    imports: list[Site] = field(default_factory=list)  # import statements
+    nested: dict[str, "FunctionInfo"] = field(default_factory=dict)  # functions defined in this body
+    declared_global: set[str] = field(default_factory=set)  # `global`/`nonlocal` names
+    # filled by the statement walk; the expression walk (calls, yields, assigned names) is lazy
+    statement_bindings: dict[str, list[ast.AST]] = field(default_factory=dict)
+    pending: list[tuple[list, ast.stmt, tuple, bool]] = field(default_factory=list)
+    expression_calls: list[Site] = field(default_factory=list)
+    expression_bindings: dict[str, list[ast.AST]] = field(default_factory=dict)
+    has_yield: bool = False
+    has_finally: bool = False  # a `finally:` block somewhere in its own body
+
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.node, ast.Module)
+
+    @property
+    def line(self) -> int:
+        return getattr(self.node, "lineno", 1)
+
+    @property
+    def display_name(self) -> str:
+        """`Pool.close`, `shutdown`, `<lambda>`."""
+        if self.owner_class is not None:
+            return f"{self.owner_class.name}.{self.name}"
+        return self.name
+
+    def bind(self, name: str, node: ast.AST) -> None:
+        self.statement_bindings.setdefault(name, []).append(node)
+
+    def enclosing_method(self) -> "FunctionInfo | None":
+        """This function if it is a method, else the nearest enclosing method (for `self` in closures)."""
+        current: FunctionInfo | None = self
+        while current is not None and not current.is_module:
+            if current.owner_class is not None:
+                return current
+            current = current.parent
+        return None
+
+
+def matching_lines(pattern, text: str) -> set[int]:
+    """1-based numbers of the lines where a regular expression matches."""
+    return {text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)}
+
+
+class FunctionBodies:
+    """Every function of a module with its imports, calls and local bindings.
+
+    The statement structure is walked eagerly (it is small); the expressions of a function are
+    walked only when someone asks for its calls, bindings or yields.
+    """
+
+    def __init__(self, source: SourceFile) -> None:
+        self.module = FunctionInfo(source.tree, "<module>")
+        self.functions: list[FunctionInfo] = []  # source order (lambdas once found), module excluded
+        self.by_node: dict[ast.AST, FunctionInfo] = {}
+        self.classes: dict[str, ast.ClassDef] = {}  # module-level classes by name
+        self.methods: dict[ast.ClassDef, dict[str, FunctionInfo]] = {}
+        self.handler_try: dict[ast.ExceptHandler, ast.stmt] = {}  # each handler's `try` statement
+        self._block(source.tree.body, self.module, (), None)
+
+    # -- lazy answers -------------------------------------------------------------------------------
+
+    def calls(self, fn: FunctionInfo) -> list[Site]:
+        self._walk_expressions(fn)
+        return fn.expression_calls
+
+    def is_generator(self, fn: FunctionInfo) -> bool:
+        self._walk_expressions(fn)
+        return fn.has_yield
+
+    def bindings(self, fn: FunctionInfo, name: str) -> list[ast.AST]:
+        """Every node that binds `name` in the function's own scope."""
+        self._walk_expressions(fn)
+        return [*fn.statement_bindings.get(name, ()), *fn.expression_bindings.get(name, ())]
+
+    def calls_on_lines(self, lines: set[int]):
+        """(function, call site) for the calls of every function whose code spans one of `lines`
+        (the module's own code always counts); lambdas found on the way included."""
+        done: set[int] = set()
+        queue = [self.module, *self.functions]
+        while queue:
+            fn = queue.pop(0)
+            if id(fn) in done:
+                continue
+            done.add(id(fn))
+            if not fn.is_module:
+                first, last = fn.node.lineno, getattr(fn.node, "end_lineno", None) or fn.node.lineno
+                if not any(first <= line <= last for line in lines):
+                    continue
+            known = len(self.functions)
+            for site in self.calls(fn):
+                yield fn, site
+            queue.extend(self.functions[known:])  # lambdas found just now
+
+    # -- the statement walk ---------------------------------------------------------------------------
+
+    def _block(self, statements: list[ast.stmt], fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> None:
+        for statement in statements:
+            self._statement(statement, fn, frames, cls)
+
+    def _statement(self, node: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> None:
+        binds = cls is None  # names assigned in a class body are attributes, not locals
+        if isinstance(node, _FUNCTION_TYPES):
+            fn.pending.append(([*node.decorator_list, node.args, node.returns], node, frames, binds))
+            info = self._new_function(node, node.name, fn, cls)
+            if binds:
+                fn.bind(node.name, node)
+            _bind_arguments(info, node.args)
+            self._block(node.body, info, (), None)
+            return
+        if isinstance(node, ast.ClassDef):
+            fn.pending.append(([*node.decorator_list, *node.bases, *node.keywords], node, frames, binds))
+            if binds:
+                fn.bind(node.name, node)
+            if fn.is_module and cls is None:
+                self.classes[node.name] = node
+            self.methods.setdefault(node, {})
+            # the class body runs in the enclosing function's flow; its defs are methods of `node`
+            self._block(node.body, fn, frames, node)
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            fn.imports.append(Site(node, node, frames))
+            for alias in node.names:
+                if alias.name != "*" and binds:
+                    fn.bind(alias.asname or alias.name.split(".")[0], node)
+            return
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            fn.declared_global.update(node.names)
+            return
+        kind = type(node)
+        expressions = []
+        for field_name, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                role = _BLOCK_ROLES.get((kind, field_name), "block")
+                fn.has_finally = fn.has_finally or role == "finally"
+                self._block(value, fn, (*frames, (role, node)), cls)
+            elif field_name == "handlers":
+                for handler in value:
+                    self.handler_try[handler] = node
+                    if handler.type is not None:
+                        expressions.append(handler.type)
+                    if handler.name and binds:
+                        fn.bind(handler.name, handler)
+                    self._block(handler.body, fn, (*frames, ("handler", handler)), cls)
+            elif field_name == "cases":
+                for case in value:
+                    expressions.extend(e for e in (case.pattern, case.guard) if e is not None)
+                    self._block(case.body, fn, (*frames, ("case", node)), cls)
+            elif isinstance(value, list):
+                expressions.extend(value)
+            elif isinstance(value, ast.AST):
+                expressions.append(value)
+        if expressions:
+            fn.pending.append((expressions, node, frames, binds))
+
+    def _new_function(self, node: ast.AST, name: str, fn: FunctionInfo, cls: ast.ClassDef | None) -> FunctionInfo:
+        info = FunctionInfo(node, name, owner_class=cls, parent=None if fn.is_module else fn)
+        self.functions.append(info)
+        self.by_node[node] = info
+        if cls is not None:
+            self.methods.setdefault(cls, {})[name] = info
+        elif not isinstance(node, ast.Lambda):
+            fn.nested[name] = info
+        return info
+
+    # -- the expression walk ----------------------------------------------------------------------------
+
+    def _walk_expressions(self, fn: FunctionInfo) -> None:
+        while fn.pending:
+            roots, statement, frames, bind = fn.pending.pop(0)
+            self._expressions(roots, statement, fn, frames, bind)
+
+    def _expressions(self, roots: list, statement: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], bind: bool) -> None:
+        """Calls, yields and name bindings in expressions; a lambda body belongs to the lambda."""
+        stack = [(r, fn) for r in roots if r is not None]
+        while stack:
+            node, owner = stack.pop()
+            if isinstance(node, ast.Lambda):
+                info = self._new_function(node, "<lambda>", owner, None)
+                _bind_arguments(info, node.args)
+                stack.append((node.args, owner))
+                info.pending.append(([node.body], statement, (), True))
+                continue
+            if isinstance(node, ast.Call):
+                owner.expression_calls.append(Site(node, statement, frames))
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                owner.has_yield = True
+            elif isinstance(node, ast.Name):
+                if bind and not isinstance(node.ctx, ast.Load):
+                    owner.expression_bindings.setdefault(node.id, []).append(node)
+                continue
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name and bind:
+                owner.expression_bindings.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.arguments):
+                # only the defaults are evaluated here; the parameters belong to the function
+                stack.extend((d, owner) for d in [*node.defaults, *node.kw_defaults] if d is not None)
+                continue
+            elif isinstance(node, (ast.Constant, ast.expr_context)):
+                continue
+            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+
+
+def _bind_arguments(info: FunctionInfo, args: ast.arguments) -> None:
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if arg is not None:
+            info.bind(arg.arg, arg)

@@ -1,0 +1,1494 @@
+"""Scopes, bindings and flow: which names can be unbound where they are read.
+
+One pass over the `ast` in execution order, in the manner of pyflakes: module and class bodies run
+when they are reached, function and lambda bodies are deferred until the module is done (so module
+globals defined below a function are visible in it). Every scope keeps a `Flow` of the names bound
+at the current point, split and joined at `if`, loops, `try`, `with suppress(...)` and `match`, so a
+read can be judged certainly bound, bound on some paths only, or unbound.
+
+The result is a list of `Problem`s (what is wrong, where, and the facts a message needs); the scope
+rules turn them into findings. Names are never guessed: once a module can create globals the
+analysis cannot see (`from x import *`, `exec`, writes through `globals()`, a module `__getattr__`,
+assignments to `builtins`), names that resolve nowhere are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ...source import SourceFile
+from .flow import Flow, Why, join, merge_into
+from .known_names import (
+    BUILTINS,
+    CLASS_BODY_NAMES,
+    ENVIRONMENT_VALUES,
+    EXCEPTION_SWALLOWING_CONTEXTS,
+    MODULE_DUNDERS,
+    NORETURN_ANNOTATIONS,
+    NORETURN_CALLS,
+    NORETURN_METHODS_OF_SELF,
+    PACKAGE_DUNDERS,
+)
+from .path_facts import IS_TRUE, Atoms, conflict, refine, value_facts
+from .stored_names import CHILD_FIELDS, push_children, stores_in
+from .syntax_facts import (
+    annotation_subscript_parts,
+    catches_name_error,
+    chain_tests,
+    irrefutable,
+    is_globals_call,
+    matches_constant,
+    may_raise,
+    negated_name,
+    nonempty_iterable,
+    parent_within,
+    static_test,
+    tests_existence,
+)
+
+UNBOUND, MAYBE, DEAD = 0, 1, 2
+_FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
+_RAISE = ("raise",)
+_DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
+_DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_SAME_LENGTH_CALLS = frozenset({"enumerate", "sorted", "list", "tuple", "reversed", "iter"})
+_SAME_LENGTH_METHODS = frozenset({"items", "keys", "values", "splitlines", "copy"})
+
+
+class Binding:
+    """One binding of a name in a scope (assignment, import, def, loop target, `del`, …)."""
+
+    __slots__ = ("name", "kind", "node", "typing_only", "fullname")
+
+    def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.node = node
+        self.typing_only = typing_only
+        self.fullname = fullname
+
+    @property
+    def line(self) -> int:
+        return getattr(self.node, "lineno", 0)
+
+    @property
+    def runtime(self) -> bool:
+        """Whether this binding gives the name a value when the code runs."""
+        return not self.typing_only and self.kind not in ("annotation", "del")
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Binding({self.name!r}, {self.kind!r}, line {self.line})"
+
+
+class Scope:
+    """A module, class, function/lambda, comprehension or PEP 695 type-parameter scope."""
+
+    __slots__ = (
+        "kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds",
+        "noreturn", "assigned_inside", "truthy", "fact_names",
+    )
+
+    def __init__(self, kind: str, name: str, node: ast.AST, parent: Scope | None, lookup_parent: Scope | None) -> None:
+        self.kind = kind
+        self.name = name
+        self.node = node
+        self.parent = parent  # lexical parent
+        self.lookup_parent = lookup_parent  # where unresolved names are looked up next (classes skipped)
+        self.bindings: dict[str, list[Binding]] = {}
+        self.flow: Flow | None = None
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self.pending: list[tuple] = []
+        self.conds: list[ast.expr] = []  # tests of the enclosing `if`s at the current point
+        self.noreturn: set[str] = set()  # functions defined here annotated `-> NoReturn`/`Never`
+        self.assigned_inside: set[str] = set()  # locals a nested function rebinds through `nonlocal`
+        self.truthy: set[str] = set()  # names proven non-empty by `if not name: raise` (until rebound)
+        self.fact_names: set[str] = set()  # names some path fact or guard mentions (rebinding them drops those)
+
+    def enclosing_class(self) -> Scope | None:
+        scope = self.parent
+        while scope is not None:
+            if scope.kind == "class":
+                return scope
+            scope = scope.parent
+        return None
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Scope({self.kind} {self.name})"
+
+
+@dataclass
+class Problem:
+    """A read that can fail, with the facts the message needs.
+
+    `detail` is one of: undefined, before-definition, deleted, except-var, typing-only,
+    lazy-annotation (INF101); maybe (INF102); unbound-local, deleted-local (INF103).
+    """
+
+    code: str
+    name: str
+    node: ast.AST
+    scope: Scope  # the scope the read is in (innermost, comprehensions included)
+    detail: str
+    why: Why | None = None
+    binding: Binding | None = None
+    in_annotation: bool = False
+
+
+def _constant(node: ast.expr) -> bool:
+    """A literal: `"win32"`, `(3, 11)`, `("linux", "darwin")`."""
+    if node.__class__ is ast.Constant:
+        return True
+    if node.__class__ in (ast.Tuple, ast.List, ast.Set):
+        return all(_constant(e) for e in node.elts)
+    return False
+
+
+def _executing(scope: Scope) -> Scope:
+    """The scope whose code is running when `scope`'s body is (classes and comprehensions run inline)."""
+    while scope.kind in ("comprehension", "class"):
+        scope = scope.lookup_parent
+    return scope
+
+
+class ScopeAnalysis:
+    """Bindings of every scope of one file and the problems found in its reads."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.unknowable = False  # the module's globals can be created invisibly
+        self.has_star_import = False
+        self.is_stub = source.is_stub  # a `.pyi` file is never executed: only names that exist anywhere matter
+        self.postponed = self.is_stub  # `from __future__ import annotations` (and every stub)
+        self.is_package = source.is_package_init
+        self.typing_only = False
+        self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
+        self.in_annotation = False
+        tree = source.tree
+        self.module = Scope("module", "<module>", tree, None, None)
+        self.module.flow = Flow()
+        self.scopes: list[Scope] = [self.module]
+        self.scope = self.module
+        self.loops: list[tuple[list, list]] = []
+        self.deferred: deque = deque()
+        self.module_pending: list[tuple] = []
+        self.lazy_names: list[tuple[str, ast.AST, Scope]] = []
+        self.global_decls: dict[str, tuple[Scope, ast.Global]] = {}
+        self.log: list[tuple[Scope, str, ast.AST]] = []
+        self.stmt: ast.AST = tree
+        self.module_end: Flow | None = None
+        self.atoms = Atoms()
+        self.nonempty_literals: set[int] = set()  # module-level targets assigned a non-empty literal
+        self._stmt_handlers = {
+            ast.FunctionDef: self._function_def,
+            ast.AsyncFunctionDef: self._function_def,
+            ast.ClassDef: self._class_def,
+            ast.Return: self._return,
+            ast.Delete: self._delete,
+            ast.Assign: self._assign,
+            ast.AugAssign: self._aug_assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.While: self._while,
+            ast.If: self._if,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Raise: self._raise,
+            ast.Try: self._try,
+            ast.Assert: self._assert,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.Global: self._global,
+            ast.Nonlocal: self._nonlocal,
+            ast.Expr: self._expr_stmt,
+            ast.Pass: self._pass,
+            ast.Break: self._break,
+            ast.Continue: self._continue,
+            ast.Match: self._match,
+        }
+        for name, handler in (("TryStar", self._try), ("TypeAlias", self._type_alias)):
+            if hasattr(ast, name):
+                self._stmt_handlers[getattr(ast, name)] = handler
+        self._expr_handlers = {
+            ast.Lambda: self._lambda,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.NamedExpr: self._walrus,
+            ast.BoolOp: self._bool_op,
+            ast.IfExp: self._if_exp,
+        }
+        # everything allocated here stays reachable until the end, so cycle collection during the
+        # pass would only rescan the file's syntax tree again and again
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._run(tree)
+        finally:
+            if collecting:
+                gc.enable()
+            del self._stmt_handlers, self._expr_handlers  # bound methods would keep `self` in a cycle
+
+    # -- driver ---------------------------------------------------------------------------------
+
+    def _run(self, tree: ast.Module) -> None:
+        self._stmts(tree.body)
+        self.module_end = self.module.flow
+        functions = []
+        while self.deferred:
+            functions.append(self._run_function(*self.deferred.popleft()))
+        # judged only now: a nested function's `nonlocal` can bind its parent's locals at any time
+        for scope in functions:
+            self._resolve_function(scope)
+        self._resolve_module_pending()
+        self._resolve_lazy_names()
+        if self.has_star_import:
+            self._drop_guesses_after_star_import()
+        if self.is_stub:
+            self.problems = [p for p in self.problems if p.code == "INF101" and p.detail in ("undefined", "lazy-annotation")]
+
+    def _stmts(self, body: list[ast.stmt]) -> None:
+        handlers = self._stmt_handlers
+        for stmt in body:
+            self.stmt = stmt
+            handler = handlers.get(stmt.__class__)
+            if handler is None:
+                self._expr(stmt)
+            else:
+                handler(stmt)
+
+    # -- expressions ------------------------------------------------------------------------------
+
+    def _expr(self, node: ast.AST | None) -> None:
+        """Visit an expression in evaluation order: reads, walrus bindings, nested scopes."""
+        if node is None:
+            return
+        stack = [node]
+        pop, push = stack.pop, stack.append
+        fields_of = _FIELDS_LAST_FIRST
+        special = self._expr_handlers
+        read = self._read
+        Name, Load, Store, Call = ast.Name, ast.Load, ast.Store, ast.Call
+        while stack:
+            n = pop()
+            cls = n.__class__
+            if cls is Name:
+                ctx = n.ctx.__class__
+                if ctx is Load:
+                    read(n.id, n)
+                elif ctx is Store:
+                    self._bind(n.id, "assign", n)
+                else:
+                    self._delete_name(n)
+                continue
+            if cls is Call:
+                func = n.func
+                if func.__class__ is Name:
+                    if func.id in _DYNAMIC_CALLS:
+                        self._note_dynamic_call(n)
+                elif func.__class__ is ast.Attribute and func.attr == "_convert_":
+                    self.unknowable = True  # `IntEnum._convert_(…)` copies enum members into module globals
+            else:
+                handler = special.get(cls)
+                if handler is not None:
+                    handler(n)
+                    continue
+            for field in fields_of[cls]:  # pushed last-first so they pop in evaluation order
+                value = getattr(n, field)
+                if value is None:
+                    continue
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if item is not None:
+                            push(item)
+                else:
+                    push(value)
+
+    def _note_dynamic_call(self, call: ast.Call) -> None:
+        name = call.func.id
+        if name == "setattr":
+            target = call.args[0] if call.args else None
+            if isinstance(target, ast.Subscript):  # setattr(sys.modules[__name__], …)
+                target = target.value.attr if isinstance(target.value, ast.Attribute) else None
+                self.unknowable = self.unknowable or target == "modules"
+            elif isinstance(target, ast.Name) and target.id in _DYNAMIC_TARGET_ROOTS:
+                self.unknowable = True
+        elif name == "exec":
+            # `exec(code)` at module level, or into `globals()`, creates module globals; into a
+            # namespace dict, or a function's locals, it does not
+            if len(call.args) < 2 and not call.keywords:
+                self.unknowable = self.unknowable or _executing(self.scope).kind == "module"
+            elif any(is_globals_call(a) for a in (*call.args[1:], *(k.value for k in call.keywords))):
+                self.unknowable = True
+        elif name in ("globals", "vars") and not call.args:
+            if name == "globals" or _executing(self.scope).kind == "module":
+                self.unknowable = self.unknowable or not self._is_read_only_globals_use(call)
+
+    def _is_read_only_globals_use(self, call: ast.Call) -> bool:
+        """`globals()[k]`, `globals().get(k)`, `k in globals()` only read; anything else may write."""
+        parent = parent_within(self.stmt, call)
+        if isinstance(parent, ast.Subscript) and parent.value is call:
+            return isinstance(parent.ctx, ast.Load)
+        if isinstance(parent, ast.Attribute) and parent.value is call:
+            return parent.attr in ("get", "copy", "items", "keys", "values", "__contains__")
+        return isinstance(parent, ast.Compare)
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        for default in node.args.defaults:
+            self._expr(default)
+        for default in node.args.kw_defaults:
+            self._expr(default)
+        self.deferred.append((node, self.scope, self.typing_only))
+
+    def _comprehension(self, node: ast.AST) -> None:
+        generators = node.generators
+        self._expr(generators[0].iter)  # the first iterable is evaluated in the enclosing scope
+        outer = self.scope
+        scope = Scope("comprehension", "<comprehension>", node, outer, outer if outer.kind == "comprehension" else _executing(outer))
+        self.scopes.append(scope)
+        self.scope = scope
+        try:
+            for index, generator in enumerate(generators):
+                if index:
+                    self._expr(generator.iter)
+                self._comprehension_target(scope, generator.target)
+                for condition in generator.ifs:
+                    self._expr(condition)
+            if node.__class__ is ast.DictComp:
+                self._expr(node.key)
+                self._expr(node.value)
+            else:
+                self._expr(node.elt)
+        finally:
+            self.scope = outer
+
+    def _comprehension_target(self, scope: Scope, target: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            scope.bindings.setdefault(target.id, []).append(Binding(target.id, "comprehension", target))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._comprehension_target(scope, element)
+        elif isinstance(target, ast.Starred):
+            self._comprehension_target(scope, target.value)
+        else:
+            self._expr(target)
+
+    def _bool_op(self, node: ast.BoolOp) -> None:
+        """`a or b`: `b` runs only after `a`, so `a` guards it as an `if` test would."""
+        conds = _executing(self.scope).conds
+        values = node.values
+        self._expr(values[0])
+        never = "not-typing" if node.op.__class__ is ast.Or else "typing"
+        if static_test(values[0]) == never:  # `not TYPE_CHECKING or isinstance(t, X)`: the rest never runs
+            return
+        outcome = node.op.__class__ is ast.And  # the later parts run only when the earlier ones gave this
+        owner, saved, start = self._assume_begin()
+        try:
+            for index in range(1, len(values)):
+                conds.append(values[index - 1])
+                if saved is not None:
+                    refine(owner.flow.facts, values[index - 1], outcome, self.atoms, owner.fact_names)
+                try:
+                    self._expr(values[index])
+                finally:
+                    conds.pop()
+        finally:
+            self._assume_end(owner, saved, start)
+
+    def _if_exp(self, node: ast.IfExp) -> None:
+        self._expr(node.test)
+        conds = _executing(self.scope).conds
+        conds.append(node.test)
+        owner, saved, start = self._assume_begin()
+        try:
+            for branch, outcome in ((node.body, True), (node.orelse, False)):
+                if saved is not None:
+                    owner.flow.facts = dict(saved)
+                    refine(owner.flow.facts, node.test, outcome, self.atoms, owner.fact_names)
+                self._expr(branch)
+        finally:
+            conds.pop()
+            self._assume_end(owner, saved, start)
+
+    def _assume_begin(self) -> tuple[Scope, dict | None, int]:
+        """Start evaluating a part of an expression that runs only under a condition: its facts are temporary."""
+        owner = self.scope
+        while owner.kind == "comprehension":
+            owner = owner.lookup_parent
+        flow = owner.flow
+        if flow is None:
+            return owner, None, 0
+        saved = flow.facts
+        flow.facts = dict(saved)
+        return owner, saved, len(self.log)
+
+    def _assume_end(self, owner: Scope, saved: dict | None, start: int) -> None:
+        flow = owner.flow
+        if saved is None or flow is None:
+            return
+        flow.facts = saved
+        for logged, name, _ in self.log[start:]:  # a walrus inside rebinds: what was known of it is stale
+            if logged is owner and name in owner.fact_names:
+                flow.forget(self.atoms.names_of, name)
+
+    def _walrus(self, node: ast.NamedExpr) -> None:
+        self._expr(node.value)
+        self._bind(node.target.id, "walrus", node.target)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def _read(self, name: str, node: ast.AST) -> None:
+        if self.quiet:
+            return
+        scope = self.scope
+        if scope.kind == "function":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+        elif scope.kind == "comprehension":
+            origin = scope
+            while scope.kind == "comprehension":
+                if name in scope.bindings:
+                    return
+                scope = scope.lookup_parent
+            self._read_in(scope, name, node, None, origin)
+            return
+        self._read_in(scope, name, node, None, scope)
+
+    def _read_in(self, scope: Scope, name: str, node: ast.AST, class_why: Why | None, origin: Scope) -> None:
+        """Judge a read against `scope`'s current flow (classes fall through to the scope they run in)."""
+        kind = scope.kind
+        if kind == "function":
+            if name in scope.globals:
+                self.module_pending.append((name, node, "deferred", None, class_why, self.in_annotation, origin))
+                return
+            if name in scope.nonlocals:
+                return
+            flow = scope.flow
+            if flow is None:
+                scope.pending.append((name, node, DEAD, None, class_why, self.in_annotation, origin))
+            elif name in flow.bound:
+                return
+            elif name in flow.maybe:
+                why = flow.maybe[name]
+                if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
+                    scope.pending.append((name, node, MAYBE, why, class_why, self.in_annotation, origin))
+                # past a read that did not raise, the name is bound: one finding per failing path
+                flow.bind(name)
+            else:
+                scope.pending.append((name, node, UNBOUND, flow.gone.get(name), class_why, self.in_annotation, origin))
+        elif kind == "module":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                return
+            if flow is None:
+                self.module_pending.append((name, node, "dead", None, class_why, self.in_annotation, origin))
+            elif name in flow.maybe:
+                why = flow.maybe[name]
+                if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
+                    self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=self.in_annotation))
+                flow.bind(name)
+            else:
+                self.module_pending.append((name, node, "import-time", flow.gone.get(name), class_why, self.in_annotation, origin))
+        elif kind == "class":
+            flow = scope.flow
+            if flow is not None and name in flow.bound:
+                return
+            why = flow.maybe.get(name) if flow is not None else None
+            self._read_in(scope.lookup_parent, name, node, why or class_why, origin)
+        else:  # type parameters
+            if name not in scope.bindings:
+                self._read_in(scope.lookup_parent, name, node, class_why, origin)
+
+    def _correlated(self, scope: Scope, why: Why, name: str) -> bool:
+        """A name bound under `if cond:` read again under a test of the same `cond` (or under
+        `if "name" in locals():`) is not a hazard; nor is a read under any condition of a name
+        that a later iteration of the same loop binds (loop state such as `if not first:`)."""
+        if not scope.conds:
+            return False
+        if why[0] == "loop-first":
+            return len(scope.conds) > why[3]
+        if any(tests_existence(cond, name) for cond in scope.conds):
+            return True
+        if why[0] not in ("if-else", "if-branch"):
+            return False
+        tests = {self._dump(test) for test in chain_tests(why)}
+        return any(self._dump(cond) in tests for cond in scope.conds)
+
+    def _ruled_out(self, flow: Flow, name: str, scope: Scope, origin: Scope) -> bool:
+        """The read's path contradicts what holds whenever `name` is unbound (`if found: use(value)`)."""
+        guard = flow.guards.get(name)
+        if not guard:
+            return False
+        known = [flow.facts]
+        between = origin
+        while between is not None and between is not scope:  # tests of class bodies the read sits in
+            if between.kind == "class" and between.flow is not None:
+                known.append(between.flow.facts)
+            between = between.lookup_parent
+        for key, mask in guard.items():
+            for facts in known:
+                fact = facts.get(key)
+                if fact is not None and conflict(mask, fact):
+                    return True
+        return False
+
+    def _refine(self, scope: Scope, flow: Flow | None, test: ast.expr, outcome: bool) -> None:
+        """A branch of a statement starts: record its test, and bind the names its path rules out as unbound
+        (so the flag may be reused inside the branch: `if error is None: error = "…" % len(value)`)."""
+        if flow is None:
+            return
+        refine(flow.facts, test, outcome, self.atoms, scope.fact_names)
+        if flow.guards:
+            facts = flow.facts
+            for name, guard in list(flow.guards.items()):
+                if any(key in facts and conflict(mask, facts[key]) for key, mask in guard.items()):
+                    flow.bind(name)
+
+    def _dump(self, test: ast.expr) -> str:
+        """The condition without its polarity: `not a`, `a != b`, `a is not None` match `a`, `a == b`, `a is None`."""
+        return self._condition(test)[0]
+
+    def _condition(self, test: ast.expr) -> tuple[str, bool]:
+        return self.atoms.condition(test)
+
+    def _complements_earlier(self, node: ast.If, head: ast.If) -> bool:
+        """`if x is None: … elif x is not None:` — the chain covers every case, there is no else path."""
+        text, negated = self._condition(node.test)
+        current = head
+        while current is not node:
+            other, other_negated = self._condition(current.test)
+            if other == text and other_negated != negated:
+                return True
+            current = current.orelse[0]
+        return False
+
+    def _environment_dispatch(self, head: ast.If) -> bool:
+        """`if sys.platform == "win32": … elif sys.platform == "darwin": …`: every test of the chain
+        compares the same platform or interpreter value against constants.
+
+        Such a chain enumerates the environments the code supports. The value is fixed for the whole
+        process, so "no branch taken" is not a rare path of a running service: it is an unsupported
+        platform, where the first use fails every time. The chain counts as exhaustive; a single `if`
+        on the environment does not (its untaken side is every other platform).
+        """
+        common: set[str] | None = None
+        node = head
+        while True:
+            roots = self._environment_roots(node.test)
+            if not roots:
+                return False
+            common = roots if common is None else common & roots
+            if not common:
+                return False
+            if len(node.orelse) != 1 or node.orelse[0].__class__ is not ast.If:
+                return True
+            node = node.orelse[0]
+
+    def _environment_roots(self, test: ast.expr) -> set[str]:
+        """The environment values `test` compares against constants (empty if it tests anything else)."""
+        cls = test.__class__
+        if cls is ast.BoolOp and test.op.__class__ is ast.Or:
+            roots: set[str] | None = None
+            for value in test.values:
+                found = self._environment_roots(value)
+                if not found:
+                    return set()
+                roots = found if roots is None else roots & found
+            return roots or set()
+        if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
+            return self._environment_roots(test.operand)
+        if cls is ast.Call and test.func.__class__ is ast.Attribute and test.func.attr in ("startswith", "endswith"):
+            root = self._environment_value(test.func.value)
+            if root and all(_constant(a) for a in test.args):
+                return {root}
+            return set()
+        if cls is not ast.Compare:
+            return set()
+        roots = set()
+        for operand in (test.left, *test.comparators):
+            if _constant(operand):
+                continue
+            root = self._environment_value(operand)
+            if root is None:
+                return set()
+            roots.add(root)
+        return roots
+
+    def _environment_value(self, node: ast.expr) -> str | None:
+        if node.__class__ is ast.Call:
+            name = self.qualified_name(node.func)
+            return name if name in ENVIRONMENT_VALUES else None
+        while node.__class__ in (ast.Attribute, ast.Subscript, ast.Name):
+            if node.__class__ is not ast.Subscript:
+                name = self.qualified_name(node)
+                if name in ENVIRONMENT_VALUES:
+                    return name
+            if node.__class__ is ast.Name:
+                return None
+            node = node.value
+        return None
+
+    # -- bindings ---------------------------------------------------------------------------------
+
+    def _bind(self, name: str, kind: str, node: ast.AST, fullname: str | None = None) -> None:
+        scope = self.scope
+        if scope.kind == "comprehension":
+            if kind != "walrus":
+                scope.bindings.setdefault(name, []).append(Binding(name, kind, node))
+                return
+            while scope.kind == "comprehension":
+                scope = scope.lookup_parent
+        if name in scope.globals:
+            self.module.bindings.setdefault(name, []).append(Binding(name, "global", node, self.typing_only, fullname))
+            return
+        if name in scope.nonlocals:
+            return
+        binding = Binding(name, kind, node, self.typing_only, fullname)
+        existing = scope.bindings.get(name)
+        if existing is None:
+            scope.bindings[name] = [binding]
+        else:
+            existing.append(binding)
+        if self.typing_only:
+            return
+        flow = scope.flow
+        if flow is not None:
+            flow.bind(name)
+            if name in scope.fact_names:
+                flow.forget(self.atoms.names_of, name)
+        if scope.truthy:
+            scope.truthy.discard(name)
+        self.log.append((scope, name, self.stmt))
+
+    def _declare(self, name: str, node: ast.AST) -> None:
+        """`x: int` without a value: makes `x` local in a function but binds nothing."""
+        scope = self.scope
+        if name in scope.globals or name in scope.nonlocals:
+            return
+        scope.bindings.setdefault(name, []).append(Binding(name, "annotation", node, self.typing_only))
+
+    def _delete_name(self, node: ast.Name) -> None:
+        self._read(node.id, node)
+        scope = self.scope
+        name = node.id
+        if name in scope.globals or name in scope.nonlocals or scope.kind == "comprehension":
+            return
+        scope.bindings.setdefault(name, []).append(Binding(name, "del", node, self.typing_only))
+        if scope.flow is not None and not self.typing_only:
+            scope.flow.unbind(name, ("del", node))
+            if name in scope.fact_names:
+                scope.flow.forget(self.atoms.names_of, name)
+
+    def _target(self, target: ast.AST, kind: str) -> None:
+        cls = target.__class__
+        if cls is ast.Name:
+            self._bind(target.id, kind, target)
+        elif cls is ast.Tuple or cls is ast.List:
+            for element in target.elts:
+                self._target(element, kind)
+        elif cls is ast.Starred:
+            self._target(target.value, kind)
+        else:
+            root = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in _DYNAMIC_TARGET_ROOTS:
+                self.unknowable = True  # `builtins.x = …` makes `x` visible everywhere
+            self._expr(target)
+
+    # -- definitions ------------------------------------------------------------------------------
+
+    def _type_param_scope(self, node: ast.AST) -> Scope | None:
+        params = getattr(node, "type_params", None)
+        if not params:
+            return None
+        scope = Scope("typeparams", getattr(node, "name", "<type>"), node, self.scope, _executing(self.scope))
+        for param in params:
+            scope.bindings[param.name] = [Binding(param.name, "typeparam", param)]
+            bound = getattr(param, "bound", None)
+            if bound is not None:
+                self.lazy_names_in(bound, scope)
+        self.scopes.append(scope)
+        return scope
+
+    def _function_def(self, node: ast.FunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        args = node.args
+        for default in args.defaults:
+            self._expr(default)
+        for default in args.kw_defaults:
+            self._expr(default)
+        outer = self.scope
+        params = self._type_param_scope(node)
+        if params is not None:
+            self.scope = params
+        try:
+            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+                if arg is not None and arg.annotation is not None:
+                    self._annotation(arg.annotation)
+            if node.returns is not None:
+                self._annotation(node.returns)
+        finally:
+            self.scope = outer
+        self._bind(node.name, "def", node)
+        returns = node.returns
+        if returns is not None:
+            tail = returns.attr if isinstance(returns, ast.Attribute) else getattr(returns, "id", None)
+            if tail in NORETURN_ANNOTATIONS:
+                outer.noreturn.add(node.name)
+        elif self._always_leaves(node):
+            outer.noreturn.add(node.name)
+        if outer is self.module and node.name == "__getattr__":
+            self.unknowable = True  # PEP 562: the module answers for names it does not bind
+        self.deferred.append((node, params or outer, self.typing_only))
+
+    def _class_def(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+            tail = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", None)
+            if tail == "global_enum":
+                self.unknowable = True  # `@enum.global_enum` exports the members as module globals
+        outer = self.scope
+        params = self._type_param_scope(node)
+        if params is not None:
+            self.scope = params
+        try:
+            for base in node.bases:
+                self._expr(base)
+            for keyword in node.keywords:
+                self._expr(keyword.value)
+        finally:
+            self.scope = outer
+        scope = Scope("class", node.name, node, outer, params or _executing(outer))
+        scope.flow = Flow(set(CLASS_BODY_NAMES))
+        self.scopes.append(scope)
+        saved_loops, self.loops = self.loops, []
+        self.scope = scope
+        try:
+            self._stmts(node.body)
+        finally:
+            self.scope = outer
+            self.loops = saved_loops
+        self.stmt = node
+        self._bind(node.name, "class", node)
+
+    def _type_alias(self, node: ast.AST) -> None:
+        params = self._type_param_scope(node)
+        self.lazy_names_in(node.value, params or self.scope)
+        self._target(node.name, "assign")
+
+    def _run_function(self, node: ast.AST, parent: Scope, quiet: bool) -> None:
+        name = getattr(node, "name", "<lambda>")
+        scope = Scope("function", name, node, parent, parent if parent.kind != "class" else parent.lookup_parent)
+        self.scopes.append(scope)
+        flow = Flow()
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+            if arg is not None:
+                scope.bindings[arg.arg] = [Binding(arg.arg, "arg", arg)]
+                flow.bound.add(arg.arg)
+        scope.flow = flow
+        self.scope, self.loops, self.quiet, self.typing_only = scope, [], int(quiet), False
+        if isinstance(node, ast.Lambda):
+            self._expr(node.body)
+        else:
+            self._stmts(node.body)
+        return scope
+
+    # -- annotations ------------------------------------------------------------------------------
+
+    def _annotation(self, node: ast.expr, lazy: bool | None = None) -> None:
+        """Annotations run at definition time unless postponed; string parts are only checked lazily."""
+        if lazy is None:
+            lazy = self.postponed
+        if lazy:
+            self.lazy_names_in(node, self.scope)
+            return
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            cls = n.__class__
+            if cls is ast.Name:
+                self.in_annotation = True
+                self._read(n.id, n)
+                self.in_annotation = False
+            elif cls is ast.Constant:
+                if isinstance(n.value, str):
+                    self._string_annotation(n, self.scope)
+            elif cls is ast.Subscript:
+                stack.extend(annotation_subscript_parts(n))
+            else:
+                push_children(stack, n)
+
+    def lazy_names_in(self, node: ast.expr, scope: Scope, report_at: ast.AST | None = None) -> None:
+        """Names of an annotation that is not evaluated at definition time: only checked to exist."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            cls = n.__class__
+            if cls is ast.Name:
+                self.lazy_names.append((n.id, report_at or n, scope))
+            elif cls is ast.Constant:
+                if isinstance(n.value, str) and report_at is None:
+                    self._string_annotation(n, scope)
+            elif cls is ast.Subscript:
+                stack.extend(annotation_subscript_parts(n))
+            else:
+                push_children(stack, n)
+
+    def _string_annotation(self, node: ast.Constant, scope: Scope) -> None:
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        self.lazy_names_in(parsed.body, scope, report_at=node)
+
+    # -- simple statements ------------------------------------------------------------------------
+
+    def _return(self, node: ast.Return) -> None:
+        self._expr(node.value)
+        self.scope.flow = None
+
+    def _raise(self, node: ast.Raise) -> None:
+        self._expr(node.exc)
+        self._expr(node.cause)
+        self.scope.flow = None
+
+    def _assert(self, node: ast.Assert) -> None:
+        self._expr(node.test)
+        self._expr(node.msg)
+        if isinstance(node.test, ast.Constant) and not node.test.value:
+            self.scope.flow = None
+        else:
+            self._refine(self.scope, self.scope.flow, node.test, True)
+
+    def _delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._expr(target)
+
+    def _assign(self, node: ast.Assign) -> None:
+        self._expr(node.value)
+        known = self._value_facts(node.value)
+        if self.scope is self.module and nonempty_iterable(node.value):
+            self.nonempty_literals.update(id(t) for t in node.targets if t.__class__ is ast.Name)
+        for target in node.targets:
+            self._target(target, "assign")
+            if known and target.__class__ is ast.Name:
+                self._learn_value(target.id, known)
+
+    def _value_facts(self, value: ast.expr) -> int:
+        flow = self.scope.flow
+        if flow is None or self.typing_only:
+            return 0
+        return value_facts(value, flow.facts, self.atoms)
+
+    def _learn_value(self, name: str, mask: int) -> None:
+        """`found = False`: remember on this path what the name now holds."""
+        scope = self.scope
+        if scope.flow is None or name in scope.globals or name in scope.nonlocals:
+            return
+        scope.flow.facts[self.atoms.name(name)] = mask
+        scope.fact_names.add(name)
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, ast.Name):
+            self._read(target.id, target)
+            self._expr(node.value)
+            self._bind(target.id, "assign", target)
+        else:
+            self._expr(target)
+            self._expr(node.value)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        self._expr(node.value)
+        target = node.target
+        # a local variable's annotation is never evaluated; module and class ones are (unless postponed)
+        self._annotation(node.annotation, lazy=True if self.scope.kind == "function" else None)
+        if isinstance(target, ast.Name):
+            if node.value is not None:
+                known = self._value_facts(node.value)
+                self._bind(target.id, "assign", target)
+                if known:
+                    self._learn_value(target.id, known)
+            else:
+                self._declare(target.id, target)
+        else:
+            self._expr(target)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, "import", node, alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self._bind(top, "import", node, top)
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        if module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                self.postponed = True
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.unknowable = True
+                self.has_star_import = True
+                continue
+            fullname = f"{module}.{alias.name}" if node.module else f"{module}{alias.name}"
+            self._bind(alias.asname or alias.name, "import", node, fullname)
+
+    def _global(self, node: ast.Global) -> None:
+        if self.scope.kind == "module":
+            return
+        self.scope.globals.update(node.names)
+        for name in node.names:
+            self.global_decls.setdefault(name, (self.scope, node))
+
+    def _nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+        for name in node.names:
+            outer = self.scope.lookup_parent
+            while outer is not None and outer.kind != "module":
+                if outer.kind == "function" and name in outer.bindings:
+                    outer.assigned_inside.add(name)
+                    break
+                outer = outer.lookup_parent
+
+    def _expr_stmt(self, node: ast.Expr) -> None:
+        value = node.value
+        self._expr(value)
+        if value.__class__ is ast.Call and self._never_returns(value):
+            self.scope.flow = None
+
+    def _pass(self, node: ast.Pass) -> None:
+        pass
+
+    def _break(self, node: ast.Break) -> None:
+        if self.loops:
+            self.loops[-1][0].append((self.scope.flow, ("break", node)))
+        self.scope.flow = None
+
+    def _continue(self, node: ast.Continue) -> None:
+        if self.loops:
+            self.loops[-1][1].append((self.scope.flow, ("continue", node)))
+        self.scope.flow = None
+
+    # -- calls that do not return, context managers that swallow exceptions ----------------------
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """`sys.exit` for `sys.exit`, `exit` from `from sys import exit`, via the import bindings."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        root = node.id
+        scope: Scope | None = self.scope
+        while scope is not None:
+            bindings = scope.bindings.get(root)
+            if bindings:
+                fullname = bindings[-1].fullname
+                if fullname is None:
+                    return None
+                root = fullname
+                break
+            scope = scope.lookup_parent
+        return ".".join([root, *reversed(parts)])
+
+    def _never_returns(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            if func.attr in NORETURN_METHODS_OF_SELF:
+                return True
+            owner = self.scope.enclosing_class()
+            return owner is not None and func.attr in owner.noreturn
+        if isinstance(func, ast.Name):
+            scope: Scope | None = self.scope
+            while scope is not None:
+                if func.id in scope.noreturn:
+                    return True
+                if func.id in scope.bindings:
+                    break
+                scope = scope.lookup_parent
+        return self.qualified_name(func) in NORETURN_CALLS
+
+    def _leaving_call(self, func: ast.expr) -> bool:
+        """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
+        if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
+            return self.scope.kind == "class" and func.attr in self.scope.noreturn
+        return self.qualified_name(func) in NORETURN_CALLS
+
+    def _always_leaves(self, node: ast.FunctionDef) -> bool:
+        """A helper like `def usage(): print(...); sys.exit(2)`: it ends by raising and never returns."""
+        last = node.body[-1]
+        if isinstance(last, ast.Raise):
+            pass
+        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self._leaving_call(last.value.func)):
+            return False
+        stack = list(node.body[:-1])
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom)):
+                return False
+            if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.extend(ast.iter_child_nodes(current))
+        return True
+
+    def _swallows_exceptions(self, context: ast.expr) -> bool:
+        return isinstance(context, ast.Call) and self.qualified_name(context.func) in EXCEPTION_SWALLOWING_CONTEXTS
+
+    # -- branches ---------------------------------------------------------------------------------
+
+    def _if(self, node: ast.If, head: ast.If | None = None) -> None:
+        static = static_test(node.test)
+        if static == "typing":
+            self._typing_only_block(node.body)
+            self._stmts(node.orelse)
+            return
+        if static == "not-typing":
+            self._stmts(node.body)
+            self._typing_only_block(node.orelse)
+            return
+        self._expr(node.test)
+        scope = self.scope
+        entry = scope.flow
+        if static is False:
+            self._typing_only_block(node.body)
+            self._stmts(node.orelse)
+            return
+        if static is True:  # `if True:` — the `else` never runs
+            self._stmts(node.body)
+            then_end, scope.flow = scope.flow, None
+            self._stmts(node.orelse)
+            scope.flow = then_end
+            return
+        if entry is None:  # unreachable code: still record its bindings and nested scopes
+            self._stmts(node.body)
+            scope.flow = None
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        head = head or node
+        scope.flow = entry.copy()
+        self._refine(scope, scope.flow, node.test, True)
+        scope.conds.append(node.test)
+        try:
+            self._stmts(node.body)
+            then_end = scope.flow
+            scope.flow = entry
+            self._refine(scope, entry, node.test, False)
+            orelse = node.orelse
+            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+                self.stmt = orelse[0]
+                self._if(orelse[0], head)
+            else:
+                self._stmts(orelse)
+                if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
+                    scope.flow = None  # the chain is exhaustive: no path skips every branch
+        finally:
+            scope.conds.pop()
+        scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
+        if then_end is None and not node.orelse:
+            guarded = negated_name(node.test)
+            if guarded is not None:
+                scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+
+    def _typing_only_block(self, body: list[ast.stmt]) -> None:
+        """Code that never runs (`if TYPE_CHECKING:`, `if False:`): its bindings exist for type checkers only."""
+        scope = self.scope
+        saved = (self.typing_only, self.quiet, scope.flow)
+        self.typing_only = True
+        self.quiet += 1
+        scope.flow = scope.flow.copy() if scope.flow is not None else None
+        try:
+            self._stmts(body)
+        finally:
+            self.typing_only, self.quiet, scope.flow = saved
+
+    def _match(self, node: ast.Match) -> None:
+        self._expr(node.subject)
+        scope = self.scope
+        entry = scope.flow
+        ends = []
+        exhaustive = False
+        for case in node.cases:
+            scope.flow = entry.copy() if entry is not None else None
+            self.stmt = case
+            self._pattern(case.pattern)
+            self._expr(case.guard)
+            self._stmts(case.body)
+            ends.append((scope.flow, ("case", case)))
+            if case.guard is None and (irrefutable(case.pattern) or matches_constant(case.pattern, node.subject)):
+                exhaustive = True
+        if not exhaustive:
+            ends.append((entry, ("case-none", node)))
+        scope.flow = join(ends) if entry is not None else None
+
+    def _pattern(self, pattern: ast.AST) -> None:
+        stack = [pattern]
+        while stack:
+            p = stack.pop()
+            cls = p.__class__
+            if cls is ast.MatchValue:
+                self._expr(p.value)
+            elif cls is ast.MatchAs:
+                if p.pattern is not None:
+                    stack.append(p.pattern)
+                if p.name:
+                    self._bind(p.name, "match", p)
+            elif cls is ast.MatchStar:
+                if p.name:
+                    self._bind(p.name, "match", p)
+            elif cls is ast.MatchMapping:
+                for key in p.keys:
+                    self._expr(key)
+                stack.extend(reversed(p.patterns))
+                if p.rest:
+                    self._bind(p.rest, "match", p)
+            elif cls is ast.MatchClass:
+                self._expr(p.cls)
+                stack.extend(reversed([*p.patterns, *p.kwd_patterns]))
+            elif cls is ast.MatchOr:
+                stack.extend(reversed(p.patterns))
+            elif cls is ast.MatchSequence:
+                stack.extend(reversed(p.patterns))
+
+    # -- loops ------------------------------------------------------------------------------------
+
+    def _loop_head(self, entry: Flow, node: ast.AST, body: list[ast.AST]) -> Flow:
+        """The state at the top of a loop: what the body binds may already be bound on later turns."""
+        bound, deleted = stores_in(body)
+        head = entry.copy()
+        scope = self.scope
+        for name in scope.fact_names.intersection(bound):
+            head.forget(self.atoms.names_of, name)  # a later turn may have changed it
+        # Whenever a name the body binds is still unbound at the top, no earlier turn bound it; the
+        # facts of the entry stay its guard on every turn that changes none of them (a turn that does
+        # drops them from the guard at that point, so the state after the loop is still right).
+        entry_facts = dict(entry.facts) if entry.facts else None
+        for name, line in bound.items():
+            if name not in head.bound and name not in head.maybe:
+                head.maybe[name] = ("loop-first", node, line, len(scope.conds))
+                head.gone.pop(name, None)
+                if entry_facts:
+                    head.guards[name] = entry_facts
+        for name in deleted:
+            if name in head.bound:
+                head.bound.discard(name)
+                head.maybe[name] = ("loop-del", node)
+        return head
+
+    def _for(self, node: ast.For) -> None:
+        self._expr(node.iter)
+        scope = self.scope
+        entry = scope.flow
+        head = self._loop_head(entry, node, node.body) if entry is not None else None
+        scope.flow = head.copy() if head is not None else None
+        with self._loop_frame() as frame:
+            self._target(node.target, "for")
+            self._stmts(node.body)
+        if entry is None:
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        paths = [(scope.flow, ("loop-body", node)), *frame[1]]
+        if not self._nonempty(node.iter):
+            paths.append((head, ("loop-zero", node)))
+        self._leave_loop(node, join(paths), frame[0])
+
+    @contextmanager
+    def _loop_frame(self):
+        """The (break paths, continue paths) collected while walking one loop body."""
+        frame: tuple[list, list] = ([], [])
+        self.loops.append(frame)
+        try:
+            yield frame
+        finally:
+            self.loops.pop()
+
+    def _while(self, node: ast.While) -> None:
+        scope = self.scope
+        entry = scope.flow
+        always = isinstance(node.test, ast.Constant) and bool(node.test.value)
+        head = self._loop_head(entry, node, [node.test, *node.body]) if entry is not None else None
+        scope.flow = head
+        self._expr(node.test)
+        after_test = scope.flow
+        scope.flow = after_test.copy() if after_test is not None else None
+        self._refine(scope, scope.flow, node.test, True)
+        with self._loop_frame() as frame:
+            self._stmts(node.body)
+        if entry is None:
+            self._stmts(node.orelse)
+            scope.flow = None
+            return
+        if not always:
+            self._refine(scope, after_test, node.test, False)
+        self._leave_loop(node, None if always else after_test, frame[0])
+
+    def _nonempty(self, iterable: ast.expr) -> bool:
+        node = iterable
+        while True:  # `enumerate(NAMES)`, `sorted(TABLE.items())` are as long as what they wrap
+            if node.__class__ is not ast.Call or len(node.args) > 1 or node.keywords:
+                break
+            func = node.func
+            if func.__class__ is ast.Name and func.id in _SAME_LENGTH_CALLS and node.args:
+                node = node.args[0]
+            elif func.__class__ is ast.Attribute and func.attr in _SAME_LENGTH_METHODS and not node.args:
+                node = func.value
+            else:
+                break
+        if isinstance(node, ast.Name):
+            return node.id in self.scope.truthy or self._module_constant_nonempty(node.id)
+        return nonempty_iterable(node)
+
+    def _module_constant_nonempty(self, name: str) -> bool:
+        """A module constant: bound once, at module level, to a non-empty literal (`EXCEPTIONS = ("A", "B")`)."""
+        scope = _executing(self.scope)
+        if scope.kind == "function" and name in scope.bindings:
+            return False
+        bindings = self.module.bindings.get(name)
+        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_literals
+
+    def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
+        scope = self.scope
+        if exhausted is not None:
+            zero = not (isinstance(node, ast.For) and self._nonempty(node.iter))
+            for name, why in list(exhausted.maybe.items()):
+                if why[0] == "loop-first" and why[1] is node:
+                    exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
+        if node.orelse:
+            scope.flow = exhausted
+            self._stmts(node.orelse)
+            exhausted = scope.flow
+        scope.flow = join([(exhausted, ("loop-exit", node)), *breaks])
+
+    # -- exceptions -------------------------------------------------------------------------------
+
+    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Flow | None, Flow | None]:
+        """Run a `try`/`with suppress` body; return its end state and the state where it may raise."""
+        scope = self.scope
+        log = self.log
+        start = len(log)
+        raised: Flow | None = None
+        raise_points: list[tuple[int, ast.stmt]] = []
+        handlers = self._stmt_handlers
+        for stmt in body:
+            if scope.flow is not None and may_raise(stmt):
+                raised = merge_into(raised, scope.flow, _RAISE)
+                raise_points.append((len(log), stmt))
+            self.stmt = stmt
+            handler = handlers.get(stmt.__class__)
+            if handler is None:
+                self._expr(stmt)
+            else:
+                handler(stmt)
+        if raised is not None:
+            point = 0
+            facts = dict(raised.facts) if raised.facts else None
+            for position in range(start, len(log)):
+                owner_scope, name, _ = log[position]
+                if owner_scope is not scope or name in raised.bound:
+                    continue
+                while point + 1 < len(raise_points) and raise_points[point + 1][0] <= position:
+                    point += 1
+                current = raised.maybe.get(name)
+                if current is None or current is _RAISE:
+                    raised.maybe[name] = ("try", raise_points[point][1], owner)
+                    raised.gone.pop(name, None)
+                    if current is None and facts:
+                        raised.guards[name] = facts  # unbound wherever the body raised
+        return scope.flow, raised
+
+    def _try(self, node: ast.Try) -> None:
+        scope = self.scope
+        probe = any(catches_name_error(handler.type) for handler in node.handlers)
+        self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
+        try:
+            body_end, raised = self._guarded(node.body, node)
+        finally:
+            self.quiet -= probe
+        if node.orelse:
+            scope.flow = body_end
+            self._stmts(node.orelse)
+            body_end = scope.flow
+        ends = [(body_end, ("try-ok", node))]
+        for handler in node.handlers:
+            scope.flow = raised.copy() if raised is not None else None
+            self.stmt = handler
+            self._expr(handler.type)
+            if handler.name:
+                self._bind(handler.name, "except", handler)
+                self._learn_value(handler.name, IS_TRUE)  # an exception object is true
+            self._stmts(handler.body)
+            if handler.name and scope.flow is not None and handler.name not in scope.globals:
+                scope.flow.unbind(handler.name, ("except-end", handler))
+            ends.append((scope.flow, ("handler", handler)))
+        after = join(ends)
+        if node.finalbody:
+            scope.flow = merge_into(after.copy() if after is not None else None, raised, ("finally", node))
+            start = len(self.log)
+            self._stmts(node.finalbody)
+            final_end = scope.flow
+            if final_end is None:
+                after = None
+            elif after is not None:
+                for owner, name, _ in self.log[start:]:
+                    if owner is scope and name in final_end.bound:
+                        after.bind(name)
+                for name, why in final_end.gone.items():
+                    if name not in final_end.bound and name not in final_end.maybe:
+                        after.unbind(name, why)
+        scope.flow = after
+
+    def _with(self, node: ast.With) -> None:
+        swallowing = None
+        for item in node.items:
+            self._expr(item.context_expr)
+            if swallowing is None and self._swallows_exceptions(item.context_expr):
+                swallowing = item.context_expr
+            if item.optional_vars is not None:
+                self._target(item.optional_vars, "with")
+        if swallowing is None:
+            self._stmts(node.body)
+            return
+        body_end, raised = self._guarded(node.body, node)
+        self.scope.flow = join([(body_end, ("with-ok", node)), (raised, ("suppress", node))])
+
+    # -- resolution -------------------------------------------------------------------------------
+
+    def _resolve_function(self, scope: Scope) -> None:
+        module_bindings = self.module.bindings
+        unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
+        reported_paths: set[tuple] = set()  # one finding per name and failing path
+        for name, node, status, why, class_why, in_annotation, origin in scope.pending:
+            local = scope.bindings.get(name)
+            if local:
+                if name in unbound_locals or name in scope.assigned_inside:
+                    continue
+                if status == MAYBE:
+                    key = (name, why[0], id(why[1]) if len(why) > 1 else None)
+                    if key not in reported_paths:
+                        reported_paths.add(key)
+                        self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=in_annotation))
+                elif status == UNBOUND:
+                    self._unbound_local(scope, name, node, why, local, origin)
+                    unbound_locals.add(name)
+                continue
+            if self._bound_in_enclosing_function(scope, name):
+                continue
+            runtime = module_bindings.get(name)
+            if runtime and any(b.runtime for b in runtime):
+                # even a name the module deletes at its end may be read by a helper called during import
+                continue
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                continue
+            self.module_pending.append((name, node, "deferred" if status != DEAD else "dead", None, class_why, in_annotation, origin))
+        scope.pending = []
+
+    def _bound_in_enclosing_function(self, scope: Scope, name: str) -> bool:
+        if name == "__class__" and scope.enclosing_class() is not None:
+            return True
+        outer = scope.lookup_parent
+        while outer is not None and outer.kind != "module":
+            if outer.kind != "class" and name in outer.bindings:
+                return True
+            outer = outer.lookup_parent
+        return False
+
+    def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Why | None, local: list[Binding], origin: Scope) -> None:
+        if why is not None and why[0] == "except-end" and all(b.kind == "except" for b in local):
+            self.problems.append(Problem("INF101", name, node, origin, "except-var", why, local[0]))
+            return
+        if why is not None and why[0] == "del":
+            self.problems.append(Problem("INF103", name, node, origin, "deleted-local", why))
+            return
+        line = getattr(node, "lineno", 0)
+        later = [b for b in local if b.kind != "del" and b.line >= line]
+        binding = (later or [b for b in local if b.kind != "del"] or local)[0]
+        self.problems.append(Problem("INF103", name, node, origin, "unbound-local", why, binding))
+
+    def _drop_guesses_after_star_import(self) -> None:
+        """A star import may bind any name, so a module-level name is never known to be unbound."""
+        self.problems = [p for p in self.problems if not (p.code == "INF102" and _executing(p.scope).kind == "module")]
+
+    def _resolve_module_pending(self) -> None:
+        bindings_of = self.module.bindings
+        for name, node, mode, why, class_why, in_annotation, origin in self.module_pending:
+            if self.is_stub:
+                mode = "deferred"  # order does not matter in a stub
+            bindings = bindings_of.get(name, ())
+            runtime = [b for b in bindings if b.runtime]
+            if runtime:
+                if mode != "import-time" or any(b.kind == "global" for b in runtime):
+                    continue
+                if why is not None:
+                    detail = "except-var" if why[0] == "except-end" else "deleted"
+                    self.problems.append(Problem("INF101", name, node, origin, detail, why, runtime[0], in_annotation))
+                elif class_why is not None:
+                    self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                else:
+                    line = getattr(node, "lineno", 0)
+                    later = [b for b in runtime if b.line >= line]
+                    if later:
+                        self.problems.append(Problem("INF101", name, node, origin, "before-definition", None, later[0], in_annotation))
+                continue
+            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
+                continue
+            if class_why is not None:
+                self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                continue
+            if self.unknowable:
+                continue
+            typing_only = [b for b in bindings if b.typing_only]
+            if typing_only:
+                self.problems.append(Problem("INF101", name, node, origin, "typing-only", None, typing_only[0], in_annotation))
+            else:
+                self.problems.append(Problem("INF101", name, node, origin, "undefined", None, None, in_annotation))
+
+    def _resolve_lazy_names(self) -> None:
+        if not self.lazy_names or self.unknowable:
+            return
+        known: set[str] = set()
+        for scope in self.scopes:
+            known.update(scope.bindings)
+        for name, node, scope in self.lazy_names:
+            if name in known or name in BUILTINS or name in MODULE_DUNDERS:
+                continue
+            self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
+
+    # -- facts for messages -----------------------------------------------------------------------
+
+    def bindings_elsewhere(self, name: str) -> list[tuple[Scope, Binding]]:
+        """Every binding of `name` in any scope of the module, in source order of the scopes."""
+        found = []
+        for scope in self.scopes:
+            for binding in scope.bindings.get(name, ()):
+                found.append((scope, binding))
+        return found
+
+    def visible_names(self, scope: Scope) -> set[str]:
+        """Names a read in `scope` could mean: its own and enclosing scopes', the module's and builtins."""
+        names: set[str] = set(BUILTINS)
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if first or current.kind != "class":
+                names.update(b for b, found in current.bindings.items() if any(x.runtime for x in found))
+            first = False
+            current = current.lookup_parent
+        return names

@@ -1,0 +1,167 @@
+"""Flow state of one scope: which names are bound at a point of its code, and why some may not be.
+
+A `Flow` holds the names bound on every path (`bound`), the names bound on some paths only with
+the reason of one path where they are not (`maybe`), and the names that are certainly unbound
+because a `del` or the end of an `except … as` handler removed them (`gone`). `None` stands for a
+point no path reaches (after `return`, `raise`, `break`, …). `facts` and `guards` are the path facts
+of `path_facts`: what is known of values on this path, and for a name in `maybe` the facts that hold
+whenever it is unbound.
+
+A reason (`Why`) is a small tuple `(kind, node, *extra)` turned into words only when a finding is
+reported, so the common case costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .path_facts import meet
+
+Why = tuple  # (kind: str, node: ast.AST, *extra)
+
+
+class Flow:
+    __slots__ = ("bound", "maybe", "gone", "facts", "guards")
+
+    def __init__(
+        self,
+        bound: set[str] | None = None,
+        maybe: dict[str, Why] | None = None,
+        gone: dict[str, Why] | None = None,
+        facts: dict[str, int] | None = None,
+        guards: dict[str, dict[str, int]] | None = None,
+    ) -> None:
+        self.bound = set() if bound is None else bound
+        self.maybe = {} if maybe is None else maybe
+        self.gone = {} if gone is None else gone
+        self.facts = {} if facts is None else facts
+        self.guards = {} if guards is None else guards  # the inner dicts are shared: never change one in place
+
+    def copy(self) -> Flow:
+        return Flow(set(self.bound), dict(self.maybe), dict(self.gone), dict(self.facts), dict(self.guards))
+
+    def bind(self, name: str) -> None:
+        self.bound.add(name)
+        if name in self.maybe:
+            del self.maybe[name]
+            self.guards.pop(name, None)
+        if name in self.gone:
+            del self.gone[name]
+
+    def unbind(self, name: str, why: Why) -> None:
+        self.bound.discard(name)
+        if self.maybe.pop(name, None) is not None:
+            self.guards.pop(name, None)
+        self.gone[name] = why
+
+    def forget(self, names_of: dict[str, frozenset[str]], name: str) -> None:
+        """`name` gets a new value: facts and guard entries about its old one no longer hold."""
+        facts = self.facts
+        if facts:
+            for key in [k for k in facts if name in names_of[k]]:
+                del facts[key]
+        guards = self.guards
+        if guards:
+            for owner, guard in list(guards.items()):
+                if any(name in names_of[k] for k in guard):
+                    kept = {k: m for k, m in guard.items() if name not in names_of[k]}
+                    if kept:
+                        guards[owner] = kept
+                    else:
+                        del guards[owner]
+
+    def unbound_facts(self, name: str) -> dict[str, int]:
+        """The facts that hold on this path whenever `name` is unbound on it: its guard, and the facts of
+        the whole path (`exc = e` in a handler holds whether or not the `try` bound the name)."""
+        if name not in self.maybe:
+            return self.facts
+        guard = self.guards.get(name)
+        if not guard:
+            return self.facts
+        if not self.facts:
+            return guard
+        combined = dict(self.facts)
+        for key, mask in guard.items():
+            combined[key] = combined.get(key, 0) | mask
+        return combined
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Flow(bound={sorted(self.bound)}, maybe={sorted(self.maybe)}, gone={sorted(self.gone)})"
+
+
+def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
+    """The state where several paths meet. Each path comes with the reason a name it lacks is unbound.
+
+    The inputs may be reused for the result, so callers must not use them afterwards.
+    """
+    live = [(flow, why) for flow, why in paths if flow is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0][0]
+    first = live[0][0]
+    bound = set(first.bound)
+    for flow, _ in live[1:]:
+        bound &= flow.bound
+    maybe: dict[str, Any] = {}
+    for flow, _ in live:
+        for name, why in flow.maybe.items():
+            if name not in maybe:
+                maybe[name] = why
+    for flow, _ in live:
+        if len(flow.bound) == len(bound):
+            continue  # nothing beyond the common part
+        for name in flow.bound - bound:
+            if name in maybe:
+                continue
+            for other, why in live:
+                if name not in other.bound:
+                    maybe[name] = other.gone.get(name) or other.maybe.get(name) or why
+                    break
+    # unbound on every path, and removed by `del`/a handler's end on at least one
+    gone: dict[str, Any] = {}
+    for flow, _ in live:
+        for name, why in flow.gone.items():
+            if name not in gone and name not in maybe and name not in bound:
+                gone[name] = why
+    flows = [flow for flow, _ in live]
+    guards: dict[str, dict[str, int]] = {}
+    if any(flow.facts or flow.guards for flow in flows):
+        copies: dict[int, dict[str, int]] = {}
+        # names bound on some paths here, or guarded on some: the others have nothing new to say
+        candidates: set[str] = set()
+        for flow in flows:
+            if len(flow.bound) != len(bound):
+                candidates |= flow.bound - bound
+            if flow.guards:
+                candidates.update(name for name in flow.guards if name in maybe)
+        for name in candidates:
+            guard = None
+            for flow in flows:
+                if name in flow.bound:
+                    continue
+                unbound = flow.unbound_facts(name)
+                if not unbound:
+                    guard = None
+                    break
+                guard = unbound if guard is None else meet(guard, [unbound])
+                if not guard:
+                    break
+            if guard:
+                if any(guard is flow.facts for flow in flows):  # an input's live facts: freeze a copy
+                    frozen = copies.get(id(guard))
+                    if frozen is None:
+                        frozen = copies[id(guard)] = dict(guard)
+                    guard = frozen
+                guards[name] = guard
+    return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in flows[1:]]), guards)
+
+
+def merge_into(accumulated: Flow | None, flow: Flow | None, why: Why) -> Flow | None:
+    """Join `flow` (copied, it stays in use) into a running accumulation of states."""
+    if flow is None:
+        return accumulated
+    if accumulated is None:
+        return flow.copy()
+    return join([(accumulated, why), (flow.copy(), why)])

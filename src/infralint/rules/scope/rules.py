@@ -1,0 +1,307 @@
+"""INF1xx: names that raise NameError or UnboundLocalError when the code runs.
+
+All three rules read one shared `ScopeAnalysis` of the file; this module only turns its problems
+into findings whose messages say what will fail, on which path, and where the name really lives.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ...finding import Edit, Finding
+from ..base import Rule
+from .binder import Binding, Problem, Scope, ScopeAnalysis
+from .known_names import BUILTINS
+from .name_hints import hint_for, stdlib_import_fixable
+
+if TYPE_CHECKING:
+    from ...context import FileContext
+
+
+class _ScopeRule(Rule):
+    """Reports the shared analysis' problems of this rule's code; each subclass words them with
+    its own `message(problem, analysis)`."""
+
+    def finish(self, ctx: FileContext) -> Iterable[Finding]:
+        analysis = ctx.analysis(ScopeAnalysis)
+        for problem in analysis.problems:
+            if problem.code == self.code:
+                yield self.report(ctx, problem.node, self.message(problem, analysis), self.fix_for(problem, analysis))
+
+    def fix_for(self, problem: Problem, analysis: ScopeAnalysis):
+        return None
+
+
+class UndefinedName(_ScopeRule):
+    """INF101: a read where no binding of the name can exist at run time (NameError)."""
+
+    code = "INF101"
+
+    def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
+        name, detail = problem.name, problem.detail
+        where = _where(problem.scope)
+        line = _line(problem.node)
+        if detail == "before-definition":
+            return (
+                f"`{name}` is used at line {line} before its definition at line {problem.binding.line}: "
+                f"module code runs top to bottom, so this raises NameError on import"
+            )
+        if detail == "deleted":
+            return f"`{name}` is deleted by the `del` at line {_line(problem.why[1])} before this runs, so reading it raises NameError"
+        if detail == "except-var":
+            handler_line = _line(problem.why[1]) if problem.why else problem.binding.line
+            error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
+            return (
+                f"`{name}` exists only inside the `except … as {name}` handler at line {handler_line}: Python deletes it "
+                f"when the handler ends, so reading it here raises {error} — assign it to another name inside the handler"
+            )
+        if detail == "typing-only":
+            use = "this annotation is evaluated when the definition runs and" if problem.in_annotation else "this use"
+            advice = "import it normally or quote the annotation" if problem.in_annotation else "import it normally"
+            return (
+                f"`{name}` is only imported under `if TYPE_CHECKING:` (line {problem.binding.line}), which never runs: "
+                f"at run time the name does not exist, so {use} raises NameError — {advice}"
+            )
+        if detail == "lazy-annotation":
+            return (
+                f"`{name}` in this annotation is not defined or imported anywhere in the module: "
+                f"`typing.get_type_hints()` (and frameworks that call it, such as pydantic and FastAPI) raise NameError"
+            )
+        # undefined
+        hint = hint_for(analysis, name, problem.node, problem.scope)
+        if problem.in_annotation:
+            head = (
+                f"`{name}` in this annotation is evaluated when the definition runs (no `from __future__ import annotations`) "
+                f"but is never defined or imported"
+            )
+        else:
+            head = f"`{name}` is not defined{where}"
+        if hint is None:
+            return head + ("" if problem.in_annotation else ": nothing in the module or the builtins binds it, so this raises NameError")
+        if hint.kind == "sibling-local":
+            if hint.binding.kind == "import":
+                return (
+                    f"{head}; `{name}` is only imported inside `{hint.scope.name}` (line {hint.binding.line}), and a "
+                    f"function's imports are local to it — import it at module level"
+                )
+            role = "a parameter" if hint.binding.kind == "arg" else "a local variable"
+            return f"{head}; it is {role} of `{hint.scope.name}` (line {hint.binding.line}) — return it or pass it in"
+        if hint.kind == "class-attribute":
+            receiver = _receiver(problem.scope, hint.scope)
+            return (
+                f"{head}; it is an attribute of class `{hint.scope.name}` (line {hint.binding.line}), and class attributes "
+                f"are not visible as bare names inside methods — use `{receiver}.{name}`"
+            )
+        if hint.kind == "comprehension":
+            return f"{head}; it exists only inside the comprehension at line {hint.binding.line}, whose variables do not leak"
+        if hint.kind == "except-var":
+            return (
+                f"{head}; it is only bound by the `except … as {name}` handler at line {hint.binding.line}, "
+                f"and Python deletes it when that handler ends"
+            )
+        if hint.kind == "global-decl":
+            return (
+                f"{head}; `global {name}` in `{hint.scope.name}` (line {hint.binding.line}) declares a module variable, "
+                f"but nothing ever assigns `{name}` at module level"
+            )
+        if hint.kind == "stdlib-module":
+            return f"{head}; `{name}` is a standard-library module that is never imported here — add `import {name}`"
+        return f"{head}: this raises NameError — did you mean `{hint.other}`?"
+
+    def fix_for(self, problem: Problem, analysis: ScopeAnalysis):
+        if problem.detail != "undefined" or not stdlib_import_fixable(analysis, problem.name, problem.node, problem.scope):
+            return None
+        return self.make_fix(f"Add `import {problem.name}`", module=problem.name)
+
+    def resolve_fix(self, finding: Finding, ctx: FileContext) -> list[Edit] | None:
+        from ...fixes.cst import add_import
+        from ...fixes.edits import edits_between
+
+        text = ctx.source.text
+        return edits_between(text, add_import(text, finding.fix.data["module"])) or None
+
+
+class PossiblyUnbound(_ScopeRule):
+    """INF102: on at least one path the name is unbound where it is read."""
+
+    code = "INF102"
+
+    def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
+        error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
+        return f"`{problem.name}` may be unbound here: it is not bound {describe_path(problem.why, problem.name)}, and then this read raises {error}"
+
+
+class UnboundLocal(_ScopeRule):
+    """INF103: a function-local name read before any binding on every path (UnboundLocalError)."""
+
+    code = "INF103"
+
+    def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
+        name = problem.name
+        function = _function_name(problem.scope)
+        line = _line(problem.node)
+        if problem.detail == "deleted-local":
+            return (
+                f"`{name}` was deleted by the `del` at line {_line(problem.why[1])} and is not bound again before this read, "
+                f"so it raises UnboundLocalError"
+            )
+        binding = problem.binding
+        what = describe_binding(binding, analysis)
+        outer = analysis.module.bindings.get(name)
+        if (outer and any(b.runtime for b in outer)) or name in BUILTINS:
+            shadowed = "module-level" if outer else "builtin"
+            return (
+                f"the {what} at line {binding.line} makes `{name}` local to `{function}`, so the {shadowed} `{name}` is not "
+                f"used; the read at line {line} runs before any assignment and raises UnboundLocalError"
+            )
+        return (
+            f"`{name}` is read at line {line} before it is bound on every path: the {what} at line {binding.line} makes it "
+            f"local to `{function}`, so this raises UnboundLocalError"
+        )
+
+
+# -- wording -------------------------------------------------------------------------------------
+
+
+def describe_path(why, name: str) -> str:
+    """The path on which a name is unbound, in words ("if `connect()` raises at line 12")."""
+    if not why or why[0] == "raise":
+        return "if the `try` body raises before assigning it"
+    kind, node = why[0], why[1]
+    line = _line(node)
+    if kind == "try":
+        owner = why[2]
+        failing = _failing_part(node)
+        if isinstance(owner, (ast.With, ast.AsyncWith)):
+            context = _context_of(owner)
+            return f"if {failing} at line {line} and `{context}` (line {_line(owner)}) swallows the exception"
+        return f"if {failing} at line {line}"
+    if kind == "if-branch":
+        return f"when `{_source(node.test)}` (line {line}) is true"
+    if kind == "if-else":
+        head, last = why[1], why[2]
+        if head is last and not _has_elif(head):
+            return f"when `{_source(head.test)}` (line {line}) is false"
+        return f"when none of the conditions of the `if`/`elif` chain at line {line} holds"
+    if kind == "loop-zero":
+        if isinstance(node, ast.While):
+            return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
+        return f"if `{_source(node.iter)}` is empty (the loop at line {line} runs zero times)"
+    if kind == "loop-first":
+        return f"on the first iteration of the loop at line {line}: it is only assigned later in the loop body (line {why[2]})"
+    if kind in ("loop-partial", "loop-body"):
+        return f"on some paths through the loop at line {line}"
+    if kind == "loop-del":
+        return f"after the `del` inside the loop at line {line}"
+    if kind == "del":
+        return f"after `del {name}` at line {line}"
+    if kind == "except-end":
+        return f"after the `except … as {name}` handler at line {line} ends (Python deletes the name)"
+    if kind == "handler":
+        return f"when the `except` at line {line} handles an exception"
+    if kind == "case":
+        return f"when the `case` at line {_line(node.pattern)} matches"
+    if kind == "case-none":
+        return f"when no `case` of the `match` at line {line} matches"
+    if kind == "break":
+        return f"when the loop is left by the `break` at line {line}"
+    if kind == "continue":
+        return f"when the `continue` at line {line} skips the assignment"
+    if kind == "suppress":
+        return f"when `{_context_of(node)}` at line {line} swallows an exception"
+    if kind == "try-ok":
+        return f"when the `try` at line {line} completes without an exception"
+    return f"on some path through line {line}"
+
+
+def describe_binding(binding: Binding, analysis: ScopeAnalysis) -> str:
+    node, name = binding.node, binding.name
+    if binding.kind == "import":
+        if isinstance(node, ast.Import):
+            alias = next((a for a in node.names if (a.asname or a.name.split(".")[0]) == name), node.names[0])
+            return f"`import {alias.name}{' as ' + alias.asname if alias.asname else ''}`"
+        alias = next((a for a in node.names if (a.asname or a.name) == name), node.names[0])
+        module = "." * node.level + (node.module or "")
+        return f"`from {module} import {alias.name}{' as ' + alias.asname if alias.asname else ''}`"
+    return {
+        "for": f"loop variable `{name}`",
+        "def": f"`def {name}`",
+        "class": f"`class {name}`",
+        "with": f"`with … as {name}`",
+        "except": f"`except … as {name}`",
+        "annotation": f"annotation `{name}: …`",
+        "del": f"`del {name}`",
+        "match": f"`case` capture `{name}`",
+        "walrus": f"`{name} := …`",
+    }.get(binding.kind, f"assignment to `{name}`")
+
+
+def _failing_part(stmt: ast.AST) -> str:
+    if isinstance(stmt, ast.Import):
+        return f"`import {', '.join(a.name for a in stmt.names)}` fails"
+    if isinstance(stmt, ast.ImportFrom):
+        return f"`from {'.' * stmt.level}{stmt.module or ''} import …` fails"
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)) and value is not None:
+        return f"`{_source(value)}` raises"
+    return "the statement raises"
+
+
+def _context_of(node: ast.AST) -> str:
+    for item in getattr(node, "items", ()):
+        if isinstance(item.context_expr, ast.Call):
+            return _source(item.context_expr.func) + "(...)"
+    return "the context manager"
+
+
+def _source(node: ast.AST, limit: int = 60) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _has_elif(node: ast.If) -> bool:
+    return len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)
+
+
+def _line(node: ast.AST) -> int:
+    return getattr(node, "lineno", 0)
+
+
+def _function_of(scope: Scope) -> Scope | None:
+    while scope is not None and scope.kind == "comprehension":
+        scope = scope.parent
+    return scope if scope is not None and scope.kind == "function" else None
+
+
+def _in_function(scope: Scope) -> bool:
+    return _function_of(scope) is not None
+
+
+def _function_name(scope: Scope) -> str:
+    function = _function_of(scope)
+    return function.name if function is not None else "<module>"
+
+
+def _where(scope: Scope) -> str:
+    function = _function_of(scope)
+    if function is None:
+        return " at module level" if scope.kind == "module" else f" in the body of class `{scope.name}`"
+    return f" in `{function.name}`"
+
+
+def _receiver(method_scope: Scope, owner: Scope) -> str:
+    """`self`, `cls` or the class name, by the method's first parameter and decorators."""
+    function = _function_of(method_scope)
+    while function is not None and function.parent is not owner:
+        function = _function_of(function.parent)
+    node = function.node if function is not None else None
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        decorators = {getattr(d, "id", getattr(d, "attr", None)) for d in node.decorator_list}
+        if "staticmethod" in decorators:
+            return owner.name
+        params = [*node.args.posonlyargs, *node.args.args]
+        if params:
+            return params[0].arg
+    return "self"

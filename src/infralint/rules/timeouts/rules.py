@@ -1,0 +1,509 @@
+"""INF3xx: Redis timeouts and health-check budgets that take deploys down.
+
+Detection is `ast` only; values are resolved by `analysis.constants` (cross-module through astroid,
+only for candidate values), clients by `analysis.redis_clients`, worst cases by `analysis.budget`.
+Fixes set a keyword with LibCST (or rewrite a literal in place) and are unsafe: they change
+behaviour.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from ...analysis.constants import (
+    Value,
+    class_fields,
+    field_default_expr,
+    format_seconds,
+)
+from ...analysis.names import dotted_name
+from ...finding import Edit, Finding
+from ..base import Rule
+from .budget import WorstCase, describe_total
+from .checks import CheckCall, CheckCalls, is_timeout_keyword
+from .health import HealthCode
+from .redis_clients import (
+    SOCKET_TIMEOUT_KEYWORDS,
+    RedisClients,
+    RedisFactory,
+    name_tokens,
+)
+from .redis_context import RedisContext, RedisContextFor
+
+_WAIT_FOR = {"asyncio.wait_for"}
+_TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "asyncio.timeouts.timeout", "anyio.fail_after"}
+_HTTP_MODULES = {"requests", "httpx", "aiohttp", "urllib", "urllib3", "http", "grpc"}
+_DICT_KEYS = frozenset({"socket_timeout", "socket_connect_timeout"})
+_DJANGO_KEYS = frozenset({"SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"})  # django-redis OPTIONS
+_DEFAULT_HEALTH_PATTERN = "health|healthz|healthcheck|healthy|ready|readyz|readiness|live|livez|liveness|probe|probes|startup"
+_PLAIN_HEALTH_WORDS = ("health", "readiness", "liveness", "probe", "startup")
+_SHORT_HEALTH_WORDS = ("ready", "live")  # only as words: not `already`, `deliver`, `alive`
+
+
+def _mentions_redis(text: str) -> bool:
+    return "redis" in text or "Redis" in text or "REDIS" in text
+
+
+def _mentions_health(text: str) -> bool:
+    """The default pattern's words, by substring search (regex alternation is slow on large files)."""
+    lower = text.lower()
+    if any(word in lower for word in _PLAIN_HEALTH_WORDS):
+        return True
+    return any(_has_word(text, lower, word) for word in _SHORT_HEALTH_WORDS)
+
+
+def _has_word(text: str, lower: str, word: str) -> bool:
+    """`word` (optionally followed by `z`) not glued to other letters, camelCase boundaries allowed."""
+    start = lower.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if end < len(lower) and lower[end] == "z":
+            end += 1
+        before_ok = start == 0 or not lower[start - 1].isalpha() or text[start].isupper()
+        after_ok = end >= len(lower) or not lower[end].isalpha() or text[end].isupper()
+        if before_ok and after_ok:
+            return True
+        start = lower.find(word, start + 1)
+    return False
+
+
+def _redis_context(ctx, words: tuple[str, ...]) -> RedisContext:
+    return ctx.analysis(RedisContextFor(words))
+
+
+class _TimeoutRule(Rule):
+    """Shared helpers of the INF3xx rules: value formatting and the keyword-setting fix."""
+
+    def notes(self, value: Value) -> str:
+        return f" ({value.provenance()})" if value.notes else ""
+
+    def limit_source(self, limit: float, original: ast.AST | None) -> str:
+        """The limit written like the value it replaces: `5` for an int literal, `5.0` for a float."""
+        numbers = [n.value for n in ast.walk(original) if isinstance(n, ast.Constant)] if original is not None else []
+        ints = all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+        if float(limit).is_integer() and ints:
+            return str(int(limit))
+        return repr(float(limit))
+
+    def resolve_fix(self, finding: Finding, ctx) -> list[Edit] | None:
+        data = finding.fix.data if finding.fix else {}
+        text = ctx.source.text
+        if data.get("kind") == "replace":  # ast columns are UTF-8 bytes; edits count characters
+            from ...fixes.cst import char_column
+
+            start = char_column(text, data["line"], data["col"])
+            end = char_column(text, data["end_line"], data["end_col"])
+            return [Edit(data["line"], start, data["end_line"], end, data["value"])]
+        if data.get("kind") == "keywords":
+            from ...fixes.cst import set_keyword
+            from ...fixes.edits import edits_between
+
+            new_text = text
+            for keyword, value in data["keywords"]:
+                new_text = set_keyword(new_text, data["line"], data["col"], keyword, value)
+            return edits_between(text, new_text) or None
+        return None
+
+    def value_fix(self, node: ast.expr | None, call: ast.Call | None, keyword: str, limit: float, value: Value):
+        """Set the value to the limit: rewrite a literal in place, or add the omitted keyword."""
+        replacement = self.limit_source(limit, node)
+        title = f"Set {keyword} to {replacement}"
+        if node is not None and _only_literals(node):
+            end_line = node.end_lineno or node.lineno
+            end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+            return self.make_fix(title, unsafe=True, kind="replace", line=node.lineno, col=node.col_offset, end_line=end_line, end_col=end_col, value=replacement)
+        if node is None and call is not None:
+            return self.make_fix(title, unsafe=True, kind="keywords", line=call.lineno, col=call.col_offset, keywords=[[keyword, replacement]])
+        return None
+
+
+class RedisTimeoutTooLong(_TimeoutRule):
+    """INF301: a Redis client, call or Redis setting whose timeout is over `max-redis-timeout`."""
+
+    code = "INF301"
+    node_types = (ast.Call, ast.Dict, ast.Assign, ast.AnnAssign, ast.AsyncWith, ast.With)
+
+    def applies_to(self, ctx) -> bool:
+        if ctx.source.is_test:
+            return False
+        text = ctx.source.text
+        if _mentions_redis(text):
+            return True
+        extra = [w.lower() for w in self.words() if w.lower() != "redis"]
+        return bool(extra) and any(word in text.lower() for word in extra)
+
+    @property
+    def limit(self) -> float:
+        return float(self.option("max-redis-timeout"))
+
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.option("redis-context-words"))
+
+    def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
+        if isinstance(node, ast.Call):
+            yield from self._call(node, ctx)
+        elif isinstance(node, ast.Dict):
+            yield from self._dict(node, ctx)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            yield from self._assignment(node, ctx)
+        else:
+            yield from self._timeout_block(node, ctx)
+
+    # -- calls --------------------------------------------------------------------------------
+
+    def _call(self, call: ast.Call, ctx) -> Iterable[Finding]:
+        clients = ctx.analysis(RedisClients)
+        factory = clients.factory(call) or clients.sentinel_client(call)
+        if factory is not None:
+            yield from self._factory(factory, ctx)
+            return
+        name = clients.imports.call_name(call) or ""
+        if name in _WAIT_FOR:
+            yield from self._wait_for(call, ctx)
+            return
+        if not any(is_timeout_keyword(k.arg) for k in call.keywords) and not self._check_class_with_timeout(call, ctx):
+            return
+        if clients.redis_call(call) is not None or name.split(".")[0] in _HTTP_MODULES:
+            return
+        yield from self._registration(call, ctx)
+
+    @staticmethod
+    def _check_class_with_timeout(call: ast.Call, ctx) -> bool:
+        """`RedisCheck()` where the module's class declares a `*timeout*` field default."""
+        if not (isinstance(call.func, ast.Name) and call.func.id[:1].isupper()):
+            return False
+        cls = ctx.analysis(CheckCalls).local_class(call)
+        return cls is not None and any(is_timeout_keyword(name) for name in class_fields(cls))
+
+    def _factory(self, factory: RedisFactory, ctx) -> Iterable[Finding]:
+        resolver = ctx.analysis(CheckCalls).resolver
+        for keyword_name in factory.timeout_keywords:
+            keyword = factory.keyword(keyword_name)
+            if keyword is None:
+                continue
+            value = resolver.resolve(keyword.value)
+            if value is None or value.number <= self.limit:
+                continue
+            if factory.kind == "blocking-pool" and keyword_name == "timeout":
+                effect = f"waits up to {value.text} s for a free connection"
+            else:
+                effect = f"lets a stalled server block {'each connect' if 'connect' in keyword_name else 'each call'} for {value.text} s"
+            message = (
+                f"`{keyword_name}={value.text}`{self.notes(value)} on `{factory.short_name}` {effect}, "
+                f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+            )
+            yield self.report(ctx, keyword.value, message, self.value_fix(keyword.value, factory.call, keyword_name, self.limit, value))
+        url = factory.url_node()
+        for key, raw in factory.url_timeouts().items():
+            try:
+                number = float(raw)
+            except ValueError:
+                continue
+            if number > self.limit:
+                effect = f"a call waits up to {format_seconds(number)} s for a free connection" if key == "timeout" else (
+                    f"a stalled server blocks each call for {format_seconds(number)} s"
+                )
+                message = (
+                    f"the Redis URL sets `{key}={raw}`: {effect}, "
+                    f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+                )
+                yield self.report(ctx, url, message)  # type: ignore[arg-type]
+
+    def _wait_for(self, call: ast.Call, ctx) -> Iterable[Finding]:
+        if not call.args or not self._is_redis_awaitable(call.args[0], ctx):
+            return
+        keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
+        node = call.args[1] if len(call.args) > 1 else (keyword.value if keyword else None)
+        value = ctx.analysis(CheckCalls).resolver.resolve(node)
+        if value is None or value.number <= self.limit:
+            return
+        message = (
+            f"`asyncio.wait_for` lets the Redis call `{ast.unparse(call.args[0])[:60]}` wait {value.text} s{self.notes(value)}, "
+            f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+        )
+        fix = self.value_fix(node, call, "timeout", self.limit, value) if keyword is not None or value.literal else None
+        yield self.report(ctx, node, message, fix)  # type: ignore[arg-type]
+
+    def _is_redis_awaitable(self, node: ast.AST, ctx) -> bool:
+        clients = ctx.analysis(RedisClients)
+        if isinstance(node, ast.Await):
+            node = node.value
+        if not isinstance(node, ast.Call):
+            return False
+        if clients.redis_call(node) is not None or clients.factory(node) is not None:
+            return True
+        # a function of the service whose name says redis (`check_redis()`, `self._redis_ping()`)
+        name = dotted_name(node.func)
+        return name is not None and _redis_context(ctx, self.words()).says_redis(name.rsplit(".", 1)[-1])
+
+    def _timeout_block(self, node: ast.With | ast.AsyncWith, ctx) -> Iterable[Finding]:
+        imports = ctx.analysis(RedisClients).imports
+        for item in node.items:
+            expr = item.context_expr
+            if not (isinstance(expr, ast.Call) and imports.call_name(expr) in _TIMEOUT_BLOCKS and expr.args):
+                continue
+            if not any(isinstance(n, ast.Call) and self._is_redis_awaitable(n, ctx) for stmt in node.body for n in ast.walk(stmt)):
+                continue
+            value = ctx.analysis(CheckCalls).resolver.resolve(expr.args[0])
+            if value is None or value.number <= self.limit:
+                continue
+            message = (
+                f"`{dotted_name(expr.func)}({value.text})`{self.notes(value)} around Redis calls lets them wait {value.text} s, "
+                f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+            )
+            yield self.report(ctx, expr.args[0], message, self.value_fix(expr.args[0], None, "timeout", self.limit, value))
+
+    def _registration(self, call: ast.Call, ctx) -> Iterable[Finding]:
+        if not _redis_context(ctx, self.words()).registration_says_redis(call):
+            return
+        check = ctx.analysis(CheckCalls).check_call(call)
+        if check is None or check.timeout.value.number <= self.limit:
+            return
+        setting = check.timeout
+        message = (
+            f"this Redis check allows `{setting.name}` = {setting.value.text} s{self.notes(setting.value)} per attempt, "
+            f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+        )
+        node = setting.node if setting.node is not None else call
+        fix = self.value_fix(setting.node, call, setting.name, self.limit, setting.value)
+        yield self.report(ctx, node, message, fix)
+
+    # -- settings that reach Redis indirectly ---------------------------------------------------
+
+    def _dict(self, node: ast.Dict, ctx) -> Iterable[Finding]:
+        keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in node.keys]
+        lower = [k for k in keys if k in _DICT_KEYS]
+        upper = [k for k in keys if k in _DJANGO_KEYS]
+        if not lower and not upper:
+            return
+        context = _redis_context(ctx, self.words())
+        redis_dict = bool(lower) and context.value_is_redis_setting(node, ctx.analysis(RedisClients))
+        django = bool(upper) and context.django_redis_options(node)
+        if not redis_dict and not django:
+            return
+        resolver = ctx.analysis(CheckCalls).resolver
+        for key, value_node in zip(keys, node.values):
+            if isinstance(value_node, ast.Name) and self._judged_where_assigned(value_node.id, context):
+                continue
+            if (key in _DICT_KEYS and redis_dict) or (key in _DJANGO_KEYS and django):
+                yield from self._setting(ctx, resolver.resolve(value_node), value_node, key, "in Redis connection settings")
+
+    @staticmethod
+    def _judged_where_assigned(name: str, context: RedisContext) -> bool:
+        """`{"socket_timeout": socket_timeout}`: the assignment of such a name is reported itself."""
+        return name.lower() in _DICT_KEYS or (is_timeout_keyword(name) and context.says_redis(name))
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, ctx) -> Iterable[Finding]:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is None or len(targets) != 1:
+            return
+        name = dotted_name(targets[0])
+        if not name:
+            return
+        last = name.rsplit(".", 1)[-1]
+        tokens = name_tokens(last)
+        context = _redis_context(ctx, self.words())
+        socket_name = last.lower() in _DICT_KEYS
+        redis_name = is_timeout_keyword(last) and context.says_redis(last)
+        if not socket_name and not redis_name:
+            return
+        clients = ctx.analysis(RedisClients)
+        if name in clients.names_passed_as_timeouts:
+            return  # judged where it is passed to the client
+        if not redis_name and not context.value_is_redis_setting(node.value, ctx.analysis(RedisClients)):
+            return
+        if "interval" in tokens:
+            return
+        value_node = field_default_expr(node.value) or node.value
+        value = ctx.analysis(CheckCalls).resolver.resolve(value_node)
+        yield from self._setting(ctx, value, value_node, last, "configures Redis")
+
+    def _setting(self, ctx, value: Value | None, node: ast.expr, key: str, where: str) -> Iterable[Finding]:
+        if value is None or value.number <= self.limit:
+            return
+        message = (
+            f"`{key}` = {value.text} s{self.notes(value)} {where}: a stalled Redis blocks each call for {value.text} s, "
+            f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
+        )
+        yield self.report(ctx, node, message, self.value_fix(node, None, key, self.limit, value))
+
+
+class RedisTimeoutMissing(_TimeoutRule):
+    """INF302: a redis-py client or pool without socket timeouts blocks forever on a stalled server."""
+
+    code = "INF302"
+    node_types = (ast.Call,)
+    _JUDGED: ClassVar[frozenset[str]] = frozenset({"client", "cluster", "pool", "blocking-pool"})
+
+    def applies_to(self, ctx) -> bool:
+        return not ctx.source.is_test and _mentions_redis(ctx.source.text)
+
+    def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
+        clients = ctx.analysis(RedisClients)
+        factory = clients.factory(node)  # type: ignore[arg-type]
+        if factory is None or factory.library == "coredis" or factory.kind not in self._JUDGED:
+            return
+        if factory.qualified_name.rsplit(".", 1)[-1].startswith("create_") or factory.has_star_kwargs:
+            return
+        default = float(self.option("default-socket-timeout"))
+        yield from self._blocking_pool_wait(factory, ctx, default)
+        passed = [k for k in SOCKET_TIMEOUT_KEYWORDS if factory.keyword(k) is not None]
+        if factory.keyword("connection_pool") is not None:
+            yield from self._ignored_by_pool(factory, clients, passed, ctx)
+            return
+        if factory.keyword("socket_timeout") is not None or "socket_timeout" in factory.url_timeouts():
+            return
+        missing = [k for k in SOCKET_TIMEOUT_KEYWORDS if factory.keyword(k) is None and k not in factory.url_timeouts()]
+        what = "pool" if "pool" in factory.kind else "client"
+        url_note = ""
+        if factory.qualified_name.endswith("from_url") and factory.url_node() is None:
+            url_note = " (unless its URL carries `?socket_timeout=`)"
+        message = (
+            f"Redis {what} `{factory.short_name}` is built without `socket_timeout`{url_note}: redis-py's default is no "
+            f"timeout, so a stalled server blocks every caller forever"
+        )
+        value = self.limit_source(default, None)
+        fix = self.make_fix(
+            f"Add {', '.join(f'{k}={value}' for k in missing)}",
+            unsafe=True,
+            kind="keywords",
+            line=factory.call.lineno,
+            col=factory.call.col_offset,
+            keywords=[[k, value] for k in missing],
+        )
+        yield self.report(ctx, factory.call.func, message, fix)
+
+    def _blocking_pool_wait(self, factory: RedisFactory, ctx, default: float) -> Iterable[Finding]:
+        if factory.kind != "blocking-pool":
+            return
+        keyword = factory.keyword("timeout")
+        if keyword is None or not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+            return
+        message = "`BlockingConnectionPool(timeout=None)` waits forever for a free connection when the pool is exhausted"
+        fix = self.make_fix(
+            f"Set timeout={self.limit_source(default, None)}",
+            unsafe=True,
+            kind="replace",
+            line=keyword.value.lineno,
+            col=keyword.value.col_offset,
+            end_line=keyword.value.end_lineno,
+            end_col=keyword.value.end_col_offset,
+            value=self.limit_source(default, None),
+        )
+        yield self.report(ctx, keyword.value, message, fix)
+
+    def _ignored_by_pool(self, factory: RedisFactory, clients: RedisClients, passed: list[str], ctx) -> Iterable[Finding]:
+        if not passed:
+            return  # the pool is judged where it is built
+        pool = clients.pool_of(factory)
+        if pool is None or pool.has_star_kwargs or pool.keyword("socket_timeout") is not None or pool.url_timeouts():
+            return
+        message = (
+            f"{', '.join(f'`{k}`' for k in passed)} passed to `{factory.short_name}` {'is' if len(passed) == 1 else 'are'} ignored: "
+            f"with `connection_pool=` redis-py uses the pool's settings, and the pool built at line {pool.call.lineno} has no "
+            f"`socket_timeout`, so a stalled server blocks every caller forever"
+        )
+        yield self.report(ctx, factory.keyword("connection_pool").value, message)  # type: ignore[union-attr]
+
+
+class HealthCheckBudget(_TimeoutRule):
+    """INF303: health/readiness code whose worst-case time exceeds the probe's budget."""
+
+    code = "INF303"
+    node_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Call)
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        pattern = self.option("health-name-pattern")
+        self._health_factory = partial(HealthCode, pattern=pattern)
+        # a cheap superset of the names the pattern can match as whole words, for the pre-filter
+        custom = re.compile(pattern, re.IGNORECASE) if pattern != _DEFAULT_HEALTH_PATTERN else None
+        self._mentions_health = _mentions_health if custom is None else (lambda text: custom.search(text) is not None)
+
+    def applies_to(self, ctx) -> bool:
+        # a client imported from another module needs no timeout/redis word here: health words suffice
+        return not ctx.source.is_test and self._mentions_health(ctx.source.text)
+
+    def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
+        health: HealthCode = ctx.analysis(self._health_factory)
+        if isinstance(node, ast.Call):
+            if any(is_timeout_keyword(k.arg) for k in node.keywords) or (isinstance(node.func, ast.Name) and node.func.id[:1].isupper()):
+                health.calls.append(node)
+        else:
+            health.note_function(node)  # type: ignore[arg-type]
+        return ()
+
+    def finish(self, ctx) -> Iterable[Finding]:
+        health: HealthCode = ctx.analysis(self._health_factory)
+        if not health.functions and not health.calls:
+            return []
+        budget = float(self.option("health-budget"))
+        checks = ctx.analysis(CheckCalls)
+        findings: list[Finding] = []
+        reported_calls: set[ast.AST] = set()
+        for call in health.calls:
+            if not health.registration_is_health(call):
+                continue
+            check = checks.check_call(call)
+            if check is None or check.worst_case <= budget:
+                continue
+            reported_calls.add(call)
+            findings.append(self._registration_finding(ctx, check, budget))
+        if health.functions:
+            clients = ctx.analysis(RedisClients)
+            walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
+            costs = [(function, walker.of_function(function)) for function in health.functions]
+            for function, cost in costs:
+                if cost.unbounded and cost.culprit is not None:
+                    if cost.culprit in reported_calls:
+                        continue
+                    reported_calls.add(cost.culprit)
+                    message = f"worst case of health check {health.describe(function)} is unbounded: {cost.culprit_reason}"
+                    findings.append(self.report(ctx, cost.culprit, message))
+                elif cost.seconds > budget and not cost.covered and function not in walker.called:
+                    message = (
+                        f"worst case of health check {health.describe(function)} is {describe_total(cost)} "
+                        f"> {format_seconds(budget)} s health budget"
+                    )
+                    findings.append(self.report(ctx, _def_range(ctx, function), message))
+        return findings
+
+    def _registration_finding(self, ctx, check: CheckCall, budget: float) -> Finding:
+        label = _check_label(check.call)
+        notes = check.notes()
+        extra = f"; {'; '.join(notes)}" if notes else ""
+        message = (
+            f"worst case {check.arithmetic()} > {format_seconds(budget)} s health budget "
+            f"({label}, line {check.call.lineno}){extra}"
+        )
+        node = check.timeout.node if check.timeout.node is not None else check.call
+        return self.report(ctx, node, message)
+
+
+def _check_label(call: ast.Call) -> str:
+    for keyword in call.keywords:
+        if keyword.arg in ("name", "service", "check_name", "service_name") and isinstance(keyword.value, ast.Constant):
+            return f"{keyword.value.value} check"
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str) and len(call.args[0].value) < 40:
+        return f"{call.args[0].value} check"
+    return f"`{dotted_name(call.func) or 'call'}`"
+
+
+def _def_range(ctx, function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, int, int, int]:
+    line = function.lineno
+    text = ctx.source.line_text(line)
+    start = text.find(function.name)
+    if start < 0:
+        return (line, function.col_offset, line, function.col_offset)
+    return (line, start, line, start + len(function.name))
+
+
+def _only_literals(node: ast.AST) -> bool:
+    """`30`, `-1`, `3 * 10`, `30.0 if is_gcp else 10.0`: a value written in place (names in a condition are fine)."""
+    if isinstance(node, ast.IfExp):
+        return _only_literals(node.body) and _only_literals(node.orelse)
+    return all(not isinstance(n, (ast.Name, ast.Attribute, ast.Call)) for n in ast.walk(node))

@@ -1,0 +1,398 @@
+"""INF201 import-in-cleanup and INF202 import-in-error-handler, and their hoist-to-module-level fix."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from infralint.api import fix_source, lint_source
+from infralint.finding import FixSafety
+from infralint.rules.cleanup.cleanup_paths import cleanup_name_matches
+from infralint.rules.cleanup.hoist_fix import hoist_import
+from infralint.rules.cleanup.yield_flow import statements_after_yield
+
+from ...conftest import assert_fixture, config_for
+
+HERE = Path(__file__).parent / "fixtures"
+CODES = ["INF201", "INF202"]
+FIXTURE_FILES = sorted(p.name for p in HERE.glob("*.py"))
+
+
+def lint(text: str, select=CODES, options=None, path: str = "app/service.py"):
+    return lint_source(textwrap.dedent(text), path, config_for(select, options), resolve_fixes=True)
+
+
+# -- every path kind and the look-alikes, from the fixtures --------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+def test_fixture(name):
+    assert_fixture(HERE / name, CODES, display_path=f"app/{name}")
+
+
+def test_cleanup_names_are_configurable():
+    path = HERE / "cleanup_names.py"
+    extended = assert_fixture_lines(path, {"cleanup.extend-function-names": ["flush"]})
+    flush_line = line_of(path, "import io")
+    assert flush_line in extended
+    replaced = assert_fixture_lines(path, {"cleanup.function-names": ["flush"]})
+    assert replaced == {flush_line}
+
+
+def assert_fixture_lines(path, options) -> set[int]:
+    findings = lint_source(path.read_text(), "app/cleanup_names.py", config_for(["INF201"], options))
+    return {f.line for f in findings}
+
+
+def line_of(path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("close", True), ("_cleanup_resources", True), ("shutdown_pool", True), ("close_all", True),
+        ("__release", True), ("on_shutdown", True), ("get_shutdown_manager", False), ("stopwatch", False),
+        ("closed", False), ("disconnected", False),
+    ],
+)
+def test_cleanup_name_matching(name, expected):
+    defaults = ("close", "aclose", "shutdown", "cleanup", "disconnect", "teardown", "dispose", "stop", "terminate", "release", "on_shutdown")
+    assert cleanup_name_matches(name, defaults) is expected
+
+
+def test_import_in_cleanup_handler_is_reported_once_as_inf201():
+    text = """
+    class Service:
+        def __exit__(self, *exc):
+            try:
+                self.flush()
+            except OSError:
+                import errno
+    """
+    assert [(f.line, f.code) for f in lint(text)] == [(7, "INF201")]
+    # without INF201 the handler rule still sees it
+    assert [(f.line, f.code) for f in lint(text, select=["INF202"])] == [(7, "INF202")]
+
+
+def test_module_level_code_is_never_reported():
+    text = """
+    try:
+        import ujson as json
+    except Exception:
+        import json
+    try:
+        pass
+    finally:
+        import os
+    try:
+        pass
+    except ValueError:
+        import sys
+    """
+    assert lint(text) == []
+
+
+def test_reached_route_is_named_in_the_message():
+    text = """
+    class Manager:
+        async def __aexit__(self, *exc):
+            await self.close()
+
+        async def close(self):
+            self._release_all()
+
+        def _release_all(self):
+            from .registry import unregister
+            unregister(self)
+    """
+    (finding,) = lint(text)
+    assert "reached from `Manager.__aexit__` via `close` → `_release_all`" in finding.message
+
+
+def test_lambda_registered_with_atexit_reaches_its_callees():
+    text = """
+    import atexit
+
+    def _dump(state):
+        import pickle
+        pickle.dumps(state)
+
+    atexit.register(lambda: _dump({}))
+    """
+    (finding,) = lint(text)
+    assert finding.line == 5 and "registered with `atexit.register`" in finding.message
+
+
+def test_dynamic_import_has_no_fix():
+    text = """
+    def close(self):
+        __import__("gc").collect()
+    """
+    (finding,) = lint(text)
+    assert finding.code == "INF201" and finding.fix is None
+
+
+# -- which statements of a generator are teardown -------------------------------------------------------
+
+
+def after_yield_lines(source: str) -> set[int]:
+    function = ast.parse(textwrap.dedent(source)).body[0]
+    return {s.lineno for s in statements_after_yield(function)}
+
+
+def test_after_yield_straight_line():
+    assert after_yield_lines("def f():\n    a = 1\n    yield a\n    b = 2\n    c = 3\n") == {4, 5}
+
+
+def test_early_yield_return_branch_does_not_make_startup_teardown():
+    source = "def f(t):\n    if t:\n        yield\n        return\n    start()\n    yield\n    stop()\n"
+    assert after_yield_lines(source) == {4, 7}
+
+
+def test_loop_may_not_yield():
+    source = "def f(xs):\n    for x in xs:\n        yield x\n    done()\n    while True:\n        yield 1\n        break\n    after()\n"
+    assert 4 not in after_yield_lines(source)
+    assert 8 in after_yield_lines(source)
+
+
+def test_handlers_of_a_try_around_setup_are_not_teardown():
+    source = "def f():\n    try:\n        setup()\n        yield\n    except Exception:\n        log()\n    done()\n"
+    lines = after_yield_lines(source)
+    assert 6 not in lines and 7 not in lines
+
+
+def test_handlers_of_a_bare_yield_are_teardown():
+    source = "def f():\n    setup()\n    try:\n        yield\n    except Exception:\n        log()\n    finally:\n        close()\n    done()\n"
+    assert {6, 8, 9} <= after_yield_lines(source)
+
+
+# -- fix safety -------------------------------------------------------------------------------------------
+
+
+def fix_safety_by_line(path) -> dict[int, FixSafety | None]:
+    findings = lint_source(path.read_text(), "app/hoisting.py", config_for(CODES), resolve_fixes=True)
+    return {f.line: (f.fix.safety if f.fix else None) for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("needle", "safety"),
+    [
+        ("import time", FixSafety.SAFE),
+        ("from .models import Group", FixSafety.SAFE),
+        ("import xml.etree.ElementTree as ET", FixSafety.SAFE),
+        ("from collections import OrderedDict, defaultdict", FixSafety.SAFE),
+        ("        import os", FixSafety.SAFE),
+        ("import redis", FixSafety.UNSAFE),
+        ("import fcntl", FixSafety.UNSAFE),
+        ("        import json", None),
+        ("import shutil", None),
+        ("import msvcrt", None),
+        ("import pickle as codec", None),
+        ("import readline", None),
+        ("from io import open", None),
+    ],
+)
+def test_hoist_safety(needle, safety):
+    path = HERE / "hoisting.py"
+    assert fix_safety_by_line(path)[line_of(path, needle)] == safety
+
+
+def test_unsafe_hoist_says_why():
+    (finding,) = lint("def close():\n    import redis\n")
+    assert finding.fix.safety == FixSafety.UNSAFE
+    assert "import cycle" in finding.message
+
+
+# -- the fix itself ----------------------------------------------------------------------------------------
+
+
+def fixed(text: str, unsafe: bool = False) -> str:
+    text = textwrap.dedent(text)
+    outcome = fix_source(text, "app/service.py", config_for(CODES), unsafe=unsafe)
+    assert not outcome.errors
+    return outcome.text
+
+
+def test_hoist_keeps_comments_and_leaves_pass():
+    text = '''
+    """Connections."""
+
+    import os
+
+
+    def handle(conn):
+        try:
+            conn.send(b"x")  # the payload
+        finally:
+            # report the close
+            import logging  # lazily
+    '''
+    assert fixed(text) == textwrap.dedent('''
+    """Connections."""
+
+    import logging
+    import os
+
+
+    def handle(conn):
+        try:
+            conn.send(b"x")  # the payload
+        finally:
+            # report the close
+            pass  # lazily
+    ''')
+
+
+def test_comment_above_a_hoisted_import_stays_with_the_next_statement():
+    text = """
+    import os
+
+
+    def shutdown_workers(pool):
+        # stop the fork server if it is running
+        from multiprocessing import forkserver
+        forkserver._forkserver._stop()
+    """
+    assert fixed(text) == textwrap.dedent("""
+    from multiprocessing import forkserver
+    import os
+
+
+    def shutdown_workers(pool):
+        # stop the fork server if it is running
+        forkserver._forkserver._stop()
+    """)
+
+
+def test_no_blank_line_is_left_at_the_top_of_the_block():
+    text = """
+    import os
+
+
+    def close(pool):
+        import gc
+
+        gc.collect()
+    """
+    assert fixed(text) == textwrap.dedent("""
+    import gc
+    import os
+
+
+    def close(pool):
+        gc.collect()
+    """)
+
+
+def test_hoist_keeps_aliases_and_merges_from_imports():
+    text = """
+    from collections import OrderedDict
+
+
+    def close(self):
+        from collections import OrderedDict, deque as queue
+        import xml.etree.ElementTree as ET
+        return OrderedDict, queue, ET
+    """
+    assert fixed(text) == textwrap.dedent("""
+    from collections import OrderedDict, deque as queue
+    import xml.etree.ElementTree as ET
+
+
+    def close(self):
+        return OrderedDict, queue, ET
+    """)
+
+
+def test_unsafe_relative_hoist_only_with_unsafe_fixes():
+    text = """
+    import os
+
+    from .db import engine
+
+
+    class Manager:
+        async def __aexit__(self, *exc):
+            from .metrics import closed
+            closed.inc()
+    """
+    assert fixed(text) == textwrap.dedent(text)
+    assert fixed(text, unsafe=True) == textwrap.dedent("""
+    import os
+
+    from .db import engine
+    from .metrics import closed
+
+
+    class Manager:
+        async def __aexit__(self, *exc):
+            closed.inc()
+    """)
+
+
+def test_hoist_import_refuses_a_position_without_an_import():
+    from infralint.fixes.cst import FixNotApplicable
+
+    with pytest.raises(FixNotApplicable):
+        hoist_import("def f():\n    x = 1\n", 2, 4)
+
+
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_fix_on_every_fixture_parses_relints_clean_and_is_idempotent(name, unsafe):
+    text = (HERE / name).read_text()
+    config = config_for(CODES)
+    first = fix_source(text, f"app/{name}", config, unsafe=unsafe)
+    assert not first.errors
+    ast.parse(first.text)
+    allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
+    left = lint_source(first.text, f"app/{name}", config, resolve_fixes=True)
+    assert not [f for f in left if f.fix and f.fix.safety in allowed], "a fixable finding survived the fix"
+    second = fix_source(first.text, f"app/{name}", config, unsafe=unsafe)
+    assert second.text == first.text
+    # every comment of the original survives (a removed import's own comment moves to its `pass`)
+    comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line and "expect:" not in line]
+    for comment in comments:
+        assert comment in first.text
+
+
+def test_hoisting_a_commented_import_keeps_the_comment_on_the_next_statement():
+    source = textwrap.dedent(
+        '''\
+        import logging
+
+        from .errors import ConfigError
+
+
+        def load(path):
+            try:
+                return read(path)
+            except ConfigError as exc:
+                # shown to the user in one line
+                from flake8.exceptions import ExecutionError
+
+                raise ExecutionError(str(exc)) from None
+        '''
+    )
+    fixed = hoist_import(source, 11, 8)
+    assert fixed == textwrap.dedent(
+        '''\
+        import logging
+
+        from flake8.exceptions import ExecutionError
+
+        from .errors import ConfigError
+
+
+        def load(path):
+            try:
+                return read(path)
+            except ConfigError as exc:
+                # shown to the user in one line
+                raise ExecutionError(str(exc)) from None
+        '''
+    )

@@ -1,0 +1,87 @@
+"""INF101–INF103: fixtures with inline expectations, the clean look-alikes, and the INF101 fix."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from infralint.api import fix_source, lint_source
+
+from ...conftest import assert_fixture, config_for
+
+SCOPE = Path(__file__).parent / "fixtures"
+CODES = ["INF101", "INF102", "INF103"]
+CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
+
+
+@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py"])
+def test_flagged_fixture(name):
+    assert_fixture(SCOPE / name, select=CODES)
+
+
+@pytest.mark.parametrize("path", CLEAN, ids=lambda p: p.relative_to(SCOPE / "clean").as_posix())
+def test_must_stay_clean(path):
+    findings = assert_fixture(path, select=CODES)
+    assert findings == []
+
+
+def test_dunder_path_only_exists_in_packages():
+    text = (SCOPE / "clean" / "pkg" / "__init__.py").read_text()
+    findings = lint_source(text, "pkg/module.py", config_for(CODES))
+    assert [(f.code, f.line) for f in findings] == [("INF101", 3)]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 syntax needs Python 3.12")
+def test_type_parameters_are_bound():
+    assert_fixture(SCOPE / "py312" / "type_params.py", select=CODES)
+
+
+def _fixed(text: str) -> str:
+    outcome = fix_source(text, "service/metrics.py", config_for(["INF101"]))
+    return outcome.text
+
+
+def test_fix_adds_stdlib_import_in_the_stdlib_group():
+    text = (
+        '"""Metrics."""\n'
+        "import os\n"
+        "\n"
+        "import redis\n"
+        "\n"
+        "\n"
+        "def latency(started):\n"
+        "    return time.time() - started, os.getpid(), redis\n"
+    )
+    fixed = _fixed(text)
+    assert fixed == text.replace("import os\n", "import os\nimport time\n")
+    assert lint_source(fixed, "service/metrics.py", config_for(CODES)) == []
+    assert _fixed(fixed) == fixed  # a second run changes nothing
+
+
+def test_fix_is_offered_only_for_stdlib_modules_used_as_modules():
+    findings = lint_source("def f():\n    return time.time()\n", "m.py", config_for(["INF101"]))
+    assert [f.fix.title for f in findings] == ["Add `import time`"]
+    for text in (
+        "def f():\n    return time()\n",  # a bare call: not a module use
+        "def f():\n    return frobnicate.x\n",  # not a stdlib module
+        "def f():\n    return time.time()\n\ndef g():\n    import time\n    return time\n",  # bound elsewhere
+    ):
+        assert all(f.fix is None for f in lint_source(text, "m.py", config_for(["INF101"]))), text
+
+
+def test_no_fix_and_no_finding_under_star_import():
+    text = "from os.path import *\n\ndef f():\n    return time.time()\n"
+    assert lint_source(text, "m.py", config_for(["INF101"])) == []
+    assert _fixed(text) == text
+
+
+def test_messages_name_the_runtime_error():
+    text = "def f(x):\n    if x:\n        y = 1\n    return y\n"
+    [finding] = lint_source(text, "m.py", config_for(CODES))
+    assert finding.code == "INF102"
+    assert finding.message == (
+        "`y` may be unbound here: it is not bound when `x` (line 2) is false, and then this read raises UnboundLocalError"
+    )
+    assert (finding.line, finding.col, finding.end_line, finding.end_col) == (4, 11, 4, 12)
