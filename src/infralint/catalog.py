@@ -23,9 +23,17 @@ FAMILIES = {
     "test-infra": "INF4",
 }
 OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
-FIX_SAFETIES = {"none", "safe", "unsafe"}
+FIX_SAFETIES = {"none", "safe", "unsafe", "sometimes"}
+#: what each catalog fix safety means (a finding's own fix is always exactly safe or unsafe)
+FIX_SAFETY_MEANINGS = {
+    "none": "no automatic fix",
+    "safe": "every fix keeps behaviour; `--fix` applies it",
+    "unsafe": "every fix changes behaviour; it needs `--unsafe-fixes`",
+    "sometimes": "safe for some findings, unsafe for others; each finding says which (`[*]` safe, `[*unsafe]`)",
+}
 SEVERITIES = {"error", "warning", "info"}
-DOCS_URL = "https://infralint.readthedocs.io/en/latest/rules/{code}.html"
+#: each rule's page, generated from this catalog into docs/rules/ (scripts/generate_rule_docs.py)
+DOCS_URL = "https://github.com/infralint/infralint/blob/main/docs/rules/{code}.md"
 _CODE_RE = re.compile(r"^INF\d{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

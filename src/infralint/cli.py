@@ -28,29 +28,31 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = commands.add_parser("check", help="lint files and folders (default: the current folder)")
-    check.add_argument("paths", nargs="*", type=Path, help="files or folders to lint")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders to lint; `-` reads standard input")
     check.add_argument("--select", type=_codes, help="codes or prefixes to enable, replacing the configured set")
     check.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to enable in addition")
     check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour (with --fix or --diff)")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default="text")
+    check.add_argument("--format", "--output-format", dest="format", choices=("text", "concise", "json", "sarif", "github"), default="text",
+                       help="report format (`--output-format` is the same option, as ruff spells it)")
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")
+    check.add_argument("--config", type=Path, help="use this configuration file for every file (default: the nearest one above each file)")
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too (for pre-commit)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write .infralint_cache/")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    check.add_argument("--stdin-filename", help="lint standard input, reported under this name")
-    check.add_argument("--statistics", action="store_true", help="show a count per rule")
+    check.add_argument("--stdin-filename", help="lint standard input, reported under this name (its configuration is the one nearest to it)")
+    check.add_argument("--statistics", action="store_true", help="show a count per rule instead of the findings")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in FILE")
 
-    commands.add_parser("rules", help="list every rule")
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code")
     lsp = commands.add_parser("lsp", help="run the language server over stdio (needs infralint[lsp])")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rules":
             from .commands.explain import list_rules
 
-            return list_rules()
+            return list_rules(args.format)
         if args.command == "rule":
             from .commands.explain import explain_rule
 

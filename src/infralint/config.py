@@ -1,4 +1,9 @@
-"""Find and validate configuration: `[tool.infralint]` in the nearest `pyproject.toml`.
+"""Find and validate configuration: the nearest configuration file above each linted file.
+
+A configuration file is a `pyproject.toml` with a `[tool.infralint]` table, or an `infralint.toml`
+/ `.infralint.toml` (settings at top level). Each file uses the nearest one above it, as ruff
+does; `--config` names one file for all. `ConfigResolver` is the one place that decides this,
+shared by the CLI, the flake8 plugin and the language server, so all three agree on every file.
 
 Every bad key or value is a `ConfigError` whose message names the file, the key and, where it
 helps, the closest valid spelling; the CLI turns it into one line and exit code 2.
@@ -9,6 +14,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +31,11 @@ DEFAULT_EXCLUDES = [
 ]
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "respect-gitignore"}
 LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+#: configuration files, in order of precedence within one folder (as ruff: dedicated files first)
+CONFIG_FILE_NAMES = (".infralint.toml", "infralint.toml", "pyproject.toml")
+#: finding columns are 0-based characters (code points) since the column rework; cached results
+#: from before it counted UTF-8 bytes, so the unit is part of the cache key
+COLUMN_UNIT = "characters"
 
 
 class ConfigError(Exception):
@@ -82,6 +94,18 @@ class Config:
     options: dict[tuple[str, str], Any] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    #: the lowest Python the project declares (`requires-python`), e.g. (3, 12); None if unknown
+    requires_python: tuple[int, int] | None = None
+
+    def needs_newer_python(self) -> bool:
+        """The project declares a Python newer than the one running infralint (its syntax may not parse here)."""
+        return self.requires_python is not None and self.requires_python > sys.version_info[:2]
+
+    def is_excluded(self, path: Path) -> bool:
+        """Whether `exclude`/`extend-exclude` skip this path (as `--force-exclude` applies them)."""
+        from .discovery import is_excluded  # discovery imports this module
+
+        return is_excluded(path, self)
 
     def enabled_codes(self) -> set[str]:
         """Rules that run. A prefix selects the rules that are on by default; exact codes select any rule."""
@@ -115,28 +139,76 @@ class Config:
             "codes": sorted(self.enabled_codes()),
             "pfi": sorted((k, sorted(v)) for k, v in self.per_file_ignores.items()),
             "options": sorted((f"{g}.{n}", v) for (g, n), v in self.options.items()),
+            "columns": COLUMN_UNIT,
+            "requires-python": self.requires_python,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `pyproject.toml` with a `[tool.infralint]` table, walking up from `start`."""
+    """The nearest configuration file at or above the folder `start`.
+
+    In one folder `.infralint.toml` wins over `infralint.toml`, which wins over a `pyproject.toml`
+    (which counts only when it has a `[tool.infralint]` table).
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILE_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_infralint_table(candidate)):
+                return candidate
+    return None
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
+    """The text and data of a TOML file; None when it cannot be read; ({}) data when it is not TOML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return text, _toml.loads(text)
+    except _toml.TOMLDecodeError:
+        return text, {}
+
+
+def _has_infralint_table(pyproject: Path) -> bool:
+    """A `[tool.infralint]` table, or invalid TOML that mentions infralint (ours, but broken: reading
+    it then says so, rather than running with the defaults)."""
+    read = _read_toml(pyproject)
+    if read is None:
+        return False
+    text, data = read
+    tool = data.get("tool")
+    return (isinstance(tool, dict) and "infralint" in tool) or (not data and "infralint" in text)
+
+
+# `>=3.12`, `~=3.12.1`, `==3.12.*`, `>3.11`: the lower bounds a `requires-python` can state
+_LOWER_BOUND_RE = re.compile(r"(>=|~=|==|>)\s*(\d+)\.(\d+)")
+
+
+def parse_requires_python(spec: str) -> tuple[int, int] | None:
+    """The lowest (major, minor) a `requires-python` specifier allows, or None if it sets no bound."""
+    bounds = []
+    for clause in spec.split(","):
+        match = _LOWER_BOUND_RE.search(clause)
+        if match:
+            bounds.append((int(match.group(2)), int(match.group(3))))
+    return max(bounds) if bounds else None
+
+
+def find_requires_python(start: Path) -> tuple[int, int] | None:
+    """`[project] requires-python` of the nearest `pyproject.toml` at or above `start` that declares a project."""
     start = start.resolve()
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            try:
-                data = _toml.loads(text)
-            except _toml.TOMLDecodeError as exc:
-                if "infralint" in text:  # ours, but broken: say so rather than run with defaults
-                    raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc
-                continue
-            if isinstance(data.get("tool"), dict) and "infralint" in data["tool"]:
-                return candidate
+        if not candidate.is_file():
+            continue
+        read = _read_toml(candidate)
+        project = read[1].get("project") if read else None
+        if isinstance(project, dict):
+            spec = project.get("requires-python")
+            return parse_requires_python(spec) if isinstance(spec, str) else None
     return None
 
 
@@ -212,14 +284,64 @@ def load_config(config_path: Path | None = None, start: Path | None = None) -> C
     if config_path is None:
         config_path = find_config(start or Path.cwd())
     if config_path is None:
-        return Config(root=(start or Path.cwd()).resolve())
+        root = (start or Path.cwd()).resolve()
+        return Config(root=root, requires_python=find_requires_python(root))
     config_path = Path(config_path)
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: configuration file not found")
     table = read_table(config_path)
     config = parse_table(table, str(config_path), config_path.resolve().parent)
     config.source = config_path
+    config.requires_python = find_requires_python(config.root)
     return config
+
+
+class ConfigResolver:
+    """The configuration of each file: the nearest configuration file above it, or `override` for all.
+
+    Command-line `select`/`extend_select`/`ignore` apply on top of every file's configuration.
+    Lookups are cached per folder and per configuration file; `clear()` forgets them (the
+    language server calls it when a configuration file changes).
+    """
+
+    def __init__(self, override: Path | None = None, *, select=None, extend_select=(), ignore=()) -> None:
+        self.override = Path(override) if override is not None else None
+        self._overrides = {"select": select, "extend_select": list(extend_select or ()), "ignore": list(ignore or ())}
+        self._file_for_folder: dict[Path, Path | None] = {}
+        self._configs: dict[Path | None, Config] = {}
+
+    def clear(self) -> None:
+        self._file_for_folder.clear()
+        self._configs.clear()
+
+    def forget(self, config_file: Path | None) -> None:
+        """Read `config_file` again on next use (it changed on disk)."""
+        self._configs.pop(config_file, None)
+
+    def config_file_for(self, path: Path) -> Path | None:
+        """The configuration file that governs `path` (a file, a folder, or a name that need not exist)."""
+        if self.override is not None:
+            return self.override
+        path = Path(path).absolute()
+        folder = path if path.is_dir() else path.parent
+        if folder not in self._file_for_folder:
+            self._file_for_folder[folder] = find_config(folder)
+        return self._file_for_folder[folder]
+
+    def config_for(self, path: Path) -> Config:
+        """The effective configuration of `path`; raises ConfigError when its file is invalid."""
+        return self.load(self.config_file_for(path))
+
+    def load(self, config_file: Path | None) -> Config:
+        """The effective configuration read from `config_file` (None: the defaults), cached."""
+        if config_file not in self._configs:
+            if config_file is None:  # no configuration file anywhere above: the defaults
+                root = Path.cwd().resolve()
+                config = Config(root=root, requires_python=find_requires_python(root))
+            else:
+                config = load_config(config_file)
+            self._configs[config_file] = apply_overrides(config, **self._overrides)
+        return self._configs[config_file]
 
 
 def apply_overrides(config: Config, *, select=None, extend_select=None, ignore=None) -> Config:

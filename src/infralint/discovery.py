@@ -142,3 +142,8 @@ def _git_visible_files(top: Path) -> set[Path] | None:
         return None
     base = top.resolve()
     return {(base / name).resolve() for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def is_excluded(path: Path, config: Config) -> bool:
+    """Whether the configuration's `exclude`/`extend-exclude` skip `path` (as `--force-exclude` applies them)."""
+    return _excluded_anywhere(path, list(config.exclude) + list(config.extend_exclude), config)

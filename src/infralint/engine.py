@@ -18,6 +18,7 @@ from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
 from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
+from .rules.meta import syntax_error_message
 from .source import SourceFile, decode_source, walk_types
 from .suppression import noqa_comments, skip_file
 
@@ -102,10 +103,10 @@ class Linter:
         except SyntaxError as exc:
             if "INF001" in self.enabled:
                 line = exc.lineno or 1
-                # SyntaxError counts characters; findings use UTF-8 byte columns like ast
-                col = len(source.line_text(line)[: max((exc.offset or 1) - 1, 0)].encode("utf-8"))
+                col = max((exc.offset or 1) - 1, 0)  # SyntaxError counts characters, as findings do
                 detail = exc.msg if exc.msg else "invalid syntax"
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}; importing it raises SyntaxError", display_path, line, col))
+                newer = self.config.requires_python if self.config.needs_newer_python() else None
+                result.findings.append(_meta_finding("INF001", syntax_error_message(detail, newer), display_path, line, col))
             return result
         except (ValueError, RecursionError, MemoryError) as exc:
             if "INF001" in self.enabled:

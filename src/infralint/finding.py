@@ -17,7 +17,7 @@ class FixSafety(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Edit:
-    """Replace the text between two positions (1-based lines, 0-based columns) with `content`."""
+    """Replace the text between two positions (1-based lines, 0-based character columns) with `content`."""
 
     start_line: int
     start_col: int
@@ -70,7 +70,8 @@ class Fix:
 
 @dataclass
 class Finding:
-    """One problem at one place. Lines are 1-based, columns 0-based (as flake8 reports them)."""
+    """One problem at one place. Lines are 1-based; columns are 0-based character (code point)
+    offsets, like the columns of fix edits (reports add 1 where people read them, as flake8 and ruff do)."""
 
     code: str
     name: str

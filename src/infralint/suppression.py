@@ -1,4 +1,10 @@
-"""`# noqa` comments (flake8-compatible) and the file-level `# infralint: skip-file`."""
+"""`# noqa` comments (flake8-compatible) and the file-level `# infralint: skip-file`.
+
+The file-level forms of flake8 and ruff, `# flake8: noqa` and `# ruff: noqa` on a line of their
+own, skip the file too (flake8 honours its form for every plugin; ruff's form without codes
+exempts the whole file). With codes (`# flake8: noqa: E501`) flake8 ignores the comment and ruff
+exempts only those codes — codes of other tools, so infralint ignores that form.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from .source import SourceFile
 # the codes are prefixes
 _NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 _SKIP_FILE_RE = re.compile(r"#\s*infralint\s*:\s*skip-file\b", re.IGNORECASE)
+_PEER_SKIP_FILE_RE = re.compile(r"#\s*(?:flake8|ruff)\s*[:=]\s*noqa\s*$", re.IGNORECASE)
 _CODE_SPLIT_RE = re.compile(r"[,\s]+")
 
 
@@ -30,9 +37,10 @@ class Noqa:
 
 
 def skip_file(source: SourceFile) -> bool:
-    if "skip-file" not in source.text:
+    text = source.text
+    if "skip-file" not in text and "noqa" not in text.lower():
         return False
-    return any(_SKIP_FILE_RE.match(c.text) for c in source.comments)
+    return any(_SKIP_FILE_RE.match(c.text) or (not c.inline and _PEER_SKIP_FILE_RE.match(c.text)) for c in source.comments)
 
 
 def noqa_comments(source: SourceFile) -> dict[int, Noqa]:

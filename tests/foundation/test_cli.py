@@ -49,7 +49,7 @@ def test_exit_zero_and_output_file(tree):
 
 
 def test_text_report_has_frame_and_summary(tree):
-    proc = run_infralint("check", "--no-cache", "--statistics", cwd=tree)
+    proc = run_infralint("check", "--no-cache", cwd=tree)
     out = proc.stdout.decode()
     assert "broken.py:1:7: INF001" in out
     assert " > 1 | def f(:" in out and "^" in out

@@ -127,6 +127,12 @@ def test_per_file_ignores_cover_meta_findings():
     assert [f.code for f in linter.lint_text("def f(:\n", "app/new.py").findings] == ["INF001"]
 
 
-def test_syntax_error_column_is_a_byte_offset_like_ast():
+def test_syntax_error_column_is_a_character_offset():
     [finding] = Linter(config_for(None)).lint_text("s = 'é' + (\n", "m.py").findings
-    assert finding.col == len("s = 'é' + ".encode())
+    assert finding.col == len("s = 'é' + ")
+
+
+def test_node_columns_become_character_offsets():
+    text = 'label = "😋é"; x = undefined_name\n'
+    [finding] = Linter(config_for(["INF101"])).lint_text(text, "m.py").findings
+    assert (finding.col, finding.end_col) == (text.index("undefined_name"), text.index("undefined_name") + len("undefined_name"))

@@ -132,11 +132,59 @@ def test_runs_in_parallel_workers(project):
     assert sum(1 for _, _, code in codes(done) if code == "INF003") == 31
 
 
-def test_invalid_configuration_is_one_clear_error(project):
+def test_invalid_configuration_is_one_warning_never_a_crash(project):
+    """A bad `[tool.infralint]` is one warning on standard error; flake8 goes on with the defaults.
+
+    (It used to raise inside flake8's worker pool, which sent flake8 into
+    `multiprocessing.Pool.terminate()`, a known rare deadlock: this run must take the normal path.)
+    """
     (project / "pyproject.toml").write_text('[tool.infralint]\nselectt = ["INF"]\n', encoding="utf-8")
+    for number in range(6):  # enough files for both workers to meet the bad configuration
+        (project / "pkg" / f"module_{number}.py").write_text("VALUE = 1\n", encoding="utf-8")
     for jobs in ("1", "2"):
         done = flake8("--select", "INF", "--jobs", jobs, "pkg", cwd=project)
-        output = done.stdout + done.stderr
-        assert done.returncode == 1, output
-        assert "infralint: " in done.stdout and "unknown key `selectt` (did you mean `select`?)" in done.stdout, output
-        assert "Traceback" not in output, output
+        warning = "infralint: warning: " + str(project / "pyproject.toml") + ": unknown key `selectt` (did you mean `select`?)"
+        assert done.stderr.count(warning) == 1, done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+        # the defaults apply (INF003 is off by default again); the INF002 finding still fails the run
+        assert codes(done) == [("legacy.py", 1, "INF002")], done.stdout
+        assert done.returncode == 1
+
+
+def test_a_bad_configuration_does_not_touch_runs_without_inf(project):
+    (project / "pyproject.toml").write_text('[tool.infralint]\nselectt = ["INF"]\n', encoding="utf-8")
+    (project / "pkg" / "long.py").write_text("x = 1" + " " * 100 + "# long\n", encoding="utf-8")
+    done = flake8("--select", "E501", "pkg", cwd=project)
+    assert done.stderr == "", done.stderr
+    assert [(Path(p).name, code) for p, _, _, code, _ in parse_flake8(done.stdout)] == [("long.py", "E501")]
+
+
+def test_selection_without_inf_leaves_the_plugin_idle(project, monkeypatch):
+    """With INF excluded by flake8's selection, the plugin loads neither configuration nor engine."""
+    import argparse
+    import sys
+
+    from infralint.integrations.flake8 import Flake8Plugin, inf_selected
+
+    def options(**given):
+        base = dict(select=None, extend_select=None, ignore=None, extend_ignore=None,
+                    extended_default_select=["C90", "F", "E", "W", "INF"], extended_default_ignore=[])
+        return argparse.Namespace(**{**base, **given})
+
+    assert inf_selected(options())  # flake8's default selection includes every plugin
+    assert not inf_selected(options(select=["F"]))
+    assert inf_selected(options(select=["F"], extend_select=["INF1"]))
+    assert not inf_selected(options(extend_ignore=["INF"]))
+    monkeypatch.setattr(Flake8Plugin, "selected", True)
+    monkeypatch.delitem(sys.modules, "infralint.integrations.flake8_engine", raising=False)
+    Flake8Plugin.parse_options(options(select=["E501"], filenames=[str(project / "pkg")]))
+    assert not Flake8Plugin.selected
+    assert list(Flake8Plugin(None, str(project / "pkg" / "settings.py"), ["x = 1\n"]).run()) == []
+    assert "infralint.integrations.flake8_engine" not in sys.modules
+
+
+def test_unparseable_files_need_e999_selected(tmp_path):
+    """flake8 runs no plugin on a file that does not parse: `--select INF,E999` shows it (documented)."""
+    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    assert codes(flake8("--select", "INF", ".", cwd=tmp_path)) == []
+    assert [code for _, _, code in codes(flake8("--select", "INF,E999", ".", cwd=tmp_path))] == ["E999"]

@@ -17,11 +17,12 @@ def finding_at(line: int, col: int, end_col: int) -> Finding:
     return Finding("INF001", "syntax-error", "m", "x.py", line, col, line, end_col)
 
 
-def test_finding_columns_are_utf8_bytes_and_become_client_units():
+def test_finding_columns_are_characters_and_become_client_units():
     text = 'x = 1\nlabel = "😋é" + name\n'
     line = text.splitlines()[1]
-    byte_col = len(line[: line.index("name")].encode("utf-8"))
-    finding = finding_at(2, byte_col, byte_col + 4)
+    char_col = line.index("name")
+    byte_col = len(line[:char_col].encode("utf-8"))
+    finding = finding_at(2, char_col, char_col + 4)
     utf16 = PositionMapper(text, UTF16).finding_range(finding)
     # 😋 is two UTF-16 units, é one: the name starts at character 15, UTF-16 unit 16
     assert (utf16.start.line, utf16.start.character, utf16.end.character) == (1, 16, 20)

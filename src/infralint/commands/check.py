@@ -6,23 +6,31 @@ import sys
 from pathlib import Path
 
 from ..cache import ResultCache
+from ..config import Config, ConfigResolver
 from ..discovery import discover
 from ..engine import Linter, default_jobs, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.edits import unified_diff, write_atomic
-from ..report import RunSummary, reporter
+from ..report import RunSummary, reporter, statistics_reporter
 from ..results import FileResult, content_digest
 from ..source import decode_source
-from .common import load_effective_config, use_color
+from ..rules.meta import newer_syntax_note
+from .common import resolver_from_args, use_color
 
 PROGRESS_MIN_FILES = 200
+STDIN = Path("-")
 
 
 def run_check(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    config = load_effective_config(args)
+    reads_stdin = STDIN in args.paths
+    if reads_stdin and len(args.paths) > 1:
+        raise UsageError("`-` (standard input) cannot be combined with other paths")
+    resolver = resolver_from_args(args)
+    # the project root of the run (baseline paths, SARIF's %SRCROOT% fallback): where it was started
+    config = resolver.config_for(Path.cwd())
     fixing = args.fix or args.diff
     out_stream = sys.stdout if args.output_file is None else None
     summary = RunSummary(
@@ -30,13 +38,16 @@ def run_check(args) -> int:
         unsafe_fixes=args.unsafe_fixes,
         color=args.output_file is None and args.format == "text" and use_color(args.color, sys.stdout),
         quiet=args.quiet,
+        source_root=_repository_root(config),
     )
-    resolve = args.format in ("json", "sarif")
-    if args.stdin_filename is not None:
-        results, diffs, fixed_text, stdin_lines = _check_stdin(args, config, resolve)
+    resolve = args.format in ("json", "sarif") and not args.statistics
+    if args.stdin_filename is not None or reads_stdin:
+        stdin_config = resolver.config_for(Path(args.stdin_filename)) if args.stdin_filename else config
+        results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve)
     else:
-        results, diffs, fixed_text = _check_paths(args, config, resolve, fixing)
+        results, diffs, fixed_text, configs = _check_paths(args, resolver, resolve, fixing)
         stdin_lines = None
+        _note_newer_python(configs, results)
     internal_errors = False
     for result in results:
         for message in result.errors:
@@ -48,8 +59,8 @@ def run_check(args) -> int:
     wrote_baseline = False
     if args.write_baseline is not None or args.baseline is not None:
         findings, wrote_baseline = _apply_baseline(args, config, findings, _sources_for(findings, stdin_lines))
-    if args.format == "text":
-        summary.sources = _sources_for(findings, stdin_lines)
+    if args.format in ("text", "sarif") and not args.statistics:
+        summary.sources = _sources_for(findings, stdin_lines)  # code frames; SARIF fingerprints
 
     if args.diff:
         sys.stdout.write("".join(diffs))
@@ -57,7 +68,7 @@ def run_check(args) -> int:
         sys.stdout.write(fixed_text)  # stdin + --fix: the fixed source goes to stdout
         out_stream = sys.stderr
     if not args.diff:
-        report = reporter(args.format)(findings, summary)
+        report = (statistics_reporter(args.format) if args.statistics else reporter(args.format))(findings, summary)
         if args.output_file is not None:
             args.output_file.write_text(report, encoding="utf-8")
         else:
@@ -96,7 +107,7 @@ def _allowed(args) -> set[FixSafety]:
 def _check_stdin(args, config, resolve):
     data = sys.stdin.buffer.read()
     linter = Linter(config)
-    name = args.stdin_filename
+    name = args.stdin_filename or "-"
     result = linter.lint_bytes(data, name, resolve_fixes=resolve)
     diffs: list[str] = []
     fixed_text = None
@@ -122,27 +133,79 @@ def _check_stdin(args, config, resolve):
     return [result], diffs, fixed_text, lines
 
 
-def _check_paths(args, config, resolve, fixing):
-    paths = args.paths or [Path(".")]
-    files = discover(paths, config, force_exclude=args.force_exclude)
+def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
+    """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
+    files, config_of = _files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
+    groups: dict[int, list[Path]] = {}
+    for path in files:
+        groups.setdefault(id(config_of[path]), []).append(path)
     jobs = args.jobs or default_jobs()
-    cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
     progress = _progress(len(files))
+    by_path: dict[Path, FileResult] = {}
     try:
-        results = list(lint_files(files, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=progress.advance if progress else None))
+        for group in groups.values():
+            config = config_of[group[0]]
+            cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
+            advance = progress.advance if progress else None
+            by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
+            if cache:
+                cache.save()
     finally:
         if progress:
             progress.stop()
-    if cache:
-        cache.save()
+    results = [by_path[path] for path in files]
     diffs: list[str] = []
     if fixing:
         allowed = _allowed(args)
-        linter = Linter(config)
+        linters: dict[int, Linter] = {}
         for path, result in zip(files, results):
             if any(f.fix and f.fix.safety in allowed for f in result.findings):
+                config = config_of[path]
+                if id(config) not in linters:
+                    linters[id(config)] = Linter(config)
+                linter = linters[id(config)]
                 _fix_file(linter, path, result, args, diffs)
-    return results, diffs, None
+    return results, diffs, None, {id(c): c for c in config_of.values()}.values()
+
+
+def _files_and_configs(paths: list[Path], resolver: ConfigResolver, force_exclude: bool) -> tuple[list[Path], dict[Path, Config]]:
+    """The files to lint and the configuration of each.
+
+    A folder is walked with the configuration that governs it; a file found under a nested
+    configuration is then skipped if that configuration's own excludes say so (as ruff does).
+    """
+    config_of: dict[Path, Config] = {}
+    for top in paths:
+        walk_config = resolver.config_for(top)
+        for path in discover([top], walk_config, force_exclude=force_exclude):
+            own = resolver.config_for(path)
+            walked = path != top
+            if walked and own is not walk_config and own.is_excluded(path):
+                continue
+            config_of.setdefault(path, own)
+    files = sorted(config_of, key=lambda p: p.as_posix())
+    return files, config_of
+
+
+def _note_newer_python(configs, results) -> None:
+    """Say once per required version that files were not parsed because this Python is too old."""
+    affected = {f.path for r in results for f in r.findings if f.code == "INF001" and f.message.startswith("needs Python")}
+    if not affected:
+        return
+    for required in sorted({c.requires_python for c in configs if c.needs_newer_python()}):
+        print(f"infralint: note: {newer_syntax_note(required, len(affected))}", file=sys.stderr)
+
+
+def _repository_root(config: Config) -> Path:
+    """The root SARIF paths are relative to: the enclosing git checkout, else the project root.
+
+    Found by looking for `.git` (a folder, or a file in a worktree); git itself is not run.
+    """
+    here = Path.cwd()  # not resolved: finding paths are made absolute the same way
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return config.root if config.source is not None else here
 
 
 def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str]) -> None:

@@ -4,8 +4,11 @@ Documents are linted from the editor's buffer (unsaved text included) on open, o
 debounced — while typing. Each diagnostic carries the rule code and a link to the rule's page.
 Code actions offer every fix of the findings under the cursor and one "fix all safe" action;
 hovering a finding shows the rule's explanation from the catalog.
-Configuration is the `[tool.infralint]` table of the nearest `pyproject.toml`; it is re-read when
-that file changes. A failure while handling one document is logged and never stops the server.
+Configuration comes from the resolver the CLI and the flake8 plugin share (the nearest
+configuration file above each document); it is re-read when that file changes. Documents the
+configuration excludes (`exclude`/`extend-exclude`) get no diagnostics, as on the command line.
+A "disable for this line" action adds `# noqa: CODE`. A failure while handling one document is
+logged and never stops the server.
 """
 
 from __future__ import annotations
@@ -21,18 +24,18 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from ..catalog import load_catalog
-from ..config import Config, ConfigError, find_config, load_config
+from ..config import CONFIG_FILE_NAMES, ConfigError, ConfigResolver
 from ..engine import Linter
 from ..finding import Edit, Finding, FixSafety
 from ..fixes.edits import edits_between
 from ..version import __version__
+from .lsp_noqa import noqa_edit
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "infralint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.infralint"
-CONFIG_NAME = "pyproject.toml"
 _SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -48,8 +51,8 @@ _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 class PositionMapper:
     """Converts infralint positions to LSP positions for one text.
 
-    Finding columns are `ast` columns (UTF-8 bytes); edit columns are characters; LSP columns
-    are in the negotiated encoding (UTF-16 code units unless the client chose otherwise).
+    Finding and edit columns are characters (code points); LSP columns are in the negotiated
+    encoding (UTF-16 code units unless the client chose otherwise).
     """
 
     def __init__(self, text: str, units) -> None:
@@ -64,12 +67,8 @@ class PositionMapper:
             return types.Position(line=len(self.lines), character=0)
         return types.Position(line=max(line - 1, 0), character=self._units(self._line(line)[:char_col]))
 
-    def from_bytes(self, line: int, byte_col: int) -> types.Position:
-        chars = len(self._line(line).encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
-        return self.from_chars(line, chars)
-
     def finding_range(self, finding: Finding) -> types.Range:
-        return types.Range(start=self.from_bytes(finding.line, finding.col), end=self.from_bytes(finding.end_line, finding.end_col))
+        return types.Range(start=self.from_chars(finding.line, finding.col), end=self.from_chars(finding.end_line, finding.end_col))
 
     def text_edit(self, edit: Edit) -> types.TextEdit:
         start = self.from_chars(edit.start_line, edit.start_col)
@@ -95,37 +94,32 @@ class _LoadedConfig:
 
 
 class ConfigStore:
-    """The engine for each document's nearest configuration, re-read when the file changes."""
+    """The engine for each document's configuration (the shared resolver), re-read when the file changes."""
 
     def __init__(self) -> None:
-        self._file_for_folder: dict[Path, Path | None] = {}
+        self.resolver = ConfigResolver()
         self._loaded: dict[Path | None, _LoadedConfig] = {}
 
     def clear(self) -> None:
-        self._file_for_folder.clear()
+        self.resolver.clear()
         self._loaded.clear()
 
     def linter_for(self, path: Path | None) -> _LoadedConfig:
-        folder = path.parent if path is not None else None
-        if folder is not None and folder not in self._file_for_folder:
-            self._file_for_folder[folder] = find_config(folder)
-        config_file = self._file_for_folder.get(folder) if folder is not None else None
+        config_file = self.resolver.config_file_for(path) if path is not None else None
         stamp = _mtime(config_file)
         loaded = self._loaded.get(config_file)
         if loaded is None or loaded.stamp != stamp:
+            self.resolver.forget(config_file)
             loaded = self._load(config_file, stamp)
             self._loaded[config_file] = loaded
         return loaded
 
-    @staticmethod
-    def _load(config_file: Path | None, stamp: float | None) -> _LoadedConfig:
-        if config_file is None:
-            return _LoadedConfig(Linter(Config()), stamp)
+    def _load(self, config_file: Path | None, stamp: float | None) -> _LoadedConfig:
         try:
-            return _LoadedConfig(Linter(load_config(config_file)), stamp)
+            return _LoadedConfig(Linter(self.resolver.load(config_file)), stamp)
         except ConfigError as exc:
             # keep linting with the defaults; tell the user once per change of the file
-            return _LoadedConfig(Linter(Config(root=config_file.parent)), stamp, error=str(exc))
+            return _LoadedConfig(Linter(self.resolver.load(None)), stamp, error=str(exc))
 
 
 def _mtime(path: Path | None) -> float | None:
@@ -184,6 +178,10 @@ class InfralintServer(LanguageServer):
         if loaded.error and loaded.error not in self._reported_config_errors:
             self._reported_config_errors.add(loaded.error)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"infralint: {loaded.error} (using the defaults)"))
+        if path is not None and loaded.linter.config.is_excluded(path):
+            linted = _Linted(document.version, text, [], True)  # excluded, as `infralint check` skips it
+            self.results[uri] = linted
+            return linted
         result = loaded.linter.lint_text(text, self._display_path(path, loaded.linter), resolve_fixes=resolve_fixes)
         for message in result.errors:
             self.log(types.MessageType.Warning, f"infralint: {message}")
@@ -289,10 +287,34 @@ class InfralintServer(LanguageServer):
                         edit=self._workspace_edit(uri, document.version, [mapper.text_edit(e) for e in fix.edits]),
                     )
                 )
+        if _kind_wanted(types.CodeActionKind.QuickFix, wanted):
+            actions.extend(self._disable_actions(uri, linted, document.version, mapper, params.range))
         if _kind_wanted(FIX_ALL_KIND, wanted) and any(f.fix and f.fix.edits and f.fix.safety == FixSafety.SAFE for f in linted.findings):
             fix_all = self._fix_all(uri, linted, document.version)
             if fix_all is not None:
                 actions.append(fix_all)
+        return actions
+
+    def _disable_actions(self, uri: str, linted: _Linted, version: int | None, mapper: PositionMapper, where: types.Range) -> list[types.CodeAction]:
+        """"Disable CODE for this line" for each rule reported under the cursor (adds `# noqa: CODE`)."""
+        actions = []
+        offered: set[tuple[int, str]] = set()
+        for finding in linted.findings:
+            diagnostic = self.diagnostic(finding, mapper)
+            if (finding.line, finding.code) in offered or not _overlaps(diagnostic.range, where):
+                continue
+            offered.add((finding.line, finding.code))
+            edit = noqa_edit(linted.text, finding.line, finding.code)
+            if edit is None:
+                continue
+            actions.append(
+                types.CodeAction(
+                    title=f"Disable {finding.code} for this line",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=self._workspace_edit(uri, version, [mapper.text_edit(edit)]),
+                )
+            )
         return actions
 
     def _fix_all(self, uri: str, linted: _Linted, version: int | None) -> types.CodeAction | None:
@@ -324,7 +346,7 @@ class InfralintServer(LanguageServer):
 
 
 def _is_config(uri: str) -> bool:
-    return uri.rsplit("/", 1)[-1] == CONFIG_NAME
+    return uri.rsplit("/", 1)[-1] in CONFIG_FILE_NAMES
 
 
 def _kind_wanted(kind: str, only: list[str] | None) -> bool:
@@ -344,7 +366,8 @@ def build_server() -> InfralintServer:
     def initialized(ls: InfralintServer, params: types.InitializedParams) -> None:
         watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watch and watch.dynamic_registration:
-            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
+            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
             ls.client_register_capability(
                 types.RegistrationParams(
                     registrations=[

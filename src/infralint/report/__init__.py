@@ -24,4 +24,11 @@ def reporter(name: str) -> Callable[[list[Finding], RunSummary], str]:
     return render
 
 
+def statistics_reporter(name: str) -> Callable[[list[Finding], RunSummary], str]:
+    """`--statistics`: a count per rule instead of the findings (as ruff's `--statistics`)."""
+    from .statistics import render_json, render_text
+
+    return render_json if name in ("json", "sarif") else render_text
+
+
 FORMATS = ("text", "concise", "json", "sarif", "github")

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+from ..baseline import fingerprint
 from ..catalog import load_catalog
 from ..finding import Finding
 from ..version import __version__
 from .summary import RunSummary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+#: the key of the baseline fingerprint in `partialFingerprints` (bump the version if it changes)
+FINGERPRINT_KEY = "infralintBaseline/v1"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _uri(path: str) -> str:
-    return Path(path).as_posix() if not Path(path).is_absolute() else Path(path).as_uri()
+def _artifact(path: str, root: Path) -> dict:
+    """A location relative to %SRCROOT% (the repository root) when inside it, whatever the current folder."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return {"uri": absolute.relative_to(root).as_posix(), "uriBaseId": SRCROOT}
+    except ValueError:
+        return {"uri": absolute.as_uri()}
 
 
 def _region(start_line: int, start_col: int, end_line: int, end_col: int) -> dict:
-    # SARIF columns are 1-based; infralint's are 0-based like flake8's
+    # SARIF columns are 1-based code points (`columnKind` below); infralint's are 0-based characters
     return {"startLine": max(start_line, 1), "startColumn": start_col + 1, "endLine": max(end_line, 1), "endColumn": end_col + 1}
 
 
@@ -41,7 +51,8 @@ def _rule_descriptor(entry) -> dict:
     }
 
 
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
+def _result(finding: Finding, rule_index: dict[str, int], summary: RunSummary, root: Path) -> dict:
+    artifact = _artifact(finding.path, root)
     result = {
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
@@ -50,11 +61,13 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact,
                     "region": _region(finding.line, finding.col, finding.end_line, finding.end_col),
                 }
             }
         ],
+        # the baseline's fingerprint: code scanning keeps tracking a finding when lines move
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding, summary.sources.get(finding.path))},
     }
     if finding.fix is not None and finding.fix.edits:
         result["fixes"] = [
@@ -62,7 +75,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
                 "description": {"text": f"{finding.fix.title} ({finding.fix.safety.value} fix)"},
                 "artifactChanges": [
                     {
-                        "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": artifact,
                         "replacements": [
                             {
                                 "deletedRegion": _region(e.start_line, e.start_col, e.end_line, e.end_col),
@@ -81,6 +94,7 @@ def render(findings: list[Finding], summary: RunSummary) -> str:
     catalog = load_catalog()
     codes = sorted(catalog)
     rule_index = {code: i for i, code in enumerate(codes)}
+    root = Path(os.path.abspath(summary.source_root or Path.cwd()))
     document = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -95,9 +109,9 @@ def render(findings: list[Finding], summary: RunSummary) -> str:
                         "rules": [_rule_descriptor(catalog[c]) for c in codes],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index) for f in findings],
+                "results": [_result(f, rule_index, summary, root) for f in findings],
             }
         ],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -15,4 +16,5 @@ class RunSummary:
     unsafe_fixes: bool = False
     color: bool = False
     quiet: bool = False
-    sources: dict[str, list[str]] = field(default_factory=dict)  # path → lines, for code frames
+    sources: dict[str, list[str]] = field(default_factory=dict)  # path → lines, for code frames and fingerprints
+    source_root: Path | None = None  # what SARIF artifact URIs are relative to (%SRCROOT%)

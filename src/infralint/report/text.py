@@ -14,11 +14,6 @@ from ..finding import Finding, FixSafety
 from .summary import RunSummary
 
 
-def _char_col(line: str, byte_col: int) -> int:
-    """Finding columns are UTF-8 byte offsets (as ast and flake8 count); carets need characters."""
-    return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
-
-
 def _frame(lines: list[str], finding: Finding) -> Text:
     text = Text()
     start = max(finding.line - 1, 1)
@@ -30,8 +25,8 @@ def _frame(lines: list[str], finding: Finding) -> Text:
         text.append(f" {marker} {number:>{width}} | ", style="blue")
         text.append(source_line + "\n")
         if number == finding.line:
-            start = _char_col(source_line, finding.col)
-            end = _char_col(source_line, finding.end_col) if finding.end_line == finding.line else len(source_line)
+            start = finding.col  # character columns; a tab is expanded to one space above
+            end = finding.end_col if finding.end_line == finding.line else len(source_line)
             text.append(" " * (width + 4) + "| ", style="blue")
             text.append(" " * start + "^" * max(1, end - start) + "\n", style="bold red")
     return text

@@ -79,14 +79,16 @@ class Rule:
         message: str,
         fix: Fix | None = None,
     ) -> Finding:
-        """A finding at a node (or an explicit (line, col, end_line, end_col) range)."""
+        """A finding at a node, or at an explicit (line, col, end_line, end_col) range in characters."""
         if isinstance(node, tuple):
-            line, col, end_line, end_col = node
+            line, col, end_line, end_col = node  # character columns already
         else:
             line, col = node.lineno, node.col_offset
             end_line = getattr(node, "end_lineno", None) or line
             end_col = getattr(node, "end_col_offset", None)
             end_col = col if end_col is None else end_col
+            # ast counts UTF-8 bytes; findings count characters, as editors and every report show them
+            col, end_col = _char_column(ctx, line, col), _char_column(ctx, end_line, end_col)
         return Finding(
             code=self.code,
             name=self.entry.name,
@@ -103,3 +105,11 @@ class Rule:
     def make_fix(self, title: str, *, unsafe: bool = False, edits: list[Edit] | None = None, **data: Any) -> Fix:
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
         return Fix(safety=safety, title=title, edits=list(edits or []), data=data, resolved=edits is not None)
+
+
+def _char_column(ctx: "FileContext", line: int, byte_col: int) -> int:
+    """The character column of an `ast` (UTF-8 byte) column on `line`."""
+    text = ctx.source.line_text(line)
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))

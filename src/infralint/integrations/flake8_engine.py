@@ -1,0 +1,106 @@
+"""What the flake8 plugin runs once an INF code is selected: the engine with the shared resolver.
+
+A configuration problem never stops flake8: it is one warning on standard error, and the files
+under that configuration are linted with the defaults (as the language server does). Raising
+from a plugin inside flake8's worker pool is what made `flake8 --jobs 2` hang now and then: the
+error sends flake8 into `multiprocessing.Pool.terminate()`, which can deadlock (CPython issues
+73945, 78178, 96995); a plugin that never raises keeps flake8 on its normal close-and-join path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from ..config import Config, ConfigError, ConfigResolver
+from ..engine import Linter
+from ..finding import Finding
+from ..source import decode_source
+
+
+class _Flake8Linter(Linter):
+    """The engine with infralint's own `# noqa` handling switchable, for flake8's `--disable-noqa`."""
+
+    def __init__(self, config: Config, *, honour_noqa: bool) -> None:
+        super().__init__(config)
+        self.honour_noqa = honour_noqa
+
+    def _suppress(self, source, findings: list[Finding]) -> list[Finding]:
+        judged = super()._suppress(source, findings)
+        if self.honour_noqa:
+            return judged
+        # keep everything, plus the unused-noqa findings the comments earned
+        original = {id(f) for f in findings}
+        return findings + [f for f in judged if id(f) not in original]
+
+
+class _State:
+    resolver = ConfigResolver()
+    honour_noqa = True
+    linters: dict[Path | None, _Flake8Linter] = {}
+    warned: set[str] = set()
+
+
+def configure(extra_codes: tuple[str, ...], honour_noqa: bool, filenames: Iterable[str]) -> None:
+    """Called from flake8's option parsing: set up the resolver and check the named paths' configuration.
+
+    The main process warns about a bad configuration of a named path once, before flake8 starts
+    its workers. A worker that parses the options again (the `spawn`/`forkserver` start methods)
+    marks those same warnings as given instead of repeating them.
+    """
+    _State.resolver = ConfigResolver(extend_select=list(extra_codes))
+    _State.honour_noqa = honour_noqa
+    _State.linters = {}
+    in_main_process = multiprocessing.parent_process() is None
+    for name in filenames:
+        _linter_for(Path(name), warn=in_main_process)
+
+
+def _warn_once(message: str, *, show: bool = True) -> None:
+    if message in _State.warned:
+        return
+    _State.warned.add(message)
+    if show:
+        sys.stderr.write(f"infralint: warning: {message}\n")
+        sys.stderr.flush()
+
+
+def _linter_for(path: Path, *, warn: bool = True) -> _Flake8Linter:
+    """One engine per configuration file; a bad one is reported once and replaced by the defaults."""
+    config_file = _State.resolver.config_file_for(path)
+    linter = _State.linters.get(config_file)
+    if linter is not None:
+        return linter
+    try:
+        config = _State.resolver.load(config_file)
+    except ConfigError as exc:
+        _warn_once(f"{exc}; INF checks of the files under it use the default configuration", show=warn)
+        config = _State.resolver.load(None)
+    linter = _State.linters[config_file] = _Flake8Linter(config, honour_noqa=_State.honour_noqa)
+    return linter
+
+
+def findings_for(filename: str, lines: list[str], *, is_stdin: bool) -> list[Finding]:
+    path = Path(filename)
+    linter = _linter_for(path)
+    text = "".join(lines)
+    if not text.isascii() and not is_stdin:
+        # flake8 silently falls back to latin-1 for a file that does not decode; infralint
+        # reports that file as INF002, so judge the bytes as `infralint check` does
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        if data is not None and not _decodes(data):
+            return linter.lint_bytes(data, filename).findings
+    return linter.lint_text(text, filename).findings
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return False
+    return True
