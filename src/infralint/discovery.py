@@ -147,3 +147,18 @@ def _git_visible_files(top: Path) -> set[Path] | None:
 def is_excluded(path: Path, config: Config) -> bool:
     """Whether the configuration's `exclude`/`extend-exclude` skip `path` (as `--force-exclude` applies them)."""
     return _excluded_anywhere(path, list(config.exclude) + list(config.extend_exclude), config)
+
+
+def excluded_below(top: Path, path: Path, config: Config) -> bool:
+    """Whether walking the folder `top` would skip `path` below it (the same tests as the walk,
+    folder by folder). A path that is `top` itself was named explicitly: never excluded."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(top))
+    if relative == "." or relative.startswith(".."):
+        return False
+    patterns = list(config.exclude) + list(config.extend_exclude)
+    parts = Path(relative).parts
+    for depth in range(1, len(parts) + 1):
+        below = "/".join(parts[:depth])
+        if _excluded(below, patterns, _root_relative(Path(top, *parts[:depth]), config)):
+            return True
+    return False

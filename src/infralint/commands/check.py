@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..cache import ResultCache
 from ..config import Config, ConfigResolver
-from ..discovery import discover
+from ..discovery import discover, excluded_below
 from ..engine import Linter, default_jobs, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
@@ -179,8 +179,7 @@ def _files_and_configs(paths: list[Path], resolver: ConfigResolver, force_exclud
         walk_config = resolver.config_for(top)
         for path in discover([top], walk_config, force_exclude=force_exclude):
             own = resolver.config_for(path)
-            walked = path != top
-            if walked and own is not walk_config and own.is_excluded(path):
+            if own is not walk_config and excluded_below(top, path, own):
                 continue
             config_of.setdefault(path, own)
     files = sorted(config_of, key=lambda p: p.as_posix())

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Config, ConfigError, ConfigResolver
+from ..discovery import excluded_below
 from ..engine import Linter
 from ..finding import Finding
 from ..source import decode_source
@@ -38,6 +39,7 @@ class _Flake8Linter(Linter):
 
 class _State:
     resolver = ConfigResolver()
+    tops: list[Path] = []  # the paths flake8 was given
     honour_noqa = True
     linters: dict[Path | None, _Flake8Linter] = {}
     warned: set[str] = set()
@@ -53,6 +55,7 @@ def configure(extra_codes: tuple[str, ...], honour_noqa: bool, filenames: Iterab
     _State.resolver = ConfigResolver(extend_select=list(extra_codes))
     _State.honour_noqa = honour_noqa
     _State.linters = {}
+    _State.tops = [Path(name) for name in filenames]
     in_main_process = multiprocessing.parent_process() is None
     for name in filenames:
         _linter_for(Path(name), warn=in_main_process)
@@ -85,6 +88,8 @@ def _linter_for(path: Path, *, warn: bool = True) -> _Flake8Linter:
 def findings_for(filename: str, lines: list[str], *, is_stdin: bool) -> list[Finding]:
     path = Path(filename)
     linter = _linter_for(path)
+    if not is_stdin and _excluded(path, linter.config):
+        return []  # skipped as `infralint check` skips it when walking the same folder
     text = "".join(lines)
     if not text.isascii() and not is_stdin:
         # flake8 silently falls back to latin-1 for a file that does not decode; infralint
@@ -96,6 +101,10 @@ def findings_for(filename: str, lines: list[str], *, is_stdin: bool) -> list[Fin
         if data is not None and not _decodes(data):
             return linter.lint_bytes(data, filename).findings
     return linter.lint_text(text, filename).findings
+
+
+def _excluded(path: Path, config: Config) -> bool:
+    return any(excluded_below(top, path, config) for top in _State.tops)
 
 
 def _decodes(data: bytes) -> bool:
