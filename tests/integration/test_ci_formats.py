@@ -50,11 +50,48 @@ def test_sarif_of_the_examples_is_valid_and_complete(tmp_path):
         assert result["message"]["text"] == finding["message"]
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"] == {"uri": finding["path"], "uriBaseId": "%SRCROOT%"}
+        assert set(result["partialFingerprints"]) == {"infralintBaseline/v1"}
         assert location["region"]["startLine"] == finding["range"]["start"]["line"]
         assert location["region"]["startColumn"] == finding["range"]["start"]["column"] + 1
         has_edits = bool(finding["fix"] and finding["fix"]["edits"])
         assert ("fixes" in result) == has_edits
     assert all(rule["helpUri"].startswith("https://") for rule in rules)
+    # every rule's help page is a generated file of this repository
+    for rule in rules:
+        assert (ROOT / "docs" / "rules" / f"{rule['id']}.md").is_file()
+        assert rule["helpUri"].endswith(f"/docs/rules/{rule['id']}.md")
+
+
+def test_sarif_paths_are_relative_to_the_repository_root_from_any_folder(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)  # a checkout's marker; git itself is never run
+    (repo / "svc" / "app").mkdir(parents=True)
+    (repo / "svc" / "app" / "timing.py").write_text("def f(s):\n    return time.time() - s\n", encoding="utf-8")
+    documents = []
+    for cwd, target in ((repo, "svc"), (repo / "svc", "."), (repo / "svc" / "app", "timing.py")):
+        done = run_infralint("check", target, "--no-cache", "--format", "sarif", cwd=cwd)
+        assert done.returncode == 1, done.stderr.decode()
+        documents.append(json.loads(done.stdout))
+    for document in documents:
+        (run,) = document["runs"]
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+        [result] = run["results"]
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location == {"uri": "svc/app/timing.py", "uriBaseId": "%SRCROOT%"}
+    fingerprints = {d["runs"][0]["results"][0]["partialFingerprints"]["infralintBaseline/v1"] for d in documents}
+    assert len(fingerprints) == 1
+
+
+def test_sarif_columns_are_code_points(tmp_path):
+    (tmp_path / "m.py").write_text('label = "😋é"; x = undefined_name\n', encoding="utf-8")
+    document = json.loads(run_infralint("check", "m.py", "--no-cache", "--format", "sarif", cwd=tmp_path).stdout)
+    (run,) = document["runs"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
+    start = 'label = "😋é"; x = '.__len__() + 1
+    assert (region["startColumn"], region["endColumn"]) == (start, start + len("undefined_name"))
+    concise = run_infralint("check", "m.py", "--no-cache", "--format", "concise", cwd=tmp_path).stdout.decode()
+    assert concise.startswith(f"m.py:1:{start}: INF101")
 
 
 def test_github_annotations_of_the_examples():
@@ -97,8 +134,9 @@ def _run_lint_step(tmp_path: Path, **inputs: str):
 
     step = _action_step("Run infralint")
     defaults = {"paths": ".", "args": "", "baseline": "", "sarif-file": "infralint.sarif", "annotate": "false"}
-    values = {**defaults, **inputs}
-    env = {key: value.replace("${{ inputs.", "").replace(" }}", "") for key, value in step["env"].items()}
+    # the install step's output: the virtual environment's scripts (here: this test environment's)
+    values = {**defaults, **inputs, "steps.install.outputs.bin": str(Path(sys.executable).parent)}
+    env = {key: value.replace("${{ inputs.", "").replace("${{ ", "").replace(" }}", "") for key, value in step["env"].items()}
     env = {key: values[name] for key, name in env.items()}
     output = tmp_path / "github_output"
     output.write_text("")
@@ -120,7 +158,9 @@ def test_action_lint_step_writes_sarif_and_keeps_going_on_findings(tmp_path):
     assert done.returncode == 0, done.stderr  # findings fail a later step, after the upload
     assert "exit-code=1" in outputs
     assert json.loads(sarif.read_text())["runs"][0]["results"]
-    assert done.stdout.startswith("::error file=examples/")
+    # annotations come from the same run's SARIF, and equal what `--format github` prints
+    github = run_infralint("check", "examples", "--no-cache", "--format", "github", cwd=ROOT).stdout.decode()
+    assert done.stdout == github and github.startswith("::error file=examples/")
 
     baseline = tmp_path / "baseline.json"
     run_infralint("check", "examples", "--no-cache", "--write-baseline", str(baseline), cwd=ROOT)
@@ -136,7 +176,21 @@ def test_action_lint_step_fails_on_usage_errors(tmp_path):
 
 
 def test_action_installs_python_and_uploads_with_codeql():
-    assert _action_step("Set up Python")["uses"].startswith("actions/setup-python@")
+    setup = _action_step("Set up Python")
+    assert setup["uses"].startswith("actions/setup-python@")
+    assert setup["with"]["update-environment"] is False  # the caller's Python stays as it was
+    assert "cache" in _action_step("Cache pip downloads")["uses"]
     upload = _action_step("Upload SARIF to code scanning")
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    assert upload["with"] == {"sarif_file": "${{ inputs.sarif-file }}", "category": "${{ inputs.category }}"}
+    # read-only tokens of fork pull requests: no upload, a notice instead
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in upload["if"]
+    assert "::notice" in _action_step("Skip the upload for a fork")["run"]
+
+
+def test_action_pins_every_action_to_a_commit():
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    uses = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses

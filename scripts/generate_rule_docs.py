@@ -1,0 +1,32 @@
+"""Write docs/rules/INFnnn.md (and the index) from the rule catalog in lint_rules/.
+
+Run it after editing a catalog entry: `python scripts/generate_rule_docs.py`. Pages of rules that
+no longer exist are removed. tests/test_rule_docs.py fails while the pages are out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from infralint.rule_docs import rendered_pages
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+
+
+def main() -> int:
+    DOCS.mkdir(parents=True, exist_ok=True)
+    pages = rendered_pages()
+    for stale in sorted(set(p.name for p in DOCS.glob("*.md")) - set(pages)):
+        (DOCS / stale).unlink()
+        print(f"removed docs/rules/{stale}")
+    for name, text in sorted(pages.items()):
+        target = DOCS / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote docs/rules/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The rule pages `docs/rules/INFnnn.md`, rendered from the catalog in `lint_rules/`.
+
+`scripts/generate_rule_docs.py` writes them; a test fails when a page is not what the catalog
+renders, so the pages that `docs_url`, SARIF `helpUri` and the editor link to never go stale.
+"""
+
+from __future__ import annotations
+
+from .catalog import FIX_SAFETY_MEANINGS, RuleEntry, load_catalog
+
+HEADER = "<!-- Generated from lint_rules/{code}.toml by scripts/generate_rule_docs.py; do not edit. -->\n"
+
+
+def render_rule(entry: RuleEntry) -> str:
+    enabled = "on" if entry.default_enabled else f"off (enable with `extend-select = [\"{entry.code}\"]`)"
+    parts = [
+        HEADER.format(code=entry.code),
+        f"# {entry.code} `{entry.name}`\n",
+        f"{entry.summary}.\n" if not entry.summary.endswith(".") else f"{entry.summary}\n",
+        "| family | default | severity | fix |\n| --- | --- | --- | --- |\n"
+        f"| `{entry.family}` | {enabled} | {entry.severity} | {entry.fix_safety} — {FIX_SAFETY_MEANINGS[entry.fix_safety]} |\n",
+        f"## What it does\n\n{entry.what.strip()}\n",
+        f"## Why this breaks production\n\n{entry.why.strip()}\n",
+        f"## Example\n\nFlagged (`{entry.example_path}`):\n\n```python\n{entry.bad_example.strip()}\n```\n\n"
+        f"Clean:\n\n```python\n{entry.good_example.strip()}\n```\n",
+        f"## Fix\n\n{entry.fix_description.strip() or 'No automatic fix.'}\n",
+    ]
+    if entry.options:
+        rows = "\n".join(
+            f"| `[tool.infralint.{o.group}]` `{o.name}` | {o.type} | `{o.default!r}` | {o.description} |" for o in entry.options
+        )
+        parts.append(f"## Options\n\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n{rows}\n")
+    if entry.references:
+        parts.append("## References\n\n" + "\n".join(f"- <{r}>" for r in entry.references) + "\n")
+    parts.append(f"## Suppressing it\n\n`# noqa: {entry.code}` on the reported line, or `per-file-ignores` in the configuration.\n")
+    return "\n".join(parts)
+
+
+def render_index(entries: list[RuleEntry]) -> str:
+    rows = "\n".join(f"| [{e.code}]({e.code}.md) | `{e.name}` | {e.family} | {e.fix_safety} | {'on' if e.default_enabled else 'off'} |" for e in entries)
+    return (
+        HEADER.format(code="*")
+        + "\n# infralint rules\n\n| code | name | family | fix | default |\n| --- | --- | --- | --- | --- |\n"
+        + rows
+        + "\n"
+    )
+
+
+def rendered_pages() -> dict[str, str]:
+    """File name under docs/rules/ → content, for every rule in the catalog and the index."""
+    entries = [entry for _, entry in sorted(load_catalog().items())]
+    pages = {f"{entry.code}.md": render_rule(entry) for entry in entries}
+    pages["README.md"] = render_index(entries)
+    return pages
