@@ -89,3 +89,20 @@ def test_code_actions_failure_answers_with_no_actions(tmp_path):
     )
     assert handler(params) == []
     assert any("boom" in m for m in logged)
+
+
+def test_disable_for_this_line_edits():
+    from infralint.fixes.edits import apply_edits
+    from infralint.integrations.lsp_noqa import noqa_edit
+
+    def disabled(text: str, line: int, code: str) -> str | None:
+        edit = noqa_edit(text, line, code)
+        return None if edit is None else apply_edits(text, [edit])
+
+    assert disabled("x = name   \ny = 2\n", 1, "INF101") == "x = name  # noqa: INF101\ny = 2\n"
+    assert disabled("x = name  # noqa: INF102\n", 1, "INF101") == "x = name  # noqa: INF102,INF101\n"
+    assert disabled("x = name  # keep this\n", 1, "INF101") == "x = name  # keep this  # noqa: INF101\n"
+    assert disabled("x = name  # noqa\n", 1, "INF101") is None  # already suppresses everything
+    # the line ends inside a string: a comment cannot go there
+    assert disabled('x = f"""{name}\n"""\n', 1, "INF101") is None
+    assert disabled("a = 1\r\nx = name\r\n", 2, "INF101") == "a = 1\r\nx = name  # noqa: INF101\r\n"
