@@ -56,3 +56,68 @@ def test_option_groups_are_validated_from_the_catalog():
         parse({group: {name: wrong}})
     config = parse({group: {name: option.default}})
     assert config.option(group, name) == option.default
+
+
+# -- the resolver: each file's nearest configuration ---------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from infralint.api import lint_paths  # noqa: E402
+from infralint.config import ConfigResolver, find_config  # noqa: E402
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_nearest_configuration_wins_and_dedicated_files_come_first(tmp_path):
+    root = write(tmp_path, {
+        "pyproject.toml": "[tool.infralint]\n",
+        "a/pyproject.toml": "[project]\nname = 'no-infralint-table'\n",  # not a configuration
+        "b/pyproject.toml": "[tool.infralint]\n",
+        "b/infralint.toml": "ignore = ['INF1']\n",
+        "c/infralint.toml": "ignore = ['INF1']\n",
+        "c/.infralint.toml": "ignore = ['INF2']\n",
+    })
+    assert find_config(root / "a") == root / "pyproject.toml"
+    assert find_config(root / "b") == root / "b" / "infralint.toml"
+    assert find_config(root / "c" / "deeper") == root / "c" / ".infralint.toml"
+    resolver = ConfigResolver(ignore=["INF3"])
+    assert resolver.config_for(root / "c" / "x.py").ignore == ["INF2", "INF3"]
+    assert resolver.config_for(root / "b" / "x.py").root == (root / "b").resolve()
+    assert resolver.config_for(root / "c" / "x.py") is resolver.config_for(root / "c" / "y.py")  # cached
+
+
+def test_override_applies_to_every_file(tmp_path):
+    root = write(tmp_path, {"pyproject.toml": "[tool.infralint]\n", "b/infralint.toml": "ignore = ['INF1']\n", "ci.toml": "ignore = ['INF4']\n"})
+    resolver = ConfigResolver(root / "ci.toml")
+    assert resolver.config_for(root / "b" / "x.py").ignore == ["INF4"]
+    assert resolver.config_for(root / "x.py").ignore == ["INF4"]
+
+
+def test_broken_toml_that_mentions_infralint_is_an_error_not_the_defaults(tmp_path):
+    root = write(tmp_path, {"pyproject.toml": "[tool.infralint\nselect = 1\n"})
+    resolver = ConfigResolver()
+    assert resolver.config_file_for(root / "x.py") == root / "pyproject.toml"
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        resolver.config_for(root / "x.py")
+
+
+def test_forget_rereads_a_changed_file(tmp_path):
+    root = write(tmp_path, {"infralint.toml": "ignore = ['INF1']\n"})
+    resolver = ConfigResolver()
+    assert resolver.config_for(root / "x.py").ignore == ["INF1"]
+    (root / "infralint.toml").write_text("ignore = ['INF2']\n", encoding="utf-8")
+    assert resolver.config_for(root / "x.py").ignore == ["INF1"]
+    resolver.forget(root / "infralint.toml")
+    assert resolver.config_for(root / "x.py").ignore == ["INF2"]
+
+
+def test_lint_paths_uses_each_files_configuration(tmp_path, monkeypatch):
+    code = "def f():\n    return time.time()\n"
+    root = write(tmp_path, {"pyproject.toml": "[tool.infralint]\n", "a.py": code, "svc/infralint.toml": "ignore = ['INF101']\n", "svc/b.py": code})
+    monkeypatch.chdir(root)
+    assert [(Path(f.path).as_posix(), f.code) for f in lint_paths(["."])] == [("a.py", "INF101")]

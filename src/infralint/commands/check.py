@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..api import config_groups, files_and_configs
 from ..cache import ResultCache
 from ..config import Config, ConfigResolver
-from ..discovery import discover, excluded_below
 from ..engine import Linter, default_jobs, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.edits import unified_diff, write_atomic
 from ..report import RunSummary, reporter, statistics_reporter
 from ..results import FileResult, content_digest
-from ..source import decode_source
 from ..rules.meta import newer_syntax_note
+from ..source import decode_source
 from .common import resolver_from_args, use_color
 
 PROGRESS_MIN_FILES = 200
@@ -135,16 +135,12 @@ def _check_stdin(args, config, resolve):
 
 def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
     """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
-    files, config_of = _files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
-    groups: dict[int, list[Path]] = {}
-    for path in files:
-        groups.setdefault(id(config_of[path]), []).append(path)
+    files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
     jobs = args.jobs or default_jobs()
     progress = _progress(len(files))
     by_path: dict[Path, FileResult] = {}
     try:
-        for group in groups.values():
-            config = config_of[group[0]]
+        for config, group in config_groups(files, config_of):
             cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
             advance = progress.advance if progress else None
             by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
@@ -166,24 +162,6 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
                 linter = linters[id(config)]
                 _fix_file(linter, path, result, args, diffs)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()
-
-
-def _files_and_configs(paths: list[Path], resolver: ConfigResolver, force_exclude: bool) -> tuple[list[Path], dict[Path, Config]]:
-    """The files to lint and the configuration of each.
-
-    A folder is walked with the configuration that governs it; a file found under a nested
-    configuration is then skipped if that configuration's own excludes say so (as ruff does).
-    """
-    config_of: dict[Path, Config] = {}
-    for top in paths:
-        walk_config = resolver.config_for(top)
-        for path in discover([top], walk_config, force_exclude=force_exclude):
-            own = resolver.config_for(path)
-            if own is not walk_config and excluded_below(top, path, own):
-                continue
-            config_of.setdefault(path, own)
-    files = sorted(config_of, key=lambda p: p.as_posix())
-    return files, config_of
 
 
 def _note_newer_python(configs, results) -> None:
