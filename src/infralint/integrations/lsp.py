@@ -178,7 +178,7 @@ class InfralintServer(LanguageServer):
         if loaded.error and loaded.error not in self._reported_config_errors:
             self._reported_config_errors.add(loaded.error)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"infralint: {loaded.error} (using the defaults)"))
-        if path is not None and loaded.linter.config.is_excluded(path):
+        if path is not None and _excluded(path, loaded.linter.config):
             linted = _Linted(document.version, text, [], True)  # excluded, as `infralint check` skips it
             self.results[uri] = linted
             return linted
@@ -343,6 +343,16 @@ class InfralintServer(LanguageServer):
                 )
             ]
         )
+
+
+def _excluded(path: Path, config) -> bool:
+    """Excluded by its configuration, judged relative to the configuration's folder (a document
+    outside it — no configuration file, an editor started elsewhere — is never excluded)."""
+    try:
+        path.resolve().relative_to(config.root)
+    except (ValueError, OSError):
+        return False
+    return config.is_excluded(path)
 
 
 def _is_config(uri: str) -> bool:
