@@ -106,3 +106,6 @@ def test_disable_for_this_line_edits():
     # the line ends inside a string: a comment cannot go there
     assert disabled('x = f"""{name}\n"""\n', 1, "INF101") is None
     assert disabled("a = 1\r\nx = name\r\n", 2, "INF101") == "a = 1\r\nx = name  # noqa: INF101\r\n"
+    # a syntax error, an undecodable file, an unused noqa: a noqa comment would not silence them
+    assert disabled("def f(:\n", 1, "INF001") is None
+    assert disabled("x = 1  # noqa: INF101\n", 1, "INF003") is None

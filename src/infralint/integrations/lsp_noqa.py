@@ -8,13 +8,19 @@ from ..finding import Edit
 from ..source import SourceFile, physical_lines
 from ..suppression import noqa_comments
 
+#: findings a `# noqa` cannot silence: the file does not parse or decode (INF001, INF002), or the
+#: finding is about a noqa comment itself (INF003)
+NOT_SUPPRESSIBLE = frozenset({"INF001", "INF002", "INF003"})
 # an existing `# noqa: A1,B2` whose code list can be extended
 _NOQA_CODES_RE = re.compile(r"#\s*noqa:\s?[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*", re.IGNORECASE)
 
 
 def noqa_edit(text: str, line: int, code: str) -> Edit | None:
     """An edit that makes `line` suppress `code`, or None when no comment can be added there
-    (the line ends inside a string, or a bare `# noqa` already suppresses everything)."""
+    (the line ends inside a string, a bare `# noqa` already suppresses everything, or `code` is
+    one a noqa comment does not silence)."""
+    if code in NOT_SUPPRESSIBLE:
+        return None
     lines = physical_lines(text)
     if not 1 <= line <= len(lines):
         return None
