@@ -335,7 +335,7 @@ def _parameters(function) -> set[str]:
     return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None}
 
 
-def imported_redis_client(importer: str, level: int, module: str, name: str):
+def imported_redis_client(importer: str, level: int, module: str, name: str, deployment=None):
     """(factory, its module's clients, its resolver, `path ` prefix) of a Redis client bound to `name` there."""
     from ...analysis.constants import resolver_of
     from ...analysis.project_modules import imported_module, shown_path
@@ -350,4 +350,5 @@ def imported_redis_client(importer: str, level: int, module: str, name: str):
     factory = clients.bindings.get((None, bound_name))
     if factory is None:
         return None
-    return factory, clients, resolver_of(loaded), f"{shown_path(loaded.path)} "
+    resolver = resolver_of(loaded) if deployment is None else resolver_of(loaded, deployment)
+    return factory, clients, resolver, f"{shown_path(loaded.path)} "

@@ -20,11 +20,12 @@ from ...analysis.constants import (
     field_default_expr,
     format_seconds,
 )
+from ...analysis.deployment import DeploymentConditions
 from ...analysis.names import dotted_name
 from ...finding import Edit, Finding
 from ..base import Rule
 from .budget import WorstCase, describe_total
-from .checks import CheckCall, CheckCalls, is_timeout_keyword
+from .checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
 from .health import HealthCode
 from .redis_clients import (
     SOCKET_TIMEOUT_KEYWORDS,
@@ -76,7 +77,17 @@ def _redis_context(ctx, words: tuple[str, ...]) -> RedisContext:
 
 
 class _TimeoutRule(Rule):
-    """Shared helpers of the INF3xx rules: value formatting and the keyword-setting fix."""
+    """Shared helpers of the INF3xx rules: value resolution, formatting and the keyword-setting fix."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        deployment = DeploymentConditions(
+            self.config.option("timeouts", "deployed-condition-pattern"), self.config.option("timeouts", "development-condition-pattern")
+        )
+        self._checks = check_calls_for(deployment)
+
+    def checks(self, ctx) -> CheckCalls:
+        return ctx.analysis(self._checks)
 
     def notes(self, value: Value) -> str:
         return f" ({value.provenance()})" if value.notes else ""
@@ -171,16 +182,15 @@ class RedisTimeoutTooLong(_TimeoutRule):
             return
         yield from self._registration(call, ctx)
 
-    @staticmethod
-    def _check_class_with_timeout(call: ast.Call, ctx) -> bool:
+    def _check_class_with_timeout(self, call: ast.Call, ctx) -> bool:
         """`RedisCheck()` where the module's class declares a `*timeout*` field default."""
         if not (isinstance(call.func, ast.Name) and call.func.id[:1].isupper()):
             return False
-        cls = ctx.analysis(CheckCalls).local_class(call)
+        cls = self.checks(ctx).local_class(call)
         return cls is not None and any(is_timeout_keyword(name) for name in class_fields(cls))
 
     def _factory(self, factory: RedisFactory, ctx) -> Iterable[Finding]:
-        resolver = ctx.analysis(CheckCalls).resolver
+        resolver = self.checks(ctx).resolver
         for keyword_name in factory.timeout_keywords:
             keyword = factory.keyword(keyword_name)
             if keyword is None:
@@ -218,7 +228,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
             return
         keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
         node = call.args[1] if len(call.args) > 1 else (keyword.value if keyword else None)
-        value = ctx.analysis(CheckCalls).resolver.resolve(node)
+        value = self.checks(ctx).resolver.resolve(node)
         if value is None or value.number <= self.limit:
             return
         message = (
@@ -248,7 +258,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
                 continue
             if not any(isinstance(n, ast.Call) and self._is_redis_awaitable(n, ctx) for stmt in node.body for n in ast.walk(stmt)):
                 continue
-            value = ctx.analysis(CheckCalls).resolver.resolve(expr.args[0])
+            value = self.checks(ctx).resolver.resolve(expr.args[0])
             if value is None or value.number <= self.limit:
                 continue
             message = (
@@ -260,7 +270,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
     def _registration(self, call: ast.Call, ctx) -> Iterable[Finding]:
         if not _redis_context(ctx, self.words()).registration_says_redis(call):
             return
-        check = ctx.analysis(CheckCalls).check_call(call)
+        check = self.checks(ctx).check_call(call)
         if check is None or check.timeout.value.number <= self.limit:
             return
         setting = check.timeout
@@ -285,7 +295,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
         django = bool(upper) and context.django_redis_options(node)
         if not redis_dict and not django:
             return
-        resolver = ctx.analysis(CheckCalls).resolver
+        resolver = self.checks(ctx).resolver
         for key, value_node in zip(keys, node.values):
             if isinstance(value_node, ast.Name) and self._judged_where_assigned(value_node.id, context):
                 continue
@@ -319,7 +329,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
         if "interval" in tokens:
             return
         value_node = field_default_expr(node.value) or node.value
-        value = ctx.analysis(CheckCalls).resolver.resolve(value_node)
+        value = self.checks(ctx).resolver.resolve(value_node)
         yield from self._setting(ctx, value, value_node, last, "configures Redis")
 
     def _setting(self, ctx, value: Value | None, node: ast.expr, key: str, where: str) -> Iterable[Finding]:
@@ -442,7 +452,7 @@ class HealthCheckBudget(_TimeoutRule):
         if not health.functions and not health.calls:
             return []
         budget = float(self.option("health-budget"))
-        checks = ctx.analysis(CheckCalls)
+        checks = self.checks(ctx)
         findings: list[Finding] = []
         reported_calls: set[ast.AST] = set()
         for call in health.calls:
