@@ -178,6 +178,35 @@ def field_default_expr(value: ast.expr) -> ast.expr | None:
     return None
 
 
+def _reaching(function: ast.AST, values: list[ast.expr], read: ast.Name) -> list[ast.expr]:
+    """The assignments of a local that can reach `read`, in straight-line code.
+
+    `timeout = 8.0` … `timeout = 5.0` … `Redis(socket_timeout=timeout)`: the last assignment before
+    the read at the function's top level hides the earlier ones; assignments in blocks between it
+    and the read may still reach. Inside a loop (a later assignment comes round again) or without
+    such an assignment, every assignment counts.
+    """
+    position = (read.lineno, read.col_offset)
+    top_level = {id(s.value) for s in function.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None}  # type: ignore[attr-defined]
+    if _inside_loop(function, read):
+        return values
+    before = sorted(
+        (v for v in values if (v.end_lineno or v.lineno, v.end_col_offset or 0) <= position), key=lambda v: (v.lineno, v.col_offset)
+    )
+    last_unconditional = max((i for i, v in enumerate(before) if id(v) in top_level), default=None)
+    if last_unconditional is None:
+        return values
+    return before[last_unconditional:]
+
+
+def _inside_loop(function: ast.AST, node: ast.AST) -> bool:
+    line = node.lineno  # type: ignore[attr-defined]
+    for statement in _scope_statements(function.body):  # type: ignore[attr-defined]
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)) and statement.lineno <= line <= (statement.end_lineno or line):
+            return True
+    return False
+
+
 class ValueResolver:
     """Resolves expressions of one file to numbers (see the module docstring)."""
 
@@ -401,7 +430,7 @@ class ValueResolver:
             if node.id in local.opaque:
                 return None
             if node.id in local.values:
-                return self._assigned(local.values[node.id], node.id, depth)
+                return self._assigned(_reaching(function, local.values[node.id], node), node.id, depth)
         return self.resolve_global(node.id, depth)
 
     def resolve_global(self, name: str, depth: int = 0) -> Value | None:
