@@ -52,6 +52,26 @@ def _only_import_errors(handler: ast.ExceptHandler) -> bool:
     return bool(caught) and all(name in _IMPORT_ERRORS for name in caught)
 
 
+def _optional_library_flag(condition: ast.expr, tree: ast.Module, service_modules: set[str]) -> bool:
+    """`not H2_AVAILABLE` where a module-level `try: import h2 … except ImportError: H2_AVAILABLE = False`
+    sets the flag: the skip is about an optional library, not a service."""
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        condition = condition.operand
+    if not isinstance(condition, ast.Name):
+        return False
+    for statement in tree.body:
+        if not isinstance(statement, ast.Try):
+            continue
+        for handler in statement.handlers:
+            if not _only_import_errors(handler):
+                continue
+            assigned = {t.id for s in handler.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+            if condition.id in assigned:
+                modules = _imported_modules(statement.body)
+                return bool(modules) and not (modules & service_modules)
+    return False
+
+
 # `not os.environ.get("REDIS_URL")`: the environment provides no endpoint for a service
 _ENDPOINT_VARIABLE = re.compile(r"(?:environ|getenv)[^\n]*?[\"'](?P<name>[A-Z0-9_]*(?:_URL|_URI|_HOST|_DSN|_ENDPOINT|_ADDR|_ADDRESS|_CONNECTION_STRING))[\"']")
 
@@ -164,7 +184,7 @@ class SkipOnMissingService(Rule):
         elif skip.kind == "mark":
             verdict = "skips it unconditionally"
         elif skip.kind in ("skipif", "skipunless"):
-            verdict = self._judge_condition(skip, ctx.source, reason, words)
+            verdict = self._judge_condition(skip, ctx.source, reason, words, set(self.option("service-client-modules")))
         elif skip.kind == "importorskip":
             module = string_parts(skip.reason).split(".")[0]
             if module in self.option("service-client-modules"):
@@ -183,7 +203,7 @@ class SkipOnMissingService(Rule):
         yield self.report(ctx, skip.node, message, fix)
 
     @staticmethod
-    def _judge_condition(skip: Skip, source, reason: str, words) -> str | None:
+    def _judge_condition(skip: Skip, source, reason: str, words, service_modules) -> str | None:
         condition = skip.condition
         if isinstance(condition, ast.Constant) and not isinstance(condition.value, str):
             always = bool(condition.value) if skip.kind == "skipif" else not condition.value
@@ -191,6 +211,8 @@ class SkipOnMissingService(Rule):
         condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(source, condition)
         if is_platform_condition(condition_text) or _selects_configuration(condition):
             return None
+        if _optional_library_flag(condition, source.tree, service_modules):
+            return None  # `skipif(not H2_AVAILABLE)` after `try: import h2 / except ImportError: H2_AVAILABLE = False`
         word = _service_mention(condition_text, words) or mentioned_word(reason, words)
         if word is None:
             return None
