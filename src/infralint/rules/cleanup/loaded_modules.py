@@ -10,6 +10,8 @@ does no disk I/O and takes no import lock for long. A module is certainly loaded
   `.registry`). The other module is found next to this file (`analysis.project_modules`), parsed,
   never imported.
 
+- it is one the interpreter has loaded before running any code (`sys`, `builtins`).
+
 What is left for the project model: a module loaded by a third module on every start-up path (the
 application's entry point imports both) is not known here.
 """
@@ -21,6 +23,9 @@ from pathlib import Path
 
 from ...analysis import project_modules
 from .hoisting import imported_modules
+
+#: loaded by the interpreter itself before any code runs, and kept until the very end
+_ALWAYS_LOADED = frozenset({"sys", "builtins"})
 
 
 class LoadedModules:
@@ -36,6 +41,8 @@ class LoadedModules:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             return None
         modules = imported_modules(node)
+        if all(m in _ALWAYS_LOADED for m in modules):
+            return "the interpreter loads it at start-up"
         if all(m in self.module_modules for m in modules):
             return "this module imports it at module level"
         if isinstance(node, ast.ImportFrom) and self._imports_us(node):
