@@ -167,6 +167,11 @@ class SourceFile:
             return True
         return any(part in _TEST_DIR_NAMES for part in self.pure_path.parts[:-1])
 
+    def is_production(self, non_production_paths) -> bool:
+        """Code a deployed service runs: not a test file, and under none of the non-production
+        paths (glob patterns such as `docs`, `benchmarks`; the `paths.non-production` option)."""
+        return not self.is_test and not self.matches_any(non_production_paths)
+
     @cached_property
     def is_conftest(self) -> bool:
         return self.pure_path.name == "conftest.py"

@@ -3,7 +3,8 @@
 Used by the timeout family and, through `project_modules`, for values defined in other modules.
 
 Resolves literals, unary minus, arithmetic, module and class constants, function locals assigned
-once, conditional expressions (the larger branch, naming the condition), environment and settings
+once, conditional expressions (the deployed branch when the condition tests the deployment — see
+`deployment` — else the larger branch, naming the condition), environment and settings
 reads with a default (`int(os.getenv("X", "30"))`, `settings.get("X", 30)`: the default is used),
 dataclass / pydantic / attrs field defaults, instances of such classes (`settings = Settings()`,
 then `settings.redis_timeout`), and names imported from other modules of the project (through
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..source import SourceFile
 from . import project_modules
+from .deployment import DEFAULT_CONDITIONS, DeploymentConditions
 from .names import dotted_name
 
 _MAX_DEPTH = 12
@@ -46,9 +48,11 @@ class Value:
     notes: tuple[str, ...] = ()
     #: the expression itself is a number literal (so it can be rewritten in place)
     literal: bool = False
+    #: the tests of the conditionals whose larger branch was taken (`use_cluster` in `1 if use_cluster else 8`)
+    conditions: frozenset[str] = frozenset()
 
     def with_note(self, note: str) -> Value:
-        return Value(self.number, (*self.notes, note) if note not in self.notes else self.notes, False)
+        return Value(self.number, (*self.notes, note) if note not in self.notes else self.notes, False, self.conditions)
 
     @property
     def text(self) -> str:
@@ -174,11 +178,43 @@ def field_default_expr(value: ast.expr) -> ast.expr | None:
     return None
 
 
+def _reaching(function: ast.AST, values: list[ast.expr], read: ast.Name) -> list[ast.expr]:
+    """The assignments of a local that can reach `read`, in straight-line code.
+
+    `timeout = 8.0` … `timeout = 5.0` … `Redis(socket_timeout=timeout)`: the last assignment before
+    the read at the function's top level hides the earlier ones; assignments in blocks between it
+    and the read may still reach. Inside a loop (a later assignment comes round again) or without
+    such an assignment, every assignment counts.
+    """
+    position = (read.lineno, read.col_offset)
+    top_level = {id(s.value) for s in function.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None}  # type: ignore[attr-defined]
+    if _inside_loop(function, read):
+        return values
+    before = sorted(
+        (v for v in values if (v.end_lineno or v.lineno, v.end_col_offset or 0) <= position), key=lambda v: (v.lineno, v.col_offset)
+    )
+    last_unconditional = max((i for i, v in enumerate(before) if id(v) in top_level), default=None)
+    if last_unconditional is None:
+        return values
+    return before[last_unconditional:]
+
+
+def _inside_loop(function: ast.AST, node: ast.AST) -> bool:
+    line = node.lineno  # type: ignore[attr-defined]
+    for statement in _scope_statements(function.body):  # type: ignore[attr-defined]
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)) and statement.lineno <= line <= (statement.end_lineno or line):
+            return True
+    return False
+
+
 class ValueResolver:
     """Resolves expressions of one file to numbers (see the module docstring)."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, deployment: DeploymentConditions = DEFAULT_CONDITIONS) -> None:
         self.source = source
+        self.deployment = deployment
+        #: conditions taken as decided (test source → truth), to evaluate related settings together
+        self.assumptions: dict[str, bool] = {}
         self._module: _Bindings | None = None
         self._scopes: dict[ast.AST, _Bindings] = {}
         self._classes: dict[str, ast.ClassDef] | None = None
@@ -270,14 +306,15 @@ class ValueResolver:
             if inner is None:
                 return None
             number = -inner.number if isinstance(node.op, ast.USub) else inner.number
-            return Value(number, inner.notes, inner.literal)
+            return Value(number, inner.notes, inner.literal, inner.conditions)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.resolve(node.left, depth), self.resolve(node.right, depth)
             if left is None or right is None:
                 return None
             if isinstance(node.op, ast.Pow) and abs(right.number) > 64:
                 return None
-            return Value(float(_BINARY[type(node.op)](left.number, right.number)), (*left.notes, *right.notes))
+            number = float(_BINARY[type(node.op)](left.number, right.number))
+            return Value(number, (*left.notes, *right.notes), conditions=left.conditions | right.conditions)
         if isinstance(node, ast.IfExp):
             return self._conditional(node, depth)
         if isinstance(node, ast.Call):
@@ -290,6 +327,20 @@ class ValueResolver:
 
     def _conditional(self, node: ast.IfExp, depth: int, branch=None) -> Value | None:
         branch = branch or self.resolve
+        assumed = self.assumptions.get(source_of(node.test))
+        if assumed is not None:
+            taken = branch(node.body if assumed else node.orelse, depth)
+            note = f"`{source_of(node, 80)}` {'when' if assumed else 'unless'} `{source_of(node.test)}`"
+            return None if taken is None else Value(taken.number, (*taken.notes, note), conditions=taken.conditions)
+        deployed_when_true = self.deployment.deployed_when_true(node.test)
+        if deployed_when_true is not None:
+            # the other branch is local development, which no probe ever calls
+            taken = branch(node.body if deployed_when_true else node.orelse, depth)
+            if taken is None:
+                return None
+            when = "when" if deployed_when_true else "unless"
+            note = f"the deployed branch of `{source_of(node, 80)}`, {when} `{source_of(node.test)}`"
+            return Value(taken.number, (*taken.notes, note), conditions=taken.conditions)
         body, orelse = branch(node.body, depth), branch(node.orelse, depth)
         if body is None and orelse is None:
             return None
@@ -303,7 +354,8 @@ class ValueResolver:
             larger, condition = body, f"when `{source_of(node.test)}`"
         else:
             larger, condition = orelse, f"unless `{source_of(node.test)}`"
-        return Value(larger.number, (*larger.notes, f"the larger branch of `{source_of(node, 80)}`, {condition}"))
+        note = f"the larger branch of `{source_of(node, 80)}`, {condition}"
+        return Value(larger.number, (*larger.notes, note), conditions=larger.conditions | {source_of(node.test)})
 
     def _call(self, node: ast.Call, depth: int) -> Value | None:
         name = dotted_name(node.func) or ""
@@ -314,7 +366,7 @@ class ValueResolver:
             if any(v is None for v in values):
                 return None
             chosen = (min if name == "min" else max)(values, key=lambda v: v.number)  # type: ignore[arg-type]
-            return Value(chosen.number, chosen.notes)  # type: ignore[union-attr]
+            return Value(chosen.number, chosen.notes, conditions=chosen.conditions)  # type: ignore[union-attr]
         default = self._read_with_default(node, name)
         if default is not None:
             return self._number_cast(default[0], depth, default[1])
@@ -340,7 +392,7 @@ class ValueResolver:
             value = self.resolve(node, depth)
         if value is None:
             return None
-        return value.with_note(note) if note else Value(value.number, value.notes)
+        return value.with_note(note) if note else Value(value.number, value.notes, conditions=value.conditions)
 
     def _read_with_default(self, node: ast.Call, name: str) -> tuple[ast.expr, str] | None:
         """`os.getenv("X", d)`, `os.environ.get("X", d)`, `<settings>.get("X", d)` → (d, note)."""
@@ -359,7 +411,7 @@ class ValueResolver:
 
     def _timedelta(self, node: ast.Call, depth: int) -> Value | None:
         scale = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
-        total, notes = 0.0, []
+        total, notes, conditions = 0.0, [], frozenset()
         for keyword in node.keywords:
             if keyword.arg not in scale:
                 return None
@@ -368,7 +420,8 @@ class ValueResolver:
                 return None
             total += value.number * scale[keyword.arg]
             notes.extend(value.notes)
-        return Value(total, tuple(notes))
+            conditions |= value.conditions
+        return Value(total, tuple(notes), conditions=conditions)
 
     def _name(self, node: ast.Name, depth: int) -> Value | None:
         function, _ = self._enclosing(node)
@@ -377,7 +430,7 @@ class ValueResolver:
             if node.id in local.opaque:
                 return None
             if node.id in local.values:
-                return self._assigned(local.values[node.id], node.id, depth)
+                return self._assigned(_reaching(function, local.values[node.id], node), node.id, depth)
         return self.resolve_global(node.id, depth)
 
     def resolve_global(self, name: str, depth: int = 0) -> Value | None:
@@ -397,7 +450,7 @@ class ValueResolver:
         assert largest is not None
         if len(resolved) > 1 and len({v.number for v in resolved}) > 1:  # type: ignore[union-attr]
             return largest.with_note(f"the largest of {len(resolved)} assignments to `{name}`")
-        return Value(largest.number, largest.notes)
+        return Value(largest.number, largest.notes, conditions=largest.conditions)
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value | None:
         chain = dotted_name(node)
@@ -446,12 +499,12 @@ class ValueResolver:
         if value is None:
             return None
         where = f"`{cls.name}.{attr}` (line {fields[attr].lineno})"
-        return Value(value.number, (*value.notes, f"the default of {where}" if instance else where))
+        return Value(value.number, (*value.notes, f"the default of {where}" if instance else where), conditions=value.conditions)
 
     def _imported(self, local: str, attrs: list[str], depth: int) -> Value | None:
         level, module, name = self.imports[local]
         path = [name] if name else []
-        return resolve_imported(self.source.path, level, module, [*path, *attrs], depth)
+        return resolve_imported(self.source.path, level, module, [*path, *attrs], depth, self.deployment)
 
     def field_default(self, cls: ast.ClassDef, attr: str) -> Value | None:
         return self._class_attribute(cls, attr, 0)
@@ -460,15 +513,18 @@ class ValueResolver:
 _in_progress: set[tuple[str, tuple[str, ...]]] = set()
 
 
-def resolver_of(loaded: project_modules.LoadedModule) -> ValueResolver:
+def resolver_of(loaded: project_modules.LoadedModule, deployment: DeploymentConditions = DEFAULT_CONDITIONS) -> ValueResolver:
     """The value resolver of a project module loaded for lookups, built once per loaded version."""
-    resolver = loaded.memo.get("resolver")
+    key = ("resolver", deployment)
+    resolver = loaded.memo.get(key)
     if resolver is None:
-        resolver = loaded.memo["resolver"] = ValueResolver(loaded.source)
+        resolver = loaded.memo[key] = ValueResolver(loaded.source, deployment)
     return resolver
 
 
-def resolve_imported(importer: str, level: int, module: str, attrs: list[str], depth: int) -> Value | None:
+def resolve_imported(
+    importer: str, level: int, module: str, attrs: list[str], depth: int, deployment: DeploymentConditions = DEFAULT_CONDITIONS
+) -> Value | None:
     """The value of `attrs` (`NAME` or `obj.attr`) imported from `module` by the file `importer`."""
     if depth > 10:
         return None
@@ -480,7 +536,7 @@ def resolve_imported(importer: str, level: int, module: str, attrs: list[str], d
     loaded = project_modules.load(path, modname)
     if loaded is None:
         return None
-    values = loaded.memo.setdefault("values", {})
+    values = loaded.memo.setdefault(("values", deployment), {})
     key = tuple(rest)
     if key in values:
         return values[key]
@@ -489,7 +545,7 @@ def resolve_imported(importer: str, level: int, module: str, attrs: list[str], d
         return None
     _in_progress.add(guard)
     try:
-        resolver = resolver_of(loaded)
+        resolver = resolver_of(loaded, deployment)
         if len(rest) == 1:
             value = resolver.resolve_global(rest[0], depth + 1)
         else:

@@ -10,7 +10,7 @@ import pytest
 
 from infralint.api import fix_source, lint_source
 from infralint.finding import FixSafety
-from infralint.rules.cleanup.cleanup_paths import cleanup_name_matches
+from infralint.rules.cleanup.cleanup_names import AMBIGUOUS, TEARDOWN, CleanupNames
 from infralint.rules.cleanup.hoist_fix import hoist_import
 from infralint.rules.cleanup.yield_flow import statements_after_yield
 
@@ -28,9 +28,13 @@ def lint(text: str, select=CODES, options=None, path: str = "app/service.py"):
 # -- every path kind and the look-alikes, from the fixtures --------------------------------------------
 
 
+#: hoisting.py also shows the fixes for modules that are already loaded, reported only on request
+FIXTURE_OPTIONS = {"hoisting.py": {"cleanup.report-loaded-modules": True}}
+
+
 @pytest.mark.parametrize("name", FIXTURE_FILES)
 def test_fixture(name):
-    assert_fixture(HERE / name, CODES, display_path=f"app/{name}")
+    assert_fixture(HERE / name, CODES, display_path=f"app/{name}", options=FIXTURE_OPTIONS.get(name))
 
 
 def test_cleanup_names_are_configurable():
@@ -38,8 +42,11 @@ def test_cleanup_names_are_configurable():
     extended = assert_fixture_lines(path, {"cleanup.extend-function-names": ["flush"]})
     flush_line = line_of(path, "import io")
     assert flush_line in extended
-    replaced = assert_fixture_lines(path, {"cleanup.function-names": ["flush"]})
-    assert replaced == {flush_line}
+    replaced = assert_fixture_lines(
+        path, {"cleanup.function-names": ["flush"], "cleanup.connection-function-names": [], "cleanup.ambiguous-function-names": []}
+    )
+    # names no longer count; what a `finally` reaches still does
+    assert replaced == {flush_line, line_of(path, "import tempfile")}
 
 
 def assert_fixture_lines(path, options) -> set[int]:
@@ -51,17 +58,30 @@ def line_of(path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
+DEFAULT_NAMES = CleanupNames(
+    teardown=("shutdown", "teardown", "dispose", "aclose"),
+    connection=("close", "disconnect"),
+    connection_classes=("client", "connection", "manager", "pool"),
+    ambiguous=("cleanup", "clean_up", "purge", "reap", "stop", "terminate", "release", "finalize"),
+)
+
+
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("name", "owner", "expected"),
     [
-        ("close", True), ("_cleanup_resources", True), ("shutdown_pool", True), ("close_all", True),
-        ("__release", True), ("on_shutdown", True), ("get_shutdown_manager", False), ("stopwatch", False),
-        ("closed", False), ("disconnected", False),
+        ("shutdown_pool", None, TEARDOWN), ("on_hard_shutdown", None, TEARDOWN), ("graceful_shutdown", None, TEARDOWN),
+        ("tearDown", "CacheTests", TEARDOWN), ("tearDownClass", "CacheTests", TEARDOWN), ("aclose", None, TEARDOWN),
+        ("close", "RedisClient", TEARDOWN), ("close_all", "ConnectionPool", TEARDOWN), ("_disconnect", "HTTPConnection", TEARDOWN),
+        ("close", "Archive", AMBIGUOUS), ("close", None, AMBIGUOUS), ("_emergency_cleanup", None, AMBIGUOUS),
+        ("cleanUp", "Registry", AMBIGUOUS), ("__release", None, AMBIGUOUS), ("stop", "Worker", AMBIGUOUS),
+        ("get_shutdown_manager", None, None), ("stopwatch", None, None), ("closed", "RedisClient", None),
+        ("disconnected", "Client", None), ("is_shutdown", None, None), ("wait_for_shutdown", None, None),
+        ("test_graceful_shutdown", "ServerTests", None), ("test_client_close", "TestWebSocketClose", None),
+        ("finalize_options", "install", AMBIGUOUS), ("_finalize_success", "BaseWorker", AMBIGUOUS),
     ],
 )
-def test_cleanup_name_matching(name, expected):
-    defaults = ("close", "aclose", "shutdown", "cleanup", "disconnect", "teardown", "dispose", "stop", "terminate", "release", "on_shutdown")
-    assert cleanup_name_matches(name, defaults) is expected
+def test_cleanup_name_kinds(name, owner, expected):
+    assert DEFAULT_NAMES.kind(name, owner) == expected
 
 
 def test_import_in_cleanup_handler_is_reported_once_as_inf201():
@@ -129,7 +149,7 @@ def test_lambda_registered_with_atexit_reaches_its_callees():
 
 def test_dynamic_import_has_no_fix():
     text = """
-    def close(self):
+    def shutdown(self):
         __import__("gc").collect()
     """
     (finding,) = lint(text)
@@ -174,7 +194,7 @@ def test_handlers_of_a_bare_yield_are_teardown():
 
 
 def fix_safety_by_line(path) -> dict[int, FixSafety | None]:
-    findings = lint_source(path.read_text(), "app/hoisting.py", config_for(CODES), resolve_fixes=True)
+    findings = lint_source(path.read_text(), "app/hoisting.py", config_for(CODES, FIXTURE_OPTIONS["hoisting.py"]), resolve_fixes=True)
     return {f.line: (f.fix.safety if f.fix else None) for f in findings}
 
 
@@ -202,7 +222,7 @@ def test_hoist_safety(needle, safety):
 
 
 def test_unsafe_hoist_says_why():
-    (finding,) = lint("def close():\n    import redis\n")
+    (finding,) = lint("def shutdown():\n    import redis\n")
     assert finding.fix.safety == FixSafety.UNSAFE
     assert "import cycle" in finding.message
 
@@ -212,7 +232,7 @@ def test_unsafe_hoist_says_why():
 
 def fixed(text: str, unsafe: bool = False) -> str:
     text = textwrap.dedent(text)
-    outcome = fix_source(text, "app/service.py", config_for(CODES), unsafe=unsafe)
+    outcome = fix_source(text, "app/service.py", config_for(CODES, {"cleanup.report-loaded-modules": True}), unsafe=unsafe)
     assert not outcome.errors
     return outcome.text
 
@@ -273,7 +293,7 @@ def test_no_blank_line_is_left_at_the_top_of_the_block():
     import os
 
 
-    def close(pool):
+    def shutdown(pool):
         import gc
 
         gc.collect()
@@ -283,7 +303,7 @@ def test_no_blank_line_is_left_at_the_top_of_the_block():
     import os
 
 
-    def close(pool):
+    def shutdown(pool):
         gc.collect()
     """)
 
@@ -293,7 +313,7 @@ def test_hoist_keeps_aliases_and_merges_from_imports():
     from collections import OrderedDict
 
 
-    def close(self):
+    def shutdown(self):
         from collections import OrderedDict, deque as queue
         import xml.etree.ElementTree as ET
         return OrderedDict, queue, ET
@@ -303,7 +323,7 @@ def test_hoist_keeps_aliases_and_merges_from_imports():
     import xml.etree.ElementTree as ET
 
 
-    def close(self):
+    def shutdown(self):
         return OrderedDict, queue, ET
     """)
 
@@ -395,4 +415,71 @@ def test_hoisting_a_commented_import_keeps_the_comment_on_the_next_statement():
                 # shown to the user in one line
                 raise ExecutionError(str(exc)) from None
         '''
+    )
+
+
+# -- first import or not -------------------------------------------------------------------------------
+
+
+def lint_package_file(tmp_path, files: dict[str, str], name: str, options=None):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for file_name, text in files.items():
+        (package / file_name).write_text(textwrap.dedent(text))
+    path = package / name
+    return lint_source(path.read_text(), str(path), config_for(["INF201"], options))
+
+
+CYCLE = {
+    "queue.py": """
+        from .registry import StartedJobRegistry
+    """,
+    "registry.py": """
+        class StartedJobRegistry:
+            def __exit__(self, *exc_info):
+                from .queue import Queue
+                Queue.forget(self)
+    """,
+}
+
+
+def test_local_import_that_breaks_a_cycle_is_not_a_first_import(tmp_path):
+    assert lint_package_file(tmp_path, CYCLE, "registry.py") == []
+
+
+def test_local_import_that_breaks_a_cycle_is_worded_as_such_on_request(tmp_path):
+    (finding,) = lint_package_file(tmp_path, CYCLE, "registry.py", {"cleanup.report-loaded-modules": True})
+    assert finding.message == (
+        "`from .queue import Queue` runs in `StartedJobRegistry.__exit__`: the module is already loaded (`.queue` imports "
+        "this module at module level, so the local import only breaks a cycle): the import is a `sys.modules` lookup that "
+        "does no disk I/O, though late in interpreter shutdown even that can fail; import it at module level (an unsafe "
+        "fix: it may be local on purpose, to break an import cycle or defer a dependency)"
+    )
+
+
+def test_a_module_that_does_not_import_this_one_is_a_first_import(tmp_path):
+    files = {**CYCLE, "queue.py": "import json\n"}
+    (finding,) = lint_package_file(tmp_path, files, "registry.py")
+    assert "masking the original error" in finding.message
+
+
+def test_swallowed_failure_message_is_exact():
+    text = """
+    def handle(conn):
+        try:
+            conn.send()
+        finally:
+            try:
+                from .metrics import closed
+                closed.inc()
+            except Exception:
+                pass
+    """
+    (finding,) = lint(text, select=["INF201"])
+    assert finding.message == (
+        "`from .metrics import closed` runs in the `finally` block of `handle` (line 3): on a cleanup path an import "
+        "fails at interpreter shutdown (`ImportError: sys.meta_path is None`); the `except Exception` at line 9 swallows "
+        "that failure, so the rest of this cleanup is skipped silently instead of the original error being masked; "
+        "import it at module level"
     )

@@ -64,6 +64,21 @@ def test_every_default_critical_path_is_critical(folder):
     assert [f.line for f in findings(text, "INF402", f"{folder}/test_x.py")] == [3]
 
 
+@pytest.mark.parametrize(
+    ("name", "code", "path"),
+    [
+        ("env_fallbacks.py", "INF403", "test_framework/services.py"),
+        ("critical_file_skips.py", "INF402", "tests/integration_test.py"),
+        ("critical_file_skips.py", "INF402", "tests/test_checkout_e2e.py"),
+        ("critical_conftest.py", "INF402", "tests/integration/conftest.py"),
+        ("commented_marks.py", "INF401", "tests/test_orders.py"),
+        ("vacuous_more.py", "INF404", "tests/test_pipeline.py"),
+    ],
+)
+def test_issue_patterns_fixture(name, code, path):
+    assert_fixture(HERE / name, [code], display_path=path)
+
+
 def test_env_flags_fixture():
     assert_fixture(HERE / "env_conftest.py", ["INF403"], display_path="tests/mission_critical/conftest.py")
 
@@ -74,8 +89,26 @@ def test_vacuous_tests_fixture():
 
 def test_rules_ignore_files_that_are_not_tests():
     for name, code in [("disabled_requirements.py", "INF401"), ("env_conftest.py", "INF403"), ("vacuous_tests.py", "INF404")]:
-        text = (HERE / name).read_text(encoding="utf-8")
+        # without fixtures the module is not test-support code either (see the test below)
+        text = (HERE / name).read_text(encoding="utf-8").replace("pytest.fixture", "functools.cache")
         assert findings(text, code, "app/service.py") == [], name
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("test_framework/services.py", "import os\nimport pytest\n\n@pytest.fixture\ndef env():\n    yield\n\nos.environ['USE_REAL_SERVICES'] = 'false'\n"),
+        ("app/conftest_base.py", "import os\nos.environ['USE_REAL_SERVICES'] = 'false'\n"),
+        ("app/conftest_redis.py", "import os\nos.environ['USE_REAL_SERVICES'] = 'false'\n"),
+    ],
+)
+def test_test_support_code_outside_tests_is_test_code(path, text):
+    assert [f.code for f in findings(text, "INF403", path)] == ["INF403"]
+
+
+def test_a_module_that_only_imports_pytest_is_not_test_code():
+    text = "import os\nimport pytest\n\nos.environ['USE_REAL_SERVICES'] = 'false'\n"
+    assert findings(text, "INF403", "test_framework/helpers.py") == []
 
 
 # -- INF401 ---------------------------------------------------------------------------------------

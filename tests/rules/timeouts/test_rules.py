@@ -38,6 +38,38 @@ def test_missing_socket_timeouts():
     assert_fixture(HERE / "redis_missing.py", ["INF302"], display_path="app/redis_missing.py")
 
 
+def test_legacy_clients_and_settings_without_timeouts():
+    assert_fixture(HERE / "legacy_and_settings.py", ["INF302"], display_path="app/settings.py")
+
+
+def test_connect_timeouts_bound_each_connection_attempt():
+    text = "import redis\nclient = redis.Redis(socket_timeout=1, socket_connect_timeout=20)\n"
+    (finding,) = lint_source(text, "app/cache.py", config_for(["INF301"]))
+    assert finding.message == (
+        "`socket_connect_timeout=20.0` on `redis.Redis` lets an unreachable server block each connection attempt for 20.0 s, "
+        "over the 5.0 s limit (max-redis-timeout)"
+    )
+
+
+def test_legacy_aioredis_timeout_is_a_connect_timeout():
+    text = "import aioredis\npool = aioredis.create_redis_pool('redis://cache', timeout=30)\n"
+    (finding,) = lint_source(text, "app/cache.py", config_for(["INF301"]))
+    assert "lets an unreachable server block each connection attempt for 30.0 s" in finding.message
+
+
+@pytest.mark.parametrize("path", ["docs/examples/cache.py", "benchmarks/redis_bench.py", "bench/run.py", "tests/test_cache.py"])
+def test_non_production_paths_are_skipped(path):
+    text = "import redis\nclient = redis.Redis(host='cache')\n"
+    assert codes(text, path) == []
+    assert codes(text, "app/cache.py") == [(2, "INF302")]
+
+
+def test_non_production_paths_are_configurable():
+    text = "import redis\nclient = redis.Redis(host='cache')\n"
+    assert codes(text, "docs/cache.py", options={"paths.non-production": ["scripts"]}) == [(2, "INF302")]
+    assert codes(text, "scripts/cache.py", options={"paths.non-production": ["scripts"]}) == []
+
+
 def test_health_budget_arithmetic():
     assert_fixture(HERE / "health_budget.py", ["INF303"], display_path="app/health.py")
 

@@ -4,7 +4,9 @@ A cleanup path is code that runs when a resource is released or the process is g
 
 - `finally:` blocks inside functions;
 - the special methods `__del__`, `__exit__`, `__aexit__`;
-- functions whose name says cleanup (`close`, `_cleanup_resources`, `shutdown_pool`; configurable);
+- functions whose name says teardown (`shutdown_pool`, `on_hard_shutdown`, `RedisClient.close`;
+  configurable, see `cleanup_names`); a function with an ambiguous name (`cleanup`, `purge`,
+  `stop`) only when one of these paths or an `except` handler calls it;
 - callables registered as cleanup: `atexit.register`, `signal.signal`, `weakref.finalize`,
   `loop.add_signal_handler`, FastAPI/Starlette shutdown handlers (`on_event("shutdown")`,
   `add_event_handler("shutdown", f)`, `on_shutdown=[...]`), aiohttp `on_shutdown`/`on_cleanup`
@@ -20,10 +22,9 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Iterable
-
 from ...analysis.names import dotted_name
 from ...source import SourceFile
+from .cleanup_names import AMBIGUOUS, TEARDOWN, CleanupNames
 from .function_bodies import FunctionBodies, FunctionInfo, Site, matching_lines
 from .yield_flow import statements_after_yield
 
@@ -35,10 +36,11 @@ FINALLY = "finally"
 SPECIAL_METHOD = "special-method"
 CLEANUP_NAME = "cleanup-name"
 REGISTERED = "registered"
-TEARDOWN = "teardown"
+AFTER_YIELD = "teardown"
+HANDLER = "handler"  # an `except` handler calling an ambiguously named function
 
 #: which root describes a function reached from several (lower is stronger)
-_STRENGTH = {SPECIAL_METHOD: 0, REGISTERED: 1, TEARDOWN: 2, FINALLY: 3, CLEANUP_NAME: 4}
+_STRENGTH = {SPECIAL_METHOD: 0, REGISTERED: 1, AFTER_YIELD: 2, FINALLY: 3, CLEANUP_NAME: 4, HANDLER: 5}
 
 _CONTEXT_MANAGER_DECORATORS = {"contextlib.contextmanager", "contextlib.asynccontextmanager", "contextmanager", "asynccontextmanager"}
 _FIXTURE_DECORATORS = {"pytest.fixture", "pytest_asyncio.fixture", "fixture"}
@@ -60,12 +62,6 @@ _REGISTRATION_TEXT = re.compile(
     r"|addfinalizer|add(?:Async|Class)?Cleanup"
 )
 _DECORATOR_NAMES = {"register", "contextmanager", "asynccontextmanager", "fixture", "on_event", *_TEARDOWN_DECORATORS}
-
-
-def cleanup_name_matches(name: str, names: Iterable[str]) -> bool:
-    """`_cleanup_resources`, `shutdown_pool`, `close_all` match; `get_shutdown_manager`, `stopwatch` do not."""
-    bare = name.lstrip("_")
-    return any(bare == n or bare.startswith(n + "_") for n in names)
 
 
 @dataclass(frozen=True)
@@ -91,10 +87,10 @@ class Route:
 class CleanupPaths:
     """Answers "does this import or call run on a cleanup path, and how is it reached?"."""
 
-    def __init__(self, source: SourceFile, function_names: tuple[str, ...] = ()) -> None:
+    def __init__(self, source: SourceFile, names: CleanupNames) -> None:
         self.source = source
         self.bodies = FunctionBodies(source)
-        self.function_names = function_names
+        self.names = names
         self._registered: dict[FunctionInfo, CleanupRoot] = {}
         self._after_yield: dict[FunctionInfo, tuple[str, set[ast.stmt]]] = {}
         self._find_decorated()
@@ -151,7 +147,7 @@ class CleanupPaths:
             return root
         teardown = self._after_yield.get(function)
         if teardown is not None and site.statement in teardown[1]:
-            return CleanupRoot(TEARDOWN, f"the teardown of {teardown[0]} `{function.display_name}` (after its `yield`)")
+            return CleanupRoot(AFTER_YIELD, f"the teardown of {teardown[0]} `{function.display_name}` (after its `yield`)")
         for role, node in reversed(site.frames):
             if role == "finally":
                 return CleanupRoot(FINALLY, f"the `finally` block of `{function.display_name}` (line {node.lineno})")
@@ -165,10 +161,16 @@ class CleanupPaths:
             return CleanupRoot(SPECIAL_METHOD, f"`{function.display_name}`")
         if function in self._registered:
             return self._registered[function]
-        if cleanup_name_matches(function.name, self.function_names):
+        if self.name_kind(function) == TEARDOWN:
             kind = "method" if function.owner_class is not None else "function"
             return CleanupRoot(CLEANUP_NAME, f"cleanup {kind} `{function.display_name}`")
         return None
+
+    def name_kind(self, function: FunctionInfo) -> str | None:
+        if function.is_module or isinstance(function.node, ast.Lambda):
+            return None
+        owner = function.owner_class.name if function.owner_class is not None else None
+        return self.names.kind(function.name, owner)
 
     # -- registered callables -----------------------------------------------------------------------
 
@@ -256,14 +258,15 @@ class CleanupPaths:
         """Breadth-first from every cleanup call site, at most MAX_CALL_DEPTH calls deep.
 
         Seeds are taken strongest first, so a function reached from both `__aexit__` and a
-        cleanup-named caller is described by the route from `__aexit__`.
+        cleanup-named caller is described by the route from `__aexit__`. Calls made in `except`
+        handlers are the weakest seeds: they only make ambiguously named functions cleanup paths.
         """
         seeds: list[tuple[int, int, Site, FunctionInfo, CleanupRoot]] = []
         for order, function in enumerate(self.bodies.functions):
-            if not (function.has_finally or function in self._after_yield or self.function_root(function)):
+            if not (function.has_finally or function.has_handler or function in self._after_yield or self.function_root(function)):
                 continue
             for site in self.bodies.calls(function):
-                root = self.direct_root(site, function)
+                root = self.direct_root(site, function) or _handler_root(site, function)
                 if root is not None:
                     seeds.append((_STRENGTH[root.kind], order, site, function, root))
         seeds.sort(key=lambda seed: seed[:2])
@@ -282,6 +285,8 @@ class CleanupPaths:
         callee = self.resolve(site.node.func, caller)
         if callee is None or callee is caller or callee in self._reached_routes:
             return
+        if route.root.kind == HANDLER and not route.via and self.name_kind(callee) != AMBIGUOUS:
+            return  # an error handler calling an ordinary function is INF202's business, not cleanup
         root = self.function_root(callee)
         if root is not None and root.kind != CLEANUP_NAME:
             return  # a cleanup function in its own right is described as such
@@ -329,6 +334,16 @@ class CleanupPaths:
                 if found is not None:
                     return found
         return None
+
+
+def _handler_root(site: Site, function: FunctionInfo) -> CleanupRoot | None:
+    """A call in an `except` handler of a function (module-level handlers run at import time)."""
+    if function.is_module:
+        return None
+    for role, node in reversed(site.frames):
+        if role == "handler":
+            return CleanupRoot(HANDLER, f"the `except` handler of `{function.display_name}` (line {node.lineno})")
+    return None
 
 
 def _argument(call: ast.Call, index: int, keyword: str | None) -> ast.expr | None:

@@ -67,6 +67,7 @@ class FunctionInfo:
     expression_bindings: dict[str, list[ast.AST]] = field(default_factory=dict)
     has_yield: bool = False
     has_finally: bool = False  # a `finally:` block somewhere in its own body
+    has_handler: bool = False  # an `except` handler somewhere in its own body
 
     @property
     def is_module(self) -> bool:
@@ -194,6 +195,7 @@ class FunctionBodies:
                 fn.has_finally = fn.has_finally or role == "finally"
                 self._block(value, fn, (*frames, (role, node)), cls)
             elif field_name == "handlers":
+                fn.has_handler = fn.has_handler or bool(value)
                 for handler in value:
                     self.handler_try[handler] = node
                     if handler.type is not None:

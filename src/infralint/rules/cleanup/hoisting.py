@@ -21,9 +21,9 @@ import ast
 import builtins
 from dataclasses import dataclass
 
-from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
 from .function_bodies import FunctionBodies, FunctionInfo, Site
+from .import_guards import ImportGuards, handler_catches_import_error
 from .stdlib import is_portable_stdlib
 
 SAFE, UNSAFE = "safe", "unsafe"
@@ -37,8 +37,6 @@ SIDE_EFFECT_MODULES = frozenset(
         "setuptools", "__main__",
     }
 )
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
-_BROAD = {"Exception", "BaseException"}
 #: names in an `if` test that mean "this depends on the platform, the version or what is installed"
 _ENVIRONMENT_TESTS = {"sys.platform", "sys.version_info", "sys.hexversion", "sys.modules", "sys.implementation", "os.name"}
 _ENVIRONMENT_CALLS = {"find_spec", "find_loader"}
@@ -49,27 +47,6 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 class HoistPlan:
     safety: str | None  # SAFE, UNSAFE, or None when the import must stay where it is
     reason: str  # why (for unsafe and impossible hoists)
-
-
-def handler_catches_import_error(handler: ast.ExceptHandler, *, broad: bool) -> bool:
-    """`except ImportError`, `except (ImportError, AttributeError)`; with `broad`, also bare/Exception."""
-    if handler.type is None:
-        return broad
-    return any(name in _IMPORT_ERRORS or (broad and name in _BROAD) for name in caught_names(handler))
-
-
-def is_guarded(frames) -> bool:
-    """Inside a `try` that expects an import to fail: it handles `ImportError`, or it opens with an
-    import and has a broad handler (`try: import fast` / `except Exception:`)."""
-    for role, node in frames:
-        if role != "try":
-            continue
-        if any(handler_catches_import_error(h, broad=False) for h in node.handlers):
-            return True
-        opens_with_import = isinstance(node.body[0], (ast.Import, ast.ImportFrom))
-        if opens_with_import and any(handler_catches_import_error(h, broad=True) for h in node.handlers):
-            return True
-    return False
 
 
 def imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
@@ -98,6 +75,7 @@ class Hoisting:
 
     def __init__(self, bodies: FunctionBodies) -> None:
         self.bodies = bodies
+        self.guards = ImportGuards(bodies)
         self.module_modules: set[str] = set()  # modules imported unconditionally at module level
         for site in bodies.module.imports:
             if site.frames:
@@ -131,8 +109,8 @@ class Hoisting:
     def _condition_problem(self, site: Site) -> str | None:
         names = {name for name, _ in bound_names(site.node)}
         for role, node in site.frames:
-            if role == "try" and is_guarded([(role, node)]):
-                return "the import is optional here"
+            if role in ("try", "with") and self.guards.frame_guard(role, node, names):
+                return "the import's failure is handled here"
             if role == "handler" and handler_catches_import_error(node, broad=False):
                 return "the import is a fallback"
             if role in ("if", "else"):

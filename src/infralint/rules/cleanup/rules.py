@@ -18,15 +18,12 @@ from ...analysis.names import dotted_name
 from ...fixes.edits import edits_between
 from ...source import SourceFile
 from ..base import Rule
+from .cleanup_names import CleanupNames
 from .cleanup_paths import CleanupPaths, Route
 from .function_bodies import FunctionInfo, Site, matching_lines
-from .hoisting import (
-    SAFE,
-    Hoisting,
-    HoistPlan,
-    handler_catches_import_error,
-    is_guarded,
-)
+from .hoisting import SAFE, Hoisting, HoistPlan, bound_names
+from .import_guards import Swallowed, handler_catches_import_error
+from .loaded_modules import LoadedModules
 
 _DYNAMIC_IMPORTS = {"importlib.import_module", "importlib.__import__", "__import__"}
 _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
@@ -45,26 +42,34 @@ class ImportHazard:
     handler: ast.ExceptHandler | None  # the handler whose exception a failing import would replace
     plan: HoistPlan
     shown: str  # `import json`, `from .db import pool`, `importlib.import_module(...)`
+    swallowed: Swallowed | None  # a broad handler or suppressing `with` that swallows its failure
+    loaded: str | None  # why the module is certainly loaded already (then it is no first import)
 
 
 class ImportHazards:
     """Every import of a file that INF201 or INF202 may report."""
 
-    def __init__(self, source: SourceFile, function_names: tuple[str, ...]) -> None:
-        self.paths = CleanupPaths(source, function_names)
+    def __init__(self, source: SourceFile, names: CleanupNames) -> None:
+        self.paths = CleanupPaths(source, names)
         bodies = self.paths.bodies
         hoisting = Hoisting(bodies)
+        loaded = LoadedModules(source.path, hoisting.module_modules)
         self.hazards: list[ImportHazard] = []
         for function, site in self._import_sites(source):
-            if function.is_module or _type_checking_only(site) or is_guarded(site.frames):
+            if function.is_module or _type_checking_only(site):
                 continue
-            if _unreachable(site, function, bodies.handler_try):
+            bound = {name for name, _ in bound_names(site.node)} if isinstance(site.node, (ast.Import, ast.ImportFrom)) else set()
+            if hoisting.guards.is_guarded(site.frames, bound) or _unreachable(site, function, bodies.handler_try):
                 continue
             route = self.paths.route(site, function)
-            handler = _handler_replaced(site, bodies.handler_try)
+            swallowed = hoisting.guards.swallowed(site.frames, bound)
+            handler = _handler_replaced(site, bodies.handler_try, swallowed)
             if route is None and handler is None:
                 continue
-            self.hazards.append(ImportHazard(site, function, route, handler, hoisting.plan(site, function), _show(site.node)))
+            hazard = ImportHazard(
+                site, function, route, handler, hoisting.plan(site, function), _show(site.node), swallowed, loaded.reason(site.node)
+            )
+            self.hazards.append(hazard)
         self.hazards.sort(key=lambda h: (h.site.node.lineno, h.site.node.col_offset))
 
     def _import_sites(self, source: SourceFile):
@@ -81,8 +86,20 @@ class ImportHazards:
 
 
 @lru_cache(maxsize=None)
-def _hazards_for(function_names: tuple[str, ...]):
-    return partial(ImportHazards, function_names=function_names)
+def _hazards_for(names: CleanupNames):
+    return partial(ImportHazards, names=names)
+
+
+def _names_from(config) -> CleanupNames:
+    def words(*options: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for o in options for w in config.option("cleanup", o)))
+
+    return CleanupNames(
+        teardown=words("function-names", "extend-function-names"),
+        connection=words("connection-function-names"),
+        connection_classes=words("connection-classes"),
+        ambiguous=words("ambiguous-function-names"),
+    )
 
 
 class _CleanupImportRule(Rule):
@@ -90,15 +107,16 @@ class _CleanupImportRule(Rule):
 
     def __init__(self, config) -> None:
         super().__init__(config)
-        names = [*config.option("cleanup", "function-names"), *config.option("cleanup", "extend-function-names")]
-        self._factory = _hazards_for(tuple(dict.fromkeys(names)))
+        self._factory = _hazards_for(_names_from(config))
+        self._report_loaded = config.option("cleanup", "report-loaded-modules")
 
     def applies_to(self, ctx) -> bool:
         text = ctx.source.text
         return _INDENTED_IMPORT.search(text) is not None or "import_module" in text or "__import__" in text
 
     def hazards(self, ctx) -> list[ImportHazard]:
-        return ctx.analysis(self._factory).hazards
+        """The hazards to report: a module already loaded is no first import, unless asked for."""
+        return [h for h in ctx.analysis(self._factory).hazards if h.loaded is None or self._report_loaded]
 
     def hoist_fix(self, hazard: ImportHazard):
         if hazard.plan.safety is None:
@@ -111,6 +129,13 @@ class _CleanupImportRule(Rule):
         if hazard.plan.safety == SAFE or hazard.plan.safety is None:
             return "import it at module level"
         return f"import it at module level (an unsafe fix: {hazard.plan.reason})"
+
+    @staticmethod
+    def already_loaded(hazard: ImportHazard) -> str:
+        return (
+            f"the module is already loaded ({hazard.loaded}): the import is a `sys.modules` lookup that does no disk I/O, "
+            f"though late in interpreter shutdown even that can fail"
+        )
 
     def resolve_fix(self, finding, ctx):
         data = finding.fix.data
@@ -130,12 +155,22 @@ class ImportInCleanupRule(_CleanupImportRule):
     def finish(self, ctx):
         for hazard in self.hazards(ctx):
             if hazard.route is not None:
-                message = (
-                    f"`{hazard.shown}` runs in {_where(hazard)}: on a cleanup path an import fails at interpreter "
-                    f"shutdown (`ImportError: sys.meta_path is None`), masking the original error, and under load "
-                    f"it blocks on disk and the import lock; {self.advice(hazard)}"
-                )
-                yield self.report(ctx, hazard.site.node, message, fix=self.hoist_fix(hazard))
+                yield self.report(ctx, hazard.site.node, self._message(hazard), fix=self.hoist_fix(hazard))
+
+    def _message(self, hazard: ImportHazard) -> str:
+        where = f"`{hazard.shown}` runs in {_where(hazard)}"
+        if hazard.loaded is not None:
+            return f"{where}: {self.already_loaded(hazard)}; {self.advice(hazard)}"
+        if hazard.swallowed is not None:
+            return (
+                f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is "
+                f"None`); {hazard.swallowed.what} swallows that failure, so the rest of this cleanup is skipped silently "
+                f"instead of the original error being masked; {self.advice(hazard)}"
+            )
+        return (
+            f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is None`), "
+            f"masking the original error, and under load it blocks on disk and the import lock; {self.advice(hazard)}"
+        )
 
 
 class ImportInErrorHandlerRule(_CleanupImportRule):
@@ -153,11 +188,14 @@ class ImportInErrorHandlerRule(_CleanupImportRule):
             if hazard.handler is None or (hazard.route is not None and self._cleanup_rule_runs):
                 continue
             caught = _caught(hazard.handler)
-            message = (
-                f"`{hazard.shown}` runs inside an `except {caught}` handler in `{hazard.function.display_name}`: if the "
-                f"import fails (interpreter shutdown, a missing or broken module) its `ImportError` replaces the "
-                f"{caught if caught != 'BaseException' else 'exception'} being handled; {self.advice(hazard)}"
-            )
+            where = f"`{hazard.shown}` runs inside an `except {caught}` handler in `{hazard.function.display_name}`"
+            if hazard.loaded is not None:
+                message = f"{where}: {self.already_loaded(hazard)}; {self.advice(hazard)}"
+            else:
+                message = (
+                    f"{where}: if the import fails (interpreter shutdown, a missing or broken module) its `ImportError` "
+                    f"replaces the {caught if caught != 'BaseException' else 'exception'} being handled; {self.advice(hazard)}"
+                )
             yield self.report(ctx, hazard.site.node, message, fix=self.hoist_fix(hazard))
 
 
@@ -203,21 +241,54 @@ def _type_checking_only(site: Site) -> bool:
     return any(role == "if" and (dotted_name(node.test) or "").endswith("TYPE_CHECKING") for role, node in site.frames)
 
 
-def _handler_replaced(site: Site, handler_try: dict) -> ast.ExceptHandler | None:
-    """The innermost handler around the import, unless it is the fallback-import idiom."""
-    for role, node in reversed(site.frames):
+def _handler_replaced(site: Site, handler_try: dict, swallowed: Swallowed | None) -> ast.ExceptHandler | None:
+    """The innermost handler around the import whose exception a failing import would replace.
+
+    None for the fallback-import idiom, and when a block inside the handler swallows the failure.
+    """
+    frames = site.frames
+    for index in range(len(frames) - 1, -1, -1):
+        role, node = frames[index]
         if role != "handler":
             continue
-        if handler_catches_import_error(node, broad=False):
-            return None  # `except ImportError: import fallback`
-        if handler_catches_import_error(node, broad=True) and _contains_import(handler_try[node].body):
-            return None  # `try: import fast / except Exception: import slow`
+        if swallowed is not None and frames.index(swallowed.frame) > index:
+            return None  # the failure stops inside the handler
+        if _is_fallback_import(site.node, node, handler_try[node]):
+            return None
         return node
     return None
 
 
-def _contains_import(statements: list[ast.stmt]) -> bool:
-    return any(isinstance(n, (ast.Import, ast.ImportFrom)) for s in statements for n in ast.walk(s))
+def _is_fallback_import(node: ast.AST, handler: ast.ExceptHandler, try_node: ast.stmt) -> bool:
+    """`try: import ujson as json / except ImportError: import json`: the handler imports something
+    the try body failed to import — not only what the body imported already, and (for a broad
+    handler) under a name the body's import binds."""
+    if not isinstance(node, (ast.Import, ast.ImportFrom)):
+        return handler_catches_import_error(handler, broad=False)  # `except ImportError: import_module(other)`
+    if not handler_catches_import_error(handler, broad=True):
+        return False
+    ours = _imported_things(node)
+    body = [n for s in try_node.body for n in ast.walk(s)]
+    alternatives = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom)) and _imported_things(n) - ours]
+    if handler_catches_import_error(handler, broad=False):
+        # `try: return import_module(name) / except ImportError: import known_backends`
+        return bool(alternatives) or any(isinstance(n, ast.Call) and _is_dynamic_import(n) for n in body)
+    if not alternatives:
+        return False  # the body imports nothing else: the handler's import fails the same way
+    names = {name for name, _ in bound_names(node)}
+    return any(names & {name for name, _ in bound_names(other)} for other in alternatives)
+
+
+def _is_dynamic_import(call: ast.Call) -> bool:
+    name = dotted_name(call.func) or ""
+    return name.rsplit(".", 1)[-1] in ("import_module", "__import__")
+
+
+def _imported_things(node: ast.Import | ast.ImportFrom) -> set[tuple]:
+    """`import a.b` → {("a.b",)}; `from .x import y, z` → {(1, "x", "y"), (1, "x", "z")}."""
+    if isinstance(node, ast.Import):
+        return {(alias.name,) for alias in node.names}
+    return {(node.level, node.module or "", alias.name) for alias in node.names}
 
 
 _BLOCK_FIELDS = {

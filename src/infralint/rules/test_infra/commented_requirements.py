@@ -14,6 +14,7 @@ from typing import Iterable
 from ...analysis.names import ImportMap, dotted_name
 from ...finding import Edit, Finding
 from ..base import Rule
+from .test_code import TestCode
 from .commented_code import CommentedCode, CommentedCodeMap
 from .service_words import name_matches
 from .test_functions import FunctionNode, TestLayout, decorator_target
@@ -64,6 +65,14 @@ def _quote(reasons: tuple[str, ...], prose: str | None) -> str:
     return f' (reason given: "{reason}")'
 
 
+def _after_comments(by_line: dict, line: int) -> int:
+    """The first line from `line` on that is not a full-line comment: a commented requirement
+    followed by more commented lines (`# @pytest.mark.slow`, a TODO) still sat above that definition."""
+    while line in by_line and not by_line[line].inline:
+        line += 1
+    return line
+
+
 class DisabledServiceRequirement(Rule):
     """INF401: `# @require_docker_services()` above a test: the test no longer needs the services."""
 
@@ -72,7 +81,7 @@ class DisabledServiceRequirement(Rule):
     def applies_to(self, ctx) -> bool:
         """Only files with a comment line that starts like code and names a requirement (a regex
         over the text: far cheaper than tokenizing every test file for its comments)."""
-        if not ctx.source.is_test or "#" not in ctx.source.text:
+        if not ctx.analysis(TestCode).is_test_code or "#" not in ctx.source.text:
             return False
         return bool(self._comment_filter().search(ctx.source.text))
 
@@ -93,6 +102,7 @@ class DisabledServiceRequirement(Rule):
         commented = ctx.analysis(CommentedCodeMap)
         if not commented.candidates:
             return
+
         patterns = tuple(self.option("requirement-names"))
         layout = ctx.analysis(TestLayout)
         imports = ctx.analysis(ImportMap)
@@ -156,7 +166,7 @@ class DisabledServiceRequirement(Rule):
             spelled = dotted_name(target)
             if not spelled or not (name_matches(spelled, patterns) or name_matches(imports.qualified_name(target), patterns)):
                 return None
-            definition = layout.definition_at_head(candidate.last_line + 1)
+            definition = layout.definition_at_head(_after_comments(layout.source.comments_by_line, candidate.last_line + 1))
             if definition is None or not (layout.is_test_function(definition) or layout.is_test_class(definition)):
                 return None
             if any(dotted_name(decorator_target(d)) == spelled for d in definition.decorator_list):

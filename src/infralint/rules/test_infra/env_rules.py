@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from ...analysis.handlers import caught_names
 from ...analysis.names import ImportMap
 from ...finding import Finding
 from ..base import Rule
+from .test_code import TestCode
 from .env_flags import FlagPatterns, disabling_write, value_state
 from .pytest_config import CONFIG_FILE_NAMES, env_settings
 from .service_words import expression_text
@@ -19,6 +21,7 @@ _OPT_IN = re.compile(r"getoption|getvalue|get_closest_marker|iter_markers|keywor
 _ENVIRON = {"os.environ", "environ"}
 # the method names of every write or read this rule understands (a cheap first filter on calls)
 _CALL_ATTRS = {"update", "dict", "setdefault", "putenv", "setenv", "set", "get", "getenv"}
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _MOCK_HINT = re.compile(r"mock|fake|stub", re.IGNORECASE)
 
 
@@ -45,7 +48,7 @@ class RealServicesDisabled(Rule):
     config_file_names = CONFIG_FILE_NAMES
 
     def applies_to(self, ctx) -> bool:
-        if not ctx.source.is_test:
+        if not ctx.analysis(TestCode).is_test_code:
             return False
         text = ctx.source.text
         return "env" in text or any(chunk in text for chunk in self._name_chunks())
@@ -82,7 +85,7 @@ class RealServicesDisabled(Rule):
             tuple(self.option("real-flag-patterns")),
             tuple(self.option("mock-flag-patterns")),
             tuple(self.option("skip-flag-patterns")),
-            tuple(self.option("service-words")),
+            tuple(self.option("service-words")) + tuple(self.option("flag-service-words")),
         )
 
     # -- Python ---------------------------------------------------------------------------------
@@ -167,7 +170,9 @@ class RealServicesDisabled(Rule):
 
     @staticmethod
     def _constant_counts(node: ast.Assign, ctx) -> bool:
-        """A module constant, or one set in an `except ImportError` fallback that switches to mocks."""
+        """A module constant, or one set in a module-level `except` fallback: an `except ImportError`
+        (the real clients failed to import: the flag goes off on its own) or another handler that
+        switches to mocks."""
         module_body = ctx.tree.body
         if any(stmt is node for stmt in module_body):
             return True
@@ -175,6 +180,8 @@ class RealServicesDisabled(Rule):
             if isinstance(stmt, ast.Try):
                 for handler in stmt.handlers:
                     if any(s is node for s in handler.body):
+                        if any(name in _IMPORT_ERRORS for name in caught_names(handler)):
+                            return True
                         handler_text = "\n".join(expression_text(ctx.source, s) for s in handler.body if s is not node)
                         return bool(_MOCK_HINT.search(handler_text))
         return False

@@ -10,6 +10,7 @@ from ...analysis.handlers import caught_names
 from ...analysis.names import ImportMap
 from ...finding import Edit, Finding
 from ..base import Rule
+from .test_code import TestCode
 from .service_words import (
     expression_text,
     is_platform_condition,
@@ -23,6 +24,13 @@ _BROAD = {"Exception", "BaseException"}
 _CONNECTION_HINTS = ("connection", "timeout", "oserror", "socket", "refused", "operational", "unavailable", "docker", "redis", "interfaceerror", "ioerror")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _SKIP_WORDS = ("skip", "Skip")
+_COLLECTION_HOOK = "pytest_collection_modifyitems"
+
+
+def _added_as_marker(skip: Skip, ctx) -> bool:
+    """`item.add_marker(pytest.mark.skip(...))`: the mark is applied to each collected item."""
+    parent = ctx.source.parents.get(skip.node)
+    return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "add_marker"
 
 
 def _imported_modules(statements: list[ast.stmt]) -> set[str]:
@@ -37,6 +45,31 @@ def _imported_modules(statements: list[ast.stmt]) -> set[str]:
                 if isinstance(node.args[0].value, str) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module":
                     found.add(node.args[0].value.split(".")[0])
     return found
+
+
+def _only_import_errors(handler: ast.ExceptHandler) -> bool:
+    caught = caught_names(handler)
+    return bool(caught) and all(name in _IMPORT_ERRORS for name in caught)
+
+
+def _optional_library_flag(condition: ast.expr, tree: ast.Module, service_modules: set[str]) -> bool:
+    """`not H2_AVAILABLE` where a module-level `try: import h2 … except ImportError: H2_AVAILABLE = False`
+    sets the flag: the skip is about an optional library, not a service."""
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        condition = condition.operand
+    if not isinstance(condition, ast.Name):
+        return False
+    for statement in tree.body:
+        if not isinstance(statement, ast.Try):
+            continue
+        for handler in statement.handlers:
+            if not _only_import_errors(handler):
+                continue
+            assigned = {t.id for s in handler.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+            if condition.id in assigned:
+                modules = _imported_modules(statement.body)
+                return bool(modules) and not (modules & service_modules)
+    return False
 
 
 # `not os.environ.get("REDIS_URL")`: the environment provides no endpoint for a service
@@ -76,7 +109,7 @@ class SkipOnMissingService(Rule):
 
     def applies_to(self, ctx) -> bool:
         source = ctx.source
-        if not source.is_test or not any(w in source.text for w in _SKIP_WORDS):
+        if not ctx.analysis(TestCode).is_test_code or not any(w in source.text for w in _SKIP_WORDS):
             return False
         if source.matches_any(self.option("critical-paths")):
             return True
@@ -125,6 +158,8 @@ class SkipOnMissingService(Rule):
                 return None
         if owner is None:
             return None, "the critical test module"
+        if owner.name == _COLLECTION_HOOK and ctx.source.pure_path.name.startswith("conftest"):
+            return owner, f"the `{_COLLECTION_HOOK}` hook of the critical suite's conftest"
         if layout.is_test_function(owner):
             return owner, f"critical test `{owner.name}`"
         if layout.is_test_class(owner):
@@ -144,10 +179,12 @@ class SkipOnMissingService(Rule):
         if len(shown) > 80:
             shown = shown[:77] + "..."
         verdict = None
-        if skip.kind == "mark":
+        if skip.kind == "mark" and getattr(owner, "name", None) == _COLLECTION_HOOK and _added_as_marker(skip, ctx):
+            verdict = "skips every test under this conftest"
+        elif skip.kind == "mark":
             verdict = "skips it unconditionally"
         elif skip.kind in ("skipif", "skipunless"):
-            verdict = self._judge_condition(skip, ctx.source, reason, words)
+            verdict = self._judge_condition(skip, ctx.source, reason, words, set(self.option("service-client-modules")))
         elif skip.kind == "importorskip":
             module = string_parts(skip.reason).split(".")[0]
             if module in self.option("service-client-modules"):
@@ -166,7 +203,7 @@ class SkipOnMissingService(Rule):
         yield self.report(ctx, skip.node, message, fix)
 
     @staticmethod
-    def _judge_condition(skip: Skip, source, reason: str, words) -> str | None:
+    def _judge_condition(skip: Skip, source, reason: str, words, service_modules) -> str | None:
         condition = skip.condition
         if isinstance(condition, ast.Constant) and not isinstance(condition.value, str):
             always = bool(condition.value) if skip.kind == "skipif" else not condition.value
@@ -174,6 +211,8 @@ class SkipOnMissingService(Rule):
         condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(source, condition)
         if is_platform_condition(condition_text) or _selects_configuration(condition):
             return None
+        if _optional_library_flag(condition, source.tree, service_modules):
+            return None  # `skipif(not H2_AVAILABLE)` after `try: import h2 / except ImportError: H2_AVAILABLE = False`
         word = _service_mention(condition_text, words) or mentioned_word(reason, words)
         if word is None:
             return None
@@ -196,6 +235,8 @@ class SkipOnMissingService(Rule):
                 guards.append(expression_text(ctx.source, parent.test))
             elif isinstance(parent, ast.ExceptHandler) and handler_verdict is None:
                 handler_verdict = self._judge_handler(parent, ctx, reason, words)
+                if handler_verdict == "" and _only_import_errors(parent):
+                    return None  # an optional library, not a service: its reason words cannot re-open that
             child = parent
         if any(is_platform_condition(g) for g in guards) or is_platform_condition(reason):
             return None
@@ -223,7 +264,7 @@ class SkipOnMissingService(Rule):
         caught = caught_names(handler)
         try_node = ctx.source.parents.get(handler)
         body = try_node.body if isinstance(try_node, ast.Try) else []
-        if caught and all(name in _IMPORT_ERRORS for name in caught):
+        if _only_import_errors(handler):
             clients = _imported_modules(body) & set(self.option("service-client-modules"))
             return f"skips when importing `{sorted(clients)[0]}` fails" if clients else ""
         shown = ", ".join(caught) or "anything"

@@ -15,7 +15,7 @@ from ...analysis.names import ImportMap, dotted_name
 from ...source import SourceFile
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
-_FIXTURE_NAMES = {"pytest.fixture", "pytest_asyncio.fixture", "fixture", "pytest.yield_fixture"}
+FIXTURE_NAMES = {"pytest.fixture", "pytest_asyncio.fixture", "fixture", "pytest.yield_fixture"}
 
 
 def head_line(node: ast.AST) -> int:
@@ -111,7 +111,7 @@ class TestLayout:
     def is_fixture(self, node: ast.AST, imports: ImportMap) -> bool:
         if not isinstance(node, FunctionNode):
             return False
-        return any(imports.qualified_name(decorator_target(d)) in _FIXTURE_NAMES for d in node.decorator_list)
+        return any(imports.qualified_name(decorator_target(d)) in FIXTURE_NAMES for d in node.decorator_list)
 
     # -- where things are ---------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from ...analysis.handlers import caught_names
 from ...analysis.names import ImportMap, dotted_name
 from ...finding import Finding
 from ..base import Rule
+from .test_code import TestCode
 from .assertions import (
     BROAD_EXCEPTIONS,
     failure_kind,
@@ -51,6 +52,18 @@ def _fails(statements: list[ast.stmt], imports) -> bool:
     return any(failure_kind(n, imports) for s in statements for n in ast.walk(s))
 
 
+def _failure_caught_by(handler: ast.ExceptHandler, try_node: ast.Try, imports) -> tuple[ast.AST, str] | None:
+    """The failing check of a `try` body (`assert False`) when the handler itself catches it."""
+    for statement in try_node.body:
+        for node in ast.walk(statement):
+            kind = failure_kind(node, imports)
+            if kind:
+                if not handler_catches(handler, kind):
+                    return None
+                return node, (ast.unparse(node) if len(ast.unparse(node)) <= 40 else "the failing check")
+    return None
+
+
 def _checks(statements: list[ast.stmt], besides: ast.AST) -> bool:
     """Whether the statements make a real check other than `besides` (an assert, an assert* call)."""
     for stmt in statements:
@@ -78,7 +91,7 @@ class TestCannotFail(Rule):
     node_types = (*FunctionNode, ast.Assert, ast.Call, ast.Raise)
 
     def applies_to(self, ctx) -> bool:
-        return ctx.source.is_test and ("assert" in ctx.source.text or "try" in ctx.source.text)
+        return ctx.analysis(TestCode).is_test_code and ("assert" in ctx.source.text or "try" in ctx.source.text)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
         if isinstance(node, FunctionNode):
@@ -106,7 +119,7 @@ class TestCannotFail(Rule):
             yield self.report(ctx, node, always_true)
         elif true_check:
             if not self._is_placeholder(test):
-                verdict = self._unavailable_branch(node, chain, test, ctx, imports)
+                verdict = self._unavailable_branch(node, chain, test, ctx, imports) or self._trailing_only(node, test)
                 if verdict:
                     yield self.report(ctx, node, verdict.format(test=test.name))
         elif kind:
@@ -140,6 +153,20 @@ class TestCannotFail(Rule):
         return bool(body) and any(_is_true_check(s) for s in body) and all(_is_true_check(s) or _is_harmless(s) for s in body)
 
     # -- the shapes -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _trailing_only(check: ast.AST, function) -> str | None:
+        """The test's last statement is `assert True` and nothing else in it checks anything."""
+        body = _body_without_docstring(function.body)
+        last = body[-1] if body else None
+        if not (last is check or (isinstance(last, ast.Expr) and last.value is check)):
+            return None
+        if _checks(body, check) or any(isinstance(n, (ast.Try, ast.With, ast.AsyncWith, ast.Raise)) for s in body for n in ast.walk(s)):
+            return None  # other checks, or a context manager / handler that may check (`pytest.raises`)
+        return (
+            "`{test}` only asserts a trailing `assert True` after the code under test: it proves only that nothing raised "
+            "- assert on what the code returned or changed"
+        )
 
     @staticmethod
     def _always_true(node: ast.Assert) -> str | None:
@@ -238,6 +265,12 @@ class TestCannotFail(Rule):
             if isinstance(parent, ast.ExceptHandler):
                 caught = ", ".join(caught_names(parent))
                 try_node = chain[chain.index(parent) + 1] if chain.index(parent) + 1 < len(chain) else None
+                caught_failure = _failure_caught_by(parent, try_node, imports) if isinstance(try_node, ast.Try) else None
+                if caught_failure is not None and not _checks(parent.body, check):
+                    return (
+                        f"`assert True` in the `except {caught}` handler checks nothing, and the handler also catches the "
+                        f"`{caught_failure[1]}` at line {caught_failure[0].lineno} of its `try`: `{{test}}` can never fail"
+                    )
                 if isinstance(try_node, ast.Try) and (_fails(try_node.body, imports) or _checks(parent.body, check)):
                     return None  # `try: call(); assert False / except Error: assert True` expects the error
                 word = mentioned_word(caught, words) or mentioned_word(_texts(parent.body), words)

@@ -9,9 +9,12 @@ check class with a long default is judged like a call that passes the long value
 from __future__ import annotations
 
 import ast
+import itertools
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from ...analysis.constants import Value, ValueResolver, class_fields, format_seconds
+from ...analysis.deployment import DEFAULT_CONDITIONS, DeploymentConditions
 from ...analysis.names import dotted_name
 from ...source import SourceFile
 
@@ -88,8 +91,8 @@ class CheckCall:
 class CheckCalls:
     """Finds the timeout/attempt/delay settings of calls, resolving values and class defaults."""
 
-    def __init__(self, source: SourceFile) -> None:
-        self.resolver = ValueResolver(source)
+    def __init__(self, source: SourceFile, deployment: DeploymentConditions = DEFAULT_CONDITIONS) -> None:
+        self.resolver = ValueResolver(source, deployment)
         self._cache: dict[ast.Call, CheckCall | None] = {}
 
     def local_class(self, call: ast.Call) -> ast.ClassDef | None:
@@ -100,6 +103,24 @@ class CheckCalls:
         """The call's largest resolvable timeout with its attempts and delay; None without a timeout."""
         if call in self._cache:
             return self._cache[call]
+        found = self._check_call(call)
+        shared = _shared_conditions(found)
+        if shared:
+            # `30 if fast else 1` with `1 if fast else 5` retries: each branch pair together, never mixed
+            scenarios = []
+            for truths in itertools.product((True, False), repeat=len(shared)):
+                self.resolver.assumptions = dict(zip(shared, truths))
+                try:
+                    scenario = self._check_call(call)
+                finally:
+                    self.resolver.assumptions = {}
+                if scenario is not None:
+                    scenarios.append(scenario)
+            found = max(scenarios, key=lambda c: c.worst_case, default=found)
+        self._cache[call] = found
+        return found
+
+    def _check_call(self, call: ast.Call) -> CheckCall | None:
         cls = self.local_class(call)
         defaults = class_fields(cls) if cls is not None else {}
         keywords = [k.arg for k in call.keywords if is_timeout_keyword(k.arg)]
@@ -108,17 +129,15 @@ class CheckCalls:
         timeout = self._largest(call, keywords, defaults, cls)
         if timeout is None and defaults:
             timeout = self._largest(call, [name for name in defaults if is_timeout_keyword(name)], defaults, cls)
-        found = None
-        if timeout is not None:
-            found = CheckCall(
-                call,
-                timeout,
-                self._first(call, ATTEMPT_KEYWORDS, defaults, cls),
-                self._first(call, DELAY_KEYWORDS, defaults, cls),
-                cls.name if cls is not None else None,
-            )
-        self._cache[call] = found
-        return found
+        if timeout is None:
+            return None
+        return CheckCall(
+            call,
+            timeout,
+            self._first(call, ATTEMPT_KEYWORDS, defaults, cls),
+            self._first(call, DELAY_KEYWORDS, defaults, cls),
+            cls.name if cls is not None else None,
+        )
 
     def _setting(self, call: ast.Call, name: str, defaults: dict[str, ast.expr], cls: ast.ClassDef | None) -> Setting | None:
         keyword = next((k for k in call.keywords if k.arg == name), None)
@@ -146,6 +165,27 @@ class CheckCalls:
             if setting is not None:
                 return setting
         return None
+
+
+_MAX_SHARED_CONDITIONS = 3  # at most 8 scenarios per call
+
+
+def _shared_conditions(check: CheckCall | None) -> list[str]:
+    """Conditions that decided more than one setting of a check (so their branches belong together)."""
+    if check is None:
+        return []
+    settings = [s for s in (check.timeout, check.attempts, check.delay) if s is not None]
+    seen: dict[str, int] = {}
+    for setting in settings:
+        for condition in setting.value.conditions:
+            seen[condition] = seen.get(condition, 0) + 1
+    return sorted(c for c, count in seen.items() if count > 1)[:_MAX_SHARED_CONDITIONS]
+
+
+@lru_cache(maxsize=None)
+def check_calls_for(deployment: DeploymentConditions):
+    """The per-file analysis factory for one configuration of deployment conditions."""
+    return partial(CheckCalls, deployment=deployment)
 
 
 def _has_own_init(cls: ast.ClassDef) -> bool:

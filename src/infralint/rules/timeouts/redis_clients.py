@@ -63,6 +63,7 @@ _NO_IO_METHODS = {
     "get_node", "get_nodes", "get_default_node", "get_primaries", "get_replicas", "get_random_node", "keyslot",
     "get_node_from_key", "determine_target_nodes", "json", "ft", "ts", "bf", "cf", "cms", "topk", "tdigest",
 }
+_LEGACY_AIOREDIS_FACTORIES = {"create_redis", "create_redis_pool", "create_pool", "create_connection"}
 _CODERIS_TIMEOUT_KEYWORDS = ("stream_timeout", "connect_timeout")
 _ASYNC_LIBRARIES = {"redis.asyncio", "aioredis", "coredis"}
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://", "redis+sentinel://")
@@ -82,12 +83,17 @@ class RedisFactory:
         return self.library in _ASYNC_LIBRARIES
 
     @property
+    def is_legacy_aioredis(self) -> bool:
+        """aioredis 1.x `create_pool`/`create_redis_pool`/`create_redis`: its only timeout bounds connecting."""
+        return self.qualified_name.rsplit(".", 1)[-1] in _LEGACY_AIOREDIS_FACTORIES
+
+    @property
     def timeout_keywords(self) -> tuple[str, ...]:
         """Keywords that bound how long a call can block (what INF301 judges)."""
         if self.library == "coredis":
             return _CODERIS_TIMEOUT_KEYWORDS
-        if self.qualified_name.endswith(("create_redis_pool", "create_redis", "create_pool", "create_connection")):
-            return ("timeout",)
+        if self.is_legacy_aioredis:
+            return ("create_connection_timeout",) if self.qualified_name.endswith("create_pool") else ("timeout",)
         if self.kind == "blocking-pool":
             return (*SOCKET_TIMEOUT_KEYWORDS, "timeout")
         return SOCKET_TIMEOUT_KEYWORDS
@@ -335,7 +341,7 @@ def _parameters(function) -> set[str]:
     return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None}
 
 
-def imported_redis_client(importer: str, level: int, module: str, name: str):
+def imported_redis_client(importer: str, level: int, module: str, name: str, deployment=None):
     """(factory, its module's clients, its resolver, `path ` prefix) of a Redis client bound to `name` there."""
     from ...analysis.constants import resolver_of
     from ...analysis.project_modules import imported_module, shown_path
@@ -350,4 +356,5 @@ def imported_redis_client(importer: str, level: int, module: str, name: str):
     factory = clients.bindings.get((None, bound_name))
     if factory is None:
         return None
-    return factory, clients, resolver_of(loaded), f"{shown_path(loaded.path)} "
+    resolver = resolver_of(loaded) if deployment is None else resolver_of(loaded, deployment)
+    return factory, clients, resolver, f"{shown_path(loaded.path)} "

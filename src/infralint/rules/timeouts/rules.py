@@ -20,11 +20,12 @@ from ...analysis.constants import (
     field_default_expr,
     format_seconds,
 )
+from ...analysis.deployment import DeploymentConditions
 from ...analysis.names import dotted_name
 from ...finding import Edit, Finding
 from ..base import Rule
 from .budget import WorstCase, describe_total
-from .checks import CheckCall, CheckCalls, is_timeout_keyword
+from .checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
 from .health import HealthCode
 from .redis_clients import (
     SOCKET_TIMEOUT_KEYWORDS,
@@ -33,6 +34,7 @@ from .redis_clients import (
     name_tokens,
 )
 from .redis_context import RedisContext, RedisContextFor
+from .redis_settings import explicit_none, missing_socket_timeouts
 
 _WAIT_FOR = {"asyncio.wait_for"}
 _TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "asyncio.timeouts.timeout", "anyio.fail_after"}
@@ -76,7 +78,21 @@ def _redis_context(ctx, words: tuple[str, ...]) -> RedisContext:
 
 
 class _TimeoutRule(Rule):
-    """Shared helpers of the INF3xx rules: value formatting and the keyword-setting fix."""
+    """Shared helpers of the INF3xx rules: value resolution, formatting and the keyword-setting fix."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        deployment = DeploymentConditions(
+            self.config.option("timeouts", "deployed-condition-pattern"), self.config.option("timeouts", "development-condition-pattern")
+        )
+        self._checks = check_calls_for(deployment)
+
+    def checks(self, ctx) -> CheckCalls:
+        return ctx.analysis(self._checks)
+
+    def production(self, ctx) -> bool:
+        """Timeouts matter where a deployed service runs: not in tests, docs or benchmarks."""
+        return ctx.source.is_production(self.config.option("paths", "non-production"))
 
     def notes(self, value: Value) -> str:
         return f" ({value.provenance()})" if value.notes else ""
@@ -128,7 +144,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
     node_types = (ast.Call, ast.Dict, ast.Assign, ast.AnnAssign, ast.AsyncWith, ast.With)
 
     def applies_to(self, ctx) -> bool:
-        if ctx.source.is_test:
+        if not self.production(ctx):
             return False
         text = ctx.source.text
         if _mentions_redis(text):
@@ -171,16 +187,15 @@ class RedisTimeoutTooLong(_TimeoutRule):
             return
         yield from self._registration(call, ctx)
 
-    @staticmethod
-    def _check_class_with_timeout(call: ast.Call, ctx) -> bool:
+    def _check_class_with_timeout(self, call: ast.Call, ctx) -> bool:
         """`RedisCheck()` where the module's class declares a `*timeout*` field default."""
         if not (isinstance(call.func, ast.Name) and call.func.id[:1].isupper()):
             return False
-        cls = ctx.analysis(CheckCalls).local_class(call)
+        cls = self.checks(ctx).local_class(call)
         return cls is not None and any(is_timeout_keyword(name) for name in class_fields(cls))
 
     def _factory(self, factory: RedisFactory, ctx) -> Iterable[Finding]:
-        resolver = ctx.analysis(CheckCalls).resolver
+        resolver = self.checks(ctx).resolver
         for keyword_name in factory.timeout_keywords:
             keyword = factory.keyword(keyword_name)
             if keyword is None:
@@ -191,7 +206,8 @@ class RedisTimeoutTooLong(_TimeoutRule):
             if factory.kind == "blocking-pool" and keyword_name == "timeout":
                 effect = f"waits up to {value.text} s for a free connection"
             else:
-                effect = f"lets a stalled server block {'each connect' if 'connect' in keyword_name else 'each call'} for {value.text} s"
+                key = "connect_timeout" if factory.is_legacy_aioredis else keyword_name
+                effect = f"lets {_what_blocks(key, value.text, lets=True)}"
             message = (
                 f"`{keyword_name}={value.text}`{self.notes(value)} on `{factory.short_name}` {effect}, "
                 f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
@@ -205,7 +221,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
                 continue
             if number > self.limit:
                 effect = f"a call waits up to {format_seconds(number)} s for a free connection" if key == "timeout" else (
-                    f"a stalled server blocks each call for {format_seconds(number)} s"
+                    _what_blocks(key, format_seconds(number))
                 )
                 message = (
                     f"the Redis URL sets `{key}={raw}`: {effect}, "
@@ -218,7 +234,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
             return
         keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
         node = call.args[1] if len(call.args) > 1 else (keyword.value if keyword else None)
-        value = ctx.analysis(CheckCalls).resolver.resolve(node)
+        value = self.checks(ctx).resolver.resolve(node)
         if value is None or value.number <= self.limit:
             return
         message = (
@@ -248,7 +264,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
                 continue
             if not any(isinstance(n, ast.Call) and self._is_redis_awaitable(n, ctx) for stmt in node.body for n in ast.walk(stmt)):
                 continue
-            value = ctx.analysis(CheckCalls).resolver.resolve(expr.args[0])
+            value = self.checks(ctx).resolver.resolve(expr.args[0])
             if value is None or value.number <= self.limit:
                 continue
             message = (
@@ -260,7 +276,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
     def _registration(self, call: ast.Call, ctx) -> Iterable[Finding]:
         if not _redis_context(ctx, self.words()).registration_says_redis(call):
             return
-        check = ctx.analysis(CheckCalls).check_call(call)
+        check = self.checks(ctx).check_call(call)
         if check is None or check.timeout.value.number <= self.limit:
             return
         setting = check.timeout
@@ -285,7 +301,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
         django = bool(upper) and context.django_redis_options(node)
         if not redis_dict and not django:
             return
-        resolver = ctx.analysis(CheckCalls).resolver
+        resolver = self.checks(ctx).resolver
         for key, value_node in zip(keys, node.values):
             if isinstance(value_node, ast.Name) and self._judged_where_assigned(value_node.id, context):
                 continue
@@ -319,14 +335,14 @@ class RedisTimeoutTooLong(_TimeoutRule):
         if "interval" in tokens:
             return
         value_node = field_default_expr(node.value) or node.value
-        value = ctx.analysis(CheckCalls).resolver.resolve(value_node)
+        value = self.checks(ctx).resolver.resolve(value_node)
         yield from self._setting(ctx, value, value_node, last, "configures Redis")
 
     def _setting(self, ctx, value: Value | None, node: ast.expr, key: str, where: str) -> Iterable[Finding]:
         if value is None or value.number <= self.limit:
             return
         message = (
-            f"`{key}` = {value.text} s{self.notes(value)} {where}: a stalled Redis blocks each call for {value.text} s, "
+            f"`{key}` = {value.text} s{self.notes(value)} {where}: {_what_blocks(key, value.text, 'Redis')}, "
             f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
         )
         yield self.report(ctx, node, message, self.value_fix(node, None, key, self.limit, value))
@@ -336,18 +352,24 @@ class RedisTimeoutMissing(_TimeoutRule):
     """INF302: a redis-py client or pool without socket timeouts blocks forever on a stalled server."""
 
     code = "INF302"
-    node_types = (ast.Call,)
+    node_types = (ast.Call, ast.Dict)
     _JUDGED: ClassVar[frozenset[str]] = frozenset({"client", "cluster", "pool", "blocking-pool"})
 
     def applies_to(self, ctx) -> bool:
-        return not ctx.source.is_test and _mentions_redis(ctx.source.text)
+        return self.production(ctx) and _mentions_redis(ctx.source.text)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
+        if isinstance(node, ast.Dict):
+            yield from self._settings_dict(node, ctx)
+            return
         clients = ctx.analysis(RedisClients)
         factory = clients.factory(node)  # type: ignore[arg-type]
         if factory is None or factory.library == "coredis" or factory.kind not in self._JUDGED:
             return
-        if factory.qualified_name.rsplit(".", 1)[-1].startswith("create_") or factory.has_star_kwargs:
+        if factory.has_star_kwargs:
+            return
+        if factory.is_legacy_aioredis:
+            yield from self._legacy_aioredis(factory, ctx)
             return
         default = float(self.option("default-socket-timeout"))
         yield from self._blocking_pool_wait(factory, ctx, default)
@@ -376,6 +398,37 @@ class RedisTimeoutMissing(_TimeoutRule):
             keywords=[[k, value] for k in missing],
         )
         yield self.report(ctx, factory.call.func, message, fix)
+
+    def _legacy_aioredis(self, factory: RedisFactory, ctx) -> Iterable[Finding]:
+        (keyword,) = factory.timeout_keywords
+        if factory.keyword(keyword) is not None:
+            return
+        message = (
+            f"aioredis 1.x `{factory.short_name}` is called without `{keyword}=`: it connects with no timeout, so an "
+            f"unreachable Redis blocks each connection attempt forever (aioredis 1.x has no read timeout at all: bound calls "
+            f"with `asyncio.wait_for`)"
+        )
+        value = self.limit_source(float(self.option("default-socket-timeout")), None)
+        fix = self.make_fix(
+            f"Add {keyword}={value}", unsafe=True, kind="keywords", line=factory.call.lineno, col=factory.call.col_offset, keywords=[[keyword, value]]
+        )
+        yield self.report(ctx, factory.call.func, message, fix)
+
+    def _settings_dict(self, node: ast.Dict, ctx) -> Iterable[Finding]:
+        """django-redis `CACHES` entries and Celery transport options: no socket timeout, or `None`."""
+        for missing in missing_socket_timeouts(ctx.source, node):
+            yield self.report(ctx, missing.node, missing.message)
+        context = _redis_context(ctx, tuple(self.config.option("timeouts", "redis-context-words")))
+        if context.django_redis_options(node):
+            keys = tuple(_DJANGO_KEYS)
+        elif context.value_is_redis_setting(node, ctx.analysis(RedisClients)):
+            keys = tuple(_DICT_KEYS)
+        else:
+            return
+        for key, value in explicit_none(node, keys):
+            what = "each connection attempt" if "connect" in key.lower() else "every call"
+            message = f"`{key}` is None in Redis connection settings: no timeout, stated explicitly, so a stalled Redis blocks {what} forever"
+            yield self.report(ctx, value, message)
 
     def _blocking_pool_wait(self, factory: RedisFactory, ctx, default: float) -> Iterable[Finding]:
         if factory.kind != "blocking-pool":
@@ -426,7 +479,7 @@ class HealthCheckBudget(_TimeoutRule):
 
     def applies_to(self, ctx) -> bool:
         # a client imported from another module needs no timeout/redis word here: health words suffice
-        return not ctx.source.is_test and self._mentions_health(ctx.source.text)
+        return self.production(ctx) and self._mentions_health(ctx.source.text)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
         health: HealthCode = ctx.analysis(self._health_factory)
@@ -442,7 +495,7 @@ class HealthCheckBudget(_TimeoutRule):
         if not health.functions and not health.calls:
             return []
         budget = float(self.option("health-budget"))
-        checks = ctx.analysis(CheckCalls)
+        checks = self.checks(ctx)
         findings: list[Finding] = []
         reported_calls: set[ast.AST] = set()
         for call in health.calls:
@@ -482,6 +535,14 @@ class HealthCheckBudget(_TimeoutRule):
         )
         node = check.timeout.node if check.timeout.node is not None else check.call
         return self.report(ctx, node, message)
+
+
+def _what_blocks(key: str, seconds: str, server: str = "server", *, lets: bool = False) -> str:
+    """A connect timeout bounds each connection attempt; a socket timeout each call."""
+    verb = "block" if lets else "blocks"
+    if "connect" in key.lower():
+        return f"an unreachable {server} {verb} each connection attempt for {seconds} s"
+    return f"a stalled {server} {verb} each call for {seconds} s"
 
 
 def _check_label(call: ast.Call) -> str:

@@ -1,0 +1,112 @@
+"""Redis connection settings written as data that leave the socket timeout out (INF302).
+
+Two configuration dicts build Redis clients without the service writing a client call:
+
+- a django-redis `CACHES` entry (`"BACKEND": "django_redis.cache.RedisCache"`, or Django's own
+  `django.core.cache.backends.redis.RedisCache`): its `OPTIONS` become the client's settings;
+- Celery's `broker_transport_options` / `result_backend_transport_options` when the broker or
+  result backend is a `redis://` URL: they become kombu's redis-py connection settings.
+
+Either one without a socket timeout key gets redis-py's default — no timeout. A key set to `None`
+states the same thing explicitly.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ...analysis.names import dotted_name
+from ...source import SourceFile
+from .redis_clients import REDIS_URL_SCHEMES
+
+_DJANGO_KEYS = ("SOCKET_TIMEOUT", "socket_timeout")
+_CELERY_KEYS = ("socket_timeout",)
+_CELERY_OPTION_NAMES = ("broker_transport_options", "result_backend_transport_options")
+
+
+@dataclass(frozen=True)
+class MissingSetting:
+    node: ast.AST  # where to report
+    message: str
+
+
+def missing_socket_timeouts(source: SourceFile, dict_node: ast.Dict) -> list[MissingSetting]:
+    """What one dict literal leaves out or sets to None (empty for dicts that are neither kind)."""
+    keys = _string_keys(dict_node)
+    backend = keys.get("BACKEND")
+    if _is_redis_cache_backend(backend):
+        return _django_cache(dict_node, keys, backend.value)  # type: ignore[union-attr]
+    option_name = _celery_options_name(source, dict_node)
+    if option_name is not None and _has_redis_url(source.text):
+        return _celery_options(dict_node, keys, option_name)
+    return []
+
+
+def explicit_none(dict_node: ast.Dict, key_names: tuple[str, ...]) -> list[tuple[str, ast.AST]]:
+    """`"SOCKET_TIMEOUT": None`: (key, value node) for each socket timeout set to None."""
+    return [(key, value) for key, value in _string_keys(dict_node).items() if key in key_names and _is_none(value)]
+
+
+def _django_cache(entry: ast.Dict, keys: dict[str, ast.expr], backend: str) -> list[MissingSetting]:
+    options = keys.get("OPTIONS")
+    if options is not None and not isinstance(options, ast.Dict):
+        return []  # built elsewhere: judged where it is written
+    option_keys = _string_keys(options) if options is not None else {}
+    if any(k in option_keys for k in _DJANGO_KEYS) or (options is not None and None in options.keys):
+        return []  # set (a None value is reported as explicit), or `**more` may set it
+    where = "its `OPTIONS` set" if options is not None else "it has no `OPTIONS`, so it sets"
+    message = (
+        f"Redis cache `{backend.rsplit('.', 1)[-1]}` is configured without a socket timeout ({where} no `SOCKET_TIMEOUT`): "
+        f"the client it builds uses redis-py's default of no timeout, so a stalled Redis blocks every cache call forever"
+    )
+    return [MissingSetting(keys["BACKEND"], message)]
+
+
+def _celery_options(options: ast.Dict, keys: dict[str, ast.expr], name: str) -> list[MissingSetting]:
+    if any(k in keys for k in _CELERY_KEYS) or None in options.keys:
+        return []
+    message = (
+        f"`{name}` for a `redis://` broker sets no `socket_timeout`: kombu then connects with redis-py's default of no "
+        f"timeout, so a stalled Redis blocks every publish and result fetch forever"
+    )
+    return [MissingSetting(options, message)]
+
+
+def _celery_options_name(source: SourceFile, node: ast.Dict) -> str | None:
+    """The Celery setting a dict is assigned or passed as (`app.conf.broker_transport_options = {…}`)."""
+    parent = source.parents.get(node)
+    names: list[str] = []
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        names = [dotted_name(t) or "" for t in targets]
+    elif isinstance(parent, ast.keyword) and parent.arg:
+        names = [parent.arg]
+    elif isinstance(parent, ast.Dict):  # `app.conf.update({"broker_transport_options": {…}})`
+        names = [k.value for k, v in zip(parent.keys, parent.values) if v is node and isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    for name in names:
+        last = name.rsplit(".", 1)[-1].lower()
+        for option in _CELERY_OPTION_NAMES:
+            if last == option or last.endswith("_" + option):  # `CELERY_BROKER_TRANSPORT_OPTIONS`
+                return option
+    return None
+
+
+def _is_redis_cache_backend(node: ast.expr | None) -> bool:
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    return node.value.endswith("RedisCache") and ("django_redis" in node.value or "backends.redis" in node.value)
+
+
+def _has_redis_url(text: str) -> bool:
+    return any(scheme in text for scheme in REDIS_URL_SCHEMES[:2])
+
+
+def _string_keys(node: ast.Dict | None) -> dict[str, ast.expr]:
+    if node is None:
+        return {}
+    return {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
