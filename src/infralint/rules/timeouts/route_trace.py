@@ -117,7 +117,7 @@ class RouteTracer:
 
     def _client(self, client: Client, target: str, line: int) -> TraceNode:
         method = target.rpartition(".")[2]
-        label = f"`{method}` on {client.client_kind} client `{client.name}` ({client.factory}) at line {line}"
+        label = f"`{method}` (line {line}) on the {client.client_kind} client `{client.name}` built with `{client.factory}`"
         if client.opaque:
             return TraceNode("client", label, client.file, client.line, None, "timeout set through **kwargs or a value not known here")
         if client.timeout is None:
