@@ -109,14 +109,18 @@ class Linter:
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
-    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
-        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes)
+    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, location: str | None = None) -> FileResult:
+        """Lint one file's text; `location` is its path on disk when `display_path` is not relative
+        to the working folder (the language server shows paths relative to the configuration root)."""
+        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
         self._apply_per_file_ignores(result)
         return result
 
-    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
+    def _lint_text(
+        self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None
+    ) -> FileResult:
         result = FileResult(display_path)
-        source = SourceFile(display_path, text)
+        source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
         try:
@@ -156,6 +160,24 @@ class Linter:
         from .project import extract_python
 
         return extract_python(source, display_path)
+
+    def facts_of_text(self, text: str, display_path: str, digest: str = "", location: str | None = None):
+        """Only the facts of one file (the language server's project build): no rules run.
+        None when the file does not parse or is skipped."""
+        from .project import extract_file
+
+        if not display_path.endswith((".py", ".pyi")):
+            return extract_file(display_path, text, digest) if _reads_facts(display_path) else None
+        source = SourceFile(display_path, text, location)
+        if skip_file(source):
+            return None
+        try:
+            source.tree
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        facts = self._python_facts(source, display_path)
+        facts.digest = digest
+        return facts
 
     def _non_python_facts(self, result: FileResult, data: bytes) -> None:
         if not self.collect_facts:
@@ -346,8 +368,9 @@ class _recording_dependencies:
         for path in self._used_files:
             file = self.project.files.get(path)
             if file is not None and file.digest:
-                deps[os.path.abspath(path)] = file.digest
-        deps.pop(os.path.abspath(self.result.path), None)
+                deps[str(self.project.absolute(path))] = file.digest
+        own = self.project.absolute(self.result.path) if self.project is not None else os.path.abspath(self.result.path)
+        deps.pop(str(own), None)
         self.result.deps = deps
 
 

@@ -11,9 +11,6 @@ Only routes that cross files are reported here: a route inside one file is the l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from ...analysis import project_modules
 from ...project import Function, Project
 from .cleanup_paths import SPECIAL_METHODS, cleanup_name_matches
 from .project_facts import CleanupEntry
@@ -35,7 +32,7 @@ class ProjectRoute:
 
 def teardown_route(project: Project, qualname: str, home: str, cleanup_names: tuple[str, ...]) -> ProjectRoute | None:
     """The shortest route from a cleanup root to `qualname` that involves another file than `home`."""
-    home_key = _key(home)
+    home_key = _key(project, home)
     start = project.function(qualname)
     if start is None:
         return None
@@ -45,9 +42,9 @@ def teardown_route(project: Project, qualname: str, home: str, cleanup_names: tu
     for _ in range(MAX_HOPS + 1):
         following: list[tuple[Function, tuple[Function, ...]]] = []
         for function, chain in frontier:
-            crossed = any(_key(f.file) != home_key for f in chain)
+            crossed = any(_key(project, f.file) != home_key for f in chain)
             entry = entries.get(function.name)
-            if entry is not None and (crossed or _key(entry.file) != home_key):
+            if entry is not None and (crossed or _key(project, entry.file) != home_key):
                 project.note(entry)
                 return ProjectRoute(f"{_how(entry, function)} ({_shown(entry.file)}:{entry.line})", chain[1:] if chain else ())
             bare = _short(function.name).rsplit(".", 1)[-1]
@@ -83,12 +80,13 @@ def _short(qualname: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 else qualname
 
 
-def _key(path: str) -> str:
-    return str(Path(path).resolve())
+def _key(project: Project, path: str) -> str:
+    return str(project.absolute(path))
 
 
 def _shown(path: str) -> str:
-    return project_modules.shown_path(Path(path).resolve())
+    """Fact paths are the run's display paths: shown as they are."""
+    return path
 
 
 # -- what INF201 asks ---------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ class RouteTracer:
         return costs.home.of_function(node) if node is not None else None
 
     def _costs_for(self, path: str) -> ProjectCosts | None:
-        key = str(Path(path).resolve())
+        key = str(self.project.absolute(path))
         if key not in self._costs:
             loaded = project_modules.load(Path(key), module_name(path))
             if loaded is None:
@@ -183,7 +183,7 @@ def _describe(cost: Cost) -> str:
 
 
 def _shown(path: str) -> str:
-    return project_modules.shown_path(Path(path).resolve())
+    return path
 
 
 def is_unbounded(node: TraceNode) -> bool:
