@@ -117,10 +117,11 @@ class Linter:
         return result
 
     def _lint_text(
-        self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None
+        self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None,
+        parsed: SourceFile | None = None, facts=None,
     ) -> FileResult:
         result = FileResult(display_path)
-        source = SourceFile(display_path, text, location)
+        source = parsed or SourceFile(display_path, text, location)
         if skip_file(source):
             return result
         try:
@@ -139,13 +140,20 @@ class Linter:
             return result
         ctx = FileContext(source, self.config, display_path, project)
         with _recording_dependencies(result, project):  # facts too may read imported constants
-            if self.collect_facts:
-                result.facts = self._python_facts(source, display_path)
-                result.errors.extend(result.facts.errors)
             if defer and project is None and self._waits_for_project(ctx):
                 result.deferred = True
+                result.parsed = source  # reused after the join when the lint stays in this process
+                if self.collect_facts:
+                    result.facts = self._python_facts(source, display_path)
+                    result.errors.extend(result.facts.errors)
                 return result
-            findings = self._run_rules(ctx, result.errors)
+            collected: dict | None = {} if self.collect_facts and facts is None else None
+            findings = self._run_rules(ctx, result.errors, collected)
+            if facts is not None:
+                result.facts = facts  # extracted in the first phase
+            elif self.collect_facts:
+                result.facts = self._python_facts(source, display_path, collected)
+                result.errors.extend(result.facts.errors)
         result.with_project = project is not None
         findings = self._suppress(source, findings)
         if resolve_fixes:
@@ -156,10 +164,10 @@ class Linter:
 
     # -- the project model's per-file phase -----------------------------------------------------
 
-    def _python_facts(self, source: SourceFile, display_path: str):
+    def _python_facts(self, source: SourceFile, display_path: str, collected: dict | None = None):
         from .project import extract_python
 
-        return extract_python(source, display_path)
+        return extract_python(source, display_path, collected=collected or None)
 
     def facts_of_text(self, text: str, display_path: str, digest: str = "", location: str | None = None):
         """Only the facts of one file (the language server's project build): no rules run.
@@ -194,6 +202,16 @@ class Linter:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
         return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in waiting)
 
+    def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
+        """After the join: lint a file the first phase left for the project (its parse and facts
+        reused when that phase ran in this process)."""
+        if result.parsed is None:
+            return _lint_one(self, path, resolve_fixes, project=project)
+        fresh = self._lint_text(result.parsed.text, result.path, resolve_fixes=resolve_fixes, project=project, parsed=result.parsed, facts=result.facts)
+        fresh.digest = result.digest
+        self._apply_per_file_ignores(fresh)
+        return fresh
+
     def needs_project(self, project, result: FileResult) -> bool:
         """After the join: whether a selective project rule wants this (already linted) file again."""
         if result.facts is None or not self.selective_rules:
@@ -204,9 +222,11 @@ class Linter:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
         return [r for r in self.rules if not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx)]
 
-    def _run_rules(self, ctx: FileContext, errors: list[str]) -> list[Finding]:
+    def _run_rules(self, ctx: FileContext, errors: list[str], collected: dict | None = None) -> list[Finding]:
+        """Run the rules in one traversal; `collected` (a dict) also receives the nodes the fact
+        extractors want (`FACT_NODE_TYPES`), so facts cost no second walk."""
         rules = self._active_rules(ctx)
-        if not rules:
+        if not rules and collected is None:
             return []
         findings: list[Finding] = []
         broken: set[Rule] = set()
@@ -214,9 +234,20 @@ class Linter:
         for rule in rules:
             for node_type in rule.node_types:
                 dispatch[node_type].append(rule)
-        if dispatch:
-            for node in walk_types(ctx.tree, dispatch):
-                for rule in dispatch[type(node)]:
+        wanted: set | dict = dispatch
+        if collected is not None:
+            from .project.registry import FACT_NODE_TYPES
+
+            for node_type in FACT_NODE_TYPES:
+                collected[node_type] = []
+            wanted = set(dispatch) | FACT_NODE_TYPES
+        if wanted:
+            nothing: list[Rule] = []
+            for node in walk_types(ctx.tree, wanted):
+                kind = type(node)
+                if collected is not None and kind in collected:
+                    collected[kind].append(node)
+                for rule in dispatch.get(kind, nothing):
                     if rule in broken:
                         continue
                     try:
@@ -437,7 +468,9 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, 
 def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:
     path, resolve_fixes, defer = args
     assert _worker_linter is not None
-    return _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
+    result = _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
+    result.parsed = None  # a parsed tree is not worth sending back to the main process
+    return result
 
 
 def lint_files(
@@ -474,7 +507,10 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
     again = [i for i, r in enumerate(results) if not r.deferred and not r.with_project and linter.needs_project(project, r)]
     for index in sorted(deferred + again):
         counted = results[index].deferred
-        results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
+        if counted:
+            results[index] = linter.lint_deferred(results[index], paths[index], project, resolve_fixes)
+        else:
+            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
         if cache:
             cache.store(paths[index], results[index])
         if progress and counted:

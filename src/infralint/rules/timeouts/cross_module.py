@@ -212,6 +212,8 @@ class ProjectCosts:
             if function is not None and str(self.project.absolute(function.file)) == self.home_path:
                 self.project.note(endpoint.fact, *endpoint.through)
                 lines.add(function.line)
+        if not lines:
+            return []
         return [n for n in ast.walk(self.home.source.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.lineno in lines]
 
     def routes(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
