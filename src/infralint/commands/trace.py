@@ -92,7 +92,7 @@ def _line(node, budget: float, root: bool = False) -> str:
         elif node.seconds > 0:
             style = "red" if node.seconds > budget else "green"
             cost = f" — [{style}]worst case {node.seconds:g} s[/{style}]"
-    if root and node.seconds is not None:
+    if root and node.seconds is not None and node.seconds > 0:
         cost += f" [dim](health budget {budget:g} s)[/dim]"
     detail = f"\n[dim]{escape(node.detail)}[/dim]" if node.detail and node.kind != "route" else ""
     return f"{label}{where}{cost}{detail}"

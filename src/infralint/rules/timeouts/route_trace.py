@@ -60,6 +60,12 @@ class RouteTracer:
         node = self._function(handler, set(), 0)
         root.seconds, root.detail = node.seconds, node.detail
         root.children.append(node)
+        if endpoint.websocket:
+            sites = self.project.accept_sites(endpoint)
+            for file, line in sites:
+                root.children.append(TraceNode("accept", "accepts the WebSocket handshake", file, line))
+            if not sites:
+                root.children.append(TraceNode("accept", "no `accept()` found in the handler: the handshake is completed elsewhere, or never"))
         for caller in self._configured_callers(endpoint):
             root.children.append(caller)
         return root
