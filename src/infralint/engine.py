@@ -118,10 +118,10 @@ class Linter:
 
     def _lint_text(
         self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None,
-        parsed: SourceFile | None = None, facts=None,
+        facts=None,
     ) -> FileResult:
         result = FileResult(display_path)
-        source = parsed or SourceFile(display_path, text, location)
+        source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
         try:
@@ -142,7 +142,6 @@ class Linter:
         with _recording_dependencies(result, project):  # facts too may read imported constants
             if defer and project is None and self._waits_for_project(ctx):
                 result.deferred = True
-                result.parsed = source  # reused after the join when the lint stays in this process
                 if self.collect_facts:
                     result.facts = self._python_facts(source, display_path)
                     result.errors.extend(result.facts.errors)
@@ -203,11 +202,16 @@ class Linter:
         return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in waiting)
 
     def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
-        """After the join: lint a file the first phase left for the project (its parse and facts
-        reused when that phase ran in this process)."""
-        if result.parsed is None:
+        """After the join: lint a file the first phase left for the project, reusing its facts. The
+        file is read and parsed again rather than its tree kept: memory stays flat."""
+        try:
+            data = path.read_bytes()
+            text = decode_source(data)
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return _lint_one(self, path, resolve_fixes, project=project)
-        fresh = self._lint_text(result.parsed.text, result.path, resolve_fixes=resolve_fixes, project=project, parsed=result.parsed, facts=result.facts)
+        if content_digest(data) != result.digest:  # changed since the first phase: start over
+            return _lint_one(self, path, resolve_fixes, project=project)
+        fresh = self._lint_text(text, result.path, resolve_fixes=resolve_fixes, project=project, facts=result.facts)
         fresh.digest = result.digest
         self._apply_per_file_ignores(fresh)
         return fresh
@@ -468,9 +472,7 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, 
 def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:
     path, resolve_fixes, defer = args
     assert _worker_linter is not None
-    result = _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
-    result.parsed = None  # a parsed tree is not worth sending back to the main process
-    return result
+    return _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
 
 
 def lint_files(
@@ -482,16 +484,21 @@ def lint_files(
     resolve_fixes: bool = False,
     progress: Callable[[int], None] | None = None,
     want_facts: bool = False,
+    use_project: bool = True,
 ) -> Iterator[FileResult]:
     """Lint every path (served from `cache` when the content and the files it read are unchanged).
 
     Two phases when an enabled rule uses the project model: every file is linted (and its facts
     extracted) in the pool, except those a project rule applies to; once all facts are in, the
     project is joined here and those files are linted with it. Results come in path order.
-    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`).
+    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`);
+    `use_project=False` lints every file on its own (no facts, no join: the benchmark's baseline);
+    such results are never cached (they would lack the facts a project run needs).
     """
-    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress)
-    if linter is not None and linter.project_rules:  # something was linted: the project may matter
+    if not use_project:
+        cache = None
+    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
+    if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
         _project_phase(linter, paths, results, cache, resolve_fixes, progress)
     yield from results
 
@@ -517,7 +524,7 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
             progress(1)
 
 
-def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress) -> tuple[list[FileResult], Linter | None]:
+def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None]:
     """Per file: cached result, or a fresh lint (in the pool) that defers files waiting for the project."""
     cached: dict[int, FileResult] = {}
     pending: list[Path] = []
@@ -528,7 +535,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
         else:
             pending.append(path)
     # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
-    linter = Linter(config, collect_facts=True if want_facts else None) if pending else None
+    linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
     fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
     results: list[FileResult] = []
     for index, path in enumerate(paths):
@@ -549,7 +556,7 @@ def join_project(results: Iterable[FileResult]):
 
 
 def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[FileResult]:
-    defer = bool(linter.project_rules)
+    defer = bool(linter.project_rules) and linter.collect_facts
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
         for path in pending:
             yield _lint_one(linter, path, resolve_fixes, defer=defer)

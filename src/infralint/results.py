@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .finding import Finding
 
@@ -30,8 +30,6 @@ class FileResult:
     deferred: bool = False
     #: linted with the joined project (so its cache entry's deps cover what it read of other files)
     with_project: bool = False
-    #: the parsed file of a deferred result, kept in the process that parsed it (never cached)
-    parsed: Any = field(default=None, repr=False, compare=False)
 
 
 def content_digest(data: bytes) -> str:
