@@ -88,7 +88,7 @@ class ProjectCosts:
         other = self._walker_for(function.file)
         if other is None:
             return None
-        node = _function_at(other.source.tree, function.line)
+        node = function_at(other.source.tree, function.line)
         if node is None:
             return None
         if other is walker:
@@ -279,7 +279,7 @@ def _module_database_clients(walker: WorstCase) -> dict[str, ast.Call]:
     return found
 
 
-def _function_at(tree: ast.Module, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def function_at(tree: ast.Module, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
             return node
