@@ -300,3 +300,48 @@ def _chain(head: str, rest: str) -> str:
 def _shown(path: str) -> str:
     """Fact paths are the run's display paths: shown as they are."""
     return path
+
+
+# -- which files INF303 must see again with the project ------------------------------------------
+
+
+def needs_project(project: Project, facts, is_health) -> bool:
+    """Whether a health function of this file reaches another file (a function, a client or checks
+    registered there), or is reached from health code of another file: only then can its findings
+    differ from the file's own lint."""
+    handlers = _health_handlers(project, is_health)
+    for function in facts.facts:
+        if not isinstance(function, Function):
+            continue
+        if not (is_health(function.name.rsplit(".", 1)[-1]) or project.resolve(function.name) in handlers):
+            continue
+        for target, _, _, resolved in function.calls:
+            if resolved and _elsewhere(project, project.resolve(target), facts.path):
+                return True
+        for caller in project.callers(function.name):
+            if caller.file != facts.path and (is_health(caller.name.rsplit(".", 1)[-1]) or project.resolve(caller.name) in handlers):
+                return True
+    return False
+
+
+def _health_handlers(project: Project, is_health) -> set[str]:
+    key = ("inf303-health-handlers", is_health)
+    if key not in project.memo:
+        project.memo[key] = {project.resolve(e.handler) for e in project.endpoints() if not e.websocket and is_health(e.path)}
+    return project.memo[key]
+
+
+def _elsewhere(project: Project, name: str, path: str) -> bool:
+    """`name` (or the object it is a method of) is defined in another file, or checks registered in
+    another file run on it."""
+    owner = name.rpartition(".")[0]
+    for candidate in (name, owner):
+        if candidate and any(f.file != path for f in project.index.by_name.get(candidate, ())):
+            return True
+    registries = project.memo.get("inf303-registries")
+    if registries is None:
+        registries = project.memo["inf303-registries"] = {}
+        for registration in project.facts(CheckRegistration):
+            registries.setdefault(project.resolve(registration.registry), set()).add(registration.file)
+    return bool(owner) and any(file != path for file in registries.get(owner, ()))
+
