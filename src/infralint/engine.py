@@ -147,7 +147,8 @@ class Linter:
                     result.facts = self._python_facts(source, display_path)
                     result.errors.extend(result.facts.errors)
                 return result
-            collected: dict | None = {} if self.collect_facts and facts is None else None
+            # tests and stubs state no facts: their nodes are not worth collecting
+            collected: dict | None = {} if self.collect_facts and facts is None and not (source.is_test or source.is_stub) else None
             findings = self._run_rules(ctx, result.errors, collected)
             if facts is not None:
                 result.facts = facts  # extracted in the first phase

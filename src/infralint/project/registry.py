@@ -125,12 +125,12 @@ class PythonFile:
 def extract_python(source: "SourceFile", path: str, digest: str = "", collected: "dict | None" = None) -> FileFacts:
     """The facts of one parsed Python file; an extractor that crashes loses only its own facts.
     `collected`: the nodes of `FACT_NODE_TYPES` by type, when a traversal already found them."""
-    file = PythonFile(source, path, module_name(source.location), collected)
-    result = FileFacts(path, file.module, digest)
     if source.is_test or source.is_stub:
         # the model describes the service: a test's `finally: pool.drain()` is no teardown route
         # of the service, and a test client's routes are not its routes
-        return result
+        return FileFacts(path, "", digest)
+    file = PythonFile(source, path, module_name(source.location), collected)
+    result = FileFacts(path, file.module, digest)
     for extractor in _python_extractors:
         try:
             result.facts.extend(extractor(file))
@@ -158,18 +158,19 @@ def module_name(path: str) -> str:
     """Dotted module name of a Python file: its stem under every enclosing package (`__init__.py`)."""
     if path.startswith("<"):
         return "__main__"
-    absolute = Path(os.path.abspath(path))
-    stem = absolute.stem
-    package = _package_of(str(absolute.parent))
+    folder, name = os.path.split(os.path.abspath(path))
+    stem = name.rsplit(".", 1)[0]
+    package = _package_of(folder)
     if stem == "__init__":
-        return package or absolute.parent.name
+        return package or os.path.basename(folder)
     return f"{package}.{stem}" if package else stem
 
 
 @lru_cache(maxsize=4096)
 def _package_of(folder: str) -> str:
-    path = Path(folder)
-    if not (path / "__init__.py").is_file():
+    """Dotted package of a folder: its name under every enclosing folder with an `__init__.py`."""
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
         return ""
-    parent = _package_of(str(path.parent)) if path.parent != path else ""
-    return f"{parent}.{path.name}" if parent else path.name
+    parent_folder, name = os.path.split(folder)
+    parent = _package_of(parent_folder) if parent_folder != folder else ""
+    return f"{parent}.{name}" if parent else name
