@@ -68,11 +68,14 @@ class Project:
             self.files[file.path] = file
         self._indexes: _Indexes | None = None
         self._recording: list[set[str]] = []
+        self._absolute: dict[str, Path] = {}
 
     def absolute(self, path: str) -> Path:
         """The file on disk a fact path names."""
-        candidate = Path(path)
-        return Path(os.path.normpath(candidate if candidate.is_absolute() else self.base / candidate))
+        found = self._absolute.get(path)
+        if found is None:
+            found = self._absolute[path] = Path(os.path.normpath(os.path.join(self.base, path)))
+        return found
 
     # -- updates (the language server replaces one file's facts at a time) ---------------------
 

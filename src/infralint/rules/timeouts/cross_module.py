@@ -161,10 +161,9 @@ class ProjectCosts:
         owner, _, _ = target.rpartition(".")
         if not owner:
             return []
-        resolved = self.project.resolve(owner)
-        found = [r for r in self.project.facts(CheckRegistration) if r.registry in (owner, resolved) or self.project.resolve(r.registry) == resolved]
+        found = _registrations(self.project).get(self.project.resolve(owner), [])
         self.project.note(*found)
-        return found
+        return list(found)
 
     def _walker_for(self, path: str) -> WorstCase | None:
         key = str(self.project.absolute(path))
@@ -202,16 +201,15 @@ class ProjectCosts:
                 return True
         return False
 
-    def health_handlers(self, is_health) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    def health_handlers(self, is_health, home_facts) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
         """Route handlers of the home file whose full path (prefixes included) is a health path."""
+        endpoints = _health_endpoints(self.project, is_health)
         lines = set()
-        for endpoint in self.project.endpoints():
-            if endpoint.websocket or not is_health(endpoint.path):
-                continue
-            function = self.project.function(endpoint.handler)
-            if function is not None and str(self.project.absolute(function.file)) == self.home_path:
-                self.project.note(endpoint.fact, *endpoint.through)
-                lines.add(function.line)
+        for function in home_facts.facts if home_facts is not None else ():
+            if isinstance(function, Function):
+                for endpoint in endpoints.get(self.project.resolve(function.name), ()):
+                    self.project.note(endpoint.fact, *endpoint.through)
+                    lines.add(function.line)
         if not lines:
             return []
         return [n for n in ast.walk(self.home.source.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.lineno in lines]
@@ -325,9 +323,18 @@ def needs_project(project: Project, facts, is_health) -> bool:
 
 
 def _health_handlers(project: Project, is_health) -> set[str]:
-    key = ("inf303-health-handlers", is_health)
+    return set(_health_endpoints(project, is_health))
+
+
+def _health_endpoints(project: Project, is_health) -> dict:
+    """Resolved handler name → its HTTP endpoints whose full path is a health path (once per join)."""
+    key = ("inf303-health-endpoints", is_health)
     if key not in project.memo:
-        project.memo[key] = {project.resolve(e.handler) for e in project.endpoints() if not e.websocket and is_health(e.path)}
+        found: dict = {}
+        for endpoint in project.endpoints():
+            if not endpoint.websocket and is_health(endpoint.path):
+                found.setdefault(project.resolve(endpoint.handler), []).append(endpoint)
+        project.memo[key] = found
     return project.memo[key]
 
 
@@ -338,10 +345,15 @@ def _elsewhere(project: Project, name: str, path: str) -> bool:
     for candidate in (name, owner):
         if candidate and any(f.file != path for f in project.index.by_name.get(candidate, ())):
             return True
-    registries = project.memo.get("inf303-registries")
-    if registries is None:
-        registries = project.memo["inf303-registries"] = {}
+    return bool(owner) and any(r.file != path for r in _registrations(project).get(owner, ()))
+
+
+def _registrations(project: Project) -> dict[str, list[CheckRegistration]]:
+    """Check registrations by the resolved name of the registry they are made on (once per join)."""
+    found = project.memo.get("inf303-registrations")
+    if found is None:
+        found = project.memo["inf303-registrations"] = {}
         for registration in project.facts(CheckRegistration):
-            registries.setdefault(project.resolve(registration.registry), set()).add(registration.file)
-    return bool(owner) and any(file != path for file in registries.get(owner, ()))
+            found.setdefault(project.resolve(registration.registry), []).append(registration)
+    return found
 

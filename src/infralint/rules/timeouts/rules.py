@@ -424,14 +424,19 @@ class HealthCheckBudget(_TimeoutRule):
         return needs_project(project, facts, self._says_health)
 
     def _says_health(self, name: str) -> bool:
-        pattern = self._health_pattern
-        return bool(name) and any(pattern.fullmatch(token) for token in name_tokens(name))
+        """`HealthCode.says_health` for names and paths of other files (memoised: asked per fact)."""
+        known = self._health_names.get(name)
+        if known is None:
+            pattern = self._health_pattern
+            known = self._health_names[name] = bool(name) and any(pattern.fullmatch(token) for token in name_tokens(name))
+        return known
 
     def __init__(self, config) -> None:
         super().__init__(config)
         pattern = self.option("health-name-pattern")
         self._health_factory = partial(HealthCode, pattern=pattern)
         self._health_pattern = re.compile(pattern, re.IGNORECASE)
+        self._health_names: dict[str, bool] = {}
         # a cheap superset of the names the pattern can match as whole words, for the pre-filter
         custom = re.compile(pattern, re.IGNORECASE) if pattern != _DEFAULT_HEALTH_PATTERN else None
         self._mentions_health = _mentions_health if custom is None else (lambda text: custom.search(text) is not None)
@@ -469,13 +474,14 @@ class HealthCheckBudget(_TimeoutRule):
             clients = ctx.analysis(RedisClients)
             walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
             attach_database_costs(walker)
-            across = ProjectCosts(ctx.project, walker, budget, health.says_health) if ctx.project is not None else None
+            across = ProjectCosts(ctx.project, walker, budget, self._says_health) if ctx.project is not None else None
             functions = list(health.functions)
             if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`
-                functions += [f for f in across.health_handlers(health.says_health) if f not in functions]
+                home = ctx.project.files.get(ctx.display_path)
+                functions += [f for f in across.health_handlers(self._says_health, home) if f not in functions]
             costs = [(function, walker.of_function(function)) for function in functions]
             for function, cost in costs:
-                if across is not None and across.reached_from_elsewhere(function, health.says_health):
+                if across is not None and across.reached_from_elsewhere(function, self._says_health):
                     continue  # reported at the handler that reaches it, with the chain across files
                 described = _described(health, function, across)
                 if cost.unbounded and cost.culprit is not None:
