@@ -14,6 +14,7 @@ the module's astroid tree is built — once, lazily — and astroid's inference 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,11 +38,34 @@ class LoadedModule:
     mtime: float
     source: SourceFile
     astroid: _AstroidModule
+    digest: str
     #: per-module results of the analyses that read it (a value resolver, its clients), dropped with it
     memo: dict = field(default_factory=dict)
 
 
 _modules: dict[str, LoadedModule] = {}
+#: while a file is linted, the modules its rules looked into (path → content digest): cache keys.
+#: Per thread: the language server extracts facts in a background thread while it lints.
+_recording = threading.local()
+
+
+class recording:
+    """`with recording() as used:` collects the project modules loaded inside the block."""
+
+    def __enter__(self) -> dict[str, str]:
+        used: dict[str, str] = {}
+        _recorders().append(used)
+        return used
+
+    def __exit__(self, *exc) -> None:
+        _recorders().pop()
+
+
+def _recorders() -> list[dict[str, str]]:
+    stack = getattr(_recording, "stack", None)
+    if stack is None:
+        stack = _recording.stack = []
+    return stack
 
 
 def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Path, str, list[str]] | None:
@@ -147,17 +171,28 @@ def load(path: Path, modname: str) -> LoadedModule | None:
         return None
     cached = _modules.get(key)
     if cached is not None and cached.mtime == mtime:
+        _record(cached)
         return cached
     try:
-        text = decode_source(path.read_bytes())
+        data = path.read_bytes()
+        text = decode_source(data)
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here
     except Exception:  # a module that cannot be read or parsed resolves nothing
         return None
     stats["modules_loaded"] += 1
-    loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)))
+    from ..results import content_digest
+
+    loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)), content_digest(data))
     _modules[key] = loaded
+    _record(loaded)
     return loaded
+
+
+def _record(loaded: LoadedModule) -> None:
+    stack = _recorders()
+    if stack:
+        stack[-1][str(loaded.path)] = loaded.digest
 
 
 class _AstroidModule:

@@ -52,9 +52,11 @@ class ImportHazards:
     def __init__(self, source: SourceFile, names: CleanupNames) -> None:
         self.paths = CleanupPaths(source, names)
         bodies = self.paths.bodies
-        hoisting = Hoisting(bodies)
+        hoisting = self.hoisting = Hoisting(bodies)
         loaded = LoadedModules(source.path, hoisting.module_modules)
         self.hazards: list[ImportHazard] = []
+        #: imports on no cleanup route of this file (a route through other modules may reach them)
+        self.unrouted: list[tuple[FunctionInfo, Site, Swallowed | None, str | None]] = []
         for function, site in self._import_sites(source):
             if function.is_module or _type_checking_only(site):
                 continue
@@ -64,6 +66,8 @@ class ImportHazards:
             route = self.paths.route(site, function)
             swallowed = hoisting.guards.swallowed(site.frames, bound)
             handler = _handler_replaced(site, bodies.handler_try, swallowed)
+            if route is None:
+                self.unrouted.append((function, site, swallowed, loaded.reason(site.node)))
             if route is None and handler is None:
                 continue
             hazard = ImportHazard(
@@ -107,7 +111,8 @@ class _CleanupImportRule(Rule):
 
     def __init__(self, config) -> None:
         super().__init__(config)
-        self._factory = _hazards_for(_names_from(config))
+        self._cleanup_names = _names_from(config)
+        self._factory = _hazards_for(self._cleanup_names)
         self._report_loaded = config.option("cleanup", "report-loaded-modules")
 
     def applies_to(self, ctx) -> bool:
@@ -151,9 +156,20 @@ class ImportInCleanupRule(_CleanupImportRule):
     """INF201: an import executed on a cleanup path."""
 
     code = "INF201"
+    uses_project = True  # teardown routes that cross modules (`cross_module`)
+
+    def needs_project(self, project, facts) -> bool:
+        from .cross_module import imports_on_teardown_routes
+
+        return imports_on_teardown_routes(project, facts, self._cleanup_names)
 
     def finish(self, ctx):
-        for hazard in self.hazards(ctx):
+        hazards = self.hazards(ctx)
+        if ctx.project is not None:
+            from .cross_module import project_hazards
+
+            hazards = hazards + project_hazards(ctx, ctx.analysis(self._factory), self._cleanup_names)
+        for hazard in hazards:
             if hazard.route is not None:
                 yield self.report(ctx, hazard.site.node, self._message(hazard), fix=self.hoist_fix(hazard))
 
