@@ -101,12 +101,6 @@ class Config:
         """The project declares a Python newer than the one running infralint (its syntax may not parse here)."""
         return self.requires_python is not None and self.requires_python > sys.version_info[:2]
 
-    def is_excluded(self, path: Path) -> bool:
-        """Whether `exclude`/`extend-exclude` skip this path (as `--force-exclude` applies them)."""
-        from .discovery import is_excluded  # discovery imports this module
-
-        return is_excluded(path, self)
-
     def enabled_codes(self) -> set[str]:
         """Rules that run. A prefix selects the rules that are on by default; exact codes select any rule."""
         catalog = load_catalog()

@@ -374,7 +374,9 @@ def _excluded(path: Path, config) -> bool:
         path.resolve().relative_to(config.root)
     except (ValueError, OSError):
         return False
-    return config.is_excluded(path)
+    from ..discovery import is_excluded
+
+    return is_excluded(path, config)
 
 
 def _is_config(uri: str) -> bool:

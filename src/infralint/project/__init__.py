@@ -52,7 +52,8 @@ from .facts import (
     fact_kind,
 )
 from .model import ConstantValue, Endpoint, Project, join_paths
-from .registry import PythonFile, extract_file, extract_python, file_extractor, load_extractors, module_name, python_extractor, wants_file
+from .loading import load_extractors
+from .registry import PythonFile, extract_file, extract_python, file_extractor, module_name, python_extractor, wants_file
 
 __all__ = [
     "Binding", "CallSite", "CheckRegistration", "Client", "Constant", "ConstantValue", "Endpoint", "Fact", "FileFacts",

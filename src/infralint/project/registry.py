@@ -54,14 +54,6 @@ def file_extractor(*patterns: str) -> Callable[[FileExtractor], FileExtractor]:
     return register
 
 
-def load_extractors() -> None:
-    """Import the core extractors and every family (families register theirs when imported)."""
-    from . import python_facts  # noqa: F401 - registers the core extractors
-    from ..rules import rule_classes
-
-    rule_classes()
-
-
 def wants_file(path: str | Path) -> bool:
     """Whether some file extractor reads this (non-Python) file."""
     name = Path(path).name

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+
 from ...analysis.names import dotted_name
 from ...source import SourceFile
 from .cleanup_names import AMBIGUOUS, TEARDOWN, CleanupNames

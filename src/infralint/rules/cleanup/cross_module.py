@@ -11,6 +11,7 @@ Only routes that cross files are reported here: a route inside one file is the l
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from ...project import Function, Project
 from .cleanup_names import TEARDOWN, CleanupNames
 from .cleanup_paths import SPECIAL_METHODS
@@ -104,7 +105,7 @@ def imports_on_teardown_routes(project: Project, facts, cleanup_names: CleanupNa
 def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
     """ImportHazards for imports this file's own analysis left unrouted but the project reaches."""
     from .cleanup_paths import CleanupRoot, Route
-    from .rules import ImportHazard, _show
+    from .hazard import ImportHazard, shown_import
 
     project = ctx.project
     file = project.files.get(ctx.display_path)
@@ -124,7 +125,7 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
             continue
         root = CleanupRoot("across-modules", route.describe(function.display_name))
         found.append(
-            ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), _show(site.node), swallowed, loaded)
+            ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), shown_import(site.node), swallowed, loaded)
         )
     return found
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
-from .function_bodies import FunctionBodies, Frame
+from .function_bodies import Frame, FunctionBodies
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _BROAD = {"Exception", "BaseException"}

@@ -17,6 +17,7 @@ from ...project import Fact, PythonFile, fact_kind, python_extractor
 from .cleanup_paths import _REGISTRATION_TEXT, CleanupPaths
 from .function_bodies import matching_lines
 
+
 @fact_kind("cleanup-entry")
 @dataclass
 class CleanupEntry(Fact):

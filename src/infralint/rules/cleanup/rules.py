@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from ...analysis.names import dotted_name
@@ -19,9 +18,10 @@ from ...fixes.edits import edits_between
 from ...source import SourceFile
 from ..base import Rule
 from .cleanup_names import CleanupNames
-from .cleanup_paths import CleanupPaths, Route
+from .cleanup_paths import CleanupPaths
 from .function_bodies import FunctionInfo, Site, matching_lines
-from .hoisting import SAFE, Hoisting, HoistPlan, bound_names
+from .hazard import ImportHazard, shown_import
+from .hoisting import SAFE, Hoisting, bound_names
 from .import_guards import Swallowed, handler_catches_import_error
 from .loaded_modules import LoadedModules
 
@@ -30,20 +30,6 @@ _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
 # an import statement that is indented (so inside some block)
 _INDENTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t(]")
 _TERMINAL = (ast.Raise, ast.Return, ast.Continue, ast.Break)
-
-
-@dataclass(eq=False)
-class ImportHazard:
-    """An import that runs inside a function, on a cleanup path and/or in an `except` handler."""
-
-    site: Site
-    function: FunctionInfo
-    route: Route | None
-    handler: ast.ExceptHandler | None  # the handler whose exception a failing import would replace
-    plan: HoistPlan
-    shown: str  # `import json`, `from .db import pool`, `importlib.import_module(...)`
-    swallowed: Swallowed | None  # a broad handler or suppressing `with` that swallows its failure
-    loaded: str | None  # why the module is certainly loaded already (then it is no first import)
 
 
 class ImportHazards:
@@ -71,7 +57,7 @@ class ImportHazards:
             if route is None and handler is None:
                 continue
             hazard = ImportHazard(
-                site, function, route, handler, hoisting.plan(site, function), _show(site.node), swallowed, loaded.reason(site.node)
+                site, function, route, handler, hoisting.plan(site, function), shown_import(site.node), swallowed, loaded.reason(site.node)
             )
             self.hazards.append(hazard)
         self.hazards.sort(key=lambda h: (h.site.node.lineno, h.site.node.col_offset))
@@ -224,18 +210,6 @@ def _where(hazard: ImportHazard) -> str:
         return route.root.where
     path = " → ".join(f"`{name}`" for name in route.via)
     return f"`{hazard.function.display_name}`, reached from {route.root.where} via {path}"
-
-
-def _show(node: ast.AST) -> str:
-    if isinstance(node, ast.Import):
-        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
-        text = f"import {names}"
-    elif isinstance(node, ast.ImportFrom):
-        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
-        text = f"from {'.' * node.level}{node.module or ''} import {names}"
-    else:
-        text = f"{dotted_name(node.func) or 'import'}(...)"
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _caught(handler: ast.ExceptHandler) -> str:

@@ -1,0 +1,11 @@
+"""Loading every fact extractor: the core ones and those the rule families register."""
+
+from __future__ import annotations
+
+
+def load_extractors() -> None:
+    """Import the core extractors and every family (families register theirs when imported)."""
+    from . import python_facts  # noqa: F401 - registers the core extractors
+    from ..rules import rule_classes
+
+    rule_classes()
