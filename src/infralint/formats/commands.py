@@ -26,6 +26,8 @@ class ServerLaunch:
     config_file: str | None
     path: str
     line: int
+    ws_ping_interval: float | None = None  # uvicorn `--ws-ping-interval`; None: the default
+    ws_ping_disabled: bool = False
 
 
 def parse_launch(argv: list[str], path: str, line: int) -> ServerLaunch | None:
@@ -88,6 +90,7 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
     keepalive: float | None = None
     worker_class = None
     config_file = None
+    ping: float | None = None
     for index, word in enumerate(words):
         flag, _, inline = word.partition("=")
         value = inline if _ else (words[index + 1] if index + 1 < len(words) else None)
@@ -100,7 +103,12 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
             worker_class = value
         elif flag in _CONFIG_FLAGS and server != "uvicorn" and value is not None:
             config_file = value
-    return ServerLaunch(server, keepalive, worker_class, config_file, path, line)
+        elif flag == "--ws-ping-interval" and server == "uvicorn" and value is not None:
+            try:
+                ping = float(value)
+            except ValueError:
+                ping = None
+    return ServerLaunch(server, keepalive, worker_class, config_file, path, line, ping, ping is not None and ping <= 0)
 
 
 # -- the files that hold command lines ----------------------------------------------------------
