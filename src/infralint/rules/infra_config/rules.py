@@ -1,0 +1,310 @@
+"""INF601–INF605: deadlines and headers set in deployment configuration, judged against the code.
+
+Each rule computes its findings once per project state over the whole configuration (`Infra`),
+then hands each file the findings whose line is in it: configuration files through
+`check_fact_file`, Python files (gunicorn.conf.py, `uvicorn.run(...)`) through `finish`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from ...finding import Finding
+from ...formats.values import format_seconds
+from ..base import Rule
+from .extract import GUNICORN_CONFIG_NAMES
+from .handlers import dependency_wait, handlers_for, worst_case
+from .model import Infra, infra_of
+from .paths import websocket_paths_through
+from .records import Launch, LoadBalancer, Probe, ProxyHop
+
+UVICORN_PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval default
+KEEPALIVE_DEFAULTS = {"gunicorn": 2.0, "uvicorn": 5.0, "hypercorn": 5.0}
+KEEPALIVE_SETTING = {"gunicorn": "keepalive", "uvicorn": "timeout_keep_alive", "hypercorn": "keep_alive_timeout"}
+#: gunicorn worker classes that keep connections alive (the default `sync` worker does not)
+_PERSISTENT_WORKERS = ("gthread", "gevent", "eventlet", "tornado", "uvicorn", "UvicornWorker", "UvicornH11Worker")
+
+
+@dataclass
+class Placed:
+    """A finding's place and message, before it becomes a `Finding` in its file."""
+
+    path: str
+    line: int
+    message: str
+
+
+class InfraRule(Rule):
+    """A rule over the configuration of the whole run (see the module docstring)."""
+
+    uses_project = True
+    reads_fact_files = True
+    #: Python files can hold server settings (INF605 only)
+    python_settings = False
+
+    def applies_to(self, ctx) -> bool:
+        if not self.python_settings:
+            return False
+        name = PurePosixPath(ctx.display_path.replace("\\", "/")).name
+        return name in GUNICORN_CONFIG_NAMES or ("uvicorn" in ctx.source.text and "run" in ctx.source.text)
+
+    def check_fact_file(self, facts, project) -> Iterable[Finding]:
+        return [self._finding(p) for p in self._placed(project) if p.path == facts.path]
+
+    def finish(self, ctx) -> Iterable[Finding]:
+        if ctx.project is None:
+            return []
+        return [self._finding(p) for p in self._placed(ctx.project) if p.path == ctx.display_path]
+
+    def _placed(self, project) -> list[Placed]:
+        infra = infra_of(project)
+        results = infra.__dict__.setdefault("_rule_results", {})
+        if self.code not in results:
+            results[self.code] = [] if infra.empty else list(self.compute(infra, project))
+        return results[self.code]
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        raise NotImplementedError
+
+    def _finding(self, placed: Placed) -> Finding:
+        return Finding(self.code, self.entry.name, placed.message, placed.path, placed.line, 0, placed.line, 0, self.entry.severity)
+
+
+def _websocket_endpoints(project) -> dict[str, object]:
+    return {e.path: e for e in project.endpoints() if e.websocket}
+
+
+def _served_by(endpoints: dict, path: str) -> str:
+    endpoint = endpoints.get(path)
+    if endpoint is None:
+        return ""
+    return f"; `{path}` is served by `{endpoint.handler}` ({endpoint.fact.file}:{endpoint.fact.line})"
+
+
+# -- INF601 ------------------------------------------------------------------------------------------
+
+
+class WebSocketCutByProxyTimeout(InfraRule):
+    code = "INF601"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        minimum = float(self.option("min-websocket-lifetime"))
+        names = list(self.option("websocket-path-patterns"))
+        endpoints = _websocket_endpoints(project)
+        ping = _ping_interval(infra.derived.launches)
+        for hop in [*infra.derived.hops, *_nginx_hops(infra)]:
+            if hop.timeout is None or hop.timeout >= minimum:
+                continue
+            if hop.idle and ping is not None and ping < hop.timeout:
+                continue  # the server's pings keep the connection from ever being idle that long
+            carried = _carried(hop, list(endpoints), names)
+            if not carried:
+                continue
+            shown = ", ".join(f"`{p}`" for p in carried[:3])
+            closed = f"is closed after {format_seconds(hop.timeout)} without traffic" if hop.idle else f"is closed after {format_seconds(hop.timeout)}"
+            proxy = f"nginx `{hop.proxy}`" if hop.proxy.startswith("location ") else f"`{hop.proxy}`"
+            message = f"every WebSocket on {shown} through {proxy} {closed} ({hop.detail}){_served_by(endpoints, carried[0])}"
+            yield Placed(hop.path, hop.line, message)
+
+
+def _carried(hop: ProxyHop, endpoints: list[str], names: list[str]) -> list[str]:
+    if hop.paths is None:
+        return sorted(endpoints)
+    found: list[str] = []
+    for pattern in hop.paths:
+        for path in websocket_paths_through(pattern, endpoints, names):
+            if path not in found:
+                found.append(path)
+    return found
+
+
+def _nginx_hops(infra: Infra) -> list[ProxyHop]:
+    hops = []
+    for location in infra.nginx_locations:
+        timeout, detail, setting = location.read_timeout()
+        where = setting if setting is not None else location.directive
+        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line))
+    return hops
+
+
+def _ping_interval(launches: list[Launch]) -> float | None:
+    """How often the app server pings WebSockets, when every launch of the run says so."""
+    intervals = []
+    for launch in launches:
+        uvicorn = launch.server == "uvicorn" or (launch.server == "gunicorn" and "uvicorn" in launch.worker_class.lower())
+        if not uvicorn or launch.ws_ping_disabled:
+            return None
+        intervals.append(launch.ws_ping_interval or UVICORN_PING_DEFAULT)
+    return max(intervals) if intervals else None
+
+
+# -- INF602 ------------------------------------------------------------------------------------------
+
+
+class WebSocketHeadersNotForwarded(InfraRule):
+    code = "INF602"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        names = list(self.option("websocket-path-patterns"))
+        endpoints = list(_websocket_endpoints(project))
+        for location in infra.nginx_locations:
+            where = location.directive
+            carried = websocket_paths_through(location.pattern, endpoints, names)
+            headers = location.headers()
+            if carried:
+                missing = []
+                version = location.settings.get("proxy_http_version")
+                if version is None or not version.args or version.args[0] != "1.1":
+                    missing.append("`proxy_http_version 1.1`")
+                missing.extend(f"`proxy_set_header {h}`" for h in ("Upgrade", "Connection") if h.lower() not in headers)
+                if missing:
+                    yield Placed(
+                        where.path,
+                        where.line,
+                        f"`location {location.pattern}` proxies WebSocket path `{carried[0]}` without {', '.join(missing)}: "
+                        f"nginx speaks HTTP/1.0 to the upstream and drops the hop-by-hop Upgrade and Connection headers, "
+                        f"so the handshake never reaches the app as an upgrade",
+                    )
+            if location.own_headers and location.inherited_headers:
+                own = {d.args[0].lower() for d in location.own_headers if d.args}
+                lost = []
+                for directive in location.inherited_headers:
+                    if directive.args and directive.args[0].lower() not in own and directive.args[0] not in lost:
+                        lost.append(directive.args[0])
+                if lost:
+                    first = location.inherited_headers[0]
+                    yield Placed(
+                        where.path,
+                        where.line,
+                        f"`location {location.pattern}` sets its own proxy_set_header, so none of the enclosing level's are "
+                        f"inherited ({first.path}:{first.line}): {', '.join(f'`{h}`' for h in lost)} "
+                        f"{'is' if len(lost) == 1 else 'are'} not sent to the upstream for this location",
+                    )
+        for issue in infra.derived.header_issues:
+            yield Placed(issue.path, issue.line, issue.message)
+
+
+# -- INF603 ------------------------------------------------------------------------------------------
+
+
+class ProbeDeadlineMissed(InfraRule):
+    code = "INF603"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        for probe in infra.derived.probes:
+            if probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
+                yield Placed(probe.path, probe.line, _overlap_message(probe))
+            if probe.timeout is None:
+                continue
+            for handler in handlers_for(project, probe.route):
+                cost = worst_case(handler, probe.timeout)
+                head = f"{probe.kind} in {probe.path}:{probe.line} gives GET {probe.route} {format_seconds(probe.timeout)} ({probe.timeout_detail})"
+                if cost.unbounded:
+                    yield Placed(probe.path, probe.line, f"{head}; its worst case is unbounded: {cost.culprit_reason} ({handler.where})")
+                elif cost.seconds > probe.timeout:
+                    yield Placed(probe.path, probe.line, f"{head}; its worst case is {format_seconds(cost.seconds)} ({cost.text}, {handler.where})")
+
+
+def _overlap_message(probe: Probe) -> str:
+    if probe.platform == "gcp":
+        consequence = "GCP rejects a health check whose timeout is longer than its interval"
+    elif probe.platform == "compose":
+        consequence = "the next check starts while the previous one is still waiting"
+    else:
+        consequence = "the next probe starts while the previous one is still waiting"
+    return (
+        f"{probe.kind} of {probe.owner} waits {format_seconds(probe.timeout)} ({probe.timeout_detail}) but runs every "
+        f"{format_seconds(probe.period)} ({probe.period_detail}): {consequence}"
+    )
+
+
+def probe_budget(project, route: str) -> tuple[float, str] | None:
+    """The shortest deadline a probe of the run gives `route` (for INF303's health budget), with
+    where it is set; None when no probe calls the route."""
+    if project is None:
+        return None
+    infra = infra_of(project)
+    best: tuple[float, str] | None = None
+    for probe in infra.derived.probes:
+        if probe.timeout is None or not project.routes_for(probe.route, "GET"):
+            continue
+        if any(e.path == route for e in project.routes_for(probe.route, "GET")) and (best is None or probe.timeout < best[0]):
+            best = (probe.timeout, f"{probe.kind} at {probe.path}:{probe.line}")
+    return best
+
+
+# -- INF604 ------------------------------------------------------------------------------------------
+
+
+class LivenessDependsOnService(InfraRule):
+    code = "INF604"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        for probe in infra.derived.probes:
+            if not probe.liveness:
+                continue
+            for handler in handlers_for(project, probe.route):
+                wait = dependency_wait(project, handler)
+                if wait is None:
+                    continue
+                kind = wait.what.rsplit("(", 1)[-1].rstrip(")")
+                yield Placed(
+                    probe.path,
+                    probe.line,
+                    f"{probe.kind} of {probe.owner} calls GET {probe.route}, whose handler `{handler.endpoint.handler}` waits on "
+                    f"{wait.what} at {wait.path}:{wait.line}: when {kind} is down every replica fails the probe and is restarted; "
+                    f"check dependencies in the readiness probe only",
+                )
+
+
+# -- INF605 ------------------------------------------------------------------------------------------
+
+
+class KeepaliveShorterThanLoadBalancer(InfraRule):
+    code = "INF605"
+    python_settings = True
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        balancers = [b for b in infra.derived.balancers if b.idle_timeout is not None]
+        if not balancers:
+            return
+        launches = infra.derived.launches
+        config_files = [l for l in launches if l.source == "gunicorn configuration file"]
+        for launch in launches:
+            effective = _effective(launch, config_files)
+            if effective is None:
+                continue
+            keepalive, detail, worker = effective
+            longest = max(balancers, key=lambda b: b.idle_timeout)
+            if keepalive >= longest.idle_timeout:
+                continue
+            yield Placed(launch.path, launch.line, _keepalive_message(launch, keepalive, detail, worker, longest))
+
+
+def _effective(launch: Launch, config_files: list[Launch]) -> tuple[float, str, str] | None:
+    """The keep-alive a launch runs with, and how it is known; None when it does not keep alive."""
+    setting = KEEPALIVE_SETTING.get(launch.server, "keep-alive")
+    if launch.server == "gunicorn":
+        config = config_files[0] if config_files and launch.source != "gunicorn configuration file" else None
+        if config is not None and launch.keepalive is None:
+            return None  # the configuration file decides: reported there
+        worker = launch.worker_class or (config.worker_class if config else "")
+        if not worker or worker == "sync" or not any(w in worker for w in _PERSISTENT_WORKERS):
+            return None  # the sync worker closes every connection after its response
+    else:
+        worker = ""
+    if launch.keepalive is not None:
+        return launch.keepalive, f"{setting} = {launch.keepalive:g}", worker
+    default = KEEPALIVE_DEFAULTS[launch.server]
+    return default, f"{setting} unset; default {format_seconds(default)}", worker
+
+
+def _keepalive_message(launch: Launch, keepalive: float, detail: str, worker: str, balancer: LoadBalancer) -> str:
+    server = f"{launch.server} ({worker} workers)" if worker else launch.server
+    return (
+        f"{server} closes idle connections after {format_seconds(keepalive)} ({detail}) but `{balancer.name}` "
+        f"({balancer.path}:{balancer.line}) keeps them for reuse up to {format_seconds(balancer.idle_timeout)} ({balancer.detail}): "
+        f"requests it sends on a connection the server has just closed fail with 502"
+    )
