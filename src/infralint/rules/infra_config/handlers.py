@@ -39,14 +39,17 @@ def handlers_for(project: Project, route: str) -> list[Handler]:
     return found
 
 
-_sources: dict[str, SourceFile | None] = {}
+#: parsed handler modules by (path, content digest): a changed file is parsed again
+_sources: dict[tuple[str, str], SourceFile | None] = {}
+_MAX_SOURCES = 256
 
 
 def _load(project: Project, qualname: str):
     function = project.function(qualname)
     if function is None:
         return None
-    source = _source(function.file)
+    facts = project.files.get(function.file)
+    source = _source(function.file, facts.digest if facts is not None else "")
     if source is None:
         return None
     for node in ast.walk(source.tree):
@@ -58,15 +61,19 @@ def _load(project: Project, qualname: str):
     return None
 
 
-def _source(path: str) -> SourceFile | None:
-    if path not in _sources:
+def _source(path: str, digest: str) -> SourceFile | None:
+    key = (path, digest)
+    if key not in _sources or not digest:
         try:
-            source = SourceFile(path, decode_source(Path(path).read_bytes()))
+            data = Path(path).read_bytes()
+            source = SourceFile(path, decode_source(data))
             source.tree  # noqa: B018 - a file that does not parse gives no handler
         except Exception:
             source = None
-        _sources[path] = source
-    return _sources[path]
+        if len(_sources) >= _MAX_SOURCES:
+            _sources.clear()
+        _sources[key] = source
+    return _sources[key]
 
 
 def forget_sources() -> None:

@@ -81,7 +81,8 @@ def _k8s_probe(path: str, kind: str, line: int, probe: YMap, where: str, derived
         return
     timeout, timeout_detail = _k8s_field(probe, "timeoutSeconds", K8S_PROBE_TIMEOUT)
     period, period_detail = _k8s_field(probe, "periodSeconds", K8S_PROBE_PERIOD)
-    derived.probes.append(Probe(kind, where, route, timeout, timeout_detail, period, period_detail, path, line, kind == "livenessProbe", platform))
+    timeout_line = probe.line_of("timeoutSeconds") if "timeoutSeconds" in probe else line
+    derived.probes.append(Probe(kind, where, route, timeout, timeout_detail, period, period_detail, path, line, kind == "livenessProbe", platform, timeout_line))
 
 
 def _k8s_field(probe: YMap, name: str, default: float) -> tuple[float | None, str]:
@@ -245,7 +246,8 @@ def _compose_health(path: str, line: int, check: YMap, where: str, derived: Deri
     route = url.group(1) or "/"
     timeout, timeout_detail = _compose_field(check, "timeout")
     period, period_detail = _compose_field(check, "interval")
-    derived.probes.append(Probe("healthcheck", where, route.split("?")[0], timeout, timeout_detail, period, period_detail, path, line, platform="compose"))
+    timeout_line = check.line_of("timeout") if "timeout" in check else line
+    derived.probes.append(Probe("healthcheck", where, route.split("?")[0], timeout, timeout_detail, period, period_detail, path, line, platform="compose", timeout_line=timeout_line))
 
 
 def _compose_field(check: YMap, name: str) -> tuple[float | None, str]:

@@ -25,6 +25,7 @@ class ProxyLocation:
     settings: dict[str, Directive]  # own or inherited single-valued directives
     own_headers: list[Directive]  # this location's own proxy_set_header
     inherited_headers: list[Directive]  # what the enclosing levels set (used only if own is empty)
+    siblings: list[str]  # patterns of every location at the same level (nginx picks one per request)
 
     def headers(self) -> dict[str, Directive]:
         """The proxy_set_header in effect, by lower-case header name."""
@@ -99,14 +100,15 @@ def _visit(directives, trees, settings, headers, found, chain) -> None:
             own_settings[directive.name] = directive
     own_headers = [d for d in expanded if d.name == "proxy_set_header"]
     level_headers = own_headers or headers
+    siblings = [" ".join(d.args) for d in expanded if d.name == "location"]
     for directive in expanded:
         if directive.name == "location" and directive.block is not None:
-            _location(directive, trees, own_settings, level_headers, found, chain)
+            _location(directive, trees, own_settings, level_headers, found, chain, siblings)
         elif directive.block is not None and directive.name in ("http", "server"):
             _visit(directive.block, trees, own_settings, level_headers, found, chain)
 
 
-def _location(directive, trees, settings, headers, found, chain) -> None:
+def _location(directive, trees, settings, headers, found, chain, siblings) -> None:
     body = _expand(directive.block or [], trees, chain)
     own_settings = dict(settings)
     for item in body:
@@ -115,10 +117,11 @@ def _location(directive, trees, settings, headers, found, chain) -> None:
     own_headers = [d for d in body if d.name == "proxy_set_header"]
     proxy = next((d for d in body if d.name == "proxy_pass"), None)
     if proxy is not None:
-        found.append(ProxyLocation(" ".join(directive.args), directive, proxy, own_settings, own_headers, headers))
+        found.append(ProxyLocation(" ".join(directive.args), directive, proxy, own_settings, own_headers, headers, siblings))
+    nested = [" ".join(d.args) for d in body if d.name == "location"]
     for item in body:
         if item.name == "location" and item.block is not None:
-            _location(item, trees, own_settings, own_headers or headers, found, chain)
+            _location(item, trees, own_settings, own_headers or headers, found, chain, nested)
 
 
 def _expand(directives, trees, chain) -> list[Directive]:

@@ -43,3 +43,25 @@ def websocket_paths_through(pattern: str | None, endpoints: list[str], name_patt
     if any(fnmatchcase(c, n) for c in candidates for n in name_patterns):
         return [bare.rstrip("*").rstrip("/") or bare]
     return []
+
+
+def nginx_location_for(patterns: list[str], path: str) -> str | None:
+    """The `location` nginx picks for a request path among one level's locations: an exact `=`
+    match; else the longest prefix, unless a regex (`~`, `~*`, in order) matches and that prefix
+    is not `^~`."""
+    concrete = _concrete(path)
+    exact = [p for p in patterns if p.startswith("=") and p[1:].strip() == concrete]
+    if exact:
+        return exact[0]
+    prefixes = [p for p in patterns if not p.startswith(("=", "~")) and _prefix_of(p).startswith("/") and concrete.startswith(_prefix_of(p))]
+    longest = max(prefixes, key=lambda p: len(_prefix_of(p)), default=None)
+    if longest is not None and longest.startswith("^~"):
+        return longest
+    for pattern in patterns:
+        if pattern.startswith("~") and pattern_matches(pattern, concrete):
+            return pattern
+    return longest
+
+
+def _prefix_of(pattern: str) -> str:
+    return pattern[2:].strip() if pattern.startswith("^~") else pattern.strip()

@@ -20,6 +20,10 @@ class ProxyHop:
     idle: bool
     path: str
     line: int
+    #: (when `paths` is None) patterns other hops of the same router take first
+    excluded: list[str] = field(default_factory=list)
+    #: (nginx) the patterns of every `location` at the same level: a path goes to only one of them
+    siblings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Probe:
     liveness: bool = False
     #: GCP rejects timeout > interval; Kubernetes runs overlapping probes: the wording differs
     platform: str = "kubernetes"
+    #: where the timeout is written (the probe's own line when it is left at its default)
+    timeout_line: int = 0
 
 
 @dataclass

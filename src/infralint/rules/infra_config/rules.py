@@ -17,7 +17,7 @@ from ..base import Rule
 from .extract import GUNICORN_CONFIG_NAMES
 from .handlers import dependency_wait, handlers_for, worst_case
 from .model import Infra, infra_of
-from .paths import websocket_paths_through
+from .paths import nginx_location_for, websocket_paths_through
 from .records import Launch, LoadBalancer, Probe, ProxyHop
 
 UVICORN_PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval default
@@ -62,7 +62,9 @@ class InfraRule(Rule):
         infra = infra_of(project)
         results = infra.__dict__.setdefault("_rule_results", {})
         if self.code not in results:
-            results[self.code] = [] if infra.empty else list(self.compute(infra, project))
+            placed = [] if infra.empty else self.compute(infra, project)
+            results[self.code] = list(dict.fromkeys((p.path, p.line, p.message) for p in placed))
+            results[self.code] = [Placed(*p) for p in results[self.code]]
         return results[self.code]
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
@@ -111,7 +113,9 @@ class WebSocketCutByProxyTimeout(InfraRule):
 
 def _carried(hop: ProxyHop, endpoints: list[str], names: list[str]) -> list[str]:
     if hop.paths is None:
-        return sorted(endpoints)
+        return sorted(e for e in endpoints if not any(websocket_paths_through(p, [e], []) for p in hop.excluded))
+    if hop.siblings:  # nginx sends each path to one location of the level
+        endpoints = [e for e in endpoints if nginx_location_for(hop.siblings, e) in hop.paths]
     found: list[str] = []
     for pattern in hop.paths:
         for path in websocket_paths_through(pattern, endpoints, names):
@@ -125,7 +129,7 @@ def _nginx_hops(infra: Infra) -> list[ProxyHop]:
     for location in infra.nginx_locations:
         timeout, detail, setting = location.read_timeout()
         where = setting if setting is not None else location.directive
-        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line))
+        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line, siblings=location.siblings))
     return hops
 
 
@@ -151,7 +155,8 @@ class WebSocketHeadersNotForwarded(InfraRule):
         endpoints = list(_websocket_endpoints(project))
         for location in infra.nginx_locations:
             where = location.directive
-            carried = websocket_paths_through(location.pattern, endpoints, names)
+            mine = [e for e in endpoints if nginx_location_for(location.siblings, e) == location.pattern]
+            carried = websocket_paths_through(location.pattern, mine, names)
             headers = location.headers()
             if carried:
                 missing = []
@@ -195,7 +200,7 @@ class ProbeDeadlineMissed(InfraRule):
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
         for probe in infra.derived.probes:
             if probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
-                yield Placed(probe.path, probe.line, _overlap_message(probe))
+                yield Placed(probe.path, probe.timeout_line or probe.line, _overlap_message(probe))
             if probe.timeout is None:
                 continue
             for handler in handlers_for(project, probe.route):

@@ -125,10 +125,16 @@ def _backend_hops(module: Module, routes: list[_Route], derived: Derived) -> Non
         else:
             timeout, detail, line = _seconds(module, raw), f"timeout_sec = {_shown(module, raw)}", backend.line_of("timeout_sec")
         for route in mine:
+            excluded = _claimed(routes, route) if route.paths is None else []
             if route.route_timeout is not None:
                 derived.hops.append(ProxyHop(f"{route.url_map.address} route", route.paths, route.route_timeout, f"route_action timeout {format_seconds(route.route_timeout)}", False, route.file.path, route.block.line))
             else:
-                derived.hops.append(ProxyHop(name, route.paths, timeout, detail, False, file.path, line))
+                derived.hops.append(ProxyHop(name, route.paths, timeout, detail, False, file.path, line, excluded))
+
+
+def _claimed(routes: list[_Route], default: _Route) -> list[str]:
+    """Paths the URL map sends elsewhere than its default service (path rules win over defaults)."""
+    return [p for r in routes if r.url_map is default.url_map and r.paths for p in r.paths]
 
 
 def _cloud_run_hops(module: Module, routes: list[_Route], derived: Derived) -> None:

@@ -1,0 +1,65 @@
+"""INF601–INF605 over multi-file projects: configuration beside the Python code it fronts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from infralint.discovery import discover
+from infralint.engine import iter_findings, lint_files
+
+from ...conftest import config_for, expectations
+
+HERE = Path(__file__).parent / "fixtures"
+CODES = ["INF601", "INF602", "INF603", "INF604", "INF605"]
+
+
+def lint_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
+    """Copy a fixture project out of tests/ (test files are judged differently) and lint it whole."""
+    root = tmp_path / name
+    shutil.copytree(HERE / name, root)
+    monkeypatch.chdir(root)
+    config = config_for(select, options)
+    files = discover([Path(".")], config)
+    return root, list(iter_findings(lint_files(files, config)))
+
+
+def assert_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
+    """Every `# expect:` marker of every file is reported (with its message part), nothing else."""
+    root, findings = lint_project(name, tmp_path, monkeypatch, select, options)
+    expected = []
+    for file in sorted(root.rglob("*")):
+        if file.is_file():
+            shown = file.relative_to(root).as_posix()
+            expected.extend((shown, line, code, part) for line, code, part in expectations(file.read_text(encoding="utf-8")))
+    got = {(f.path, f.line, f.code) for f in findings}
+    wanted = {(p, l, c) for p, l, c, _ in expected}
+    missing = sorted(wanted - got)
+    unexpected = sorted((f.path, f.line, f.code, f.message) for f in findings if (f.path, f.line, f.code) not in wanted)
+    assert not missing and not unexpected, f"missing {missing}\nunexpected {unexpected}"
+    for path, line, code, part in expected:
+        if part:
+            messages = [f.message for f in findings if (f.path, f.line, f.code) == (path, line, code)]
+            assert any(part in m for m in messages), f"{path}:{line}: {code} {messages} lacks {part!r}"
+    return findings
+
+
+def test_kubernetes_probes_against_fastapi_handlers(tmp_path, monkeypatch):
+    assert_project("k8s_probes", tmp_path, monkeypatch)
+
+
+def test_terraform_load_balancer_in_front_of_a_websocket_route(tmp_path, monkeypatch):
+    # across two .tf files of one module: var and local resolved, a var without default not guessed
+    assert_project("terraform_lb", tmp_path, monkeypatch)
+
+
+def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path, monkeypatch):
+    # the backend service's own (default) timeout_sec is not what ends the WebSocket: Cloud Run's is
+    assert_project("cloud_run", tmp_path, monkeypatch)
+
+
+def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path, monkeypatch):
+    # http-level headers come from nginx.conf through `include conf.d/*.conf`
+    assert_project("nginx_channels", tmp_path, monkeypatch)
