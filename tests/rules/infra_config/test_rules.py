@@ -63,3 +63,30 @@ def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path, monkeypatc
 def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path, monkeypatch):
     # http-level headers come from nginx.conf through `include conf.d/*.conf`
     assert_project("nginx_channels", tmp_path, monkeypatch)
+
+
+def test_keepalive_against_the_application_load_balancer(tmp_path, monkeypatch):
+    # Dockerfile (last stage), Procfile (sync worker: no keep-alive), gunicorn.conf.py, uvicorn.run(),
+    # compose `sh -c` chains; a network balancer has no HTTP keep-alive
+    assert_project("keepalive", tmp_path, monkeypatch)
+
+
+def test_keepalive_not_reported_without_a_load_balancer(tmp_path, monkeypatch):
+    assert_project("no_balancer", tmp_path, monkeypatch)
+
+
+def test_gke_backend_config_and_ingress_nginx(tmp_path, monkeypatch):
+    assert_project("gke_ingress", tmp_path, monkeypatch)
+
+
+def test_knative_service_request_timeout(tmp_path, monkeypatch):
+    assert_project("knative", tmp_path, monkeypatch)
+
+
+def test_compose_healthchecks(tmp_path, monkeypatch):
+    # a healthcheck that does not call a URL (redis-cli) calls no handler
+    assert_project("compose_health", tmp_path, monkeypatch)
+
+
+def test_helm_templates_are_skipped(tmp_path, monkeypatch):
+    assert_project("helm", tmp_path, monkeypatch)

@@ -179,7 +179,7 @@ def _gunicorn_config(file: PythonFile) -> Iterable[Fact]:
 
 def _uvicorn_runs(file: PythonFile) -> Iterable[Fact]:
     for node in ast.walk(file.source.tree):
-        if not isinstance(node, ast.Call) or file.names.qualify(node.func) != "uvicorn.run":
+        if not isinstance(node, ast.Call) or (file.names.qualify(node.func) or ("",))[0] != "uvicorn.run":
             continue
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
         if any(k.arg is None for k in node.keywords):

@@ -209,6 +209,7 @@ def _backend_config_probe(path: str, document: YMap, derived: Derived) -> None:
             path,
             document.map("spec").line_of("healthCheck"),
             platform="gcp",
+            timeout_line=check.line_of("timeoutSec"),
         )
     )
 
