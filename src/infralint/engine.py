@@ -132,14 +132,14 @@ class Linter:
             if "INF001" in self.enabled:
                 result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
             return result
-        if self.collect_facts:
-            result.facts = self._python_facts(source, display_path)
-            result.errors.extend(result.facts.errors)
         ctx = FileContext(source, self.config, display_path, project)
-        if defer and project is None and self._waits_for_project(ctx):
-            result.deferred = True
-            return result
-        with _recording_dependencies(result, project):
+        with _recording_dependencies(result, project):  # facts too may read imported constants
+            if self.collect_facts:
+                result.facts = self._python_facts(source, display_path)
+                result.errors.extend(result.facts.errors)
+            if defer and project is None and self._waits_for_project(ctx):
+                result.deferred = True
+                return result
             findings = self._run_rules(ctx, result.errors)
         findings = self._suppress(source, findings)
         if resolve_fixes:

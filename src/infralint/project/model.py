@@ -181,6 +181,17 @@ class Project:
             current = fact.ref
         return None
 
+    def callers(self, qualname: str) -> list[Function]:
+        """Functions with a call that resolves to `qualname`."""
+        resolved = self.resolve(qualname)
+        last = resolved.rsplit(".", 1)[-1]
+        found = []
+        for function, target in self.index.calls_by_last_name.get(last, ()):
+            if target == resolved or self.resolve(target) == resolved:
+                found.append(function)
+        self._used(found)
+        return found
+
     # -- routes ---------------------------------------------------------------------------------
 
     def endpoints(self) -> list[Endpoint]:
@@ -225,6 +236,18 @@ class _Indexes:
                 if name:
                     self.by_name[name].append(fact)
         self._endpoints: list[Endpoint] | None = None
+        self._calls: dict[str, list[tuple[Function, str]]] | None = None
+
+    @property
+    def calls_by_last_name(self) -> dict[str, list[tuple[Function, str]]]:
+        """(caller, qualified target) of every resolved call, by the target's last name."""
+        if self._calls is None:
+            self._calls = defaultdict(list)
+            for function in self.by_kind.get(Function, ()):
+                for target, _, _, resolved in function.calls:  # type: ignore[attr-defined]
+                    if resolved:
+                        self._calls[target.rsplit(".", 1)[-1]].append((function, target))  # type: ignore[arg-type]
+        return self._calls
 
     @property
     def endpoints(self) -> list[Endpoint]:
