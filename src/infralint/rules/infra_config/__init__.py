@@ -14,7 +14,6 @@ from .rules import (
     ProbeDeadlineMissed,
     WebSocketCutByProxyTimeout,
     WebSocketHeadersNotForwarded,
-    probe_budget,
 )
 
 __all__ = [
@@ -23,5 +22,4 @@ __all__ = [
     "ProbeDeadlineMissed",
     "WebSocketCutByProxyTimeout",
     "WebSocketHeadersNotForwarded",
-    "probe_budget",
 ]

@@ -84,15 +84,19 @@ def forget_sources() -> None:
 # -- worst case ------------------------------------------------------------------------------------
 
 
-def worst_case(handler: Handler, budget: float):
-    """INF303's worst case of the handler in its module (a `Cost`: seconds, arithmetic, culprit)."""
+def worst_case(project: Project, handler: Handler, budget: float):
+    """INF303's worst case of the handler (a `Cost`: seconds, arithmetic, culprit), following its
+    calls, clients and registered checks into other modules as INF303 does."""
     from ..timeouts.budget import WorstCase
     from ..timeouts.checks import CheckCalls
+    from ..timeouts.cross_module import ProjectCosts, attach_database_costs
     from ..timeouts.redis_clients import RedisClients
 
     checks = CheckCalls(handler.source)
     clients = RedisClients(handler.source)
     walker = WorstCase(handler.source, checks.resolver, clients, checks, clients.imports, budget)
+    attach_database_costs(walker)
+    ProjectCosts(project, walker, budget)
     return walker.of_function(handler.function)
 
 

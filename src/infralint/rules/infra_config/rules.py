@@ -204,7 +204,7 @@ class ProbeDeadlineMissed(InfraRule):
             if probe.timeout is None:
                 continue
             for handler in handlers_for(project, probe.route):
-                cost = worst_case(handler, probe.timeout)
+                cost = worst_case(project, handler, probe.timeout)
                 head = f"{probe.kind} in {probe.path}:{probe.line} gives GET {probe.route} {format_seconds(probe.timeout)} ({probe.timeout_detail})"
                 if cost.unbounded:
                     yield Placed(probe.path, probe.line, f"{head}; its worst case is unbounded: {cost.culprit_reason} ({handler.where})")
@@ -223,21 +223,6 @@ def _overlap_message(probe: Probe) -> str:
         f"{probe.kind} of {probe.owner} waits {format_seconds(probe.timeout)} ({probe.timeout_detail}) but runs every "
         f"{format_seconds(probe.period)} ({probe.period_detail}): {consequence}"
     )
-
-
-def probe_budget(project, route: str) -> tuple[float, str] | None:
-    """The shortest deadline a probe of the run gives `route` (for INF303's health budget), with
-    where it is set; None when no probe calls the route."""
-    if project is None:
-        return None
-    infra = infra_of(project)
-    best: tuple[float, str] | None = None
-    for probe in infra.derived.probes:
-        if probe.timeout is None or not project.routes_for(probe.route, "GET"):
-            continue
-        if any(e.path == route for e in project.routes_for(probe.route, "GET")) and (best is None or probe.timeout < best[0]):
-            best = (probe.timeout, f"{probe.kind} at {probe.path}:{probe.line}")
-    return best
 
 
 # -- INF604 ------------------------------------------------------------------------------------------

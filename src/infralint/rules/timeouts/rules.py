@@ -475,10 +475,10 @@ class HealthCheckBudget(_TimeoutRule):
                     message = f"worst case of health check {described} is unbounded: {cost.culprit_reason}"
                     remote = across is not None and cost.culprit in across.remote
                     findings.append(self.report(ctx, _def_range(ctx, function) if remote else cost.culprit, message))
-                elif cost.seconds > budget and not cost.covered and function not in walker.called:
+                elif cost.seconds > (limit := _budget_of(ctx, across, function, budget))[0] and not cost.covered and function not in walker.called:
                     message = (
                         f"worst case of health check {described} is {describe_total(cost)} "
-                        f"> {format_seconds(budget)} s health budget"
+                        f"> {format_seconds(limit[0])} s {limit[1]}"
                     )
                     findings.append(self.report(ctx, _def_range(ctx, function), message))
         return findings
@@ -493,6 +493,18 @@ class HealthCheckBudget(_TimeoutRule):
         )
         node = check.timeout.node if check.timeout.node is not None else check.call
         return self.report(ctx, node, message)
+
+
+def _budget_of(ctx, across: ProjectCosts | None, function, budget: float) -> tuple[float, str]:
+    """The deadline of the probe that calls this handler's route (infrastructure configuration in
+    the run: Kubernetes, compose, GCP health checks), else the configured `health-budget`."""
+    if across is not None:
+        from ..infra_config.budget_hook import probe_deadline
+
+        found = probe_deadline(ctx.project, [route.split(" ", 1)[-1] for route in across.routes(function)])
+        if found is not None:
+            return found
+    return budget, "health budget"
 
 
 def _described(health: HealthCode, function, across: ProjectCosts | None) -> str:
