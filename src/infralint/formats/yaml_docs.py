@@ -43,6 +43,10 @@ _EMPTY = YMap()
 class TemplatedFile(ValueError):
     """The file is a template (`{{ … }}`): it has no values until it is rendered."""
 
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 class YamlSyntaxError(ValueError):
     def __init__(self, message: str, line: int = 1) -> None:
@@ -97,7 +101,7 @@ def read_yaml(text: str, path: str) -> list[Any]:
     match = _TEMPLATE_RE.search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
-        raise TemplatedFile(f"templated (`{{{{ … }}}}` at line {line}); render it to lint it")
+        raise TemplatedFile("templated (`{{ … }}`); render it to lint it", line)
     if _LOADER is None:
         _LOADER = _loader_class()
     loader_class, yaml = _LOADER
