@@ -46,7 +46,8 @@ def as_flake8_rows(findings: list[dict]) -> list[tuple[str, int, int, str, str]]
 
 
 def test_same_findings_as_infralint_check_on_the_examples():
-    expected = infralint_json("examples", cwd=ROOT)
+    # flake8 reads Python files only: the findings infralint places in deployment configuration are its own
+    expected = [f for f in infralint_json("examples", cwd=ROOT) if f["path"].endswith(".py")]
     assert expected, "the examples must produce findings"
     done = flake8("--select", "INF,E999", "examples", cwd=ROOT)
     assert done.returncode == 1, done.stderr

@@ -90,3 +90,23 @@ def test_compose_healthchecks(tmp_path, monkeypatch):
 
 def test_helm_templates_are_skipped(tmp_path, monkeypatch):
     assert_project("helm", tmp_path, monkeypatch)
+
+
+def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
+    """The view `infralint trace` shows: the probe with its deadline, the proxies with their timeouts."""
+    from infralint.config import Config
+    from infralint.engine import join_project
+    from infralint.rules.infra_config.budget_hook import configuration_for_route
+
+    root = tmp_path / "svc"
+    shutil.copytree(HERE / "terraform_lb", root)
+    shutil.copytree(HERE / "k8s_probes", root, dirs_exist_ok=True)
+    monkeypatch.chdir(root)
+    config = config_for(CODES)
+    project = join_project(lint_files(discover([Path(".")], config), config, want_facts=True))
+    ready = configuration_for_route(project, "/health/ready")
+    assert [(p["kind"], p["path"], p["line"], p["deadline"]) for p in ready["probes"]] == [("readinessProbe", "deploy/api.yaml", 12, 1.0)]
+    events = configuration_for_route(project, "/realtime/events")
+    assert [(h["proxy"], h["timeout"], h["detail"]) for h in events["proxies"]] == [
+        ("google_compute_backend_service.events", 45.0, "timeout_sec = var.ws_timeout = 45")
+    ]

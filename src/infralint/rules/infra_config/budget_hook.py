@@ -27,4 +27,41 @@ def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     return best
 
 
-__all__ = ["probe_deadline"]
+__all__ = ["configuration_for_route", "probe_deadline"]
+
+
+def configuration_for_route(project, route: str) -> dict:
+    """What the deployment configuration says about one route, for `infralint trace`: the probes
+    that call it (with their deadlines) and the proxy hops in front of it (with their timeouts).
+    JSON values only."""
+    from .model import infra_of
+    from .paths import nginx_location_for, pattern_matches
+
+    infra = infra_of(project)
+    probes = [
+        {
+            "kind": p.kind,
+            "owner": p.owner,
+            "path": p.path,
+            "line": p.line,
+            "deadline": p.timeout,
+            "deadline_detail": p.timeout_detail,
+            "period": p.period,
+        }
+        for p in infra.derived.probes
+        if p.route == route or any(e.path == route for e in project.routes_for(p.route, "GET"))
+    ]
+    hops = []
+    for hop in infra.derived.hops:
+        if hop.paths is None:
+            carried = not any(pattern_matches(p, route) for p in hop.excluded)
+        else:
+            carried = any(pattern_matches(p, route) for p in hop.paths)
+        if carried and not any(h["proxy"] == hop.proxy and h["line"] == hop.line for h in hops):
+            hops.append({"proxy": hop.proxy, "path": hop.path, "line": hop.line, "timeout": hop.timeout, "detail": hop.detail, "idle": hop.idle})
+    for location in infra.nginx_locations:
+        if nginx_location_for(location.siblings, route) == location.pattern:
+            timeout, detail, setting = location.read_timeout()
+            where = setting or location.directive
+            hops.append({"proxy": f"nginx location {location.pattern}", "path": where.path, "line": where.line, "timeout": timeout, "detail": detail, "idle": True})
+    return {"probes": probes, "proxies": hops}

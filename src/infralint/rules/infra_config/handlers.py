@@ -123,10 +123,7 @@ def _wait_in(project: Project, source: SourceFile, function, path: str, seen: se
 
     clients = RedisClients(source)
     http = HttpCalls(clients.imports, _resolver(source), source.tree)
-    for node in _own_nodes(function):
-        if not isinstance(node, ast.Await) or not isinstance(node.value, ast.Call):
-            continue
-        call = node.value
+    for call in _awaited_calls(function):
         shown = ast.unparse(call.func)
         if clients.redis_call(call) is not None or _imported_redis(source, call):
             return Wait(f"`{shown}()` (Redis)", path, call.lineno)
@@ -156,6 +153,17 @@ def _wait_in(project: Project, source: SourceFile, function, path: str, seen: se
             if found:
                 return found
     return None
+
+
+def _awaited_calls(function):
+    """Calls whose result is awaited: `await x()`, and the coroutines handed to `wait_for`,
+    `gather`, `shield` inside an await."""
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            yield node.value
+            for inner in ast.walk(node.value):
+                if inner is not node.value and isinstance(inner, ast.Call):
+                    yield inner
 
 
 def _own_nodes(function):
