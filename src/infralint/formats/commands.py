@@ -12,7 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-SERVERS = ("gunicorn", "uvicorn", "hypercorn")
+SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne")
 _SHELL_SEPARATORS = {"&&", "||", ";", "|", "&"}
 
 
@@ -81,8 +81,10 @@ def _until_separator(words: list[str]) -> list[str]:
     return words
 
 
-_KEEPALIVE_FLAGS = {"gunicorn": ("--keep-alive",), "uvicorn": ("--timeout-keep-alive",), "hypercorn": ("--keep-alive",)}
-_WORKER_FLAGS = {"gunicorn": ("-k", "--worker-class"), "hypercorn": ("-k", "--worker-class"), "uvicorn": ()}
+_KEEPALIVE_FLAGS = {"gunicorn": ("--keep-alive",), "uvicorn": ("--timeout-keep-alive",), "hypercorn": ("--keep-alive",), "daphne": ()}
+_WORKER_FLAGS = {"gunicorn": ("-k", "--worker-class"), "hypercorn": ("-k", "--worker-class"), "uvicorn": (), "daphne": ()}
+#: how each server is told to ping WebSockets (uvicorn and daphne ping every 20 s by default)
+_PING_FLAGS = {"uvicorn": "--ws-ping-interval", "daphne": "--ping-interval", "hypercorn": "--websocket-ping-interval"}
 _CONFIG_FLAGS = ("-c", "--config")
 
 
@@ -101,9 +103,9 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
                 keepalive = None
         elif flag in _WORKER_FLAGS[server] and value is not None:
             worker_class = value
-        elif flag in _CONFIG_FLAGS and server != "uvicorn" and value is not None:
+        elif flag in _CONFIG_FLAGS and server in ("gunicorn", "hypercorn") and value is not None:
             config_file = value
-        elif flag == "--ws-ping-interval" and server == "uvicorn" and value is not None:
+        elif flag == _PING_FLAGS.get(server) and value is not None:
             try:
                 ping = float(value)
             except ValueError:

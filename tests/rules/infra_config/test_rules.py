@@ -110,3 +110,23 @@ def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
     assert [(h["proxy"], h["timeout"], h["detail"]) for h in events["proxies"]] == [
         ("google_compute_backend_service.events", 45.0, "timeout_sec = var.ws_timeout = 45")
     ]
+
+
+@pytest.mark.parametrize(
+    "procfile, reported",
+    [
+        ("web: daphne chat.asgi:application\n", False),  # daphne pings every 20 s: never idle 60 s
+        ("web: uvicorn chat.asgi:application --ws-ping-interval 90\n", True),
+        ("web: uvicorn chat.asgi:application --ws-ping-interval 0\n", True),
+        ("web: hypercorn chat.asgi:application --websocket-ping-interval 15\n", False),
+        ("", False),  # no launch known: the server is not assumed to leave sockets idle
+    ],
+)
+def test_idle_timeouts_against_the_servers_pings(tmp_path, monkeypatch, procfile, reported):
+    root = tmp_path / "site"
+    shutil.copytree(HERE / "nginx_channels", root)
+    (root / "Procfile").write_text(procfile)
+    monkeypatch.chdir(root)
+    config = config_for(["INF601"])
+    findings = list(iter_findings(lint_files(discover([Path(".")], config), config)))
+    assert bool(findings) is reported, findings

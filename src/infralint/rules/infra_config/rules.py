@@ -20,7 +20,7 @@ from .model import Infra, infra_of
 from .paths import nginx_location_for, websocket_paths_through
 from .records import Launch, LoadBalancer, Probe, ProxyHop
 
-UVICORN_PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval default
+PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval and daphne --ping-interval default
 KEEPALIVE_DEFAULTS = {"gunicorn": 2.0, "uvicorn": 5.0, "hypercorn": 5.0}
 KEEPALIVE_SETTING = {"gunicorn": "keepalive", "uvicorn": "timeout_keep_alive", "hypercorn": "keep_alive_timeout"}
 #: gunicorn worker classes that keep connections alive (the default `sync` worker does not)
@@ -99,7 +99,7 @@ class WebSocketCutByProxyTimeout(InfraRule):
         for hop in [*infra.derived.hops, *_nginx_hops(infra)]:
             if hop.timeout is None or hop.timeout >= minimum:
                 continue
-            if hop.idle and ping is not None and ping < hop.timeout:
+            if hop.idle and (ping is None or ping < hop.timeout):
                 continue  # the server's pings keep the connection from ever being idle that long
             carried = _carried(hop, list(endpoints), names)
             if not carried:
@@ -134,13 +134,18 @@ def _nginx_hops(infra: Infra) -> list[ProxyHop]:
 
 
 def _ping_interval(launches: list[Launch]) -> float | None:
-    """How often the app server pings WebSockets, when every launch of the run says so."""
+    """How often, at the longest, the run's WebSocket servers ping their connections: None when
+    no launch of a WebSocket-capable server is known (uvicorn and daphne ping every 20 s by default,
+    so an unknown server is not assumed to leave connections idle), `inf` when one never pings."""
     intervals = []
     for launch in launches:
-        uvicorn = launch.server == "uvicorn" or (launch.server == "gunicorn" and "uvicorn" in launch.worker_class.lower())
-        if not uvicorn or launch.ws_ping_disabled:
-            return None
-        intervals.append(launch.ws_ping_interval or UVICORN_PING_DEFAULT)
+        asgi = launch.server in ("uvicorn", "daphne", "hypercorn") or (launch.server == "gunicorn" and "uvicorn" in launch.worker_class.lower())
+        if not asgi:
+            continue  # a WSGI server carries no WebSocket
+        if launch.ws_ping_disabled or (launch.server == "hypercorn" and launch.ws_ping_interval is None):
+            intervals.append(float("inf"))  # hypercorn sends no pings unless configured to
+        else:
+            intervals.append(launch.ws_ping_interval or PING_DEFAULT)
     return max(intervals) if intervals else None
 
 
@@ -285,6 +290,8 @@ def _effective(launch: Launch, config_files: list[Launch]) -> tuple[float, str, 
             return None  # the sync worker closes every connection after its response
     else:
         worker = ""
+    if launch.server not in KEEPALIVE_DEFAULTS:
+        return None  # daphne: no keep-alive setting to compare
     if launch.keepalive is not None:
         return launch.keepalive, f"{setting} = {launch.keepalive:g}", worker
     default = KEEPALIVE_DEFAULTS[launch.server]
