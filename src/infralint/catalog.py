@@ -70,6 +70,15 @@ class RuleEntry:
     example_files: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
+    def example_language(self) -> str:
+        """The syntax of the examples (for highlighting): python, yaml, hcl, nginx, dockerfile."""
+        name = self.example_path.rsplit("/", 1)[-1]
+        for suffixes, language in ((".yaml .yml", "yaml"), (".tf", "hcl"), (".conf", "nginx")):
+            if name.endswith(tuple(suffixes.split())):
+                return language
+        return "dockerfile" if name.startswith("Dockerfile") else "python"
+
+    @property
     def docs_url(self) -> str:
         return DOCS_URL.format(code=self.code)
 

@@ -45,8 +45,8 @@ def explain_rule(code: str) -> int:
         Markdown(f"## What it does\n\n{entry.what}"),
         Markdown(f"## Why this breaks production\n\n{entry.why}"),
         Markdown("## Example"),
-        Panel(Syntax(entry.bad_example.rstrip(), "python", theme="ansi_dark"), title="flagged"),
-        Panel(Syntax(entry.good_example.rstrip(), "python", theme="ansi_dark"), title="clean"),
+        Panel(Syntax(entry.bad_example.rstrip(), entry.example_language, theme="ansi_dark"), title="flagged"),
+        Panel(Syntax(entry.good_example.rstrip(), entry.example_language, theme="ansi_dark"), title="clean"),
         Markdown(f"## Fix\n\n{entry.fix_description or 'No automatic fix.'} (safety: {entry.fix_safety})"),
     ]
     if entry.options:
