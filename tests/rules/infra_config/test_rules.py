@@ -130,3 +130,25 @@ def test_idle_timeouts_against_the_servers_pings(tmp_path, monkeypatch, procfile
     config = config_for(["INF601"])
     findings = list(iter_findings(lint_files(discover([Path(".")], config), config)))
     assert bool(findings) is reported, findings
+
+
+def test_warm_run_refreshes_a_configuration_finding_when_the_python_side_changes(tmp_path, monkeypatch):
+    """The Terraform file's finding depends on the WebSocket route in Python: change only the
+    Python file and the cached result of the .tf file is recomputed."""
+    from infralint.cache import ResultCache
+
+    root, _ = lint_project("terraform_lb", tmp_path, monkeypatch)
+    config = config_for(CODES)
+    config.root = root
+
+    def run():
+        cache = ResultCache(root, config.fingerprint(), False)
+        found = list(iter_findings(lint_files(discover([Path(".")], config), config, cache=cache)))
+        cache.save()
+        return sorted((f.path, f.line) for f in found if f.code == "INF601")
+
+    first = run()
+    assert ("infra/lb.tf", 13) in first
+    main = root / "app" / "main.py"
+    main.write_text(main.read_text().replace('@realtime.websocket("/events")', '@realtime.get("/events")'))
+    assert ("infra/lb.tf", 13) not in run()

@@ -27,6 +27,13 @@ KEEPALIVE_SETTING = {"gunicorn": "keepalive", "uvicorn": "timeout_keep_alive", "
 _PERSISTENT_WORKERS = ("gthread", "gevent", "eventlet", "tornado", "uvicorn", "UvicornWorker", "UvicornH11Worker")
 
 
+@dataclass(frozen=True)
+class _FileRef:
+    """A file a computation read, re-noted for each file its findings are handed to."""
+
+    file: str
+
+
 @dataclass
 class Placed:
     """A finding's place and message, before it becomes a `Finding` in its file."""
@@ -59,13 +66,18 @@ class InfraRule(Rule):
         return [self._finding(p) for p in self._placed(ctx.project) if p.path == ctx.display_path]
 
     def _placed(self, project) -> list[Placed]:
+        """This rule's findings over the whole run, computed once per project state. The files they
+        were computed from are noted for every file that asks (its cache entry depends on them)."""
         infra = infra_of(project)
         results = infra.__dict__.setdefault("_rule_results", {})
         if self.code not in results:
-            placed = [] if infra.empty else self.compute(infra, project)
-            results[self.code] = list(dict.fromkeys((p.path, p.line, p.message) for p in placed))
-            results[self.code] = [Placed(*p) for p in results[self.code]]
-        return results[self.code]
+            with project.recording() as used:
+                placed = [] if infra.empty else list(self.compute(infra, project))
+            unique = list(dict.fromkeys((p.path, p.line, p.message) for p in placed))
+            results[self.code] = ([Placed(*p) for p in unique], sorted(used))
+        placed, used = results[self.code]
+        project.note(*(_FileRef(path) for path in used))
+        return placed
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
         raise NotImplementedError
@@ -75,7 +87,10 @@ class InfraRule(Rule):
 
 
 def _websocket_endpoints(project) -> dict[str, object]:
-    return {e.path: e for e in project.endpoints() if e.websocket}
+    endpoints = project.endpoints()
+    # every route file is read: a route that becomes a WebSocket endpoint changes the findings
+    project.note(*(e.fact for e in endpoints), *(i for e in endpoints for i in e.through))
+    return {e.path: e for e in endpoints if e.websocket}
 
 
 def _served_by(endpoints: dict, path: str) -> str:
