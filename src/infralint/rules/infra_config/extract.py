@@ -48,6 +48,8 @@ NGINX_FOLDERS = ("nginx", "conf.d", "sites-available", "sites-enabled", "http.d"
 def is_nginx_path(path: str) -> bool:
     """`nginx.conf`, or a `.conf` file in a folder nginx configuration lives in."""
     pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.name.lower().startswith(("dockerfile", "containerfile")):
+        return False  # `Dockerfile.nginx` builds the nginx image; it is not its configuration
     if pure.name == "nginx.conf" or pure.name.endswith(".nginx") or pure.name.endswith(".nginx.conf"):
         return True
     return pure.suffix == ".conf" and any(part in NGINX_FOLDERS or part.startswith("nginx") for part in pure.parts[:-1])

@@ -22,8 +22,8 @@ class ProxyHop:
     line: int
     #: (when `paths` is None) patterns other hops of the same router take first
     excluded: list[str] = field(default_factory=list)
-    #: (nginx) the patterns of every `location` at the same level: a path goes to only one of them
-    siblings: list[str] = field(default_factory=list)
+    #: (nginx) the known endpoints this location carries (nginx picks one location per path)
+    carried_endpoints: list[str] | None = None
 
 
 @dataclass

@@ -111,7 +111,7 @@ class WebSocketCutByProxyTimeout(InfraRule):
         names = list(self.option("websocket-path-patterns"))
         endpoints = _websocket_endpoints(project)
         ping = _ping_interval(infra.derived.launches)
-        for hop in [*infra.derived.hops, *_nginx_hops(infra)]:
+        for hop in [*infra.derived.hops, *_nginx_hops(infra, list(endpoints))]:
             if hop.timeout is None or hop.timeout >= minimum:
                 continue
             if hop.idle and (ping is None or ping < hop.timeout):
@@ -129,8 +129,8 @@ class WebSocketCutByProxyTimeout(InfraRule):
 def _carried(hop: ProxyHop, endpoints: list[str], names: list[str]) -> list[str]:
     if hop.paths is None:
         return sorted(e for e in endpoints if not any(websocket_paths_through(p, [e], []) for p in hop.excluded))
-    if hop.siblings:  # nginx sends each path to one location of the level
-        endpoints = [e for e in endpoints if nginx_location_for(hop.siblings, e) in hop.paths]
+    if hop.carried_endpoints is not None:  # nginx: decided per location (one location per path)
+        endpoints = hop.carried_endpoints
     found: list[str] = []
     for pattern in hop.paths:
         for path in websocket_paths_through(pattern, endpoints, names):
@@ -139,12 +139,22 @@ def _carried(hop: ProxyHop, endpoints: list[str], names: list[str]) -> list[str]
     return found
 
 
-def _nginx_hops(infra: Infra) -> list[ProxyHop]:
+def _nginx_endpoints(infra: Infra, location, endpoints: list[str]) -> list[str]:
+    """The known endpoints a `location` can carry: with several upstreams in the run, a catch-all
+    `location /` is not assumed to front the app that serves them (it may proxy another service)."""
+    targets = {l.proxy_pass.args[0] if l.proxy_pass.args else "" for l in infra.nginx_locations}
+    if len(targets) > 1 and location.pattern.lstrip("=^~ ") == "/":
+        return []
+    return [e for e in endpoints if nginx_location_for(location.siblings, e) == location.pattern]
+
+
+def _nginx_hops(infra: Infra, endpoints: list[str]) -> list[ProxyHop]:
     hops = []
     for location in infra.nginx_locations:
         timeout, detail, setting = location.read_timeout()
         where = setting if setting is not None else location.directive
-        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line, siblings=location.siblings))
+        carried = _nginx_endpoints(infra, location, endpoints)
+        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line, carried_endpoints=carried))
     return hops
 
 
@@ -175,8 +185,7 @@ class WebSocketHeadersNotForwarded(InfraRule):
         endpoints = list(_websocket_endpoints(project))
         for location in infra.nginx_locations:
             where = location.directive
-            mine = [e for e in endpoints if nginx_location_for(location.siblings, e) == location.pattern]
-            carried = websocket_paths_through(location.pattern, mine, names)
+            carried = websocket_paths_through(location.pattern, _nginx_endpoints(infra, location, endpoints), names)
             headers = location.headers()
             if carried:
                 missing = []
@@ -219,7 +228,8 @@ class ProbeDeadlineMissed(InfraRule):
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
         for probe in infra.derived.probes:
-            if probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
+            # Docker starts the next healthcheck `interval` after the previous one ends: no overlap there
+            if probe.platform != "compose" and probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
                 yield Placed(probe.path, probe.timeout_line or probe.line, _overlap_message(probe))
             if probe.timeout is None:
                 continue
@@ -235,10 +245,11 @@ class ProbeDeadlineMissed(InfraRule):
 def _overlap_message(probe: Probe) -> str:
     if probe.platform == "gcp":
         consequence = "GCP rejects a health check whose timeout is longer than its interval"
-    elif probe.platform == "compose":
-        consequence = "the next check starts while the previous one is still waiting"
     else:
-        consequence = "the next probe starts while the previous one is still waiting"
+        consequence = (
+            "a probe that hangs holds up the next one, so a failing pod is noticed only after "
+            "failureThreshold × the timeout, not × the period"
+        )
     return (
         f"{probe.kind} of {probe.owner} waits {format_seconds(probe.timeout)} ({probe.timeout_detail}) but runs every "
         f"{format_seconds(probe.period)} ({probe.period_detail}): {consequence}"
