@@ -120,7 +120,7 @@ def test_action_lint_step_writes_sarif_and_keeps_going_on_findings(tmp_path):
     assert done.returncode == 0, done.stderr  # findings fail a later step, after the upload
     assert "exit-code=1" in outputs
     assert json.loads(sarif.read_text())["runs"][0]["results"]
-    assert done.stdout.startswith("::error file=examples/")
+    assert done.stdout.startswith("::") and "::error file=examples/" in done.stdout
 
     baseline = tmp_path / "baseline.json"
     run_infralint("check", "examples", "--no-cache", "--write-baseline", str(baseline), cwd=ROOT)
