@@ -45,6 +45,8 @@ class Linter:
         ]
         self.config_file_names = frozenset().union(*(rule.config_file_names for rule in self.rules))
         self.project_rules = [rule for rule in self.rules if rule.uses_project]
+        #: project rules that pick the files they need after the join (`needs_project`)
+        self.selective_rules = [rule for rule in self.project_rules if type(rule).needs_project is not Rule.needs_project]
         self.collect_facts = bool(self.project_rules) if collect_facts is None else collect_facts
         if self.collect_facts:
             from .project import load_extractors
@@ -105,17 +107,22 @@ class Linter:
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
-    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, location: str | None = None) -> FileResult:
+        """Lint one file's text; `location` is its path on disk when `display_path` is not relative
+        to the working folder (the language server shows paths relative to the configuration root)."""
         if self.collect_facts and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path):
-            result = self._lint_fact_file(text.encode("utf-8"), display_path)
+            result = self._lint_fact_file(text.encode("utf-8"), display_path, project=project)
         else:
-            result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes)
+            result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
         self._apply_per_file_ignores(result)
         return result
 
-    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
+    def _lint_text(
+        self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None,
+        facts=None,
+    ) -> FileResult:
         result = FileResult(display_path)
-        source = SourceFile(display_path, text)
+        source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
         try:
@@ -134,13 +141,20 @@ class Linter:
             return result
         ctx = FileContext(source, self.config, display_path, project)
         with _recording_dependencies(result, project):  # facts too may read imported constants
-            if self.collect_facts:
-                result.facts = self._python_facts(source, display_path)
-                result.errors.extend(result.facts.errors)
             if defer and project is None and self._waits_for_project(ctx):
                 result.deferred = True
+                if self.collect_facts:
+                    result.facts = self._python_facts(source, display_path)
+                    result.errors.extend(result.facts.errors)
                 return result
-            findings = self._run_rules(ctx, result.errors)
+            collected: dict | None = {} if self.collect_facts and facts is None else None
+            findings = self._run_rules(ctx, result.errors, collected)
+            if facts is not None:
+                result.facts = facts  # extracted in the first phase
+            elif self.collect_facts:
+                result.facts = self._python_facts(source, display_path, collected)
+                result.errors.extend(result.facts.errors)
+        result.with_project = project is not None
         findings = self._suppress(source, findings)
         if resolve_fixes:
             self._resolve_fixes(ctx, findings, result.errors)
@@ -150,10 +164,28 @@ class Linter:
 
     # -- the project model's per-file phase -----------------------------------------------------
 
-    def _python_facts(self, source: SourceFile, display_path: str):
+    def _python_facts(self, source: SourceFile, display_path: str, collected: dict | None = None):
         from .project import extract_python
 
-        return extract_python(source, display_path)
+        return extract_python(source, display_path, collected=collected or None)
+
+    def facts_of_text(self, text: str, display_path: str, digest: str = "", location: str | None = None):
+        """Only the facts of one file (the language server's project build): no rules run.
+        None when the file does not parse or is skipped."""
+        from .project import extract_file
+
+        if not display_path.endswith((".py", ".pyi")):
+            return extract_file(display_path, text, digest) if _reads_facts(display_path) else None
+        source = SourceFile(display_path, text, location)
+        if skip_file(source):
+            return None
+        try:
+            source.tree
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        facts = self._python_facts(source, display_path)
+        facts.digest = digest
+        return facts
 
     def _non_python_facts(self, result: FileResult, data: bytes) -> None:
         if not self.collect_facts:
@@ -200,18 +232,44 @@ class Linter:
 
     def _waits_for_project(self, ctx: FileContext) -> bool:
         """Whether a rule that reads the project applies here (so the file is linted after the join)."""
-        if not self.project_rules:
+        waiting = [r for r in self.project_rules if r not in self.selective_rules]
+        if not waiting:
             return False
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
-        return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in self.project_rules)
+        return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in waiting)
+
+    def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
+        """After the join: lint a file the first phase left for the project, reusing its facts. The
+        file is read and parsed again rather than its tree kept: memory stays flat."""
+        if not result.path.endswith((".py", ".pyi")) and _reads_facts(result.path):
+            return _lint_one(self, path, resolve_fixes, project=project)  # a configuration file
+        try:
+            data = path.read_bytes()
+            text = decode_source(data)
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            return _lint_one(self, path, resolve_fixes, project=project)
+        if content_digest(data) != result.digest:  # changed since the first phase: start over
+            return _lint_one(self, path, resolve_fixes, project=project)
+        fresh = self._lint_text(text, result.path, resolve_fixes=resolve_fixes, project=project, facts=result.facts)
+        fresh.digest = result.digest
+        self._apply_per_file_ignores(fresh)
+        return fresh
+
+    def needs_project(self, project, result: FileResult) -> bool:
+        """After the join: whether a selective project rule wants this (already linted) file again."""
+        if result.facts is None or not self.selective_rules:
+            return False
+        return any(rule.needs_project(project, result.facts) for rule in self.selective_rules)
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
         return [r for r in self.rules if not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx)]
 
-    def _run_rules(self, ctx: FileContext, errors: list[str]) -> list[Finding]:
+    def _run_rules(self, ctx: FileContext, errors: list[str], collected: dict | None = None) -> list[Finding]:
+        """Run the rules in one traversal; `collected` (a dict) also receives the nodes the fact
+        extractors want (`FACT_NODE_TYPES`), so facts cost no second walk."""
         rules = self._active_rules(ctx)
-        if not rules:
+        if not rules and collected is None:
             return []
         findings: list[Finding] = []
         broken: set[Rule] = set()
@@ -219,9 +277,20 @@ class Linter:
         for rule in rules:
             for node_type in rule.node_types:
                 dispatch[node_type].append(rule)
-        if dispatch:
-            for node in walk_types(ctx.tree, dispatch):
-                for rule in dispatch[type(node)]:
+        wanted: set | dict = dispatch
+        if collected is not None:
+            from .project.registry import FACT_NODE_TYPES
+
+            for node_type in FACT_NODE_TYPES:
+                collected[node_type] = []
+            wanted = set(dispatch) | FACT_NODE_TYPES
+        if wanted:
+            nothing: list[Rule] = []
+            for node in walk_types(ctx.tree, wanted):
+                kind = type(node)
+                if collected is not None and kind in collected:
+                    collected[kind].append(node)
+                for rule in dispatch.get(kind, nothing):
                     if rule in broken:
                         continue
                     try:
@@ -375,8 +444,9 @@ class _recording_dependencies:
         for path in self._used_files:
             file = self.project.files.get(path)
             if file is not None and file.digest:
-                deps[os.path.abspath(path)] = file.digest
-        deps.pop(os.path.abspath(self.result.path), None)
+                deps[str(self.project.absolute(path))] = file.digest
+        own = self.project.absolute(self.result.path) if self.project is not None else os.path.abspath(self.result.path)
+        deps.pop(str(own), None)
         self.result.deps = deps
 
 
@@ -455,28 +525,47 @@ def lint_files(
     resolve_fixes: bool = False,
     progress: Callable[[int], None] | None = None,
     want_facts: bool = False,
+    use_project: bool = True,
 ) -> Iterator[FileResult]:
     """Lint every path (served from `cache` when the content and the files it read are unchanged).
 
     Two phases when an enabled rule uses the project model: every file is linted (and its facts
     extracted) in the pool, except those a project rule applies to; once all facts are in, the
     project is joined here and those files are linted with it. Results come in path order.
-    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`).
+    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`);
+    `use_project=False` lints every file on its own (no facts, no join: the benchmark's baseline);
+    such results are never cached (they would lack the facts a project run needs).
     """
-    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress)
-    deferred = [i for i, r in enumerate(results) if r.deferred]
-    if deferred and linter is not None:
-        project = join_project(results)
-        for index in deferred:
-            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
-            if cache:
-                cache.store(paths[index], results[index])
-            if progress:
-                progress(1)
+    if not use_project:
+        cache = None
+    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
+    if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
+        _project_phase(linter, paths, results, cache, resolve_fixes, progress)
     yield from results
 
 
-def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress) -> tuple[list[FileResult], Linter | None]:
+def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress) -> None:
+    """Join the facts, then lint with the project the files that wait for it (deferred ones, and
+    those a selective project rule picks). A fully cached run never gets here: no file's facts
+    changed, so the previous run's answers stand (entries read through the project carry deps)."""
+    deferred = [i for i, r in enumerate(results) if r.deferred]
+    if not deferred and not linter.selective_rules:
+        return
+    project = join_project(results)
+    again = [i for i, r in enumerate(results) if not r.deferred and not r.with_project and linter.needs_project(project, r)]
+    for index in sorted(deferred + again):
+        counted = results[index].deferred
+        if counted:
+            results[index] = linter.lint_deferred(results[index], paths[index], project, resolve_fixes)
+        else:
+            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
+        if cache:
+            cache.store(paths[index], results[index])
+        if progress and counted:
+            progress(1)
+
+
+def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None]:
     """Per file: cached result, or a fresh lint (in the pool) that defers files waiting for the project."""
     cached: dict[int, FileResult] = {}
     pending: list[Path] = []
@@ -487,7 +576,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
         else:
             pending.append(path)
     # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
-    linter = Linter(config, collect_facts=True if want_facts else None) if pending else None
+    linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
     fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
     results: list[FileResult] = []
     for index, path in enumerate(paths):
@@ -508,7 +597,7 @@ def join_project(results: Iterable[FileResult]):
 
 
 def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[FileResult]:
-    defer = bool(linter.project_rules)
+    defer = bool(linter.project_rules) and linter.collect_facts
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
         for path in pending:
             yield _lint_one(linter, path, resolve_fixes, defer=defer)

@@ -39,7 +39,7 @@ resource "google_compute_url_map" "chat" {
     default_service = google_compute_backend_service.api.id
 
     path_rule {
-      paths   = ["/ws"]
+      paths   = ["/chat/ws"]
       service = google_compute_backend_service.websocket.id
     }
   }

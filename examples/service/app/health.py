@@ -1,7 +1,7 @@
-"""Health endpoints: liveness, and readiness that checks every dependency.
+"""Health checks and the liveness endpoints; `/health/ready` itself is served by `probes.py`.
 
 The readiness check below is the incident: registered with a 30 s timeout on GCP and four
-attempts behind `/health/ready`, which the platform probes with a 5 s deadline — worst case over two
+attempts, run by `/health/ready`, which the platform probes with a 5 s deadline — worst case over two
 minutes, so every deploy failed its health check.
 """
 
@@ -71,11 +71,6 @@ async def live():
     # "alive" only while Redis answers: a Redis outage makes Kubernetes restart every replica
     await asyncio.wait_for(redis_client.ping(), timeout=0.5)
     return {"status": "alive"}
-
-
-@router.get("/health/ready")
-async def ready():
-    return await health_registry.run_all()
 
 
 @router.get("/health/redis")

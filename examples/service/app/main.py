@@ -2,7 +2,11 @@
 
 from fastapi import FastAPI
 
+from . import health, probes, websocket
 from .routes import router
 
 app = FastAPI(title="chat-service")
 app.include_router(router)
+app.include_router(health.router)
+app.include_router(probes.router, prefix="/health")
+app.include_router(websocket.router, prefix="/chat")

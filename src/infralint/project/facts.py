@@ -88,6 +88,8 @@ class Function(Fact):
     accepts: list = field(default_factory=list)
     #: creates an aiohttp `WebSocketResponse` (so a plain route to it is a WebSocket endpoint)
     websocket_response: bool = False
+    #: lines of import statements in its own body (imports that run when it is called)
+    imports: list = field(default_factory=list)
 
     def call_sites(self) -> Iterable[CallSite]:
         for target, line, awaited, resolved in self.calls:

@@ -7,10 +7,12 @@ finding depended on and keys its cache entry on them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator, TypeVar
 
 from .facts import (
@@ -57,12 +59,20 @@ class ConstantValue:
 class Project:
     """All facts of a run. Indexes are built on first use and dropped when a file's facts change."""
 
-    def __init__(self, files: Iterable[FileFacts] = ()) -> None:
+    def __init__(self, files: Iterable[FileFacts] = (), base: Path | None = None) -> None:
+        #: the folder relative fact paths are relative to (the working folder of a CLI run, the
+        #: configuration root in the language server)
+        self.base = Path(base) if base is not None else Path.cwd()
         self.files: dict[str, FileFacts] = {}
         for file in files:
             self.files[file.path] = file
         self._indexes: _Indexes | None = None
         self._recording: list[set[str]] = []
+
+    def absolute(self, path: str) -> Path:
+        """The file on disk a fact path names."""
+        candidate = Path(path)
+        return Path(os.path.normpath(candidate if candidate.is_absolute() else self.base / candidate))
 
     # -- updates (the language server replaces one file's facts at a time) ---------------------
 

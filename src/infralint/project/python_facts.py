@@ -2,8 +2,9 @@
 FastAPI/Starlette/Flask/Django/aiohttp/Channels/websockets, routers and how they include each other,
 module-level bindings and constants.
 
-One iterative walk of the tree (no recursion: deep files must not stop the run). Everything is read
-from the syntax tree; nothing is imported.
+Read from the nodes the engine's single traversal collected (calls, awaits, imports, definitions)
+and the line → enclosing definition map of `scopes`: no second walk, no recursion. Everything is
+read from the syntax tree; nothing is imported.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ _REGISTER_CALLS = {
 _INCLUDE_CALLS = {"include_router": "fastapi", "register_blueprint": "flask", "add_subapp": "aiohttp", "mount": "starlette", "add_routes": "aiohttp"}
 _WEBSOCKET_SERVE = {"websockets.serve", "websockets.server.serve", "websockets.asyncio.server.serve", "websockets.legacy.server.serve"}
 _MAX_LIST_DEPTH = 8
+# what a constant worth knowing is written as (not a dict, list, lambda, comprehension…)
+_CONSTANT_VALUES = (ast.Constant, ast.Call, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Name, ast.Attribute)
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$|timeout|retr|delay|budget|interval", re.IGNORECASE)
 
 
@@ -94,34 +97,54 @@ class _Extraction:
         self.routers: dict[str, str] = {}  # qualified router name → framework (this file)
 
     def run(self) -> list[Fact]:
-        tree = self.file.source.tree
-        self._module_level(tree)
-        # (statement list, enclosing class qualname part, enclosing function fact) to walk
-        stack: list[tuple[ast.AST, str | None, str]] = [(stmt, None, self.module) for stmt in reversed(tree.body)]
-        while stack:
-            node, cls, scope = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                qualname = f"{scope}.{node.name}"
-                for decorator in node.decorator_list:
-                    self._decorator_route(decorator, qualname, cls)
-                nested = self._function(node, qualname, cls)
-                # methods of a class see `self` as the class; nested functions keep the class
-                stack.extend((child, cls, qualname) for child in reversed(nested))
-            elif isinstance(node, ast.ClassDef):
-                qualname = f"{scope}.{node.name}"
-                class_part = qualname[len(self.module) + 1:]
-                stack.extend((child, class_part, qualname) for child in reversed(node.body))
-            elif isinstance(node, ast.stmt):
-                for child in ast.iter_child_nodes(node):
-                    if isinstance(child, (ast.stmt, ast.ExceptHandler)):
-                        stack.append((child, cls, scope))
-                    elif isinstance(child, ast.match_case):
-                        stack.extend((s, cls, scope) for s in reversed(child.body))
-            elif isinstance(node, ast.ExceptHandler):
-                stack.extend((s, cls, scope) for s in reversed(node.body))
-        for call in _module_level_calls(tree):
-            self._registration_call(call, None)
+        self._module_level(self.file.source.tree)
+        scopes = self.file.scopes
+        functions: dict[ast.AST, _FunctionParts] = {}
+        awaited = {id(n.value) for n in self.file.nodes(ast.Await)}
+        # per definition (not per call): the class `self` means there, and the function it is in
+        where: dict = {None: (None, None)}
+        for call in self.file.calls_in_order:
+            owner = scopes.at(call.lineno)
+            known = where.get(owner)
+            if known is None:
+                function = scopes.function_at(call.lineno)
+                parts = functions.setdefault(function.node, _FunctionParts()) if function is not None else None
+                known = where[owner] = (owner.class_part(self.module), parts)  # type: ignore[union-attr]
+            cls, parts = known
+            if parts is not None:
+                self._call_in(parts, call, cls, id(call) in awaited)
+            self._registration_call(call, cls)
+        for node in self.file.nodes(ast.Import, ast.ImportFrom):
+            function = scopes.function_at(node.lineno)
+            if function is not None:
+                functions.setdefault(function.node, _FunctionParts()).imports.append(node.lineno)
+        for definition in scopes.definitions:
+            if not definition.is_function:
+                continue
+            node = definition.node
+            cls = definition.parent.class_part(self.module) if definition.parent is not None else None
+            for decorator in node.decorator_list:
+                self._decorator_route(decorator, definition.qualname, cls)
+            parts = functions.get(node) or _NO_PARTS
+            self.facts.append(
+                Function(
+                    self.path, node.lineno, definition.qualname, node.end_lineno or node.lineno, isinstance(node, ast.AsyncFunctionDef),
+                    parts.calls, sorted(parts.accepts), parts.websocket_response, sorted(parts.imports),
+                )
+            )
         return self.facts
+
+    def _call_in(self, parts: "_FunctionParts", call: ast.Call, cls: str | None, awaited: bool) -> None:
+        func = call.func
+        if not awaited and isinstance(func, ast.Name) and func.id not in self.names.imports and func.id not in self.names.own:
+            return  # a builtin, a local or a parameter: nothing the project can resolve
+        found = self.names.qualify(func, cls)
+        if found is not None and (found[1] or awaited):
+            parts.calls.append([found[0], call.lineno, awaited, found[1]])
+            if found[0].endswith("WebSocketResponse"):
+                parts.websocket_response = True
+        if isinstance(func, ast.Attribute) and func.attr in ("accept", "prepare") and _is_accept(call):
+            parts.accepts.append(call.lineno)
 
     # -- module level: routers, bindings, constants, route tables ------------------------------
 
@@ -167,7 +190,7 @@ class _Extraction:
             target = self.names.qualified(value)
             if target:
                 self.facts.append(Binding(self.path, stmt.lineno, qualname, target))
-        if _CONSTANT_NAME.search(name) and not isinstance(stmt, ast.AugAssign):
+        if isinstance(value, _CONSTANT_VALUES) and not isinstance(stmt, ast.AugAssign) and _CONSTANT_NAME.search(name):
             self._constant(qualname, value, stmt)
 
     def _constant(self, qualname: str, value: ast.expr, stmt: ast.stmt) -> None:
@@ -287,6 +310,11 @@ class _Extraction:
 
     def _registration_call(self, call: ast.Call, cls: str | None) -> None:
         func = call.func
+        if isinstance(func, ast.Attribute) and func.attr not in _INCLUDE_CALLS and func.attr not in _REGISTER_CALLS:
+            if func.attr != "serve":
+                return  # the common case, decided without qualifying anything
+        elif isinstance(func, ast.Name) and func.id != "serve" and func.id not in self.names.imports:
+            return
         if isinstance(func, ast.Attribute):
             owner_found = self.names.qualify(func.value, cls)
             owner = owner_found[0] if owner_found else ""
@@ -341,45 +369,21 @@ class _Extraction:
         for each in [method] if method else _methods(call):
             self.facts.append(Route(self.path, call.lineno, owner, each, path, handler, framework))
 
-    # -- functions ------------------------------------------------------------------------------
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, cls: str | None) -> list[ast.stmt]:
-        """The Function fact of `node`; returns the nested definitions to walk on their own."""
-        calls: list[tuple[int, int, list]] = []
-        accepts: list[int] = []
-        nested: list[ast.stmt] = []
-        websocket_response = False
-        stack: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in node.body]
-        while stack:
-            current, awaited = stack.pop()
-            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                nested.append(current)
-                continue
-            if isinstance(current, ast.Lambda):
-                continue
-            if isinstance(current, ast.Await):
-                stack.append((current.value, True))
-                continue
-            if isinstance(current, ast.Call):
-                found = self.names.qualify(current.func, cls)
-                if found is not None and (found[1] or awaited):
-                    calls.append((current.lineno, current.col_offset, [found[0], current.lineno, awaited, found[1]]))
-                    if found[0].endswith("WebSocketResponse"):
-                        websocket_response = True
-                if _is_accept(current):
-                    accepts.append(current.lineno)
-                self._registration_call(current, cls)
-            for child in ast.iter_child_nodes(current):
-                stack.append((child, False))
-        calls.sort(key=lambda c: (c[0], c[1]))
-        self.facts.append(
-            Function(
-                self.path, node.lineno, qualname, node.end_lineno or node.lineno, isinstance(node, ast.AsyncFunctionDef),
-                [c[2] for c in calls], sorted(accepts), websocket_response,
-            )
-        )
-        nested.sort(key=lambda n: n.lineno)
-        return nested
+
+class _FunctionParts:  # noqa: B903 - slots keep thousands of these small
+    """What one function's body holds, gathered while the file's calls and imports are read."""
+
+    __slots__ = ("calls", "accepts", "imports", "websocket_response")
+
+    def __init__(self) -> None:
+        self.calls: list[list] = []
+        self.accepts: list[int] = []
+        self.imports: list[int] = []
+        self.websocket_response = False
+
+
+_NO_PARTS = _FunctionParts()
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -389,21 +393,6 @@ def _statements(body: list[ast.stmt]):
     from .names import _module_statements
 
     return _module_statements(body)
-
-
-def _module_level_calls(tree: ast.Module):
-    """Calls in module-level statements (inside `if`/`try`, not inside definitions)."""
-    for stmt in _statements(tree.body):
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)):
-            continue
-        stack = [child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.expr)]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Lambda):
-                continue
-            if isinstance(node, ast.Call):
-                yield node
-            stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
 
 
 def _framework_of(factory: str) -> str:

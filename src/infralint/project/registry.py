@@ -14,6 +14,7 @@ be deterministic: their output is cached by the file's content digest.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -26,6 +27,7 @@ from .facts import Fact, FileFacts
 if TYPE_CHECKING:
     from ..source import SourceFile
     from .names import QualifiedNames
+    from .scopes import Scopes
 
 PythonExtractor = Callable[["PythonFile"], Iterable[Fact]]
 FileExtractor = Callable[[str, str], Iterable[Fact]]
@@ -66,25 +68,69 @@ def wants_file(path: str | Path) -> bool:
     return any(fnmatch(name, pattern) for patterns, _ in _file_extractors for pattern in patterns)
 
 
+#: node types the engine's shared traversal collects for extractors (others cost a walk of their own)
+FACT_NODE_TYPES = frozenset({
+    ast.Call, ast.Await, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+    ast.Assign, ast.AnnAssign, ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []),
+})
+
+
 @dataclass
 class PythonFile:
-    """What a Python extractor sees: the parsed source and its place in the project."""
+    """What a Python extractor sees: the parsed source and its place in the project.
+
+    `nodes(ast.Call, …)` lists the file's nodes of those types in `ast.walk` order, from the
+    engine's single traversal; `scopes` tells which function or class encloses a line.
+    """
 
     source: "SourceFile"
     path: str
     module: str
+    collected: "dict[type, list[ast.AST]] | None" = None
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        if self.collected is None:
+            self.collected = {}
+        missing = [t for t in types if t not in self.collected]
+        if missing:
+            from ..source import walk_types
+
+            wanted = set(missing) | (FACT_NODE_TYPES if not self.collected else set())
+            wanted -= set(self.collected)
+            for t in wanted:
+                self.collected[t] = []
+            for node in walk_types(self.source.tree, wanted):
+                self.collected[type(node)].append(node)
+        return [n for t in types for n in self.collected.get(t, ())]
+
+    @cached_property
+    def calls_in_order(self) -> list[ast.Call]:
+        """The file's calls by position (line, column)."""
+        return sorted(self.nodes(ast.Call), key=lambda c: (c.lineno, c.col_offset))  # type: ignore[attr-defined]
+
+    @cached_property
+    def scopes(self) -> "Scopes":
+        from .scopes import Scopes
+
+        definitions = self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        return Scopes(definitions, self.module, self.source.text.count("\n") + 1)
 
     @cached_property
     def names(self) -> "QualifiedNames":
         from .names import QualifiedNames
 
-        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.path).name == "__init__.py")
+        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.source.location).name == "__init__.py")
 
 
-def extract_python(source: "SourceFile", path: str, digest: str = "") -> FileFacts:
-    """The facts of one parsed Python file; an extractor that crashes loses only its own facts."""
-    file = PythonFile(source, path, module_name(path))
+def extract_python(source: "SourceFile", path: str, digest: str = "", collected: "dict | None" = None) -> FileFacts:
+    """The facts of one parsed Python file; an extractor that crashes loses only its own facts.
+    `collected`: the nodes of `FACT_NODE_TYPES` by type, when a traversal already found them."""
+    file = PythonFile(source, path, module_name(source.location), collected)
     result = FileFacts(path, file.module, digest)
+    if source.is_test or source.is_stub:
+        # the model describes the service: a test's `finally: pool.drain()` is no teardown route
+        # of the service, and a test client's routes are not its routes
+        return result
     for extractor in _python_extractors:
         try:
             result.facts.extend(extractor(file))

@@ -281,7 +281,7 @@ class WorstCase:
         from .redis_clients import imported_redis_client
 
         level, module, name = imported
-        return imported_redis_client(self.source.path, level, module, name)
+        return imported_redis_client(self.source.location, level, module, name)
 
     def _redis_cost(self, call: ast.Call, client, clients: RedisClients, resolver: ValueResolver, where: str) -> Cost:
         """Worst case of one call on a client: its `socket_timeout`, or unbounded without one.

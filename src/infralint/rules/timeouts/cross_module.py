@@ -36,11 +36,13 @@ _MAX_CHAIN = 300
 class ProjectCosts:
     """One per linted file: the walkers of the modules its health code reaches, linked."""
 
-    def __init__(self, project: Project, home: WorstCase, budget: float) -> None:
+    def __init__(self, project: Project, home: WorstCase, budget: float, is_health=None) -> None:
         self.project = project
+        #: the health-name test of INF303's configuration (which registrations report themselves)
+        self.is_health = is_health or (lambda name: False)
         self.budget = budget
         self.home = home
-        self.home_path = str(Path(home.source.path).resolve())
+        self.home_path = str(project.absolute(home.source.path))
         self._walkers: dict[str, WorstCase | None] = {self.home_path: home}
         self._names: dict[int, QualifiedNames] = {}
         #: calls of the home file whose (unbounded) cost comes from another file
@@ -75,7 +77,7 @@ class ProjectCosts:
     def _target(self, walker: WorstCase, call: ast.Call) -> str | None:
         names = self._names.get(id(walker))
         if names is None:
-            path = walker.source.path
+            path = walker.source.location
             names = self._names[id(walker)] = QualifiedNames(walker.source.tree, module_name(path), is_package=Path(path).name == "__init__.py")
         cls = next((a.name for a in walker.source.ancestors(call) if isinstance(a, ast.ClassDef)), None)
         return names.qualified(call.func, cls)
@@ -130,16 +132,24 @@ class ProjectCosts:
         method = (call.func.attr if isinstance(call.func, ast.Attribute) else "").lower()
         if not any(verb in method for verb in _RUN_VERBS) or "register" in method or method.startswith("add"):
             return None
-        # a registration in this file is judged (and reported) here on its own; one elsewhere is
-        # reported through the handler that runs it
+        # a registration reported on its own (in this file, or in health code of its file) is not
+        # reported again through the handler; any other is reported at the handler that runs it
         costs = [
             Cost(
                 r.worst_case, f"{r.arithmetic} ({r.label or 'check'} check registered at {_shown(r.file)}:{r.line})",
-                covered=r.worst_case > self.budget and str(Path(r.file).resolve()) == self.home_path,
+                covered=r.worst_case > self.budget and self._reported_where_registered(r),
             )
             for r in registered
         ]
         return largest(costs, label="branch")  # the slowest check: a lower bound whatever the order
+
+    def _reported_where_registered(self, registration: CheckRegistration) -> bool:
+        """INF303 judges a registration in its own file when it is health code there: made on a
+        registry, in a function or in a module whose name says health (as `HealthCode` decides)."""
+        if str(self.project.absolute(registration.file)) == self.home_path:
+            return True
+        names = (registration.registry.rsplit(".", 1)[-1], registration.function.rsplit(".", 1)[-1], Path(registration.file).stem)
+        return any(name and self.is_health(name) for name in names)
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -157,7 +167,7 @@ class ProjectCosts:
         return found
 
     def _walker_for(self, path: str) -> WorstCase | None:
-        key = str(Path(path).resolve())
+        key = str(self.project.absolute(path))
         if key in self._walkers:
             return self._walkers[key]
         loaded = project_modules.load(Path(key), module_name(path))
@@ -180,13 +190,13 @@ class ProjectCosts:
     def qualname(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
         """`pkg.mod.Class.method` of a function of the home file."""
         names = [a.name for a in self.home.source.ancestors(function) if isinstance(a, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
-        return ".".join([module_name(self.home.source.path), *reversed(names), function.name])
+        return ".".join([module_name(self.home.source.location), *reversed(names), function.name])
 
     def reached_from_elsewhere(self, function: ast.FunctionDef | ast.AsyncFunctionDef, is_health) -> bool:
         """Whether a health function or route handler of another file calls this one (that caller
         reports the cost, naming the chain down to here)."""
         for caller in self.project.callers(self.qualname(function)):
-            if str(Path(caller.file).resolve()) == self.home_path:
+            if str(self.project.absolute(caller.file)) == self.home_path:
                 continue
             if is_health(caller.name.rsplit(".", 1)[-1]) or any(is_health(e.path) for e in self.project.routes_to(caller.name)):
                 return True
@@ -199,9 +209,11 @@ class ProjectCosts:
             if endpoint.websocket or not is_health(endpoint.path):
                 continue
             function = self.project.function(endpoint.handler)
-            if function is not None and str(Path(function.file).resolve()) == self.home_path:
+            if function is not None and str(self.project.absolute(function.file)) == self.home_path:
                 self.project.note(endpoint.fact, *endpoint.through)
                 lines.add(function.line)
+        if not lines:
+            return []
         return [n for n in ast.walk(self.home.source.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.lineno in lines]
 
     def routes(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -280,4 +292,5 @@ def _chain(head: str, rest: str) -> str:
 
 
 def _shown(path: str) -> str:
-    return project_modules.shown_path(Path(path).resolve())
+    """Fact paths are the run's display paths: shown as they are."""
+    return path

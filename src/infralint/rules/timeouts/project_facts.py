@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from typing import Iterable
 
 from ...analysis.constants import ValueResolver
-from ...analysis.names import ImportMap
 from ...project import CheckRegistration, Client, Fact, PythonFile, python_extractor
 from .checks import CheckCalls
 from .db_clients import database_library, statement_bound
@@ -21,35 +21,56 @@ from .http_clients import client_library
 from .redis_clients import factory_kind, name_tokens
 
 _REGISTRATION_WORDS = {"register", "add", "check", "checks", "probe"}
+_REGISTRATION_TEXT = re.compile("register|add|check|probe", re.IGNORECASE)  # a cheap test before splitting words
 _CHECK_KEYWORDS = ("check", "func", "fn", "callback", "coro", "checker", "handler")
-_CLIENT_HINTS = ("redis", "Redis", "engine", "pool", "session", "Session", "Client", "client", "connect", "Engine", "Pool")
+# the last name of every factory the clients below are built with (a cheap test before resolving)
+_FACTORY_NAMES = frozenset({
+    "Redis", "StrictRedis", "from_url", "RedisCluster", "ConnectionPool", "BlockingConnectionPool", "Sentinel",
+    "create_redis", "create_redis_pool", "create_pool", "create_connection", "create_async_engine", "create_engine",
+    "connect", "AsyncConnectionPool", "Client", "AsyncClient", "ClientSession", "Session", "session",
+})
+_CLIENT_HINTS = re.compile("|".join(("redis", "Redis", "engine", "pool", "session", "Session", "Client", "client", "connect", "Engine", "Pool")))
 
 
 @python_extractor
 def timeout_facts(file: PythonFile) -> Iterable[Fact]:
     text = file.source.text
-    wants_clients = any(hint in text for hint in _CLIENT_HINTS)
+    wants_clients = _CLIENT_HINTS.search(text) is not None
     wants_checks = "timeout" in text
     if not wants_clients and not wants_checks:
         return []
-    imports = ImportMap(file.source)
-    checks = CheckCalls(file.source)
     facts: list[Fact] = []
-    for node, cls, function in _assignments_and_calls(file.source.tree):
-        if isinstance(node, ast.Call):
-            if wants_checks:
-                fact = _registration(node, file, checks, cls, function)
-                if fact is not None:
-                    facts.append(fact)
-            continue
-        if wants_clients:
-            fact = _client(node, file, imports, checks.resolver, cls, at_module_level=not cls and not function)
+    scopes = file.scopes
+    checks: CheckCalls | None = None
+    if wants_checks:
+        for call in file.nodes(ast.Call):
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and _REGISTRATION_TEXT.search(func.attr) and set(name_tokens(func.attr)) & _REGISTRATION_WORDS):
+                continue
+            if not any(k.arg and "timeout" in k.arg for k in call.keywords) and not call.keywords:
+                continue
+            checks = checks or CheckCalls(file.source)
+            owner = scopes.at(call.lineno)
+            function = scopes.function_at(call.lineno)
+            fact = _registration(call, file, checks, owner.class_part(file.module) if owner else None, function.qualname if function else "")
             if fact is not None:
                 facts.append(fact)
+    if wants_clients:
+        resolver: ValueResolver | None = None
+        for node in file.nodes(ast.Assign, ast.AnnAssign):
+            if not isinstance(node.value, ast.Call) or _last_name(node.value.func) not in _FACTORY_NAMES:
+                continue
+            owner = scopes.at(node.lineno)
+            resolver = resolver or (checks.resolver if checks else ValueResolver(file.source))
+            cls = owner.class_part(file.module) if owner is not None else None
+            fact = _client(node, file, resolver, cls, at_module_level=owner is None)
+            if fact is not None:
+                facts.append(fact)
+    facts.sort(key=lambda f: f.line)
     return facts
 
 
-def _client(node: ast.Assign | ast.AnnAssign, file: PythonFile, imports: ImportMap, resolver: ValueResolver, cls: str | None, *, at_module_level: bool) -> Client | None:
+def _client(node: ast.Assign | ast.AnnAssign, file: PythonFile, resolver: ValueResolver, cls: str | None, *, at_module_level: bool) -> Client | None:
     value = node.value
     if not isinstance(value, ast.Call):
         return None
@@ -65,7 +86,7 @@ def _client(node: ast.Assign | ast.AnnAssign, file: PythonFile, imports: ImportM
         name = ""
     if not name:
         return None
-    factory = imports.call_name(value) or ""
+    factory = file.names.library_name(value.func)
     opaque = any(k.arg is None for k in value.keywords)
     redis = factory_kind(factory)
     if redis is not None:
@@ -96,6 +117,10 @@ def _client(node: ast.Assign | ast.AnnAssign, file: PythonFile, imports: ImportM
     return None
 
 
+def _last_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
 def _seconds(node: ast.AST | None, resolver: ValueResolver) -> tuple[float | None, str]:
     if node is None:
         return None, ""
@@ -124,26 +149,5 @@ def _registration(call: ast.Call, file: PythonFile, checks: CheckCalls, cls: str
         found.timeout.value.number, found.timeout.name, found.attempt_count,
         found.delay.value.number if found.delay is not None else 0.0,
         found.worst_case, found.arithmetic(), "; ".join(found.notes()),
-        f"{file.module}.{function}" if function else "",
+        function,
     )
-
-
-def _assignments_and_calls(tree: ast.Module):
-    """(node, enclosing class name relative to the module, enclosing function qualname) for every
-    assignment and call, iteratively."""
-    stack: list[tuple[ast.AST, str | None, str]] = [(child, None, "") for child in reversed(tree.body)]
-    while stack:
-        node, cls, function = stack.pop()
-        if isinstance(node, ast.ClassDef):
-            inner = f"{cls}.{node.name}" if cls else node.name
-            stack.extend((child, inner, function) for child in reversed(node.body))
-            continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            qualname = f"{cls}.{node.name}" if cls else node.name
-            stack.extend((child, cls, qualname) for child in reversed(node.body))
-            continue
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            yield node, cls, function
-        elif isinstance(node, ast.Call):
-            yield node, cls, function
-        stack.extend((child, cls, function) for child in reversed(list(ast.iter_child_nodes(node))) if not isinstance(child, (ast.expr_context, ast.Lambda)))

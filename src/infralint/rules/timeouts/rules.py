@@ -459,7 +459,7 @@ class HealthCheckBudget(_TimeoutRule):
             clients = ctx.analysis(RedisClients)
             walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
             attach_database_costs(walker)
-            across = ProjectCosts(ctx.project, walker, budget) if ctx.project is not None else None
+            across = ProjectCosts(ctx.project, walker, budget, health.says_health) if ctx.project is not None else None
             functions = list(health.functions)
             if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`
                 functions += [f for f in across.health_handlers(health.says_health) if f not in functions]

@@ -1,0 +1,71 @@
+"""Which function or class encloses a line, and the qualified names of a module's definitions.
+
+Built from the definitions the engine's shared traversal already found (no second walk): every
+line is painted with the innermost definition that contains it, so a lookup is one list index.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(eq=False)
+class Definition:
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    qualname: str  # `pkg.mod.Class.method`
+    parent: "Definition | None"
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, _FUNCTIONS)
+
+    def class_part(self, module: str) -> str | None:
+        """`Class` (or `Outer.Inner`) of the nearest enclosing class, relative to the module: what
+        `self.x` refers to inside this definition."""
+        current: Definition | None = self
+        while current is not None:
+            if isinstance(current.node, ast.ClassDef):
+                return current.qualname[len(module) + 1:]
+            current = current.parent
+        return None
+
+
+class Scopes:
+    def __init__(self, definitions: list[ast.AST], module: str, line_count: int) -> None:
+        self.module = module
+        ordered = sorted(definitions, key=lambda n: (n.lineno, -(n.end_lineno or n.lineno)))
+        self.definitions: list[Definition] = []
+        self._by_node: dict[ast.AST, Definition] = {}
+        self._at_line: list[Definition | None] = [None] * (line_count + 2)
+        open_stack: list[Definition] = []
+        for node in ordered:
+            end = node.end_lineno or node.lineno
+            while open_stack and (open_stack[-1].node.end_lineno or open_stack[-1].node.lineno) < node.lineno:
+                open_stack.pop()
+            parent = open_stack[-1] if open_stack else None
+            qualname = f"{parent.qualname if parent else module}.{node.name}"  # type: ignore[attr-defined]
+            definition = Definition(node, qualname, parent)  # type: ignore[arg-type]
+            self.definitions.append(definition)
+            self._by_node[node] = definition
+            open_stack.append(definition)
+            # the body belongs to the definition; its decorators and the `def` line's defaults do not
+            first = node.body[0].lineno if node.body else node.lineno  # type: ignore[attr-defined]
+            for line in range(min(first, end), min(end, line_count) + 1):
+                self._at_line[line] = definition
+
+    def at(self, line: int) -> Definition | None:
+        """The innermost definition whose body contains `line` (None at module level)."""
+        return self._at_line[line] if 0 <= line < len(self._at_line) else None
+
+    def function_at(self, line: int) -> Definition | None:
+        """The innermost function whose body contains `line` (class bodies are not functions)."""
+        current = self.at(line)
+        while current is not None and not current.is_function:
+            current = current.parent
+        return current
+
+    def of(self, node: ast.AST) -> Definition | None:
+        return self._by_node.get(node)
