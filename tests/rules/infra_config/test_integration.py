@@ -151,3 +151,13 @@ def test_a_python_only_run_never_imports_the_configuration_parsers(tmp_path):
     (tmp_path / "api.yaml").write_text(DEPLOYMENT.format(marker=""))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['yaml']"
+
+
+def test_trace_shows_the_probe_and_its_deadline_on_the_example():
+    from ...conftest import ROOT
+
+    done = run_infralint("trace", "/health/ready", "--no-cache", "--format", "json", cwd=ROOT / "examples")
+    callers = [c for c in json.loads(done.stdout)["routes"][0]["children"] if c["kind"] == "caller"]
+    probe = next(c for c in callers if c["label"].startswith("readinessProbe"))
+    assert (probe["file"], probe["line"], probe["detail"]) == ("deploy/k8s/api.yaml", 22, "deadline 5.0 s (timeoutSeconds: 5)")
+    assert any(c["label"] == "through google_compute_backend_service.api" for c in callers)
