@@ -28,6 +28,8 @@ class ServerLaunch:
     line: int
     ws_ping_interval: float | None = None  # uvicorn `--ws-ping-interval`; None: the default
     ws_ping_disabled: bool = False
+    #: the keep-alive flag is there but its value is not a literal (`--keep-alive $KEEPALIVE`)
+    keepalive_unresolved: bool = False
 
 
 def parse_launch(argv: list[str], path: str, line: int) -> ServerLaunch | None:
@@ -93,6 +95,7 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
     worker_class = None
     config_file = None
     ping: float | None = None
+    unresolved = False
     for index, word in enumerate(words):
         flag, _, inline = word.partition("=")
         value = inline if _ else (words[index + 1] if index + 1 < len(words) else None)
@@ -100,7 +103,7 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
             try:
                 keepalive = float(value)
             except ValueError:
-                keepalive = None
+                keepalive, unresolved = None, True
         elif flag in _WORKER_FLAGS[server] and value is not None:
             worker_class = value
         elif flag in _CONFIG_FLAGS and server in ("gunicorn", "hypercorn") and value is not None:
@@ -110,7 +113,7 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
                 ping = float(value)
             except ValueError:
                 ping = None
-    return ServerLaunch(server, keepalive, worker_class, config_file, path, line, ping, ping is not None and ping <= 0)
+    return ServerLaunch(server, keepalive, worker_class, config_file, path, line, ping, ping is not None and ping <= 0, unresolved)
 
 
 # -- the files that hold command lines ----------------------------------------------------------

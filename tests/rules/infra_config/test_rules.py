@@ -152,3 +152,15 @@ def test_warm_run_refreshes_a_configuration_finding_when_the_python_side_changes
     main = root / "app" / "main.py"
     main.write_text(main.read_text().replace('@realtime.websocket("/events")', '@realtime.get("/events")'))
     assert ("infra/lb.tf", 13) not in run()
+
+
+def test_keepalive_set_at_deploy_time_is_not_guessed(tmp_path, monkeypatch):
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "lb.tf").write_text('resource "aws_lb" "api" {\n  load_balancer_type = "application"\n}\n')
+    (root / "Dockerfile").write_text('FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive "$KEEPALIVE"\n')
+    (root / "Procfile").write_text("web: gunicorn app:app -k gevent -c deploy/gunicorn.conf.py\n")  # not in the run
+    (root / "gunicorn_conf.py").write_text('import os\nworker_class = "gthread"\nkeepalive = int(os.environ.get("KEEPALIVE", "2"))\n')
+    monkeypatch.chdir(root)
+    config = config_for(["INF605"])
+    assert list(iter_findings(lint_files(discover([Path(".")], config), config))) == []

@@ -1,8 +1,9 @@
-"""The one thing the timeouts family asks of this one: how long the platform's probe gives a route.
+"""What the timeouts family asks of this one about a route.
 
-INF303 judges a health handler against the deadline of the probe that calls it (a Kubernetes
-`timeoutSeconds`, a compose healthcheck `timeout`, a GCP health check `timeout_sec`) when the run
-contains one, and against its `health-budget` option otherwise.
+`probe_deadline`: INF303 judges a health handler against the deadline of the probe that calls it
+(a Kubernetes `timeoutSeconds`, a compose healthcheck `timeout`, a GCP health check `timeout_sec`)
+when the run contains one, and against its `health-budget` option otherwise.
+`configuration_for_route`: `infralint trace` shows the probes and proxies in front of a route.
 """
 
 from __future__ import annotations

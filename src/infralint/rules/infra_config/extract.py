@@ -116,16 +116,22 @@ def _may_matter(text: str) -> bool:
 @file_extractor("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile")
 def dockerfile_facts(path: str, text: str) -> Iterable[Fact]:
     for launch in launch_commands.dockerfile_launches(text, path):
-        yield _launch_fact(launch, "Dockerfile CMD/ENTRYPOINT")
+        fact = _launch_fact(launch, "Dockerfile CMD/ENTRYPOINT")
+        if fact is not None:
+            yield fact
 
 
 @file_extractor("Procfile")
 def procfile_facts(path: str, text: str) -> Iterable[Fact]:
     for launch in launch_commands.procfile_launches(text, path):
-        yield _launch_fact(launch, "Procfile")
+        fact = _launch_fact(launch, "Procfile")
+        if fact is not None:
+            yield fact
 
 
-def _launch_fact(launch: launch_commands.ServerLaunch, source: str) -> ServerLaunch:
+def _launch_fact(launch: launch_commands.ServerLaunch, source: str) -> ServerLaunch | None:
+    if launch.keepalive_unresolved:
+        return None  # `--keep-alive $KEEPALIVE`: set at deploy time, never guessed
     return ServerLaunch(
         launch.path,
         launch.line,
@@ -137,11 +143,6 @@ def _launch_fact(launch: launch_commands.ServerLaunch, source: str) -> ServerLau
         ws_ping_disabled=launch.ws_ping_disabled,
         source=source,
     )
-
-
-def launch_fact_from_argv(argv: list[str], path: str, line: int, source: str) -> ServerLaunch | None:
-    launch = launch_commands.parse_launch(argv, path, line)
-    return _launch_fact(launch, source) if launch else None
 
 
 # -- Python: gunicorn configuration files and uvicorn.run(...) ------------------------------------
@@ -162,10 +163,17 @@ def python_launch_facts(file: PythonFile) -> Iterable[Fact]:
 def _gunicorn_config(file: PythonFile) -> Iterable[Fact]:
     """Module-level `keepalive = N` / `worker_class = "…"` (literal values only)."""
     values: dict[str, tuple[object, int]] = {}
+    computed: set[str] = set()
     for statement in file.source.tree.body:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            name = statement.targets[0].id
             if isinstance(statement.value, ast.Constant):
-                values[statement.targets[0].id] = (statement.value.value, statement.lineno)
+                values[name] = (statement.value.value, statement.lineno)
+                computed.discard(name)
+            else:
+                computed.add(name)  # `keepalive = int(os.environ["KEEPALIVE"])`: never guessed
+    if "keepalive" in computed:
+        return
     keepalive, keepalive_line = values.get("keepalive", (None, 0))
     worker_class, _ = values.get("worker_class", ("", 0))
     number = float(keepalive) if isinstance(keepalive, (int, float)) and not isinstance(keepalive, bool) else None

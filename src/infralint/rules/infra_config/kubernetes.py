@@ -94,7 +94,7 @@ def _k8s_field(probe: YMap, name: str, default: float) -> tuple[float | None, st
 
 def _launch(argv: list[str], path: str, line: int, source: str, derived: Derived) -> None:
     launch = parse_launch(argv, path, line)
-    if launch:
+    if launch and not launch.keepalive_unresolved:
         derived.launches.append(
             Launch(launch.server, launch.keepalive, launch.worker_class or "", source, path, line, launch.ws_ping_interval, launch.ws_ping_disabled, launch.config_file or "")
         )

@@ -311,6 +311,8 @@ def _effective(launch: Launch, config_files: list[Launch]) -> tuple[float, str, 
         config = config_files[0] if config_files and launch.source != "gunicorn configuration file" else None
         if config is not None and launch.keepalive is None:
             return None  # the configuration file decides: reported there
+        if config is None and launch.config_file and launch.keepalive is None:
+            return None  # `-c` names a configuration file the run does not contain: not guessed
         worker = launch.worker_class or (config.worker_class if config else "")
         if not worker or worker == "sync" or not any(w in worker for w in _PERSISTENT_WORKERS):
             return None  # the sync worker closes every connection after its response
