@@ -17,10 +17,10 @@ class Directive:
     name: str
     args: list[str]
     line: int
-    block: list["Directive"] | None = None
+    block: list[Directive] | None = None
     path: str = ""  # the file the directive is written in
 
-    def children(self, name: str) -> list["Directive"]:
+    def children(self, name: str) -> list[Directive]:
         return [d for d in self.block or () if d.name == name]
 
 

@@ -8,8 +8,9 @@ for anything computed. `Module` resolves `var.x` to the default of the same modu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .values import Ref, Unresolved
 
@@ -36,7 +37,7 @@ class Block:
     line: int
     end_line: int
     attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list["Block"] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
     def get(self, name: str, default: Any = None) -> Any:
         attribute = self.attributes.get(name)
@@ -46,10 +47,10 @@ class Block:
         attribute = self.attributes.get(name)
         return attribute.line if attribute else self.line
 
-    def children(self, type_name: str) -> list["Block"]:
+    def children(self, type_name: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_name]
 
-    def walk(self) -> Iterator["Block"]:
+    def walk(self) -> Iterator[Block]:
         stack = [self]
         while stack:
             block = stack.pop()

@@ -27,7 +27,7 @@ class YMap(dict):
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
-    def map(self, key: Any) -> "YMap":
+    def map(self, key: Any) -> YMap:
         """The mapping under `key`, or an empty one (so lookups chain without checks)."""
         value = self.get(key)
         return value if isinstance(value, YMap) else _EMPTY

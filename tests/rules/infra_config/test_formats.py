@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from infralint.formats.commands import dockerfile_launches, parse_launch, procfile_launches, split_shell
+from infralint.formats.commands import (
+    dockerfile_launches,
+    parse_launch,
+    procfile_launches,
+    split_shell,
+)
 from infralint.formats.nginx import read_nginx
 from infralint.formats.terraform import Module, TerraformSyntaxError, read_terraform
 from infralint.formats.values import Ref, Unresolved, parse_duration

@@ -94,7 +94,6 @@ def test_helm_templates_are_skipped(tmp_path, monkeypatch):
 
 def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
     """The view `infralint trace` shows: the probe with its deadline, the proxies with their timeouts."""
-    from infralint.config import Config
     from infralint.engine import join_project
     from infralint.rules.infra_config.budget_hook import configuration_for_route
 

@@ -9,7 +9,6 @@ when the run contains one, and against its `health-budget` option otherwise.
 from __future__ import annotations
 
 
-
 def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     """(seconds, "readinessProbe timeout (deploy/api.yaml:41)") of the shortest probe deadline
     given to any of `routes` (full paths), or None when no probe of the run calls them."""

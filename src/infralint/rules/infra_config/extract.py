@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
-from typing import Iterable
 
 from ...formats import commands as launch_commands
 from ...project import Fact, PythonFile, file_extractor, python_extractor
-from .facts import NginxTree, ReadNote, ServerLaunch, TerraformBlock, YamlDocument, encode_block, encode_directives, encode_yaml
+from .facts import (
+    NginxTree,
+    ReadNote,
+    ServerLaunch,
+    TerraformBlock,
+    YamlDocument,
+    encode_block,
+    encode_directives,
+    encode_yaml,
+)
 
 #: the Terraform resources the rules read (others are not kept in the facts)
 TERRAFORM_TYPES = frozenset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...formats.commands import argv_of, parse_launch, split_shell
 from ...formats.values import format_seconds, parse_duration

@@ -11,11 +11,19 @@ import weakref
 from ...formats.terraform import TerraformFile
 from ...project import Project
 from . import kubernetes, terraform_lb
-from .facts import NginxTree, ServerLaunch, TerraformBlock, YamlDocument, decode_block, decode_directives, decode_yaml
+from .facts import (
+    NginxTree,
+    ServerLaunch,
+    TerraformBlock,
+    YamlDocument,
+    decode_block,
+    decode_directives,
+    decode_yaml,
+)
 from .nginx_sites import ProxyLocation, proxy_locations
 from .records import Derived, Launch
 
-_cache: "weakref.WeakKeyDictionary[object, Infra]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[object, Infra] = weakref.WeakKeyDictionary()
 
 
 class Infra:

@@ -7,9 +7,9 @@ then hands each file the findings whose line is in it: configuration files throu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Iterable
 
 from ...finding import Finding
 from ...formats.values import format_seconds

@@ -3,7 +3,8 @@ AWS application load balancers — each read within its module (the `.tf` files 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...formats.terraform import Block, Module, TerraformFile
 from ...formats.values import Ref, Unresolved, format_seconds, parse_duration
