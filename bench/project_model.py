@@ -182,7 +182,8 @@ def _join_cost(root: Path) -> dict:
         started = time.perf_counter()
         project = join_project(results)
         endpoints = project.endpoints()
-        callers = project.index.calls_by_last_name
+        project.callers("")  # builds the callers index
+        callers = project.index.callers_of or {}
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -33,11 +33,12 @@ def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 
 class Linter:
     """The enabled rules of one configuration, ready to lint any number of files.
 
-    `collect_facts` (default: when an enabled rule uses the project) makes every lint also extract
-    the file's facts for the project model (`FileResult.facts`).
+    `collect_facts` makes every lint also extract the file's facts for the project model
+    (`FileResult.facts`); None: when an enabled rule uses the project (what `lint_files` asks for).
+    A linter of single files (flake8, stdin, the editor) extracts none.
     """
 
-    def __init__(self, config: Config, *, collect_facts: bool | None = None) -> None:
+    def __init__(self, config: Config, *, collect_facts: bool | None = False) -> None:
         self.config = config
         self.enabled = config.enabled_codes()
         self.rules: list[Rule] = [
@@ -172,8 +173,9 @@ class Linter:
     def facts_of_text(self, text: str, display_path: str, digest: str = "", location: str | None = None):
         """Only the facts of one file (the language server's project build): no rules run.
         None when the file does not parse or is skipped."""
-        from .project import extract_file
+        from .project import extract_file, load_extractors
 
+        load_extractors()
         if not display_path.endswith((".py", ".pyi")):
             return extract_file(display_path, text, digest) if _reads_facts(display_path) else None
         source = SourceFile(display_path, text, location)

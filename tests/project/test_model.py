@@ -202,3 +202,48 @@ def test_an_extractor_that_crashes_loses_only_its_facts(tmp_path):
         registry._python_extractors.remove(broken)
     assert [type(f).__name__ for f in facts.facts] == ["Function"]
     assert "ValueError: boom" in facts.errors[0]
+
+
+def test_channels_and_websockets_serve_endpoints(tmp_path):
+    project = project_of(
+        write(
+            tmp_path,
+            {
+                "chat/__init__.py": "",
+                "chat/routing.py": (
+                    "from django.urls import path, re_path\nfrom . import consumers\n"
+                    "websocket_urlpatterns = [\n"
+                    "    path('ws/rooms/<str:name>/', consumers.RoomConsumer.as_asgi()),\n"
+                    "    re_path(r'^ws/feed/$', consumers.FeedConsumer.as_asgi()),\n"
+                    "]\n"
+                ),
+                "chat/consumers.py": (
+                    "class RoomConsumer:\n    async def connect(self):\n        await self.accept()\n"
+                    "class FeedConsumer:\n    async def connect(self):\n        pass\n"
+                ),
+                "chat/server.py": "import websockets\nasync def handler(ws):\n    pass\nasync def main():\n    async with websockets.serve(handler, 'localhost', 8765):\n        pass\n",
+            },
+        )
+    )
+    sockets = sorted((e.path, e.handler) for e in project.endpoints() if e.websocket)
+    assert sockets == [("/", "chat.server.handler"), ("/ws/feed", "chat.consumers.FeedConsumer"), ("/ws/rooms/<str:name>", "chat.consumers.RoomConsumer")]
+    (room,) = project.routes_for("/ws/rooms/lobby/")
+    assert room.handler == "chat.consumers.RoomConsumer"
+
+
+def test_facts_survive_the_cache_and_unknown_kinds_are_dropped():
+    from infralint.project import Fact, Route, fact_kind
+
+    route = Route("a.py", 3, "a.app", "GET", "/x", "a.x", "fastapi")
+    facts = FileFacts("a.py", "a", "d1", [route])
+    data = facts.to_dict()
+    data["facts"].append({"kind": "from-a-newer-version", "line": 1})
+    back = FileFacts.from_dict(data, "shown/a.py")
+    assert back.facts == [Route("shown/a.py", 3, "a.app", "GET", "/x", "a.x", "fastapi")]
+    assert back.fingerprint() == FileFacts("b.py", "a", "d2", [route]).fingerprint()  # the text, not the path
+
+    with pytest.raises(RuntimeError, match="two fact kinds claim 'route'"):
+
+        @fact_kind("route")
+        class Other(Fact):
+            pass

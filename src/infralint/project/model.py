@@ -110,6 +110,11 @@ class Project:
     # -- indexes ----------------------------------------------------------------------------------
 
     @property
+    def memo(self) -> dict:
+        """A place for a family's whole-project analysis, dropped whenever a file's facts change."""
+        return self.index.memo
+
+    @property
     def index(self) -> "_Indexes":
         if self._indexes is None:
             self._indexes = _Indexes(self.files.values())
@@ -138,20 +143,30 @@ class Project:
     def resolve(self, qualname: str) -> str:
         """The defining name of `qualname`, following re-exports (`pkg.run` → `pkg.health.run`) and
         module-level instances (`app.health.registry.run_all` → `app.health.Registry.run_all`)."""
+        memo = self.index.resolved
+        found = memo.get(qualname)
+        if found is None:
+            found = memo[qualname] = self._resolve(qualname)
+        if self._recording and found[1]:
+            self._used(found[1])
+        return found[0]
+
+    def _resolve(self, qualname: str) -> tuple[str, tuple[Binding, ...]]:
         current = qualname
+        used: list[Binding] = []
         for _ in range(_MAX_HOPS):
             if self._defined(current):
-                return current
+                break
             parts = current.split(".")
             for size in range(len(parts), 0, -1):
                 binding = self._binding(".".join(parts[:size]))
                 if binding is not None:
-                    self._used([binding])
+                    used.append(binding)
                     current = ".".join([binding.target, *parts[size:]])
                     break
             else:
-                return current
-        return current
+                break
+        return current, tuple(used)
 
     def _defined(self, qualname: str) -> bool:
         return any(not isinstance(f, Binding) for f in self.index.by_name.get(qualname, ()))
@@ -193,14 +208,16 @@ class Project:
 
     def callers(self, qualname: str) -> list[Function]:
         """Functions with a call that resolves to `qualname`."""
-        resolved = self.resolve(qualname)
-        last = resolved.rsplit(".", 1)[-1]
-        found = []
-        for function, target in self.index.calls_by_last_name.get(last, ()):
-            if target == resolved or self.resolve(target) == resolved:
-                found.append(function)
+        index = self.index
+        if index.callers_of is None:
+            index.callers_of = defaultdict(list)
+            for function in index.by_kind.get(Function, ()):
+                for target, _, _, resolved in function.calls:  # type: ignore[attr-defined]
+                    if resolved:
+                        index.callers_of[self.resolve(target)].append(function)  # type: ignore[arg-type]
+        found = index.callers_of.get(self.resolve(qualname), [])
         self._used(found)
-        return found
+        return list(found)
 
     # -- routes ---------------------------------------------------------------------------------
 
@@ -218,11 +235,15 @@ class Project:
 
     def routes_to(self, handler: str) -> list[Endpoint]:
         """The endpoints whose handler is `handler` (a qualified function name)."""
-        resolved = self.resolve(handler)
-        found = [e for e in self.index.endpoints if e.handler == handler or self.resolve(e.handler) == resolved]
+        index = self.index
+        if index.endpoints_by_handler is None:
+            index.endpoints_by_handler = defaultdict(list)
+            for endpoint in index.endpoints:
+                index.endpoints_by_handler[self.resolve(endpoint.handler)].append(endpoint)
+        found = index.endpoints_by_handler.get(self.resolve(handler), [])
         for endpoint in found:
             self._used([endpoint.fact, *endpoint.through])
-        return found
+        return list(found)
 
     def accept_sites(self, endpoint: Endpoint) -> list[tuple[str, int]]:
         """(path, line) of each place the endpoint's handler accepts the WebSocket."""
@@ -246,18 +267,12 @@ class _Indexes:
                 if name:
                     self.by_name[name].append(fact)
         self._endpoints: list[Endpoint] | None = None
-        self._calls: dict[str, list[tuple[Function, str]]] | None = None
-
-    @property
-    def calls_by_last_name(self) -> dict[str, list[tuple[Function, str]]]:
-        """(caller, qualified target) of every resolved call, by the target's last name."""
-        if self._calls is None:
-            self._calls = defaultdict(list)
-            for function in self.by_kind.get(Function, ()):
-                for target, _, _, resolved in function.calls:  # type: ignore[attr-defined]
-                    if resolved:
-                        self._calls[target.rsplit(".", 1)[-1]].append((function, target))  # type: ignore[arg-type]
-        return self._calls
+        #: built on first use: resolved names, callers by resolved callee, endpoints by handler
+        self.resolved: dict[str, tuple[str, tuple]] = {}
+        self.callers_of: dict[str, list[Function]] | None = None
+        self.endpoints_by_handler: dict[str, list[Endpoint]] | None = None
+        #: analyses of families over the whole project (computed once per join, dropped with it)
+        self.memo: dict = {}
 
     @property
     def endpoints(self) -> list[Endpoint]:

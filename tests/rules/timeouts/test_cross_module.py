@@ -30,3 +30,9 @@ def test_a_lone_file_is_judged_on_its_own(tmp_path, monkeypatch):
     findings = Linter(config_for(["INF303"])).lint_text(text, "app/prerequisites.py").findings
     # without the project (stdin, an editor buffer) the health-named callee reports its own call
     assert [(f.line, f.code) for f in findings] == [(8, "INF303")]
+
+
+def test_database_statements_and_gathered_task_lists_in_one_file():
+    from ...conftest import assert_fixture
+
+    assert_fixture(FIXTURES.parent / "health_database.py", ["INF303"], display_path="app/health_database.py")

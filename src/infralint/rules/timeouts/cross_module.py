@@ -26,7 +26,7 @@ from ...project import CheckRegistration, Client, Function, Project, module_name
 from ...project.names import QualifiedNames
 from .budget import ZERO, Cost, WorstCase, largest
 from .checks import CheckCalls
-from .db_clients import is_query
+from .db_clients import bounded_by, is_query
 from .redis_clients import RedisClients
 
 _RUN_VERBS = ("run", "check", "execute", "probe", "gather", "evaluate", "status")
@@ -88,7 +88,7 @@ class ProjectCosts:
         other = self._walker_for(function.file)
         if other is None:
             return None
-        node = _function_at(other.source.tree, function.line)
+        node = function_at(other.source.tree, function.line)
         if node is None:
             return None
         if other is walker:
@@ -118,7 +118,7 @@ class ProjectCosts:
         if client.client_kind == "database" and not is_query(call):
             return None
         if client.timeout is not None:
-            if client.timeout <= 0:
+            if client.timeout <= 0 or (client.client_kind == "database" and not bounded_by(call, client.timeout_keyword)):
                 return None
             setting = client.timeout_keyword or "timeout"
             return Cost(client.timeout, f"{format_seconds(client.timeout)} s ({shown} {setting}, client at {where})")
@@ -228,19 +228,20 @@ def attach_database_costs(walker: WorstCase) -> None:
 
 def _database_call(walker: WorstCase, call: ast.Call, awaited: bool) -> Cost | None:
     """A statement on an engine/pool of this module built without a timeout is unbounded."""
-    from .db_clients import database_library, receiver_name, statement_bound
+    from .db_clients import bounded_by, database_library, receiver_name, statement_bound
 
     if not is_query(call):
         return None
     receiver = receiver_name(call)
     if receiver is None:
         return None
-    factory = _module_database_clients(walker).get(receiver)
+    clients = _module_database_clients(walker)
+    factory = clients.get(receiver) or _opened_from(walker, call, receiver, clients)
     if factory is None:
         return None
     bound = statement_bound(factory, walker.resolver)
     if bound is not None:
-        if bound.value is None or bound.value.number <= 0:
+        if bound.value is None or bound.value.number <= 0 or not bounded_by(call, bound.keyword):
             return None
         return Cost(bound.value.number, f"{bound.value.text} s (`{dotted_name(call.func)}` {bound.keyword}, line {call.lineno})")
     library = database_library(walker.imports.call_name(factory))
@@ -249,8 +250,25 @@ def _database_call(walker: WorstCase, call: ast.Call, awaited: bool) -> Cost | N
     return Cost(math.inf, f"unbounded ({shown}, line {call.lineno})", call, reason)
 
 
+def _opened_from(walker: WorstCase, call: ast.Call, receiver: str, clients: dict[str, ast.Call]) -> ast.Call | None:
+    """`conn` in `async with engine.connect() as conn: await conn.execute(...)`: the client of the
+    innermost enclosing `with` that binds the receiver."""
+    for ancestor in walker.source.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return None
+        if not isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            continue
+        for item in ancestor.items:
+            expr = item.context_expr.value if isinstance(item.context_expr, ast.Await) else item.context_expr
+            if item.optional_vars is not None and dotted_name(item.optional_vars) == receiver:
+                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+                    return clients.get(dotted_name(expr.func.value) or "")
+                return None
+    return None
+
+
 def _module_database_clients(walker: WorstCase) -> dict[str, ast.Call]:
-    """Names bound (at module level, or by `async with x.connect() as conn`) to database clients."""
+    """Names bound at module level to database clients (engines, pools, connections)."""
     from .db_clients import database_library
 
     cached = getattr(walker, "_database_clients", None)
@@ -263,23 +281,11 @@ def _module_database_clients(walker: WorstCase) -> dict[str, ast.Call]:
                 name = dotted_name(target)
                 if name:
                     found[name] = node.value
-    # connections opened from them: `async with engine.connect() as conn`
-    for node in ast.walk(walker.source.tree):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                expr = item.context_expr
-                if isinstance(expr, ast.Await):
-                    expr = expr.value
-                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and item.optional_vars is not None:
-                    owner = dotted_name(expr.func.value)
-                    bound = dotted_name(item.optional_vars)
-                    if owner in found and bound:
-                        found.setdefault(bound, found[owner])
     walker._database_clients = found  # type: ignore[attr-defined]
     return found
 
 
-def _function_at(tree: ast.Module, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def function_at(tree: ast.Module, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
             return node
@@ -294,3 +300,48 @@ def _chain(head: str, rest: str) -> str:
 def _shown(path: str) -> str:
     """Fact paths are the run's display paths: shown as they are."""
     return path
+
+
+# -- which files INF303 must see again with the project ------------------------------------------
+
+
+def needs_project(project: Project, facts, is_health) -> bool:
+    """Whether a health function of this file reaches another file (a function, a client or checks
+    registered there), or is reached from health code of another file: only then can its findings
+    differ from the file's own lint."""
+    handlers = _health_handlers(project, is_health)
+    for function in facts.facts:
+        if not isinstance(function, Function):
+            continue
+        if not (is_health(function.name.rsplit(".", 1)[-1]) or project.resolve(function.name) in handlers):
+            continue
+        for target, _, _, resolved in function.calls:
+            if resolved and _elsewhere(project, project.resolve(target), facts.path):
+                return True
+        for caller in project.callers(function.name):
+            if caller.file != facts.path and (is_health(caller.name.rsplit(".", 1)[-1]) or project.resolve(caller.name) in handlers):
+                return True
+    return False
+
+
+def _health_handlers(project: Project, is_health) -> set[str]:
+    key = ("inf303-health-handlers", is_health)
+    if key not in project.memo:
+        project.memo[key] = {project.resolve(e.handler) for e in project.endpoints() if not e.websocket and is_health(e.path)}
+    return project.memo[key]
+
+
+def _elsewhere(project: Project, name: str, path: str) -> bool:
+    """`name` (or the object it is a method of) is defined in another file, or checks registered in
+    another file run on it."""
+    owner = name.rpartition(".")[0]
+    for candidate in (name, owner):
+        if candidate and any(f.file != path for f in project.index.by_name.get(candidate, ())):
+            return True
+    registries = project.memo.get("inf303-registries")
+    if registries is None:
+        registries = project.memo["inf303-registries"] = {}
+        for registration in project.facts(CheckRegistration):
+            registries.setdefault(project.resolve(registration.registry), set()).add(registration.file)
+    return bool(owner) and any(file != path for file in registries.get(owner, ()))
+

@@ -35,11 +35,11 @@ DATABASE_FACTORIES = {
     "aiomysql.connect": "aiomysql",
 }
 TIMEOUT_KEYWORDS = ("command_timeout", "statement_timeout", "pool_timeout", "timeout", "connect_timeout", "query_timeout")
-#: methods that send a statement (or wait for a connection) on an engine, pool, connection or session
-QUERY_METHODS = {
-    "execute", "executemany", "fetch", "fetchrow", "fetchval", "scalar", "scalars", "exec_driver_sql",
-    "connect", "begin", "acquire", "cursor", "ping", "get",
-}
+#: methods that send a statement on an engine, pool, connection or session
+STATEMENT_METHODS = {"execute", "executemany", "fetch", "fetchrow", "fetchval", "scalar", "scalars", "exec_driver_sql"}
+#: methods that wait for a connection (bounded by `pool_timeout`/`timeout`, not by statement timeouts)
+CONNECTION_METHODS = {"connect", "begin", "acquire", "cursor"}
+QUERY_METHODS = STATEMENT_METHODS | CONNECTION_METHODS
 _OPTIONS_TIMEOUT = re.compile(r"statement_timeout\s*=\s*(\d+)")
 
 
@@ -107,6 +107,14 @@ def _milliseconds(node: ast.AST) -> Value | None:
 
 def is_query(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in QUERY_METHODS
+
+
+def bounded_by(call: ast.Call, keyword: str) -> bool:
+    """Whether the setting `keyword` bounds this call: statement timeouts bound statements, pool and
+    connect timeouts bound waiting for a connection."""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    waits_for_connection = keyword in ("pool_timeout", "timeout", "connect_timeout") or keyword.endswith("'connect_timeout']")
+    return method in (CONNECTION_METHODS if waits_for_connection else STATEMENT_METHODS)
 
 
 def receiver_name(call: ast.Call) -> str | None:

@@ -7,7 +7,6 @@ costs every function with the same walker INF303 uses, so the numbers match the 
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from ...analysis.names import ImportMap
 from ...project import CheckRegistration, Client, Endpoint, Function, Project, module_name
 from .budget import Cost, WorstCase
 from .checks import CheckCalls
-from .cross_module import ProjectCosts, _function_at, attach_database_costs
+from .cross_module import ProjectCosts, function_at, attach_database_costs
 from .redis_clients import RedisClients
 
 _MAX_DEPTH = 6
@@ -178,7 +177,7 @@ class RouteTracer:
         costs = self._costs_for(function.file)
         if costs is None:
             return None
-        node = _function_at(costs.home.source.tree, function.line)
+        node = function_at(costs.home.source.tree, function.line)
         return costs.home.of_function(node) if node is not None else None
 
     def _costs_for(self, path: str) -> ProjectCosts | None:
@@ -205,10 +204,3 @@ def _describe(cost: Cost) -> str:
 
 def _shown(path: str) -> str:
     return path
-
-
-def is_unbounded(node: TraceNode) -> bool:
-    return node.seconds is not None and math.isinf(node.seconds)
-
-
-__all__ = ["RouteTracer", "TraceNode", "ast"]

@@ -418,10 +418,20 @@ class HealthCheckBudget(_TimeoutRule):
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Call)
     uses_project = True  # follows calls, clients and registered checks into other modules
 
+    def needs_project(self, project, facts) -> bool:
+        from .cross_module import needs_project
+
+        return needs_project(project, facts, self._says_health)
+
+    def _says_health(self, name: str) -> bool:
+        pattern = self._health_pattern
+        return bool(name) and any(pattern.fullmatch(token) for token in name_tokens(name))
+
     def __init__(self, config) -> None:
         super().__init__(config)
         pattern = self.option("health-name-pattern")
         self._health_factory = partial(HealthCode, pattern=pattern)
+        self._health_pattern = re.compile(pattern, re.IGNORECASE)
         # a cheap superset of the names the pattern can match as whole words, for the pre-filter
         custom = re.compile(pattern, re.IGNORECASE) if pattern != _DEFAULT_HEALTH_PATTERN else None
         self._mentions_health = _mentions_health if custom is None else (lambda text: custom.search(text) is not None)
