@@ -49,7 +49,10 @@ class Linter:
         #: project rules that pick the files they need after the join (`needs_project`)
         self.selective_rules = [rule for rule in self.project_rules if type(rule).needs_project is not Rule.needs_project]
         self.collect_facts = bool(self.project_rules) if collect_facts is None else collect_facts
-        if self.collect_facts:
+        #: project rules that place findings in configuration files (YAML, Terraform, nginx…): such
+        #: files are read through their own readers even by a linter of single files
+        self.fact_file_rules = [rule for rule in self.project_rules if rule.reads_fact_files]
+        if self.collect_facts or self.fact_file_rules:
             from .project import load_extractors
 
             load_extractors()
@@ -75,7 +78,7 @@ class Linter:
             result = self._lint_config_file(data, display_path)
             self._non_python_facts(result, data)
             return result
-        if self.collect_facts and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path):
+        if self._is_fact_file(display_path):
             return self._lint_fact_file(data, display_path, project=project, defer=defer)
         try:
             text = decode_source(data)
@@ -111,7 +114,7 @@ class Linter:
     def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, location: str | None = None) -> FileResult:
         """Lint one file's text; `location` is its path on disk when `display_path` is not relative
         to the working folder (the language server shows paths relative to the configuration root)."""
-        if self.collect_facts and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path):
+        if self._is_fact_file(display_path):
             result = self._lint_fact_file(text.encode("utf-8"), display_path, project=project)
         else:
             result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
@@ -202,24 +205,26 @@ class Linter:
 
         Linted alone (stdin, the API, an editor buffer without a workspace), the project is the file
         itself, so what one file can show on its own is still reported."""
+        from .project import Project, extract_file
+
         result = FileResult(display_path, digest=content_digest(data))
-        self._non_python_facts(result, data)
+        facts = extract_file(display_path, data.decode("utf-8", "replace"), result.digest)
+        if self.collect_facts:
+            result.facts = facts
         ignored = self.config.ignored_for_path(_relative_to(display_path, self.config.root)) if self.config.per_file_ignores else ()
-        rules = [r for r in self.project_rules if r.reads_fact_files and not any(r.code.startswith(i) for i in ignored)]
-        if not rules or result.facts is None or not result.facts.facts:
+        rules = [r for r in self.fact_file_rules if not any(r.code.startswith(i) for i in ignored)]
+        if not rules or facts is None or not facts.facts:
             return result
         if project is None and defer:
             result.deferred = True
             return result
         if project is None:
-            from .project import Project
-
-            project = Project([result.facts])
+            project = Project([facts])
         findings: list[Finding] = []
         with _recording_dependencies(result, project):
             for rule in rules:
                 try:
-                    findings.extend(rule.check_fact_file(result.facts, project))
+                    findings.extend(rule.check_fact_file(facts, project))
                 except Exception as exc:  # a rule bug must not stop the run
                     result.errors.append(f"internal error in {rule.code} on {display_path}: {type(exc).__name__}: {exc}")
         text = data.decode("utf-8", "replace")
@@ -232,6 +237,9 @@ class Linter:
         result.findings = sorted(findings, key=lambda f: f.sort_key)
         return result
 
+    def _is_fact_file(self, display_path: str) -> bool:
+        return bool(self.fact_file_rules) and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path)
+
     def _waits_for_project(self, ctx: FileContext) -> bool:
         """Whether a rule that reads the project applies here (so the file is linted after the join)."""
         waiting = [r for r in self.project_rules if r not in self.selective_rules]
@@ -243,7 +251,7 @@ class Linter:
     def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
         """After the join: lint a file the first phase left for the project, reusing its facts. The
         file is read and parsed again rather than its tree kept: memory stays flat."""
-        if not result.path.endswith((".py", ".pyi")) and _reads_facts(result.path):
+        if self._is_fact_file(result.path):
             return _lint_one(self, path, resolve_fixes, project=project)  # a configuration file
         try:
             data = path.read_bytes()

@@ -163,3 +163,13 @@ def test_keepalive_set_at_deploy_time_is_not_guessed(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     config = config_for(["INF605"])
     assert list(iter_findings(lint_files(discover([Path(".")], config), config))) == []
+
+
+def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path, monkeypatch):
+    # the configuration is read while an INF6 rule is on
+    _, findings = lint_project("k8s_probes", tmp_path, monkeypatch, select=["INF303", "INF603"])
+    by_line = {f.line: f.message for f in findings if f.path == "app/health.py"}
+    assert by_line[10].endswith("> 1.0 s readinessProbe deadline (timeoutSeconds unset; default 1 s, deploy/api.yaml:12)")
+    assert "> 5.0 s livenessProbe deadline (timeoutSeconds: 5, deploy/api.yaml:16)" in by_line[24]
+    # /health/quick: 2 s worst case behind a 5 s readiness probe — within the probe's deadline
+    assert 17 not in by_line

@@ -27,7 +27,17 @@ def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     return best
 
 
-__all__ = ["configuration_for_route", "probe_deadline"]
+__all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline"]
+
+
+def probe_calls_file(project, path: str) -> bool:
+    """Whether a probe of the run calls a route whose handler is declared in `path`."""
+    from .model import infra_of
+
+    for probe in infra_of(project).derived.probes:
+        if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET")):
+            return True
+    return False
 
 
 def configuration_for_route(project, route: str) -> dict:

@@ -419,9 +419,11 @@ class HealthCheckBudget(_TimeoutRule):
     uses_project = True  # follows calls, clients and registered checks into other modules
 
     def needs_project(self, project, facts) -> bool:
+        from ..infra_config.budget_hook import probe_calls_file
         from .cross_module import needs_project
 
-        return needs_project(project, facts, self._says_health)
+        # a probe of the deployment configuration that calls one of its routes sets the budget
+        return needs_project(project, facts, self._says_health) or probe_calls_file(project, facts.path)
 
     def _says_health(self, name: str) -> bool:
         pattern = self._health_pattern
