@@ -194,12 +194,16 @@ class WebSocketHeadersNotForwarded(InfraRule):
                     missing.append("`proxy_http_version 1.1`")
                 missing.extend(f"`proxy_set_header {h}`" for h in ("Upgrade", "Connection") if h.lower() not in headers)
                 if missing:
+                    why = []
+                    if missing[0].startswith("`proxy_http_version"):
+                        why.append("nginx speaks HTTP/1.0 to the upstream, and an HTTP/1.0 request cannot be upgraded")
+                    if any("proxy_set_header" in m for m in missing):
+                        why.append("nginx does not pass the hop-by-hop Upgrade and Connection headers on")
                     yield Placed(
                         where.path,
                         where.line,
                         f"`location {location.pattern}` proxies WebSocket path `{carried[0]}` without {', '.join(missing)}: "
-                        f"nginx speaks HTTP/1.0 to the upstream and drops the hop-by-hop Upgrade and Connection headers, "
-                        f"so the handshake never reaches the app as an upgrade",
+                        f"{'; '.join(why)}, so the handshake never reaches the app as an upgrade",
                     )
             if location.own_headers and location.inherited_headers:
                 own = {d.args[0].lower() for d in location.own_headers if d.args}
