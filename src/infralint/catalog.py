@@ -21,6 +21,7 @@ FAMILIES = {
     "cleanup-imports": "INF2",
     "timeouts": "INF3",
     "test-infra": "INF4",
+    "infra-config": "INF6",
 }
 OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
 FIX_SAFETIES = {"none", "safe", "unsafe", "sometimes"}
@@ -73,6 +74,17 @@ class RuleEntry:
     severity: str
     options: tuple[RuleOption, ...] = field(default_factory=tuple)
     references: tuple[str, ...] = field(default_factory=tuple)
+    #: other files of a multi-file example (path, text): a probe's YAML beside the handler it calls
+    example_files: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def example_language(self) -> str:
+        """The syntax of the examples (for highlighting): python, yaml, hcl, nginx, dockerfile."""
+        name = self.example_path.rsplit("/", 1)[-1]
+        for suffixes, language in ((".yaml .yml", "yaml"), (".tf", "hcl"), (".conf", "nginx")):
+            if name.endswith(tuple(suffixes.split())):
+                return language
+        return "dockerfile" if name.startswith("Dockerfile") else "python"
 
     @property
     def docs_url(self) -> str:
@@ -149,6 +161,7 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
         severity=severity,
         options=tuple(options),
         references=tuple(data.get("references", [])),
+        example_files=tuple((str(k), str(v)) for k, v in (examples.get("files") or {}).items()),
     )
 
 

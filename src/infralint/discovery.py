@@ -43,11 +43,22 @@ def _config_file_readers(config: Config) -> list:
     from .rules import rule_classes  # late: the rules package is not needed to list Python files
 
     enabled = config.enabled_codes()
-    return [cls for code, cls in rule_classes().items() if code in enabled and cls.config_file_names]
+    return [cls for code, cls in rule_classes().items() if code in enabled and (cls.config_file_names or getattr(cls, "reads_fact_files", False))]
 
 
 def _wanted_config_file(file: Path, readers: list) -> bool:
-    return any(file.name in cls.config_file_names and cls.wants_config_file(file) for cls in readers)
+    return any(_reads(cls, file) for cls in readers)
+
+
+def _reads(cls, file: Path) -> bool:
+    if cls.config_file_names and file.name in cls.config_file_names and cls.wants_config_file(file):
+        return True
+    if getattr(cls, "reads_fact_files", False):
+        # deployment configuration (YAML, Terraform, nginx, Dockerfile…): only when such a rule is on
+        from .project import wants_file
+
+        return wants_file(file)
+    return False
 
 
 def is_python_file(path: Path) -> bool:

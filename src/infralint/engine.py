@@ -20,7 +20,7 @@ from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
 from .rules.meta import syntax_error_message
 from .source import SourceFile, decode_source, walk_types
-from .suppression import noqa_comments, skip_file
+from .suppression import config_noqa_comments, noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
@@ -50,7 +50,10 @@ class Linter:
         #: project rules that pick the files they need after the join (`needs_project`)
         self.selective_rules = [rule for rule in self.project_rules if type(rule).needs_project is not Rule.needs_project]
         self.collect_facts = bool(self.project_rules) if collect_facts is None else collect_facts
-        if self.collect_facts:
+        #: project rules that place findings in configuration files (YAML, Terraform, nginx…): such
+        #: files are read through their own readers even by a linter of single files
+        self.fact_file_rules = [rule for rule in self.project_rules if rule.reads_fact_files]
+        if self.collect_facts or self.fact_file_rules:
             from .project import load_extractors
 
             load_extractors()
@@ -76,10 +79,8 @@ class Linter:
             result = self._lint_config_file(data, display_path)
             self._non_python_facts(result, data)
             return result
-        if self.collect_facts and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path):
-            result = FileResult(display_path, digest=content_digest(data))
-            self._non_python_facts(result, data)
-            return result
+        if self._is_fact_file(display_path):
+            return self._lint_fact_file(data, display_path, project=project, defer=defer)
         try:
             text = decode_source(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -114,7 +115,10 @@ class Linter:
     def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, location: str | None = None) -> FileResult:
         """Lint one file's text; `location` is its path on disk when `display_path` is not relative
         to the working folder (the language server shows paths relative to the configuration root)."""
-        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
+        if self._is_fact_file(display_path):
+            result = self._lint_fact_file(text.encode("utf-8"), display_path, project=project)
+        else:
+            result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
         self._apply_per_file_ignores(result)
         return result
 
@@ -197,6 +201,47 @@ class Linter:
 
         result.facts = extract_file(result.path, data.decode("utf-8", "replace"), result.digest)
 
+    def _lint_fact_file(self, data: bytes, display_path: str, *, project=None, defer: bool = False) -> FileResult:
+        """A configuration file (YAML, Terraform, nginx…): its facts, then — once the project is
+        joined — the findings project rules place in it, with `#` suppressions on its own lines.
+
+        Linted alone (stdin, the API, an editor buffer without a workspace), the project is the file
+        itself, so what one file can show on its own is still reported."""
+        from .project import Project, extract_file
+
+        result = FileResult(display_path, digest=content_digest(data))
+        facts = extract_file(display_path, data.decode("utf-8", "replace"), result.digest)
+        if self.collect_facts:
+            result.facts = facts
+        ignored = self.config.ignored_for_path(_relative_to(display_path, self.config.root)) if self.config.per_file_ignores else ()
+        rules = [r for r in self.fact_file_rules if not any(r.code.startswith(i) for i in ignored)]
+        if not rules or facts is None or not facts.facts:
+            return result
+        if project is None and defer:
+            result.deferred = True
+            return result
+        if project is None:
+            project = Project([facts])
+        findings: list[Finding] = []
+        with _recording_dependencies(result, project):
+            for rule in rules:
+                try:
+                    findings.extend(rule.check_fact_file(facts, project))
+                except Exception as exc:  # a rule bug must not stop the run
+                    result.errors.append(f"internal error in {rule.code} on {display_path}: {type(exc).__name__}: {exc}")
+        text = data.decode("utf-8", "replace")
+        lines = text.splitlines()
+        for finding in findings:  # a finding in a configuration file spans its line
+            if finding.end_col == 0 and 0 < finding.line <= len(lines):
+                finding.col = len(lines[finding.line - 1]) - len(lines[finding.line - 1].lstrip())
+                finding.end_col = len(lines[finding.line - 1].rstrip())
+        findings = self._apply_noqa(config_noqa_comments(text), display_path, findings)
+        result.findings = sorted(findings, key=lambda f: f.sort_key)
+        return result
+
+    def _is_fact_file(self, display_path: str) -> bool:
+        return bool(self.fact_file_rules) and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path)
+
     def _waits_for_project(self, ctx: FileContext) -> bool:
         """Whether a rule that reads the project applies here (so the file is linted after the join)."""
         waiting = [r for r in self.project_rules if r not in self.selective_rules]
@@ -208,6 +253,8 @@ class Linter:
     def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
         """After the join: lint a file the first phase left for the project, reusing its facts. The
         file is read and parsed again rather than its tree kept: memory stays flat."""
+        if self._is_fact_file(result.path):
+            return _lint_one(self, path, resolve_fixes, project=project)  # a configuration file
         try:
             data = path.read_bytes()
             text = decode_source(data)
@@ -273,7 +320,9 @@ class Linter:
         return findings
 
     def _suppress(self, source: SourceFile, findings: list[Finding]) -> list[Finding]:
-        noqas = noqa_comments(source)
+        return self._apply_noqa(noqa_comments(source), source.path, findings)
+
+    def _apply_noqa(self, noqas: dict, path: str, findings: list[Finding]) -> list[Finding]:
         if not noqas:
             return findings
         kept = [f for f in findings if not (f.line in noqas and noqas[f.line].suppresses(f.code))]
@@ -283,7 +332,7 @@ class Linter:
                     judged = code.startswith("INF") and any(c.startswith(code) for c in self.enabled - {"INF003"})
                     if judged and code not in noqa.used:
                         kept.append(
-                            _meta_finding("INF003", f"unused `noqa` for {code}: nothing on this line is reported as {code}", source.path, noqa.line, noqa.col)
+                            _meta_finding("INF003", f"unused `noqa` for {code}: nothing on this line is reported as {code}", path, noqa.line, noqa.col)
                         )
         return kept
 

@@ -1,4 +1,6 @@
-"""`# noqa` comments (flake8-compatible) and the file-level `# infralint: skip-file`.
+"""`# noqa` comments (flake8-compatible), `# infralint: ignore[CODES]`, and the file-level
+`# infralint: skip-file` — in Python files and in configuration files that use `#` comments
+(YAML, nginx, Terraform, which also has `//`).
 
 The file-level forms of flake8 and ruff, `# flake8: noqa` and `# ruff: noqa` on a line of their
 own, skip the file too (flake8 honours its form for every plugin; ruff's form without codes
@@ -16,6 +18,7 @@ from .source import SourceFile
 # flake8's grammar: a bare noqa comment, or noqa, a colon and codes (`A1,B2` or `A1 B2`), any case;
 # the codes are prefixes
 _NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_IGNORE_RE = re.compile(r"#\s*infralint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _SKIP_FILE_RE = re.compile(r"#\s*infralint\s*:\s*skip-file\b", re.IGNORECASE)
 _PEER_SKIP_FILE_RE = re.compile(r"#\s*(?:flake8|ruff)\s*[:=]\s*noqa\s*$", re.IGNORECASE)
 _CODE_SPLIT_RE = re.compile(r"[,\s]+")
@@ -49,10 +52,56 @@ def noqa_comments(source: SourceFile) -> dict[int, Noqa]:
         return {}
     found: dict[int, Noqa] = {}
     for comment in source.comments:
-        match = _NOQA_RE.search(comment.text)
-        if not match:
-            continue
-        raw = match.group("codes")
-        codes = [c.upper() for c in _CODE_SPLIT_RE.split(raw.strip()) if c] if raw else None
-        found[comment.line] = Noqa(comment.line, comment.col + match.start(), codes)
+        noqa = _parse_suppression(comment.text, comment.line, comment.col)
+        if noqa is not None:
+            found[comment.line] = noqa
     return found
+
+
+def _parse_suppression(comment: str, line: int, col: int) -> Noqa | None:
+    match = _NOQA_RE.search(comment) or _IGNORE_RE.search(comment)
+    if not match:
+        return None
+    raw = match.group("codes")
+    codes = [c.upper() for c in _CODE_SPLIT_RE.split(raw.strip()) if c] if raw and raw.strip() else None
+    return Noqa(line, col + match.start(), codes)
+
+
+def config_noqa_comments(text: str) -> dict[int, Noqa]:
+    """The suppression comment of each line of a configuration file (`#`, or `//` in Terraform).
+
+    A `#` inside a quoted string is not a comment (`proxy_set_header X "a#b"`, `path: "/a#b"`).
+    """
+    lowered = text.lower()
+    if "noqa" not in lowered and "infralint" not in lowered:
+        return {}
+    found: dict[int, Noqa] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        start = _comment_start(line)
+        if start is None:
+            continue
+        comment = line[start:]
+        if comment.startswith("//"):
+            comment = "#" + comment[2:]
+        noqa = _parse_suppression(comment, number, start)
+        if noqa is not None:
+            found[number] = noqa
+    return found
+
+
+def _comment_start(line: str) -> int | None:
+    quote = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "#" or line.startswith("//", index):
+            return index
+        index += 1
+    return None

@@ -241,3 +241,18 @@ async def test_server_survives_documents_it_cannot_handle(client: LanguageClient
     assert [d.code for d in await next_diagnostics(client, untitled)] == ["INF001"]
     uri = open_document(client, tmp_path / "after.py", BROKEN)
     assert [d.code for d in await next_diagnostics(client, uri)] == ["INF001"]
+
+
+async def test_diagnostics_in_an_nginx_site(client: LanguageClient, tmp_path: Path):
+    """Configuration documents get diagnostics at their own lines, like Python ones."""
+    site = tmp_path / "nginx" / "site.conf"
+    site.parent.mkdir()
+    text = "server {\n    location /ws/ {\n        proxy_pass http://app:8000;\n        proxy_read_timeout 3600s;\n    }\n}\n"
+    uri = site.as_uri()
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="nginx", version=1, text=text))
+    )
+    diagnostics = await next_diagnostics(client, uri)
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("INF602", 1)]
+    assert "without `proxy_http_version 1.1`" in diagnostics[0].message

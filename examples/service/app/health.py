@@ -68,6 +68,8 @@ health_registry.register_check(
 
 @router.get("/health/live")
 async def live():
+    # "alive" only while Redis answers: a Redis outage makes Kubernetes restart every replica
+    await asyncio.wait_for(redis_client.ping(), timeout=0.5)
     return {"status": "alive"}
 
 

@@ -53,6 +53,10 @@ def run_check(args) -> int:
         for message in result.errors:
             internal_errors |= message.startswith("internal error")
             print(f"infralint: {message}", file=sys.stderr)
+        if args.debug and result.facts is not None:
+            # why a file was not read (a Helm template, invalid YAML…): facts of kind "note"
+            for note in (f for f in result.facts.facts if f.kind == "note"):
+                print(f"infralint: note: {note.file}:{note.line}: {getattr(note, 'message', '')}", file=sys.stderr)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     summary.files = len(results)
     summary.fixed = sum(r.fixed for r in results)

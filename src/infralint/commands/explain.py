@@ -75,8 +75,8 @@ def explain_rule(code: str) -> int:
         Markdown(f"## What it does\n\n{entry.what}"),
         Markdown(f"## Why this breaks production\n\n{entry.why}"),
         Markdown("## Example"),
-        Panel(_code(entry.bad_example), title="flagged"),
-        Panel(_code(entry.good_example), title="clean"),
+        Panel(_code(entry.bad_example, entry.example_language), title="flagged"),
+        Panel(_code(entry.good_example, entry.example_language), title="clean"),
         Markdown(f"## Fix\n\n{entry.fix_description or 'No automatic fix.'}\n\nSafety: {safety}"),
     ]
     if entry.options:
@@ -92,6 +92,6 @@ def explain_rule(code: str) -> int:
     return EXIT_CLEAN
 
 
-def _code(text: str) -> Syntax:
+def _code(text: str, language: str = "python") -> Syntax:
     # word_wrap: a long line of an example wraps instead of being cut at the panel's edge
-    return Syntax(text.rstrip(), "python", theme="ansi_dark", word_wrap=True)
+    return Syntax(text.rstrip(), language, theme="ansi_dark", word_wrap=True)

@@ -379,6 +379,16 @@ def _excluded(path: Path, config) -> bool:
     return is_excluded(path, config)
 
 
+def _is_deployment_file(uri: str) -> bool:
+    """A YAML/Terraform/nginx/Dockerfile document the INF6 rules place findings in."""
+    if not uri.startswith("file:"):
+        return False
+    from .. import project
+
+    project.load_extractors()
+    return project.wants_file(uri.rsplit("/", 1)[-1])
+
+
 def _is_config(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] in CONFIG_FILE_NAMES
 
@@ -414,7 +424,7 @@ def build_server() -> InfralintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: InfralintServer, params: types.DidOpenTextDocumentParams) -> None:
         document = params.text_document
-        if document.language_id == "python" or document.uri.endswith((".py", ".pyi")):
+        if document.language_id == "python" or document.uri.endswith((".py", ".pyi")) or _is_deployment_file(document.uri):
             ls.tracked.add(document.uri)
             ls.publish(document.uri)
 

@@ -37,7 +37,8 @@ def _rule_descriptor(entry) -> dict:
     help_text = f"{entry.what}\n\nWhy this breaks production: {entry.why}"
     markdown = (
         f"{entry.what}\n\n**Why this breaks production.** {entry.why}\n\n"
-        f"Bad:\n```python\n{entry.bad_example.rstrip()}\n```\n\nGood:\n```python\n{entry.good_example.rstrip()}\n```\n"
+        f"Bad:\n```{entry.example_language}\n{entry.bad_example.rstrip()}\n```\n\n"
+        f"Good:\n```{entry.example_language}\n{entry.good_example.rstrip()}\n```\n"
     )
     return {
         "id": entry.code,

@@ -36,6 +36,9 @@ class Rule:
     #: and keys its findings' cache entries on the files whose facts it read. Which files wait for
     #: the join: every file `applies_to` accepts, unless the rule overrides `needs_project`
     uses_project: ClassVar[bool] = False
+    #: (with `uses_project`) the rule places findings in non-Python files that state facts
+    #: (YAML, Terraform, nginx…): the engine calls `check_fact_file` for each after the join
+    reads_fact_files: ClassVar[bool] = False
 
     def __init__(self, config: "Config") -> None:
         self.config = config
@@ -75,6 +78,10 @@ class Rule:
 
     def check_config_file(self, path: str, text: str) -> Iterable[Finding]:
         """Findings for a non-Python file named in `config_file_names`, at its own path and lines."""
+        return ()
+
+    def check_fact_file(self, facts, project) -> Iterable[Finding]:
+        """Findings in one non-Python file (its `FileFacts`), given the joined project."""
         return ()
 
     def resolve_fix(self, finding: Finding, ctx: "FileContext") -> list[Edit] | None:

@@ -154,7 +154,22 @@ class RouteTracer:
                 timeout = getattr(fact, "timeout", None)
                 detail = f"deadline {format_seconds(timeout)} s" if isinstance(timeout, (int, float)) else ""
                 found.append(TraceNode("caller", f"{fact.kind} calling this route", fact.file, fact.line, None, detail))
-        return found
+        return found + self._deployment_callers(endpoint)
+
+    def _deployment_callers(self, endpoint: Endpoint) -> list[TraceNode]:
+        """The probes and proxies the deployment configuration puts in front of this route (INF6xx)."""
+        from ..infra_config.budget_hook import configuration_for_route
+
+        view = configuration_for_route(self.project, endpoint.path)
+        nodes = []
+        for probe in view["probes"]:
+            deadline = "" if probe["deadline"] is None else f"deadline {format_seconds(probe['deadline'])} s ({probe['deadline_detail']})"
+            nodes.append(TraceNode("caller", f"{probe['kind']} of {probe['owner']}", probe["path"], probe["line"], None, deadline))
+        for hop in view["proxies"]:
+            kind = "idle timeout" if hop["idle"] else "timeout"
+            limit = "" if hop["timeout"] is None else f"{kind} {format_seconds(hop['timeout'])} s ({hop['detail']})"
+            nodes.append(TraceNode("caller", f"through {hop['proxy']}", hop["path"], hop["line"], None, limit))
+        return nodes
 
     # -- costs ----------------------------------------------------------------------------------
 

@@ -472,9 +472,11 @@ class HealthCheckBudget(_TimeoutRule):
     uses_project = True  # follows calls, clients and registered checks into other modules
 
     def needs_project(self, project, facts) -> bool:
+        from ..infra_config.budget_hook import probe_calls_file
         from .cross_module import needs_project
 
-        return needs_project(project, facts, self._says_health)
+        # a probe of the deployment configuration that calls one of its routes sets the budget
+        return needs_project(project, facts, self._says_health) or probe_calls_file(project, facts.path)
 
     def _says_health(self, name: str) -> bool:
         """`HealthCode.says_health` for names and paths of other files (memoised: asked per fact)."""
@@ -544,10 +546,10 @@ class HealthCheckBudget(_TimeoutRule):
                     message = f"worst case of health check {described} is unbounded: {cost.culprit_reason}"
                     remote = across is not None and cost.culprit in across.remote
                     findings.append(self.report(ctx, _def_range(ctx, function) if remote else cost.culprit, message))
-                elif cost.seconds > budget and not cost.covered and function not in walker.called:
+                elif cost.seconds > (limit := _budget_of(ctx, across, function, budget))[0] and not cost.covered and function not in walker.called:
                     message = (
                         f"worst case of health check {described} is {describe_total(cost)} "
-                        f"> {format_seconds(budget)} s health budget"
+                        f"> {format_seconds(limit[0])} s {limit[1]}"
                     )
                     findings.append(self.report(ctx, _def_range(ctx, function), message))
         return findings
@@ -570,6 +572,18 @@ def _what_blocks(key: str, seconds: str, server: str = "server", *, lets: bool =
     if "connect" in key.lower():
         return f"an unreachable {server} {verb} each connection attempt for {seconds} s"
     return f"a stalled {server} {verb} each call for {seconds} s"
+
+
+def _budget_of(ctx, across: ProjectCosts | None, function, budget: float) -> tuple[float, str]:
+    """The deadline of the probe that calls this handler's route (infrastructure configuration in
+    the run: Kubernetes, compose, GCP health checks), else the configured `health-budget`."""
+    if across is not None:
+        from ..infra_config.budget_hook import probe_deadline
+
+        found = probe_deadline(ctx.project, [route.split(" ", 1)[-1] for route in across.routes(function)])
+        if found is not None:
+            return found
+    return budget, "health budget"
 
 
 def _described(health: HealthCode, function, across: ProjectCosts | None) -> str:

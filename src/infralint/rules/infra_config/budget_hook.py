@@ -1,0 +1,77 @@
+"""What the timeouts family asks of this one about a route.
+
+`probe_deadline`: INF303 judges a health handler against the deadline of the probe that calls it
+(a Kubernetes `timeoutSeconds`, a compose healthcheck `timeout`, a GCP health check `timeout_sec`)
+when the run contains one, and against its `health-budget` option otherwise.
+`configuration_for_route`: `infralint trace` shows the probes and proxies in front of a route.
+"""
+
+from __future__ import annotations
+
+
+def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
+    """(seconds, "readinessProbe timeout (deploy/api.yaml:41)") of the shortest probe deadline
+    given to any of `routes` (full paths), or None when no probe of the run calls them."""
+    if project is None or not routes:
+        return None
+    from .model import infra_of
+
+    infra = infra_of(project)
+    best = None
+    for probe in infra.derived.probes:
+        if probe.timeout is None:
+            continue
+        reached = {endpoint.path for endpoint in project.routes_for(probe.route, "GET")}
+        if reached & set(routes) and (best is None or probe.timeout < best[0]):
+            best = (probe.timeout, f"{probe.kind} deadline ({probe.timeout_detail}, {probe.path}:{probe.line})")
+    return best
+
+
+__all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline"]
+
+
+def probe_calls_file(project, path: str) -> bool:
+    """Whether a probe of the run calls a route whose handler is declared in `path`."""
+    from .model import infra_of
+
+    for probe in infra_of(project).derived.probes:
+        if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET")):
+            return True
+    return False
+
+
+def configuration_for_route(project, route: str) -> dict:
+    """What the deployment configuration says about one route, for `infralint trace`: the probes
+    that call it (with their deadlines) and the proxy hops in front of it (with their timeouts).
+    JSON values only."""
+    from .model import infra_of
+    from .paths import nginx_location_for, pattern_matches
+
+    infra = infra_of(project)
+    probes = [
+        {
+            "kind": p.kind,
+            "owner": p.owner,
+            "path": p.path,
+            "line": p.line,
+            "deadline": p.timeout,
+            "deadline_detail": p.timeout_detail,
+            "period": p.period,
+        }
+        for p in infra.derived.probes
+        if p.route == route or any(e.path == route for e in project.routes_for(p.route, "GET"))
+    ]
+    hops = []
+    for hop in infra.derived.hops:
+        if hop.paths is None:
+            carried = not any(pattern_matches(p, route) for p in hop.excluded)
+        else:
+            carried = any(pattern_matches(p, route) for p in hop.paths)
+        if carried and not any(h["proxy"] == hop.proxy and h["line"] == hop.line for h in hops):
+            hops.append({"proxy": hop.proxy, "path": hop.path, "line": hop.line, "timeout": hop.timeout, "detail": hop.detail, "idle": hop.idle})
+    for location in infra.nginx_locations:
+        if nginx_location_for(location.siblings, route) == location.pattern:
+            timeout, detail, setting = location.read_timeout()
+            where = setting or location.directive
+            hops.append({"proxy": f"nginx location {location.pattern}", "path": where.path, "line": where.line, "timeout": timeout, "detail": detail, "idle": True})
+    return {"probes": probes, "proxies": hops}

@@ -1,0 +1,137 @@
+"""nginx: include stitching over the files of the run, then every proxying `location` with the
+directives it has or inherits (timeouts, `proxy_set_header`, `proxy_http_version`)."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from ...formats.nginx import Directive
+from ...formats.values import format_seconds, parse_duration
+
+_MAX_INCLUDE_DEPTH = 12
+#: directives inherited from the enclosing level when the level does not set them itself
+_INHERITED = ("proxy_read_timeout", "proxy_http_version")
+_NGINX_READ_TIMEOUT_DEFAULT = 60.0  # ngx_http_proxy_module: "Default: proxy_read_timeout 60s;"
+
+
+@dataclass
+class ProxyLocation:
+    pattern: str  # the location's path (with its modifier: `~ ^/ws`, `= /ws`, `/ws/`)
+    directive: Directive  # the `location` directive
+    proxy_pass: Directive
+    settings: dict[str, Directive]  # own or inherited single-valued directives
+    own_headers: list[Directive]  # this location's own proxy_set_header
+    inherited_headers: list[Directive]  # what the enclosing levels set (used only if own is empty)
+    siblings: list[str]  # patterns of every location at the same level (nginx picks one per request)
+
+    def headers(self) -> dict[str, Directive]:
+        """The proxy_set_header in effect, by lower-case header name."""
+        chosen = self.own_headers or self.inherited_headers
+        return {d.args[0].lower(): d for d in chosen if d.args}
+
+    def read_timeout(self) -> tuple[float | None, str, Directive | None]:
+        setting = self.settings.get("proxy_read_timeout")
+        if setting is None:
+            return _NGINX_READ_TIMEOUT_DEFAULT, f"proxy_read_timeout unset; default {format_seconds(_NGINX_READ_TIMEOUT_DEFAULT)}", None
+        value = parse_duration(setting.args[0]) if setting.args else None
+        return value, f"proxy_read_timeout {' '.join(setting.args)}", setting
+
+
+def proxy_locations(trees: dict[str, list[Directive]]) -> list[ProxyLocation]:
+    """Every `location` with `proxy_pass` in the files' include graph, walked from the files no
+    other file includes (each included file is read in the context that includes it)."""
+    included: set[str] = set()
+    for path, directives in trees.items():
+        for directive in _walk(directives):
+            if directive.name == "include" and directive.args:
+                included.update(_resolve_include(directive.args[0], path, trees))
+    found: list[ProxyLocation] = []
+    for path in sorted(trees):
+        if path not in included:
+            _visit(trees[path], trees, {}, [], found, (path,))
+    return found
+
+
+def _walk(directives: list[Directive]):
+    stack = list(directives)
+    while stack:
+        directive = stack.pop()
+        yield directive
+        stack.extend(directive.block or ())
+
+
+def _resolve_include(pattern: str, including: str, trees: dict[str, list[Directive]]) -> list[str]:
+    """Files of the run an `include` names: relative to the including file's folder (or an
+    ancestor: nginx resolves relative includes against its prefix), absolute ones by their tail."""
+    pattern = pattern.replace("\\", "/")
+    candidates = []
+    folder = posixpath.dirname(including.replace(os.sep, "/"))
+    if pattern.startswith("/"):
+        parts = pattern.strip("/").split("/")
+        tails = ["/".join(parts[i:]) for i in range(1, len(parts))]
+    else:
+        tails = [pattern]
+    for path in trees:
+        normal = path.replace(os.sep, "/")
+        for tail in tails:
+            base = folder
+            while True:
+                full = posixpath.normpath(posixpath.join(base, tail)) if base else posixpath.normpath(tail)
+                if fnmatchcase(normal, full):
+                    candidates.append(path)
+                    break
+                if not base:
+                    break
+                base = posixpath.dirname(base)
+            if path in candidates:
+                break
+    return candidates
+
+
+def _visit(directives, trees, settings, headers, found, chain) -> None:
+    """Walk one level: collect its settings and headers, expand includes in place, recurse."""
+    expanded = _expand(directives, trees, chain)
+    own_settings = dict(settings)
+    for directive in expanded:
+        if directive.name in _INHERITED:
+            own_settings[directive.name] = directive
+    own_headers = [d for d in expanded if d.name == "proxy_set_header"]
+    level_headers = own_headers or headers
+    siblings = [" ".join(d.args) for d in expanded if d.name == "location"]
+    for directive in expanded:
+        if directive.name == "location" and directive.block is not None:
+            _location(directive, trees, own_settings, level_headers, found, chain, siblings)
+        elif directive.block is not None and directive.name in ("http", "server"):
+            _visit(directive.block, trees, own_settings, level_headers, found, chain)
+
+
+def _location(directive, trees, settings, headers, found, chain, siblings) -> None:
+    body = _expand(directive.block or [], trees, chain)
+    own_settings = dict(settings)
+    for item in body:
+        if item.name in _INHERITED:
+            own_settings[item.name] = item
+    own_headers = [d for d in body if d.name == "proxy_set_header"]
+    proxy = next((d for d in body if d.name == "proxy_pass"), None)
+    if proxy is not None:
+        found.append(ProxyLocation(" ".join(directive.args), directive, proxy, own_settings, own_headers, headers, siblings))
+    nested = [" ".join(d.args) for d in body if d.name == "location"]
+    for item in body:
+        if item.name == "location" and item.block is not None:
+            _location(item, trees, own_settings, own_headers or headers, found, chain, nested)
+
+
+def _expand(directives, trees, chain) -> list[Directive]:
+    """The directives of a level with each `include` replaced by the included files' directives."""
+    result: list[Directive] = []
+    for directive in directives:
+        if directive.name == "include" and directive.args and len(chain) < _MAX_INCLUDE_DEPTH:
+            for path in _resolve_include(directive.args[0], directive.path or chain[-1], trees):
+                if path not in chain:
+                    result.extend(_expand(trees[path], trees, chain + (path,)))
+        else:
+            result.append(directive)
+    return result

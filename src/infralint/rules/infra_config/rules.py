@@ -1,0 +1,339 @@
+"""INF601–INF605: deadlines and headers set in deployment configuration, judged against the code.
+
+Each rule computes its findings once per project state over the whole configuration (`Infra`),
+then hands each file the findings whose line is in it: configuration files through
+`check_fact_file`, Python files (gunicorn.conf.py, `uvicorn.run(...)`) through `finish`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ...finding import Finding
+from ...formats.values import format_seconds
+from ..base import Rule
+from .extract import GUNICORN_CONFIG_NAMES
+from .handlers import dependency_wait, handlers_for, worst_case
+from .model import Infra, infra_of
+from .paths import nginx_location_for, websocket_paths_through
+from .records import Launch, LoadBalancer, Probe, ProxyHop
+
+PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval and daphne --ping-interval default
+KEEPALIVE_DEFAULTS = {"gunicorn": 2.0, "uvicorn": 5.0, "hypercorn": 5.0}
+KEEPALIVE_SETTING = {"gunicorn": "keepalive", "uvicorn": "timeout_keep_alive", "hypercorn": "keep_alive_timeout"}
+#: gunicorn worker classes that keep connections alive (the default `sync` worker does not)
+_PERSISTENT_WORKERS = ("gthread", "gevent", "eventlet", "tornado", "uvicorn", "UvicornWorker", "UvicornH11Worker")
+
+
+@dataclass(frozen=True)
+class _FileRef:
+    """A file a computation read, re-noted for each file its findings are handed to."""
+
+    file: str
+
+
+@dataclass
+class Placed:
+    """A finding's place and message, before it becomes a `Finding` in its file."""
+
+    path: str
+    line: int
+    message: str
+
+
+class InfraRule(Rule):
+    """A rule over the configuration of the whole run (see the module docstring)."""
+
+    uses_project = True
+    reads_fact_files = True
+    #: Python files can hold server settings (INF605 only)
+    python_settings = False
+
+    def applies_to(self, ctx) -> bool:
+        if not self.python_settings:
+            return False
+        name = PurePosixPath(ctx.display_path.replace("\\", "/")).name
+        return name in GUNICORN_CONFIG_NAMES or ("uvicorn" in ctx.source.text and "run" in ctx.source.text)
+
+    def check_fact_file(self, facts, project) -> Iterable[Finding]:
+        return [self._finding(p) for p in self._placed(project) if p.path == facts.path]
+
+    def finish(self, ctx) -> Iterable[Finding]:
+        if ctx.project is None:
+            return []
+        return [self._finding(p) for p in self._placed(ctx.project) if p.path == ctx.display_path]
+
+    def _placed(self, project) -> list[Placed]:
+        """This rule's findings over the whole run, computed once per project state. The files they
+        were computed from are noted for every file that asks (its cache entry depends on them)."""
+        infra = infra_of(project)
+        results = infra.__dict__.setdefault("_rule_results", {})
+        if self.code not in results:
+            with project.recording() as used:
+                placed = [] if infra.empty else list(self.compute(infra, project))
+            unique = list(dict.fromkeys((p.path, p.line, p.message) for p in placed))
+            results[self.code] = ([Placed(*p) for p in unique], sorted(used))
+        placed, used = results[self.code]
+        project.note(*(_FileRef(path) for path in used))
+        return placed
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        raise NotImplementedError
+
+    def _finding(self, placed: Placed) -> Finding:
+        return Finding(self.code, self.entry.name, placed.message, placed.path, placed.line, 0, placed.line, 0, self.entry.severity)
+
+
+def _websocket_endpoints(project) -> dict[str, object]:
+    endpoints = project.endpoints()
+    # every route file is read: a route that becomes a WebSocket endpoint changes the findings
+    project.note(*(e.fact for e in endpoints), *(i for e in endpoints for i in e.through))
+    return {e.path: e for e in endpoints if e.websocket}
+
+
+def _served_by(endpoints: dict, path: str) -> str:
+    endpoint = endpoints.get(path)
+    if endpoint is None:
+        return ""
+    return f"; `{path}` is served by `{endpoint.handler}` ({endpoint.fact.file}:{endpoint.fact.line})"
+
+
+# -- INF601 ------------------------------------------------------------------------------------------
+
+
+class WebSocketCutByProxyTimeout(InfraRule):
+    code = "INF601"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        minimum = float(self.option("min-websocket-lifetime"))
+        names = list(self.option("websocket-path-patterns"))
+        endpoints = _websocket_endpoints(project)
+        ping = _ping_interval(infra.derived.launches)
+        for hop in [*infra.derived.hops, *_nginx_hops(infra, list(endpoints))]:
+            if hop.timeout is None or hop.timeout >= minimum:
+                continue
+            if hop.idle and (ping is None or ping < hop.timeout):
+                continue  # the server's pings keep the connection from ever being idle that long
+            carried = _carried(hop, list(endpoints), names)
+            if not carried:
+                continue
+            shown = ", ".join(f"`{p}`" for p in carried[:3])
+            closed = f"is closed after {format_seconds(hop.timeout)} without traffic" if hop.idle else f"is closed after {format_seconds(hop.timeout)}"
+            proxy = f"nginx `{hop.proxy}`" if hop.proxy.startswith("location ") else f"`{hop.proxy}`"
+            message = f"every WebSocket on {shown} through {proxy} {closed} ({hop.detail}){_served_by(endpoints, carried[0])}"
+            yield Placed(hop.path, hop.line, message)
+
+
+def _carried(hop: ProxyHop, endpoints: list[str], names: list[str]) -> list[str]:
+    if hop.paths is None:
+        return sorted(e for e in endpoints if not any(websocket_paths_through(p, [e], []) for p in hop.excluded))
+    if hop.carried_endpoints is not None:  # nginx: decided per location (one location per path)
+        endpoints = hop.carried_endpoints
+    found: list[str] = []
+    for pattern in hop.paths:
+        for path in websocket_paths_through(pattern, endpoints, names):
+            if path not in found:
+                found.append(path)
+    return found
+
+
+def _nginx_endpoints(infra: Infra, location, endpoints: list[str]) -> list[str]:
+    """The known endpoints a `location` can carry: with several upstreams in the run, a catch-all
+    `location /` is not assumed to front the app that serves them (it may proxy another service)."""
+    targets = {l.proxy_pass.args[0] if l.proxy_pass.args else "" for l in infra.nginx_locations}
+    if len(targets) > 1 and location.pattern.lstrip("=^~ ") == "/":
+        return []
+    return [e for e in endpoints if nginx_location_for(location.siblings, e) == location.pattern]
+
+
+def _nginx_hops(infra: Infra, endpoints: list[str]) -> list[ProxyHop]:
+    hops = []
+    for location in infra.nginx_locations:
+        timeout, detail, setting = location.read_timeout()
+        where = setting if setting is not None else location.directive
+        carried = _nginx_endpoints(infra, location, endpoints)
+        hops.append(ProxyHop(f"location {location.pattern}", [location.pattern], timeout, detail, True, where.path, where.line, carried_endpoints=carried))
+    return hops
+
+
+def _ping_interval(launches: list[Launch]) -> float | None:
+    """How often, at the longest, the run's WebSocket servers ping their connections: None when
+    no launch of a WebSocket-capable server is known (uvicorn and daphne ping every 20 s by default,
+    so an unknown server is not assumed to leave connections idle), `inf` when one never pings."""
+    intervals = []
+    for launch in launches:
+        asgi = launch.server in ("uvicorn", "daphne", "hypercorn") or (launch.server == "gunicorn" and "uvicorn" in launch.worker_class.lower())
+        if not asgi:
+            continue  # a WSGI server carries no WebSocket
+        if launch.ws_ping_disabled or (launch.server == "hypercorn" and launch.ws_ping_interval is None):
+            intervals.append(float("inf"))  # hypercorn sends no pings unless configured to
+        else:
+            intervals.append(launch.ws_ping_interval or PING_DEFAULT)
+    return max(intervals) if intervals else None
+
+
+# -- INF602 ------------------------------------------------------------------------------------------
+
+
+class WebSocketHeadersNotForwarded(InfraRule):
+    code = "INF602"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        names = list(self.option("websocket-path-patterns"))
+        endpoints = list(_websocket_endpoints(project))
+        for location in infra.nginx_locations:
+            where = location.directive
+            carried = websocket_paths_through(location.pattern, _nginx_endpoints(infra, location, endpoints), names)
+            headers = location.headers()
+            if carried:
+                missing = []
+                version = location.settings.get("proxy_http_version")
+                if version is None or not version.args or version.args[0] != "1.1":
+                    missing.append("`proxy_http_version 1.1`")
+                missing.extend(f"`proxy_set_header {h}`" for h in ("Upgrade", "Connection") if h.lower() not in headers)
+                if missing:
+                    why = []
+                    if missing[0].startswith("`proxy_http_version"):
+                        why.append("nginx speaks HTTP/1.0 to the upstream, and an HTTP/1.0 request cannot be upgraded")
+                    if any("proxy_set_header" in m for m in missing):
+                        why.append("nginx does not pass the hop-by-hop Upgrade and Connection headers on")
+                    yield Placed(
+                        where.path,
+                        where.line,
+                        f"`location {location.pattern}` proxies WebSocket path `{carried[0]}` without {', '.join(missing)}: "
+                        f"{'; '.join(why)}, so the handshake never reaches the app as an upgrade",
+                    )
+            if location.own_headers and location.inherited_headers:
+                own = {d.args[0].lower() for d in location.own_headers if d.args}
+                lost = []
+                for directive in location.inherited_headers:
+                    if directive.args and directive.args[0].lower() not in own and directive.args[0] not in lost:
+                        lost.append(directive.args[0])
+                if lost:
+                    first = location.inherited_headers[0]
+                    yield Placed(
+                        where.path,
+                        where.line,
+                        f"`location {location.pattern}` sets its own proxy_set_header, so none of the enclosing level's are "
+                        f"inherited ({first.path}:{first.line}): {', '.join(f'`{h}`' for h in lost)} "
+                        f"{'is' if len(lost) == 1 else 'are'} not sent to the upstream for this location",
+                    )
+        for issue in infra.derived.header_issues:
+            yield Placed(issue.path, issue.line, issue.message)
+
+
+# -- INF603 ------------------------------------------------------------------------------------------
+
+
+class ProbeDeadlineMissed(InfraRule):
+    code = "INF603"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        for probe in infra.derived.probes:
+            # Docker starts the next healthcheck `interval` after the previous one ends: no overlap there
+            if probe.platform != "compose" and probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
+                yield Placed(probe.path, probe.timeout_line or probe.line, _overlap_message(probe))
+            if probe.timeout is None:
+                continue
+            for handler in handlers_for(project, probe.route):
+                cost = worst_case(project, handler, probe.timeout)
+                head = f"{probe.kind} in {probe.path}:{probe.line} gives GET {probe.route} {format_seconds(probe.timeout)} ({probe.timeout_detail})"
+                if cost.unbounded:
+                    yield Placed(probe.path, probe.line, f"{head}; its worst case is unbounded: {cost.culprit_reason} ({handler.where})")
+                elif cost.seconds > probe.timeout:
+                    yield Placed(probe.path, probe.line, f"{head}; its worst case is {format_seconds(cost.seconds)} ({cost.text}, {handler.where})")
+
+
+def _overlap_message(probe: Probe) -> str:
+    if probe.platform == "gcp":
+        consequence = "GCP rejects a health check whose timeout is longer than its interval"
+    else:
+        consequence = (
+            "a probe that hangs holds up the next one, so a failing pod is noticed only after "
+            "failureThreshold × the timeout, not × the period"
+        )
+    return (
+        f"{probe.kind} of {probe.owner} waits {format_seconds(probe.timeout)} ({probe.timeout_detail}) but runs every "
+        f"{format_seconds(probe.period)} ({probe.period_detail}): {consequence}"
+    )
+
+
+# -- INF604 ------------------------------------------------------------------------------------------
+
+
+class LivenessDependsOnService(InfraRule):
+    code = "INF604"
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        for probe in infra.derived.probes:
+            if not probe.liveness:
+                continue
+            for handler in handlers_for(project, probe.route):
+                wait = dependency_wait(project, handler)
+                if wait is None:
+                    continue
+                kind = wait.what.rsplit("(", 1)[-1].rstrip(")")
+                yield Placed(
+                    probe.path,
+                    probe.line,
+                    f"{probe.kind} of {probe.owner} calls GET {probe.route}, whose handler `{handler.endpoint.handler}` waits on "
+                    f"{wait.what} at {wait.path}:{wait.line}: when {kind} is down every replica fails the probe and is restarted; "
+                    f"check dependencies in the readiness probe only",
+                )
+
+
+# -- INF605 ------------------------------------------------------------------------------------------
+
+
+class KeepaliveShorterThanLoadBalancer(InfraRule):
+    code = "INF605"
+    python_settings = True
+
+    def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        balancers = [b for b in infra.derived.balancers if b.idle_timeout is not None]
+        if not balancers:
+            return
+        launches = infra.derived.launches
+        config_files = [l for l in launches if l.source == "gunicorn configuration file"]
+        for launch in launches:
+            effective = _effective(launch, config_files)
+            if effective is None:
+                continue
+            keepalive, detail, worker = effective
+            longest = max(balancers, key=lambda b: b.idle_timeout)
+            if keepalive >= longest.idle_timeout:
+                continue
+            yield Placed(launch.path, launch.line, _keepalive_message(launch, keepalive, detail, worker, longest))
+
+
+def _effective(launch: Launch, config_files: list[Launch]) -> tuple[float, str, str] | None:
+    """The keep-alive a launch runs with, and how it is known; None when it does not keep alive."""
+    setting = KEEPALIVE_SETTING.get(launch.server, "keep-alive")
+    if launch.server == "gunicorn":
+        config = config_files[0] if config_files and launch.source != "gunicorn configuration file" else None
+        if config is not None and launch.keepalive is None:
+            return None  # the configuration file decides: reported there
+        if config is None and launch.config_file and launch.keepalive is None:
+            return None  # `-c` names a configuration file the run does not contain: not guessed
+        worker = launch.worker_class or (config.worker_class if config else "")
+        if not worker or worker == "sync" or not any(w in worker for w in _PERSISTENT_WORKERS):
+            return None  # the sync worker closes every connection after its response
+    else:
+        worker = ""
+    if launch.server not in KEEPALIVE_DEFAULTS:
+        return None  # daphne: no keep-alive setting to compare
+    if launch.keepalive is not None:
+        return launch.keepalive, f"{setting} = {launch.keepalive:g}", worker
+    default = KEEPALIVE_DEFAULTS[launch.server]
+    return default, f"{setting} unset; default {format_seconds(default)}", worker
+
+
+def _keepalive_message(launch: Launch, keepalive: float, detail: str, worker: str, balancer: LoadBalancer) -> str:
+    server = f"{launch.server} ({worker} workers)" if worker else launch.server
+    return (
+        f"{server} closes idle connections after {format_seconds(keepalive)} ({detail}) but `{balancer.name}` "
+        f"({balancer.path}:{balancer.line}) keeps them for reuse up to {format_seconds(balancer.idle_timeout)} ({balancer.detail}): "
+        f"requests it sends on a connection the server has just closed fail with 502"
+    )

@@ -1,0 +1,175 @@
+"""INF601–INF605 over multi-file projects: configuration beside the Python code it fronts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from infralint.discovery import discover
+from infralint.engine import iter_findings, lint_files
+
+from ...conftest import config_for, expectations
+
+HERE = Path(__file__).parent / "fixtures"
+CODES = ["INF601", "INF602", "INF603", "INF604", "INF605"]
+
+
+def lint_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
+    """Copy a fixture project out of tests/ (test files are judged differently) and lint it whole."""
+    root = tmp_path / name
+    shutil.copytree(HERE / name, root)
+    monkeypatch.chdir(root)
+    config = config_for(select, options)
+    files = discover([Path(".")], config)
+    return root, list(iter_findings(lint_files(files, config)))
+
+
+def assert_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
+    """Every `# expect:` marker of every file is reported (with its message part), nothing else."""
+    root, findings = lint_project(name, tmp_path, monkeypatch, select, options)
+    expected = []
+    for file in sorted(root.rglob("*")):
+        if file.is_file():
+            shown = file.relative_to(root).as_posix()
+            expected.extend((shown, line, code, part) for line, code, part in expectations(file.read_text(encoding="utf-8")))
+    got = {(f.path, f.line, f.code) for f in findings}
+    wanted = {(p, l, c) for p, l, c, _ in expected}
+    missing = sorted(wanted - got)
+    unexpected = sorted((f.path, f.line, f.code, f.message) for f in findings if (f.path, f.line, f.code) not in wanted)
+    assert not missing and not unexpected, f"missing {missing}\nunexpected {unexpected}"
+    for path, line, code, part in expected:
+        if part:
+            messages = [f.message for f in findings if (f.path, f.line, f.code) == (path, line, code)]
+            assert any(part in m for m in messages), f"{path}:{line}: {code} {messages} lacks {part!r}"
+    return findings
+
+
+def test_kubernetes_probes_against_fastapi_handlers(tmp_path, monkeypatch):
+    assert_project("k8s_probes", tmp_path, monkeypatch)
+
+
+def test_terraform_load_balancer_in_front_of_a_websocket_route(tmp_path, monkeypatch):
+    # across two .tf files of one module: var and local resolved, a var without default not guessed
+    assert_project("terraform_lb", tmp_path, monkeypatch)
+
+
+def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path, monkeypatch):
+    # the backend service's own (default) timeout_sec is not what ends the WebSocket: Cloud Run's is
+    assert_project("cloud_run", tmp_path, monkeypatch)
+
+
+def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path, monkeypatch):
+    # http-level headers come from nginx.conf through `include conf.d/*.conf`
+    assert_project("nginx_channels", tmp_path, monkeypatch)
+
+
+def test_keepalive_against_the_application_load_balancer(tmp_path, monkeypatch):
+    # Dockerfile (last stage), Procfile (sync worker: no keep-alive), gunicorn.conf.py, uvicorn.run(),
+    # compose `sh -c` chains; a network balancer has no HTTP keep-alive
+    assert_project("keepalive", tmp_path, monkeypatch)
+
+
+def test_keepalive_not_reported_without_a_load_balancer(tmp_path, monkeypatch):
+    assert_project("no_balancer", tmp_path, monkeypatch)
+
+
+def test_gke_backend_config_and_ingress_nginx(tmp_path, monkeypatch):
+    assert_project("gke_ingress", tmp_path, monkeypatch)
+
+
+def test_knative_service_request_timeout(tmp_path, monkeypatch):
+    assert_project("knative", tmp_path, monkeypatch)
+
+
+def test_compose_healthchecks(tmp_path, monkeypatch):
+    # a healthcheck that does not call a URL (redis-cli) calls no handler
+    assert_project("compose_health", tmp_path, monkeypatch)
+
+
+def test_helm_templates_are_skipped(tmp_path, monkeypatch):
+    assert_project("helm", tmp_path, monkeypatch)
+
+
+def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
+    """The view `infralint trace` shows: the probe with its deadline, the proxies with their timeouts."""
+    from infralint.engine import join_project
+    from infralint.rules.infra_config.budget_hook import configuration_for_route
+
+    root = tmp_path / "svc"
+    shutil.copytree(HERE / "terraform_lb", root)
+    shutil.copytree(HERE / "k8s_probes", root, dirs_exist_ok=True)
+    monkeypatch.chdir(root)
+    config = config_for(CODES)
+    project = join_project(lint_files(discover([Path(".")], config), config, want_facts=True))
+    ready = configuration_for_route(project, "/health/ready")
+    assert [(p["kind"], p["path"], p["line"], p["deadline"]) for p in ready["probes"]] == [("readinessProbe", "deploy/api.yaml", 12, 1.0)]
+    events = configuration_for_route(project, "/realtime/events")
+    assert [(h["proxy"], h["timeout"], h["detail"]) for h in events["proxies"]] == [
+        ("google_compute_backend_service.events", 45.0, "timeout_sec = var.ws_timeout = 45")
+    ]
+
+
+@pytest.mark.parametrize(
+    "procfile, reported",
+    [
+        ("web: daphne chat.asgi:application\n", False),  # daphne pings every 20 s: never idle 60 s
+        ("web: uvicorn chat.asgi:application --ws-ping-interval 90\n", True),
+        ("web: uvicorn chat.asgi:application --ws-ping-interval 0\n", True),
+        ("web: hypercorn chat.asgi:application --websocket-ping-interval 15\n", False),
+        ("", False),  # no launch known: the server is not assumed to leave sockets idle
+    ],
+)
+def test_idle_timeouts_against_the_servers_pings(tmp_path, monkeypatch, procfile, reported):
+    root = tmp_path / "site"
+    shutil.copytree(HERE / "nginx_channels", root)
+    (root / "Procfile").write_text(procfile)
+    monkeypatch.chdir(root)
+    config = config_for(["INF601"])
+    findings = list(iter_findings(lint_files(discover([Path(".")], config), config)))
+    assert bool(findings) is reported, findings
+
+
+def test_warm_run_refreshes_a_configuration_finding_when_the_python_side_changes(tmp_path, monkeypatch):
+    """The Terraform file's finding depends on the WebSocket route in Python: change only the
+    Python file and the cached result of the .tf file is recomputed."""
+    from infralint.cache import ResultCache
+
+    root, _ = lint_project("terraform_lb", tmp_path, monkeypatch)
+    config = config_for(CODES)
+    config.root = root
+
+    def run():
+        cache = ResultCache(root, config.fingerprint(), False)
+        found = list(iter_findings(lint_files(discover([Path(".")], config), config, cache=cache)))
+        cache.save()
+        return sorted((f.path, f.line) for f in found if f.code == "INF601")
+
+    first = run()
+    assert ("infra/lb.tf", 13) in first
+    main = root / "app" / "main.py"
+    main.write_text(main.read_text().replace('@realtime.websocket("/events")', '@realtime.get("/events")'))
+    assert ("infra/lb.tf", 13) not in run()
+
+
+def test_keepalive_set_at_deploy_time_is_not_guessed(tmp_path, monkeypatch):
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "lb.tf").write_text('resource "aws_lb" "api" {\n  load_balancer_type = "application"\n}\n')
+    (root / "Dockerfile").write_text('FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive "$KEEPALIVE"\n')
+    (root / "Procfile").write_text("web: gunicorn app:app -k gevent -c deploy/gunicorn.conf.py\n")  # not in the run
+    (root / "gunicorn_conf.py").write_text('import os\nworker_class = "gthread"\nkeepalive = int(os.environ.get("KEEPALIVE", "2"))\n')
+    monkeypatch.chdir(root)
+    config = config_for(["INF605"])
+    assert list(iter_findings(lint_files(discover([Path(".")], config), config))) == []
+
+
+def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path, monkeypatch):
+    # the configuration is read while an INF6 rule is on
+    _, findings = lint_project("k8s_probes", tmp_path, monkeypatch, select=["INF303", "INF603"])
+    by_line = {f.line: f.message for f in findings if f.path == "app/health.py"}
+    assert by_line[10].endswith("> 1.0 s readinessProbe deadline (timeoutSeconds unset; default 1 s, deploy/api.yaml:12)")
+    assert "> 5.0 s livenessProbe deadline (timeoutSeconds: 5, deploy/api.yaml:16)" in by_line[24]
+    # /health/quick: 2 s worst case behind a 5 s readiness probe — within the probe's deadline
+    assert 17 not in by_line
