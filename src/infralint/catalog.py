@@ -21,6 +21,7 @@ FAMILIES = {
     "cleanup-imports": "INF2",
     "timeouts": "INF3",
     "test-infra": "INF4",
+    "websocket": "INF5",
 }
 OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
 FIX_SAFETIES = {"none", "safe", "unsafe"}

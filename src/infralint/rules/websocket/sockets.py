@@ -1,0 +1,307 @@
+"""Server-side WebSocket handlers of one module, and the handshake calls each of them makes.
+
+A handler is a function that holds a socket whose handshake it (or its framework) completes:
+
+- Starlette/FastAPI: a parameter annotated `WebSocket`; an *entry* (the handshake is still pending
+  when it starts) when the function is registered in this module (`@app.websocket(path)`,
+  `WebSocketRoute(path, fn)`, `add_websocket_route`, `add_api_websocket_route`) or is the
+  `on_connect` of a `WebSocketEndpoint`.
+- Channels: a method of a `WebsocketConsumer` subclass; the socket is `self`, `connect` is the entry.
+- aiohttp: a function that builds a `web.WebSocketResponse(...)`; the response is the accept site.
+- websockets: a function passed to `websockets.serve(...)`; the `serve` call is the accept site.
+
+Only names are looked at; nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ...analysis.names import ImportMap
+from ...source import SourceFile
+
+STARLETTE_PREFIXES = ("starlette.", "fastapi.")
+CHANNELS_CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
+ROUTE_DECORATORS = frozenset({"websocket", "websocket_route"})
+ROUTE_REGISTRATIONS = frozenset({"add_websocket_route", "add_api_websocket_route"})
+ROUTE_CLASSES = frozenset({"WebSocketRoute", "APIWebSocketRoute"})
+CHANNELS_ENTRIES = frozenset({"connect", "websocket_connect"})
+SERVE_FUNCTIONS = frozenset({"serve", "unix_serve"})
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class AcceptSite:
+    """Where a handshake is answered, and what it selects (`None`: no subprotocol argument)."""
+
+    call: ast.Call
+    keyword: str  # the argument that selects: subprotocol / protocols / subprotocols
+    selected: ast.expr | None
+    #: `**kwargs` passed: the selection cannot be seen
+    opaque: bool = False
+
+    @property
+    def selects_nothing(self) -> bool:
+        if self.opaque:
+            return False
+        return self.selected is None or (isinstance(self.selected, ast.Constant) and self.selected.value is None)
+
+
+@dataclass(eq=False)
+class SocketHandler:
+    function: FunctionNode
+    framework: str  # starlette | channels | aiohttp | websockets
+    socket: str  # the local name of the socket (`websocket`, `self`, `ws`)
+    entry: bool
+    path: str | None = None
+    #: names the offer can be read through besides the socket (aiohttp's request)
+    readers: tuple[str, ...] = ()
+    accepts: list[AcceptSite] = field(default_factory=list)
+    class_name: str | None = None
+
+    @property
+    def line(self) -> int:
+        return self.function.lineno
+
+
+def last_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def literal_str(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    if len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return call.args[position]
+    return None
+
+
+def has_double_star(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def own_nodes(function: ast.AST):
+    """The nodes of a function's own body: nested functions, lambdas and classes are other code."""
+    stack = list(reversed(function.body if hasattr(function, "body") else []))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def method_call(node: ast.AST, receiver: str, names: frozenset[str] | set[str] | None = None) -> str | None:
+    """`receiver.name(...)` → name (when in `names`, if given)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        value = node.func.value
+        if isinstance(value, ast.Name) and value.id == receiver and (names is None or node.func.attr in names):
+            return node.func.attr
+    return None
+
+
+class ModuleSockets:
+    """Every handler in one module, found once and shared by the WebSocket rules."""
+
+    def __init__(self, source: SourceFile, extra_accept_calls: tuple[str, ...] = (), extra_serve_calls: tuple[str, ...] = ()) -> None:
+        self.source = source
+        self.imports = ImportMap(source)
+        self.extra_accept_calls = frozenset(extra_accept_calls)
+        self.extra_serve_calls = frozenset(extra_serve_calls)
+        self.functions: dict[str, FunctionNode] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        for node in source.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[node.name] = node
+            elif isinstance(node, ast.ClassDef):
+                self.classes[node.name] = node
+
+    # -- which library a name belongs to ------------------------------------------------------
+
+    @cached_property
+    def uses_starlette(self) -> bool:
+        return self.imports.imports_module("starlette") or self.imports.imports_module("fastapi")
+
+    def _is_starlette_websocket(self, annotation: ast.expr | None) -> bool:
+        if annotation is None:
+            return False
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            text = annotation.value.strip()
+            return text.rsplit(".", 1)[-1] == "WebSocket" and self.uses_starlette
+        qualified = self.imports.qualified_name(annotation) or ""
+        if qualified.rsplit(".", 1)[-1] != "WebSocket":
+            return False
+        if qualified.startswith(STARLETTE_PREFIXES):
+            return True
+        return "." not in qualified and self.uses_starlette  # relative import or re-export
+
+    def _consumer_classes(self) -> set[str]:
+        """Channels consumers defined here, including subclasses of consumers defined here."""
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name, cls in self.classes.items():
+                if name in found:
+                    continue
+                for base in cls.bases:
+                    base_name = last_name(base)
+                    qualified = self.imports.qualified_name(base) or ""
+                    if (base_name in CHANNELS_CONSUMERS and (qualified.startswith("channels.") or "." not in qualified)) or base_name in found:
+                        found.add(name)
+                        changed = True
+                        break
+        return found
+
+    def _endpoint_classes(self) -> set[str]:
+        return {
+            name for name, cls in self.classes.items()
+            if any(last_name(b) == "WebSocketEndpoint" for b in cls.bases) and self.uses_starlette
+        }
+
+    # -- the handlers ---------------------------------------------------------------------------
+
+    @cached_property
+    def handlers(self) -> list[SocketHandler]:
+        found: list[SocketHandler] = []
+        registered = self._registered_paths()
+        consumers = self._consumer_classes()
+        endpoints = self._endpoint_classes()
+        served = self._served_handlers()
+        for node in ast.walk(self.source.tree):
+            if isinstance(node, ast.ClassDef) and node.name in consumers | endpoints:
+                found.extend(self._class_handlers(node, node.name in consumers))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                handler = self._function_handler(node, registered, served)
+                if handler is not None:
+                    found.append(handler)
+        found.sort(key=lambda h: h.line)
+        return found
+
+    def _function_handler(self, node: FunctionNode, registered: dict[str, str | None], served: dict[str, list[ast.Call]]) -> SocketHandler | None:
+        params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        decorated_path, decorated = self._route_decorator(node)
+        for param in params:
+            if self._is_starlette_websocket(param.annotation):
+                entry = decorated or node.name in registered
+                path = decorated_path if decorated else registered.get(node.name)
+                handler = SocketHandler(node, "starlette", param.arg, entry, path)
+                handler.accepts = self._socket_accepts(node, param.arg)
+                return handler
+        if decorated and params:  # `@app.websocket(...)` with an unannotated socket
+            handler = SocketHandler(node, "starlette", params[0].arg, True, decorated_path)
+            handler.accepts = self._socket_accepts(node, params[0].arg)
+            return handler
+        response = self._aiohttp_response(node)
+        if response is not None:
+            socket, call = response
+            request = params[0].arg if params and params[0].arg not in ("self", "cls") else (params[1].arg if len(params) > 1 else "request")
+            handler = SocketHandler(node, "aiohttp", socket, True, readers=(request,))
+            handler.accepts = [AcceptSite(call, "protocols", argument(call, 99, "protocols"), has_double_star(call))]
+            return handler
+        if node.name in served and params:
+            socket = params[1].arg if params[0].arg == "self" and len(params) > 1 else params[0].arg
+            handler = SocketHandler(node, "websockets", socket, False)
+            handler.accepts = [
+                AcceptSite(call, "subprotocols", argument(call, 99, "subprotocols") or argument(call, 99, "select_subprotocol"), has_double_star(call))
+                for call in served[node.name]
+            ]
+            return handler
+        return None
+
+    def _class_handlers(self, cls: ast.ClassDef, channels: bool) -> list[SocketHandler]:
+        handlers = []
+        for node in cls.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = node.args.args
+            if channels:
+                handler = SocketHandler(node, "channels", "self", node.name in CHANNELS_ENTRIES, class_name=cls.name)
+            elif len(params) >= 2:
+                handler = SocketHandler(node, "starlette", params[1].arg, node.name == "on_connect", class_name=cls.name)
+            else:
+                continue
+            handler.accepts = self._socket_accepts(node, handler.socket)
+            handlers.append(handler)
+        return handlers
+
+    def _socket_accepts(self, function: FunctionNode, socket: str) -> list[AcceptSite]:
+        sites = []
+        for node in own_nodes(function):
+            if not isinstance(node, ast.Call):
+                continue
+            if method_call(node, socket, {"accept"}) or self._extra_accept(node, socket):
+                sites.append(AcceptSite(node, "subprotocol", argument(node, 0, "subprotocol"), has_double_star(node)))
+        return sites
+
+    def _extra_accept(self, call: ast.Call, socket: str) -> bool:
+        if not self.extra_accept_calls:
+            return False
+        if method_call(call, socket, self.extra_accept_calls):
+            return True
+        name = self.imports.qualified_name(call.func)
+        first = call.args[0] if call.args else None
+        return name in self.extra_accept_calls and isinstance(first, ast.Name) and first.id == socket
+
+    def _route_decorator(self, node: FunctionNode) -> tuple[str | None, bool]:
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr in ROUTE_DECORATORS:
+                return literal_str(argument(decorator, 0, "path")), True
+        return None, False
+
+    def _registered_paths(self) -> dict[str, str | None]:
+        """Functions registered as WebSocket routes in this module → their path (if literal)."""
+        found: dict[str, str | None] = {}
+        for node in ast.walk(self.source.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = last_name(node.func)
+            if name in ROUTE_CLASSES or name in ROUTE_REGISTRATIONS:
+                endpoint = argument(node, 1, "endpoint")
+                if isinstance(endpoint, ast.Name):
+                    found[endpoint.id] = literal_str(argument(node, 0, "path"))
+        return found
+
+    def _served_handlers(self) -> dict[str, list[ast.Call]]:
+        """Functions passed to `websockets.serve(...)` in this module → the serve calls."""
+        found: dict[str, list[ast.Call]] = {}
+        for node in ast.walk(self.source.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            qualified = self.imports.qualified_name(node.func) or ""
+            is_serve = qualified.startswith("websockets.") and qualified.rsplit(".", 1)[-1] in SERVE_FUNCTIONS
+            if not (is_serve or qualified in self.extra_serve_calls):
+                continue
+            handler = argument(node, 0, "handler") or argument(node, 0, "ws_handler")
+            name = last_name(handler) if isinstance(handler, (ast.Name, ast.Attribute)) else None
+            if name:
+                found.setdefault(name, []).append(node)
+        return found
+
+    def _aiohttp_response(self, function: FunctionNode) -> tuple[str, ast.Call] | None:
+        for node in own_nodes(function):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+                target = node.targets[0]
+                call = node.value
+                if isinstance(target, ast.Name) and last_name(call.func) == "WebSocketResponse":
+                    qualified = self.imports.qualified_name(call.func) or ""
+                    if qualified.startswith("aiohttp.") or self.imports.imports_module("aiohttp"):
+                        return target.id, call
+        return None
+
+
+def module_sockets(source: SourceFile) -> ModuleSockets:
+    """The shared analysis (options are applied by the rules that read them)."""
+    return ModuleSockets(source)
