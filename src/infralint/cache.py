@@ -49,12 +49,12 @@ class ResultCache:
         except (OSError, ValueError):
             self.entries = {}
         self.hits = 0
+        self._digests: dict[str, str] = {}  # current digests of dependencies, hashed once per run
 
-    def lookup(self, path: Path, shown: str):
-
+    def lookup(self, path: Path, shown: str, *, want_facts: bool = False):
         key = os.path.abspath(path)
         entry = self.entries.get(key)
-        if entry is None:
+        if entry is None or (want_facts and "facts" not in entry):
             return None
         try:
             stat = os.stat(key)
@@ -71,11 +71,49 @@ class ResultCache:
                 return None
             entry["stat"] = _trusted_stat(stat)
             self.dirty = True
+        if not self._dependencies_unchanged(entry):
+            return None
         self.hits += 1
         findings = [Finding.from_dict(f) for f in entry["findings"]]
         for finding in findings:
             finding.path = shown
-        return FileResult(shown, findings, [], entry["digest"])
+        result = FileResult(shown, findings, [], entry["digest"])
+        result.deps = dict(entry.get("deps") or {})
+        if entry.get("facts") is not None:
+            from .project.facts import FileFacts
+
+            result.facts = FileFacts.from_dict(entry["facts"], shown)
+        return result
+
+    # -- findings that read other files (the project model, imported constants) ---------------
+
+    def _dependencies_unchanged(self, entry: dict) -> bool:
+        """Every other file the findings were computed from still has the digest it had then."""
+        for dep, digest in (entry.get("deps") or {}).items():
+            if self._current_digest(dep) != digest:
+                return False
+        return True
+
+    def _current_digest(self, key: str) -> str | None:
+        """A file's content digest now: its own entry's when its stat is unchanged, else hashed."""
+        known = self._digests.get(key)
+        if known is not None:
+            return known
+        try:
+            stat = os.stat(key)
+        except OSError:
+            return None
+        entry = self.entries.get(key)
+        if entry is not None and entry.get("stat") == _stat_key(stat):
+            digest = entry["digest"]
+        else:
+            try:
+                with open(key, "rb") as handle:
+                    digest = content_digest(handle.read())
+            except OSError:
+                return None
+        self._digests[key] = digest
+        return digest
 
     def store(self, path: Path, result) -> None:
         if result.errors or not result.digest:
@@ -85,7 +123,13 @@ class ResultCache:
             stat = _trusted_stat(os.stat(key))
         except OSError:
             stat = None
-        self.entries[key] = {"digest": result.digest, "stat": stat, "findings": [f.to_dict() for f in result.findings]}
+        entry = {"digest": result.digest, "stat": stat, "findings": [f.to_dict() for f in result.findings]}
+        if result.deps:
+            entry["deps"] = result.deps
+        if result.facts is not None:
+            entry["facts"] = result.facts.to_dict()
+        self.entries[key] = entry
+        self._digests.pop(key, None)
         self.dirty = True
 
     def save(self) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .config import Config
 from .source import SourceFile
+
+if TYPE_CHECKING:
+    from .project.model import Project
 
 T = TypeVar("T")
 
@@ -13,10 +16,12 @@ T = TypeVar("T")
 class FileContext:
     """What a rule sees of the file being linted: the source, the config, shared analyses."""
 
-    def __init__(self, source: SourceFile, config: Config, display_path: str) -> None:
+    def __init__(self, source: SourceFile, config: Config, display_path: str, project: "Project | None" = None) -> None:
         self.source = source
         self.config = config
         self.display_path = display_path
+        #: every file's facts joined (only for rules with `uses_project`; None for a lone file)
+        self.project = project
         self._analyses: dict[Any, Any] = {}
 
     @property

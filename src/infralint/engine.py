@@ -31,20 +31,32 @@ def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 
 
 
 class Linter:
-    """The enabled rules of one configuration, ready to lint any number of files."""
+    """The enabled rules of one configuration, ready to lint any number of files.
 
-    def __init__(self, config: Config) -> None:
+    `collect_facts` (default: when an enabled rule uses the project) makes every lint also extract
+    the file's facts for the project model (`FileResult.facts`).
+    """
+
+    def __init__(self, config: Config, *, collect_facts: bool | None = None) -> None:
         self.config = config
         self.enabled = config.enabled_codes()
         self.rules: list[Rule] = [
             cls(config) for code, cls in sorted(rule_classes().items()) if code in self.enabled and not cls.engine_rule
         ]
         self.config_file_names = frozenset().union(*(rule.config_file_names for rule in self.rules))
+        self.project_rules = [rule for rule in self.rules if rule.uses_project]
+        self.collect_facts = bool(self.project_rules) if collect_facts is None else collect_facts
+        if self.collect_facts:
+            from .project import load_extractors
+
+            load_extractors()
 
     # -- one file -------------------------------------------------------------------------------
 
-    def lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
-        result = self._lint_bytes(data, display_path, resolve_fixes=resolve_fixes)
+    def lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
+        """Lint one file's bytes. `project` is the joined project model for rules that use it;
+        `defer` (phase one of a project run) leaves a file such a rule applies to for later."""
+        result = self._lint_bytes(data, display_path, resolve_fixes=resolve_fixes, project=project, defer=defer)
         self._apply_per_file_ignores(result)
         return result
 
@@ -55,9 +67,15 @@ class Linter:
             if ignored:
                 result.findings = [f for f in result.findings if not any(f.code.startswith(i) for i in ignored)]
 
-    def _lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+    def _lint_bytes(self, data: bytes, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
         if Path(display_path).name in self.config_file_names:
-            return self._lint_config_file(data, display_path)
+            result = self._lint_config_file(data, display_path)
+            self._non_python_facts(result, data)
+            return result
+        if self.collect_facts and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path):
+            result = FileResult(display_path, digest=content_digest(data))
+            self._non_python_facts(result, data)
+            return result
         try:
             text = decode_source(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -67,8 +85,10 @@ class Linter:
                 message = f"file cannot be decoded: {_describe_decode_error(exc)}"
                 result.findings.append(_meta_finding("INF002", message, display_path, line))
             return result
-        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes)
+        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, defer=defer)
         result.digest = content_digest(data)
+        if result.facts is not None:
+            result.facts.digest = result.digest
         return result
 
     def _lint_config_file(self, data: bytes, display_path: str) -> FileResult:
@@ -92,7 +112,7 @@ class Linter:
         self._apply_per_file_ignores(result)
         return result
 
-    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False) -> FileResult:
+    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
         result = FileResult(display_path)
         source = SourceFile(display_path, text)
         if skip_file(source):
@@ -111,14 +131,42 @@ class Linter:
             if "INF001" in self.enabled:
                 result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
             return result
-        ctx = FileContext(source, self.config, display_path)
-        findings = self._run_rules(ctx, result.errors)
+        if self.collect_facts:
+            result.facts = self._python_facts(source, display_path)
+            result.errors.extend(result.facts.errors)
+        ctx = FileContext(source, self.config, display_path, project)
+        if defer and project is None and self._waits_for_project(ctx):
+            result.deferred = True
+            return result
+        with _recording_dependencies(result, project):
+            findings = self._run_rules(ctx, result.errors)
         findings = self._suppress(source, findings)
         if resolve_fixes:
             self._resolve_fixes(ctx, findings, result.errors)
         findings.sort(key=lambda f: f.sort_key)
         result.findings = findings
         return result
+
+    # -- the project model's per-file phase -----------------------------------------------------
+
+    def _python_facts(self, source: SourceFile, display_path: str):
+        from .project import extract_python
+
+        return extract_python(source, display_path)
+
+    def _non_python_facts(self, result: FileResult, data: bytes) -> None:
+        if not self.collect_facts:
+            return
+        from .project import extract_file
+
+        result.facts = extract_file(result.path, data.decode("utf-8", "replace"), result.digest)
+
+    def _waits_for_project(self, ctx: FileContext) -> bool:
+        """Whether a rule that reads the project applies here (so the file is linted after the join)."""
+        if not self.project_rules:
+            return False
+        ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
+        return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in self.project_rules)
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
@@ -265,6 +313,40 @@ def _fix_problem(text: str, edits) -> str | None:
     return None
 
 
+class _recording_dependencies:
+    """Record the other files a lint read (project modules, project facts) into `result.deps`."""
+
+    def __init__(self, result: FileResult, project) -> None:
+        self.result, self.project = result, project
+
+    def __enter__(self):
+        from .analysis import project_modules
+
+        self._modules = project_modules.recording()
+        self._used_modules = self._modules.__enter__()
+        self._facts = self.project.recording() if self.project is not None else None
+        self._used_files = self._facts.__enter__() if self._facts is not None else set()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._facts is not None:
+            self._facts.__exit__(*exc)
+        self._modules.__exit__(*exc)
+        deps = dict(self._used_modules)
+        for path in self._used_files:
+            file = self.project.files.get(path)
+            if file is not None and file.digest:
+                deps[os.path.abspath(path)] = file.digest
+        deps.pop(os.path.abspath(self.result.path), None)
+        self.result.deps = deps
+
+
+def _reads_facts(display_path: str) -> bool:
+    from .project import wants_file
+
+    return wants_file(display_path)
+
+
 def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | None) -> str:
     where = f"{ctx.display_path}:{line}" if line else ctx.display_path
     return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc}"
@@ -302,12 +384,12 @@ def display_path(path: Path) -> str:
 _worker_linter: Linter | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, collect_facts: bool) -> None:
     global _worker_linter
-    _worker_linter = Linter(config)
+    _worker_linter = Linter(config, collect_facts=collect_facts)
 
 
-def _lint_one(linter: Linter, path: Path, resolve_fixes: bool) -> FileResult:
+def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
     shown = display_path(path)
     try:
         data = path.read_bytes()
@@ -316,13 +398,13 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool) -> FileResult:
         if "INF002" in linter.enabled:
             result.findings.append(_meta_finding("INF002", f"file cannot be read: {exc.strerror or exc}", shown))
         return result
-    return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes)
+    return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes, project=project, defer=defer)
 
 
-def _worker_lint(args: tuple[Path, bool]) -> FileResult:
-    path, resolve_fixes = args
+def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:
+    path, resolve_fixes, defer = args
     assert _worker_linter is not None
-    return _lint_one(_worker_linter, path, resolve_fixes)
+    return _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
 
 
 def lint_files(
@@ -333,39 +415,72 @@ def lint_files(
     cache: ResultCache | None = None,
     resolve_fixes: bool = False,
     progress: Callable[[int], None] | None = None,
+    want_facts: bool = False,
 ) -> Iterator[FileResult]:
-    """Lint every path (served from `cache` when the content is unchanged); results stream in path order."""
+    """Lint every path (served from `cache` when the content and the files it read are unchanged).
+
+    Two phases when an enabled rule uses the project model: every file is linted (and its facts
+    extracted) in the pool, except those a project rule applies to; once all facts are in, the
+    project is joined here and those files are linted with it. Results come in path order.
+    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`).
+    """
+    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress)
+    deferred = [i for i, r in enumerate(results) if r.deferred]
+    if deferred and linter is not None:
+        project = join_project(results)
+        for index in deferred:
+            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
+            if cache:
+                cache.store(paths[index], results[index])
+            if progress:
+                progress(1)
+    yield from results
+
+
+def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress) -> tuple[list[FileResult], Linter | None]:
+    """Per file: cached result, or a fresh lint (in the pool) that defers files waiting for the project."""
+    cached: dict[int, FileResult] = {}
     pending: list[Path] = []
-    cached: dict[Path, FileResult] = {}
-    for path in paths:
-        hit = cache.lookup(path, display_path(path)) if cache else None
+    for index, path in enumerate(paths):
+        hit = cache.lookup(path, display_path(path), want_facts=want_facts) if cache else None
         if hit is not None:
-            cached[path] = hit
+            cached[index] = hit
         else:
             pending.append(path)
     # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
-    fresh = _lint_pending(Linter(config), pending, jobs, resolve_fixes) if pending else iter(())
-    for path in paths:
-        result = cached.get(path) or next(fresh)
-        if cache and path not in cached:
+    linter = Linter(config, collect_facts=True if want_facts else None) if pending else None
+    fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
+    results: list[FileResult] = []
+    for index, path in enumerate(paths):
+        result = cached.get(index) or next(fresh)
+        if cache and index not in cached and not result.deferred:
             cache.store(path, result)
-        if progress:
+        if progress and not result.deferred:
             progress(1)
-        yield result
+        results.append(result)
+    return results, linter
+
+
+def join_project(results: Iterable[FileResult]):
+    """Phase two: every file's facts in one `Project` (main process, once per run)."""
+    from .project import Project
+
+    return Project(r.facts for r in results if r.facts is not None)
 
 
 def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[FileResult]:
+    defer = bool(linter.project_rules)
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
         for path in pending:
-            yield _lint_one(linter, path, resolve_fixes)
+            yield _lint_one(linter, path, resolve_fixes, defer=defer)
         return
     from concurrent.futures import (
         ProcessPoolExecutor,  # multiprocessing: only for a cold, parallel run
     )
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config, linter.collect_facts)) as pool:
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        yield from pool.map(_worker_lint, [(p, resolve_fixes) for p in pending], chunksize=chunk)
+        yield from pool.map(_worker_lint, [(p, resolve_fixes, defer) for p in pending], chunksize=chunk)
 
 
 def default_jobs() -> int:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .finding import Finding
+
+if TYPE_CHECKING:
+    from .project.facts import FileFacts
 
 
 @dataclass
@@ -18,6 +22,12 @@ class FileResult:
     errors: list[str] = field(default_factory=list)
     digest: str = ""
     fixed: int = 0  # findings fixed in this file by --fix
+    #: what the file states for the project model (None when the run builds no project)
+    facts: "FileFacts | None" = None
+    #: other files these findings were computed from: absolute path → content digest (cache keys)
+    deps: dict[str, str] = field(default_factory=dict)
+    #: linting waits for the project: a rule that reads `ctx.project` applies to this file
+    deferred: bool = False
 
 
 def content_digest(data: bytes) -> str:

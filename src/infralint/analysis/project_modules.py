@@ -37,11 +37,26 @@ class LoadedModule:
     mtime: float
     source: SourceFile
     astroid: _AstroidModule
+    digest: str
     #: per-module results of the analyses that read it (a value resolver, its clients), dropped with it
     memo: dict = field(default_factory=dict)
 
 
 _modules: dict[str, LoadedModule] = {}
+#: while a file is linted, the modules its rules looked into (path → content digest): cache keys
+_recorders: list[dict[str, str]] = []
+
+
+class recording:
+    """`with recording() as used:` collects the project modules loaded inside the block."""
+
+    def __enter__(self) -> dict[str, str]:
+        used: dict[str, str] = {}
+        _recorders.append(used)
+        return used
+
+    def __exit__(self, *exc) -> None:
+        _recorders.pop()
 
 
 def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Path, str, list[str]] | None:
@@ -147,17 +162,27 @@ def load(path: Path, modname: str) -> LoadedModule | None:
         return None
     cached = _modules.get(key)
     if cached is not None and cached.mtime == mtime:
+        _record(cached)
         return cached
     try:
-        text = decode_source(path.read_bytes())
+        data = path.read_bytes()
+        text = decode_source(data)
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here
     except Exception:  # a module that cannot be read or parsed resolves nothing
         return None
     stats["modules_loaded"] += 1
-    loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)))
+    from ..results import content_digest
+
+    loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)), content_digest(data))
     _modules[key] = loaded
+    _record(loaded)
     return loaded
+
+
+def _record(loaded: LoadedModule) -> None:
+    if _recorders:
+        _recorders[-1][str(loaded.path)] = loaded.digest
 
 
 class _AstroidModule:

@@ -32,6 +32,9 @@ class Rule:
     #: names of non-Python files this rule also reads (`pytest.ini`, `tox.ini`…); discovery passes
     #: them on when `wants_config_file` says so, and the engine calls `check_config_file` for them
     config_file_names: ClassVar[frozenset[str]] = frozenset()
+    #: the rule reads `ctx.project` (other files' facts): the engine runs it after the project join
+    #: and keys its findings' cache entries on the files whose facts it read
+    uses_project: ClassVar[bool] = False
 
     def __init__(self, config: "Config") -> None:
         self.config = config

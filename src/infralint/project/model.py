@@ -1,0 +1,322 @@
+"""The join: every file's facts in one `Project`, indexed by qualified name, module and route path.
+
+Built once per run in the main process (and kept up to date by the language server). Lookups record
+which files' facts they returned while `recording()` is active, so the engine knows which files a
+finding depended on and keys its cache entry on them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, TypeVar
+
+from .facts import (
+    Binding,
+    Constant,
+    Fact,
+    FileFacts,
+    Function,
+    Include,
+    Route,
+    Router,
+    WebSocketEndpoint,
+)
+
+F = TypeVar("F", bound=Fact)
+_MAX_HOPS = 12
+
+
+@dataclass
+class Endpoint:
+    """A route with its full path, composed through every router prefix and include on the way."""
+
+    method: str  # "WS" for WebSocket endpoints
+    path: str
+    handler: str
+    fact: Route | WebSocketEndpoint
+    #: the includes it is served through, outermost first (where each prefix came from)
+    through: list[Include] = field(default_factory=list)
+
+    @property
+    def websocket(self) -> bool:
+        return self.method == "WS"
+
+
+@dataclass(frozen=True)
+class ConstantValue:
+    number: float | None
+    text: str
+    #: the qualified names followed to reach the value (`app.health.TIMEOUT` → `app.settings.TIMEOUT`)
+    chain: tuple[str, ...]
+    fact: Constant
+
+
+class Project:
+    """All facts of a run. Indexes are built on first use and dropped when a file's facts change."""
+
+    def __init__(self, files: Iterable[FileFacts] = ()) -> None:
+        self.files: dict[str, FileFacts] = {}
+        for file in files:
+            self.files[file.path] = file
+        self._indexes: _Indexes | None = None
+        self._recording: list[set[str]] = []
+
+    # -- updates (the language server replaces one file's facts at a time) ---------------------
+
+    def update(self, file: FileFacts) -> bool:
+        """Replace one file's facts; True when they differ from what the project had."""
+        old = self.files.get(file.path)
+        self.files[file.path] = file
+        changed = old is None or old.fingerprint() != file.fingerprint()
+        if changed:
+            self._indexes = None
+        return changed
+
+    def remove(self, path: str) -> None:
+        if self.files.pop(path, None) is not None:
+            self._indexes = None
+
+    # -- dependency recording ------------------------------------------------------------------
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the paths of every file whose facts a lookup returns inside the block."""
+        used: set[str] = set()
+        self._recording.append(used)
+        try:
+            yield used
+        finally:
+            self._recording.pop()
+
+    def _used(self, facts: Iterable[Fact]) -> None:
+        if self._recording:
+            target = self._recording[-1]
+            for fact in facts:
+                target.add(fact.file)
+
+    # -- indexes ----------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> "_Indexes":
+        if self._indexes is None:
+            self._indexes = _Indexes(self.files.values())
+        return self._indexes
+
+    def facts(self, cls: type[F]) -> list[F]:
+        """Every fact of one kind (records nothing: callers filter and should `note` what they use)."""
+        return list(self.index.by_kind.get(cls, ()))  # type: ignore[arg-type]
+
+    def note(self, *facts: Fact) -> None:
+        """Record facts a rule used after finding them through `facts()`."""
+        self._used(facts)
+
+    def module(self, name: str) -> FileFacts | None:
+        file = self.index.by_module.get(name)
+        if file is not None and self._recording:
+            self._recording[-1].add(file.path)
+        return file
+
+    def named(self, qualname: str) -> list[Fact]:
+        """Facts that define `qualname` (functions, routers, clients, constants, bindings)."""
+        found = self.index.by_name.get(qualname, [])
+        self._used(found)
+        return list(found)
+
+    def resolve(self, qualname: str) -> str:
+        """The defining name of `qualname`, following re-exports (`pkg.run` → `pkg.health.run`) and
+        module-level instances (`app.health.registry.run_all` → `app.health.Registry.run_all`)."""
+        current = qualname
+        for _ in range(_MAX_HOPS):
+            if self._defined(current):
+                return current
+            parts = current.split(".")
+            for size in range(len(parts), 0, -1):
+                binding = self._binding(".".join(parts[:size]))
+                if binding is not None:
+                    self._used([binding])
+                    current = ".".join([binding.target, *parts[size:]])
+                    break
+            else:
+                return current
+        return current
+
+    def _defined(self, qualname: str) -> bool:
+        return any(not isinstance(f, Binding) for f in self.index.by_name.get(qualname, ()))
+
+    def _binding(self, qualname: str) -> Binding | None:
+        return next((f for f in self.index.by_name.get(qualname, ()) if isinstance(f, Binding)), None)
+
+    def function(self, qualname: str) -> Function | None:
+        """The function a (possibly re-exported or instance-qualified) name calls, if the project has it."""
+        resolved = self.resolve(qualname)
+        found = next((f for f in self.index.by_name.get(resolved, ()) if isinstance(f, Function)), None)
+        if found is not None:
+            self._used([found])
+        return found
+
+    def first(self, cls: type[F], qualname: str) -> F | None:
+        """The fact of kind `cls` defining `qualname` (after `resolve`)."""
+        resolved = self.resolve(qualname)
+        found = next((f for f in self.index.by_name.get(resolved, ()) if isinstance(f, cls)), None)
+        if found is not None:
+            self._used([found])
+        return found  # type: ignore[return-value]
+
+    def constant(self, qualname: str) -> ConstantValue | None:
+        """A module constant's value, following imports between modules (`ref`) to where it is set."""
+        chain: list[str] = []
+        current = qualname
+        for _ in range(_MAX_HOPS):
+            current = self.resolve(current)
+            chain.append(current)
+            fact = next((f for f in self.index.by_name.get(current, ()) if isinstance(f, Constant)), None)
+            if fact is None:
+                return None
+            self._used([fact])
+            if not fact.ref:
+                return ConstantValue(fact.value, fact.text, tuple(chain), fact)
+            current = fact.ref
+        return None
+
+    # -- routes ---------------------------------------------------------------------------------
+
+    def endpoints(self) -> list[Endpoint]:
+        """Every HTTP route and WebSocket endpoint with its full path (records nothing by itself)."""
+        return self.index.endpoints
+
+    def routes_for(self, path: str, method: str | None = None) -> list[Endpoint]:
+        """The endpoints serving `path`: a concrete path (`/items/42`) or a template (`/items/{id}`)."""
+        wanted = _normal(path)
+        found = [e for e in self.index.endpoints if (method is None or e.method == method.upper()) and _matches(e.path, wanted)]
+        for endpoint in found:
+            self._used([endpoint.fact, *endpoint.through])
+        return found
+
+    def routes_to(self, handler: str) -> list[Endpoint]:
+        """The endpoints whose handler is `handler` (a qualified function name)."""
+        resolved = self.resolve(handler)
+        found = [e for e in self.index.endpoints if e.handler == handler or self.resolve(e.handler) == resolved]
+        for endpoint in found:
+            self._used([endpoint.fact, *endpoint.through])
+        return found
+
+    def accept_sites(self, endpoint: Endpoint) -> list[tuple[str, int]]:
+        """(path, line) of each place the endpoint's handler accepts the WebSocket."""
+        function = self.function(endpoint.handler)
+        if function is None:
+            return []
+        return [(function.file, line) for line in function.accepts]
+
+
+class _Indexes:
+    def __init__(self, files: Iterable[FileFacts]) -> None:
+        self.by_kind: dict[type, list[Fact]] = defaultdict(list)
+        self.by_name: dict[str, list[Fact]] = defaultdict(list)
+        self.by_module: dict[str, FileFacts] = {}
+        for file in files:
+            if file.module:
+                self.by_module.setdefault(file.module, file)
+            for fact in file.facts:
+                self.by_kind[type(fact)].append(fact)
+                name = getattr(fact, "name", None)
+                if name:
+                    self.by_name[name].append(fact)
+        self._endpoints: list[Endpoint] | None = None
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        if self._endpoints is None:
+            self._endpoints = _compose(self)
+        return self._endpoints
+
+
+def _compose(index: _Indexes) -> list[Endpoint]:
+    routers = {f.name: f for f in index.by_kind.get(Router, ()) if isinstance(f, Router)}
+    parents: dict[str, list[Include]] = defaultdict(list)
+    for include in index.by_kind.get(Include, ()):
+        parents[include.child].append(include)  # type: ignore[attr-defined]
+    mounts_memo: dict[str, list[tuple[str, list[Include]]]] = {}
+
+    def mounts(router: str, depth: int = 0) -> list[tuple[str, list[Include]]]:
+        """(prefix, includes) for every way `router` is reached from a root app."""
+        if router in mounts_memo:
+            return mounts_memo[router]
+        mounts_memo[router] = [("", [])]  # cycle guard while computing
+        found: list[tuple[str, list[Include]]] = []
+        if depth < _MAX_HOPS:
+            for include in parents.get(router, ()):
+                for prefix, chain in mounts(include.parent, depth + 1):
+                    found.append((join_paths(prefix, include.prefix), [*chain, include]))
+        if not found:
+            found = [("", [])]
+        own = routers[router].prefix if router in routers else ""
+        result = [(join_paths(prefix, own), chain) for prefix, chain in found]
+        mounts_memo[router] = result
+        return result
+
+    endpoints: list[Endpoint] = []
+    for route in index.by_kind.get(Route, ()):
+        for prefix, chain in mounts(route.router):  # type: ignore[attr-defined]
+            endpoints.append(Endpoint(route.method, _normal(join_paths(prefix, route.path)), route.handler, route, chain))  # type: ignore[attr-defined]
+    for socket in index.by_kind.get(WebSocketEndpoint, ()):
+        for prefix, chain in mounts(socket.router) if socket.router else [("", [])]:  # type: ignore[attr-defined]
+            endpoints.append(Endpoint("WS", _normal(join_paths(prefix, socket.path)), socket.handler, socket, chain))  # type: ignore[attr-defined]
+    # aiohttp: a plain route whose handler creates a WebSocketResponse is a WebSocket endpoint
+    handlers = {f.name: f for f in index.by_kind.get(Function, ()) if isinstance(f, Function) and f.websocket_response}
+    for endpoint in list(endpoints):
+        if endpoint.method == "GET" and endpoint.handler in handlers:
+            endpoints.append(Endpoint("WS", endpoint.path, endpoint.handler, endpoint.fact, endpoint.through))
+    endpoints.sort(key=lambda e: (e.path, e.method, e.fact.file, e.fact.line))
+    return endpoints
+
+
+def join_paths(prefix: str, path: str) -> str:
+    """`/api` + `/items` → `/api/items`; Django's `api/` + `items/` → `api/items/`."""
+    if not prefix:
+        return path
+    if not path:
+        return prefix
+    return prefix.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _normal(path: str) -> str:
+    path = path.strip()
+    if not path.startswith("/"):
+        path = "/" + path
+    return path if path == "/" else path.rstrip("/")
+
+
+_PARAM = re.compile(r"\{[^}]*\}|<[^>]*>")
+
+
+def _param_shape(path: str) -> str:
+    return _PARAM.sub("{}", path)
+
+
+def _matches(template: str, wanted: str) -> bool:
+    if template == wanted or _param_shape(template) == _param_shape(wanted):
+        return True
+    return _template_regex(template).fullmatch(wanted) is not None
+
+
+_regex_cache: dict[str, re.Pattern] = {}
+
+
+def _template_regex(template: str) -> re.Pattern:
+    """`/items/{id}` and `/files/<path:name>` as regexes: one segment per parameter, `path` any."""
+    pattern = _regex_cache.get(template)
+    if pattern is None:
+        parts = []
+        position = 0
+        for match in _PARAM.finditer(template):
+            parts.append(re.escape(template[position:match.start()]))
+            inner = match.group(0)[1:-1]
+            is_path = inner.startswith("path:") or inner.endswith(":path") or inner.endswith(":.*") or inner.endswith(":.+")
+            parts.append(".+" if is_path else "[^/]+")
+            position = match.end()
+        parts.append(re.escape(template[position:]))
+        pattern = _regex_cache[template] = re.compile("".join(parts))
+    return pattern

@@ -1,0 +1,103 @@
+"""Qualified names in one module: local name → `package.module.name`, relative imports included.
+
+`analysis.names.ImportMap` answers "which library is this?" (absolute imports only); the project
+needs the module-qualified name of everything a call can reach, so it also resolves `from . import
+x` and `from ..core import y` against the file's own module name, and qualifies the module's own
+definitions (`run_checks` in `app.health` is `app.health.run_checks`).
+"""
+
+from __future__ import annotations
+
+import ast
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class QualifiedNames:
+    def __init__(self, tree: ast.Module, module: str, *, is_package: bool = False) -> None:
+        self.module = module
+        package = module if is_package else module.rpartition(".")[0]
+        self._package = package.split(".") if package else []
+        #: local name → qualified name, from import statements at module level
+        self.imports: dict[str, str] = {}
+        #: names the module defines itself (functions, classes, assigned globals)
+        self.own: set[str] = set()
+        for stmt in _module_statements(tree.body):
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.imports.setdefault(top, top)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = self.absolute_module(stmt.level, stmt.module or "")
+                if base is None:
+                    continue
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.own.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            self.own.add(node.id)
+
+    def absolute_module(self, level: int, module: str) -> str | None:
+        """`from ..core import x` in `app.api.routes` → `app.core`; None above the top package."""
+        if not level:
+            return module
+        if level - 1 > len(self._package):
+            return None
+        parts = self._package[: len(self._package) - (level - 1)] if level > 1 else list(self._package)
+        if module:
+            parts = [*parts, *module.split(".")]
+        return ".".join(parts)
+
+    def qualify(self, node: ast.AST, cls: str | None = None) -> tuple[str, bool] | None:
+        """(`pkg.mod.name.attr`, resolved) for a name or attribute chain; `self.x` inside class `cls`
+        is `pkg.mod.Class.x`. Unresolved names (locals, parameters, builtins) come back as written."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        rest = list(reversed(parts))
+        base = node.id
+        if base in ("self", "cls") and cls is not None:
+            return ".".join([self.module, cls, *rest]), True
+        if base in self.imports:
+            return ".".join([self.imports[base], *rest]), True
+        if base in self.own:
+            return ".".join([self.module, base, *rest]), True
+        return ".".join([base, *rest]), False
+
+    def qualified(self, node: ast.AST, cls: str | None = None) -> str | None:
+        """The qualified name when it resolves to something imported or defined here, else None."""
+        found = self.qualify(node, cls)
+        return found[0] if found and found[1] else None
+
+    def library_name(self, node: ast.AST) -> str:
+        """The qualified name, or the spelling for unresolved ones (`web.get`, `path`)."""
+        found = self.qualify(node)
+        return found[0] if found else ""
+
+
+def _module_statements(body: list[ast.stmt]):
+    """Module-level statements, including those under `if`/`try`/`with` (not inside defs)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if isinstance(stmt, _SCOPES):
+            continue
+        children = []
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            value = getattr(stmt, name, None)
+            if isinstance(value, list):
+                children.extend(value)
+        stack.extend(reversed([c for c in children if isinstance(c, (ast.stmt, ast.ExceptHandler))]))

@@ -1,0 +1,82 @@
+"""Cache keys of findings computed from other files: editing settings.py refreshes health.py only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from infralint import engine
+from infralint.cache import ResultCache
+from infralint.engine import lint_files
+
+from ..conftest import config_for
+
+SETTINGS = "REDIS_HEALTH_TIMEOUT = {timeout}\n"
+HEALTH = '''\
+from .settings import REDIS_HEALTH_TIMEOUT
+
+
+class Registry:
+    def register_check(self, name, check, timeout_seconds, retry_count=1):
+        pass
+
+
+registry = Registry()
+
+
+async def ping():
+    return True
+
+
+registry.register_check(name="redis", check=ping, timeout_seconds=REDIS_HEALTH_TIMEOUT, retry_count=2)
+'''
+ROUTES = "def list_rooms():\n    return []\n"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Path:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text(SETTINGS.format(timeout=30))
+    (package / "health.py").write_text(HEALTH)
+    (package / "routes.py").write_text(ROUTES)
+    return tmp_path
+
+
+def _run(root: Path, linted: list[str]) -> dict[str, list[str]]:
+    config = config_for(["INF303"])
+    cache = ResultCache(root, config.fingerprint(), False)
+    files = sorted((root / "app").glob("*.py"))
+    results = {Path(r.path).name: [f.message for f in r.findings] for r in lint_files(files, config, cache=cache)}
+    cache.save()
+    return results
+
+
+def test_editing_a_constant_in_settings_refreshes_the_health_finding_only(service, monkeypatch):
+    linted: list[str] = []
+    real = engine._lint_one
+
+    def recording(linter, path, *args, **kwargs):
+        linted.append(Path(path).name)
+        return real(linter, path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_lint_one", recording)
+    cold = _run(service, linted)
+    assert cold["health.py"] and "30.0 s × 2 attempts" in cold["health.py"][0]
+    assert sorted(linted) == ["__init__.py", "health.py", "routes.py", "settings.py"]
+
+    linted.clear()
+    assert _run(service, linted) == cold
+    assert linted == []  # nothing changed: everything from the cache
+
+    settings = service / "app" / "settings.py"
+    settings.write_text(SETTINGS.format(timeout=20))
+    os.utime(settings, ns=(1_000_000_000, 1_000_000_000))  # an old mtime: the stat shortcut must not hide it
+    linted.clear()
+    warm = _run(service, linted)
+    assert sorted(linted) == ["health.py", "settings.py"]  # the edited file and the one that read it
+    assert "20.0 s × 2 attempts" in warm["health.py"][0]
+    assert warm["routes.py"] == cold["routes.py"]

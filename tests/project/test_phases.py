@@ -1,0 +1,81 @@
+"""The engine's two phases: a rule with `uses_project` runs after the join and reads `ctx.project`."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+from infralint.cache import ResultCache
+from infralint.catalog import RuleEntry, load_catalog
+from infralint.engine import Linter, lint_files
+from infralint.rules import Rule, rule_classes
+
+from ..conftest import config_for
+
+CODE = "INF098"
+
+
+class CallsUnknownRoute(Rule):
+    """Reports `fetch("/path")` when no route of the project serves that path."""
+
+    code = CODE
+    node_types = (ast.Call,)
+    uses_project = True
+
+    def applies_to(self, ctx):
+        return "fetch(" in ctx.source.text
+
+    def visit(self, node, ctx):
+        if not (isinstance(node.func, ast.Name) and node.func.id == "fetch" and node.args and isinstance(node.args[0], ast.Constant)):
+            return
+        if ctx.project is None:
+            return
+        served = ctx.project.routes_for(node.args[0].value)
+        where = ", ".join(f"{Path(e.fact.file).name}:{e.fact.line}" for e in served) or "nothing"
+        yield self.report(ctx, node, f"{node.args[0].value} is served by {where}")
+
+
+ENTRY = RuleEntry(
+    code=CODE, name="calls-route", family="meta", summary="test rule", what="w", why="y",
+    bad_example="fetch('/x')\n", good_example="x = 1\n", example_path="x.py", example_select=(CODE,),
+    fix_safety="none", fix_description="", default_enabled=True, severity="error",
+)
+
+
+@pytest.fixture
+def project_rule():
+    load_catalog()[CODE] = ENTRY
+    rule_classes()[CODE] = CallsUnknownRoute
+    try:
+        yield CODE
+    finally:
+        load_catalog().pop(CODE, None)
+        rule_classes().pop(CODE, None)
+
+
+def test_project_rules_see_other_files_and_their_findings_follow_them(tmp_path, project_rule):
+    (tmp_path / "client.py").write_text("fetch('/items/3')\n")
+    routes = tmp_path / "routes.py"
+    routes.write_text("from fastapi import FastAPI\napp = FastAPI()\n@app.get('/items/{id}')\ndef item(id):\n    pass\n")
+    files = sorted(tmp_path.glob("*.py"))
+    config = config_for([project_rule])
+    for jobs in (1, 2):
+        results = {Path(r.path).name: [f.message for f in r.findings] for r in lint_files(files, config, jobs=jobs)}
+        assert results == {"client.py": ["/items/3 is served by routes.py:3"], "routes.py": []}
+
+    cache = ResultCache(tmp_path, config.fingerprint(), False)
+    list(lint_files(files, config, cache=cache))
+    cache.save()
+    routes.write_text("from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get('/items/{id}')\ndef item(id):\n    pass\n")
+    os.utime(routes, ns=(1_000_000_000, 1_000_000_000))
+    warm = ResultCache(tmp_path, config.fingerprint(), False)
+    results = {Path(r.path).name: [f.message for f in r.findings] for r in lint_files(files, config, cache=warm)}
+    assert results["client.py"] == ["/items/3 is served by routes.py:5"]
+
+
+def test_without_a_project_the_rule_runs_on_the_lone_file(project_rule):
+    result = Linter(config_for([project_rule])).lint_text("fetch('/x')\n", "client.py")
+    assert result.findings == [] and not result.deferred
