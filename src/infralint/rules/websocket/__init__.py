@@ -6,6 +6,7 @@ does with the offered subprotocols, `module` bundles both per file. `handshake` 
 clients; browser clients are read by `infralint.formats.javascript`.
 """
 
+from . import facts  # noqa: F401 - registers the family's fact extractors
 from .accept_flow import UsedBeforeAccept
 from .handshake import SubprotocolMismatch, SubprotocolNotSelected
 from .registry import DisconnectLeak

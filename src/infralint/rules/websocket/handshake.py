@@ -8,11 +8,13 @@ clients of the repository (which names they offer, to which path) are in `joins`
 from __future__ import annotations
 
 import ast
+import json
 from typing import TYPE_CHECKING, Iterable
 
 from ...finding import Edit, Finding
 from ...fixes.edits import FixNotApplicable, edits_between
 from ..base import Rule
+from .joins import clients_reaching, first_plain_name
 from .module import WebSocketModule, mentions_websockets, websocket_module
 from .sockets import AcceptSite, SocketHandler
 
@@ -33,10 +35,10 @@ def accept_spelling(handler: SocketHandler, site: AcceptSite) -> str:
 def selection_keyword_source(handler: SocketHandler, name: str) -> tuple[str, str]:
     """The keyword and value that select `name` in this framework's accept call."""
     if handler.framework == "aiohttp":
-        return "protocols", f"({name!r},)"
+        return "protocols", f"({json.dumps(name)},)"
     if handler.framework == "websockets":
-        return "subprotocols", f"[{name!r}]"
-    return "subprotocol", repr(name)
+        return "subprotocols", f"[{json.dumps(name)}]"
+    return "subprotocol", json.dumps(name)
 
 
 def describe_read(module: WebSocketModule, node: ast.AST) -> str:
@@ -48,6 +50,7 @@ def describe_read(module: WebSocketModule, node: ast.AST) -> str:
 
 class SubprotocolNotSelected(Rule):
     code = "INF501"
+    uses_project = True
 
     def applies_to(self, ctx: "FileContext") -> bool:
         return mentions_websockets(ctx.source.text)
@@ -56,23 +59,27 @@ class SubprotocolNotSelected(Rule):
         module = websocket_module(ctx)
         for handler in module.handlers:
             use = module.offer_use(handler)
-            if not use.offered:
+            sites = [s for s in handler.accepts if s.selects_nothing and not (use.offered and module.only_without_offer(s, use))]
+            if not sites:
                 continue
             names = module.known_names(handler)
-            for site in handler.accepts:
-                if not site.selects_nothing or module.only_without_offer(site, use):
-                    continue
-                message = (
-                    f"{accept_spelling(handler, site)}, but the client offers subprotocols: the handler reads "
-                    f"{describe_read(module, use.reads[0])}; {CONSEQUENCE}"
-                )
-                yield self.report(ctx, site.call, message, self.selection_fix(handler, names))
+            reaches = [r for r in clients_reaching(ctx, handler, names) if r.client.protocols]
+            if use.offered:
+                offer = f"the handler reads {describe_read(module, use.reads[0])}"
+            elif reaches:
+                offer = reaches[0].describe()
+            else:
+                continue
+            name = first_plain_name(reaches) or (names[0] if len(names) == 1 else None)
+            for site in sites:
+                message = f"{accept_spelling(handler, site)}, but the client offers subprotocols: {offer}; {CONSEQUENCE}"
+                yield self.report(ctx, site.call, message, self.selection_fix(handler, name))
 
-    def selection_fix(self, handler: SocketHandler, names: list[str]):
-        if len(names) != 1:
+    def selection_fix(self, handler: SocketHandler, name: str | None):
+        if name is None:
             return None
-        keyword, value = selection_keyword_source(handler, names[0])
-        return self.make_fix(f"Select `{names[0]}` with `{keyword}={value}`", unsafe=True, keyword=keyword, value=value)
+        keyword, value = selection_keyword_source(handler, name)
+        return self.make_fix(f"Select `{name}` with `{keyword}={value}`", unsafe=True, keyword=keyword, value=value)
 
     def resolve_fix(self, finding: Finding, ctx: "FileContext") -> list[Edit] | None:
         from ...fixes.cst import set_keyword  # LibCST only when a fix is wanted
@@ -88,6 +95,7 @@ class SubprotocolNotSelected(Rule):
 
 class SubprotocolMismatch(Rule):
     code = "INF502"
+    uses_project = True
 
     def applies_to(self, ctx: "FileContext") -> bool:
         return mentions_websockets(ctx.source.text)
@@ -109,3 +117,19 @@ class SubprotocolMismatch(Rule):
                         "the client in the response header and into proxy and access logs — select the plain protocol "
                         "name the client also offers"
                     ))
+                elif selection.kind == "literal":
+                    message = self.literal_mismatch(ctx, module, handler, selection.value)
+                    if message:
+                        yield self.report(ctx, site.call, message)
+
+    def literal_mismatch(self, ctx: "FileContext", module: WebSocketModule, handler: SocketHandler, name: str) -> str | None:
+        known = [*module.known_names(handler), name]
+        for reach in clients_reaching(ctx, handler, known):
+            offered = reach.client.protocols or []
+            if name in offered or "{}" in offered:
+                continue
+            return (
+                f"the server selects `{name}` here, but {reach.describe()}: a response that selects a name the client did "
+                "not offer fails the handshake (close code 1006) — the two sides must agree on the name"
+            )
+        return None

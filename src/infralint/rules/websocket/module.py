@@ -47,8 +47,12 @@ class WebSocketModule:
         return classify_selection(site.selected, self.offer_use(handler), holders, self.constants, self.token)
 
     def known_names(self, handler: SocketHandler) -> list[str]:
-        """The protocol names the handler compares the offer with (token prefixes left out)."""
-        return [name for name in self.offer_use(handler).compared if not self.token.search(name)]
+        """The protocol names the handler compares the offer with (a bare token prefix like `jwt.` left out)."""
+        return [name for name in self.offer_use(handler).compared if not self.is_token_prefix(name)]
+
+    def is_token_prefix(self, text: str) -> bool:
+        match = self.token.search(text)
+        return match is not None and match.end() == len(text)
 
     def only_without_offer(self, site: AcceptSite, use: OfferUse) -> bool:
         """The accept runs only when nothing was offered (`if not protocols: await ws.accept()`)."""

@@ -1,0 +1,67 @@
+"""Cross-file joins of the WebSocket family: which clients of the repository reach a handler.
+
+A client reaches a handler when its URL's path is served by one of the handler's endpoints (the
+project composes router prefixes and matches path parameters; an unknown URL part `{}` matches one
+parameter). A client whose URL cannot be resolved is matched by protocol name only: it is taken to
+talk to a handler that knows (compares or selects) one of the names it offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...project import module_name
+from ...source import path_matches
+from .facts import WebSocketClient, handler_qualname
+from .sockets import SocketHandler
+
+if TYPE_CHECKING:
+    from ...context import FileContext
+    from ...project import Project
+
+
+@dataclass(frozen=True)
+class Reach:
+    client: WebSocketClient
+    by_name_only: bool
+
+    def describe(self) -> str:
+        offer = "[" + ", ".join('"' + p.replace("{}", "…") + '"' for p in self.client.protocols or ()) + "]"
+        how = " (its URL cannot be resolved: matched by protocol name)" if self.by_name_only else f" to `{self.client.path}`"
+        return f"the client at {self.client.where} offers {offer}{how}"
+
+
+def clients_reaching(ctx: "FileContext", handler: SocketHandler, known_names: list[str]) -> list[Reach]:
+    """Clients that offer a readable protocol list to this handler (path first, then name only)."""
+    project: Project | None = ctx.project
+    if project is None:
+        return []
+    qualname = handler_qualname(module_name(ctx.display_path), handler)
+    resolved = project.resolve(qualname)
+    found: list[Reach] = []
+    globs = ctx.config.option("websocket", "client-globs")
+    for client in project.facts(WebSocketClient):
+        if client.protocols is None or (client.api == "new WebSocket" and not any(path_matches(client.file, g) for g in globs)):
+            continue
+        path = client.path
+        if path is not None:
+            endpoints = project.routes_for(path, "WS")
+            if any(e.handler == qualname or project.resolve(e.handler) == resolved for e in endpoints):
+                project.note(client)
+                found.append(Reach(client, False))
+        elif known_names and set(client.protocols) & set(known_names):
+            project.note(client)
+            found.append(Reach(client, True))
+    found.sort(key=lambda r: (r.client.file, r.client.line))
+    return found
+
+
+def first_plain_name(reaches: list[Reach]) -> str | None:
+    """The literal the clients offer first. Entries built at run time (`"jwt." + token`) are skipped:
+    a credential is never a literal, so a literal like `jwt-auth` is a protocol name."""
+    for reach in reaches:
+        for entry in reach.client.protocols or ():
+            if "{}" not in entry and entry:
+                return entry
+    return None
