@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..cache import ResultCache
 from ..discovery import discover
-from ..engine import Linter, default_jobs, lint_files
+from ..engine import Linter, default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.edits import unified_diff, write_atomic
@@ -139,19 +139,21 @@ def _check_paths(args, config, resolve, fixing):
     if fixing:
         allowed = _allowed(args)
         linter = Linter(config)
+        # fixes of rules that read other files' facts are computed against the same project
+        project = join_project(results) if any(r.facts is not None for r in results) else None
         for path, result in zip(files, results):
             if any(f.fix and f.fix.safety in allowed for f in result.findings):
-                _fix_file(linter, path, result, args, diffs)
+                _fix_file(linter, path, result, args, diffs, project)
     return results, diffs, None
 
 
-def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str]) -> None:
+def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str], project=None) -> None:
     data = path.read_bytes()
     if result.digest and content_digest(data) != result.digest:
         result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
         return
     text = decode_source(data)
-    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes)
+    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes, project=project)
     result.errors.extend(outcome.errors)
     if not outcome.changed:
         return
