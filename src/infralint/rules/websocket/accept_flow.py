@@ -180,6 +180,8 @@ class AcceptFlow:
                 flow.unbind(PENDING, _WHY)
             elif method in self.uses:
                 self._use(call, method, flow)
+            else:  # a method this rule does not know (a project's own accept wrapper): it may accept
+                flow.unbind(PENDING, _WHY)
             return
         if any(isinstance(arg, ast.Name) and arg.id == self.socket for arg in [*call.args, *(k.value for k in call.keywords)]):
             flow.unbind(PENDING, _WHY)  # the callee may accept (a manager's `connect(websocket)`)

@@ -77,4 +77,5 @@ def python_clients(source: SourceFile) -> list[PythonClient]:
         url = values.string(argument(node, 0, "uri" if api == "websockets.connect" else "url"))
         protocols = values.entries(argument(node, 99, keyword))
         found.append(PythonClient(node, api, None if url.strip(UNKNOWN) == "" else url, protocols))
+    found.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
     return found

@@ -14,7 +14,7 @@ from typing import Iterable
 from ...project import Fact, PythonFile, fact_kind, file_extractor, python_extractor
 from .clients import python_clients
 from .module import WebSocketModule
-from .registry import REGISTERS, REMOVES, method_touches
+from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import SocketHandler
 
 BROWSER_PATTERNS = ("*.js", "*.jsx", "*.mjs", "*.ts", "*.tsx", "*.vue")

@@ -19,16 +19,15 @@ from typing import Callable, Iterable
 
 from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
+from ...project import module_name
+from ...project.names import QualifiedNames
 from ..base import Rule
 from .accept_flow import STARLETTE_USES
 from .module import mentions_websockets, websocket_module
+from .facts import SocketManagerMethod
+from .sharing import REGISTERS, REMOVES, method_touches, passes, root_of
 from .sockets import SocketHandler, own_nodes
 
-REGISTERS = frozenset({"connect", "add", "register", "append", "add_connection", "join", "subscribe", "attach", "add_client", "add_socket"})
-REMOVES = frozenset({
-    "disconnect", "remove", "discard", "unregister", "remove_connection", "leave", "unsubscribe", "detach", "pop",
-    "remove_client", "remove_socket",
-})
 DISCONNECT_HOOKS = frozenset({"on_disconnect", "disconnect", "websocket_disconnect"})
 DISCONNECT_ERRORS = frozenset({
     "WebSocketDisconnect", "ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError", "ClientDisconnected",
@@ -48,12 +47,6 @@ class Registration:
     text: str  # how the registration reads (`manager.connect(websocket)`)
 
 
-def _root(node: ast.AST) -> ast.AST:
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node
-
-
 def _shared_spelling(node: ast.AST) -> str:
     """`rooms[room].append` → `rooms`; `self.clients.add` → `self.clients`."""
     while isinstance(node, (ast.Subscript, ast.Call)) or (isinstance(node, ast.Attribute) and dotted_name(node) is None):
@@ -67,10 +60,6 @@ def _shared_spelling(node: ast.AST) -> str:
 def _spelling(node: ast.AST, limit: int = 60) -> str:
     text = ast.unparse(node)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _passes(call: ast.Call, socket: str) -> bool:
-    return any(isinstance(a, ast.Name) and a.id == socket for a in [*call.args, *(k.value for k in call.keywords)])
 
 
 def _fresh_locals(function: ast.AST) -> set[str]:
@@ -88,9 +77,12 @@ def _fresh_locals(function: ast.AST) -> set[str]:
 
 
 class ManagerClasses:
-    """Classes of this module that manage sockets, and the module-level instances of them."""
+    """Classes that manage sockets: those of this module (and their module-level instances), and
+    through the project the methods of managers defined in other modules."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, project=None, module: str = "", is_package: bool = False) -> None:
+        self.project = project
+        self.names = QualifiedNames(tree, module, is_package=is_package) if project is not None else None
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.instances: dict[str, str] = {}
         for node in tree.body:
@@ -103,7 +95,7 @@ class ManagerClasses:
     def judge(self, receiver: ast.expr, method: str, wanted: frozenset[str]) -> bool | None:
         """Whether `receiver.method(socket)` stores (wanted=REGISTERS) or removes (REMOVES) the socket."""
         if not isinstance(receiver, ast.Name) or receiver.id not in self.instances:
-            return None
+            return self._judge_in_project(receiver, method, wanted)
         cls = self.classes[self.instances[receiver.id]]
         for node in cls.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == method:
@@ -112,19 +104,16 @@ class ManagerClasses:
         return None
 
 
-def method_touches(function: ast.AST, socket: str, wanted: frozenset[str]) -> bool:
-    """Whether the method stores (or removes) its socket parameter in `self` state or a shared structure."""
-    storing = wanted is REGISTERS
-    for node in own_nodes(function):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in wanted:
-            if _passes(node, socket) or (not storing and isinstance(_root(node.func.value), ast.Name)):
-                return True
-        if storing and isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == socket:
-            if any(isinstance(t, ast.Subscript) for t in node.targets):
-                return True
-        if not storing and isinstance(node, ast.Delete):
-            return True
-    return False
+    def _judge_in_project(self, receiver: ast.expr, method: str, wanted: frozenset[str]) -> bool | None:
+        if self.project is None or self.names is None:
+            return None
+        qualified = self.names.qualified(receiver)
+        if qualified is None:
+            return None
+        fact = self.project.first(SocketManagerMethod, f"{qualified}.{method}")
+        if fact is None:
+            return None
+        return fact.stores if wanted is REGISTERS else fact.removes
 
 
 class RegistrationLeaks:
@@ -140,9 +129,9 @@ class RegistrationLeaks:
         fresh = _fresh_locals(self.handler.function)
         found = []
         for node in own_nodes(self.handler.function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in REGISTERS and _passes(node, self.socket):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in REGISTERS and passes(node, self.socket):
                 receiver = node.func.value
-                root = _root(receiver)
+                root = root_of(receiver)
                 if isinstance(root, ast.Name) and (root.id in fresh or root.id == self.socket):
                     continue
                 if self.managers.judge(receiver, node.func.attr, REGISTERS) is False:
@@ -150,7 +139,7 @@ class RegistrationLeaks:
                 found.append(Registration(node, _shared_spelling(receiver), _spelling(node)))
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == self.socket:
                 for target in node.targets:
-                    root = _root(target)
+                    root = root_of(target)
                     if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) and root.id not in fresh:
                         spelling = _shared_spelling(target)
                         found.append(Registration(node, spelling, f"{spelling}[...] = {self.socket}"))
@@ -160,7 +149,7 @@ class RegistrationLeaks:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in REMOVES:
             if self.managers.judge(node.func.value, node.func.attr, REMOVES) is False:
                 return False
-            return _passes(node, self.socket) or node.func.attr == "pop" or not node.args
+            return passes(node, self.socket) or node.func.attr == "pop" or not node.args
         return isinstance(node, ast.Delete) and any(isinstance(t, ast.Subscript) for t in node.targets)
 
     def _removes(self, statements: Iterable[ast.AST]) -> bool:
@@ -241,13 +230,14 @@ def disconnect_hooks(tree: ast.Module) -> dict[str, list[ast.AST]]:
 
 class DisconnectLeak(Rule):
     code = "INF504"
+    uses_project = True
 
     def applies_to(self, ctx) -> bool:
         return mentions_websockets(ctx.source.text)
 
     def finish(self, ctx):
         module = websocket_module(ctx)
-        managers = ManagerClasses(ctx.tree)
+        managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init)
         hooks = disconnect_hooks(ctx.tree)
         for handler in module.handlers:
             if handler.framework not in ("starlette", "channels"):

@@ -242,15 +242,15 @@ class ModuleSockets:
         for node in own_nodes(function):
             if not isinstance(node, ast.Call):
                 continue
-            if method_call(node, socket, {"accept"}) or self._extra_accept(node, socket):
+            if method_call(node, socket, {"accept"}) or method_call(node, socket, self.extra_accept_calls):
                 sites.append(AcceptSite(node, "subprotocol", argument(node, 0, "subprotocol"), has_double_star(node)))
+            elif self._extra_accept_function(node, socket):  # `accept_socket(websocket, subprotocol=...)`
+                sites.append(AcceptSite(node, "subprotocol", argument(node, 99, "subprotocol"), has_double_star(node)))
         return sites
 
-    def _extra_accept(self, call: ast.Call, socket: str) -> bool:
+    def _extra_accept_function(self, call: ast.Call, socket: str) -> bool:
         if not self.extra_accept_calls:
             return False
-        if method_call(call, socket, self.extra_accept_calls):
-            return True
         name = self.imports.qualified_name(call.func)
         first = call.args[0] if call.args else None
         return name in self.extra_accept_calls and isinstance(first, ast.Name) and first.id == socket
