@@ -194,7 +194,7 @@ class AcceptFlow:
         flow.bind(f"accepted@{call.lineno}")
 
     def _use(self, call: ast.Call, method: str, flow: Flow) -> None:
-        if PENDING in flow.bound:
+        if PENDING in flow.bound and method != "receive":  # raw `receive()` first yields `websocket.connect`
             self._problem(Problem("before-accept", call, method, None))
         elif (closed := _fact_line(flow, "closed")) is not None:
             self._problem(Problem("after-close", call, method, closed))

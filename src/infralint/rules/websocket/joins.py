@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...project import module_name
-from ...source import path_matches
+from ...project import Binding, module_name
+from ...source import SourceFile, path_matches
 from .facts import WebSocketClient, handler_qualname
 from .sockets import SocketHandler
 
@@ -47,6 +47,10 @@ def clients_reaching(ctx: "FileContext", handler: SocketHandler, known_names: li
         path = client.path
         if path is not None:
             endpoints = project.routes_for(path, "WS")
+            if client.api != "new WebSocket" and SourceFile(client.file, "").is_test:
+                # a test client (`TestClient(app)`, `aiohttp_client(app)`) talks to the app it was given:
+                # one its own file builds or imports, not every app of the repository with that path
+                endpoints = [e for e in endpoints if _visible_from(project, client.file, e.fact.file)]
             if any(e.handler == qualname or project.resolve(e.handler) == resolved for e in endpoints):
                 project.note(client)
                 found.append(Reach(client, False))
@@ -65,3 +69,15 @@ def first_plain_name(reaches: list[Reach]) -> str | None:
             if "{}" not in entry and entry:
                 return entry
     return None
+
+
+def _visible_from(project: "Project", client_file: str, endpoint_file: str) -> bool:
+    """Whether the endpoint's module is the client's own file or one it imports from."""
+    if client_file == endpoint_file:
+        return True
+    client_facts = project.files.get(client_file)
+    endpoint_facts = project.files.get(endpoint_file)
+    if client_facts is None or endpoint_facts is None or not endpoint_facts.module:
+        return False
+    module = endpoint_facts.module
+    return any(b.target == module or b.target.startswith(module + ".") for b in client_facts.of_kind(Binding))

@@ -70,6 +70,8 @@ def offer_read_kind(node: ast.AST, holders: set[str]) -> str | None:
     if key is None:
         return None
     container = _container(node)
+    if key == SCOPE_KEY and isinstance(container, ast.Name) and container.id in holders:
+        return "scope"  # Starlette's WebSocket is a mapping over its scope: `websocket["subprotocols"]`
     if not isinstance(container, ast.Attribute) or _root_name(container) not in holders:
         return None
     if key.lower() == HEADER and container.attr in ("headers", "request_headers"):

@@ -204,6 +204,11 @@ class ModuleSockets:
             handler = SocketHandler(node, "starlette", params[0].arg, True, decorated_path)
             handler.accepts = self._socket_accepts(node, params[0].arg)
             return handler
+        constructed = self._constructed_socket(node)
+        if constructed is not None:  # `websocket = WebSocket(scope, receive, send)` in an ASGI app
+            handler = SocketHandler(node, "starlette", constructed, True, decorated_path)
+            handler.accepts = self._socket_accepts(node, constructed)
+            return handler
         response = self._aiohttp_response(node)
         if response is not None:
             socket, call = response
@@ -289,6 +294,14 @@ class ModuleSockets:
             if name:
                 found.setdefault(name, []).append(node)
         return found
+
+    def _constructed_socket(self, function: FunctionNode) -> str | None:
+        for node in own_nodes(function):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and self._is_starlette_websocket(node.value.func):
+                    return target.id
+        return None
 
     def _aiohttp_response(self, function: FunctionNode) -> tuple[str, ast.Call] | None:
         for node in own_nodes(function):
