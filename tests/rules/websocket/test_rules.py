@@ -135,7 +135,7 @@ def test_extra_accept_calls_option():
 
 def test_client_globs_option(tmp_path, monkeypatch):
     _, _, findings = lint_project("mismatch", tmp_path, monkeypatch, select=["INF502"])
-    assert [f.line for f in findings] == [9, 16]
+    assert [f.line for f in findings] == [9, 16, 22]
     options = {"websocket.client-globs": ["frontend/*.ts"]}  # the browser clients in web/ no longer count
     _, _, findings = lint_project("mismatch", tmp_path / "again", monkeypatch, select=["INF502"], options=options)
     assert findings == []

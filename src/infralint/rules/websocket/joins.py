@@ -27,9 +27,12 @@ class Reach:
     by_name_only: bool
 
     def describe(self) -> str:
-        offer = "[" + ", ".join('"' + p.replace("{}", "…") + '"' for p in self.client.protocols or ()) + "]"
+        if self.client.protocols:
+            offer = "offers [" + ", ".join('"' + p.replace("{}", "…") + '"' for p in self.client.protocols) + "]"
+        else:
+            offer = "offers no subprotocol"
         how = " (its URL cannot be resolved: matched by protocol name)" if self.by_name_only else f" to `{self.client.path}`"
-        return f"the client at {self.client.where} offers {offer}{how}"
+        return f"the client at {self.client.where} {offer}{how}"
 
 
 def clients_reaching(ctx: "FileContext", handler: SocketHandler, known_names: list[str]) -> list[Reach]:
