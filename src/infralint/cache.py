@@ -79,6 +79,7 @@ class ResultCache:
             finding.path = shown
         result = FileResult(shown, findings, [], entry["digest"])
         result.deps = dict(entry.get("deps") or {})
+        result.with_project = bool(entry.get("project"))
         if entry.get("facts") is not None:
             from .project.facts import FileFacts
 
@@ -126,6 +127,8 @@ class ResultCache:
         entry = {"digest": result.digest, "stat": stat, "findings": [f.to_dict() for f in result.findings]}
         if result.deps:
             entry["deps"] = result.deps
+        if result.with_project:
+            entry["project"] = True
         if result.facts is not None:
             entry["facts"] = result.facts.to_dict()
         self.entries[key] = entry

@@ -50,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in FILE")
 
+    trace = commands.add_parser("trace", help="what the project model knows about one route (handler, calls, clients, checks)")
+    trace.add_argument("route", help="a path (`/health/ready`), a method and path (`GET /items/1`) or a handler (`app.health.ready`)")
+    trace.add_argument("paths", nargs="*", type=Path, help="files or folders of the project (default: the current folder)")
+    trace.add_argument("--format", choices=("text", "json"), default="text")
+    trace.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")
+    trace.add_argument("--no-cache", action="store_true", help="neither read nor write .infralint_cache/")
+    trace.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    trace.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    trace.set_defaults(select=None, extend_select=[], ignore=[])
+
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code")
@@ -67,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.check import run_check
 
             return run_check(args)
+        if args.command == "trace":
+            from .commands.trace import run_trace
+
+            return run_trace(args)
         if args.command == "rules":
             from .commands.explain import list_rules
 

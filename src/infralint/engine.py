@@ -45,6 +45,8 @@ class Linter:
         ]
         self.config_file_names = frozenset().union(*(rule.config_file_names for rule in self.rules))
         self.project_rules = [rule for rule in self.rules if rule.uses_project]
+        #: project rules that pick the files they need after the join (`needs_project`)
+        self.selective_rules = [rule for rule in self.project_rules if type(rule).needs_project is not Rule.needs_project]
         self.collect_facts = bool(self.project_rules) if collect_facts is None else collect_facts
         if self.collect_facts:
             from .project import load_extractors
@@ -107,14 +109,18 @@ class Linter:
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
-    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None) -> FileResult:
-        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project)
+    def lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, location: str | None = None) -> FileResult:
+        """Lint one file's text; `location` is its path on disk when `display_path` is not relative
+        to the working folder (the language server shows paths relative to the configuration root)."""
+        result = self._lint_text(text, display_path, resolve_fixes=resolve_fixes, project=project, location=location)
         self._apply_per_file_ignores(result)
         return result
 
-    def _lint_text(self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False) -> FileResult:
+    def _lint_text(
+        self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None
+    ) -> FileResult:
         result = FileResult(display_path)
-        source = SourceFile(display_path, text)
+        source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
         try:
@@ -131,15 +137,16 @@ class Linter:
             if "INF001" in self.enabled:
                 result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
             return result
-        if self.collect_facts:
-            result.facts = self._python_facts(source, display_path)
-            result.errors.extend(result.facts.errors)
         ctx = FileContext(source, self.config, display_path, project)
-        if defer and project is None and self._waits_for_project(ctx):
-            result.deferred = True
-            return result
-        with _recording_dependencies(result, project):
+        with _recording_dependencies(result, project):  # facts too may read imported constants
+            if self.collect_facts:
+                result.facts = self._python_facts(source, display_path)
+                result.errors.extend(result.facts.errors)
+            if defer and project is None and self._waits_for_project(ctx):
+                result.deferred = True
+                return result
             findings = self._run_rules(ctx, result.errors)
+        result.with_project = project is not None
         findings = self._suppress(source, findings)
         if resolve_fixes:
             self._resolve_fixes(ctx, findings, result.errors)
@@ -154,6 +161,24 @@ class Linter:
 
         return extract_python(source, display_path)
 
+    def facts_of_text(self, text: str, display_path: str, digest: str = "", location: str | None = None):
+        """Only the facts of one file (the language server's project build): no rules run.
+        None when the file does not parse or is skipped."""
+        from .project import extract_file
+
+        if not display_path.endswith((".py", ".pyi")):
+            return extract_file(display_path, text, digest) if _reads_facts(display_path) else None
+        source = SourceFile(display_path, text, location)
+        if skip_file(source):
+            return None
+        try:
+            source.tree
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        facts = self._python_facts(source, display_path)
+        facts.digest = digest
+        return facts
+
     def _non_python_facts(self, result: FileResult, data: bytes) -> None:
         if not self.collect_facts:
             return
@@ -163,10 +188,17 @@ class Linter:
 
     def _waits_for_project(self, ctx: FileContext) -> bool:
         """Whether a rule that reads the project applies here (so the file is linted after the join)."""
-        if not self.project_rules:
+        waiting = [r for r in self.project_rules if r not in self.selective_rules]
+        if not waiting:
             return False
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
-        return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in self.project_rules)
+        return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in waiting)
+
+    def needs_project(self, project, result: FileResult) -> bool:
+        """After the join: whether a selective project rule wants this (already linted) file again."""
+        if result.facts is None or not self.selective_rules:
+            return False
+        return any(rule.needs_project(project, result.facts) for rule in self.selective_rules)
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
@@ -337,8 +369,9 @@ class _recording_dependencies:
         for path in self._used_files:
             file = self.project.files.get(path)
             if file is not None and file.digest:
-                deps[os.path.abspath(path)] = file.digest
-        deps.pop(os.path.abspath(self.result.path), None)
+                deps[str(self.project.absolute(path))] = file.digest
+        own = self.project.absolute(self.result.path) if self.project is not None else os.path.abspath(self.result.path)
+        deps.pop(str(own), None)
         self.result.deps = deps
 
 
@@ -426,16 +459,27 @@ def lint_files(
     `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`).
     """
     results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress)
-    deferred = [i for i, r in enumerate(results) if r.deferred]
-    if deferred and linter is not None:
-        project = join_project(results)
-        for index in deferred:
-            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
-            if cache:
-                cache.store(paths[index], results[index])
-            if progress:
-                progress(1)
+    if linter is not None and linter.project_rules:  # something was linted: the project may matter
+        _project_phase(linter, paths, results, cache, resolve_fixes, progress)
     yield from results
+
+
+def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress) -> None:
+    """Join the facts, then lint with the project the files that wait for it (deferred ones, and
+    those a selective project rule picks). A fully cached run never gets here: no file's facts
+    changed, so the previous run's answers stand (entries read through the project carry deps)."""
+    deferred = [i for i, r in enumerate(results) if r.deferred]
+    if not deferred and not linter.selective_rules:
+        return
+    project = join_project(results)
+    again = [i for i, r in enumerate(results) if not r.deferred and not r.with_project and linter.needs_project(project, r)]
+    for index in sorted(deferred + again):
+        counted = results[index].deferred
+        results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
+        if cache:
+            cache.store(paths[index], results[index])
+        if progress and counted:
+            progress(1)
 
 
 def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress) -> tuple[list[FileResult], Linter | None]:

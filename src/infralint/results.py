@@ -28,6 +28,8 @@ class FileResult:
     deps: dict[str, str] = field(default_factory=dict)
     #: linting waits for the project: a rule that reads `ctx.project` applies to this file
     deferred: bool = False
+    #: linted with the joined project (so its cache entry's deps cover what it read of other files)
+    with_project: bool = False
 
 
 def content_digest(data: bytes) -> str:

@@ -49,9 +49,12 @@ class Comment:
 class SourceFile:
     """A decoded Python source file. `tree` raises SyntaxError if the text does not parse."""
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, location: str | None = None) -> None:
         self.path = path
         self.text = text
+        #: where the file is on disk, for finding the modules it imports: the display `path` unless
+        #: that is relative to something else than the working folder (the language server's root)
+        self.location = location or path
 
     @cached_property
     def lines(self) -> list[str]:

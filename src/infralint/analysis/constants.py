@@ -451,7 +451,7 @@ class ValueResolver:
     def _imported(self, local: str, attrs: list[str], depth: int) -> Value | None:
         level, module, name = self.imports[local]
         path = [name] if name else []
-        return resolve_imported(self.source.path, level, module, [*path, *attrs], depth)
+        return resolve_imported(self.source.location, level, module, [*path, *attrs], depth)
 
     def field_default(self, cls: ast.ClassDef, attr: str) -> Value | None:
         return self._class_attribute(cls, attr, 0)

@@ -14,6 +14,7 @@ the module's astroid tree is built — once, lazily — and astroid's inference 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,8 +44,9 @@ class LoadedModule:
 
 
 _modules: dict[str, LoadedModule] = {}
-#: while a file is linted, the modules its rules looked into (path → content digest): cache keys
-_recorders: list[dict[str, str]] = []
+#: while a file is linted, the modules its rules looked into (path → content digest): cache keys.
+#: Per thread: the language server extracts facts in a background thread while it lints.
+_recording = threading.local()
 
 
 class recording:
@@ -52,11 +54,18 @@ class recording:
 
     def __enter__(self) -> dict[str, str]:
         used: dict[str, str] = {}
-        _recorders.append(used)
+        _recorders().append(used)
         return used
 
     def __exit__(self, *exc) -> None:
-        _recorders.pop()
+        _recorders().pop()
+
+
+def _recorders() -> list[dict[str, str]]:
+    stack = getattr(_recording, "stack", None)
+    if stack is None:
+        stack = _recording.stack = []
+    return stack
 
 
 def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Path, str, list[str]] | None:
@@ -181,8 +190,9 @@ def load(path: Path, modname: str) -> LoadedModule | None:
 
 
 def _record(loaded: LoadedModule) -> None:
-    if _recorders:
-        _recorders[-1][str(loaded.path)] = loaded.digest
+    stack = _recorders()
+    if stack:
+        stack[-1][str(loaded.path)] = loaded.digest
 
 
 class _AstroidModule:

@@ -156,6 +156,9 @@ class InfralintServer(LanguageServer):
         self.tracked: set[str] = set()  # the open Python documents
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._reported_config_errors: set[str] = set()
+        from .lsp_project import LspProject
+
+        self.project_state = LspProject(self)  # the project model: background build, per-file refresh
 
     # -- linting --------------------------------------------------------------------------------
 
@@ -184,7 +187,13 @@ class InfralintServer(LanguageServer):
         if loaded.error and loaded.error not in self._reported_config_errors:
             self._reported_config_errors.add(loaded.error)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"infralint: {loaded.error} (using the defaults)"))
-        result = loaded.linter.lint_text(text, self._display_path(path, loaded.linter), resolve_fixes=resolve_fixes)
+        self.project_state.start(loaded.linter)
+        self.project_state.file_changed(path, text, uri)  # this buffer's facts, for the documents that read them
+        project = self.project_state.project_for(loaded.linter)
+        result = loaded.linter.lint_text(
+            text, self._display_path(path, loaded.linter), resolve_fixes=resolve_fixes, project=project, location=str(path) if path else None
+        )
+        self.project_state.linted(uri, result)
         for message in result.errors:
             self.log(types.MessageType.Warning, f"infralint: {message}")
         linted = _Linted(document.version, text, result.findings, resolve_fixes)
@@ -219,6 +228,19 @@ class InfralintServer(LanguageServer):
         self.results.clear()
         for uri in sorted(self.tracked):
             self.publish(uri)
+
+    def republish_if_changed(self, uris) -> None:
+        """Lint these open documents again (the project changed under them); publish the ones
+        whose findings changed."""
+        for uri in sorted(uris):
+            before = self.results.pop(uri, None)
+            try:
+                after = self.lint(uri)
+            except Exception:
+                self.publish(uri)  # logs the failure
+                continue
+            if before is None or [f.to_dict() for f in before.findings] != [f.to_dict() for f in after.findings]:
+                self.publish(uri)
 
     def log(self, kind: types.MessageType, message: str) -> None:
         try:
@@ -344,7 +366,8 @@ def build_server() -> InfralintServer:
     def initialized(ls: InfralintServer, params: types.InitializedParams) -> None:
         watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watch and watch.dynamic_registration:
-            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}")])
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_NAME}"), types.FileSystemWatcher(glob_pattern="**/*.py")]
+            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
             ls.client_register_capability(
                 types.RegistrationParams(
                     registrations=[
@@ -372,12 +395,14 @@ def build_server() -> InfralintServer:
             ls.republish_all()
         elif uri in ls.tracked:
             ls.publish(uri)
+            ls.project_state.file_changed(ls._document_path(ls.workspace.get_text_document(uri)), None, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: InfralintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.cancel_pending(uri)
         ls.results.pop(uri, None)
+        ls.project_state.closed(uri)
         if uri in ls.tracked:
             ls.tracked.discard(uri)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -386,6 +411,11 @@ def build_server() -> InfralintServer:
     def did_change_watched_files(ls: InfralintServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(_is_config(change.uri) for change in params.changes):
             ls.republish_all()
+        for change in params.changes:  # a file of the project changed on disk (not in an editor)
+            if change.uri.startswith("file:") and change.uri.endswith((".py", ".pyi")) and change.uri not in ls.tracked:
+                from pygls.uris import to_fs_path
+
+                ls.project_state.file_changed(Path(to_fs_path(change.uri)))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: InfralintServer, params: types.HoverParams) -> types.Hover | None:

@@ -88,6 +88,8 @@ class Function(Fact):
     accepts: list = field(default_factory=list)
     #: creates an aiohttp `WebSocketResponse` (so a plain route to it is a WebSocket endpoint)
     websocket_response: bool = False
+    #: lines of import statements in its own body (imports that run when it is called)
+    imports: list = field(default_factory=list)
 
     def call_sites(self) -> Iterable[CallSite]:
         for target, line, awaited, resolved in self.calls:
@@ -143,37 +145,36 @@ class WebSocketEndpoint(Fact):
 @dataclass
 class CheckRegistration(Fact):
     """A service check registered with a timeout (`registry.register_check(name="redis", check=…,
-    timeout_seconds=30, retry_count=4, retry_delay=1.5)`). Numbers are None when not resolvable here;
-    `*_ref` name the constant in another module they come from, for the project to resolve."""
+    timeout_seconds=30, retry_count=4, retry_delay=1.5)`) and the worst case it allows."""
 
-    registry: str = ""
-    check: str = ""
-    label: str = ""
-    timeout: float | None = None
-    timeout_ref: str = ""
-    attempts: float | None = None
-    attempts_ref: str = ""
-    delay: float | None = None
-    delay_ref: str = ""
+    registry: str = ""  # qualified name of the object registered on
+    check: str = ""  # qualified name of the check function ("" when not a name)
+    label: str = ""  # the check's own name (`"redis"`)
+    timeout: float = 0.0
+    timeout_keyword: str = ""
+    attempts: int = 1
+    delay: float = 0.0
+    worst_case: float = 0.0
+    arithmetic: str = ""  # `30.0 s × 4 attempts + 1.5 s × 3 delays = 124.5 s`
+    notes: str = ""  # where the values came from (environment defaults, other modules)
     function: str = ""  # the function the registration is made in ("" at module level)
 
 
 @fact_kind("client")
 @dataclass
 class Client(Fact):
-    """A client object bound to a name (`redis_client = Redis(...)`, `self.engine = create_async_engine(...)`).
+    """A client bound to a name (`redis_client = Redis(...)`, `self.engine = create_async_engine(...)`).
 
-    `kind` is redis, database or http; `timeout` is the per-call bound in seconds (None: none set —
-    the call can wait forever; `timeout_ref` names a constant of another module when that is where it
-    comes from); `timeout_keyword` says which setting bounds it."""
+    `client_kind` is redis, database or http; `timeout` is how long one call can wait, in seconds
+    (None: nothing bounds it — unless `opaque`, when `**kwargs` or an unresolvable value hide it);
+    `timeout_keyword` is the setting that bounds it and `timeout_note` where its value came from."""
 
     name: str = ""
     client_kind: str = ""
     factory: str = ""
     timeout: float | None = None
-    timeout_ref: str = ""
     timeout_keyword: str = ""
-    #: the factory got `**kwargs` or a settings object: its timeout cannot be known from here
+    timeout_note: str = ""
     opaque: bool = False
 
 

@@ -7,10 +7,12 @@ finding depended on and keys its cache entry on them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator, TypeVar
 
 from .facts import (
@@ -57,12 +59,20 @@ class ConstantValue:
 class Project:
     """All facts of a run. Indexes are built on first use and dropped when a file's facts change."""
 
-    def __init__(self, files: Iterable[FileFacts] = ()) -> None:
+    def __init__(self, files: Iterable[FileFacts] = (), base: Path | None = None) -> None:
+        #: the folder relative fact paths are relative to (the working folder of a CLI run, the
+        #: configuration root in the language server)
+        self.base = Path(base) if base is not None else Path.cwd()
         self.files: dict[str, FileFacts] = {}
         for file in files:
             self.files[file.path] = file
         self._indexes: _Indexes | None = None
         self._recording: list[set[str]] = []
+
+    def absolute(self, path: str) -> Path:
+        """The file on disk a fact path names."""
+        candidate = Path(path)
+        return Path(os.path.normpath(candidate if candidate.is_absolute() else self.base / candidate))
 
     # -- updates (the language server replaces one file's facts at a time) ---------------------
 
@@ -181,6 +191,17 @@ class Project:
             current = fact.ref
         return None
 
+    def callers(self, qualname: str) -> list[Function]:
+        """Functions with a call that resolves to `qualname`."""
+        resolved = self.resolve(qualname)
+        last = resolved.rsplit(".", 1)[-1]
+        found = []
+        for function, target in self.index.calls_by_last_name.get(last, ()):
+            if target == resolved or self.resolve(target) == resolved:
+                found.append(function)
+        self._used(found)
+        return found
+
     # -- routes ---------------------------------------------------------------------------------
 
     def endpoints(self) -> list[Endpoint]:
@@ -225,6 +246,18 @@ class _Indexes:
                 if name:
                     self.by_name[name].append(fact)
         self._endpoints: list[Endpoint] | None = None
+        self._calls: dict[str, list[tuple[Function, str]]] | None = None
+
+    @property
+    def calls_by_last_name(self) -> dict[str, list[tuple[Function, str]]]:
+        """(caller, qualified target) of every resolved call, by the target's last name."""
+        if self._calls is None:
+            self._calls = defaultdict(list)
+            for function in self.by_kind.get(Function, ()):
+                for target, _, _, resolved in function.calls:  # type: ignore[attr-defined]
+                    if resolved:
+                        self._calls[target.rsplit(".", 1)[-1]].append((function, target))  # type: ignore[arg-type]
+        return self._calls
 
     @property
     def endpoints(self) -> list[Endpoint]:

@@ -347,6 +347,7 @@ class _Extraction:
         """The Function fact of `node`; returns the nested definitions to walk on their own."""
         calls: list[tuple[int, int, list]] = []
         accepts: list[int] = []
+        imports: list[int] = []
         nested: list[ast.stmt] = []
         websocket_response = False
         stack: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in node.body]
@@ -356,6 +357,9 @@ class _Extraction:
                 nested.append(current)
                 continue
             if isinstance(current, ast.Lambda):
+                continue
+            if isinstance(current, (ast.Import, ast.ImportFrom)):
+                imports.append(current.lineno)
                 continue
             if isinstance(current, ast.Await):
                 stack.append((current.value, True))
@@ -375,7 +379,7 @@ class _Extraction:
         self.facts.append(
             Function(
                 self.path, node.lineno, qualname, node.end_lineno or node.lineno, isinstance(node, ast.AsyncFunctionDef),
-                [c[2] for c in calls], sorted(accepts), websocket_response,
+                [c[2] for c in calls], sorted(accepts), websocket_response, sorted(imports),
             )
         )
         nested.sort(key=lambda n: n.lineno)

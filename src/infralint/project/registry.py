@@ -78,12 +78,12 @@ class PythonFile:
     def names(self) -> "QualifiedNames":
         from .names import QualifiedNames
 
-        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.path).name == "__init__.py")
+        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.source.location).name == "__init__.py")
 
 
 def extract_python(source: "SourceFile", path: str, digest: str = "") -> FileFacts:
     """The facts of one parsed Python file; an extractor that crashes loses only its own facts."""
-    file = PythonFile(source, path, module_name(path))
+    file = PythonFile(source, path, module_name(source.location))
     result = FileFacts(path, file.module, digest)
     for extractor in _python_extractors:
         try:

@@ -33,7 +33,8 @@ class Rule:
     #: them on when `wants_config_file` says so, and the engine calls `check_config_file` for them
     config_file_names: ClassVar[frozenset[str]] = frozenset()
     #: the rule reads `ctx.project` (other files' facts): the engine runs it after the project join
-    #: and keys its findings' cache entries on the files whose facts it read
+    #: and keys its findings' cache entries on the files whose facts it read. Which files wait for
+    #: the join: every file `applies_to` accepts, unless the rule overrides `needs_project`
     uses_project: ClassVar[bool] = False
 
     def __init__(self, config: "Config") -> None:
@@ -56,6 +57,13 @@ class Rule:
 
     def visit(self, node: ast.AST, ctx: "FileContext") -> Iterable[Finding]:
         return ()
+
+    def needs_project(self, project, facts) -> bool:
+        """For a `uses_project` rule that overrides it: whether, given the joined project, this
+        file (its `FileFacts`) must be linted again with `ctx.project`. Files are then linted in the
+        pool first, and only those it selects again after the join — cheaper than making every
+        file `applies_to` accepts wait for the join."""
+        return True
 
     def finish(self, ctx: "FileContext") -> Iterable[Finding]:
         return ()

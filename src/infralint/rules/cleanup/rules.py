@@ -53,8 +53,10 @@ class ImportHazards:
     def __init__(self, source: SourceFile, function_names: tuple[str, ...]) -> None:
         self.paths = CleanupPaths(source, function_names)
         bodies = self.paths.bodies
-        hoisting = Hoisting(bodies)
+        hoisting = self.hoisting = Hoisting(bodies)
         self.hazards: list[ImportHazard] = []
+        #: imports on no cleanup route of this file (a route through other modules may reach them)
+        self.unrouted: list[tuple[FunctionInfo, Site]] = []
         for function, site in self._import_sites(source):
             if function.is_module or _type_checking_only(site) or is_guarded(site.frames):
                 continue
@@ -62,6 +64,8 @@ class ImportHazards:
                 continue
             route = self.paths.route(site, function)
             handler = _handler_replaced(site, bodies.handler_try)
+            if route is None:
+                self.unrouted.append((function, site))
             if route is None and handler is None:
                 continue
             self.hazards.append(ImportHazard(site, function, route, handler, hoisting.plan(site, function), _show(site.node)))
@@ -91,7 +95,8 @@ class _CleanupImportRule(Rule):
     def __init__(self, config) -> None:
         super().__init__(config)
         names = [*config.option("cleanup", "function-names"), *config.option("cleanup", "extend-function-names")]
-        self._factory = _hazards_for(tuple(dict.fromkeys(names)))
+        self._cleanup_names = tuple(dict.fromkeys(names))
+        self._factory = _hazards_for(self._cleanup_names)
 
     def applies_to(self, ctx) -> bool:
         text = ctx.source.text
@@ -126,9 +131,20 @@ class ImportInCleanupRule(_CleanupImportRule):
     """INF201: an import executed on a cleanup path."""
 
     code = "INF201"
+    uses_project = True  # teardown routes that cross modules (`cross_module`)
+
+    def needs_project(self, project, facts) -> bool:
+        from .cross_module import imports_on_teardown_routes
+
+        return imports_on_teardown_routes(project, facts, self._cleanup_names)
 
     def finish(self, ctx):
-        for hazard in self.hazards(ctx):
+        hazards = self.hazards(ctx)
+        if ctx.project is not None:
+            from .cross_module import project_hazards
+
+            hazards = hazards + project_hazards(ctx, ctx.analysis(self._factory), self._cleanup_names)
+        for hazard in hazards:
             if hazard.route is not None:
                 message = (
                     f"`{hazard.shown}` runs in {_where(hazard)}: on a cleanup path an import fails at interpreter "

@@ -4,6 +4,7 @@
 health code and registered service checks, `budget` computes their worst case.
 """
 
+from . import project_facts  # noqa: F401 - registers the family's facts (clients, check registrations)
 from .rules import HealthCheckBudget, RedisTimeoutMissing, RedisTimeoutTooLong
 
 __all__ = ["HealthCheckBudget", "RedisTimeoutMissing", "RedisTimeoutTooLong"]

@@ -116,6 +116,9 @@ class WorstCase:
         }
         #: health functions reached from other functions' bodies (so reported through their caller)
         self.called: set[ast.AST] = set()
+        #: more ways to cost a call, tried last: `(walker, call, awaited) -> Cost | None` (other
+        #: modules through the project model, database clients)
+        self.extensions: list = []
 
     @cached_property
     def http(self) -> HttpCalls:
@@ -217,7 +220,11 @@ class WorstCase:
             limit = self.resolver.resolve(limit_node)
             return capped(limit, inner, "wait_for", line) if limit is not None else inner
         if name == "asyncio.gather":
-            return largest([self._expr(a, awaited=True) for a in call.args if not isinstance(a, ast.Starred)])
+            from .task_lists import gathered_calls  # `gather(*tasks)` with `tasks` a list of calls
+
+            gathered = [a for a in call.args if not isinstance(a, ast.Starred)]
+            gathered += [c for a in call.args if isinstance(a, ast.Starred) for c in gathered_calls(self.source, a.value, call)]
+            return largest([self._expr(a, awaited=True) for a in gathered])
         own = self._own_cost(call, name, awaited)
         return total([self._arguments(call), own])
 
@@ -257,6 +264,10 @@ class WorstCase:
                 return cost
             inner = f"({cost.text})" if cost.compound else cost.text
             return Cost(cost.seconds, f"{inner} via `{function.name}`", None, "", cost.covered)
+        for extension in self.extensions:
+            cost = extension(self, call, awaited)
+            if cost is not None:
+                return cost
         return ZERO
 
     def _imported_client(self, call: ast.Call):
@@ -270,7 +281,7 @@ class WorstCase:
         from .redis_clients import imported_redis_client
 
         level, module, name = imported
-        return imported_redis_client(self.source.path, level, module, name)
+        return imported_redis_client(self.source.location, level, module, name)
 
     def _redis_cost(self, call: ast.Call, client, clients: RedisClients, resolver: ValueResolver, where: str) -> Cost:
         """Worst case of one call on a client: its `socket_timeout`, or unbounded without one.

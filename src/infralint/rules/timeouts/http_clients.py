@@ -101,6 +101,11 @@ class HttpCalls:
         return self.module_clients.get(receiver)
 
 
+def client_library(qualified: str | None) -> tuple[str, float] | None:
+    """(library, default seconds) when the qualified name builds an HTTP client we know."""
+    return _CLIENT_FACTORIES.get(qualified or "")
+
+
 def _bound_clients(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.Call]:
     bound: dict[str, ast.Call] = {}
     for node in nodes:

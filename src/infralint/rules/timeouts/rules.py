@@ -25,6 +25,7 @@ from ...finding import Edit, Finding
 from ..base import Rule
 from .budget import WorstCase, describe_total
 from .checks import CheckCall, CheckCalls, is_timeout_keyword
+from .cross_module import ProjectCosts, attach_database_costs
 from .health import HealthCode
 from .redis_clients import (
     SOCKET_TIMEOUT_KEYWORDS,
@@ -415,6 +416,7 @@ class HealthCheckBudget(_TimeoutRule):
 
     code = "INF303"
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Call)
+    uses_project = True  # follows calls, clients and registered checks into other modules
 
     def __init__(self, config) -> None:
         super().__init__(config)
@@ -439,7 +441,7 @@ class HealthCheckBudget(_TimeoutRule):
 
     def finish(self, ctx) -> Iterable[Finding]:
         health: HealthCode = ctx.analysis(self._health_factory)
-        if not health.functions and not health.calls:
+        if not health.functions and not health.calls and ctx.project is None:
             return []
         budget = float(self.option("health-budget"))
         checks = ctx.analysis(CheckCalls)
@@ -453,20 +455,29 @@ class HealthCheckBudget(_TimeoutRule):
                 continue
             reported_calls.add(call)
             findings.append(self._registration_finding(ctx, check, budget))
-        if health.functions:
+        if health.functions or ctx.project is not None:
             clients = ctx.analysis(RedisClients)
             walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
-            costs = [(function, walker.of_function(function)) for function in health.functions]
+            attach_database_costs(walker)
+            across = ProjectCosts(ctx.project, walker, budget, health.says_health) if ctx.project is not None else None
+            functions = list(health.functions)
+            if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`
+                functions += [f for f in across.health_handlers(health.says_health) if f not in functions]
+            costs = [(function, walker.of_function(function)) for function in functions]
             for function, cost in costs:
+                if across is not None and across.reached_from_elsewhere(function, health.says_health):
+                    continue  # reported at the handler that reaches it, with the chain across files
+                described = _described(health, function, across)
                 if cost.unbounded and cost.culprit is not None:
                     if cost.culprit in reported_calls:
                         continue
                     reported_calls.add(cost.culprit)
-                    message = f"worst case of health check {health.describe(function)} is unbounded: {cost.culprit_reason}"
-                    findings.append(self.report(ctx, cost.culprit, message))
+                    message = f"worst case of health check {described} is unbounded: {cost.culprit_reason}"
+                    remote = across is not None and cost.culprit in across.remote
+                    findings.append(self.report(ctx, _def_range(ctx, function) if remote else cost.culprit, message))
                 elif cost.seconds > budget and not cost.covered and function not in walker.called:
                     message = (
-                        f"worst case of health check {health.describe(function)} is {describe_total(cost)} "
+                        f"worst case of health check {described} is {describe_total(cost)} "
                         f"> {format_seconds(budget)} s health budget"
                     )
                     findings.append(self.report(ctx, _def_range(ctx, function), message))
@@ -482,6 +493,12 @@ class HealthCheckBudget(_TimeoutRule):
         )
         node = check.timeout.node if check.timeout.node is not None else check.call
         return self.report(ctx, node, message)
+
+
+def _described(health: HealthCode, function, across: ProjectCosts | None) -> str:
+    """`name` (GET /full/path) — the full path composed through router prefixes when the project knows it."""
+    routes = across.routes(function) if across is not None else []
+    return f"`{function.name}` ({', '.join(routes)})" if routes else health.describe(function)
 
 
 def _check_label(call: ast.Call) -> str:

@@ -1,0 +1,166 @@
+"""The language server's project model: built in the background, kept up to date file by file.
+
+When the first document opens, every file of its configuration root is read for its facts in a
+worker thread, a chunk at a time, with `window/workDoneProgress` reporting how far it got. The open
+documents get their first diagnostics at once (from their own file alone) and are re-published
+when the project is joined, so a large repository never delays them. Afterwards one file's facts
+are replaced when its buffer changes, when it is saved or when it changes on disk; the open
+documents whose last findings read that file (their `deps`) are re-published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from ..project import FileFacts, Project
+from ..results import content_digest
+
+if TYPE_CHECKING:
+    from ..engine import Linter
+    from .lsp import InfralintServer
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64  # files read per step of the background build (one progress report each)
+
+
+class LspProject:
+    def __init__(self, server: "InfralintServer") -> None:
+        self.server = server
+        self.project: Project | None = None
+        self.root: Path | None = None
+        self.linter: "Linter | None" = None
+        self._build: asyncio.Task | None = None
+        #: open document → the files (absolute paths) its last findings were computed from
+        self.depends: dict[str, set[str]] = {}
+
+    # -- hooks the server calls -------------------------------------------------------------------
+
+    def start(self, linter: "Linter") -> None:
+        """Build the project of `linter`'s configuration root in the background (once)."""
+        if self._build is not None or not getattr(linter, "project_rules", None):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving (a direct call): the next lint in the loop starts it
+            return
+        self.linter, self.root = linter, linter.config.root
+        self._build = loop.create_task(self._build_project(linter))
+
+    def project_for(self, linter: "Linter") -> Project | None:
+        """The joined project for a document linted with this linter (None until it is built)."""
+        return self.project if self.project is not None and linter.config.root == self.root else None
+
+    def linted(self, uri: str, result) -> None:
+        self.depends[uri] = set(result.deps)
+
+    def closed(self, uri: str) -> None:
+        self.depends.pop(uri, None)
+
+    def file_changed(self, path: Path | None, text: str | None = None, uri: str | None = None) -> None:
+        """One file's new content (`text`: an editor buffer; None: read it from disk)."""
+        if self.project is None or self.linter is None or path is None or path.suffix not in (".py", ".pyi"):
+            return
+        shown = self._shown(path)
+        if shown is None:
+            return
+        if text is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self.project.remove(shown)
+                self._republish_dependents(path, uri)
+                return
+            text = data.decode("utf-8", "replace")
+        digest = content_digest(text.encode("utf-8"))
+        known = self.project.files.get(shown)
+        if known is not None and known.digest == digest:
+            return  # nothing new (a save of what the buffer already had, a re-lint)
+        facts = self.linter.facts_of_text(text, shown, digest, location=str(path))
+        if facts is None:
+            self.project.remove(shown)
+        else:
+            self.project.update(facts)
+        self._republish_dependents(path, uri)
+
+    # -- the background build ---------------------------------------------------------------------
+
+    async def _build_project(self, linter: "Linter") -> None:
+        loop = asyncio.get_running_loop()
+        token = "infralint-project"
+        progress = await self._create_progress(token)
+        try:
+            from ..discovery import discover
+
+            files = await loop.run_in_executor(None, discover, [linter.config.root], linter.config)
+            if progress:
+                self.server.work_done_progress.begin(
+                    token, types.WorkDoneProgressBegin(title="infralint: reading the project", message=f"0/{len(files)} files", percentage=0)
+                )
+            facts: list[FileFacts] = []
+            for start in range(0, len(files), CHUNK):
+                chunk = files[start:start + CHUNK]
+                facts.extend(await loop.run_in_executor(None, self._read_facts, linter, chunk))
+                done = min(start + CHUNK, len(files))
+                if progress:
+                    self.server.work_done_progress.report(
+                        token, types.WorkDoneProgressReport(message=f"{done}/{len(files)} files", percentage=int(100 * done / max(len(files), 1)))
+                    )
+            self.project = Project(facts, base=linter.config.root)
+            for uri in sorted(self.server.tracked):  # open buffers are newer than the disk
+                document = self.server.workspace.get_text_document(uri)
+                if document.path:
+                    self.file_changed(Path(document.path), document.source)
+            if progress:
+                self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{len(files)} files"))
+            self.server.republish_if_changed(self.server.tracked)
+        except Exception:  # a failed build leaves per-file diagnostics, never a dead server
+            log.exception("infralint: building the project failed")
+            if progress:
+                self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message="failed"))
+
+    async def _create_progress(self, token: str) -> bool:
+        capabilities = self.server.client_capabilities
+        window = capabilities.window if capabilities else None
+        if not (window and window.work_done_progress):
+            return False
+        try:
+            await self.server.work_done_progress.create_async(token)
+            return True
+        except Exception:
+            return False
+
+    def _read_facts(self, linter: "Linter", paths: list[Path]) -> list[FileFacts]:
+        """Runs in a worker thread: only reads and parses files, never touches server state."""
+        found = []
+        for path in paths:
+            shown = self._shown(path)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            text = data.decode("utf-8", "replace")
+            facts = linter.facts_of_text(text, shown or str(path), content_digest(text.encode("utf-8")), location=str(path))
+            if facts is not None:
+                found.append(facts)
+        return found
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def _shown(self, path: Path) -> str | None:
+        """The path relative to the root, as documents are shown (None outside the root)."""
+        try:
+            return path.resolve().relative_to(Path(self.root).resolve()).as_posix() if self.root else None
+        except ValueError:
+            return None
+
+    def _republish_dependents(self, path: Path, changed_uri: str | None) -> None:
+        key = str(path.resolve())
+        dependents = [uri for uri, deps in self.depends.items() if uri != changed_uri and any(str(Path(dep).resolve()) == key for dep in deps)]
+        if dependents:
+            self.server.republish_if_changed(dependents)

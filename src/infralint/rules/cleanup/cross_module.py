@@ -1,0 +1,126 @@
+"""Teardown routes across modules, through the project model.
+
+An import in `close_all` (in `db.py`) is on a cleanup path when `close_all` is called by `shutdown`
+(in `lifecycle.py`), which `main.py` registers with `atexit.register`. The local analysis sees
+none of that; here the route is found by walking the project's callers up from the function, at
+most `MAX_HOPS` calls, to a cleanup entry (a registration or a `finally` call in another module)
+or to a function that is cleanup code by itself (`__exit__`, `__aexit__`, `__del__`, a cleanup name).
+Only routes that cross files are reported here: a route inside one file is the local analysis's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ...project import Function, Project
+from .cleanup_paths import SPECIAL_METHODS, cleanup_name_matches
+from .project_facts import CleanupEntry
+
+MAX_HOPS = 4
+
+
+@dataclass(frozen=True)
+class ProjectRoute:
+    """`start` reached from a root: `root` says why it is cleanup code, `via` the calls down."""
+
+    root: str  # e.g. "`shutdown`, registered with `atexit.register` (app/main.py:14)"
+    via: tuple[Function, ...]  # callers from the root down to the function with the import
+
+    def describe(self, function_name: str) -> str:
+        steps = " → ".join(f"`{_short(f.name)}` ({_shown(f.file)}:{f.line})" for f in self.via)
+        return f"`{function_name}`, reached from {self.root}" + (f" via {steps}" if steps else "")
+
+
+def teardown_route(project: Project, qualname: str, home: str, cleanup_names: tuple[str, ...]) -> ProjectRoute | None:
+    """The shortest route from a cleanup root to `qualname` that involves another file than `home`."""
+    home_key = _key(project, home)
+    start = project.function(qualname)
+    if start is None:
+        return None
+    entries = _entries_by_target(project)
+    frontier: list[tuple[Function, tuple[Function, ...]]] = [(start, ())]
+    seen = {start.name}
+    for _ in range(MAX_HOPS + 1):
+        following: list[tuple[Function, tuple[Function, ...]]] = []
+        for function, chain in frontier:
+            crossed = any(_key(project, f.file) != home_key for f in chain)
+            entry = entries.get(function.name)
+            if entry is not None and (crossed or _key(project, entry.file) != home_key):
+                project.note(entry)
+                return ProjectRoute(f"{_how(entry, function)} ({_shown(entry.file)}:{entry.line})", chain[1:] if chain else ())
+            bare = _short(function.name).rsplit(".", 1)[-1]
+            if chain and crossed and (bare in SPECIAL_METHODS or cleanup_name_matches(bare, cleanup_names)):
+                kind = "cleanup method" if bare in SPECIAL_METHODS else "cleanup function"
+                return ProjectRoute(f"{kind} `{_short(function.name)}` ({_shown(function.file)}:{function.line})", chain[1:])
+            for caller in project.callers(function.name):
+                if caller.name not in seen:
+                    seen.add(caller.name)
+                    following.append((caller, (caller, *chain)))
+        frontier = following
+        if not frontier:
+            break
+    return None
+
+
+def _entries_by_target(project: Project) -> dict[str, CleanupEntry]:
+    found: dict[str, CleanupEntry] = {}
+    for entry in project.facts(CleanupEntry):
+        found.setdefault(project.resolve(entry.target), entry)
+    return found
+
+
+def _how(entry: CleanupEntry, function: Function) -> str:
+    if entry.how.startswith("registered"):
+        return f"`{_short(function.name)}`, {entry.how}"
+    return entry.how  # "the `finally` block of `serve`"
+
+
+def _short(qualname: str) -> str:
+    """`app.lifecycle.shutdown` → `lifecycle.shutdown`: the module's last part and the name."""
+    parts = qualname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else qualname
+
+
+def _key(project: Project, path: str) -> str:
+    return str(project.absolute(path))
+
+
+def _shown(path: str) -> str:
+    """Fact paths are the run's display paths: shown as they are."""
+    return path
+
+
+# -- what INF201 asks ---------------------------------------------------------------------------------
+
+
+def imports_on_teardown_routes(project: Project, facts, cleanup_names: tuple[str, ...]) -> bool:
+    """Whether a function of this file that imports is on a teardown route crossing files."""
+    return any(
+        isinstance(f, Function) and f.imports and teardown_route(project, f.name, facts.path, cleanup_names) is not None
+        for f in facts.facts
+    )
+
+
+def project_hazards(ctx, hazards, cleanup_names: tuple[str, ...]) -> list:
+    """ImportHazards for imports this file's own analysis left unrouted but the project reaches."""
+    from .cleanup_paths import CleanupRoot, Route
+    from .rules import ImportHazard, _show
+
+    project = ctx.project
+    file = project.files.get(ctx.display_path)
+    if file is None:
+        return []
+    by_line = {f.line: f for f in file.facts if isinstance(f, Function)}
+    found = []
+    routes: dict[int, ProjectRoute | None] = {}
+    for function, site in hazards.unrouted:
+        fact = by_line.get(function.line)
+        if fact is None:
+            continue
+        if fact.line not in routes:
+            routes[fact.line] = teardown_route(project, fact.name, ctx.display_path, cleanup_names)
+        route = routes[fact.line]
+        if route is None:
+            continue
+        root = CleanupRoot("across-modules", route.describe(function.display_name))
+        found.append(ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), _show(site.node)))
+    return found

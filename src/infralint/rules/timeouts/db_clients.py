@@ -1,0 +1,113 @@
+"""Database engines and pools, and whether their queries are bounded in time.
+
+SQLAlchemy engines (`create_async_engine`, `create_engine`), asyncpg/psycopg/aiomysql connections
+and pools wait on the server forever by default. A statement is bounded when the engine or pool is
+built with `command_timeout`, `statement_timeout`, `pool_timeout`, `timeout`, `connect_timeout`, or a
+`connect_args` dict (or a libpq `options="-c statement_timeout=5000"`) that sets one; otherwise a
+health check that runs `SELECT 1` on it hangs with the database.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from ...analysis.constants import Value, ValueResolver
+from ...analysis.names import dotted_name
+
+# qualified factory → library
+DATABASE_FACTORIES = {
+    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy",
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": "sqlalchemy",
+    "sqlalchemy.create_engine": "sqlalchemy",
+    "sqlalchemy.engine.create_engine": "sqlalchemy",
+    "asyncpg.create_pool": "asyncpg",
+    "asyncpg.pool.create_pool": "asyncpg",
+    "asyncpg.connect": "asyncpg",
+    "psycopg.connect": "psycopg",
+    "psycopg.AsyncConnection.connect": "psycopg",
+    "psycopg.Connection.connect": "psycopg",
+    "psycopg2.connect": "psycopg2",
+    "psycopg_pool.AsyncConnectionPool": "psycopg",
+    "psycopg_pool.ConnectionPool": "psycopg",
+    "aiomysql.create_pool": "aiomysql",
+    "aiomysql.connect": "aiomysql",
+}
+TIMEOUT_KEYWORDS = ("command_timeout", "statement_timeout", "pool_timeout", "timeout", "connect_timeout", "query_timeout")
+#: methods that send a statement (or wait for a connection) on an engine, pool, connection or session
+QUERY_METHODS = {
+    "execute", "executemany", "fetch", "fetchrow", "fetchval", "scalar", "scalars", "exec_driver_sql",
+    "connect", "begin", "acquire", "cursor", "ping", "get",
+}
+_OPTIONS_TIMEOUT = re.compile(r"statement_timeout\s*=\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class DatabaseBound:
+    """How a database client bounds its statements: the setting and its seconds (None: unknown)."""
+
+    keyword: str
+    value: Value | None
+
+
+def database_library(qualified: str | None) -> str | None:
+    return DATABASE_FACTORIES.get(qualified or "")
+
+
+def statement_bound(call: ast.Call, resolver: ValueResolver) -> DatabaseBound | None:
+    """The setting that bounds statements on the client `call` builds, or None when nothing does.
+
+    `**kwargs` or a non-literal `connect_args` count as a bound of unknown size (never reported).
+    """
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return DatabaseBound("**kwargs", None)
+        if keyword.arg in TIMEOUT_KEYWORDS:
+            return DatabaseBound(keyword.arg, resolver.resolve(keyword.value))
+        if keyword.arg == "options":
+            found = _options_timeout(keyword.value)
+            if found is not None:
+                return found
+    connect_args = next((k.value for k in call.keywords if k.arg == "connect_args"), None)
+    if connect_args is None:
+        return None
+    if not isinstance(connect_args, ast.Dict):
+        return DatabaseBound("connect_args", None)
+    for key, value in zip(connect_args.keys, connect_args.values):
+        name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if name is None:
+            return DatabaseBound("connect_args", None)
+        if "timeout" in name:
+            return DatabaseBound(f"connect_args[{name!r}]", resolver.resolve(value))
+        if name in ("options", "server_settings"):
+            found = _options_timeout(value)
+            if found is not None:
+                return found
+            if isinstance(value, ast.Dict):  # asyncpg server_settings={"statement_timeout": "5000"}
+                for inner_key, inner in zip(value.keys, value.values):
+                    if isinstance(inner_key, ast.Constant) and inner_key.value == "statement_timeout":
+                        return DatabaseBound("statement_timeout", _milliseconds(inner))
+    return None
+
+
+def _options_timeout(node: ast.AST) -> DatabaseBound | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        match = _OPTIONS_TIMEOUT.search(node.value)
+        if match:
+            return DatabaseBound("statement_timeout", Value(int(match.group(1)) / 1000.0))
+    return None
+
+
+def _milliseconds(node: ast.AST) -> Value | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)) and str(node.value).isdigit():
+        return Value(int(node.value) / 1000.0)
+    return None
+
+
+def is_query(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr in QUERY_METHODS
+
+
+def receiver_name(call: ast.Call) -> str | None:
+    return dotted_name(call.func.value) if isinstance(call.func, ast.Attribute) else None

@@ -1,0 +1,149 @@
+"""Facts the timeouts family states for the project model: clients with their timeouts, and
+service checks registered with a timeout and retries.
+
+Registered with `infralint.project` as a Python extractor, so every file's clients and check
+registrations are known run-wide: a health route in `routes.py` can be costed with the checks
+registered in `health.py` and the Redis client built in `redis_manager.py`.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Iterable
+
+from ...analysis.constants import ValueResolver
+from ...analysis.names import ImportMap
+from ...project import CheckRegistration, Client, Fact, PythonFile, python_extractor
+from .checks import CheckCalls
+from .db_clients import database_library, statement_bound
+from .http_clients import client_library
+from .redis_clients import factory_kind, name_tokens
+
+_REGISTRATION_WORDS = {"register", "add", "check", "checks", "probe"}
+_CHECK_KEYWORDS = ("check", "func", "fn", "callback", "coro", "checker", "handler")
+_CLIENT_HINTS = ("redis", "Redis", "engine", "pool", "session", "Session", "Client", "client", "connect", "Engine", "Pool")
+
+
+@python_extractor
+def timeout_facts(file: PythonFile) -> Iterable[Fact]:
+    text = file.source.text
+    wants_clients = any(hint in text for hint in _CLIENT_HINTS)
+    wants_checks = "timeout" in text
+    if not wants_clients and not wants_checks:
+        return []
+    imports = ImportMap(file.source)
+    checks = CheckCalls(file.source)
+    facts: list[Fact] = []
+    for node, cls, function in _assignments_and_calls(file.source.tree):
+        if isinstance(node, ast.Call):
+            if wants_checks:
+                fact = _registration(node, file, checks, cls, function)
+                if fact is not None:
+                    facts.append(fact)
+            continue
+        if wants_clients:
+            fact = _client(node, file, imports, checks.resolver, cls, at_module_level=not cls and not function)
+            if fact is not None:
+                facts.append(fact)
+    return facts
+
+
+def _client(node: ast.Assign | ast.AnnAssign, file: PythonFile, imports: ImportMap, resolver: ValueResolver, cls: str | None, *, at_module_level: bool) -> Client | None:
+    value = node.value
+    if not isinstance(value, ast.Call):
+        return None
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if len(targets) != 1:
+        return None
+    target = targets[0]
+    if isinstance(target, ast.Name):
+        name = f"{file.module}.{target.id}" if at_module_level else ""
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self" and cls:
+        name = f"{file.module}.{cls}.{target.attr}"
+    else:
+        name = ""
+    if not name:
+        return None
+    factory = imports.call_name(value) or ""
+    opaque = any(k.arg is None for k in value.keywords)
+    redis = factory_kind(factory)
+    if redis is not None:
+        keyword = next((k for k in value.keywords if k.arg == "socket_timeout"), None)
+        url = value.args[0] if value.args else None
+        in_url = isinstance(url, ast.Constant) and isinstance(url.value, str) and "socket_timeout=" in url.value
+        seconds, note = _seconds(keyword.value if keyword else None, resolver)
+        bounded_by = "socket_timeout" if keyword is not None or in_url else ""
+        return Client(file.path, node.lineno, name, "redis", factory, seconds, bounded_by, note, opaque or in_url or (keyword is not None and seconds is None))
+    library = database_library(factory)
+    if library is not None:
+        bound = statement_bound(value, resolver)
+        if bound is None:
+            return Client(file.path, node.lineno, name, "database", factory, None, "", "", opaque)
+        seconds = bound.value.number if bound.value is not None else None
+        note = bound.value.provenance() if bound.value is not None else ""
+        return Client(file.path, node.lineno, name, "database", factory, seconds, bound.keyword, note, bound.value is None)
+    http = client_library(factory)
+    if http is not None:
+        library_name, default = http
+        keyword = next((k for k in value.keywords if k.arg == "timeout"), None)
+        if keyword is None:
+            seconds = None if math.isinf(default) else default
+            return Client(file.path, node.lineno, name, "http", factory, seconds, "", f"{library_name}'s default", opaque)
+        none = isinstance(keyword.value, ast.Constant) and keyword.value.value is None
+        seconds, note = (None, "") if none else _seconds(keyword.value, resolver)
+        return Client(file.path, node.lineno, name, "http", factory, seconds, "timeout", note, not none and seconds is None)
+    return None
+
+
+def _seconds(node: ast.AST | None, resolver: ValueResolver) -> tuple[float | None, str]:
+    if node is None:
+        return None, ""
+    value = resolver.resolve(node)
+    return (value.number, value.provenance()) if value is not None else (None, "")
+
+
+def _registration(call: ast.Call, file: PythonFile, checks: CheckCalls, cls: str | None, function: str) -> CheckRegistration | None:
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    if not set(name_tokens(call.func.attr)) & _REGISTRATION_WORDS:
+        return None
+    found = checks.check_call(call)
+    if found is None:
+        return None
+    registry = file.names.qualify(call.func.value, cls)
+    target = next((k.value for k in call.keywords if k.arg in _CHECK_KEYWORDS), None)
+    if target is None:
+        target = next((a for a in call.args if isinstance(a, (ast.Name, ast.Attribute))), None)
+    check = file.names.library_name(target) if target is not None else ""
+    label = next((k.value.value for k in call.keywords if k.arg in ("name", "service", "check_name") and isinstance(k.value, ast.Constant)), "")
+    if not label and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        label = call.args[0].value
+    return CheckRegistration(
+        file.path, call.lineno, registry[0] if registry else "", check, str(label)[:80],
+        found.timeout.value.number, found.timeout.name, found.attempt_count,
+        found.delay.value.number if found.delay is not None else 0.0,
+        found.worst_case, found.arithmetic(), "; ".join(found.notes()),
+        f"{file.module}.{function}" if function else "",
+    )
+
+
+def _assignments_and_calls(tree: ast.Module):
+    """(node, enclosing class name relative to the module, enclosing function qualname) for every
+    assignment and call, iteratively."""
+    stack: list[tuple[ast.AST, str | None, str]] = [(child, None, "") for child in reversed(tree.body)]
+    while stack:
+        node, cls, function = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            inner = f"{cls}.{node.name}" if cls else node.name
+            stack.extend((child, inner, function) for child in reversed(node.body))
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            qualname = f"{cls}.{node.name}" if cls else node.name
+            stack.extend((child, cls, qualname) for child in reversed(node.body))
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            yield node, cls, function
+        elif isinstance(node, ast.Call):
+            yield node, cls, function
+        stack.extend((child, cls, function) for child in reversed(list(ast.iter_child_nodes(node))) if not isinstance(child, (ast.expr_context, ast.Lambda)))

@@ -1,0 +1,151 @@
+"""The language server's project model, over stdio with a real client (pytest-lsp): the project is
+built in the background with progress reports, and an open document's cross-file diagnostic is
+refreshed when the file it read changes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from ..conftest import infralint_command
+from .test_lsp import next_diagnostics, open_document
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
+
+SETTINGS = "REDIS_HEALTH_TIMEOUT = {timeout}\n"
+HEALTH = '''\
+from .settings import REDIS_HEALTH_TIMEOUT
+
+
+class Registry:
+    def register_check(self, name, check, timeout_seconds, retry_count=1):
+        pass
+
+
+registry = Registry()
+
+
+async def ping():
+    return True
+
+
+registry.register_check(name="redis", check=ping, timeout_seconds=REDIS_HEALTH_TIMEOUT, retry_count=2)
+'''
+# a route in another module runs the checks: only the project model connects it to health.py
+ROUTES = '''\
+from fastapi import APIRouter
+
+from .health import registry
+
+router = APIRouter(prefix="/health")
+
+
+@router.get("/ready")
+async def ready():
+    return await registry.run_all()
+'''
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[*infralint_command(), "lsp"]))
+async def client(lsp_client: LanguageClient, tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        lsp_client.registrations.extend(params.registrations)
+
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text(SETTINGS.format(timeout=30))
+    (package / "health.py").write_text(HEALTH)
+    (package / "routes.py").write_text(ROUTES)
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=tmp_path.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _diagnostics_until(client: LanguageClient, uri: str, wanted, timeout: float = 20.0) -> list[types.Diagnostic]:
+    """Publications of `uri` until one satisfies `wanted` (the first ones may come before the build)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    seen = []
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise AssertionError(f"no publication of {uri} matched; saw {[[d.message for d in s] for s in seen]}")
+        diagnostics = await next_diagnostics(client, uri, timeout=remaining)
+        seen.append(diagnostics)
+        if wanted(diagnostics):
+            return diagnostics
+
+
+async def test_settings_change_refreshes_the_open_health_file(client: LanguageClient, tmp_path: Path):
+    health = tmp_path / "app" / "health.py"
+    uri = open_document(client, health, HEALTH)
+    diagnostics = await _diagnostics_until(client, uri, lambda ds: any(d.code == "INF303" for d in ds))
+    (finding,) = [d for d in diagnostics if d.code == "INF303"]
+    assert finding.message.startswith("worst case 30.0 s × 2 attempts = 60.0 s > 5.0 s health budget (redis check, line 16)")
+    # the editor watches Python files too, so changes made outside it reach the project
+    patterns = [w["globPattern"] for r in client.registrations for w in r.register_options["watchers"]]
+    assert patterns == ["**/pyproject.toml", "**/*.py"]
+
+    settings = tmp_path / "app" / "settings.py"
+    settings.write_text(SETTINGS.format(timeout=20))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=settings.as_uri(), type=types.FileChangeType.Changed)])
+    )
+    diagnostics = await _diagnostics_until(client, uri, lambda ds: any("20.0 s × 2 attempts" in d.message for d in ds))
+    assert [d.message.split(";")[0] for d in diagnostics if d.code == "INF303"] == [
+        "worst case 20.0 s × 2 attempts = 40.0 s > 5.0 s health budget (redis check, line 16)"
+    ]
+
+
+async def test_an_edited_settings_buffer_refreshes_the_open_health_file(client: LanguageClient, tmp_path: Path):
+    health_uri = open_document(client, tmp_path / "app" / "health.py", HEALTH)
+    await _diagnostics_until(client, health_uri, lambda ds: any("30.0 s × 2" in d.message for d in ds))
+    settings = tmp_path / "app" / "settings.py"
+    settings_uri = open_document(client, settings, SETTINGS.format(timeout=30))
+    await next_diagnostics(client, settings_uri)
+    # typed and saved in the editor
+    settings.write_text(SETTINGS.format(timeout=12))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=settings_uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SETTINGS.format(timeout=12))],
+        )
+    )
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=settings_uri)))
+    diagnostics = await _diagnostics_until(client, health_uri, lambda ds: any("12.0 s × 2" in d.message for d in ds))
+    assert sorted(d.code for d in diagnostics) == ["INF301", "INF303"]  # both read the timeout from settings.py
+
+
+async def test_a_route_in_another_module_is_judged_once_the_project_is_built(client: LanguageClient, tmp_path: Path):
+    # the registration is reported in health.py (health code); the route reports nothing more,
+    # but its handler's description carries the full path composed through the router prefix
+    routes_uri = open_document(client, tmp_path / "app" / "routes.py", ROUTES)
+    assert await next_diagnostics(client, routes_uri) == []
+
+
+async def test_the_build_reports_work_done_progress(client: LanguageClient, tmp_path: Path):
+    open_document(client, tmp_path / "app" / "routes.py", ROUTES)
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        reports = client.progress_reports.get("infralint-project", [])
+        if any(isinstance(r, types.WorkDoneProgressEnd) for r in reports):
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"no end of progress; got {reports}"
+        await asyncio.sleep(0.05)
+    begin = reports[0]
+    assert isinstance(begin, types.WorkDoneProgressBegin) and begin.title == "infralint: reading the project"
+    assert reports[-1].message == "4 files"
