@@ -9,14 +9,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ...analysis.names import ImportMap
-from ...source import SourceFile
+from ...source import SourceFile, walk_types
 from .offers import module_string_constants, module_string_lists
-from .sockets import argument
+from .sockets import argument, import_map
 
 UNKNOWN = "{}"
 #: method name → the keyword that carries the offer
 CLIENT_METHODS = {"ws_connect": "protocols", "websocket_connect": "subprotocols"}
+_CALLS = frozenset({ast.Call})
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,18 @@ class _Values:
         return None
 
 
-def python_clients(source: SourceFile) -> list[PythonClient]:
-    if "connect" not in source.text:
+def mentions_clients(text: str) -> bool:
+    return "ws_connect" in text or "websocket_connect" in text or "websockets" in text
+
+
+def python_clients(source: SourceFile, calls: list[ast.Call] | None = None) -> list[PythonClient]:
+    """The clients of one file; `calls` are its calls when another reader already listed them."""
+    if not mentions_clients(source.text):
         return []
-    imports = ImportMap(source)
+    imports = import_map(source)
     values = _Values(source.tree)
     found = []
-    for node in ast.walk(source.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in calls if calls is not None else walk_types(source.tree, _CALLS):
         keyword = None
         api = ""
         if isinstance(node.func, ast.Attribute) and node.func.attr in CLIENT_METHODS:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ...project import Fact, PythonFile, fact_kind, file_extractor, python_extractor
-from .clients import python_clients
-from .module import WebSocketModule
+from .clients import mentions_clients, python_clients
+from .module import mentions_websockets, shared_module
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import SocketHandler
 
@@ -95,13 +95,13 @@ def handler_qualname(module: str, handler: SocketHandler) -> str:
 def websocket_facts(file: PythonFile) -> Iterable[Fact]:
     text = file.source.text
     found: list[Fact] = []
-    if "connect" in text:
-        for client in python_clients(file.source):
+    module = shared_module(file.source, (), (), DEFAULT_TOKEN_PATTERN) if mentions_websockets(text) else None
+    if mentions_clients(text):
+        for client in python_clients(file.source, module.sockets.calls if module else None):
             protocols = list(client.protocols) if client.protocols is not None else None
             found.append(WebSocketClient(file.path, client.call.lineno, client.url, protocols, client.api))
-    if not ("ebSocket" in text or "ebsocket" in text or "websockets" in text):
+    if module is None:
         return found
-    module = WebSocketModule(file.source, (), (), DEFAULT_TOKEN_PATTERN)
     by_name: dict[str, WebSocketHandlerFacts] = {}
     for handler in module.handlers:
         use = module.offer_use(handler)

@@ -9,6 +9,7 @@ talk to a handler that knows (compares or selects) one of the names it offers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 from typing import TYPE_CHECKING
 
 from ...project import Binding, module_name
@@ -42,26 +43,47 @@ def clients_reaching(ctx: "FileContext", handler: SocketHandler, known_names: li
         return []
     qualname = handler_qualname(module_name(ctx.display_path), handler)
     resolved = project.resolve(qualname)
+    globs = tuple(ctx.config.option("websocket", "client-globs"))
     found: list[Reach] = []
-    globs = ctx.config.option("websocket", "client-globs")
-    for client in project.facts(WebSocketClient):
-        if client.protocols is None or (client.api == "new WebSocket" and not any(path_matches(client.file, g) for g in globs)):
-            continue
-        path = client.path
-        if path is not None:
-            endpoints = project.routes_for(path, "WS")
-            if client.api != "new WebSocket" and SourceFile(client.file, "").is_test:
-                # a test client (`TestClient(app)`, `aiohttp_client(app)`) talks to the app it was given:
-                # one its own file builds or imports, not every app of the repository with that path
-                endpoints = [e for e in endpoints if _visible_from(project, client.file, e.fact.file)]
-            if any(e.handler == qualname or project.resolve(e.handler) == resolved for e in endpoints):
-                project.note(client)
+    for client, endpoints in _client_routes(project, globs):
+        if endpoints is not None:
+            reached = [e for e in endpoints if e.handler == qualname or project.resolve(e.handler) == resolved]
+            if reached:
+                project.note(client, *(fact for e in reached for fact in (e.fact, *e.through)))
                 found.append(Reach(client, False))
         elif known_names and set(client.protocols) & set(known_names):
             project.note(client)
             found.append(Reach(client, True))
     found.sort(key=lambda r: (r.client.file, r.client.line))
     return found
+
+
+#: per project index (replaced whenever a file's facts change) and client globs: every client with a
+#: readable offer and the WebSocket endpoints its URL reaches (None: the URL cannot be resolved)
+_ROUTES: "WeakKeyDictionary[object, dict[tuple, list]]" = WeakKeyDictionary()
+
+
+def _client_routes(project: "Project", globs: tuple[str, ...]) -> list[tuple[WebSocketClient, list | None]]:
+    per_globs = _ROUTES.setdefault(project.index, {})
+    if globs in per_globs:
+        return per_globs[globs]
+    routes = []
+    for client in project.facts(WebSocketClient):
+        if client.protocols is None or (client.api == "new WebSocket" and not any(path_matches(client.file, g) for g in globs)):
+            continue
+        path = client.path
+        if path is None:
+            routes.append((client, None))
+            continue
+        with project.recording():  # what a handler's finding reads is noted when it uses the match
+            endpoints = project.routes_for(path, "WS")
+        if client.api != "new WebSocket" and SourceFile(client.file, "").is_test:
+            # a test client (`TestClient(app)`, `aiohttp_client(app)`) talks to the app it was given:
+            # one its own file builds or imports, not every app of the repository with that path
+            endpoints = [e for e in endpoints if _visible_from(project, client.file, e.fact.file)]
+        routes.append((client, endpoints))
+    per_globs[globs] = routes
+    return routes
 
 
 def first_plain_name(reaches: list[Reach]) -> str | None:

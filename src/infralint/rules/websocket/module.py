@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ...source import SourceFile
 from .offers import OfferAnalysis, OfferUse, Selection, classify_selection, module_string_constants, module_string_lists
@@ -86,23 +86,28 @@ def _tests_present(test: ast.expr, use: OfferUse) -> bool:
     return isinstance(test, (ast.Name, ast.Subscript, ast.Call, ast.Attribute)) and _offer_expr(test, use)
 
 
-@lru_cache(maxsize=16)
-def _factory(accept_calls: tuple[str, ...], serve_calls: tuple[str, ...], token_pattern: str) -> Callable[[SourceFile], WebSocketModule]:
-    def build(source: SourceFile) -> WebSocketModule:
-        return WebSocketModule(source, accept_calls, serve_calls, token_pattern)
+_CACHE_ATTRIBUTE = "_websocket_modules"
 
-    return build
+
+def shared_module(source: SourceFile, accept_calls: tuple[str, ...], serve_calls: tuple[str, ...], token_pattern: str) -> WebSocketModule:
+    """One analysis per file and options, shared by the fact extractor and the rules. It hangs on the
+    `SourceFile` it describes, so it lives exactly as long as the parsed file."""
+    per_options = source.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    key = (accept_calls, serve_calls, token_pattern)
+    if key not in per_options:
+        per_options[key] = WebSocketModule(source, accept_calls, serve_calls, token_pattern)
+    return per_options[key]
 
 
 def websocket_module(ctx: "FileContext") -> WebSocketModule:
-    """The shared analysis of this file under the run's `[tool.infralint.websocket]` options."""
+    """The analysis of this file under the run's `[tool.infralint.websocket]` options."""
     config = ctx.config
-    factory = _factory(
+    return shared_module(
+        ctx.source,
         tuple(config.option(GROUP, "extra-accept-calls")),
         tuple(config.option(GROUP, "extra-serve-calls")),
         config.option(GROUP, "token-protocol-pattern"),
     )
-    return ctx.analysis(factory)
 
 
 def mentions_websockets(text: str) -> bool:

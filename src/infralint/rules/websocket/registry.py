@@ -219,13 +219,12 @@ def _following(stmt: ast.stmt, parents: dict[ast.AST, ast.AST]) -> list[ast.stmt
     return []
 
 
-def disconnect_hooks(tree: ast.Module) -> dict[str, list[ast.AST]]:
+def disconnect_hooks(classes: list[ast.ClassDef]) -> dict[str, list[ast.AST]]:
     """Class name → the bodies of its disconnect hooks."""
-    hooks: dict[str, list[ast.AST]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            hooks[node.name] = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in DISCONNECT_HOOKS]
-    return hooks
+    return {
+        cls.name: [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in DISCONNECT_HOOKS]
+        for cls in classes
+    }
 
 
 class DisconnectLeak(Rule):
@@ -238,7 +237,7 @@ class DisconnectLeak(Rule):
     def finish(self, ctx):
         module = websocket_module(ctx)
         managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init)
-        hooks = disconnect_hooks(ctx.tree)
+        hooks = disconnect_hooks(module.sockets.class_nodes)
         for handler in module.handlers:
             if handler.framework not in ("starlette", "channels"):
                 continue

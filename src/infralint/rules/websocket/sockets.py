@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ...analysis.names import ImportMap
-from ...source import SourceFile
+from ...source import SourceFile, walk_types
 
 STARLETTE_PREFIXES = ("starlette.", "fastapi.")
 CHANNELS_CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
@@ -31,6 +31,8 @@ CHANNELS_ENTRIES = frozenset({"connect", "websocket_connect"})
 SERVE_FUNCTIONS = frozenset({"serve", "unix_serve"})
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_CONSTRUCTORS = frozenset({"WebSocket", "WebSocketResponse"})
+_INDEXED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign})
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class SocketHandler:
         return self.function.lineno
 
 
+def import_map(source: SourceFile) -> ImportMap:
+    """The file's imports, built once per parsed file for this family's readers."""
+    found = source.__dict__.get("_websocket_imports")
+    if found is None:
+        found = source.__dict__["_websocket_imports"] = ImportMap(source)
+    return found
+
+
 def last_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -92,15 +102,32 @@ def has_double_star(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def own_nodes(function: ast.AST):
-    """The nodes of a function's own body: nested functions, lambdas and classes are other code."""
+    """The nodes of a function's own body, in source order: nested functions, lambdas and classes
+    are other code (they are yielded, not entered). Expression contexts are skipped."""
     stack = list(reversed(function.body if hasattr(function, "body") else []))
+    node_class = ast.AST
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        if isinstance(node, _SCOPES):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        kind = type(node)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+        children = []
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                children.extend(item for item in value if isinstance(item, node_class))
+            elif isinstance(value, node_class):
+                children.append(value)
+        stack.extend(reversed(children))
 
 
 def method_call(node: ast.AST, receiver: str, names: frozenset[str] | set[str] | None = None) -> str | None:
@@ -117,7 +144,7 @@ class ModuleSockets:
 
     def __init__(self, source: SourceFile, extra_accept_calls: tuple[str, ...] = (), extra_serve_calls: tuple[str, ...] = ()) -> None:
         self.source = source
-        self.imports = ImportMap(source)
+        self.imports = import_map(source)
         self.extra_accept_calls = frozenset(extra_accept_calls)
         self.extra_serve_calls = frozenset(extra_serve_calls)
         self.functions: dict[str, FunctionNode] = {}
@@ -175,20 +202,66 @@ class ModuleSockets:
 
     @cached_property
     def handlers(self) -> list[SocketHandler]:
+        self._index()
         found: list[SocketHandler] = []
         registered = self._registered_paths()
         consumers = self._consumer_classes()
         endpoints = self._endpoint_classes()
         served = self._served_handlers()
-        for node in ast.walk(self.source.tree):
-            if isinstance(node, ast.ClassDef) and node.name in consumers | endpoints:
+        for node in self._class_nodes:
+            if node.name in consumers or node.name in endpoints:
                 found.extend(self._class_handlers(node, node.name in consumers))
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                handler = self._function_handler(node, registered, served)
-                if handler is not None:
-                    found.append(handler)
+        for node in self._function_nodes:
+            handler = self._function_handler(node, registered, served)
+            if handler is not None:
+                found.append(handler)
         found.sort(key=lambda h: h.line)
         return found
+
+    def _index(self) -> None:
+        """One walk of the tree: its calls, functions and classes, and the sockets each function
+        builds (`name = WebSocket(scope, ...)`, `name = web.WebSocketResponse(...)`)."""
+        self._calls: list[ast.Call] = []
+        self._function_nodes: list[FunctionNode] = []
+        self._class_nodes: list[ast.ClassDef] = []
+        self._constructions: dict[ast.AST, list[tuple[str, ast.Call]]] = {}
+        assigns = []
+        for node in walk_types(self.source.tree, _INDEXED):
+            kind = type(node)
+            if kind is ast.Call:
+                self._calls.append(node)
+            elif kind is ast.ClassDef:
+                self._class_nodes.append(node)
+            elif kind is ast.Assign:
+                assigns.append(node)
+            else:
+                self._function_nodes.append(node)
+        self._calls.sort(key=lambda c: (c.lineno, c.col_offset))
+        self._function_nodes.sort(key=lambda f: (f.lineno, f.col_offset))
+        for assign in assigns:
+            self._note_construction(assign)
+
+    def _note_construction(self, assign: ast.Assign) -> None:
+        value = assign.value
+        if not (isinstance(value, ast.Call) and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)):
+            return
+        if (self.imports.qualified_name(value.func) or "").rsplit(".", 1)[-1] not in _CONSTRUCTORS:
+            return
+        # the innermost function whose lines hold the assignment (rare: a few per file at most)
+        owners = [f for f in self._function_nodes if f.lineno <= assign.lineno <= (f.end_lineno or f.lineno)]
+        if owners:
+            owner = max(owners, key=lambda f: (f.lineno, f.col_offset))
+            self._constructions.setdefault(owner, []).append((assign.targets[0].id, value))
+
+    @property
+    def class_nodes(self) -> list[ast.ClassDef]:
+        self.handlers  # noqa: B018 - the index is built with the handlers
+        return self._class_nodes
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        self.handlers  # noqa: B018
+        return self._calls
 
     def _function_handler(self, node: FunctionNode, registered: dict[str, str | None], served: dict[str, list[ast.Call]]) -> SocketHandler | None:
         params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
@@ -269,9 +342,7 @@ class ModuleSockets:
     def _registered_paths(self) -> dict[str, str | None]:
         """Functions registered as WebSocket routes in this module → their path (if literal)."""
         found: dict[str, str | None] = {}
-        for node in ast.walk(self.source.tree):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in self._calls:
             name = last_name(node.func)
             if name in ROUTE_CLASSES or name in ROUTE_REGISTRATIONS:
                 endpoint = argument(node, 1, "endpoint")
@@ -282,8 +353,8 @@ class ModuleSockets:
     def _served_handlers(self) -> dict[str, list[ast.Call]]:
         """Functions passed to `websockets.serve(...)` in this module → the serve calls."""
         found: dict[str, list[ast.Call]] = {}
-        for node in ast.walk(self.source.tree):
-            if not isinstance(node, ast.Call):
+        for node in self._calls:
+            if last_name(node.func) not in SERVE_FUNCTIONS and not self.extra_serve_calls:
                 continue
             qualified = self.imports.qualified_name(node.func) or ""
             is_serve = qualified.startswith("websockets.") and qualified.rsplit(".", 1)[-1] in SERVE_FUNCTIONS
@@ -296,25 +367,15 @@ class ModuleSockets:
         return found
 
     def _constructed_socket(self, function: FunctionNode) -> str | None:
-        for node in own_nodes(function):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name) and self._is_starlette_websocket(node.value.func):
-                    return target.id
+        for name, call in self._constructions.get(function, ()):
+            if self._is_starlette_websocket(call.func):
+                return name
         return None
 
     def _aiohttp_response(self, function: FunctionNode) -> tuple[str, ast.Call] | None:
-        for node in own_nodes(function):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1:
-                target = node.targets[0]
-                call = node.value
-                if isinstance(target, ast.Name) and last_name(call.func) == "WebSocketResponse":
-                    qualified = self.imports.qualified_name(call.func) or ""
-                    if qualified.startswith("aiohttp.") or self.imports.imports_module("aiohttp"):
-                        return target.id, call
+        for name, call in self._constructions.get(function, ()):
+            if (self.imports.qualified_name(call.func) or "").endswith("WebSocketResponse"):
+                qualified = self.imports.qualified_name(call.func) or ""
+                if qualified.startswith("aiohttp.") or self.imports.imports_module("aiohttp"):
+                    return name, call
         return None
-
-
-def module_sockets(source: SourceFile) -> ModuleSockets:
-    """The shared analysis (options are applied by the rules that read them)."""
-    return ModuleSockets(source)
