@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from infralint.api import fix_source, lint_source
+from infralint.cache import ResultCache
 from infralint.discovery import discover
 from infralint.engine import iter_findings, lint_files
 
@@ -146,3 +147,27 @@ def test_config_options_are_validated(tmp_path):
     done = run_infralint("check", ".", cwd=tmp_path)
     assert done.returncode == 2
     assert "websocket.token-protocol-pattern" in done.stderr.decode()
+
+
+# -- cache: a finding that read a client's facts changes when only the client changes ----------------
+
+
+def test_editing_the_typescript_client_refreshes_the_server_finding(tmp_path, monkeypatch):
+    root = tmp_path / "mismatch"
+    shutil.copytree(PROJECTS / "mismatch", root)
+    monkeypatch.chdir(root)
+    config = config_for(["INF502"])
+    config.root = root
+
+    def run() -> list[str]:
+        cache = ResultCache(root, config.fingerprint(), False)
+        files = discover([Path(".")], config)
+        findings = [f"{f.path}:{f.line}" for f in iter_findings(lint_files(files, config, cache=cache))]
+        cache.save()
+        return findings
+
+    assert run() == ["svc/feed.py:9", "svc/feed.py:16", "svc/feed.py:22"]
+    assert run() == ["svc/feed.py:9", "svc/feed.py:16", "svc/feed.py:22"]  # warm
+    client = root / "web" / "feed.js"
+    client.write_text(client.read_text().replace('const FEED = "feed.v1";', 'const FEED = "feed.v2";'))
+    assert run() == ["svc/feed.py:16", "svc/feed.py:22"]  # only the client changed; the server finding went
