@@ -139,11 +139,16 @@ def _check_paths(args, config, resolve, fixing):
     if fixing:
         allowed = _allowed(args)
         linter = Linter(config)
-        # fixes of rules that read other files' facts are computed against the same project
-        project = join_project(results) if any(r.facts is not None for r in results) else None
+        # a fix of a rule that reads other files' facts is recomputed against the same project
+        # (only for the files that have one: the project makes every re-lint pass slower)
+        project_codes = {rule.code for rule in linter.project_rules}
+        project = None
         for path, result in zip(files, results):
             if any(f.fix and f.fix.safety in allowed for f in result.findings):
-                _fix_file(linter, path, result, args, diffs, project)
+                needs_project = any(f.fix and f.code in project_codes for f in result.findings)
+                if needs_project and project is None:
+                    project = join_project(results)
+                _fix_file(linter, path, result, args, diffs, project if needs_project else None)
     return results, diffs, None
 
 
