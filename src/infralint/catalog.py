@@ -21,6 +21,7 @@ FAMILIES = {
     "cleanup-imports": "INF2",
     "timeouts": "INF3",
     "test-infra": "INF4",
+    "websocket": "INF5",
     "infra-config": "INF6",
 }
 OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}

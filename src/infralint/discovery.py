@@ -23,6 +23,7 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
     found: dict[Path, None] = {}
     patterns = list(config.exclude) + list(config.extend_exclude)
     readers = None  # found on the first folder walked: explicit files need no rule classes
+    fact_files = None  # non-Python files the project model reads (browser clients, …)
     for path in paths:
         if force_exclude and _excluded_anywhere(path, patterns, config):
             continue
@@ -31,7 +32,8 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
         elif path.is_dir():
             if readers is None:
                 readers = _config_file_readers(config)
-            for file in _walk(path, patterns, config, readers):
+                fact_files = _fact_file_filter(config)
+            for file in _walk(path, patterns, config, readers, fact_files):
                 found[file] = None
         else:
             found[path] = None  # the engine reports it as unreadable
@@ -44,6 +46,19 @@ def _config_file_readers(config: Config) -> list:
 
     enabled = config.enabled_codes()
     return [cls for code, cls in rule_classes().items() if code in enabled and (cls.config_file_names or getattr(cls, "reads_fact_files", False))]
+
+
+def _fact_file_filter(config: Config):
+    """When an enabled rule reads the project model: the test for files its extractors read."""
+    from .rules import rule_classes
+
+    enabled = config.enabled_codes()
+    if not any(cls.uses_project for code, cls in rule_classes().items() if code in enabled):
+        return None
+    from .project import load_extractors, wants_file
+
+    load_extractors()
+    return wants_file
 
 
 def _wanted_config_file(file: Path, readers: list) -> bool:
@@ -80,7 +95,7 @@ def _excluded(relative_posix: str, patterns: list[str], root_relative: str | Non
     return root_relative is not None and any(path_matches(root_relative, p) for p in patterns if "/" in p)
 
 
-def _walk(top: Path, patterns: list[str], config: Config, readers: list = ()) -> list[Path]:
+def _walk(top: Path, patterns: list[str], config: Config, readers: list = (), fact_files=None) -> list[Path]:
     tracked = _git_visible_files(top) if config.respect_gitignore else None
     top_resolved = top.resolve()
     results = []
@@ -95,7 +110,8 @@ def _walk(top: Path, patterns: list[str], config: Config, readers: list = ()) ->
         for name in filenames:
             file = folder_path / name
             if not name.endswith(PYTHON_SUFFIXES) and not (readers and _wanted_config_file(file, readers)):
-                continue
+                if fact_files is None or not fact_files(file):
+                    continue
             rel = file.relative_to(top).as_posix()
             if _excluded(rel, patterns, _root_relative(file, config)):
                 continue

@@ -362,13 +362,14 @@ class Linter:
 
     # -- fixing ---------------------------------------------------------------------------------
 
-    def fix_text(self, text: str, display_path: str, *, unsafe: bool = False) -> "FixOutcome":
-        """Apply fixes until nothing changes (bounded); never return a text that does not parse."""
+    def fix_text(self, text: str, display_path: str, *, unsafe: bool = False, project=None) -> "FixOutcome":
+        """Apply fixes until nothing changes (bounded); never return a text that does not parse.
+        `project` lets the rules that read other files' facts offer their fixes too."""
         allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
         outcome = FixOutcome(original=text, text=text)
         seen = {text}
         for _ in range(MAX_FIX_PASSES):
-            result = self.lint_text(outcome.text, display_path, resolve_fixes=True)
+            result = self.lint_text(outcome.text, display_path, resolve_fixes=True, project=project)
             outcome.errors.extend(e for e in result.errors if e not in outcome.errors)
             chosen = _non_overlapping([f for f in result.findings if f.fix and f.fix.safety in allowed])
             if not chosen:
@@ -382,7 +383,7 @@ class Linter:
             outcome.applied.extend(chosen)
             outcome.text = new_text
         else:
-            outcome.remaining = self.lint_text(outcome.text, display_path).findings
+            outcome.remaining = self.lint_text(outcome.text, display_path, project=project).findings
         return outcome
 
 

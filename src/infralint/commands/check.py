@@ -8,7 +8,7 @@ from pathlib import Path
 from ..api import config_groups, files_and_configs
 from ..cache import ResultCache
 from ..config import Config, ConfigResolver
-from ..engine import Linter, default_jobs, lint_files
+from ..engine import Linter, default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.edits import unified_diff, write_atomic
@@ -158,13 +158,20 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
     if fixing:
         allowed = _allowed(args)
         linters: dict[int, Linter] = {}
+        project = None
         for path, result in zip(files, results):
             if any(f.fix and f.fix.safety in allowed for f in result.findings):
                 config = config_of[path]
                 if id(config) not in linters:
                     linters[id(config)] = Linter(config)
                 linter = linters[id(config)]
-                _fix_file(linter, path, result, args, diffs)
+                # a fix of a rule that reads other files' facts is recomputed against the same
+                # project (only for the files that have one: the project makes every re-lint slower)
+                project_codes = {rule.code for rule in linter.project_rules}
+                needs_project = any(f.fix and f.code in project_codes for f in result.findings)
+                if needs_project and project is None:
+                    project = join_project(results)
+                _fix_file(linter, path, result, args, diffs, project if needs_project else None)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()
 
 
@@ -189,13 +196,13 @@ def _repository_root(config: Config) -> Path:
     return config.root if config.source is not None else here
 
 
-def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str]) -> None:
+def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str], project=None) -> None:
     data = path.read_bytes()
     if result.digest and content_digest(data) != result.digest:
         result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
         return
     text = decode_source(data)
-    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes)
+    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes, project=project)
     result.errors.extend(outcome.errors)
     if not outcome.changed:
         return

@@ -1,0 +1,187 @@
+"""Browser WebSocket clients in JavaScript/TypeScript: `new WebSocket(url, protocols)`, read with tree-sitter.
+
+Reads `.js/.jsx/.mjs` (JavaScript grammar, JSX included), `.ts` and `.tsx` (TypeScript grammars) and
+the `<script>` blocks of `.vue` files. Within the file, identifiers declared once (`const`, `let`,
+`var`) are resolved, as are string concatenation and template literals; what cannot be resolved
+becomes `{}` (so `${base}/ws/chat/${room}` reads as `{}/ws/chat/{}`).
+
+tree-sitter and the grammar wheels are imported here, on the first JS/TS file of a run, and never
+otherwise: a Python-only repository does not pay for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePath
+
+UNKNOWN = "{}"
+_MAX_DEPTH = 8
+_SCRIPT_BLOCK = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+_LANG_ATTR = re.compile(r"""\blang\s*=\s*["']?(?P<lang>[a-z]+)""", re.IGNORECASE)
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"})
+SUFFIXES = (".js", ".jsx", ".mjs", ".ts", ".tsx", ".vue")
+
+
+class ReaderUnavailable(RuntimeError):
+    """tree-sitter or a grammar wheel is not installed."""
+
+
+@dataclass(frozen=True)
+class BrowserClient:
+    """One `new WebSocket(url, protocols)`: 1-based line, 0-based column of the `new`."""
+
+    line: int
+    col: int
+    #: the URL with unresolved parts as `{}`; None when nothing of it is known
+    url: str | None
+    #: the offered entries in order (unresolved parts as `{}`); None when the list itself is unknown
+    protocols: tuple[str, ...] | None
+
+
+@lru_cache(maxsize=4)
+def _parser(grammar: str):
+    try:
+        from tree_sitter import Language, Parser
+        if grammar == "javascript":
+            import tree_sitter_javascript as module
+
+            language = module.language()
+        else:
+            import tree_sitter_typescript as module
+
+            language = module.language_tsx() if grammar == "tsx" else module.language_typescript()
+    except ImportError as exc:  # pragma: no cover - the wheels are dependencies
+        raise ReaderUnavailable(f"cannot read JavaScript/TypeScript clients: {exc}") from exc
+    return Parser(Language(language))
+
+
+def grammar_for(filename: str, lang: str | None = None) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".vue":
+        return {"ts": "typescript", "tsx": "tsx"}.get((lang or "").lower(), "javascript")
+    return {".ts": "typescript", ".tsx": "tsx"}.get(suffix, "javascript")
+
+
+def websocket_clients(text: str, filename: str) -> list[BrowserClient]:
+    """Every `new WebSocket(...)` of a JS/TS/Vue file."""
+    if PurePath(filename).suffix.lower() == ".vue":
+        found = []
+        for match in _SCRIPT_BLOCK.finditer(text):
+            lang = _LANG_ATTR.search(match.group("attrs"))
+            offset_line = text.count("\n", 0, match.start("body"))
+            for client in _clients_in(match.group("body"), grammar_for(filename, lang.group("lang") if lang else None)):
+                col = client.col + (match.start("body") - text.rfind("\n", 0, match.start("body")) - 1 if client.line == 1 else 0)
+                found.append(BrowserClient(client.line + offset_line, col, client.url, client.protocols))
+        return found
+    return _clients_in(text, grammar_for(filename))
+
+
+def _clients_in(text: str, grammar: str) -> list[BrowserClient]:
+    data = text.encode("utf-8")
+    tree = _parser(grammar).parse(data)
+    reader = _Reader(data)
+    reader.collect(tree.root_node)
+    return [reader.client(node) for node in reader.constructions]
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.declared: dict[str, object] = {}  # name → value node, or None when declared twice
+        self.constructions: list = []
+
+    def collect(self, root) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "variable_declarator":
+                name = node.child_by_field_name("name")
+                value = node.child_by_field_name("value")
+                if name is not None and name.type == "identifier":
+                    key = name.text.decode("utf-8", "replace")
+                    self.declared[key] = value if key not in self.declared else None
+            elif node.type == "new_expression" and self._is_websocket(node.child_by_field_name("constructor")):
+                self.constructions.append(node)
+            stack.extend(reversed(node.children))
+        self.constructions.sort(key=lambda n: n.start_byte)
+
+    @staticmethod
+    def _is_websocket(node) -> bool:
+        if node is None:
+            return False
+        if node.type == "identifier":
+            return node.text == b"WebSocket"
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            obj = node.child_by_field_name("object")
+            return prop is not None and prop.text == b"WebSocket" and obj is not None and obj.text in (b"window", b"globalThis", b"self")
+        return False
+
+    def client(self, node) -> BrowserClient:
+        arguments = node.child_by_field_name("arguments")
+        args = [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
+        url = self.string(args[0], 0) if args else None
+        if url is not None and url.strip(UNKNOWN) == "":
+            url = None  # nothing of it is known
+        protocols = self.entries(args[1], 0) if len(args) > 1 else ()
+        row, col = node.start_point
+        return BrowserClient(row + 1, col, url, protocols)
+
+    # -- values -----------------------------------------------------------------------------------
+
+    def _resolve(self, node, depth: int):
+        while node is not None and node.type in _WRAPPERS:
+            inner = [c for c in node.named_children if c.type != "comment"]
+            node = inner[0] if inner else None
+        if node is not None and node.type == "identifier" and depth < _MAX_DEPTH:
+            value = self.declared.get(node.text.decode("utf-8", "replace"))
+            return self._resolve(value, depth + 1) if value is not None else None
+        return node
+
+    def string(self, node, depth: int) -> str:
+        """The string value, `{}` for each part that cannot be known here."""
+        node = self._resolve(node, depth)
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        if node.type == "string":
+            return "".join(_fragment(c) for c in node.named_children)
+        if node.type == "template_string":
+            parts = []
+            for child in node.named_children:
+                if child.type == "template_substitution":
+                    inner = [c for c in child.named_children if c.type != "comment"]
+                    parts.append(self.string(inner[0], depth + 1) if inner else UNKNOWN)
+                else:
+                    parts.append(_fragment(child))
+            return "".join(parts)
+        if node.type == "binary_expression" and node.child_by_field_name("operator").type == "+":
+            return self.string(node.child_by_field_name("left"), depth + 1) + self.string(node.child_by_field_name("right"), depth + 1)
+        return UNKNOWN
+
+    def entries(self, node, depth: int) -> tuple[str, ...] | None:
+        node = self._resolve(node, depth)
+        if node is None:
+            return None
+        if node.type == "array":
+            values = []
+            for child in node.named_children:
+                if child.type == "comment":
+                    continue
+                if child.type == "spread_element":
+                    return None
+                values.append(self.string(child, depth + 1))
+            return tuple(values)
+        if node.type in ("string", "template_string", "binary_expression"):
+            return (self.string(node, depth + 1),)
+        if node.type == "undefined" or (node.type == "identifier" and node.text == b"undefined"):
+            return ()
+        return None
+
+
+def _fragment(node) -> str:
+    text = node.text.decode("utf-8", "replace")
+    if node.type == "escape_sequence":
+        return {"\\n": "\n", "\\t": "\t", "\\'": "'", '\\"': '"', "\\\\": "\\", "\\`": "`", "\\/": "/"}.get(text, text)
+    return text
