@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from . import health, probes, websocket
+from . import chat_auth, health, probes, websocket
 from .routes import router
 
 app = FastAPI(title="chat-service")
@@ -10,3 +10,4 @@ app.include_router(router)
 app.include_router(health.router)
 app.include_router(probes.router, prefix="/health")
 app.include_router(websocket.router, prefix="/chat")
+app.include_router(chat_auth.router)

@@ -16,13 +16,14 @@ from pathlib import Path
 from ..discovery import discover
 from ..engine import default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_FINDINGS
-from .common import load_effective_config, use_color
+from .common import resolver_from_args, use_color
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "WS"}
 
 
 def run_trace(args) -> int:
-    config = load_effective_config(args)
+    # one project, one configuration: the one nearest the first path (or `--config`)
+    config = resolver_from_args(args).config_for((args.paths or [Path(".")])[0])
     files = discover(args.paths or [Path(".")], config)
     jobs = args.jobs or default_jobs()
     from ..cache import ResultCache
