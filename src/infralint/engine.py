@@ -240,7 +240,10 @@ class Linter:
         return result
 
     def _is_fact_file(self, display_path: str) -> bool:
-        return bool(self.fact_file_rules) and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path)
+        """A non-Python file an extractor reads (a browser client, deployment configuration): it
+        yields facts for the project, and findings only from the rules placed in such files."""
+        wanted = self.collect_facts or self.fact_file_rules
+        return bool(wanted) and not display_path.endswith((".py", ".pyi")) and _reads_facts(display_path)
 
     def _waits_for_project(self, ctx: FileContext) -> bool:
         """Whether a rule that reads the project applies here (so the file is linted after the join)."""

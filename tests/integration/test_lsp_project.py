@@ -98,7 +98,9 @@ async def test_settings_change_refreshes_the_open_health_file(client: LanguageCl
     assert finding.message.startswith("worst case 30.0 s × 2 attempts = 60.0 s > 5.0 s health budget (redis check, line 16)")
     # the editor watches Python files too, so changes made outside it reach the project
     patterns = [w["globPattern"] for r in client.registrations for w in r.register_options["watchers"]]
-    assert patterns == ["**/pyproject.toml", "**/*.py"]
+    from infralint.config import CONFIG_FILE_NAMES
+
+    assert patterns == [*(f"**/{name}" for name in CONFIG_FILE_NAMES), "**/*.py"]
 
     settings = tmp_path / "app" / "settings.py"
     settings.write_text(SETTINGS.format(timeout=20))
