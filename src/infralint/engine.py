@@ -18,6 +18,7 @@ from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
 from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
+from .safe_files import describe_os_error, read_regular_file
 from .source import SourceFile, decode_source, walk_types
 from .suppression import noqa_comments, skip_file
 
@@ -97,19 +98,11 @@ class Linter:
         source = SourceFile(display_path, text)
         if skip_file(source):
             return result
-        try:
-            source.tree
-        except SyntaxError as exc:
+        failure = _import_failure(source)
+        if failure is not None:
             if "INF001" in self.enabled:
-                line = exc.lineno or 1
-                # SyntaxError counts characters; findings use UTF-8 byte columns like ast
-                col = len(source.line_text(line)[: max((exc.offset or 1) - 1, 0)].encode("utf-8"))
-                detail = exc.msg if exc.msg else "invalid syntax"
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {detail}; importing it raises SyntaxError", display_path, line, col))
-            return result
-        except (ValueError, RecursionError, MemoryError) as exc:
-            if "INF001" in self.enabled:
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
+                message, line, col = failure
+                result.findings.append(_meta_finding("INF001", message, display_path, line, col))
             return result
         ctx = FileContext(source, self.config, display_path)
         findings = self._run_rules(ctx, result.errors)
@@ -265,12 +258,53 @@ def _fix_problem(text: str, edits) -> str | None:
     return None
 
 
+# -- containing failures: one file, one rule ---------------------------------------------------
+
+
+def _import_failure(source: SourceFile) -> tuple[str, int, int] | None:
+    """INF001's (message, line, column) when importing the file would fail before running it:
+    it does not parse, or it parses but the compiler rejects it ('return' outside function…)."""
+    try:
+        tree = source.tree
+    except SyntaxError as exc:
+        return _syntax_error_finding(source, exc)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"file does not parse: {_describe_parser_limit(exc)}; importing it raises {type(exc).__name__}", 1, 0
+    from .rules.meta import compile_time_error
+
+    error = compile_time_error(tree, source.text, source.path)
+    return _syntax_error_finding(source, error) if error is not None else None
+
+
+def _syntax_error_finding(source: SourceFile, exc: SyntaxError) -> tuple[str, int, int]:
+    line = exc.lineno or 1
+    # SyntaxError counts characters; findings use UTF-8 byte columns like ast
+    col = len(source.line_text(line)[: max((exc.offset or 1) - 1, 0)].encode("utf-8"))
+    detail = exc.msg if exc.msg else "invalid syntax"
+    return f"file does not parse: {detail}; importing it raises SyntaxError", line, col
+
+
+def _describe_parser_limit(exc: Exception) -> str:
+    """Words for the parser's resource errors, which CPython often raises without any text."""
+    if isinstance(exc, MemoryError):
+        return "too large or too deeply nested for CPython's parser, which ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "too deeply nested for CPython's parser (recursion limit)"
+    return str(exc) or type(exc).__name__
+
+
 def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | None) -> str:
     where = f"{ctx.display_path}:{line}" if line else ctx.display_path
-    return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc}"
+    if isinstance(exc, (RecursionError, MemoryError)):
+        # the file is legal Python this rule's analysis cannot handle: a warning, not a crash;
+        # the other rules' findings for the file stand
+        return f"{where}: {rule.code} skipped: the file is too large or too deeply nested for its analysis ({type(exc).__name__})"
+    return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc or 'no message'}"
 
 
 def _describe_decode_error(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError) and exc.encoding in ("utf-16", "utf-32"):
+        return f"{exc.reason}; importing it raises SyntaxError"
     if isinstance(exc, UnicodeDecodeError):
         return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding}); importing it raises SyntaxError"
     return f"{exc}; importing it raises SyntaxError"
@@ -310,13 +344,18 @@ def _init_worker(config: Config) -> None:
 def _lint_one(linter: Linter, path: Path, resolve_fixes: bool) -> FileResult:
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as exc:
         result = FileResult(shown)
         if "INF002" in linter.enabled:
-            result.findings.append(_meta_finding("INF002", f"file cannot be read: {exc.strerror or exc}", shown))
+            result.findings.append(_meta_finding("INF002", f"file cannot be read: {describe_os_error(exc)}", shown))
         return result
-    return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes)
+    try:
+        return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes)
+    except Exception as exc:  # one file's trouble never stops the run: the others are still linted
+        result = FileResult(shown)
+        result.errors.append(f"internal error on {shown}: {type(exc).__name__}: {exc or _describe_parser_limit(exc)}")
+        return result
 
 
 def _worker_lint(args: tuple[Path, bool]) -> FileResult:
