@@ -22,7 +22,7 @@ FAMILIES = {
     "timeouts": "INF3",
     "test-infra": "INF4",
 }
-OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
+OPTION_TYPES = {"bool", "int", "float", "number", "str", "regex", "list[str]"}  # regex: a str checked to compile
 FIX_SAFETIES = {"none", "safe", "unsafe"}
 SEVERITIES = {"error", "warning", "info"}
 DOCS_URL = "https://infralint.readthedocs.io/en/latest/rules/{code}.html"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -57,15 +58,26 @@ def _check_option(option: RuleOption, value: Any, where: str) -> Any:
         "float": isinstance(value, (int, float)) and not isinstance(value, bool),
         "number": isinstance(value, (int, float)) and not isinstance(value, bool),
         "str": isinstance(value, str),
+        "regex": isinstance(value, str),
         "list[str]": isinstance(value, list) and all(isinstance(v, str) for v in value),
     }[kind]
     if not ok:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be {kind}, got {value!r}")
+    if kind == "regex":
+        _check_regex(option, value, where)
     if kind in ("float", "number") and value != value:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a number, got nan")
     if kind in ("int", "float", "number") and value < 0:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must not be negative, got {value!r}")
     return float(value) if kind in ("float", "number") else value
+
+
+def _check_regex(option: RuleOption, value: str, where: str) -> None:
+    """A bad pattern is the configuration's fault: say which key and what the regex engine said."""
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ConfigError(f"{where}: `{option.group}.{option.name}` is not a valid regular expression: {exc}") from exc
 
 
 @dataclass
@@ -126,18 +138,34 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                text = candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                raw = candidate.read_bytes()
+            except OSError:
                 continue
             try:
-                data = _toml.loads(text)
-            except _toml.TOMLDecodeError as exc:
-                if "infralint" in text:  # ours, but broken: say so rather than run with defaults
-                    raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if b"infralint" in raw:  # ours, but unreadable: say so rather than run with defaults
+                    raise ConfigError(f"{candidate}: configuration is not valid UTF-8 (byte {exc.start})") from exc
                 continue
+            try:
+                data = _load_toml(text, candidate)
+            except (_toml.TOMLDecodeError, ConfigError) as exc:
+                if "infralint" not in text:
+                    continue  # someone else's broken file
+                if isinstance(exc, ConfigError):
+                    raise
+                raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc  # ours: never run with defaults
             if isinstance(data.get("tool"), dict) and "infralint" in data["tool"]:
                 return candidate
     return None
+
+
+def _load_toml(text: str, path: Path) -> dict[str, Any]:
+    """TOML whose nesting defeats the parser (arrays thousands deep) is an error with words."""
+    try:
+        return _toml.loads(text)
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: invalid TOML: values are nested too deeply to read") from exc
 
 
 def read_table(path: Path) -> dict[str, Any]:
@@ -146,9 +174,9 @@ def read_table(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: configuration is not UTF-8") from exc
+        raise ConfigError(f"{path}: configuration is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        data = _toml.loads(text)
+        data = _load_toml(text, path)
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     tool = data.get("tool", {})
