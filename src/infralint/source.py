@@ -277,8 +277,8 @@ class DecodedSource:
             data.decode("utf-8")  # raises the precise UnicodeDecodeError when that is the cause
             raise
         text = data.decode(encoding)
-        bom = text.startswith("\ufeff")
-        if bom:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        if text.startswith("\ufeff"):
             text = text[1:]
         lone_cr = "\r" in text and "\n" not in text
         if lone_cr:
