@@ -162,53 +162,101 @@ class Linter:
         return kept
 
     def _resolve_fixes(self, ctx: FileContext, findings: list[Finding], errors: list[str]) -> None:
+        """Build the edits of lazy fixes. Fixes with the same data from the same rule (every
+        `import time` INF101 would add) have the same edits: each distinct one is built once."""
         rules = {rule.code: rule for rule in self.rules}
+        built: dict[tuple[str, str], list | None] = {}
         for finding in findings:
             fix = finding.fix
             if fix is None or fix.resolved:
                 continue
-            try:
-                edits = rules[finding.code].resolve_fix(finding, ctx)
-            except FixNotApplicable:
-                edits = None
-            except Exception as exc:
-                edits = None
-                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")
+            key = (finding.code, repr(sorted(fix.data.items())))
+            if key not in built:
+                built[key] = self._build_edits(rules[finding.code], finding, ctx, errors)
+            edits = built[key]
             if not edits:
                 finding.fix = None
                 continue
-            problem = _fix_problem(ctx.source.text, edits)
-            if problem:
-                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} dropped: {problem}")
-                finding.fix = None
-                continue
-            fix.edits = edits
+            fix.edits = list(edits)
             fix.resolved = True
+
+    def _build_edits(self, rule: Rule, finding: Finding, ctx: FileContext, errors: list[str]) -> list | None:
+        try:
+            edits = rule.resolve_fix(finding, ctx)
+        except FixNotApplicable:
+            return None
+        except Exception as exc:
+            errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")
+            return None
+        if not edits:
+            return None
+        problem = _fix_problem(ctx.source.text, edits)
+        if problem:
+            errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} dropped: {problem}")
+            return None
+        return edits
 
     # -- fixing ---------------------------------------------------------------------------------
 
     def fix_text(self, text: str, display_path: str, *, unsafe: bool = False) -> "FixOutcome":
-        """Apply fixes until nothing changes (bounded); never return a text that does not parse."""
+        """Apply fixes until nothing changes; never return a text that does not parse.
+
+        A pass lints once, then applies either all of one rule's fixes together (a rule that
+        can compute them from one parse, like the import hoist) or every non-overlapping fix
+        whose edits it built. The number of passes depends on the rules involved, never on the
+        number of findings, and the result is a fixed point: a second run changes nothing.
+        """
         allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
         outcome = FixOutcome(original=text, text=text)
         seen = {text}
         for _ in range(MAX_FIX_PASSES):
-            result = self.lint_text(outcome.text, display_path, resolve_fixes=True)
+            result = self.lint_text(outcome.text, display_path)
             outcome.errors.extend(e for e in result.errors if e not in outcome.errors)
-            chosen = _non_overlapping([f for f in result.findings if f.fix and f.fix.safety in allowed])
-            if not chosen:
-                outcome.remaining = result.findings
+            outcome.remaining = result.findings
+            fixable = [f for f in result.findings if f.fix and f.fix.safety in allowed]
+            if not fixable:
                 break
-            new_text = _apply_parsing(outcome.text, chosen)
+            new_text, applied = self._fix_pass(outcome.text, display_path, fixable, outcome.errors)
             if new_text is None or new_text in seen:
-                outcome.remaining = result.findings
                 break
             seen.add(new_text)
-            outcome.applied.extend(chosen)
+            outcome.passes += 1
+            outcome.applied.extend(applied)
             outcome.text = new_text
         else:
             outcome.remaining = self.lint_text(outcome.text, display_path).findings
         return outcome
+
+    def _fix_pass(self, text: str, display_path: str, fixable: list[Finding], errors: list[str]) -> tuple[str | None, list[Finding]]:
+        ctx = FileContext(SourceFile(display_path, text), self.config, display_path)
+        together = self._fix_together(ctx, fixable, errors)
+        if together is not None:
+            return together
+        self._resolve_fixes(ctx, fixable, errors)
+        chosen = _non_overlapping([f for f in fixable if f.fix])
+        if not chosen:
+            return None, []
+        return _apply_parsing(text, chosen), chosen
+
+    def _fix_together(self, ctx: FileContext, fixable: list[Finding], errors: list[str]) -> tuple[str, list[Finding]] | None:
+        """The first rule with several fixes here that can apply them all from one parse."""
+        groups: dict[str, list[Finding]] = defaultdict(list)
+        for finding in fixable:
+            groups[finding.code].append(finding)
+        rules = {rule.code: rule for rule in self.rules}
+        for code, group in sorted(groups.items()):
+            if len(group) < 2 or code not in rules:
+                continue
+            try:
+                new_text = rules[code].fix_together(group, ctx)
+            except FixNotApplicable:
+                continue
+            except Exception as exc:
+                errors.append(f"{ctx.display_path}: fixes for {code} failed together: {type(exc).__name__}: {exc}")
+                continue
+            if new_text is not None and new_text != ctx.source.text and _parses(new_text):
+                return new_text, group
+        return None
 
 
 @dataclass
@@ -218,6 +266,7 @@ class FixOutcome:
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    passes: int = 0  # passes that changed the text
 
     @property
     def changed(self) -> bool:
@@ -246,6 +295,14 @@ def _apply_parsing(text: str, chosen: list[Finding]) -> str | None:
         except (EditConflict, SyntaxError, ValueError):
             continue
     return None
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _fix_problem(text: str, edits) -> str | None:
