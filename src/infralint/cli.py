@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour (with --fix or --diff)")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default="text")
+    check.add_argument("--show-fixes", action="store_true", help="include each fix's edits in json/sarif output (builds every fix: slower)")
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")

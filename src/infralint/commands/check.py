@@ -31,7 +31,9 @@ def run_check(args) -> int:
         color=args.output_file is None and args.format == "text" and use_color(args.color, sys.stdout),
         quiet=args.quiet,
     )
-    resolve = args.format in ("json", "sarif")
+    # building fixes costs a LibCST parse per file with fixes; json/sarif carry each fix's title
+    # and safety always, its edits only when asked for
+    resolve = args.show_fixes and args.format in ("json", "sarif")
     if args.stdin_filename is not None:
         results, diffs, fixed_text, stdin_lines = _check_stdin(args, config, resolve)
     else:
