@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="measured runs per command; the median is reported (default 3)")
     parser.add_argument("--sample", type=int, default=None, metavar="N", help="time every tool on N files spread across the set")
     parser.add_argument("--pylint-files", type=int, default=150, metavar="N", help="cap for pylint, which is slow (default 150; 0 = all)")
-    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,coldN,warm,half,other-half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
+    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,sarif1,coldN,warm,half,other-half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     if args.runs < 1:
