@@ -39,6 +39,9 @@ def tree(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("named", [False, True], ids=["walked", "named"])
 def test_a_fifo_named_like_a_module_does_not_block(tree, named):
     os.mkfifo(tree / "pipe.py")
+    os.mkfifo(tree / "pytest.ini")  # a configuration file some rules read
+    os.mkfifo(tree / "settings.py")  # a module whose constants another file imports
+    (tree / "cache.py").write_text("import redis\nfrom settings import TIMEOUT\n\nclient = redis.Redis(socket_timeout=TIMEOUT)\n")
     paths = ["pipe.py", "good.py"] if named else ["."]
     proc = run_infralint("check", "--no-cache", "--format", "concise", *paths, cwd=tree)  # a hang times out
     lines = concise(proc)

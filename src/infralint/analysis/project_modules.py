@@ -138,6 +138,7 @@ def _package_name(folder: Path) -> str:
 
 def load(path: Path, modname: str) -> LoadedModule | None:
     """The parsed project module at `path`, cached while the file is unchanged; None if it does not parse."""
+    from ..safe_files import read_regular_file
     from ..source import SourceFile, decode_source
 
     key = str(path)
@@ -149,7 +150,7 @@ def load(path: Path, modname: str) -> LoadedModule | None:
     if cached is not None and cached.mtime == mtime:
         return cached
     try:
-        text = decode_source(path.read_bytes())
+        text = decode_source(read_regular_file(path))  # a FIFO named like a module never blocks
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here
     except Exception:  # a module that cannot be read or parsed resolves nothing
