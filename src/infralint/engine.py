@@ -161,6 +161,15 @@ class Linter:
                         )
         return kept
 
+    def resolve_fixes(self, text: str, display_path: str, findings: list[Finding]) -> list[str]:
+        """Build the edits of these findings' fixes only (an editor's code actions under the
+        cursor), from one context of `text`; returns the problems met."""
+        errors: list[str] = []
+        wanted = [f for f in findings if f.fix is not None and not f.fix.resolved]
+        if wanted:
+            self._resolve_fixes(FileContext(SourceFile(display_path, text), self.config, display_path), wanted, errors)
+        return errors
+
     def _resolve_fixes(self, ctx: FileContext, findings: list[Finding], errors: list[str]) -> None:
         """Build the edits of lazy fixes. Fixes with the same data from the same rule (every
         `import time` INF101 would add) have the same edits: each distinct one is built once."""

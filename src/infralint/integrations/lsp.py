@@ -295,18 +295,19 @@ class InfralintServer(LanguageServer):
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
-        linted = self.lint(uri, resolve_fixes=True)
+        linted = self.lint(uri)
         mapper = self.mapper(linted.text)
         wanted = params.context.only
         actions: list[types.CodeAction] = []
         if _kind_wanted(types.CodeActionKind.QuickFix, wanted):
-            for finding in linted.findings:
+            # only the fixes under the cursor are built (one LibCST parse each, not one per finding)
+            here = [f for f in linted.findings if f.fix is not None and _overlaps(mapper.finding_range(f), params.range)]
+            self._resolve(uri, linted, here)
+            for finding in here:
                 fix = finding.fix
                 if fix is None or not fix.edits or fix.safety == FixSafety.NONE:
                     continue
                 diagnostic = self.diagnostic(finding, mapper)
-                if not _overlaps(diagnostic.range, params.range):
-                    continue
                 unsafe = fix.safety == FixSafety.UNSAFE
                 actions.append(
                     types.CodeAction(
@@ -317,11 +318,21 @@ class InfralintServer(LanguageServer):
                         edit=self._workspace_edit(uri, linted.version, [mapper.text_edit(e) for e in fix.edits]),
                     )
                 )
-        if _kind_wanted(FIX_ALL_KIND, wanted) and any(f.fix and f.fix.edits and f.fix.safety == FixSafety.SAFE for f in linted.findings):
+        if _kind_wanted(FIX_ALL_KIND, wanted) and any(f.fix and f.fix.safety == FixSafety.SAFE for f in linted.findings):
             fix_all = self._fix_all(uri, linted, linted.version)
             if fix_all is not None:
                 actions.append(fix_all)
         return actions
+
+    def _resolve(self, uri: str, linted: _Linted, findings: list[Finding]) -> None:
+        if not any(f.fix is not None and not f.fix.resolved for f in findings):
+            return
+        path = self._document_path(self.workspace.get_text_document(uri))
+        with self._lint_lock:
+            loaded = self.configs.linter_for(path)
+            errors = loaded.linter.resolve_fixes(linted.text, self._display_path(path, loaded.linter), findings)
+        for message in errors:
+            self.log(types.MessageType.Warning, f"infralint: {message}")
 
     def _fix_all(self, uri: str, linted: _Linted, version: int | None) -> types.CodeAction | None:
         if linted.fixed_text is None:
