@@ -384,15 +384,18 @@ def _relative_to(path: str, root: Path) -> str:
         except ValueError:
             return candidate.as_posix()
     try:
-        return (Path.cwd() / candidate).resolve().relative_to(root).as_posix()
+        return Path(os.path.realpath(Path.cwd() / candidate)).relative_to(root).as_posix()
     except (ValueError, OSError):
         return candidate.as_posix()
 
 
 def display_path(path: Path) -> str:
     """Paths are reported relative to the working directory when they are inside it."""
+    if not path.is_absolute():
+        return path.as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() if path.is_absolute() else path.as_posix()
+        # realpath, not Path.resolve: a symbolic-link loop must not raise (Python 3.11 does)
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -50,12 +50,13 @@ def test_a_fifo_named_like_a_module_does_not_block(tree, named):
     assert proc.returncode == 1 and b"internal error" not in proc.stderr
 
 
-@pytest.mark.parametrize("named", [False, True], ids=["walked", "named"])
-def test_a_symlink_loop_is_one_finding(tree, named):
+@pytest.mark.parametrize("how", ["walked", "named", "named absolute"])
+def test_a_symlink_loop_is_one_finding(tree, how):
     (tree / "loop.py").symlink_to("loop.py")
     (tree / "a.py").symlink_to("b.py")
     (tree / "b.py").symlink_to("a.py")
-    paths = ["loop.py", "a.py", "good.py"] if named else ["."]
+    names = ["loop.py", "a.py", "good.py"]
+    paths = {"walked": ["."], "named": names, "named absolute": [str(tree / n) for n in names]}[how]
     proc = run_infralint("check", "--no-cache", "--format", "concise", *paths, cwd=tree)
     lines = concise(proc)
     for name in ("loop.py", "a.py"):
