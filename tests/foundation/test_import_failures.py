@@ -85,10 +85,14 @@ def test_a_rule_out_of_stack_loses_only_its_own_findings(tmp_path: Path):
     """A legal function with ~1,000 `elif` arms: whatever analysis cannot follow it is skipped
     with a warning naming the rule, the other findings in the file stand, and the run is not an
     internal failure."""
-    (tmp_path / "codes.py").write_text("import redis\n\nclient = redis.Redis(host='cache')\n\n\n" + elifs(1_000))
+    cleanup = "\n\ndef close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
+    (tmp_path / "codes.py").write_text("import redis\n\nclient = redis.Redis(host='cache')\n\n\n" + elifs(1_000) + cleanup)
     proc = run_infralint("check", "--no-cache", "--format", "concise", "--select", "INF", "codes.py", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr.decode()
-    assert "codes.py:3:10: INF302" in proc.stdout.decode(), proc.stdout.decode()
+    out = proc.stdout.decode()
+    assert "codes.py:3:10: INF302" in out, out
+    # the cleanup analysis walks statements iteratively: it follows the chain to the end
+    assert "codes.py:2013:9: INF201" in out, out
     stderr = proc.stderr.decode()
     assert "internal error" not in stderr and "Traceback" not in stderr
     for line in stderr.splitlines():
