@@ -24,6 +24,9 @@ COMPILE_TIME_ERRORS = [
     ("nonlocal state\n", 1, "nonlocal declaration not allowed at module level"),
     ("def outer():\n    def inner():\n        nonlocal missing\n", 3, "no binding for nonlocal 'missing' found"),
     ("".join("    " * i + f"for x{i} in y:\n" for i in range(21)) + "    " * 21 + "pass\n", 21, "too many statically nested blocks"),
+    ("import os\nfrom __future__ import annotations\n", 2, "from __future__ imports must occur at the beginning of the file"),
+    ("from __future__ import nested_generics\n", 1, "future feature nested_generics is not defined"),
+    ("from __future__ import braces\n", 1, "not a chance"),
 ]
 
 # the same shapes, legal
@@ -37,6 +40,7 @@ LOOK_ALIKES = [
     "def outer():\n    state = 0\n    def inner():\n        nonlocal state\n        state += 1\n",
     "class A:\n    def m(self):\n        return lambda: (yield)\n",
     "".join("    " * i + f"for x{i} in y:\n" for i in range(19)) + "    " * 19 + "pass\n",
+    '"""Docstring."""\nfrom __future__ import annotations\nfrom __future__ import division\nimport os\n',
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import __future__
 import ast
 import warnings
 
@@ -62,6 +63,7 @@ def _may_fail_to_compile(tree: ast.Module, yields_or_awaits: bool) -> bool:
     """A superset of the compile-only errors, found without leaving statements (cheap)."""
     # (statements, inside a function, loop depth in this function, block depth in this code object)
     todo: list[tuple[list, bool, int, int]] = [(tree.body, False, 0, 0)]
+    leading_futures = _leading_future_imports(tree)
     while todo:
         statements, in_function, loops, blocks = todo.pop()
         for node in statements:
@@ -70,6 +72,8 @@ def _may_fail_to_compile(tree: ast.Module, yields_or_awaits: bool) -> bool:
             if fields is None:  # a simple statement
                 if kind is ast.Nonlocal:
                     return True  # rare; the compiler judges every use (module level, missing binding)
+                if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
+                    return True  # not at the top of the file, or a feature Python does not have
                 if not in_function and (kind is ast.Return or (yields_or_awaits and _has_yield_or_await(node))):
                     return True
                 if not loops and (kind is ast.Break or kind is ast.Continue):
@@ -102,6 +106,20 @@ _NESTED_FIELDS = {
     kind: tuple(f for f in ("body", "orelse", "finalbody", "handlers", "cases") if f in kind._fields)
     for kind in (*_BLOCKS, *_FUNCTIONS, ast.ClassDef, ast.If, *((ast.Match,) if hasattr(ast, "Match") else ()))
 }
+
+
+def _leading_future_imports(tree: ast.Module) -> set[ast.ImportFrom]:
+    """The `from __future__ import` statements the compiler accepts: only a docstring before them,
+    and features it knows."""
+    accepted = set()
+    body = tree.body
+    start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str) else 0
+    for statement in body[start:]:
+        if not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__"):
+            break
+        if all(alias.name in __future__.all_feature_names for alias in statement.names):
+            accepted.add(statement)
+    return accepted
 
 
 def _has_yield_or_await(statement: ast.stmt) -> bool:
