@@ -22,10 +22,11 @@ from .report import render
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the running interpreter's standard library)")
+    parser.add_argument("--corpus", choices=("stdlib", "service"), default="stdlib", help="default files when no paths are given: the standard library, or service applications (Django/Celery, downloaded once)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per command; the median is reported (default 3)")
     parser.add_argument("--sample", type=int, default=None, metavar="N", help="time every tool on N files spread across the set")
     parser.add_argument("--pylint-files", type=int, default=150, metavar="N", help="cap for pylint, which is slow (default 150; 0 = all)")
-    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,coldN,warm,half,other-half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
+    parser.add_argument("--only", default=None, help="comma-separated peer keys (cold1,sarif1,coldN,warm,half,other-half,pyflakes,flake8,pylint,ruff-cold,ruff-warm)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -41,7 +42,14 @@ def _all_codes() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    paths = args.paths or file_sets.default_paths()
+    if args.paths:
+        paths = args.paths
+    elif args.corpus == "service":
+        from .service_corpus import service_paths
+
+        paths = service_paths()
+    else:
+        paths = file_sets.default_paths()
     everything = file_sets.python_files(paths)
     chosen = file_sets.spread_sample(everything, args.sample)
     if not chosen:

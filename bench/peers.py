@@ -55,9 +55,11 @@ def infralint_peers(workdir: Path, codes: list[str], jobs: int) -> list[Peer]:
     config = workdir / "pyproject.toml"
     config.write_text("[tool.infralint]\nrespect-gitignore = false\n", encoding="utf-8")
     base = [sys.executable, "-m", "infralint", "check", "--config", str(config), "--format", "concise", "--exit-zero", "--select", ",".join(codes)]
+    sarif = [*base[: base.index("--format")], "--format", "sarif", *base[base.index("--format") + 2 :]]
     missing = _module_missing("infralint")
     return [
         Peer("cold1", "infralint, cold, `--jobs 1`", lambda f: [*base, "--no-cache", "--jobs", "1", *f], missing),
+        Peer("sarif1", "infralint, cold, `--jobs 1`, `--format sarif`", lambda f: [*sarif, "--no-cache", "--jobs", "1", *f], missing),
         Peer("coldN", f"infralint, cold, `--jobs {jobs}` (all cores)", lambda f: [*base, "--no-cache", "--jobs", str(jobs), *f], missing),
         Peer("warm", "infralint, warm cache", lambda f: [*base, "--jobs", str(jobs), *f], missing, warm_up=True),
         # peak memory follows the largest file in the set, so both halves are measured: memory is

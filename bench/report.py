@@ -114,6 +114,7 @@ def targets(outcomes: list[Outcome]) -> str:
 
     ratio_row("cold `--jobs 1` ≤ 1 × pyflakes", cold1, pyflakes, 1.0, "pyflakes")
     ratio_row("cold all cores ≤ 0.6 × pyflakes", cold_n, pyflakes, 0.6, "pyflakes")
+    ratio_row("`--format sarif` ≤ 1.2 × concise", _per_file(by_key.get("sarif1")), cold1, 1.2, "concise")
     ratio_row("warm ≤ 3 × ruff (ruff with its cache)", warm, ruff_warm, 3.0, "ruff warm")
     ratio_row("warm ≤ 3 × ruff (ruff without cache)", warm, ruff_cold, 3.0, "ruff cold")
     full = by_key.get("cold1")

@@ -5,23 +5,33 @@ three can never disagree. It is imported on first use: `import infralint.integra
 (which flake8 does on every run, selected or not) must stay cheap.
 """
 
-from __future__ import annotations
+from . import _safe_path
 
-from importlib import import_module
-from typing import Any
+if _safe_path.running_as_main_module():  # before any other import: see _safe_path
+    _safe_path.drop_working_directory()
 
-from .version import __version__
+from .version import __version__  # noqa: E402
 
+# the public API, imported on first use: the command line and the language server start
+# without loading the engine until they lint
 _EXPORTS = {
-    "fix_source": ".api", "lint_paths": ".api", "lint_source": ".api",
-    "Config": ".config", "ConfigError": ".config", "load_config": ".config",
-    "Edit": ".finding", "Finding": ".finding", "Fix": ".finding", "FixSafety": ".finding",
+    "fix_source": "api", "lint_paths": "api", "lint_source": "api",
+    "Config": "config", "ConfigError": "config", "load_config": "config",
+    "Edit": "finding", "Finding": "finding", "Fix": "finding", "FixSafety": "finding",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "Config", "ConfigError", "Edit", "Finding", "Fix", "FixSafety",
+    "fix_source", "lint_paths", "lint_source", "load_config", "__version__",
+]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'infralint' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,3 +1,4 @@
+# `python -m infralint`: the package's __init__ has already taken the current folder off sys.path
 from .cli import main
 
 raise SystemExit(main())

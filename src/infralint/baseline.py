@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from .finding import Finding
+from .safe_files import write_report_file
 
 FORMAT_VERSION = 1
 _SPACE_RE = re.compile(r"\s+")
@@ -82,7 +83,7 @@ def write_baseline(target: Path, findings: Iterable[Finding], sources: Mapping[s
     entries.sort(key=lambda e: (e["path"], e["line"], e["code"], e["fingerprint"]))
     document = {"version": FORMAT_VERSION, "tool": "infralint", "entries": entries}
     try:
-        Path(target).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_report_file(Path(target), (json.dumps(document, indent=2) + "\n").encode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"{target}: cannot write baseline: {exc.strerror or exc}") from exc
     return len(entries)

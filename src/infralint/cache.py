@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import sys
 import time
 from pathlib import Path
 
 from .finding import Finding
 from .results import FileResult, content_digest
+from .safe_files import SymlinkRefused, create_own_file, open_own_folder, read_own_file, read_regular_file, replace_own_file
 from .version import __version__
 
 CACHE_DIR_NAME = ".infralint_cache"
@@ -29,27 +30,69 @@ def _trusted_stat(stat: os.stat_result) -> list[int] | None:
     return _stat_key(stat) if time.time_ns() - stat.st_mtime_ns >= _SETTLED_NS else None
 
 
+def _interpreter_tag() -> str:
+    """The findings depend on the interpreter: a file using 3.12 syntax parses on 3.12, not on 3.11."""
+    return f"{sys.implementation.name}{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _valid_entry(entry) -> bool:
+    """An entry as `store` writes it; anything else (a hand edit, a truncated write) is discarded."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str) or not isinstance(entry.get("findings"), list):
+        return False
+    stat = entry.get("stat")
+    if stat is not None and not (isinstance(stat, list) and len(stat) == 3 and all(type(v) is int for v in stat)):
+        return False
+    return all(isinstance(f, dict) for f in entry["findings"])
+
+
 class ResultCache:
-    """One JSON file per (version, config fingerprint, fix mode); entries by absolute path.
+    """One JSON file per (version, interpreter, config fingerprint, fix mode); entries by absolute path.
 
     An entry is used only when the file's bytes hash to the digest it was stored with, so editing a
     file, changing the configuration or upgrading infralint all miss. Hashing is skipped when the
     file's size, modification time and inode are exactly those recorded, and the file was already
     settled (not modified in the last two seconds) when they were recorded, as `git` and `make` do.
+
+    The folder lives in the linted tree, which may be hostile: a cache folder (or file inside it)
+    that is a symbolic link is never followed — the cache is then simply not used, and `notice`
+    says why once. An entry of the wrong shape is dropped, never trusted.
     """
 
     def __init__(self, root: Path, config_fingerprint: str, resolve_fixes: bool) -> None:
         self.folder = Path(root) / CACHE_DIR_NAME
         mode = "fixes" if resolve_fixes else "plain"
-        self.file = self.folder / f"{__version__}-{config_fingerprint}-{mode}.json"
+        self.file_name = f"{__version__}-{_interpreter_tag()}-{config_fingerprint}-{mode}.json"
+        self.file = self.folder / self.file_name
         self.entries: dict[str, dict] = {}
         self.dirty = False
-        try:
-            self.entries = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
         self.hits = 0
         self._digests: dict[str, str] = {}  # current digests of dependencies, hashed once per run
+        self.notice: str | None = None
+        self.entries = self._load()
+
+    def _load(self) -> dict[str, dict]:
+        try:
+            folder_fd = open_own_folder(self.folder, create=False)
+        except SymlinkRefused as exc:
+            self._refuse(exc)
+            return {}
+        except OSError:
+            return {}
+        try:
+            data = read_own_file(folder_fd, self.file_name)
+        finally:
+            os.close(folder_fd)
+        try:
+            loaded = json.loads(data) if data is not None else {}
+        except (ValueError, RecursionError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {key: entry for key, entry in loaded.items() if _valid_entry(entry)}
+
+    def _refuse(self, exc: OSError) -> None:
+        self.notice = f"{exc.filename}: {exc.strerror}; the result cache is not used"
+        self.folder = None
 
     def lookup(self, path: Path, shown: str, *, want_facts: bool = False):
         key = os.path.abspath(path)
@@ -63,8 +106,7 @@ class ResultCache:
         if entry.get("stat") != _stat_key(stat):
             # the cheap check failed (or the file was too fresh to trust it): compare the content
             try:
-                with open(key, "rb") as handle:
-                    data = handle.read()
+                data = read_regular_file(key)
             except OSError:
                 return None
             if content_digest(data) != entry["digest"]:
@@ -73,8 +115,12 @@ class ResultCache:
             self.dirty = True
         if not self._dependencies_unchanged(entry):
             return None
+        try:
+            findings = [Finding.from_dict(f) for f in entry["findings"]]
+        except (KeyError, TypeError, ValueError):
+            del self.entries[key]  # a damaged entry: lint the file again
+            return None
         self.hits += 1
-        findings = [Finding.from_dict(f) for f in entry["findings"]]
         for finding in findings:
             finding.path = shown
         result = FileResult(shown, findings, [], entry["digest"])
@@ -136,16 +182,19 @@ class ResultCache:
         self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.folder is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by infralint\n*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.entries, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
+            folder_fd = open_own_folder(self.folder, create=True)
+        except SymlinkRefused as exc:
+            self._refuse(exc)
+            return
+        except OSError:
+            return  # a read-only tree still lints; it just is not cached
+        try:
+            create_own_file(folder_fd, ".gitignore", b"# created by infralint\n*\n")
+            replace_own_file(folder_fd, self.file_name, json.dumps(self.entries, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # a read-only tree still lints; it just is not cached
+        finally:
+            os.close(folder_fd)

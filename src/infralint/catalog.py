@@ -24,7 +24,7 @@ FAMILIES = {
     "websocket": "INF5",
     "infra-config": "INF6",
 }
-OPTION_TYPES = {"bool", "int", "float", "number", "str", "list[str]"}
+OPTION_TYPES = {"bool", "int", "float", "number", "str", "regex", "list[str]"}  # regex: a str checked to compile
 FIX_SAFETIES = {"none", "safe", "unsafe", "sometimes"}
 #: what each catalog fix safety means (a finding's own fix is always exactly safe or unsafe)
 FIX_SAFETY_MEANINGS = {

@@ -69,15 +69,26 @@ def _check_option(option: RuleOption, value: Any, where: str) -> Any:
         "float": isinstance(value, (int, float)) and not isinstance(value, bool),
         "number": isinstance(value, (int, float)) and not isinstance(value, bool),
         "str": isinstance(value, str),
+        "regex": isinstance(value, str),
         "list[str]": isinstance(value, list) and all(isinstance(v, str) for v in value),
     }[kind]
     if not ok:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be {kind}, got {value!r}")
+    if kind == "regex":
+        _check_regex(option, value, where)
     if kind in ("float", "number") and value != value:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a number, got nan")
     if kind in ("int", "float", "number") and value < 0:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must not be negative, got {value!r}")
     return float(value) if kind in ("float", "number") else value
+
+
+def _check_regex(option: RuleOption, value: str, where: str) -> None:
+    """A bad pattern is the configuration's fault: say which key and what the regex engine said."""
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ConfigError(f"{where}: `{option.group}.{option.name}` is not a valid regular expression: {exc}") from exc
 
 
 @dataclass
@@ -171,7 +182,11 @@ def _has_infralint_table(pyproject: Path) -> bool:
     it then says so, rather than running with the defaults)."""
     read = _read_toml(pyproject)
     if read is None:
-        return False
+        # not UTF-8 but names infralint: ours, unreadable — loading it says so (exit 2)
+        try:
+            return b"infralint" in pyproject.read_bytes()
+        except OSError:
+            return False
     text, data = read
     tool = data.get("tool")
     return (isinstance(tool, dict) and "infralint" in tool) or (not data and "infralint" in text)
@@ -206,15 +221,23 @@ def find_requires_python(start: Path) -> tuple[int, int] | None:
     return None
 
 
+def _load_toml(text: str, path: Path) -> dict[str, Any]:
+    """TOML whose nesting defeats the parser (arrays thousands deep) is an error with words."""
+    try:
+        return _toml.loads(text)
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: invalid TOML: values are nested too deeply to read") from exc
+
+
 def read_table(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: configuration is not UTF-8") from exc
+        raise ConfigError(f"{path}: configuration is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        data = _toml.loads(text)
+        data = _load_toml(text, path)
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     tool = data.get("tool", {})

@@ -6,13 +6,15 @@ that has a python shebang). Symbolic links are not followed out of the tree bein
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Iterable
 
 from .config import Config
-from .source import path_matches
+from .safe_files import read_regular_file
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -21,7 +23,7 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
     """Files to lint. With `force_exclude`, excludes apply to files named explicitly too (pre-commit
     names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
     found: dict[Path, None] = {}
-    patterns = list(config.exclude) + list(config.extend_exclude)
+    patterns = ExcludePatterns([*config.exclude, *config.extend_exclude])
     readers = None  # found on the first folder walked: explicit files need no rule classes
     fact_files = None  # non-Python files the project model reads (browser clients, …)
     for path in paths:
@@ -82,98 +84,192 @@ def is_python_file(path: Path) -> bool:
     if path.suffix:
         return False
     try:
-        with open(path, "rb") as handle:
-            first = handle.readline(200)
+        first = read_regular_file(path, limit=200).split(b"\n", 1)[0]
     except OSError:
         return False
     return first.startswith(b"#!") and b"python" in first
 
 
-def _excluded(relative_posix: str, patterns: list[str], root_relative: str | None) -> bool:
-    if any(path_matches(relative_posix, p) for p in patterns):
-        return True
-    return root_relative is not None and any(path_matches(root_relative, p) for p in patterns if "/" in p)
+class ExcludePatterns:
+    """The exclude globs, compiled once, with the matching rules of `source.path_matches`.
+
+    Patterns without a `/` (`build`, `*.egg-info`) match any one path component. While walking,
+    the folders above an entry have already been checked (excluded ones are never entered), so
+    only the entry's own name needs testing against them.
+    """
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.component = []  # bare names: match one path component
+        self.path = []  # the rest: match the whole relative path
+        for raw in patterns:
+            pattern = raw.replace("\\", "/")
+            if "/" not in pattern.strip("*/"):
+                self.component.append(_glob(pattern.strip("/")))
+                continue
+            variants = [pattern]
+            if pattern.startswith("**/"):
+                variants.append(pattern[3:])
+            reduced = re.sub(r"/\*\*/", "/", pattern)
+            if reduced != pattern:
+                variants.append(reduced)
+            self.path.append(tuple(_glob(v) for v in variants))
+        self.has_path_patterns = bool(self.path)
+
+    def name_excluded(self, name: str) -> bool:
+        return any(match(name) for match in self.component)
+
+    def path_excluded(self, posix: str) -> bool:
+        """A whole relative path against the patterns that contain a `/`."""
+        rooted = "/" + posix.lstrip("/")
+        return any(m(posix) or m(rooted) for variants in self.path for m in variants)
+
+    def excluded(self, posix: str) -> bool:
+        """A whole path, checking every component (for paths named on the command line)."""
+        return any(self.name_excluded(part) for part in posix.split("/")) or self.path_excluded(posix)
 
 
-def _walk(top: Path, patterns: list[str], config: Config, readers: list = (), fact_files=None) -> list[Path]:
+def _glob(pattern: str):
+    return re.compile(fnmatch.translate(pattern)).match
+
+
+def _walk(top: Path, patterns: ExcludePatterns, config: Config, readers: list = (), fact_files=None) -> list[Path]:
+    """Every wanted file under `top`, walked with an explicit stack (a tree thousands of folders
+    deep is fine), never entering an excluded folder or a linked one."""
     tracked = _git_visible_files(top) if config.respect_gitignore else None
-    top_resolved = top.resolve()
+    top_real = os.path.realpath(top)
+    root_prefix = _root_prefix(Path(top_real), config)
     results = []
-    for folder, dirnames, filenames in os.walk(top, followlinks=False):
-        folder_path = Path(folder)
-        kept = []
-        for name in dirnames:
-            rel = (folder_path / name).relative_to(top).as_posix()
-            if not _excluded(rel, patterns, _root_relative(folder_path / name, config)):
-                kept.append(name)
-        dirnames[:] = sorted(kept)
-        for name in filenames:
-            file = folder_path / name
-            if not name.endswith(PYTHON_SUFFIXES) and not (readers and _wanted_config_file(file, readers)):
-                if fact_files is None or not fact_files(file):
+    stack = [""]
+    while stack:
+        relative_dir = stack.pop()
+        folder = top / relative_dir if relative_dir else top
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable or vanished folder: nothing to list
+        subfolders = []
+        for entry in entries:
+            rel = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
+            if patterns.name_excluded(entry.name) or _path_excluded(rel, root_prefix, patterns):
+                continue
+            if _is_folder(entry):
+                if not entry.is_symlink():
+                    subfolders.append(rel)
+                continue
+            if not entry.name.endswith(PYTHON_SUFFIXES) and not (readers and _wanted_config_file(Path(entry.path), readers)):
+                if fact_files is None or not fact_files(Path(entry.path)):
                     continue
-            rel = file.relative_to(top).as_posix()
-            if _excluded(rel, patterns, _root_relative(file, config)):
+            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), top_real):
                 continue
-            if file.is_symlink() and not _inside(file.resolve(), top_resolved):
+            if tracked is not None and rel not in tracked:
                 continue
-            if tracked is not None and file.resolve() not in tracked:
-                continue
-            results.append(file)
+            results.append(top / rel)
+        stack.extend(reversed(subfolders))
     return results
 
 
-def _excluded_anywhere(path: Path, patterns: list[str], config: Config) -> bool:
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _path_excluded(rel: str, root_prefix: str | None, patterns: ExcludePatterns) -> bool:
+    if not patterns.has_path_patterns:
+        return False
+    if patterns.path_excluded(rel):
+        return True
+    return root_prefix is not None and patterns.path_excluded(root_prefix + rel)
+
+
+def _root_prefix(top_real: Path, config: Config) -> str | None:
+    """How the walked folder is spelled relative to the config file's folder ("" or "sub/dir/"),
+    for patterns like `tests/fixtures`; None when it lies outside."""
+    try:
+        relative = top_real.relative_to(Path(config.root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+    return "" if relative == "." else relative + "/"
+
+
+def _excluded_anywhere(path: Path, patterns: ExcludePatterns, config: Config) -> bool:
     relative = _root_relative(path, config)
-    return _excluded(relative if relative is not None else path.as_posix(), patterns, relative)
+    return patterns.excluded(relative if relative is not None else path.as_posix()) or (
+        relative is not None and patterns.path_excluded(relative)
+    )
 
 
 def _root_relative(path: Path, config: Config) -> str | None:
     """The path relative to the config file's folder, for patterns like `tests/fixtures`."""
     try:
-        return path.resolve().relative_to(config.root).as_posix()
+        return Path(os.path.realpath(path)).relative_to(config.root).as_posix()
     except (ValueError, OSError):
         return None
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _git_visible_files(top: Path) -> set[Path] | None:
+def _git_visible_files(top: Path) -> set[str] | None:
     """Files git does not ignore under `top` (tracked or untracked), or None outside a checkout.
 
     A folder named explicitly is walked even when it is itself git-ignored (a virtualenv, an
     installed interpreter inside a checkout): explicit paths win, as they do for files.
     """
-    try:
-        inside_ignored = subprocess.run(["git", "check-ignore", "-q", "."], cwd=top, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
+    inside_ignored = run_git(["check-ignore", "-q", "."], top)
+    if inside_ignored is None or inside_ignored.returncode == 0:
         return None
-    if inside_ignored.returncode == 0:
+    proc = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], top)
+    if proc is None or proc.returncode != 0:
         return None
+    # paths relative to `top`, as the walk spells them
+    return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+# The linted tree may carry its own `.git/config` (an unpacked archive, a CI artifact): settings
+# given with `-c` win over it, so none of the keys that make git run a command can take effect.
+_GIT_HARDENING = (
+    "--no-pager",
+    "--no-optional-locks",  # never write the index (no refresh, no lock files)
+    "-c", "core.fsmonitor=false",  # a command git would run before listing files
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.untrackedCache=false",
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",
+    "-c", "protocol.allow=never",
+    "-c", "credential.helper=",
+    "-c", "core.sshCommand=false",
+)
+_GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "GIT_EXTERNAL_DIFF": "",
+}
+
+
+def run_git(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess | None:
+    """Run a read-only git command in `cwd` with the tree's own configuration defused.
+
+    git itself refuses a repository owned by another user (`safe.directory`); that, like any
+    failure, returns None and discovery then simply does not use .gitignore.
+    """
+    env = {**os.environ, **_GIT_ENV}
     try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=top,
-            capture_output=True,
-            timeout=30,
+        return subprocess.run(
+            ["git", *_GIT_HARDENING, *arguments], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=30
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0:
-        return None
-    base = top.resolve()
-    return {(base / name).resolve() for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
 def is_excluded(path: Path, config: Config) -> bool:
     """Whether the configuration's `exclude`/`extend-exclude` skip `path` (as `--force-exclude` applies them)."""
-    return _excluded_anywhere(path, list(config.exclude) + list(config.extend_exclude), config)
+    return _excluded_anywhere(path, ExcludePatterns([*config.exclude, *config.extend_exclude]), config)
 
 
 def excluded_below(top: Path, path: Path, config: Config) -> bool:
@@ -182,10 +278,11 @@ def excluded_below(top: Path, path: Path, config: Config) -> bool:
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(top))
     if relative == "." or relative.startswith(".."):
         return False
-    patterns = list(config.exclude) + list(config.extend_exclude)
+    patterns = ExcludePatterns([*config.exclude, *config.extend_exclude])
+    root_prefix = _root_prefix(Path(os.path.realpath(top)), config)
     parts = Path(relative).parts
     for depth in range(1, len(parts) + 1):
         below = "/".join(parts[:depth])
-        if _excluded(below, patterns, _root_relative(Path(top, *parts[:depth]), config)):
+        if patterns.name_excluded(parts[depth - 1]) or _path_excluded(below, root_prefix, patterns):
             return True
     return False

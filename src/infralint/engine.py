@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
 from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
 from .rules.meta import syntax_error_message
+from .safe_files import describe_os_error, read_regular_file
 from .source import SourceFile, decode_source, walk_types
 from .suppression import config_noqa_comments, noqa_comments, skip_file
 
@@ -130,19 +130,11 @@ class Linter:
         source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
-        try:
-            source.tree
-        except SyntaxError as exc:
+        failure = _import_failure(source, self.config.requires_python if self.config.needs_newer_python() else None)
+        if failure is not None:
             if "INF001" in self.enabled:
-                line = exc.lineno or 1
-                col = max((exc.offset or 1) - 1, 0)  # SyntaxError counts characters, as findings do
-                detail = exc.msg if exc.msg else "invalid syntax"
-                newer = self.config.requires_python if self.config.needs_newer_python() else None
-                result.findings.append(_meta_finding("INF001", syntax_error_message(detail, newer), display_path, line, col))
-            return result
-        except (ValueError, RecursionError, MemoryError) as exc:
-            if "INF001" in self.enabled:
-                result.findings.append(_meta_finding("INF001", f"file does not parse: {exc}; importing it raises an error", display_path))
+                message, line, col = failure
+                result.findings.append(_meta_finding("INF001", message, display_path, line, col))
             return result
         ctx = FileContext(source, self.config, display_path, project)
         with _recording_dependencies(result, project):  # facts too may read imported constants
@@ -339,55 +331,112 @@ class Linter:
                         )
         return kept
 
+    def resolve_fixes(self, text: str, display_path: str, findings: list[Finding]) -> list[str]:
+        """Build the edits of these findings' fixes only (an editor's code actions under the
+        cursor), from one context of `text`; returns the problems met."""
+        errors: list[str] = []
+        wanted = [f for f in findings if f.fix is not None and not f.fix.resolved]
+        if wanted:
+            self._resolve_fixes(FileContext(SourceFile(display_path, text), self.config, display_path), wanted, errors)
+        return errors
+
     def _resolve_fixes(self, ctx: FileContext, findings: list[Finding], errors: list[str]) -> None:
+        """Build the edits of lazy fixes. Fixes with the same data from the same rule (every
+        `import time` INF101 would add) have the same edits: each distinct one is built once."""
         rules = {rule.code: rule for rule in self.rules}
+        built: dict[tuple[str, str], list | None] = {}
         for finding in findings:
             fix = finding.fix
             if fix is None or fix.resolved:
                 continue
-            try:
-                edits = rules[finding.code].resolve_fix(finding, ctx)
-            except FixNotApplicable:
-                edits = None
-            except Exception as exc:
-                edits = None
-                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")
+            key = (finding.code, repr(sorted(fix.data.items())))
+            if key not in built:
+                built[key] = self._build_edits(rules[finding.code], finding, ctx, errors)
+            edits = built[key]
             if not edits:
                 finding.fix = None
                 continue
-            problem = _fix_problem(ctx.source.text, edits)
-            if problem:
-                errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} dropped: {problem}")
-                finding.fix = None
-                continue
-            fix.edits = edits
+            fix.edits = list(edits)
             fix.resolved = True
+
+    def _build_edits(self, rule: Rule, finding: Finding, ctx: FileContext, errors: list[str]) -> list | None:
+        try:
+            edits = rule.resolve_fix(finding, ctx)
+        except FixNotApplicable:
+            return None
+        except Exception as exc:
+            errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} failed: {type(exc).__name__}: {exc}")
+            return None
+        if not edits:
+            return None
+        problem = _fix_problem(ctx.source.text, edits)
+        if problem:
+            errors.append(f"{finding.path}:{finding.line}: fix for {finding.code} dropped: {problem}")
+            return None
+        return edits
 
     # -- fixing ---------------------------------------------------------------------------------
 
     def fix_text(self, text: str, display_path: str, *, unsafe: bool = False, project=None) -> "FixOutcome":
-        """Apply fixes until nothing changes (bounded); never return a text that does not parse.
-        `project` lets the rules that read other files' facts offer their fixes too."""
+        """Apply fixes until nothing changes; never return a text that does not parse.
+
+        A pass lints once, then applies either all of one rule's fixes together (a rule that
+        can compute them from one parse, like the import hoist) or every non-overlapping fix
+        whose edits it built. The number of passes depends on the rules involved, never on the
+        number of findings, and the result is a fixed point: a second run changes nothing.
+        `project` lets the rules that read other files' facts offer their fixes too.
+        """
         allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
         outcome = FixOutcome(original=text, text=text)
         seen = {text}
         for _ in range(MAX_FIX_PASSES):
-            result = self.lint_text(outcome.text, display_path, resolve_fixes=True, project=project)
+            result = self.lint_text(outcome.text, display_path, project=project)
             outcome.errors.extend(e for e in result.errors if e not in outcome.errors)
-            chosen = _non_overlapping([f for f in result.findings if f.fix and f.fix.safety in allowed])
-            if not chosen:
-                outcome.remaining = result.findings
+            outcome.remaining = result.findings
+            fixable = [f for f in result.findings if f.fix and f.fix.safety in allowed]
+            if not fixable:
                 break
-            new_text = _apply_parsing(outcome.text, chosen)
+            new_text, applied = self._fix_pass(outcome.text, display_path, fixable, outcome.errors, project)
             if new_text is None or new_text in seen:
-                outcome.remaining = result.findings
                 break
             seen.add(new_text)
-            outcome.applied.extend(chosen)
+            outcome.passes += 1
+            outcome.applied.extend(applied)
             outcome.text = new_text
         else:
             outcome.remaining = self.lint_text(outcome.text, display_path, project=project).findings
         return outcome
+
+    def _fix_pass(self, text: str, display_path: str, fixable: list[Finding], errors: list[str], project=None) -> tuple[str | None, list[Finding]]:
+        ctx = FileContext(SourceFile(display_path, text), self.config, display_path, project)
+        together = self._fix_together(ctx, fixable, errors)
+        if together is not None:
+            return together
+        self._resolve_fixes(ctx, fixable, errors)
+        chosen = _non_overlapping([f for f in fixable if f.fix])
+        if not chosen:
+            return None, []
+        return _apply_parsing(text, chosen), chosen
+
+    def _fix_together(self, ctx: FileContext, fixable: list[Finding], errors: list[str]) -> tuple[str, list[Finding]] | None:
+        """The first rule with several fixes here that can apply them all from one parse."""
+        groups: dict[str, list[Finding]] = defaultdict(list)
+        for finding in fixable:
+            groups[finding.code].append(finding)
+        rules = {rule.code: rule for rule in self.rules}
+        for code, group in sorted(groups.items()):
+            if len(group) < 2 or code not in rules:
+                continue
+            try:
+                new_text = rules[code].fix_together(group, ctx)
+            except FixNotApplicable:
+                continue
+            except Exception as exc:
+                errors.append(f"{ctx.display_path}: fixes for {code} failed together: {type(exc).__name__}: {exc}")
+                continue
+            if new_text is not None and new_text != ctx.source.text and _parses(new_text):
+                return new_text, group
+        return None
 
 
 @dataclass
@@ -397,6 +446,7 @@ class FixOutcome:
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    passes: int = 0  # passes that changed the text
 
     @property
     def changed(self) -> bool:
@@ -425,6 +475,14 @@ def _apply_parsing(text: str, chosen: list[Finding]) -> str | None:
         except (EditConflict, SyntaxError, ValueError):
             continue
     return None
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _fix_problem(text: str, edits) -> str | None:
@@ -472,12 +530,53 @@ def _reads_facts(display_path: str) -> bool:
     return wants_file(display_path)
 
 
+# -- containing failures: one file, one rule ---------------------------------------------------
+
+
+def _import_failure(source: SourceFile, newer: tuple[int, int] | None = None) -> tuple[str, int, int] | None:
+    """INF001's (message, line, column) when importing the file would fail before running it:
+    it does not parse, or it parses but the compiler rejects it ('return' outside function…)."""
+    try:
+        tree = source.tree
+    except SyntaxError as exc:
+        return _syntax_error_finding(exc, newer)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"file does not parse: {_describe_parser_limit(exc)}; importing it raises {type(exc).__name__}", 1, 0
+    from .rules.meta import compile_time_error
+
+    error = compile_time_error(tree, source.text, source.path)
+    return _syntax_error_finding(error, None) if error is not None else None
+
+
+def _syntax_error_finding(exc: SyntaxError, newer: tuple[int, int] | None) -> tuple[str, int, int]:
+    """`newer`: the project's declared Python when it is newer than this one (its syntax may be newer)."""
+    line = exc.lineno or 1
+    col = max((exc.offset or 1) - 1, 0)  # SyntaxError counts characters, as findings do
+    detail = exc.msg if exc.msg else "invalid syntax"
+    return syntax_error_message(detail, newer), line, col
+
+
+def _describe_parser_limit(exc: Exception) -> str:
+    """Words for the parser's resource errors, which CPython often raises without any text."""
+    if isinstance(exc, MemoryError):
+        return "too large or too deeply nested for CPython's parser, which ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "too deeply nested for CPython's parser (recursion limit)"
+    return str(exc) or type(exc).__name__
+
+
 def _crash_message(rule: Rule, ctx: FileContext, exc: Exception, line: int | None) -> str:
     where = f"{ctx.display_path}:{line}" if line else ctx.display_path
-    return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc}"
+    if isinstance(exc, (RecursionError, MemoryError)):
+        # the file is legal Python this rule's analysis cannot handle: a warning, not a crash;
+        # the other rules' findings for the file stand
+        return f"{where}: {rule.code} skipped: the file is too large or too deeply nested for its analysis ({type(exc).__name__})"
+    return f"internal error in {rule.code} on {where}: {type(exc).__name__}: {exc or 'no message'}"
 
 
 def _describe_decode_error(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError) and exc.encoding in ("utf-16", "utf-32"):
+        return f"{exc.reason}; importing it raises SyntaxError"
     if isinstance(exc, UnicodeDecodeError):
         return f"{exc.reason} at byte {exc.start} (not valid {exc.encoding}); importing it raises SyntaxError"
     return f"{exc}; importing it raises SyntaxError"
@@ -491,15 +590,18 @@ def _relative_to(path: str, root: Path) -> str:
         except ValueError:
             return candidate.as_posix()
     try:
-        return (Path.cwd() / candidate).resolve().relative_to(root).as_posix()
+        return Path(os.path.realpath(Path.cwd() / candidate)).relative_to(root).as_posix()
     except (ValueError, OSError):
         return candidate.as_posix()
 
 
 def display_path(path: Path) -> str:
     """Paths are reported relative to the working directory when they are inside it."""
+    if not path.is_absolute():
+        return path.as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() if path.is_absolute() else path.as_posix()
+        # realpath, not Path.resolve: a symbolic-link loop must not raise (Python 3.11 does)
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -517,13 +619,18 @@ def _init_worker(config: Config, collect_facts: bool) -> None:
 def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as exc:
         result = FileResult(shown)
         if "INF002" in linter.enabled:
-            result.findings.append(_meta_finding("INF002", f"file cannot be read: {exc.strerror or exc}", shown))
+            result.findings.append(_meta_finding("INF002", f"file cannot be read: {describe_os_error(exc)}", shown))
         return result
-    return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes, project=project, defer=defer)
+    try:
+        return linter.lint_bytes(data, shown, resolve_fixes=resolve_fixes, project=project, defer=defer)
+    except Exception as exc:  # one file's trouble never stops the run: the others are still linted
+        result = FileResult(shown)
+        result.errors.append(f"internal error on {shown}: {type(exc).__name__}: {exc or _describe_parser_limit(exc)}")
+        return result
 
 
 def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:

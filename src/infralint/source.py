@@ -254,15 +254,61 @@ def physical_lines(text: str) -> list[str]:
 
 
 def decode_source(data: bytes) -> str:
-    """Decode bytes as Python does (PEP 263 cookie, BOM); raises UnicodeDecodeError or SyntaxError."""
-    if b"\x00" in data:
-        raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), data.index(b"\x00") + 1, "binary file (NUL byte)")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        data.decode("utf-8")  # raises the precise UnicodeDecodeError when that is the cause
-        raise
-    text = data.decode(encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+    """Decode bytes as Python reads them (PEP 263 cookie, BOM, lone `\\r` line ends read as
+    `\\n`); raises UnicodeDecodeError or SyntaxError."""
+    return DecodedSource.from_bytes(data).text
+
+
+@dataclass(frozen=True)
+class DecodedSource:
+    """A file's text as Python reads it, plus what is needed to write a changed text back in the
+    file's own form: its encoding, its BOM, and lone-`\\r` line ends."""
+
+    text: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    lone_cr: bool = False  # every line ended by a bare `\r` (classic Mac): linted as `\n`
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "DecodedSource":
+        utf16 = _utf16_or_32(data)
+        if utf16:
+            raise UnicodeDecodeError(
+                utf16, data, 0, min(len(data), 2),
+                f"the file is {utf16.upper()} text; Python source must be UTF-8 or use an ASCII-compatible encoding declared in a coding comment",
+            )
+        if b"\x00" in data:
+            raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), data.index(b"\x00") + 1, "binary file (NUL byte)")
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:
+            data.decode("utf-8")  # raises the precise UnicodeDecodeError when that is the cause
+            raise
+        text = data.decode(encoding)
+        bom = data.startswith(b"\xef\xbb\xbf")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        lone_cr = "\r" in text and "\n" not in text
+        if lone_cr:
+            # Python's tokenizer reads a bare `\r` as a line end; so do the rules (one form, `\n`)
+            text = text.replace("\r", "\n")
+        return cls(text, "utf-8" if encoding == "utf-8-sig" else encoding, bom, lone_cr)
+
+    def encode(self, text: str) -> bytes:
+        """A (changed) text in the file's own encoding, BOM and line ends."""
+        if self.lone_cr:
+            text = text.replace("\r\n", "\n").replace("\n", "\r")
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(self.encoding)
+
+
+def _utf16_or_32(data: bytes) -> str | None:
+    """"utf-16"/"utf-32" when the bytes are evidently such text (a BOM, or ASCII interleaved with NULs)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:200]
+    if len(head) >= 8 and b"\x00" in head:
+        if head[1::2].count(0) >= len(head) // 2 * 0.9 or head[0::2].count(0) >= len(head) // 2 * 0.9:
+            return "utf-16"
+    return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import site
 import sysconfig
+import warnings
 from pathlib import Path
 
 from infralint.catalog import load_catalog
@@ -40,9 +40,12 @@ def every_rule_config(root: Path) -> Config:
 
 
 def python_accepts(data: bytes) -> bool:
-    """Whether the file decodes and parses, judged independently of the linter."""
+    """Whether importing the file would get past decoding, parsing and compiling (INF001/INF002's
+    promise), judged independently of the linter: compiled to bytecode, which is never run."""
     try:
-        ast.parse(decode_source(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(decode_source(data), "<corpus>", "exec", dont_inherit=True)
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError, RecursionError, MemoryError):
         return False
     return True

@@ -12,7 +12,7 @@ import pytest
 
 from infralint import cli
 from infralint.commands import check
-from infralint.fixes import edits
+from infralint import safe_files
 
 from ..conftest import run_infralint
 
@@ -46,11 +46,11 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_failure_before_the_rename_leaves_the_original(project, monkeypatch):
-    def fail(tmp_name, path):
-        assert Path(tmp_name).read_text().startswith(FIXED_PREFIX)  # the new text was fully written
+    def fail(tmp_name, target, folder_fd):
+        assert (target.parent / tmp_name).read_text().startswith(FIXED_PREFIX)  # the new text was fully written
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(edits, "_replace", fail)
+    monkeypatch.setattr(safe_files, "_replace", fail)
     code, stderr = run_in_process(project, "--fix")
     for name in ("a.py", "b.py", "c.py"):
         assert (project / name).read_text() == NEEDS_IMPORT
@@ -61,10 +61,10 @@ def test_failure_before_the_rename_leaves_the_original(project, monkeypatch):
 
 
 def test_interrupt_before_the_rename_leaves_the_original(project, monkeypatch):
-    def interrupted(tmp_name, path):
+    def interrupted(tmp_name, target, folder_fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(edits, "_replace", interrupted)
+    monkeypatch.setattr(safe_files, "_replace", interrupted)
     code, stderr = run_in_process(project, "--fix")
     assert code == 2 and "interrupted" in stderr
     assert (project / "a.py").read_text() == NEEDS_IMPORT
@@ -74,14 +74,14 @@ def test_interrupt_before_the_rename_leaves_the_original(project, monkeypatch):
 def test_the_rename_is_the_only_write(project, monkeypatch):
     """Until the rename, the original file is never opened for writing."""
     renamed = []
-    real = edits._replace
+    real = safe_files._replace
 
-    def watch(tmp_name, path):
-        assert Path(path).read_text() == NEEDS_IMPORT
-        renamed.append(Path(path).name)
-        real(tmp_name, path)
+    def watch(tmp_name, target, folder_fd):
+        assert target.read_text() == NEEDS_IMPORT
+        renamed.append(target.name)
+        real(tmp_name, target, folder_fd)
 
-    monkeypatch.setattr(edits, "_replace", watch)
+    monkeypatch.setattr(safe_files, "_replace", watch)
     code, _ = run_in_process(project, "--fix")
     assert code == 0 and sorted(renamed) == ["a.py", "b.py", "c.py"]
     assert all((project / n).read_text().startswith(FIXED_PREFIX) for n in renamed)

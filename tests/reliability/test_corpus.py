@@ -26,7 +26,7 @@ def _corpus_problems(files: list[Path], root: Path) -> tuple[list[str], int]:
         codes = {f.code for f in result.findings}
         parses = python_accepts(path.read_bytes())
         if parses and codes & UNREADABLE:
-            problems.append(f"{path}: reported as {sorted(codes & UNREADABLE)} but Python parses it")
+            problems.append(f"{path}: reported as {sorted(codes & UNREADABLE)} but Python compiles it")
         if not parses and not codes & UNREADABLE and "infralint: skip-file" not in path.read_text(errors="replace"):
             problems.append(f"{path}: Python cannot parse it, yet it was not reported as INF001/INF002")
     return problems, seen

@@ -162,6 +162,7 @@ def _package_name(folder: Path) -> str:
 
 def load(path: Path, modname: str) -> LoadedModule | None:
     """The parsed project module at `path`, cached while the file is unchanged; None if it does not parse."""
+    from ..safe_files import read_regular_file
     from ..source import SourceFile, decode_source
 
     key = str(path)
@@ -174,7 +175,7 @@ def load(path: Path, modname: str) -> LoadedModule | None:
         _record(cached)
         return cached
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)  # a FIFO named like a module never blocks
         text = decode_source(data)
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here

@@ -11,10 +11,11 @@ from ..config import Config, ConfigResolver
 from ..engine import Linter, default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
-from ..fixes.edits import unified_diff, write_atomic
+from ..fixes.files import fix_buffer, fix_file
 from ..report import RunSummary, reporter, statistics_reporter
-from ..results import FileResult, content_digest
+from ..results import FileResult
 from ..rules.meta import newer_syntax_note
+from ..safe_files import read_regular_file, write_report_file
 from ..source import decode_source
 from .common import resolver_from_args, use_color
 
@@ -40,7 +41,9 @@ def run_check(args) -> int:
         quiet=args.quiet,
         source_root=_repository_root(config),
     )
-    resolve = args.format in ("json", "sarif") and not args.statistics
+    # building fixes costs a LibCST parse per file with fixes; json/sarif carry each fix's title
+    # and safety always, its edits only when asked for
+    resolve = args.show_fixes and args.format in ("json", "sarif") and not args.statistics
     if args.stdin_filename is not None or reads_stdin:
         stdin_config = resolver.config_for(Path(args.stdin_filename)) if args.stdin_filename else config
         results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve)
@@ -69,12 +72,14 @@ def run_check(args) -> int:
     if args.diff:
         sys.stdout.write("".join(diffs))
     elif fixed_text is not None:
-        sys.stdout.write(fixed_text)  # stdin + --fix: the fixed source goes to stdout
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed_text)  # stdin + --fix: the fixed source goes to stdout, as bytes
+        sys.stdout.buffer.flush()
         out_stream = sys.stderr
     if not args.diff:
         report = (statistics_reporter(args.format) if args.statistics else reporter(args.format))(findings, summary)
         if args.output_file is not None:
-            args.output_file.write_text(report, encoding="utf-8")
+            _write_output(args.output_file, report)
         else:
             out_stream.write(report)
 
@@ -85,6 +90,13 @@ def run_check(args) -> int:
     if args.diff:
         return EXIT_FINDINGS if diffs else EXIT_CLEAN
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _write_output(path: Path, report: str) -> None:
+    try:
+        write_report_file(path, report.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
 
 
 def _apply_baseline(args, config, findings, sources):
@@ -114,27 +126,22 @@ def _check_stdin(args, config, resolve):
     name = args.stdin_filename or "-"
     result = linter.lint_bytes(data, name, resolve_fixes=resolve)
     diffs: list[str] = []
-    fixed_text = None
-    if (args.fix or args.diff) and any(f.fix and f.fix.safety in _allowed(args) for f in result.findings):
-        text = decode_source(data)
-        outcome = linter.fix_text(text, name, unsafe=args.unsafe_fixes)
-        result.findings = outcome.remaining
-        result.errors.extend(outcome.errors)
-        result.fixed = len(outcome.applied)
-        if args.diff and outcome.changed:
-            diffs.append(unified_diff(name, text, outcome.text))
+    fixed = None
+    if args.fix or args.diff:
+        wanted = any(f.fix and f.fix.safety in _allowed(args) for f in result.findings)
+        buffer = fix_buffer(linter, data, name, unsafe=args.unsafe_fixes) if wanted else None
+        if buffer is not None and buffer.outcome is not None:
+            result.findings = buffer.outcome.remaining
+            result.errors.extend(buffer.outcome.errors)
+            result.fixed = len(buffer.outcome.applied)
+            diffs = buffer.diffs
         if args.fix and not args.diff:
-            fixed_text = outcome.text
-    elif args.fix and not args.diff:
-        try:
-            fixed_text = decode_source(data)
-        except (UnicodeDecodeError, SyntaxError, LookupError):
-            fixed_text = data.decode("utf-8", "replace")
+            fixed = buffer.data if buffer is not None else data  # bytes in, the same bytes out
     try:
         lines = {name: decode_source(data).splitlines()}
     except (UnicodeDecodeError, SyntaxError, LookupError):
         lines = {}
-    return [result], diffs, fixed_text, lines
+    return [result], diffs, fixed, lines
 
 
 def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
@@ -150,6 +157,8 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
             by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
             if cache:
                 cache.save()
+                if cache.notice:
+                    print(f"infralint: warning: {cache.notice}", file=sys.stderr)
     finally:
         if progress:
             progress.stop()
@@ -171,7 +180,9 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
                 needs_project = any(f.fix and f.code in project_codes for f in result.findings)
                 if needs_project and project is None:
                     project = join_project(results)
-                _fix_file(linter, path, result, args, diffs, project if needs_project else None)
+                diff = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
+                if diff:
+                    diffs.append(diff)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()
 
 
@@ -196,44 +207,13 @@ def _repository_root(config: Config) -> Path:
     return config.root if config.source is not None else here
 
 
-def _fix_file(linter: Linter, path: Path, result: FileResult, args, diffs: list[str], project=None) -> None:
-    data = path.read_bytes()
-    if result.digest and content_digest(data) != result.digest:
-        result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
-        return
-    text = decode_source(data)
-    outcome = linter.fix_text(text, result.path, unsafe=args.unsafe_fixes, project=project)
-    result.errors.extend(outcome.errors)
-    if not outcome.changed:
-        return
-    if args.diff:
-        diffs.append(unified_diff(result.path, text, outcome.text))
-        return
-    encoding = _encoding_of(data)
-    try:
-        write_atomic(path, outcome.text, encoding=encoding)
-    except OSError as exc:
-        result.errors.append(f"{result.path}: not fixed: cannot write ({exc.strerror or exc})")
-        return
-    result.findings = outcome.remaining
-    result.fixed = len(outcome.applied)
-
-
-def _encoding_of(data: bytes) -> str:
-    import io
-    import tokenize
-
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return encoding
-
-
 def _sources_for(findings, stdin_lines) -> dict[str, list[str]]:
     if stdin_lines is not None:
         return stdin_lines
     sources: dict[str, list[str]] = {}
     for path in {f.path for f in findings}:
         try:
-            sources[path] = decode_source(Path(path).read_bytes()).splitlines()
+            sources[path] = decode_source(read_regular_file(path)).splitlines()
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             continue
     return sources

@@ -27,6 +27,24 @@ def char_column(text: str, line: int, byte_col: int) -> int:
 
 # -- imports --------------------------------------------------------------------------------------
 
+# by node identity; the node is kept with its text so that its id cannot be reused meanwhile
+_SPELLED: dict[int, tuple[cst.CSTNode, str]] = {}
+_SPELLED_MAX = 20_000
+_EMPTY_MODULE = cst.Module([])
+
+
+def spelled(node: cst.CSTNode) -> str:
+    """The source of a small node (a dotted module name), kept per node: adding many imports
+    to one block asks for the same names again and again, and nodes never change."""
+    hit = _SPELLED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if len(_SPELLED) >= _SPELLED_MAX:
+        _SPELLED.clear()
+    text = _EMPTY_MODULE.code_for_node(node)
+    _SPELLED[id(node)] = (node, text)
+    return text
+
 
 FUTURE_GROUP, STDLIB_GROUP, THIRD_PARTY_GROUP, RELATIVE_GROUP = range(4)
 
@@ -36,18 +54,18 @@ def _import_group(stmt: cst.BaseSmallStatement) -> int:
     if isinstance(stmt, cst.ImportFrom):
         if stmt.relative:
             return RELATIVE_GROUP
-        module = cst.Module([]).code_for_node(stmt.module) if stmt.module else ""
+        module = spelled(stmt.module) if stmt.module else ""
         if module == "__future__":
             return 0
     else:
-        module = cst.Module([]).code_for_node(stmt.names[0].name)
+        module = spelled(stmt.names[0].name)
     return 1 if module.split(".")[0] in STDLIB_MODULES else 2
 
 
 def _module_of(stmt: cst.BaseSmallStatement) -> str:
     if isinstance(stmt, cst.ImportFrom):
-        return cst.Module([]).code_for_node(stmt.module) if stmt.module else ""
-    return cst.Module([]).code_for_node(stmt.names[0].name)
+        return spelled(stmt.module) if stmt.module else ""
+    return spelled(stmt.names[0].name)
 
 
 def is_docstring(stmt: cst.CSTNode) -> bool:
@@ -67,7 +85,7 @@ def single_import(stmt: cst.CSTNode) -> cst.Import | cst.ImportFrom | None:
 
 def _alias_matches(alias: cst.ImportAlias, name: str, asname: str | None) -> bool:
     bound_as = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-    return cst.Module([]).code_for_node(alias.name) == name and bound_as == asname
+    return spelled(alias.name) == name and bound_as == asname
 
 
 def has_top_level_import(text: str, module: str, name: str | None = None, asname: str | None = None) -> bool:
@@ -104,9 +122,16 @@ def add_import(text: str, module: str, name: str | None = None, asname: str | No
     after the module docstring and before the first statement that is not an import.
     """
     tree = cst.parse_module(text)
+    new_tree = add_import_to_module(tree, module, name, asname)
+    return text if new_tree is tree else new_tree.code
+
+
+def add_import_to_module(tree: cst.Module, module: str, name: str | None = None, asname: str | None = None) -> cst.Module:
+    """`add_import` on a parsed module (the same tree back when the import is already there), so
+    that many imports can be added from one parse."""
     present, joinable = _find_existing(tree, module, name, asname)
     if present:
-        return text
+        return tree
     alias = cst.ImportAlias(
         name=cst.parse_expression(name if name is not None else module),
         asname=cst.AsName(name=cst.Name(asname)) if asname else None,
@@ -130,14 +155,14 @@ def add_import(text: str, module: str, name: str | None = None, asname: str | No
             names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             names.append(alias)
         body[joinable] = line.with_changes(body=[imp.with_changes(names=names)])
-        return tree.with_changes(body=body).code
+        return tree.with_changes(body=body)
     if name is None:
         new_small: cst.BaseSmallStatement = cst.Import(names=[alias])
     else:
         new_small = cst.ImportFrom(module=cst.parse_expression(module), names=[alias])
     new_line = cst.SimpleStatementLine(body=[new_small])
     body = insert_import_statement(body, new_line, _import_group(new_small), module)
-    return tree.with_changes(body=body).code
+    return tree.with_changes(body=body)
 
 
 def insert_import_statement(body: list, new_line: cst.SimpleStatementLine, group: int, module: str) -> list:

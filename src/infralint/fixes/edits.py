@@ -1,12 +1,8 @@
-"""Apply text edits, derive edits from a rewritten text, and write files atomically."""
+"""Apply text edits and derive edits from a rewritten text (files are written by `fixes.files`)."""
 
 from __future__ import annotations
 
 import difflib
-import os
-import stat
-import tempfile
-from pathlib import Path
 
 from ..finding import Edit
 from ..source import physical_lines
@@ -81,35 +77,3 @@ def unified_diff(path: str, old: str, new: str) -> str:
             old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
         )
     )
-
-
-def write_atomic(path: Path, text: str, encoding: str = "utf-8", newline: str | None = "") -> None:
-    """Write through a temporary file in the same folder and rename it over the original.
-
-    The file's permission bits are kept. If anything fails before the rename, the original is
-    untouched and the temporary file is removed.
-    """
-    path = Path(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    # no write bit at all means "do not touch", even for root (who may write anything)
-    if not mode & 0o222 or not os.access(path, os.W_OK):
-        raise PermissionError(13, "file is read-only", str(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".infralint.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        _replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
-
-
-def _replace(tmp_name: str, path: Path) -> None:
-    """The rename step, separate so that tests can inject a failure before it."""
-    os.replace(tmp_name, path)

@@ -9,6 +9,10 @@ configuration file above each document); it is re-read when that file changes. D
 configuration excludes (`exclude`/`extend-exclude`) get no diagnostics, as on the command line.
 A "disable for this line" action adds `# noqa: CODE`. A failure while handling one document is
 logged and never stops the server.
+
+Linting never runs on the event loop: diagnostics, hover and code actions are computed on worker
+threads (one lint at a time), so a slow document never freezes the editor's other requests, and a
+lint whose document changed meanwhile is dropped (or skipped before it starts) rather than published.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import traceback
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +159,8 @@ class InfralintServer(LanguageServer):
         from .lsp_project import LspProject
 
         self.project_state = LspProject(self)  # the project model: background build, per-file refresh
+        self._lint_lock = threading.Lock()  # the rules' per-configuration state is not shared between threads
+        self.changes: dict[str, int] = defaultdict(int)  # edits seen per document: a newer one supersedes a lint
 
     # -- linting --------------------------------------------------------------------------------
 
@@ -170,39 +178,53 @@ class InfralintServer(LanguageServer):
             return path.as_posix()
 
     def lint(self, uri: str, *, resolve_fixes: bool = False) -> _Linted:
-        """Lint the buffer of `uri` (cached per document version)."""
-        document = self.workspace.get_text_document(uri)
-        text = document.source
+        """Lint the buffer of `uri` (cached per document version). Runs on a worker thread."""
+        text, version, path = self._snapshot(uri)
         cached = self.results.get(uri)
-        if cached is not None and cached.version == document.version and cached.text == text and (cached.fixes_resolved or not resolve_fixes):
+        if cached is not None and cached.version == version and cached.text == text and (cached.fixes_resolved or not resolve_fixes):
             return cached
-        path = self._document_path(document)
-        loaded = self.configs.linter_for(path)
-        if loaded.error and loaded.error not in self._reported_config_errors:
-            self._reported_config_errors.add(loaded.error)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"infralint: {loaded.error} (using the defaults)"))
-        if path is not None and _excluded(path, loaded.linter.config):
-            linted = _Linted(document.version, text, [], True)  # excluded, as `infralint check` skips it
-            self.results[uri] = linted
-            return linted
-        self.project_state.start(loaded.linter)
-        self.project_state.file_changed(path, text, uri)  # this buffer's facts, for the documents that read them
-        project = self.project_state.project_for(loaded.linter)
-        result = loaded.linter.lint_text(
-            text, self._display_path(path, loaded.linter), resolve_fixes=resolve_fixes, project=project, location=str(path) if path else None
-        )
-        self.project_state.linted(uri, result)
+        with self._lint_lock:
+            loaded = self.configs.linter_for(path)
+            if loaded.error and loaded.error not in self._reported_config_errors:
+                self._reported_config_errors.add(loaded.error)
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"infralint: {loaded.error} (using the defaults)"))
+            if path is not None and _excluded(path, loaded.linter.config):
+                linted = _Linted(version, text, [], True)  # excluded, as `infralint check` skips it
+                self.results[uri] = linted
+                return linted
+            self.project_state.start(loaded.linter)
+            self.project_state.file_changed(path, text, uri)  # this buffer's facts, for the documents that read them
+            project = self.project_state.project_for(loaded.linter)
+            result = loaded.linter.lint_text(
+                text, self._display_path(path, loaded.linter), resolve_fixes=resolve_fixes, project=project, location=str(path) if path else None
+            )
+            self.project_state.linted(uri, result)
         for message in result.errors:
             self.log(types.MessageType.Warning, f"infralint: {message}")
-        linted = _Linted(document.version, text, result.findings, resolve_fixes)
+        linted = _Linted(version, text, result.findings, resolve_fixes)
         self.results[uri] = linted
         return linted
 
+    def _snapshot(self, uri: str) -> tuple[str, int | None, Path | None]:
+        """Text and version read together: the event loop may apply an edit meanwhile."""
+        document = self.workspace.get_text_document(uri)
+        while True:
+            version = document.version
+            text = document.source
+            if document.version == version:
+                return text, version, self._document_path(document)
+
     def publish(self, uri: str) -> None:
-        """Lint one document and publish its diagnostics; a failure is logged, not raised."""
-        self.cancel_pending(uri)
+        """Lint one document and publish its diagnostics; a failure is logged, not raised.
+
+        A lint that an edit superseded — before it started or while it ran — publishes nothing:
+        the debounced lint of the newer text follows.
+        """
+        seen = self.changes[uri]
         try:
             linted = self.lint(uri)
+            if self.changes[uri] != seen:
+                return
             mapper = self.mapper(linted.text)
             diagnostics = [self.diagnostic(f, mapper) for f in linted.findings]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=linted.version))
@@ -211,9 +233,16 @@ class InfralintServer(LanguageServer):
             self.log(types.MessageType.Error, f"infralint failed on {uri}:\n{traceback.format_exc()}")
 
     def publish_later(self, uri: str) -> None:
+        """On the event loop: count the edit (superseding running lints), lint once typing pauses."""
+        self.changes[uri] += 1
         self.cancel_pending(uri)
         loop = asyncio.get_running_loop()
-        self._pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self.publish, uri)
+        self._pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self.publish_in_worker, uri)
+
+    def publish_in_worker(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        if uri in self.tracked:
+            self.thread_pool.submit(self.publish, uri)
 
     def cancel_pending(self, uri: str) -> None:
         handle = self._pending.pop(uri, None)
@@ -286,19 +315,19 @@ class InfralintServer(LanguageServer):
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
-        linted = self.lint(uri, resolve_fixes=True)
-        document = self.workspace.get_text_document(uri)
+        linted = self.lint(uri)
         mapper = self.mapper(linted.text)
         wanted = params.context.only
         actions: list[types.CodeAction] = []
         if _kind_wanted(types.CodeActionKind.QuickFix, wanted):
-            for finding in linted.findings:
+            # only the fixes under the cursor are built (one LibCST parse each, not one per finding)
+            here = [f for f in linted.findings if f.fix is not None and _overlaps(mapper.finding_range(f), params.range)]
+            self._resolve(uri, linted, here)
+            for finding in here:
                 fix = finding.fix
                 if fix is None or not fix.edits or fix.safety == FixSafety.NONE:
                     continue
                 diagnostic = self.diagnostic(finding, mapper)
-                if not _overlaps(diagnostic.range, params.range):
-                    continue
                 unsafe = fix.safety == FixSafety.UNSAFE
                 actions.append(
                     types.CodeAction(
@@ -306,13 +335,13 @@ class InfralintServer(LanguageServer):
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=not unsafe,
-                        edit=self._workspace_edit(uri, document.version, [mapper.text_edit(e) for e in fix.edits]),
+                        edit=self._workspace_edit(uri, linted.version, [mapper.text_edit(e) for e in fix.edits]),
                     )
                 )
         if _kind_wanted(types.CodeActionKind.QuickFix, wanted):
-            actions.extend(self._disable_actions(uri, linted, document.version, mapper, params.range))
-        if _kind_wanted(FIX_ALL_KIND, wanted) and any(f.fix and f.fix.edits and f.fix.safety == FixSafety.SAFE for f in linted.findings):
-            fix_all = self._fix_all(uri, linted, document.version)
+            actions.extend(self._disable_actions(uri, linted, linted.version, mapper, params.range))
+        if _kind_wanted(FIX_ALL_KIND, wanted) and any(f.fix and f.fix.safety == FixSafety.SAFE for f in linted.findings):
+            fix_all = self._fix_all(uri, linted, linted.version)
             if fix_all is not None:
                 actions.append(fix_all)
         return actions
@@ -339,12 +368,23 @@ class InfralintServer(LanguageServer):
             )
         return actions
 
+    def _resolve(self, uri: str, linted: _Linted, findings: list[Finding]) -> None:
+        if not any(f.fix is not None and not f.fix.resolved for f in findings):
+            return
+        path = self._document_path(self.workspace.get_text_document(uri))
+        with self._lint_lock:
+            loaded = self.configs.linter_for(path)
+            errors = loaded.linter.resolve_fixes(linted.text, self._display_path(path, loaded.linter), findings)
+        for message in errors:
+            self.log(types.MessageType.Warning, f"infralint: {message}")
+
     def _fix_all(self, uri: str, linted: _Linted, version: int | None) -> types.CodeAction | None:
         if linted.fixed_text is None:
             # editors ask for code actions on every cursor move: run the fix loop once per version
             path = self._document_path(self.workspace.get_text_document(uri))
-            loaded = self.configs.linter_for(path)
-            outcome = loaded.linter.fix_text(linted.text, self._display_path(path, loaded.linter))
+            with self._lint_lock:
+                loaded = self.configs.linter_for(path)
+                outcome = loaded.linter.fix_text(linted.text, self._display_path(path, loaded.linter))
             linted.fixed_text, linted.fixed_count = outcome.text, len(outcome.applied)
         if linted.fixed_text == linted.text:
             return None
@@ -422,6 +462,7 @@ def build_server() -> InfralintServer:
             )
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @server.thread()
     def did_open(ls: InfralintServer, params: types.DidOpenTextDocumentParams) -> None:
         document = params.text_document
         if document.language_id == "python" or document.uri.endswith((".py", ".pyi")) or _is_deployment_file(document.uri):
@@ -434,6 +475,7 @@ def build_server() -> InfralintServer:
             ls.publish_later(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @server.thread()
     def did_save(ls: InfralintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         if _is_config(uri):
@@ -445,6 +487,7 @@ def build_server() -> InfralintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: InfralintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.changes[uri] += 1  # a lint still running for it publishes nothing
         ls.cancel_pending(uri)
         ls.results.pop(uri, None)
         ls.project_state.closed(uri)
@@ -453,6 +496,7 @@ def build_server() -> InfralintServer:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @server.thread()
     def did_change_watched_files(ls: InfralintServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(_is_config(change.uri) for change in params.changes):
             ls.republish_all()
@@ -463,6 +507,7 @@ def build_server() -> InfralintServer:
                 ls.project_state.file_changed(Path(to_fs_path(change.uri)))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @server.thread()
     def hover(ls: InfralintServer, params: types.HoverParams) -> types.Hover | None:
         if params.text_document.uri not in ls.tracked:
             return None
@@ -476,6 +521,7 @@ def build_server() -> InfralintServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
     )
+    @server.thread()
     def code_action(ls: InfralintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         try:
             return ls.code_actions(params)

@@ -88,6 +88,12 @@ class Rule:
         """Compute the edits of a lazily built fix (LibCST lives here); None drops the fix."""
         return finding.fix.edits if finding.fix else None
 
+    def fix_together(self, findings: list[Finding], ctx: "FileContext") -> str | None:
+        """The file's text with the fixes of all these findings applied at once, or None when the
+        rule cannot (the engine then builds each fix's edits). A rule whose fixes all touch one
+        place (an import block) implements this so that `--fix` needs one pass, not one per finding."""
+        return None
+
     # -- helpers for rules ------------------------------------------------------------------
 
     def report(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import __future__
+import ast
 import sys
+import warnings
 
 from .base import Rule
 
@@ -50,3 +53,116 @@ def newer_syntax_note(required: tuple[int, int], files: int) -> str:
         f"this project requires Python ≥ {_version(required)}; infralint runs on {running} — install it under "
         f"{_version(required)} ({files} file{'s' if files != 1 else ''} reported as needing Python {_version(required)} syntax)"
     )
+
+
+# -- errors Python raises when compiling, not when parsing ------------------------------------
+
+# CPython's limit on statically nested blocks (loops, try, with) in one code object
+_MAX_NESTED_BLOCKS = 20
+_BLOCKS = (ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def compile_time_error(tree: ast.Module, text: str, path: str) -> SyntaxError | None:
+    """The SyntaxError importing this file would raise although it parses ('return' outside
+    function, duplicate argument, nonlocal at module level, too many nested blocks…), or None.
+
+    A statement-level scan finds the files that may have one; only those are compiled to bytecode
+    (never run) to get Python's own message and position, so well-formed files pay no compile.
+    """
+    if not _may_fail_to_compile(tree, "yield" in text or "await" in text):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)  # bytecode only: nothing is executed
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError):
+        return None  # the parser accepted it; a compiler resource limit is not this check's concern
+    return None
+
+
+def _may_fail_to_compile(tree: ast.Module, yields_or_awaits: bool) -> bool:
+    """A superset of the compile-only errors, found without leaving statements (cheap)."""
+    # (statements, inside a function, loop depth in this function, block depth in this code object)
+    todo: list[tuple[list, bool, int, int]] = [(tree.body, False, 0, 0)]
+    leading_futures = _leading_future_imports(tree)
+    while todo:
+        statements, in_function, loops, blocks = todo.pop()
+        for node in statements:
+            kind = type(node)
+            fields = _NESTED_FIELDS.get(kind)
+            if fields is None:  # a simple statement
+                if kind is ast.Nonlocal:
+                    return True  # rare; the compiler judges every use (module level, missing binding)
+                if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
+                    return True  # not at the top of the file, or a feature Python does not have
+                if not in_function and (kind is ast.Return or (yields_or_awaits and _has_yield_or_await(node))):
+                    return True
+                if not loops and (kind is ast.Break or kind is ast.Continue):
+                    return True
+                continue
+            if kind in _FUNCTIONS:
+                if _duplicate_argument(node.args):
+                    return True
+                todo.append((node.body, True, 0, 0))
+                continue
+            if kind is ast.ClassDef:
+                todo.append((node.body, False, 0, 0))
+                continue
+            if not in_function and yields_or_awaits and _has_yield_or_await(node):
+                return True
+            inner_blocks = blocks + 1 if kind in _BLOCKS else blocks
+            if inner_blocks >= _MAX_NESTED_BLOCKS:
+                return True
+            inner_loops = loops + 1 if kind in _LOOPS else loops
+            for field_name in fields:
+                if field_name == "handlers" or field_name == "cases":
+                    todo.extend((part.body, in_function, inner_loops, inner_blocks) for part in getattr(node, field_name))
+                else:
+                    # a loop's `else` is not inside the loop
+                    todo.append((getattr(node, field_name), in_function, loops if field_name == "orelse" else inner_loops, inner_blocks))
+    return False
+
+
+_NESTED_FIELDS = {
+    kind: tuple(f for f in ("body", "orelse", "finalbody", "handlers", "cases") if f in kind._fields)
+    for kind in (*_BLOCKS, *_FUNCTIONS, ast.ClassDef, ast.If, *((ast.Match,) if hasattr(ast, "Match") else ()))
+}
+
+
+def _leading_future_imports(tree: ast.Module) -> set[ast.ImportFrom]:
+    """The `from __future__ import` statements the compiler accepts: only a docstring before them,
+    and features it knows."""
+    accepted = set()
+    body = tree.body
+    start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str) else 0
+    for statement in body[start:]:
+        if not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__"):
+            break
+        if all(alias.name in __future__.all_feature_names for alias in statement.names):
+            accepted.add(statement)
+    return accepted
+
+
+def _has_yield_or_await(statement: ast.stmt) -> bool:
+    """`yield` or `await` in the expressions of a statement outside any function (lambdas and
+    comprehensions aside, which the compiler judges themselves)."""
+    if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+        return False
+    for field_name, value in ast.iter_fields(statement):
+        if field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        for child in value if isinstance(value, list) else (value,):
+            if isinstance(child, ast.expr) and any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(child)):
+                return True
+    return False
+
+
+def _duplicate_argument(args: ast.arguments) -> bool:
+    if len(args.args) + len(args.posonlyargs) + len(args.kwonlyargs) + (args.vararg is not None) + (args.kwarg is not None) < 2:
+        return False
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None]
+    return len(names) != len(set(names))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import partial
 
 from ...source import SourceFile
 
@@ -155,10 +156,22 @@ class FunctionBodies:
     # -- the statement walk ---------------------------------------------------------------------------
 
     def _block(self, statements: list[ast.stmt], fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> None:
-        for statement in statements:
-            self._statement(statement, fn, frames, cls)
+        """Walk the statements depth first in source order, with an explicit stack (a chain of
+        1,000 `elif` arms nests 1,000 blocks deep, past Python's recursion limit)."""
+        todo: list[tuple] = [("block", statements, fn, frames, cls)]
+        while todo:
+            step = todo.pop()
+            if step[0] == "block":
+                _, block, owner, block_frames, block_cls = step
+                todo.extend(("statement", s, owner, block_frames, block_cls) for s in reversed(block))
+            elif step[0] == "statement":
+                todo.extend(reversed(self._statement(*step[1:])))
+            else:
+                step[1]()
 
-    def _statement(self, node: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> None:
+    def _statement(self, node: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> list[tuple]:
+        """Record what this statement does now; return, in order, the steps that must follow it
+        (its blocks, and what the original walk did after each) for `_block`'s stack."""
         binds = cls is None  # names assigned in a class body are attributes, not locals
         if isinstance(node, _FUNCTION_TYPES):
             fn.pending.append(([*node.decorator_list, node.args, node.returns], node, frames, binds))
@@ -166,8 +179,7 @@ class FunctionBodies:
             if binds:
                 fn.bind(node.name, node)
             _bind_arguments(info, node.args)
-            self._block(node.body, info, (), None)
-            return
+            return [("block", node.body, info, (), None)]
         if isinstance(node, ast.ClassDef):
             fn.pending.append(([*node.decorator_list, *node.bases, *node.keywords], node, frames, binds))
             if binds:
@@ -176,24 +188,24 @@ class FunctionBodies:
                 self.classes[node.name] = node
             self.methods.setdefault(node, {})
             # the class body runs in the enclosing function's flow; its defs are methods of `node`
-            self._block(node.body, fn, frames, node)
-            return
+            return [("block", node.body, fn, frames, node)]
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             fn.imports.append(Site(node, node, frames))
             for alias in node.names:
                 if alias.name != "*" and binds:
                     fn.bind(alias.asname or alias.name.split(".")[0], node)
-            return
+            return []
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             fn.declared_global.update(node.names)
-            return
+            return []
         kind = type(node)
         expressions = []
+        steps: list[tuple] = []
         for field_name, value in ast.iter_fields(node):
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 role = _BLOCK_ROLES.get((kind, field_name), "block")
                 fn.has_finally = fn.has_finally or role == "finally"
-                self._block(value, fn, (*frames, (role, node)), cls)
+                steps.append(("block", value, fn, (*frames, (role, node)), cls))
             elif field_name == "handlers":
                 fn.has_handler = fn.has_handler or bool(value)
                 for handler in value:
@@ -201,18 +213,20 @@ class FunctionBodies:
                     if handler.type is not None:
                         expressions.append(handler.type)
                     if handler.name and binds:
-                        fn.bind(handler.name, handler)
-                    self._block(handler.body, fn, (*frames, ("handler", handler)), cls)
+                        # bound after the blocks before it were walked, as the recursive walk did
+                        steps.append(("call", partial(fn.bind, handler.name, handler)))
+                    steps.append(("block", handler.body, fn, (*frames, ("handler", handler)), cls))
             elif field_name == "cases":
                 for case in value:
                     expressions.extend(e for e in (case.pattern, case.guard) if e is not None)
-                    self._block(case.body, fn, (*frames, ("case", node)), cls)
+                    steps.append(("block", case.body, fn, (*frames, ("case", node)), cls))
             elif isinstance(value, list):
                 expressions.extend(value)
             elif isinstance(value, ast.AST):
                 expressions.append(value)
         if expressions:
-            fn.pending.append((expressions, node, frames, binds))
+            steps.append(("call", partial(fn.pending.append, (expressions, node, frames, binds))))
+        return steps
 
     def _new_function(self, node: ast.AST, name: str, fn: FunctionInfo, cls: ast.ClassDef | None) -> FunctionInfo:
         info = FunctionInfo(node, name, owner_class=cls, parent=None if fn.is_module else fn)

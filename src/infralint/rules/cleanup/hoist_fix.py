@@ -11,14 +11,18 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...fixes.cst import (
     RELATIVE_GROUP,
     FixNotApplicable,
     add_import,
+    add_import_to_module,
+    char_column,
     insert_import_statement,
     remove_statement,
     single_import,
+    spelled,
 )
 
 
@@ -82,13 +86,17 @@ def _indent(line: str) -> str:
 
 def add_relative_import(text: str, level: int, module: str | None, name: str, asname: str | None = None) -> str:
     """Add `from <dots><module> import name [as asname]` to the top block (no-op if present)."""
-    source = f"from {'.' * level}{module or ''} import {name}{f' as {asname}' if asname else ''}\n"
     tree = cst.parse_module(text)
+    new_tree = _add_relative_to_module(tree, level, module, name, asname)
+    return text if new_tree is tree else new_tree.code
+
+
+def _add_relative_to_module(tree: cst.Module, level: int, module: str | None, name: str, asname: str | None) -> cst.Module:
     if _has_relative(tree, level, module, name, asname):
-        return text
-    new_line = cst.parse_statement(source)
-    body = insert_import_statement(list(tree.body), new_line, RELATIVE_GROUP, module or "")
-    return tree.with_changes(body=body).code
+        return tree
+    source = f"from {'.' * level}{module or ''} import {name}{f' as {asname}' if asname else ''}\n"
+    body = insert_import_statement(list(tree.body), cst.parse_statement(source), RELATIVE_GROUP, module or "")
+    return tree.with_changes(body=body)
 
 
 def _has_relative(tree: cst.Module, level: int, module: str | None, name: str, asname: str | None) -> bool:
@@ -96,12 +104,12 @@ def _has_relative(tree: cst.Module, level: int, module: str | None, name: str, a
         imp = single_import(statement)
         if not isinstance(imp, cst.ImportFrom) or len(imp.relative) != level or isinstance(imp.names, cst.ImportStar):
             continue
-        spelled = cst.Module([]).code_for_node(imp.module) if imp.module else None
-        if spelled != module:
+        imported_from = spelled(imp.module) if imp.module else None
+        if imported_from != module:
             continue
         for alias in imp.names:
             bound_as = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-            if cst.Module([]).code_for_node(alias.name) == name and bound_as == asname:
+            if spelled(alias.name) == name and bound_as == asname:
                 return True
     return False
 
@@ -111,3 +119,117 @@ def _import_at(tree: ast.Module, line: int, col: int) -> ast.Import | ast.Import
         if isinstance(node, (ast.Import, ast.ImportFrom)) and (node.lineno, node.col_offset) == (line, col):
             return node
     return None
+
+
+# -- many hoists from one parse ------------------------------------------------------------------
+
+
+def hoist_imports(text: str, positions: list[tuple[int, int]]) -> str:
+    """The module text with every import statement at the given (line, ast column) positions
+    moved to the top import block — the text `hoist_import` gives when applied to each in turn,
+    top to bottom, computed from one `ast` and one LibCST parse whatever their number."""
+    tree = ast.parse(text)
+    by_position = {(n.lineno, n.col_offset): n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    ordered = sorted(set(positions))
+    statements = [by_position.get(position) for position in ordered]
+    if not ordered or None in statements:
+        raise FixNotApplicable("an import to hoist is not where it was reported")
+    targets = {(line, char_column(text, line, col)) for line, col in ordered}
+    remover = _HoistRemover(targets)
+    module = MetadataWrapper(cst.parse_module(text)).visit(remover)
+    if remover.removed != len(targets):
+        raise FixNotApplicable("an import to hoist is not a statement of its own")
+    for statement in statements:  # top to bottom, as one fix per pass would add them
+        for alias in statement.names:
+            if isinstance(statement, ast.Import):
+                module = add_import_to_module(module, alias.name, asname=alias.asname)
+            elif statement.level == 0:
+                module = add_import_to_module(module, statement.module, alias.name, alias.asname)
+            else:
+                module = _add_relative_to_module(module, statement.level, statement.module, alias.name, alias.asname)
+    return module.code
+
+
+class _HoistRemover(cst.CSTTransformer):
+    """Remove many import statements in one traversal, tidying each block as `hoist_import` does:
+
+    - a removed import's comments are kept: on a `pass` when nothing follows it in the block,
+      else above the next statement (whose own leading blank lines then go);
+    - an import that opened a block takes the blank lines that followed it along;
+    - a block left empty gets `pass`.
+    """
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, targets: set[tuple[int, int]]) -> None:
+        super().__init__()
+        self.targets = targets
+        self.removed = 0
+
+    def _is_target(self, node: cst.CSTNode) -> bool:
+        start = self.get_metadata(PositionProvider, node).start
+        return (start.line, start.column) in self.targets
+
+    def leave_SimpleStatementSuite(self, original, updated):
+        kept = [s for s, o in zip(updated.body, original.body) if not self._is_target(o)]
+        if len(kept) == len(updated.body):
+            return updated
+        self.removed += len(updated.body) - len(kept)
+        return updated.with_changes(body=kept or [cst.Pass()])
+
+    def leave_IndentedBlock(self, original, updated):
+        body: list = []
+        carried: list[cst.EmptyLine] = []  # comments of removed imports, moving to the next statement
+        at_start = updated.header.comment is None  # the block's first line follows its `:` directly
+        changed = False
+        news = list(updated.body)
+        count = len(news)
+        for index, old in enumerate(original.body):
+            new = news[index]
+            hit = [self._is_target(s) for s in old.body] if isinstance(old, cst.SimpleStatementLine) else []
+            if not any(hit):
+                if carried:
+                    new = new.with_changes(leading_lines=[*carried, *_without_leading_blanks(new.leading_lines)])
+                    carried = []
+                body.append(new)
+                at_start = False
+                continue
+            changed = True
+            self.removed += sum(hit)
+            if not all(hit):  # `import os; x = 1`: the rest of the line stays
+                kept = [s for s, h in zip(new.body, hit) if not h]
+                kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                new = new.with_changes(body=kept)
+                if carried:
+                    new = new.with_changes(leading_lines=[*carried, *_without_leading_blanks(new.leading_lines)])
+                    carried = []
+                body.append(new)
+                at_start = False
+                continue
+            leading = [*carried, *new.leading_lines] if carried else list(new.leading_lines)
+            carried = []
+            if new.trailing_whitespace.comment is not None:
+                body.append(new.with_changes(body=[cst.Pass()], leading_lines=leading))  # `pass  # comment`
+                at_start = False
+            elif any(line.comment for line in leading):
+                if index + 1 < count:
+                    carried = leading  # the comments sit above the next statement instead
+                else:
+                    body.append(new.with_changes(body=[cst.Pass()], leading_lines=leading))
+                    at_start = False
+            elif at_start and not new.leading_lines and index + 1 < count:
+                # an import that opened the block: the blank lines after it go with it
+                following = news[index + 1]
+                news[index + 1] = following.with_changes(leading_lines=_without_leading_blanks(following.leading_lines))
+        if not changed:
+            return updated
+        if not body:
+            body = [cst.SimpleStatementLine([cst.Pass()], leading_lines=carried)]
+        return updated.with_changes(body=body)
+
+
+def _without_leading_blanks(lines) -> list:
+    lines = list(lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return lines

@@ -137,6 +137,11 @@ class _CleanupImportRule(Rule):
 
         return edits_between(text, hoist_import(text, data["line"], data["col"]))
 
+    def fix_together(self, findings, ctx):
+        from .hoist_fix import hoist_imports  # every hoist of the file from one LibCST parse
+
+        return hoist_imports(ctx.source.text, [(f.fix.data["line"], f.fix.data["col"]) for f in findings])
+
 
 class ImportInCleanupRule(_CleanupImportRule):
     """INF201: an import executed on a cleanup path."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from typing import Iterable
 
 from ...analysis.handlers import caught_names
 from ...analysis.names import ImportMap
 from ...finding import Finding
+from ...safe_files import read_regular_file
 from ..base import Rule
 from .test_code import TestCode
 from .env_flags import FlagPatterns, disabling_write, value_state
@@ -68,7 +68,7 @@ class RealServicesDisabled(Rule):
     def wants_config_file(cls, path) -> bool:
         """Only configuration files that set environment variables for the tests are worth linting."""
         try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            text = read_regular_file(path).decode("utf-8", "replace")  # never blocks on a FIFO
         except OSError:
             return False
         return bool(env_settings(str(path), text))

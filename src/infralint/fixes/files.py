@@ -1,0 +1,83 @@
+"""Fix a file on disk or a buffer from standard input, keeping everything the fix does not own.
+
+Bytes in, the same bytes out when nothing changes; when something does, the file keeps its
+declared encoding, its BOM and its line ends (`DecodedSource.encode`). On disk, a symbolic link
+is written through to its target, whose owner, group and mode are kept (`safe_files`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..results import FileResult, content_digest
+from ..safe_files import describe_os_error, read_regular_file, write_fixed_file
+from ..source import DecodedSource
+from .edits import unified_diff
+
+if TYPE_CHECKING:
+    from ..engine import FixOutcome, Linter
+
+
+@dataclass
+class BufferFix:
+    """What `--fix --stdin-filename` prints: the (possibly) fixed bytes, and the diff if asked."""
+
+    data: bytes
+    outcome: "FixOutcome | None" = None
+    diffs: list[str] = field(default_factory=list)
+
+
+def fix_buffer(linter: "Linter", data: bytes, name: str, *, unsafe: bool) -> BufferFix:
+    """Fix a buffer (an editor's unsaved text); undecodable input comes back byte for byte."""
+    try:
+        decoded = DecodedSource.from_bytes(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return BufferFix(data)
+    outcome = linter.fix_text(decoded.text, name, unsafe=unsafe)
+    if not outcome.changed:
+        return BufferFix(data, outcome)
+    try:
+        fixed = decoded.encode(outcome.text)
+    except UnicodeEncodeError:
+        outcome.errors.append(f"{name}: not fixed: the fixed text cannot be written in the buffer's encoding ({decoded.encoding})")
+        return BufferFix(data, outcome)
+    return BufferFix(fixed, outcome, [unified_diff(name, decoded.text, outcome.text)])
+
+
+def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, diff_only: bool, project=None) -> str | None:
+    """Fix one linted file in place (or return its diff with `diff_only`); problems go to `result.errors`.
+
+    The file is left alone when it vanished, cannot be read, or changed on disk since it was
+    linted (an editor saved meanwhile): its findings then stand as reported.
+    """
+    try:
+        data = read_regular_file(path)
+    except OSError as exc:
+        result.errors.append(f"{result.path}: not fixed: {describe_os_error(exc)}")
+        return None
+    if result.digest and content_digest(data) != result.digest:
+        result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
+        return None
+    try:
+        decoded = DecodedSource.from_bytes(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None  # reported as INF002 already; nothing to fix
+    outcome = linter.fix_text(decoded.text, result.path, unsafe=unsafe, project=project)
+    result.errors.extend(outcome.errors)
+    if not outcome.changed:
+        return None
+    if diff_only:
+        return unified_diff(result.path, decoded.text, outcome.text)
+    try:
+        write_fixed_file(path, decoded.encode(outcome.text))
+    except UnicodeEncodeError:
+        result.errors.append(f"{result.path}: not fixed: the fixed text cannot be written in the file's encoding ({decoded.encoding})")
+        return None
+    except OSError as exc:
+        result.errors.append(f"{result.path}: not fixed: cannot write ({describe_os_error(exc)})")
+        return None
+    result.findings = outcome.remaining
+    result.fixed = len(outcome.applied)
+    return None
