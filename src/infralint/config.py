@@ -173,7 +173,7 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
         return None
     try:
         return text, _toml.loads(text)
-    except _toml.TOMLDecodeError:
+    except (_toml.TOMLDecodeError, RecursionError):  # unreadable: loading it (if ours) says why
         return text, {}
 
 

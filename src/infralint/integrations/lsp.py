@@ -159,7 +159,10 @@ class InfralintServer(LanguageServer):
         from .lsp_project import LspProject
 
         self.project_state = LspProject(self)  # the project model: background build, per-file refresh
-        self._lint_lock = threading.Lock()  # the rules' per-configuration state is not shared between threads
+        # the rules' per-configuration state is not shared between threads; re-entrant because a
+        # lint that updates the project re-lints the open documents that read the changed file
+        self._lint_lock = threading.RLock()
+        self.event_loop: asyncio.AbstractEventLoop | None = None  # set on the loop's thread
         self.changes: dict[str, int] = defaultdict(int)  # edits seen per document: a newer one supersedes a lint
 
     # -- linting --------------------------------------------------------------------------------
@@ -448,6 +451,7 @@ def build_server() -> InfralintServer:
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: InfralintServer, params: types.InitializedParams) -> None:
+        ls.event_loop = asyncio.get_running_loop()  # lints run on worker threads; the project build on this loop
         watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watch and watch.dynamic_registration:
             watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]

@@ -35,7 +35,7 @@ class LspProject:
         self.project: Project | None = None
         self.root: Path | None = None
         self.linter: "Linter | None" = None
-        self._build: asyncio.Task | None = None
+        self._build = None  # the build's task (or future, when started from a worker thread)
         #: open document → the files (absolute paths) its last findings were computed from
         self.depends: dict[str, set[str]] = {}
 
@@ -46,11 +46,17 @@ class LspProject:
         if self._build is not None or not getattr(linter, "project_rules", None):
             return
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not serving (a direct call): the next lint in the loop starts it
+            running = asyncio.get_running_loop()
+        except RuntimeError:  # a lint on a worker thread: the build runs on the server's loop
+            running = None
+        loop = running or self.server.event_loop
+        if loop is None or loop.is_closed():  # not serving (a direct call): nothing to build on
             return
         self.linter, self.root = linter, linter.config.root
-        self._build = loop.create_task(self._build_project(linter))
+        if running is not None:
+            self._build = loop.create_task(self._build_project(linter))
+        else:
+            self._build = asyncio.run_coroutine_threadsafe(self._build_project(linter), loop)
 
     def project_for(self, linter: "Linter") -> Project | None:
         """The joined project for a document linted with this linter (None until it is built)."""
@@ -64,7 +70,7 @@ class LspProject:
 
     def file_changed(self, path: Path | None, text: str | None = None, uri: str | None = None) -> None:
         """One file's new content (`text`: an editor buffer; None: read it from disk)."""
-        if self.project is None or self.linter is None or path is None or path.suffix not in (".py", ".pyi"):
+        if self.project is None or self.linter is None or path is None or not _has_facts(path):
             return
         shown = self._shown(path)
         if shown is None:
@@ -118,7 +124,8 @@ class LspProject:
                     self.file_changed(Path(document.path), document.source)
             if progress:
                 self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{len(files)} files"))
-            self.server.republish_if_changed(self.server.tracked)
+            # re-lint off the loop, as every lint is
+            self.server.thread_pool.submit(self.server.republish_if_changed, sorted(self.server.tracked))
         except Exception:  # a failed build leaves per-file diagnostics, never a dead server
             log.exception("infralint: building the project failed")
             if progress:
@@ -164,3 +171,12 @@ class LspProject:
         dependents = [uri for uri, deps in self.depends.items() if uri != changed_uri and any(str(Path(dep).resolve()) == key for dep in deps)]
         if dependents:
             self.server.republish_if_changed(dependents)
+
+
+def _has_facts(path: Path) -> bool:
+    """Python modules, and the other files an extractor reads (deployment configuration, clients)."""
+    if path.suffix in (".py", ".pyi"):
+        return True
+    from ..project import wants_file
+
+    return wants_file(path.name)
