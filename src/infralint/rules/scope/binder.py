@@ -33,7 +33,7 @@ from .known_names import (
     NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
 )
-from .path_facts import IS_TRUE, Atoms, conflict, refine, value_facts
+from .path_facts import IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, refine, value_facts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
@@ -47,6 +47,7 @@ from .syntax_facts import (
     nonempty_iterable,
     parent_within,
     static_test,
+    strip_not,
     tests_existence,
 )
 
@@ -185,6 +186,7 @@ class ScopeAnalysis:
         self.module_end: Flow | None = None
         self.atoms = Atoms()
         self.nonempty_literals: set[int] = set()  # module-level targets assigned a non-empty literal
+        self.hints = None  # `name_hints.NameHints`, built when a message first needs one
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -404,19 +406,29 @@ class ScopeAnalysis:
             self._assume_end(owner, saved, start)
 
     def _if_exp(self, node: ast.IfExp) -> None:
-        self._expr(node.test)
+        """`a if t else b`; a chain `a if t else b if u else c` is walked in a loop, not recursively."""
         conds = _executing(self.scope).conds
-        conds.append(node.test)
-        owner, saved, start = self._assume_begin()
+        assumed: list[tuple[Scope, dict | None, int]] = []
         try:
-            for branch, outcome in ((node.body, True), (node.orelse, False)):
+            while True:
+                self._expr(node.test)
+                conds.append(node.test)
+                owner, saved, start = self._assume_begin()
+                assumed.append((owner, saved, start))
+                if saved is not None:
+                    refine(owner.flow.facts, node.test, True, self.atoms, owner.fact_names)
+                self._expr(node.body)
                 if saved is not None:
                     owner.flow.facts = dict(saved)
-                    refine(owner.flow.facts, node.test, outcome, self.atoms, owner.fact_names)
-                self._expr(branch)
+                    refine(owner.flow.facts, node.test, False, self.atoms, owner.fact_names)
+                if node.orelse.__class__ is not ast.IfExp:
+                    self._expr(node.orelse)
+                    break
+                node = node.orelse
         finally:
-            conds.pop()
-            self._assume_end(owner, saved, start)
+            for owner, saved, start in reversed(assumed):
+                conds.pop()
+                self._assume_end(owner, saved, start)
 
     def _assume_begin(self) -> tuple[Scope, dict | None, int]:
         """Start evaluating a part of an expression that runs only under a condition: its facts are temporary."""
@@ -607,7 +619,7 @@ class ScopeAnalysis:
                 roots = found if roots is None else roots & found
             return roots or set()
         if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
-            return self._environment_roots(test.operand)
+            return self._environment_roots(strip_not(test)[0])
         if cls is ast.Call and test.func.__class__ is ast.Attribute and test.func.attr in ("startswith", "endswith"):
             root = self._environment_value(test.func.value)
             if root and all(_constant(a) for a in test.args):
@@ -899,8 +911,10 @@ class ScopeAnalysis:
         scope = self.scope
         if scope.flow is None or name in scope.globals or name in scope.nonlocals:
             return
-        scope.flow.facts[self.atoms.name(name)] = mask
-        scope.fact_names.add(name)
+        facts, key = scope.flow.facts, self.atoms.name(name)
+        if len(facts) < MAX_PATH_FACTS or key in facts:
+            facts[key] = mask
+            scope.fact_names.add(name)
 
     def _aug_assign(self, node: ast.AugAssign) -> None:
         target = node.target
@@ -1053,59 +1067,75 @@ class ScopeAnalysis:
 
     # -- branches ---------------------------------------------------------------------------------
 
-    def _if(self, node: ast.If, head: ast.If | None = None) -> None:
+    def _if(self, node: ast.If) -> None:
+        """An `if` and its `elif` chain, walked in a loop (a chain of thousands of `elif`s is one
+        statement, not thousands of nested ones); the branch states are joined innermost first."""
+        scope = self.scope
+        head = node
+        links: list[tuple[Flow | None, ast.If]] = []  # (state at the end of its body, link) awaiting the join
+        try:
+            while node is not None:
+                node = self._if_link(node, head, links)
+        finally:
+            for _ in links:
+                scope.conds.pop()
+        for then_end, link in reversed(links):
+            scope.flow = join([(then_end, ("if-branch", link)), (scope.flow, ("if-else", head, link))])
+        if links:
+            then_end, last = links[-1]
+            if then_end is None and not last.orelse:
+                guarded = negated_name(last.test)
+                if guarded is not None:
+                    scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+
+    def _if_link(self, node: ast.If, head: ast.If, links: list) -> ast.If | None:
+        """One test of an `if`/`elif` chain: walk its body and leave the state of its `else` side in
+        `scope.flow`; return the next `elif` to walk, or None when the chain ends here."""
+        if node is not head:
+            self.stmt = node
         static = static_test(node.test)
         if static == "typing":
             self._typing_only_block(node.body)
             self._stmts(node.orelse)
-            return
+            return None
         if static == "not-typing":
             self._stmts(node.body)
             self._typing_only_block(node.orelse)
-            return
+            return None
         self._expr(node.test)
         scope = self.scope
         entry = scope.flow
         if static is False:
             self._typing_only_block(node.body)
             self._stmts(node.orelse)
-            return
+            return None
         if static is True:  # `if True:` — the `else` never runs
             self._stmts(node.body)
             then_end, scope.flow = scope.flow, None
             self._stmts(node.orelse)
             scope.flow = then_end
-            return
+            return None
         if entry is None:  # unreachable code: still record its bindings and nested scopes
             self._stmts(node.body)
             scope.flow = None
             self._stmts(node.orelse)
             scope.flow = None
-            return
-        head = head or node
+            return None
         scope.flow = entry.copy()
         self._refine(scope, scope.flow, node.test, True)
         scope.conds.append(node.test)
-        try:
-            self._stmts(node.body)
-            then_end = scope.flow
-            scope.flow = entry
-            self._refine(scope, entry, node.test, False)
-            orelse = node.orelse
-            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
-                self.stmt = orelse[0]
-                self._if(orelse[0], head)
-            else:
-                self._stmts(orelse)
-                if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
-                    scope.flow = None  # the chain is exhaustive: no path skips every branch
-        finally:
-            scope.conds.pop()
-        scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
-        if then_end is None and not node.orelse:
-            guarded = negated_name(node.test)
-            if guarded is not None:
-                scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+        links.append((None, node))
+        self._stmts(node.body)
+        links[-1] = (scope.flow, node)
+        scope.flow = entry
+        self._refine(scope, entry, node.test, False)
+        orelse = node.orelse
+        if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+            return orelse[0]
+        self._stmts(orelse)
+        if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
+            scope.flow = None  # the chain is exhaustive: no path skips every branch
+        return None
 
     def _typing_only_block(self, body: list[ast.stmt]) -> None:
         """Code that never runs (`if TYPE_CHECKING:`, `if False:`): its bindings exist for type checkers only."""
@@ -1470,25 +1500,3 @@ class ScopeAnalysis:
             if name in known or name in BUILTINS or name in MODULE_DUNDERS:
                 continue
             self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
-
-    # -- facts for messages -----------------------------------------------------------------------
-
-    def bindings_elsewhere(self, name: str) -> list[tuple[Scope, Binding]]:
-        """Every binding of `name` in any scope of the module, in source order of the scopes."""
-        found = []
-        for scope in self.scopes:
-            for binding in scope.bindings.get(name, ()):
-                found.append((scope, binding))
-        return found
-
-    def visible_names(self, scope: Scope) -> set[str]:
-        """Names a read in `scope` could mean: its own and enclosing scopes', the module's and builtins."""
-        names: set[str] = set(BUILTINS)
-        current: Scope | None = scope
-        first = True
-        while current is not None:
-            if first or current.kind != "class":
-                names.update(b for b, found in current.bindings.items() if any(x.runtime for x in found))
-            first = False
-            current = current.lookup_parent
-        return names

@@ -257,7 +257,10 @@ def _context_of(node: ast.AST) -> str:
 
 
 def _source(node: ast.AST, limit: int = 60) -> str:
-    text = ast.unparse(node)
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # nested deeper than the printer goes: show its start only
+        text = "…"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -76,19 +76,30 @@ def annotation_subscript_parts(node: ast.Subscript) -> list[ast.AST]:
     return [base, node.slice]
 
 
+def strip_not(test: ast.expr) -> tuple[ast.expr, bool]:
+    """`not not x` → (`x`, False), `not x` → (`x`, True): the operand under any number of `not`s."""
+    negated = False
+    while test.__class__ is ast.UnaryOp and test.op.__class__ is ast.Not:
+        test, negated = test.operand, not negated
+    return test, negated
+
+
 def static_test(test: ast.expr):
     """'typing' for `if TYPE_CHECKING`, 'not-typing' for its negation, True/False for constants."""
+    test, negated = strip_not(test)
     if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and static_test(test.operand) == "typing":
-        return "not-typing"
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(static_test(v) == "typing" for v in test.values):
-        return "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
-    if isinstance(test, ast.Constant):
-        return bool(test.value)
-    return None
+        found = "typing"
+    elif isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        found = "typing"
+    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(static_test(v) == "typing" for v in test.values):
+        found = "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
+    elif isinstance(test, ast.Constant):
+        return bool(test.value) != negated
+    else:
+        return None
+    if negated:
+        return "not-typing" if found == "typing" else None
+    return found
 
 
 def may_raise(stmt: ast.stmt) -> bool:
@@ -114,7 +125,9 @@ def trivial_value(value: ast.expr) -> bool:
             trivial_value(operand) for operand in (value.left, *value.comparators)
         )
     if cls is ast.UnaryOp:
-        return value.operand.__class__ is ast.Constant or (value.op.__class__ is ast.Not and trivial_value(value.operand))
+        if value.op.__class__ is not ast.Not:
+            return value.operand.__class__ is ast.Constant  # `-1`
+        return trivial_value(strip_not(value)[0])
     if cls in (ast.Tuple, ast.List, ast.Set):
         return all(e.__class__ is ast.Constant for e in value.elts)
     if cls is ast.Dict:
