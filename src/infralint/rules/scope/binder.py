@@ -34,6 +34,7 @@ from .known_names import (
     PACKAGE_DUNDERS,
 )
 from .path_facts import IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, refine, value_facts
+from .raise_points import EVERYTHING, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
@@ -42,7 +43,6 @@ from .syntax_facts import (
     irrefutable,
     is_globals_call,
     matches_constant,
-    may_raise,
     negated_name,
     nonempty_iterable,
     parent_within,
@@ -123,6 +123,20 @@ class Scope:
         return f"Scope({self.kind} {self.name})"
 
 
+class _TryFrame:
+    """One `try` body being walked: the states its raising points reach a handler or `finally` with."""
+
+    __slots__ = ("scope", "kinds", "raised", "points", "escaping", "escaping_points")
+
+    def __init__(self, scope: Scope, kinds: frozenset[str], escapes: bool) -> None:
+        self.scope = scope
+        self.kinds = kinds  # the kinds of failure its handlers catch
+        self.raised: Flow | None = None
+        self.points: list[tuple[int, ast.AST]] = []  # (log position, raising node) per caught point
+        self.escaping: Flow | None = None
+        self.escaping_points: list[tuple[int, ast.AST]] | None = [] if escapes else None
+
+
 @dataclass
 class Problem:
     """A read that can fail, with the facts the message needs.
@@ -177,6 +191,7 @@ class ScopeAnalysis:
         self.scopes: list[Scope] = [self.module]
         self.scope = self.module
         self.loops: list[tuple[list, list]] = []
+        self.try_frames: list[_TryFrame] = []  # the `try` bodies (and `with suppress`) being walked
         self.deferred: deque = deque()
         self.module_pending: list[tuple] = []
         self.lazy_names: list[tuple[str, ast.AST, Scope]] = []
@@ -259,8 +274,11 @@ class ScopeAnalysis:
 
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
+        frames = self.try_frames
         for stmt in body:
             self.stmt = stmt
+            if frames:
+                self._note_raise_points(stmt)
             handler = handlers.get(stmt.__class__)
             if handler is None:
                 self._expr(stmt)
@@ -1093,6 +1111,8 @@ class ScopeAnalysis:
         `scope.flow`; return the next `elif` to walk, or None when the chain ends here."""
         if node is not head:
             self.stmt = node
+            if self.try_frames:
+                self._note_raise_points(node)  # an `elif` test runs like a statement of its own
         static = static_test(node.test)
         if static == "typing":
             self._typing_only_block(node.body)
@@ -1309,47 +1329,75 @@ class ScopeAnalysis:
 
     # -- exceptions -------------------------------------------------------------------------------
 
-    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Flow | None, Flow | None]:
-        """Run a `try`/`with suppress` body; return its end state and the state where it may raise."""
+    def _guarded(self, body: list[ast.stmt], owner: ast.AST, kinds: frozenset[str], escapes: bool) -> tuple:
+        """Run a `try`/`with suppress` body; return its end state, the state where a handler catching
+        `kinds` is entered, and (when `escapes`, for a `finally`) the state where any exception leaves it."""
+        scope = self.scope
+        start = len(self.log)
+        frame = _TryFrame(scope, kinds, escapes)
+        self.try_frames.append(frame)
+        try:
+            self._stmts(body)
+        finally:
+            self.try_frames.pop()
+        self._unbound_where_raised(frame.raised, frame.points, start, owner)
+        self._unbound_where_raised(frame.escaping, frame.escaping_points, start, owner)
+        return scope.flow, frame.raised, frame.escaping
+
+    def _note_raise_points(self, stmt: ast.stmt) -> None:
+        """`stmt` is about to run inside `try` bodies: where its own part can raise, the current state
+        reaches the handlers that catch that kind of failure (and any `finally`)."""
+        scope = self.scope
+        flow = scope.flow
+        if flow is None:
+            return
+        parts = None
+        position = len(self.log)
+        for frame in self.try_frames:
+            if frame.scope is not scope:
+                continue
+            if parts is None:
+                parts = raising_parts(stmt, self.qualified_name)
+                if not parts:
+                    return
+            caught = next((node for node, kind in parts if kind in frame.kinds), None)
+            if caught is not None:
+                frame.raised = merge_into(frame.raised, flow, _RAISE)
+                frame.points.append((position, caught))
+            if frame.escaping_points is not None:
+                escaping = next((node for node, kind in parts if kind in EVERYTHING), None)
+                if escaping is not None:
+                    frame.escaping = merge_into(frame.escaping, flow, _RAISE)
+                    frame.escaping_points.append((position, escaping))
+
+    def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
+        """Name the raising point before each binding of the body that the raised state lacks."""
+        if raised is None:
+            return
         scope = self.scope
         log = self.log
-        start = len(log)
-        raised: Flow | None = None
-        raise_points: list[tuple[int, ast.stmt]] = []
-        handlers = self._stmt_handlers
-        for stmt in body:
-            if scope.flow is not None and may_raise(stmt):
-                raised = merge_into(raised, scope.flow, _RAISE)
-                raise_points.append((len(log), stmt))
-            self.stmt = stmt
-            handler = handlers.get(stmt.__class__)
-            if handler is None:
-                self._expr(stmt)
-            else:
-                handler(stmt)
-        if raised is not None:
-            point = 0
-            facts = dict(raised.facts) if raised.facts else None
-            for position in range(start, len(log)):
-                owner_scope, name, _ = log[position]
-                if owner_scope is not scope or name in raised.bound:
-                    continue
-                while point + 1 < len(raise_points) and raise_points[point + 1][0] <= position:
-                    point += 1
-                current = raised.maybe.get(name)
-                if current is None or current is _RAISE:
-                    raised.maybe[name] = ("try", raise_points[point][1], owner)
-                    raised.gone.pop(name, None)
-                    if current is None and facts:
-                        raised.guards[name] = facts  # unbound wherever the body raised
-        return scope.flow, raised
+        point = 0
+        facts = dict(raised.facts) if raised.facts else None
+        for position in range(start, len(log)):
+            owner_scope, name, _ = log[position]
+            if owner_scope is not scope or name in raised.bound:
+                continue
+            while point + 1 < len(points) and points[point + 1][0] <= position:
+                point += 1
+            current = raised.maybe.get(name)
+            if current is None or current is _RAISE:
+                raised.maybe[name] = ("try", points[point][1], owner)
+                raised.gone.pop(name, None)
+                if current is None and facts:
+                    raised.guards[name] = facts  # unbound wherever the body raised
 
     def _try(self, node: ast.Try) -> None:
         scope = self.scope
         probe = any(catches_name_error(handler.type) for handler in node.handlers)
         self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
+        kinds = caught_kinds([handler.type for handler in node.handlers])
         try:
-            body_end, raised = self._guarded(node.body, node)
+            body_end, raised, escaping = self._guarded(node.body, node, kinds, bool(node.finalbody))
         finally:
             self.quiet -= probe
         if node.orelse:
@@ -1370,7 +1418,7 @@ class ScopeAnalysis:
             ends.append((scope.flow, ("handler", handler)))
         after = join(ends)
         if node.finalbody:
-            scope.flow = merge_into(after.copy() if after is not None else None, raised, ("finally", node))
+            scope.flow = merge_into(after.copy() if after is not None else None, escaping, ("finally", node))
             start = len(self.log)
             self._stmts(node.finalbody)
             final_end = scope.flow
@@ -1396,7 +1444,8 @@ class ScopeAnalysis:
         if swallowing is None:
             self._stmts(node.body)
             return
-        body_end, raised = self._guarded(node.body, node)
+        arguments = swallowing.args if isinstance(swallowing, ast.Call) else []
+        body_end, raised, _ = self._guarded(node.body, node, caught_kinds(list(arguments)), False)
         self.scope.flow = join([(body_end, ("with-ok", node)), (raised, ("suppress", node))])
 
     # -- resolution -------------------------------------------------------------------------------

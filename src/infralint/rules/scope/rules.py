@@ -176,8 +176,8 @@ def describe_path(why, name: str) -> str:
         failing = _failing_part(node)
         if isinstance(owner, (ast.With, ast.AsyncWith)):
             context = _context_of(owner)
-            return f"if {failing} at line {line} and `{context}` (line {_line(owner)}) swallows the exception"
-        return f"if {failing} at line {line}"
+            return f"{failing} and `{context}` (line {_line(owner)}) swallows the exception"
+        return failing
     if kind == "if-branch":
         return f"when `{_source(node.test)}` (line {line}) is true"
     if kind == "if-else":
@@ -238,15 +238,29 @@ def describe_binding(binding: Binding, analysis: ScopeAnalysis) -> str:
     }.get(binding.kind, f"assignment to `{name}`")
 
 
-def _failing_part(stmt: ast.AST) -> str:
-    if isinstance(stmt, ast.Import):
-        return f"`import {', '.join(a.name for a in stmt.names)}` fails"
-    if isinstance(stmt, ast.ImportFrom):
-        return f"`from {'.' * stmt.level}{stmt.module or ''} import …` fails"
-    value = getattr(stmt, "value", None)
-    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)) and value is not None:
-        return f"`{_source(value)}` raises"
-    return "the statement raises"
+def _failing_part(node: ast.AST) -> str:
+    """The raising point of a `try` body in words, with its line: "if `connect()` raises at line 12"."""
+    line = _line(node)
+    if isinstance(node, ast.Import):
+        return f"if `import {', '.join(a.name for a in node.names)}` fails at line {line}"
+    if isinstance(node, ast.ImportFrom):
+        return f"if `from {'.' * node.level}{node.module or ''} import …` fails at line {line}"
+    if isinstance(node, ast.Raise):
+        return f"when the `raise` at line {line} runs"
+    if isinstance(node, ast.Assert):
+        return f"if the `assert` at line {line} fails"
+    if isinstance(node, ast.ClassDef):
+        return f"if the body of class `{node.name}` (line {line}) raises"
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return f"if unpacking into `{_source(node)}` fails at line {line}"
+    if isinstance(node, ast.AugAssign):
+        return f"if `{_source(node.target)} {_OPERATORS.get(node.op.__class__, '?')}= …` raises at line {line}"
+    if isinstance(node, ast.stmt):  # a statement that gave no narrower part
+        return f"if the statement at line {line} raises"
+    return f"if `{_source(node)}` raises at line {line}"
+
+
+_OPERATORS = {ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
 
 
 def _context_of(node: ast.AST) -> str:
