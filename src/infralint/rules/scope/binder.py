@@ -33,7 +33,7 @@ from .known_names import (
     NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
 )
-from .path_facts import IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, refine, value_facts
+from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
 from .raise_points import EVERYTHING, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
@@ -49,7 +49,9 @@ from .syntax_facts import (
     static_test,
     strip_not,
     tests_existence,
+    unwrap_same_length,
 )
+from .class_attributes import class_attribute_nonempty
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
@@ -57,8 +59,6 @@ _RAISE = ("raise",)
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_SAME_LENGTH_CALLS = frozenset({"enumerate", "sorted", "list", "tuple", "reversed", "iter"})
-_SAME_LENGTH_METHODS = frozenset({"items", "keys", "values", "splitlines", "copy"})
 
 
 class Binding:
@@ -200,7 +200,10 @@ class ScopeAnalysis:
         self.stmt: ast.AST = tree
         self.module_end: Flow | None = None
         self.atoms = Atoms()
-        self.nonempty_literals: set[int] = set()  # module-level targets assigned a non-empty literal
+        self.nonempty_values: set[int] = set()  # targets assigned a non-empty value
+        self.int_constants: dict[int, int] = {}  # targets assigned an integer literal
+        self.nonempty_loops: set[int] = set()  # `for` loops that certainly run at least once
+        self.attribute_nonempty: dict[tuple[int, str], bool] = {}
         self.hints = None  # `name_hints.NameHints`, built when a message first needs one
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
@@ -911,12 +914,22 @@ class ScopeAnalysis:
     def _assign(self, node: ast.Assign) -> None:
         self._expr(node.value)
         known = self._value_facts(node.value)
-        if self.scope is self.module and nonempty_iterable(node.value):
-            self.nonempty_literals.update(id(t) for t in node.targets if t.__class__ is ast.Name)
+        self._note_constant(node)
         for target in node.targets:
             self._target(target, "assign")
             if known and target.__class__ is ast.Name:
                 self._learn_value(target.id, known)
+
+    def _note_constant(self, node: ast.Assign) -> None:
+        """Remember targets given a non-empty value or an integer (a name bound only there is a constant)."""
+        names = [t for t in node.targets if t.__class__ is ast.Name]
+        if not names or self.typing_only:
+            return
+        value = node.value
+        if value.__class__ is ast.Constant and isinstance(value.value, int) and not isinstance(value.value, bool):
+            self.int_constants.update((id(t), value.value) for t in names)
+        elif self._nonempty(value):
+            self.nonempty_values.update(id(t) for t in names)
 
     def _value_facts(self, value: ast.expr) -> int:
         flow = self.scope.flow
@@ -1246,6 +1259,8 @@ class ScopeAnalysis:
         self._expr(node.iter)
         scope = self.scope
         entry = scope.flow
+        if entry is not None and self._nonempty(node.iter, entry):
+            self.nonempty_loops.add(id(node))
         head = self._loop_head(entry, node, node.body) if entry is not None else None
         scope.flow = head.copy() if head is not None else None
         with self._loop_frame() as frame:
@@ -1256,7 +1271,10 @@ class ScopeAnalysis:
             scope.flow = None
             return
         paths = [(scope.flow, ("loop-body", node)), *frame[1]]
-        if not self._nonempty(node.iter):
+        if id(node) in self.nonempty_loops:
+            pass
+        else:
+            self._learn_empty(head, node.iter)
             paths.append((head, ("loop-zero", node)))
         self._leave_loop(node, join(paths), frame[0])
 
@@ -1290,34 +1308,125 @@ class ScopeAnalysis:
             self._refine(scope, after_test, node.test, False)
         self._leave_loop(node, None if always else after_test, frame[0])
 
-    def _nonempty(self, iterable: ast.expr) -> bool:
-        node = iterable
-        while True:  # `enumerate(NAMES)`, `sorted(TABLE.items())` are as long as what they wrap
-            if node.__class__ is not ast.Call or len(node.args) > 1 or node.keywords:
-                break
-            func = node.func
-            if func.__class__ is ast.Name and func.id in _SAME_LENGTH_CALLS and node.args:
-                node = node.args[0]
-            elif func.__class__ is ast.Attribute and func.attr in _SAME_LENGTH_METHODS and not node.args:
-                node = func.value
-            else:
-                break
-        if isinstance(node, ast.Name):
-            return node.id in self.scope.truthy or self._module_constant_nonempty(node.id)
+    def _nonempty(self, iterable: ast.expr, flow: Flow | None = None) -> bool:
+        """Whether a loop over `iterable` certainly runs at least once."""
+        node = unwrap_same_length(iterable)
+        cls = node.__class__
+        if cls is ast.Call and node.func.__class__ is ast.Name and not node.keywords:
+            if node.func.id == "zip" and node.args:
+                return all(self._nonempty(arg, flow) for arg in node.args)
+            if node.func.id == "range":
+                return self._range_nonempty(node.args)
+        if cls in _COMPREHENSIONS:
+            generators = node.generators
+            return len(generators) == 1 and not generators[0].ifs and self._nonempty(generators[0].iter, flow)
+        if cls is ast.Name:
+            name = node.id
+            if name in self.scope.truthy or self._constant_nonempty(name):
+                return True
+        elif cls is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in ("self", "cls"):
+            owner = self.scope.enclosing_class()
+            if owner is not None and self._class_attribute_nonempty(owner, node.attr):
+                return True
+        if flow is not None and self._known_truthy(node, flow):
+            return True
+        if self._fixed_at_import(node):
+            return True
         return nonempty_iterable(node)
 
-    def _module_constant_nonempty(self, name: str) -> bool:
-        """A module constant: bound once, at module level, to a non-empty literal (`EXCEPTIONS = ("A", "B")`)."""
+    def _constant_nonempty(self, name: str) -> bool:
+        """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
+        value (`EXCEPTIONS = ("A", "B")`, `parts = path.split("/")` with no other binding)."""
         scope = _executing(self.scope)
         if scope.kind == "function" and name in scope.bindings:
-            return False
+            bindings = scope.bindings[name]
+            return len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
+        if self.scope.kind == "class" and name in self.scope.bindings:
+            bindings = self.scope.bindings[name]
+            return len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
         bindings = self.module.bindings.get(name)
-        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_literals
+        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
+
+    def _range_nonempty(self, args: list[ast.expr]) -> bool:
+        values = [self._int_value(arg) for arg in args]
+        if None in values or not values:
+            return False
+        if len(values) == 1:
+            return values[0] > 0
+        if len(values) == 2:
+            return values[0] < values[1]
+        return False
+
+    def _int_value(self, node: ast.expr) -> int | None:
+        """An integer literal, or a name bound once (locally or at module level) to one."""
+        if node.__class__ is ast.UnaryOp and node.op.__class__ is ast.USub:
+            inner = self._int_value(node.operand) if node.operand.__class__ is ast.Constant else None
+            return -inner if inner is not None else None
+        if node.__class__ is ast.Constant:
+            value = node.value
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if node.__class__ is not ast.Name:
+            return None
+        scope = _executing(self.scope)
+        bindings = scope.bindings.get(node.id) if scope.kind == "function" else None
+        if bindings is None:
+            bindings = self.module.bindings.get(node.id)
+        if bindings is None or len(bindings) != 1:
+            return None
+        return self.int_constants.get(id(bindings[0].node))
+
+    def _class_attribute_nonempty(self, owner: Scope, attribute: str) -> bool:
+        """`self.LEVELS` where the class binds `LEVELS` to non-empty values only (at class level or as
+        `self.LEVELS = (…)` in its methods)."""
+        key = (id(owner), attribute)
+        known = self.attribute_nonempty.get(key)
+        if known is None:
+            known = self.attribute_nonempty[key] = class_attribute_nonempty(owner.node, attribute)
+        return known
+
+    def _known_truthy(self, node: ast.expr, flow: Flow) -> bool:
+        """The path has tested the iterable true: `if items:`, `if len(items):`, `if not items: return`."""
+        atom = self.atoms.atom(node)
+        if atom is None or atom[1]:
+            return False
+        for key in (atom[0], f"len({atom[0]})"):
+            mask = flow.facts.get(key, 0)
+            if mask & TRUTHY and not mask & FALSY:
+                return True
+        return False
+
+    def _fixed_at_import(self, node: ast.expr) -> bool:
+        """A module- or class-level loop over an imported module's attributes (`for k, v in
+        dis.COMPILER_FLAG_NAMES.items()`): another module's tables are fixed when this one is
+        imported, so an empty one would fail every import — not a rare path of a running service."""
+        if _executing(self.scope).kind != "module" or node.__class__ is not ast.Attribute:
+            return False
+        while node.__class__ is ast.Attribute:
+            node = node.value
+        if node.__class__ is not ast.Name:
+            return False
+        bindings = self.module.bindings.get(node.id)
+        return bool(bindings) and all(b.kind == "import" for b in bindings)
+
+    def _learn_empty(self, flow: Flow, iterable: ast.expr) -> None:
+        """On the path where the loop ran zero times, its iterable was empty: `if procs: use(proc)`
+        after `for proc in procs:` cannot meet the unbound loop variable."""
+        atom = self.atoms.atom(unwrap_same_length(iterable))
+        if atom is None or atom[1]:
+            return
+        key = atom[0]
+        names = self.atoms.names_of[key]
+        length = f"len({key})"
+        self.atoms.names_of.setdefault(length, names)
+        for fact in (key, length):
+            if len(flow.facts) < MAX_PATH_FACTS or fact in flow.facts:
+                flow.facts[fact] = FALSY | NOT_NONE
+        self.scope.fact_names.update(names)
 
     def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
         scope = self.scope
         if exhausted is not None:
-            zero = not (isinstance(node, ast.For) and self._nonempty(node.iter))
+            zero = not (isinstance(node, ast.For) and id(node) in self.nonempty_loops)
             for name, why in list(exhausted.maybe.items()):
                 if why[0] == "loop-first" and why[1] is node:
                     exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])

@@ -30,7 +30,7 @@ MAX_PATH_FACTS = 64
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[a-zA-Z%]")
 _NEGATIVE_OPS = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
 # calls that answer the same until their arguments are rebound: `isinstance(perm, str)`, `hasattr(socket, "AF_UNIX")`
-_TYPE_PREDICATES = frozenset({"isinstance", "issubclass", "hasattr", "callable"})
+_TYPE_PREDICATES = frozenset({"isinstance", "issubclass", "hasattr", "callable", "len"})
 
 
 def opposite(mask: int) -> int:
