@@ -16,7 +16,7 @@ CODES = ["INF101", "INF102", "INF103"]
 CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
 
 
-@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py"])
+@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py"])
 def test_flagged_fixture(name):
     assert_fixture(SCOPE / name, select=CODES)
 

@@ -28,10 +28,10 @@ from .known_names import (
     ENVIRONMENT_VALUES,
     EXCEPTION_SWALLOWING_CONTEXTS,
     MODULE_DUNDERS,
-    NORETURN_ANNOTATIONS,
     NORETURN_CALLS,
     NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
+    STDLIB_MODULES,
 )
 from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
 from .raise_points import EVERYTHING, caught_kinds, raising_parts
@@ -52,6 +52,8 @@ from .syntax_facts import (
     unwrap_same_length,
 )
 from .class_attributes import class_attribute_nonempty
+from .exhaustive import covers_every_case
+from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, imported_noreturn, is_parser_construction
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
@@ -164,6 +166,12 @@ def _constant(node: ast.expr) -> bool:
     return False
 
 
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
+    start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
+    return start <= getattr(node, "lineno", -1) <= end
+
+
 def _executing(scope: Scope) -> Scope:
     """The scope whose code is running when `scope`'s body is (classes and comprehensions run inline)."""
     while scope.kind in ("comprehension", "class"):
@@ -204,6 +212,7 @@ class ScopeAnalysis:
         self.int_constants: dict[int, int] = {}  # targets assigned an integer literal
         self.nonempty_loops: set[int] = set()  # `for` loops that certainly run at least once
         self.attribute_nonempty: dict[tuple[int, str], bool] = {}
+        self.parsers: set[int] = set()  # targets assigned an `ArgumentParser(...)`
         self.hints = None  # `name_hints.NameHints`, built when a message first needs one
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
@@ -776,12 +785,7 @@ class ScopeAnalysis:
         finally:
             self.scope = outer
         self._bind(node.name, "def", node)
-        returns = node.returns
-        if returns is not None:
-            tail = returns.attr if isinstance(returns, ast.Attribute) else getattr(returns, "id", None)
-            if tail in NORETURN_ANNOTATIONS:
-                outer.noreturn.add(node.name)
-        elif self._always_leaves(node):
+        if annotated_noreturn(node.returns) or (node.returns is None and body_never_returns(node, self._leaving_call)):
             outer.noreturn.add(node.name)
         if outer is self.module and node.name == "__getattr__":
             self.unknowable = True  # PEP 562: the module answers for names it does not bind
@@ -921,11 +925,14 @@ class ScopeAnalysis:
                 self._learn_value(target.id, known)
 
     def _note_constant(self, node: ast.Assign) -> None:
-        """Remember targets given a non-empty value or an integer (a name bound only there is a constant)."""
+        """Remember targets given a non-empty value, an integer or an argument parser (a name bound
+        only there is a constant)."""
         names = [t for t in node.targets if t.__class__ is ast.Name]
         if not names or self.typing_only:
             return
         value = node.value
+        if is_parser_construction(value, self.qualified_name):
+            self.parsers.update(id(t) for t in names)
         if value.__class__ is ast.Constant and isinstance(value.value, int) and not isinstance(value.value, bool):
             self.int_constants.update((id(t), value.value) for t in names)
         elif self._nonempty(value):
@@ -1056,42 +1063,59 @@ class ScopeAnalysis:
 
     def _never_returns(self, call: ast.Call) -> bool:
         func = call.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            if func.attr in NORETURN_METHODS_OF_SELF:
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            receiver = func.value.id
+            if receiver in ("self", "cls"):
+                if func.attr in NORETURN_METHODS_OF_SELF:
+                    return True
+                owner = self.scope.enclosing_class()
+                return owner is not None and func.attr in owner.noreturn
+            if func.attr in PARSER_EXITS and self._is_parser(receiver):
                 return True
-            owner = self.scope.enclosing_class()
-            return owner is not None and func.attr in owner.noreturn
         if isinstance(func, ast.Name):
             scope: Scope | None = self.scope
             while scope is not None:
                 if func.id in scope.noreturn:
                     return True
-                if func.id in scope.bindings:
-                    break
+                bindings = scope.bindings.get(func.id)
+                if bindings:
+                    return self._imported_noreturn(bindings[-1]) or self.qualified_name(func) in NORETURN_CALLS
                 scope = scope.lookup_parent
-        return self.qualified_name(func) in NORETURN_CALLS
+        qualified = self.qualified_name(func)
+        if qualified in NORETURN_CALLS:
+            return True
+        if qualified is not None and isinstance(func, ast.Attribute) and "." in qualified:
+            module, name = qualified.rsplit(".", 1)
+            if module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
+                return False  # the standard library's never-returning calls are listed
+            return imported_noreturn(self.source.path, 0, module, name)
+        return False
+
+    def _imported_noreturn(self, binding: Binding) -> bool:
+        """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
+        node = binding.node
+        if binding.kind != "import" or not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+            return False
+        if not node.level and (node.module or "").split(".")[0] in STDLIB_MODULES:
+            return False
+        alias = next((a for a in node.names if (a.asname or a.name) == binding.name), None)
+        return alias is not None and imported_noreturn(self.source.path, node.level, node.module or "", alias.name)
+
+    def _is_parser(self, name: str) -> bool:
+        """`name` only ever holds an `ArgumentParser` (bound once, to its construction)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            bindings = scope.bindings.get(name)
+            if bindings:
+                return len(bindings) == 1 and id(bindings[0].node) in self.parsers
+            scope = scope.lookup_parent
+        return False
 
     def _leaving_call(self, func: ast.expr) -> bool:
         """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
         if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
             return self.scope.kind == "class" and func.attr in self.scope.noreturn
         return self.qualified_name(func) in NORETURN_CALLS
-
-    def _always_leaves(self, node: ast.FunctionDef) -> bool:
-        """A helper like `def usage(): print(...); sys.exit(2)`: it ends by raising and never returns."""
-        last = node.body[-1]
-        if isinstance(last, ast.Raise):
-            pass
-        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self._leaving_call(last.value.func)):
-            return False
-        stack = list(node.body[:-1])
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom)):
-                return False
-            if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.extend(ast.iter_child_nodes(current))
-        return True
 
     def _swallows_exceptions(self, context: ast.expr) -> bool:
         return isinstance(context, ast.Call) and self.qualified_name(context.func) in EXCEPTION_SWALLOWING_CONTEXTS
@@ -1166,7 +1190,10 @@ class ScopeAnalysis:
         if len(orelse) == 1 and orelse[0].__class__ is ast.If:
             return orelse[0]
         self._stmts(orelse)
-        if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
+        if not orelse and head is not node and (
+            self._complements_earlier(node, head) or covers_every_case(chain_tests(("if-else", head, node)), self.atoms)
+            or self._environment_dispatch(head)
+        ):
             scope.flow = None  # the chain is exhaustive: no path skips every branch
         return None
 
@@ -1494,7 +1521,8 @@ class ScopeAnalysis:
             while point + 1 < len(points) and points[point + 1][0] <= position:
                 point += 1
             current = raised.maybe.get(name)
-            if current is None or current is _RAISE:
+            # a loop inside the body that binds it on a later turn: the failing point explains it better
+            if current is None or current is _RAISE or (current[0] == "loop-first" and _inside(current[1], owner)):
                 raised.maybe[name] = ("try", points[point][1], owner)
                 raised.gone.pop(name, None)
                 if current is None and facts:

@@ -214,6 +214,8 @@ def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
         return NOT_NONE  # mutable or lazy: its truth can change without a rebinding
     if cls is ast.Lambda:
         return IS_TRUE
+    if cls is ast.BinOp and value.op.__class__ is not ast.Mod:
+        return NOT_NONE  # arithmetic and concatenation give a value, never None
     if cls is ast.JoinedStr:
         text = any(v.__class__ is ast.Constant and v.value for v in value.values)
         return IS_TRUE if text else NOT_NONE

@@ -130,7 +130,8 @@ class PossiblyUnbound(_ScopeRule):
 
     def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
         error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
-        return f"`{problem.name}` may be unbound here: it is not bound {describe_path(problem.why, problem.name)}, and then this read raises {error}"
+        path = describe_path(problem.why, problem.name, _line(problem.node))
+        return f"`{problem.name}` may be unbound here: it is not bound {path}, and then this read raises {error}"
 
 
 class UnboundLocal(_ScopeRule):
@@ -165,7 +166,7 @@ class UnboundLocal(_ScopeRule):
 # -- wording -------------------------------------------------------------------------------------
 
 
-def describe_path(why, name: str) -> str:
+def describe_path(why, name: str, read_line: int = 0) -> str:
     """The path on which a name is unbound, in words ("if `connect()` raises at line 12")."""
     if not why or why[0] == "raise":
         return "if the `try` body raises before assigning it"
@@ -190,6 +191,8 @@ def describe_path(why, name: str) -> str:
             return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
         return f"if `{_source(node.iter)}` is empty (the loop at line {line} runs zero times)"
     if kind == "loop-first":
+        if why[2] < read_line:  # assigned above the read, but not on every way to it
+            return f"on the first iteration of the loop at line {line} when the assignment at line {why[2]} is skipped"
         return f"on the first iteration of the loop at line {line}: it is only assigned later in the loop body (line {why[2]})"
     if kind in ("loop-partial", "loop-body"):
         return f"on some paths through the loop at line {line}"
@@ -252,7 +255,8 @@ def _failing_part(node: ast.AST) -> str:
     if isinstance(node, ast.ClassDef):
         return f"if the body of class `{node.name}` (line {line}) raises"
     if isinstance(node, (ast.Tuple, ast.List)):
-        return f"if unpacking into `{_source(node)}` fails at line {line}"
+        targets = ", ".join(_source(element) for element in node.elts)
+        return f"if unpacking into `{targets}` fails at line {line}"
     if isinstance(node, ast.AugAssign):
         return f"if `{_source(node.target)} {_OPERATORS.get(node.op.__class__, '?')}= …` raises at line {line}"
     if isinstance(node, ast.stmt):  # a statement that gave no narrower part
