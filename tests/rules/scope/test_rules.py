@@ -85,3 +85,42 @@ def test_messages_name_the_runtime_error():
         "`y` may be unbound here: it is not bound when `x` (line 2) is false, and then this read raises UnboundLocalError"
     )
     assert (finding.line, finding.col, finding.end_line, finding.end_col) == (4, 11, 4, 12)
+
+
+def test_never_returning_function_imported_from_a_project_module(tmp_path):
+    package = tmp_path / "sdk"
+    package.mkdir()
+    (package / "__init__.py").write_text("from ._compat import reraise\n")
+    (package / "_compat.py").write_text(
+        "def reraise(tp, value, tb=None):\n"
+        "    if value.__traceback__ is not tb:\n"
+        "        raise value.with_traceback(tb)\n"
+        "    raise value\n"
+        "\n"
+        "def log_error(value):\n"
+        "    print(value)\n"
+    )
+    handler = package / "handler.py"
+    text = (
+        "import sys\n"
+        "from . import reraise\n"
+        "from ._compat import log_error\n"
+        "\n"
+        "def handle(event):\n"
+        "    try:\n"
+        "        result = event.process()\n"
+        "    except Exception:\n"
+        "        reraise(*sys.exc_info())\n"
+        "    return result\n"
+        "\n"
+        "def logged(event):\n"
+        "    try:\n"
+        "        result = event.process()\n"
+        "    except Exception as error:\n"
+        "        log_error(error)\n"
+        "    return result\n"
+    )
+    handler.write_text(text)
+    findings = lint_source(text, str(handler), config_for(CODES))
+    assert [(f.code, f.line) for f in findings] == [("INF102", 17)]
+    assert "not bound if `event.process()` raises at line 14" in findings[0].message
