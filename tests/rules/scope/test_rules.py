@@ -16,7 +16,7 @@ CODES = ["INF101", "INF102", "INF103"]
 CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
 
 
-@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py"])
+@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py", "recall_paths.py"])
 def test_flagged_fixture(name):
     assert_fixture(SCOPE / name, select=CODES)
 
@@ -124,3 +124,25 @@ def test_never_returning_function_imported_from_a_project_module(tmp_path):
     findings = lint_source(text, str(handler), config_for(CODES))
     assert [(f.code, f.line) for f in findings] == [("INF102", 17)]
     assert "not bound if `event.process()` raises at line 14" in findings[0].message
+
+
+def test_star_import_of_a_project_module_provides_only_its_names(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "settings.py").write_text("TIMEOUT = 5\n_PRIVATE = 1\n\ndef load():\n    return TIMEOUT\n")
+    (tmp_path / "app" / "exported.py").write_text("__all__ = ['PUBLIC']\nPUBLIC = 1\nHIDDEN = 2\n")
+    (tmp_path / "app" / "dynamic.py").write_text("for name in ('A', 'B'):\n    globals()[name] = 1\n")
+    service = tmp_path / "app" / "service.py"
+    text = (
+        "from app.settings import *\n"
+        "from .exported import *\n"
+        "\n"
+        "def handler():\n"
+        "    return TIMEOUT, load(), PUBLIC, HIDDEN, _PRIVATE, missing\n"
+    )
+    service.write_text(text)
+    findings = lint_source(text, str(service), config_for(CODES))
+    assert sorted(f.message.split("`")[1] for f in findings) == ["HIDDEN", "_PRIVATE", "missing"]
+    dynamic = "from .dynamic import *\n\ndef handler():\n    return A, missing\n"
+    service.write_text(dynamic)
+    assert lint_source(dynamic, str(service), config_for(CODES)) == []  # its names cannot be known

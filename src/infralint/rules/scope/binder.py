@@ -53,6 +53,7 @@ from .syntax_facts import (
 )
 from .class_attributes import class_attribute_nonempty
 from .exhaustive import covers_every_case
+from .star_imports import star_import_names
 from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, imported_noreturn, is_parser_construction
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
@@ -213,6 +214,8 @@ class ScopeAnalysis:
         self.nonempty_loops: set[int] = set()  # `for` loops that certainly run at least once
         self.attribute_nonempty: dict[tuple[int, str], bool] = {}
         self.parsers: set[int] = set()  # targets assigned an `ArgumentParser(...)`
+        self.global_assigners: dict[str, set[int]] = {}  # name → the functions that assign it through `global`
+        self.expression_conds: set[int] = set()  # conditions of `a or b` and `x if t else y`, not of statements
         self.hints = None  # `name_hints.NameHints`, built when a message first needs one
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
@@ -362,16 +365,44 @@ class ScopeAnalysis:
                 self.unknowable = True
         elif name in ("globals", "vars") and not call.args:
             if name == "globals" or _executing(self.scope).kind == "module":
-                self.unknowable = self.unknowable or not self._is_read_only_globals_use(call)
+                provided = self._globals_writes(call)
+                if provided is None:
+                    self.unknowable = True
+                for key, node in provided or ():
+                    self.module.bindings.setdefault(key, []).append(Binding(key, "global", node, self.typing_only))
 
-    def _is_read_only_globals_use(self, call: ast.Call) -> bool:
-        """`globals()[k]`, `globals().get(k)`, `k in globals()` only read; anything else may write."""
+    def _globals_writes(self, call: ast.Call) -> list[tuple[str, ast.AST]] | None:
+        """The module globals a use of `globals()` creates: none for a read (`globals()[k]`, `.get(k)`,
+        `.pop(k)`, `k in globals()`), the literal keys of `globals()["x"] = …`, `.setdefault("x", …)`,
+        `.update(x=…)` — or None when it may create names nobody can see."""
         parent = parent_within(self.stmt, call)
         if isinstance(parent, ast.Subscript) and parent.value is call:
-            return isinstance(parent.ctx, ast.Load)
+            if isinstance(parent.ctx, ast.Load):
+                return []
+            key = parent.slice
+            return [(key.value, parent)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
         if isinstance(parent, ast.Attribute) and parent.value is call:
-            return parent.attr in ("get", "copy", "items", "keys", "values", "__contains__")
-        return isinstance(parent, ast.Compare)
+            if parent.attr in ("get", "copy", "items", "keys", "values", "__contains__", "pop"):
+                return []
+            method_call = parent_within(self.stmt, parent)
+            if not isinstance(method_call, ast.Call) or method_call.func is not parent:
+                return None
+            if parent.attr == "setdefault" and method_call.args:
+                key = method_call.args[0]
+                return [(key.value, method_call)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+            if parent.attr == "update":
+                keys = [(k.arg, method_call) for k in method_call.keywords if k.arg is not None]
+                if len(keys) != len(method_call.keywords):
+                    return None
+                for argument in method_call.args:
+                    if not isinstance(argument, ast.Dict) or not all(
+                        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in argument.keys
+                    ):
+                        return None
+                    keys.extend((k.value, method_call) for k in argument.keys)
+                return keys
+            return None
+        return [] if isinstance(parent, ast.Compare) else None
 
     def _lambda(self, node: ast.Lambda) -> None:
         for default in node.args.defaults:
@@ -426,6 +457,7 @@ class ScopeAnalysis:
         try:
             for index in range(1, len(values)):
                 conds.append(values[index - 1])
+                self.expression_conds.add(id(values[index - 1]))
                 if saved is not None:
                     refine(owner.flow.facts, values[index - 1], outcome, self.atoms, owner.fact_names)
                 try:
@@ -443,6 +475,7 @@ class ScopeAnalysis:
             while True:
                 self._expr(node.test)
                 conds.append(node.test)
+                self.expression_conds.add(id(node.test))
                 owner, saved, start = self._assume_begin()
                 assumed.append((owner, saved, start))
                 if saved is not None:
@@ -510,7 +543,10 @@ class ScopeAnalysis:
         kind = scope.kind
         if kind == "function":
             if name in scope.globals:
-                self.module_pending.append((name, node, "deferred", None, class_why, self.in_annotation, origin))
+                flow = scope.flow
+                unassigned = flow is not None and name not in flow.maybe  # (a bound one returned in `_read`)
+                mode = "global-unassigned" if unassigned else "deferred"
+                self.module_pending.append((name, node, mode, None, class_why, self.in_annotation, origin))
                 return
             if name in scope.nonlocals:
                 return
@@ -559,7 +595,9 @@ class ScopeAnalysis:
         if not scope.conds:
             return False
         if why[0] == "loop-first":
-            return len(scope.conds) > why[3]
+            # under an `if` inside the loop (`if not first: use(previous)`); `x = item or x` is no such test
+            statement_conds = sum(1 for cond in scope.conds if id(cond) not in self.expression_conds)
+            return statement_conds > why[3]
         if any(tests_existence(cond, name) for cond in scope.conds):
             return True
         if why[0] not in ("if-else", "if-branch"):
@@ -693,6 +731,10 @@ class ScopeAnalysis:
                 scope = scope.lookup_parent
         if name in scope.globals:
             self.module.bindings.setdefault(name, []).append(Binding(name, "global", node, self.typing_only, fullname))
+            if not self.typing_only:
+                self.global_assigners.setdefault(name, set()).add(id(scope))
+                if scope.flow is not None:
+                    scope.flow.bind(name)  # this function has assigned it on this path
             return
         if name in scope.nonlocals:
             return
@@ -996,8 +1038,12 @@ class ScopeAnalysis:
             return
         for alias in node.names:
             if alias.name == "*":
-                self.unknowable = True
-                self.has_star_import = True
+                provided = star_import_names(self.source.path, node.level, node.module or "")
+                if provided is None:
+                    self.unknowable = True
+                    self.has_star_import = True
+                for name in sorted(provided or ()):
+                    self._bind(name, "import", node, f"{module}.{name}")
                 continue
             fullname = f"{module}.{alias.name}" if node.module else f"{module}{alias.name}"
             self._bind(alias.asname or alias.name, "import", node, fullname)
@@ -1457,6 +1503,11 @@ class ScopeAnalysis:
             for name, why in list(exhausted.maybe.items()):
                 if why[0] == "loop-first" and why[1] is node:
                     exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
+        for flow, why in breaks:  # left by `break` before a later turn could bind it: that is the path
+            if flow is not None:
+                for name, reason in list(flow.maybe.items()):
+                    if reason[0] == "loop-first" and reason[1] is node:
+                        flow.maybe[name] = why
         if node.orelse:
             scope.flow = exhausted
             self._stmts(node.orelse)
@@ -1606,6 +1657,9 @@ class ScopeAnalysis:
                     unbound_locals.add(name)
                 continue
             if self._bound_in_enclosing_function(scope, name):
+                handler = self._handler_only_binding(scope, name)
+                if handler is not None:
+                    self.problems.append(Problem("INF101", name, node, origin, "except-closure", ("except-end", handler.node), handler))
                 continue
             runtime = module_bindings.get(name)
             if runtime and any(b.runtime for b in runtime):
@@ -1615,6 +1669,22 @@ class ScopeAnalysis:
                 continue
             self.module_pending.append((name, node, "deferred" if status != DEAD else "dead", None, class_why, in_annotation, origin))
         scope.pending = []
+
+    def _handler_only_binding(self, scope: Scope, name: str) -> Binding | None:
+        """The `except … as name` binding a nested function reads, when the enclosing function binds
+        `name` only there and the nested function is defined outside that handler: Python deletes the
+        name when the handler ends, so a later call raises NameError."""
+        outer = scope.lookup_parent
+        while outer is not None and outer.kind != "module":
+            if outer.kind != "class" and name in outer.bindings:
+                bindings = outer.bindings[name]
+                if not all(b.kind == "except" for b in bindings) or outer.assigned_inside & {name}:
+                    return None
+                if any(_inside(scope.node, b.node) for b in bindings):
+                    return None
+                return bindings[0]
+            outer = outer.lookup_parent
+        return None
 
     def _bound_in_enclosing_function(self, scope: Scope, name: str) -> bool:
         if name == "__class__" and scope.enclosing_class() is not None:
@@ -1649,6 +1719,12 @@ class ScopeAnalysis:
                 mode = "deferred"  # order does not matter in a stub
             bindings = bindings_of.get(name, ())
             runtime = [b for b in bindings if b.runtime]
+            if mode == "global-unassigned":
+                # `global x` read before the function's own first assignment, and nothing else binds `x`
+                if runtime and all(b.kind == "global" for b in runtime) and self.global_assigners.get(name) == {id(_executing(origin))}:
+                    self.problems.append(Problem("INF101", name, node, origin, "global-unassigned", None, runtime[0], in_annotation))
+                    continue
+                mode = "deferred"
             if runtime:
                 if mode != "import-time" or any(b.kind == "global" for b in runtime):
                     continue

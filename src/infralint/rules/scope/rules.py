@@ -48,6 +48,18 @@ class UndefinedName(_ScopeRule):
                 f"`{name}` is used at line {line} before its definition at line {problem.binding.line}: "
                 f"module code runs top to bottom, so this raises NameError on import"
             )
+        if detail == "except-closure":
+            return (
+                f"`{name}` is only bound by the `except … as {name}` handler at line {problem.binding.line} of the enclosing "
+                f"function, and Python deletes it when that handler ends: this function is defined outside the handler, "
+                f"so calling it raises NameError — assign the exception to another name inside the handler"
+            )
+        if detail == "global-unassigned":
+            function = _function_name(problem.scope)
+            return (
+                f"`{name}` is declared `global` in `{function}` and read here before `{function}` assigns it (line "
+                f"{problem.binding.line}); nothing else binds it at module level, so the first call raises NameError"
+            )
         if detail == "deleted":
             return f"`{name}` is deleted by the `del` at line {_line(problem.why[1])} before this runs, so reading it raises NameError"
         if detail == "except-var":
@@ -191,6 +203,8 @@ def describe_path(why, name: str, read_line: int = 0) -> str:
             return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
         return f"if `{_source(node.iter)}` is empty (the loop at line {line} runs zero times)"
     if kind == "loop-first":
+        if why[2] == read_line:
+            return f"on the first iteration of the loop at line {line}: this statement reads it before assigning it"
         if why[2] < read_line:  # assigned above the read, but not on every way to it
             return f"on the first iteration of the loop at line {line} when the assignment at line {why[2]} is skipped"
         return f"on the first iteration of the loop at line {line}: it is only assigned later in the loop body (line {why[2]})"
