@@ -544,7 +544,9 @@ class ScopeAnalysis:
         if kind == "function":
             if name in scope.globals:
                 flow = scope.flow
-                unassigned = flow is not None and name not in flow.maybe  # (a bound one returned in `_read`)
+                if flow is not None and name in flow.bound:
+                    return  # assigned by this function on every path here
+                unassigned = flow is not None and name not in flow.maybe
                 mode = "global-unassigned" if unassigned else "deferred"
                 self.module_pending.append((name, node, mode, None, class_why, self.in_annotation, origin))
                 return
@@ -1032,6 +1034,10 @@ class ScopeAnalysis:
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
+        if self.is_package and node.level == 1 and node.module and _executing(self.scope).kind == "module":
+            # importing `.sub` from a package's `__init__` also sets the package attribute `sub`
+            submodule = node.module.split(".")[0]
+            self._bind(submodule, "import", node, "." + submodule)
         if module == "__future__":
             if any(alias.name == "annotations" for alias in node.names):
                 self.postponed = True
