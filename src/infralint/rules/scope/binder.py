@@ -34,7 +34,7 @@ from .known_names import (
     STDLIB_MODULES,
 )
 from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
-from .raise_points import EVERYTHING, caught_kinds, raising_parts
+from .raise_points import EVERYTHING, catches_everything, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
@@ -1591,7 +1591,9 @@ class ScopeAnalysis:
         self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
         kinds = caught_kinds([handler.type for handler in node.handlers])
         try:
-            body_end, raised, escaping = self._guarded(node.body, node, kinds, bool(node.finalbody))
+            # a `finally` is reached straight from the body only by what no handler catches
+            escapes = bool(node.finalbody) and not any(catches_everything(handler.type) for handler in node.handlers)
+            body_end, raised, escaping = self._guarded(node.body, node, kinds, escapes)
         finally:
             self.quiet -= probe
         if node.orelse:

@@ -75,6 +75,16 @@ def caught_kinds(handler_types: list[ast.expr | None]) -> frozenset[str]:
     return frozenset(kinds)
 
 
+def catches_everything(handler_type: ast.expr | None) -> bool:
+    """`except:`, `except BaseException:`, `except Exception:` — in practice nothing gets past it."""
+    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    for node in types:
+        tail = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if node is None or tail in ("Exception", "BaseException"):
+            return True
+    return False
+
+
 def raising_parts(stmt: ast.stmt, qualified_name: Callable[[ast.expr], str | None]) -> list[tuple[ast.AST, str]]:
     """The points of `stmt`'s own part that can raise, in evaluation order, each with its kind."""
     cls = stmt.__class__
