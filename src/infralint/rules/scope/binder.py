@@ -829,7 +829,7 @@ class ScopeAnalysis:
         finally:
             self.scope = outer
         self._bind(node.name, "def", node)
-        if annotated_noreturn(node.returns) or (node.returns is None and body_never_returns(node, self._leaving_call)):
+        if annotated_noreturn(node.returns) or body_never_returns(node, self._leaving_call):
             outer.noreturn.add(node.name)
         if outer is self.module and node.name == "__getattr__":
             self.unknowable = True  # PEP 562: the module answers for names it does not bind

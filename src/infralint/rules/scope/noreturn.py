@@ -29,8 +29,12 @@ def annotated_noreturn(returns: ast.expr | None) -> bool:
 
 
 def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) -> bool:
-    """The body ends by raising (or calling something `leaves` accepts) and has no `return`/`yield`."""
+    """The body ends by raising (or calling something `leaves` accepts) and has no `return`/`yield`,
+    whatever its annotation says — except `raise NotImplementedError`, an abstract method's body that
+    subclasses replace."""
     last = function.body[-1]
+    if isinstance(last, ast.Raise) and _names_not_implemented(last.exc):
+        return False
     if not isinstance(last, ast.Raise) and not (
         isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and leaves(last.value.func)
     ):
@@ -43,6 +47,12 @@ def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) ->
         if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+def _names_not_implemented(exc: ast.expr | None) -> bool:
+    if isinstance(exc, ast.Call):
+        exc = exc.func
+    return getattr(exc, "id", None) == "NotImplementedError" or getattr(exc, "attr", None) == "NotImplementedError"
 
 
 def is_parser_construction(value: ast.expr, qualified_name: Callable[[ast.expr], str | None]) -> bool:
@@ -73,7 +83,7 @@ def _defined_noreturn(loaded, name: str, depth: int) -> bool:
     answer = False
     for stmt in tree.body:  # the last top-level binding of the name wins
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
-            answer = annotated_noreturn(stmt.returns) or (stmt.returns is None and body_never_returns(stmt, _leaves_by_name))
+            answer = annotated_noreturn(stmt.returns) or body_never_returns(stmt, _leaves_by_name)
         elif isinstance(stmt, ast.ImportFrom) and depth < _MAX_REEXPORTS:
             for alias in stmt.names:
                 if (alias.asname or alias.name) == name and stmt.module != "__future__":
