@@ -51,7 +51,7 @@ from .syntax_facts import (
     tests_existence,
     unwrap_same_length,
 )
-from .class_attributes import class_attribute_nonempty
+from .class_attributes import ClassAttributes
 from .exhaustive import covers_every_case
 from .star_imports import star_import_names
 from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, imported_noreturn, is_parser_construction
@@ -67,7 +67,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 class Binding:
     """One binding of a name in a scope (assignment, import, def, loop target, `del`, …)."""
 
-    __slots__ = ("name", "kind", "node", "typing_only", "fullname")
+    __slots__ = ("name", "kind", "node", "typing_only", "fullname", "statement")
 
     def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
         self.name = name
@@ -75,10 +75,19 @@ class Binding:
         self.node = node
         self.typing_only = typing_only
         self.fullname = fullname
+        self.statement: ast.AST | None = None  # the statement that binds it, when it is a plain assignment
 
     @property
     def line(self) -> int:
         return getattr(self.node, "lineno", 0)
+
+    @property
+    def assigned_value(self) -> ast.expr | None:
+        """`value` of the `name = value` that made this binding, if it was one."""
+        statement = self.statement
+        if statement.__class__ is ast.Assign and any(t is self.node for t in statement.targets):
+            return statement.value
+        return None
 
     @property
     def runtime(self) -> bool:
@@ -129,7 +138,7 @@ class Scope:
 class _TryFrame:
     """One `try` body being walked: the states its raising points reach a handler or `finally` with."""
 
-    __slots__ = ("scope", "kinds", "raised", "points", "escaping", "escaping_points")
+    __slots__ = ("scope", "kinds", "raised", "points", "escaping", "escaping_points", "merged", "escaping_merged")
 
     def __init__(self, scope: Scope, kinds: frozenset[str], escapes: bool) -> None:
         self.scope = scope
@@ -138,6 +147,8 @@ class _TryFrame:
         self.points: list[tuple[int, ast.AST]] = []  # (log position, raising node) per caught point
         self.escaping: Flow | None = None
         self.escaping_points: list[tuple[int, ast.AST]] | None = [] if escapes else None
+        self.merged: tuple | None = None  # the state last merged into `raised` (flow id, log length, sizes)
+        self.escaping_merged: tuple | None = None
 
 
 @dataclass
@@ -209,14 +220,15 @@ class ScopeAnalysis:
         self.stmt: ast.AST = tree
         self.module_end: Flow | None = None
         self.atoms = Atoms()
-        self.nonempty_values: set[int] = set()  # targets assigned a non-empty value
-        self.int_constants: dict[int, int] = {}  # targets assigned an integer literal
         self.nonempty_loops: set[int] = set()  # `for` loops that certainly run at least once
-        self.attribute_nonempty: dict[tuple[int, str], bool] = {}
-        self.parsers: set[int] = set()  # targets assigned an `ArgumentParser(...)`
+        self.class_attributes: dict[int, ClassAttributes] = {}  # per class scope, built when a loop asks
         self.global_assigners: dict[str, set[int]] = {}  # name → the functions that assign it through `global`
         self.expression_conds: set[int] = set()  # conditions of `a or b` and `x if t else y`, not of statements
         self.hints = None  # `name_hints.NameHints`, built when a message first needs one
+        self.ends_block = False  # the statement being walked is the last of its block
+        self.in_handler = 0  # `except` handlers being walked
+        self.star_imports: list[ast.ImportFrom] = []
+        self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -290,8 +302,10 @@ class ScopeAnalysis:
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
         frames = self.try_frames
+        last = body[-1] if body else None
         for stmt in body:
             self.stmt = stmt
+            self.ends_block = stmt is last
             if frames:
                 self._note_raise_points(stmt)
             handler = handlers.get(stmt.__class__)
@@ -741,6 +755,7 @@ class ScopeAnalysis:
         if name in scope.nonlocals:
             return
         binding = Binding(name, kind, node, self.typing_only, fullname)
+        binding.statement = self.stmt
         existing = scope.bindings.get(name)
         if existing is None:
             scope.bindings[name] = [binding]
@@ -962,25 +977,10 @@ class ScopeAnalysis:
     def _assign(self, node: ast.Assign) -> None:
         self._expr(node.value)
         known = self._value_facts(node.value)
-        self._note_constant(node)
         for target in node.targets:
             self._target(target, "assign")
             if known and target.__class__ is ast.Name:
                 self._learn_value(target.id, known)
-
-    def _note_constant(self, node: ast.Assign) -> None:
-        """Remember targets given a non-empty value, an integer or an argument parser (a name bound
-        only there is a constant)."""
-        names = [t for t in node.targets if t.__class__ is ast.Name]
-        if not names or self.typing_only:
-            return
-        value = node.value
-        if is_parser_construction(value, self.qualified_name):
-            self.parsers.update(id(t) for t in names)
-        if value.__class__ is ast.Constant and isinstance(value.value, int) and not isinstance(value.value, bool):
-            self.int_constants.update((id(t), value.value) for t in names)
-        elif self._nonempty(value):
-            self.nonempty_values.update(id(t) for t in names)
 
     def _value_facts(self, value: ast.expr) -> int:
         flow = self.scope.flow
@@ -1044,12 +1044,8 @@ class ScopeAnalysis:
             return
         for alias in node.names:
             if alias.name == "*":
-                provided = star_import_names(self.source.path, node.level, node.module or "")
-                if provided is None:
-                    self.unknowable = True
-                    self.has_star_import = True
-                for name in sorted(provided or ()):
-                    self._bind(name, "import", node, f"{module}.{name}")
+                self.has_star_import = True
+                self.star_imports.append(node)  # what it provides is read only if a name needs it
                 continue
             fullname = f"{module}.{alias.name}" if node.module else f"{module}{alias.name}"
             self._bind(alias.asname or alias.name, "import", node, fullname)
@@ -1074,7 +1070,7 @@ class ScopeAnalysis:
     def _expr_stmt(self, node: ast.Expr) -> None:
         value = node.value
         self._expr(value)
-        if value.__class__ is ast.Call and self._never_returns(value):
+        if value.__class__ is ast.Call and self._never_returns(value, consult_imports=self.ends_block and self.in_handler > 0):
             self.scope.flow = None
 
     def _pass(self, node: ast.Pass) -> None:
@@ -1113,7 +1109,9 @@ class ScopeAnalysis:
             scope = scope.lookup_parent
         return ".".join([root, *reversed(parts)])
 
-    def _never_returns(self, call: ast.Call) -> bool:
+    def _never_returns(self, call: ast.Call, consult_imports: bool = True) -> bool:
+        """Whether the call ends its path. Other modules are read only for a call that ends an
+        `except` handler (`except …: reraise(…)`), where a helper that raises is the idiom."""
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             receiver = func.value.id
@@ -1131,14 +1129,15 @@ class ScopeAnalysis:
                     return True
                 bindings = scope.bindings.get(func.id)
                 if bindings:
-                    return self._imported_noreturn(bindings[-1]) or self.qualified_name(func) in NORETURN_CALLS
+                    imported = consult_imports and self._imported_noreturn(bindings[-1])
+                    return imported or self.qualified_name(func) in NORETURN_CALLS
                 scope = scope.lookup_parent
         qualified = self.qualified_name(func)
         if qualified in NORETURN_CALLS:
             return True
         if qualified is not None and isinstance(func, ast.Attribute) and "." in qualified:
             module, name = qualified.rsplit(".", 1)
-            if module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
+            if not consult_imports or module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
                 return False  # the standard library's never-returning calls are listed
             return imported_noreturn(self.source.path, 0, module, name)
         return False
@@ -1159,7 +1158,8 @@ class ScopeAnalysis:
         while scope is not None:
             bindings = scope.bindings.get(name)
             if bindings:
-                return len(bindings) == 1 and id(bindings[0].node) in self.parsers
+                value = bindings[0].assigned_value if len(bindings) == 1 else None
+                return value is not None and is_parser_construction(value)
             scope = scope.lookup_parent
         return False
 
@@ -1413,18 +1413,33 @@ class ScopeAnalysis:
             return True
         return nonempty_iterable(node)
 
-    def _constant_nonempty(self, name: str) -> bool:
+    def _literal_nonempty(self, value: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
+        """A value built non-empty: a literal with items, `path.split("/")`, a comprehension without
+        conditions over such a value or a constant."""
+        if value.__class__ in _COMPREHENSIONS:
+            generators = value.generators
+            if len(generators) != 1 or generators[0].ifs:
+                return False
+            source = unwrap_same_length(generators[0].iter)
+            if source.__class__ is ast.Name:
+                return source.id not in seen and self._constant_nonempty(source.id, seen | {source.id})
+            return self._literal_nonempty(source, seen)
+        return nonempty_iterable(value)
+
+    def _constant_nonempty(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
         """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
         value (`EXCEPTIONS = ("A", "B")`, `parts = path.split("/")` with no other binding)."""
         scope = _executing(self.scope)
         if scope.kind == "function" and name in scope.bindings:
             bindings = scope.bindings[name]
-            return len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
-        if self.scope.kind == "class" and name in self.scope.bindings:
+        elif self.scope.kind == "class" and name in self.scope.bindings:
             bindings = self.scope.bindings[name]
-            return len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
-        bindings = self.module.bindings.get(name)
-        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_values
+        else:
+            bindings = self.module.bindings.get(name)
+        if not bindings or len(bindings) != 1 or bindings[0].typing_only:
+            return False
+        value = bindings[0].assigned_value
+        return value is not None and self._literal_nonempty(value, seen | {name})
 
     def _range_nonempty(self, args: list[ast.expr]) -> bool:
         values = [self._int_value(arg) for arg in args]
@@ -1452,16 +1467,18 @@ class ScopeAnalysis:
             bindings = self.module.bindings.get(node.id)
         if bindings is None or len(bindings) != 1:
             return None
-        return self.int_constants.get(id(bindings[0].node))
+        value = bindings[0].assigned_value
+        if value is None or value.__class__ is not ast.Constant:
+            return None
+        return value.value if isinstance(value.value, int) and not isinstance(value.value, bool) else None
 
     def _class_attribute_nonempty(self, owner: Scope, attribute: str) -> bool:
         """`self.LEVELS` where the class binds `LEVELS` to non-empty values only (at class level or as
         `self.LEVELS = (…)` in its methods)."""
-        key = (id(owner), attribute)
-        known = self.attribute_nonempty.get(key)
-        if known is None:
-            known = self.attribute_nonempty[key] = class_attribute_nonempty(owner.node, attribute)
-        return known
+        attributes = self.class_attributes.get(id(owner))
+        if attributes is None:
+            attributes = self.class_attributes[id(owner)] = ClassAttributes(owner.node)
+        return attributes.nonempty(attribute)
 
     def _known_truthy(self, node: ast.expr, flow: Flow) -> bool:
         """The path has tested the iterable true: `if items:`, `if len(items):`, `if not items: return`."""
@@ -1544,7 +1561,7 @@ class ScopeAnalysis:
         flow = scope.flow
         if flow is None:
             return
-        parts = None
+        parts = state = None
         position = len(self.log)
         for frame in self.try_frames:
             if frame.scope is not scope:
@@ -1554,13 +1571,19 @@ class ScopeAnalysis:
                 if not parts:
                     return
             caught = next((node for node, kind in parts if kind in frame.kinds), None)
+            if state is None:
+                state = (id(flow), position, len(flow.bound), len(flow.maybe), len(flow.gone), tuple(flow.facts.items()))
             if caught is not None:
-                frame.raised = merge_into(frame.raised, flow, _RAISE)
+                if state != frame.merged:  # nothing bound since the last point: the same state again
+                    frame.raised = merge_into(frame.raised, flow, _RAISE)
+                    frame.merged = state
                 frame.points.append((position, caught))
             if frame.escaping_points is not None:
                 escaping = next((node for node, kind in parts if kind in EVERYTHING), None)
                 if escaping is not None:
-                    frame.escaping = merge_into(frame.escaping, flow, _RAISE)
+                    if state != frame.escaping_merged:
+                        frame.escaping = merge_into(frame.escaping, flow, _RAISE)
+                        frame.escaping_merged = state
                     frame.escaping_points.append((position, escaping))
 
     def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
@@ -1608,7 +1631,11 @@ class ScopeAnalysis:
             if handler.name:
                 self._bind(handler.name, "except", handler)
                 self._learn_value(handler.name, IS_TRUE)  # an exception object is true
-            self._stmts(handler.body)
+            self.in_handler += 1
+            try:
+                self._stmts(handler.body)
+            finally:
+                self.in_handler -= 1
             if handler.name and scope.flow is not None and handler.name not in scope.globals:
                 scope.flow.unbind(handler.name, ("except-end", handler))
             ends.append((scope.flow, ("handler", handler)))
@@ -1752,7 +1779,7 @@ class ScopeAnalysis:
             if class_why is not None:
                 self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
                 continue
-            if self.unknowable:
+            if self._may_exist_unseen(name):
                 continue
             typing_only = [b for b in bindings if b.typing_only]
             if typing_only:
@@ -1760,13 +1787,32 @@ class ScopeAnalysis:
             else:
                 self.problems.append(Problem("INF101", name, node, origin, "undefined", None, None, in_annotation))
 
+    def _may_exist_unseen(self, name: str) -> bool:
+        """Whether a global nothing visible binds may still exist: the module creates globals
+        invisibly, or a star import may provide it (a project module's star import provides only
+        the names that module has; anything else's, any name)."""
+        if self.unknowable:
+            return True
+        if not self.star_imports:
+            return False
+        if self.star_names is None:
+            provided: set[str] = set()
+            for node in self.star_imports:
+                names = star_import_names(self.source.path, node.level, node.module or "")
+                if names is None:
+                    self.unknowable = True
+                    return True
+                provided |= names
+            self.star_names = frozenset(provided)
+        return name in self.star_names
+
     def _resolve_lazy_names(self) -> None:
-        if not self.lazy_names or self.unknowable:
+        if not self.lazy_names:
             return
         known: set[str] = set()
         for scope in self.scopes:
             known.update(scope.bindings)
         for name, node, scope in self.lazy_names:
-            if name in known or name in BUILTINS or name in MODULE_DUNDERS:
+            if name in known or name in BUILTINS or name in MODULE_DUNDERS or self._may_exist_unseen(name):
                 continue
             self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))

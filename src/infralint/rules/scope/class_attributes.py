@@ -1,4 +1,4 @@
-"""What a class's own code stores in one of its attributes, read off its syntax."""
+"""What a class's own code stores in its attributes, read off its syntax (one walk per class)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,45 @@ from .syntax_facts import nonempty_iterable
 _RECEIVERS = ("self", "cls")
 
 
-def class_attribute_nonempty(class_node: ast.ClassDef, attribute: str) -> bool:
-    """`LEVELS = (1, 2)` in the class body or `self.LEVELS = [1, 2]` in its methods, and nothing
-    else ever stored there: the attribute always holds a non-empty collection."""
-    values: list[ast.expr | None] = []
-    for stmt in class_node.body:
-        for target, value in _assignments(stmt):
-            if target.__class__ is ast.Name and target.id == attribute:
-                values.append(value)
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            plain: set[int] = set()
-            for node in ast.walk(stmt):
-                for target, value in _assignments(node):
-                    if _is_own_attribute(target, attribute):
-                        values.append(value)
-                        plain.add(id(target))
-            for node in ast.walk(stmt):
-                if node.__class__ is ast.Attribute and node.ctx.__class__ is not ast.Load and _is_own_attribute(node, attribute):
-                    if id(node) not in plain:
-                        values.append(None)  # `del self.x`, `for self.x in …`, `self.x += …`
-    return bool(values) and all(value is not None and nonempty_iterable(value) for value in values)
+class ClassAttributes:
+    """Every value the class body or its methods store in each attribute: `LEVELS = (1, 2)` in the
+    body, `self.sizes = [1, 2]` in a method; None for a store whose value is not plain (`del self.x`,
+    `for self.x in …`, `self.x += …`)."""
+
+    def __init__(self, class_node: ast.ClassDef) -> None:
+        self.stores: dict[str, list[ast.expr | None]] = {}
+        for stmt in class_node.body:
+            for target, value in _assignments(stmt):
+                if target.__class__ is ast.Name:
+                    self.stores.setdefault(target.id, []).append(value)
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._scan_method(stmt)
+
+    def _scan_method(self, method: ast.AST) -> None:
+        """Attribute stores happen only in statement targets, so only statements are visited."""
+        stack = list(method.body)
+        while stack:
+            stmt = stack.pop()
+            cls = stmt.__class__
+            if cls is ast.Assign or cls is ast.AnnAssign:
+                for target, value in _assignments(stmt):
+                    for element in _flattened(target):
+                        if _is_own_attribute(element):
+                            self.stores.setdefault(element.attr, []).append(value if element is target else None)
+            elif cls in (ast.AugAssign, ast.For, ast.AsyncFor, ast.Delete, ast.With, ast.AsyncWith):
+                for target in _statement_targets(stmt):
+                    for element in _flattened(target):
+                        if _is_own_attribute(element):
+                            self.stores.setdefault(element.attr, []).append(None)
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(stmt, field, ()))
+            for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+                stack.extend(part.body)
+
+    def nonempty(self, attribute: str) -> bool:
+        """The attribute always holds a non-empty collection."""
+        values = self.stores.get(attribute)
+        return bool(values) and all(value is not None and nonempty_iterable(value) for value in values)
 
 
 def _assignments(node: ast.AST):
@@ -40,11 +59,27 @@ def _assignments(node: ast.AST):
         yield node.target, node.value
 
 
-def _is_own_attribute(node: ast.AST, attribute: str) -> bool:
-    return (
-        node.__class__ is ast.Attribute
-        and node.attr == attribute
-        and node.value.__class__ is ast.Name
-        and node.value.id in _RECEIVERS
-    )
+def _statement_targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Delete):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    return [stmt.target]
 
+
+def _flattened(target: ast.expr) -> list[ast.expr]:
+    """`a, (self.b, c)` → its plain targets; unpacked ones store values nobody can see here."""
+    found, stack = [], [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Tuple, ast.List)):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Starred):
+            stack.append(node.value)
+        else:
+            found.append(node)
+    return found
+
+
+def _is_own_attribute(node: ast.AST) -> bool:
+    return node.__class__ is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in _RECEIVERS

@@ -55,12 +55,13 @@ def _names_not_implemented(exc: ast.expr | None) -> bool:
     return getattr(exc, "id", None) == "NotImplementedError" or getattr(exc, "attr", None) == "NotImplementedError"
 
 
-def is_parser_construction(value: ast.expr, qualified_name: Callable[[ast.expr], str | None]) -> bool:
-    """`argparse.ArgumentParser(...)`, `optparse.OptionParser(...)`."""
-    if not isinstance(value, ast.Call):
+def is_parser_construction(value: ast.expr) -> bool:
+    """`argparse.ArgumentParser(...)`, `optparse.OptionParser(...)`, `ArgumentParser(...)`."""
+    if value.__class__ is not ast.Call:
         return False
-    name = qualified_name(value.func) or ""
-    return name.rsplit(".", 1)[-1] in _PARSER_CLASSES
+    func = value.func
+    tail = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", None)
+    return tail in _PARSER_CLASSES
 
 
 def imported_noreturn(importer: str, level: int, module: str, name: str, depth: int = 0) -> bool:

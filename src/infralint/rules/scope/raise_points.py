@@ -17,7 +17,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from .stored_names import CHILD_FIELDS
+
 ANY, LOOKUP, VALUE, ARITH = "any", "lookup", "value", "arith"
+_FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
 # failures only a handler that names them expects: `len(x)` raising TypeError under `except TypeError:`,
 # `self._cache` raising AttributeError under `except AttributeError:`
 TYPE, ATTRIBUTE = "type", "attribute"
@@ -145,6 +148,7 @@ def _target(target: ast.expr, found: list, qualified_name) -> None:
 
 def _expression(node: ast.expr, found: list, qualified_name) -> None:
     stack = [node]
+    fields_of = _FIELDS_LAST_FIRST
     while stack:
         current = stack.pop()
         cls = current.__class__
@@ -159,7 +163,7 @@ def _expression(node: ast.expr, found: list, qualified_name) -> None:
         elif cls is ast.Attribute:
             if current.ctx.__class__ is ast.Load:
                 found.append((current, ATTRIBUTE))
-        elif cls in (ast.Await, ast.Yield, ast.YieldFrom):
+        elif cls is ast.Await or cls is ast.Yield or cls is ast.YieldFrom:
             found.append((current, ANY))
         elif cls is ast.Subscript:
             if not _is_type_subscript(current):
@@ -171,13 +175,14 @@ def _expression(node: ast.expr, found: list, qualified_name) -> None:
                 found.append((current, ARITH))  # `"%s" % x` formats; `a % b` divides
             else:
                 found.append((current, TYPE))
-        for child in reversed(list(ast.iter_child_nodes(current))):
-            if isinstance(child, ast.expr):
-                stack.append(child)
-            elif isinstance(child, ast.comprehension):
-                stack.extend(reversed([child.iter, child.target, *child.ifs]))
-            elif isinstance(child, ast.keyword):
-                stack.append(child.value)
+        for field in fields_of.get(cls, ()):  # pushed last-first so they pop in evaluation order
+            value = getattr(current, field)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                stack.extend(item for item in reversed(value) if item is not None)
+            else:
+                stack.append(value)
 
 
 def _is_type_subscript(node: ast.Subscript) -> bool:
