@@ -214,6 +214,9 @@ def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
         return NOT_NONE  # mutable or lazy: its truth can change without a rebinding
     if cls is ast.Lambda:
         return IS_TRUE
+    if cls is ast.BoolOp and value.op.__class__ is ast.Or:
+        # `error.__cause__ or error`: the last alternative is what remains when the others are false
+        return IS_TRUE if value_facts(value.values[-1], facts, atoms) & TRUTHY else 0
     if cls is ast.BinOp and value.op.__class__ is not ast.Mod:
         return NOT_NONE  # arithmetic and concatenation give a value, never None
     if cls is ast.JoinedStr:
