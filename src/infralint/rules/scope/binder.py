@@ -1392,6 +1392,9 @@ class ScopeAnalysis:
         node = unwrap_same_length(iterable)
         cls = node.__class__
         if cls is ast.Call and node.func.__class__ is ast.Name and not node.keywords:
+            if node.func.id in ("globals", "locals", "vars") and not node.args:
+                # a namespace: a module's has `__name__`, a class body's `__module__`, a function's its parameters
+                return node.func.id == "globals" or self.scope.kind != "function" or bool(self._parameters(self.scope))
             if node.func.id == "zip" and node.args:
                 return all(self._nonempty(arg, flow) for arg in node.args)
             if node.func.id == "range":
@@ -1425,6 +1428,10 @@ class ScopeAnalysis:
                 return source.id not in seen and self._constant_nonempty(source.id, seen | {source.id})
             return self._literal_nonempty(source, seen)
         return nonempty_iterable(value)
+
+    @staticmethod
+    def _parameters(scope: Scope) -> list[str]:
+        return [name for name, bindings in scope.bindings.items() if bindings[0].kind == "arg"]
 
     def _constant_nonempty(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
         """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
