@@ -34,7 +34,7 @@ from .known_names import (
     STDLIB_MODULES,
 )
 from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
-from .raise_points import EVERYTHING, catches_everything, caught_kinds, raising_parts
+from .raise_points import EVERYTHING, catches_everything, catches_import_error, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
@@ -176,6 +176,12 @@ def _constant(node: ast.expr) -> bool:
     if node.__class__ in (ast.Tuple, ast.List, ast.Set):
         return all(_constant(e) for e in node.elts)
     return False
+
+
+def _imported_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(stmt, ast.Import):
+        return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
+    return [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
 
 
 def _inside(node: ast.AST, outer: ast.AST) -> bool:
@@ -1419,6 +1425,8 @@ class ScopeAnalysis:
     def _literal_nonempty(self, value: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
         """A value built non-empty: a literal with items, `path.split("/")`, a comprehension without
         conditions over such a value or a constant."""
+        if value.__class__ is ast.IfExp:  # `[option] if option else self.DEFAULTS`
+            return self._nonempty(value.body) and self._nonempty(value.orelse)
         if value.__class__ in _COMPREHENSIONS:
             generators = value.generators
             if len(generators) != 1 or generators[0].ifs:
@@ -1631,10 +1639,11 @@ class ScopeAnalysis:
             self._stmts(node.orelse)
             body_end = scope.flow
         ends = [(body_end, ("try-ok", node))]
-        for handler in node.handlers:
+        imported = [name for stmt in node.body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for name in _imported_names(stmt)]
+        for index, handler in enumerate(node.handlers):
             scope.flow = raised.copy() if raised is not None else None
             self.stmt = handler
-            self._expr(handler.type)
+            self._handler_type(handler, node.handlers[:index], imported)
             if handler.name:
                 self._bind(handler.name, "except", handler)
                 self._learn_value(handler.name, IS_TRUE)  # an exception object is true
@@ -1662,6 +1671,22 @@ class ScopeAnalysis:
                     if name not in final_end.bound and name not in final_end.maybe:
                         after.unbind(name, why)
         scope.flow = after
+
+    def _handler_type(self, handler: ast.ExceptHandler, earlier: list[ast.ExceptHandler], imported: list[str]) -> None:
+        """A handler's type is evaluated only when no earlier handler matched: after `except
+        ImportError: pass`, `except sqlite3.Error:` never runs with the failed import's name unbound."""
+        flow = self.scope.flow
+        if flow is None or not imported or not any(catches_import_error(h.type) for h in earlier):
+            self._expr(handler.type)
+            return
+        assumed = flow.copy()
+        for name in imported:
+            assumed.bind(name)
+        self.scope.flow = assumed
+        try:
+            self._expr(handler.type)
+        finally:
+            self.scope.flow = flow
 
     def _with(self, node: ast.With) -> None:
         swallowing = None

@@ -88,6 +88,14 @@ def catches_everything(handler_type: ast.expr | None) -> bool:
     return False
 
 
+def catches_import_error(handler_type: ast.expr | None) -> bool:
+    """The handler catches a failed import (`ImportError`, `ModuleNotFoundError`, or anything)."""
+    if catches_everything(handler_type):
+        return True
+    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    return any((getattr(n, "attr", None) or getattr(n, "id", None)) in ("ImportError", "ModuleNotFoundError") for n in types)
+
+
 def raising_parts(stmt: ast.stmt, qualified_name: Callable[[ast.expr], str | None]) -> list[tuple[ast.AST, str]]:
     """The points of `stmt`'s own part that can raise, in evaluation order, each with its kind."""
     cls = stmt.__class__
