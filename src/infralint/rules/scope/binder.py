@@ -1582,7 +1582,7 @@ class ScopeAnalysis:
             if frame.scope is not scope:
                 continue
             if parts is None:
-                parts = raising_parts(stmt, self.qualified_name)
+                parts = [part for part in raising_parts(stmt, self.qualified_name) if not self._cannot_fail(part[0], flow)]
                 if not parts:
                     return
             caught = next((node for node, kind in parts if kind in frame.kinds), None)
@@ -1600,6 +1600,19 @@ class ScopeAnalysis:
                         frame.escaping = merge_into(frame.escaping, flow, _RAISE)
                         frame.escaping_merged = state
                     frame.escaping_points.append((position, escaping))
+
+    def _cannot_fail(self, node: ast.AST, flow: Flow) -> bool:
+        """`stack[-1]` or `items[0]` on a path that has tested `stack`/`items` true."""
+        if node.__class__ is not ast.Subscript:
+            return False
+        index = node.slice
+        if index.__class__ is ast.UnaryOp and index.op.__class__ is ast.USub:
+            index = index.operand
+            if not (index.__class__ is ast.Constant and index.value == 1):
+                return False
+        elif not (index.__class__ is ast.Constant and index.value == 0 and not isinstance(index.value, bool)):
+            return False
+        return self._known_truthy(node.value, flow)
 
     def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
         """Name the raising point before each binding of the body that the raised state lacks."""
