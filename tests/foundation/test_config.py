@@ -56,3 +56,10 @@ def test_option_groups_are_validated_from_the_catalog():
         parse({group: {name: wrong}})
     config = parse({group: {name: option.default}})
     assert config.option(group, name) == option.default
+
+
+def test_an_option_with_choices_accepts_only_those():
+    assert parse({"scope": {"possibly-unbound": "all"}}).option("scope", "possibly-unbound") == "all"
+    assert parse({}).option("scope", "possibly-unbound") == "likely"
+    with pytest.raises(ConfigError, match="`scope.possibly-unbound` must be one of 'likely', 'all', got 'every'"):
+        parse({"scope": {"possibly-unbound": "every"}})

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from infralint.api import lint_source
-from infralint.rules.scope.binder import ScopeAnalysis
+from infralint.rules.scope.binder import AllPathsScopeAnalysis
 from infralint.source import SourceFile
 
 from ...conftest import config_for
@@ -45,7 +45,7 @@ def _problems(text: str) -> list[tuple[str, str, int]]:
     with _recursion_limit(50_000):
         source.tree  # noqa: B018 - parsed and kept by the source
     with _recursion_limit(1_000):
-        analysis = ScopeAnalysis(source)
+        analysis = AllPathsScopeAnalysis(source)
     return sorted((p.code, p.name, p.node.lineno) for p in analysis.problems)
 
 
@@ -57,7 +57,7 @@ def test_long_elif_chain_keeps_its_findings(branches):
 
 
 def test_thousand_elifs_through_the_command_api():
-    findings = lint_source(_elif_chain(1_000), "generated.py", config_for(CODES))
+    findings = lint_source(_elif_chain(1_000), "generated.py", config_for(CODES, {"scope.possibly-unbound": "all"}))
     assert [(f.code, f.line) for f in findings] == [("INF102", 2002), ("INF101", 2002)]
     assert findings[0].message == (
         "`y` may be unbound here: it is not bound when none of the conditions of the `if`/`elif` chain at line 2 holds, "

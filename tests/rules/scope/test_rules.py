@@ -16,9 +16,16 @@ CODES = ["INF101", "INF102", "INF103"]
 CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
 
 
-@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py", "recall_paths.py"])
+@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py", "recall_paths.py", "likely_paths.py"])
 def test_flagged_fixture(name):
     assert_fixture(SCOPE / name, select=CODES)
+
+
+@pytest.mark.parametrize("name", ["possibly_unbound.py", "failing_paths.py", "loop_paths.py", "recall_paths.py", "likely_paths.py"])
+def test_flagged_fixture_reporting_every_path(name):
+    """`possibly-unbound = "all"` also reports the `# expect-all:` lines: `if`/`elif` chains without
+    `else` and loops over values not visibly built possibly empty (clean by default)."""
+    assert_fixture(SCOPE / name, select=CODES, options={"scope.possibly-unbound": "all"})
 
 
 @pytest.mark.parametrize("path", CLEAN, ids=lambda p: p.relative_to(SCOPE / "clean").as_posix())

@@ -169,6 +169,25 @@ class Problem:
     in_annotation: bool = False
 
 
+_EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "filter"})
+
+
+def _maybe_empty_value(node: ast.expr) -> bool:
+    """`[]`, `{}`, `()`, `""`, `list()`, `filter(...)`, `[x for x in xs if x]`: a value that may hold nothing."""
+    cls = node.__class__
+    if cls in (ast.List, ast.Tuple, ast.Set):
+        return not node.elts
+    if cls is ast.Dict:
+        return not node.keys
+    if cls is ast.Constant:
+        return isinstance(node.value, (str, bytes)) and not node.value
+    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _EMPTY_CONSTRUCTORS:
+        return node.func.id == "filter" or not node.args
+    if cls in _COMPREHENSIONS:
+        return any(generator.ifs for generator in node.generators)
+    return False
+
+
 def _constant(node: ast.expr) -> bool:
     """A literal: `"win32"`, `(3, 11)`, `("linux", "darwin")`."""
     if node.__class__ is ast.Constant:
@@ -198,7 +217,15 @@ def _executing(scope: Scope) -> Scope:
 
 
 class ScopeAnalysis:
-    """Bindings of every scope of one file and the problems found in its reads."""
+    """Bindings of every scope of one file and the problems found in its reads.
+
+    Paths are judged as `[tool.infralint.scope] possibly-unbound = "likely"` (the default) says: an
+    `if`/`elif` chain whose every branch binds the name is taken as covering its values, and a `for`
+    loop runs at least once unless its iterable is visibly built possibly empty. `AllPathsScopeAnalysis`
+    judges every path.
+    """
+
+    every_path = False
 
     def __init__(self, source: SourceFile) -> None:
         self.source = source
@@ -1192,6 +1219,11 @@ class ScopeAnalysis:
         finally:
             for _ in links:
                 scope.conds.pop()
+        if not self.every_path and scope.flow is not None and links:
+            if len(links) > 1 and not links[-1][1].orelse:
+                self._assume_chain_covers_values(links)
+            if scope.kind == "module":
+                self._assume_optional_definitions(links)
         for then_end, link in reversed(links):
             scope.flow = join([(then_end, ("if-branch", link)), (scope.flow, ("if-else", head, link))])
         if links:
@@ -1200,6 +1232,27 @@ class ScopeAnalysis:
                 guarded = negated_name(last.test)
                 if guarded is not None:
                     scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+
+    def _assume_chain_covers_values(self, links: list) -> None:
+        """An `if`/`elif` chain without `else` whose every branch that goes on binds a name is read as
+        a dispatch over the values that occur: the name counts as bound when no test holds."""
+        ends = [then_end for then_end, _ in links if then_end is not None]
+        if not ends:
+            return
+        fallthrough = self.scope.flow
+        for name in set.intersection(*(end.bound for end in ends)) - fallthrough.bound:
+            fallthrough.bind(name)
+
+    def _assume_optional_definitions(self, links: list) -> None:
+        """`if hasattr(select, "epoll"): class EpollSelector: …` at module level is an optional API: its
+        readers test for it in ways of their own, so a skipped `def`/`class` is not taken as unbound."""
+        fallthrough = self.scope.flow
+        bindings = self.scope.bindings
+        for then_end, _ in links:
+            if then_end is not None:
+                for name in then_end.bound - fallthrough.bound:
+                    if bindings[name][-1].kind in ("def", "class"):
+                        fallthrough.bind(name)
 
     def _if_link(self, node: ast.If, head: ast.If, links: list) -> ast.If | None:
         """One test of an `if`/`elif` chain: walk its body and leave the state of its `else` side in
@@ -1344,7 +1397,7 @@ class ScopeAnalysis:
         self._expr(node.iter)
         scope = self.scope
         entry = scope.flow
-        if entry is not None and self._nonempty(node.iter, entry):
+        if entry is not None and (self._nonempty(node.iter, entry) or not (self.every_path or self._visibly_maybe_empty(node.iter))):
             self.nonempty_loops.add(id(node))
         head = self._loop_head(entry, node, node.body) if entry is not None else None
         scope.flow = head.copy() if head is not None else None
@@ -1421,6 +1474,17 @@ class ScopeAnalysis:
         if self._fixed_at_import(node):
             return True
         return nonempty_iterable(node)
+
+    def _visibly_maybe_empty(self, iterable: ast.expr) -> bool:
+        """An iterable the code itself shows may be empty: an empty literal, a filtering comprehension or
+        `filter()`, or a local name this scope has bound to one of those (a list built by appending)."""
+        node = unwrap_same_length(iterable)
+        if node.__class__ is ast.Name:
+            return any(
+                binding.assigned_value is not None and _maybe_empty_value(binding.assigned_value)
+                for binding in self.scope.bindings.get(node.id, ())
+            )
+        return _maybe_empty_value(node)
 
     def _literal_nonempty(self, value: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
         """A value built non-empty: a literal with items, `path.split("/")`, a comprehension without
@@ -1861,3 +1925,10 @@ class ScopeAnalysis:
             if name in known or name in BUILTINS or name in MODULE_DUNDERS or self._may_exist_unseen(name):
                 continue
             self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
+
+
+class AllPathsScopeAnalysis(ScopeAnalysis):
+    """`possibly-unbound = "all"`: also the paths through `if`/`elif` chains without `else` and through
+    loops over values that may be empty."""
+
+    every_path = True

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...finding import Edit, Finding
 from ..base import Rule
-from .binder import Binding, Problem, Scope, ScopeAnalysis
+from .binder import AllPathsScopeAnalysis, Binding, Problem, Scope, ScopeAnalysis
 from .known_names import BUILTINS
 from .name_hints import hint_for, stdlib_import_fixable
 
@@ -25,7 +25,7 @@ class _ScopeRule(Rule):
     its own `message(problem, analysis)`."""
 
     def finish(self, ctx: FileContext) -> Iterable[Finding]:
-        analysis = ctx.analysis(ScopeAnalysis)
+        analysis = ctx.analysis(AllPathsScopeAnalysis if ctx.config.option("scope", "possibly-unbound") == "all" else ScopeAnalysis)
         for problem in analysis.problems:
             if problem.code == self.code:
                 yield self.report(ctx, problem.node, self.message(problem, analysis), self.fix_for(problem, analysis))
