@@ -1666,10 +1666,15 @@ class ScopeAnalysis:
                     frame.escaping_points.append((position, escaping))
 
     def _cannot_fail(self, node: ast.AST, flow: Flow) -> bool:
-        """`stack[-1]` or `items[0]` on a path that has tested `stack`/`items` true."""
+        """`stack[-1]` or `items[0]` on a path that has tested `stack`/`items` true; `details[1]` of a
+        name only ever bound to values of a known length (`sys.exc_info()`, `(a, b, c)`)."""
         if node.__class__ is not ast.Subscript:
             return False
         index = node.slice
+        if index.__class__ is ast.Constant and type(index.value) is int and index.value >= 0 and node.value.__class__ is ast.Name:
+            length = self._fixed_length(node.value.id)
+            if length is not None and index.value < length:
+                return True
         if index.__class__ is ast.UnaryOp and index.op.__class__ is ast.USub:
             index = index.operand
             if not (index.__class__ is ast.Constant and index.value == 1):
@@ -1677,6 +1682,38 @@ class ScopeAnalysis:
         elif not (index.__class__ is ast.Constant and index.value == 0 and not isinstance(index.value, bool)):
             return False
         return self._known_truthy(node.value, flow)
+
+    def _fixed_length(self, name: str, seen: frozenset[str] = frozenset()) -> int | None:
+        """The fewest items any binding of local `name` gives it, when every one has a known length."""
+        scope = self.scope
+        bindings = scope.bindings.get(name)
+        if not bindings or name in seen:
+            return None
+        lengths = []
+        for binding in bindings:
+            if binding.kind == "arg":
+                node = scope.node
+                vararg = getattr(getattr(node, "args", None), "vararg", None)
+                # the exception details a `with` statement passes to `__exit__(self, *exc_details)`
+                if vararg is None or vararg.arg != name or getattr(node, "name", "") not in ("__exit__", "__aexit__"):
+                    return None
+                lengths.append(3)
+                continue
+            value = binding.assigned_value
+            if value is None:
+                return None
+            if value.__class__ in (ast.Tuple, ast.List) and not any(e.__class__ is ast.Starred for e in value.elts):
+                lengths.append(len(value.elts))
+            elif value.__class__ is ast.Call and not value.args and self.qualified_name(value.func) == "sys.exc_info":
+                lengths.append(3)
+            elif value.__class__ is ast.Name:
+                length = self._fixed_length(value.id, seen | {name})
+                if length is None:
+                    return None
+                lengths.append(length)
+            else:
+                return None
+        return min(lengths)
 
     def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
         """Name the raising point before each binding of the body that the raised state lacks."""
