@@ -182,6 +182,11 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
     if cls is ast.NamedExpr:
         _plan(facts, node.target, truth, atoms, names)
         return
+    if truth and _implies_nonempty_text(node):
+        # `version.startswith("HTTP/")` or `mode == "r"` held: the name is a non-empty value
+        name = node.func.value.id if cls is ast.Call else node.left.id
+        _learn(facts, atoms.name(name), IS_TRUE)
+        names.add(name)
     atom = atoms.atom(node)
     if atom is None:
         return
@@ -195,6 +200,25 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
             # `x is None` true: x is None; false: x is not None
             _learn(facts, atoms.name(node.left.id), IS_NONE if holds else NOT_NONE)
             names.add(node.left.id)
+
+
+def _implies_nonempty_text(node: ast.expr) -> bool:
+    """A test that holds only for a non-empty value of a name: `name.startswith(prefix)` or
+    `name.endswith(suffix)` with non-empty literal affixes, `name == literal` of a true literal."""
+    cls = node.__class__
+    if cls is ast.Call:
+        func = node.func
+        if func.__class__ is not ast.Attribute or func.attr not in ("startswith", "endswith") or func.value.__class__ is not ast.Name:
+            return False
+        if len(node.args) != 1 or node.keywords:
+            return False
+        affix = node.args[0]
+        affixes = affix.elts if affix.__class__ is ast.Tuple else [affix]
+        return bool(affixes) and all(a.__class__ is ast.Constant and isinstance(a.value, (str, bytes)) and a.value for a in affixes)
+    if cls is ast.Compare and len(node.ops) == 1 and node.ops[0].__class__ is ast.Eq and node.left.__class__ is ast.Name:
+        right = node.comparators[0]
+        return right.__class__ is ast.Constant and bool(right.value)
+    return False
 
 
 def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
