@@ -35,9 +35,7 @@ def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) ->
     last = function.body[-1]
     if isinstance(last, ast.Raise) and _names_not_implemented(last.exc):
         return False
-    if not isinstance(last, ast.Raise) and not (
-        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and leaves(last.value.func)
-    ):
+    if not _always_leaves(last, leaves):
         return False
     stack = list(function.body[:-1])
     while stack:
@@ -47,6 +45,18 @@ def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) ->
         if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+def _always_leaves(stmt: ast.stmt, leaves: Callable[[ast.expr], bool]) -> bool:
+    """A `raise`, a call `leaves` accepts, or an `if`/`else` whose every branch ends in one:
+    `if isdest: raise A(...) else: raise B(...)` (not a `with`: its context manager may swallow)."""
+    if isinstance(stmt, ast.Raise):
+        return True
+    if isinstance(stmt, ast.Expr):
+        return isinstance(stmt.value, ast.Call) and leaves(stmt.value.func)
+    if isinstance(stmt, ast.If):
+        return bool(stmt.orelse) and _always_leaves(stmt.body[-1], leaves) and _always_leaves(stmt.orelse[-1], leaves)
+    return False
 
 
 def _names_not_implemented(exc: ast.expr | None) -> bool:
