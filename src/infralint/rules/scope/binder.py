@@ -53,8 +53,8 @@ from .syntax_facts import (
 )
 from .class_attributes import ClassAttributes
 from .exhaustive import covers_every_case
-from .star_imports import star_import_names
-from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, imported_noreturn, is_parser_construction
+from .module_facts import imported_noreturn, star_import_names
+from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, is_parser_construction
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}

@@ -10,10 +10,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ...analysis import project_modules
 from .known_names import NORETURN_ANNOTATIONS, NORETURN_CALLS
 
-_MAX_REEXPORTS = 3  # `from .compat import reraise` in a package `__init__`, followed this many times
 _PARSER_CLASSES = frozenset({"ArgumentParser", "OptionParser"})
 PARSER_EXITS = frozenset({"error", "exit"})  # `ArgumentParser.error()` prints usage and exits
 
@@ -74,32 +72,17 @@ def is_parser_construction(value: ast.expr) -> bool:
     return tail in _PARSER_CLASSES
 
 
-def imported_noreturn(importer: str, level: int, module: str, name: str, depth: int = 0) -> bool:
-    """Whether `name`, imported from the project module `module`, is a function that never returns."""
-    found = project_modules.imported_module(importer, level, module, name)
-    if found is None:
-        return False
-    loaded, local_name = found
-    memo_key = ("scope.noreturn", local_name)
-    if memo_key in loaded.memo:
-        return loaded.memo[memo_key]
-    loaded.memo[memo_key] = False  # an import cycle answers "returns"
-    answer = _defined_noreturn(loaded, local_name, depth)
-    loaded.memo[memo_key] = answer
-    return answer
-
-
-def _defined_noreturn(loaded, name: str, depth: int) -> bool:
-    tree = loaded.source.tree
-    answer = False
-    for stmt in tree.body:  # the last top-level binding of the name wins
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
-            answer = annotated_noreturn(stmt.returns) or body_never_returns(stmt, _leaves_by_name)
-        elif isinstance(stmt, ast.ImportFrom) and depth < _MAX_REEXPORTS:
+def top_level_noreturn(tree: ast.Module) -> dict:
+    """For each top-level function name, by its last binding: whether the `def` never returns, or the
+    `(level, module, name)` of the `from … import` it re-exports."""
+    functions: dict = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[stmt.name] = annotated_noreturn(stmt.returns) or body_never_returns(stmt, _leaves_by_name)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__":
             for alias in stmt.names:
-                if (alias.asname or alias.name) == name and stmt.module != "__future__":
-                    answer = imported_noreturn(str(loaded.path), stmt.level, stmt.module or "", alias.name, depth + 1)
-    return answer
+                functions[alias.asname or alias.name] = (stmt.level, stmt.module or "", alias.name)
+    return functions
 
 
 def _leaves_by_name(func: ast.expr) -> bool:

@@ -1,6 +1,6 @@
 """The names a `from module import *` of a project module provides, read off that module's syntax.
 
-The module is located and parsed like any project module (never imported). It provides its
+The module is located and parsed (never imported; see `module_facts`). It provides its
 `__all__` when that is a literal list or tuple of strings, otherwise every public name it binds at
 module level. When the module can itself create names nobody can see (its own star import, writes
 through `globals()`, a module `__getattr__`), or is not part of the project, the answer is None and
@@ -11,29 +11,13 @@ from __future__ import annotations
 
 import ast
 
-from ...analysis import project_modules
 from .stored_names import stores_in
 
 _DYNAMIC = frozenset({"globals", "vars", "exec", "setattr", "__import__"})
 
 
-def star_import_names(importer: str, level: int, module: str) -> frozenset[str] | None:
-    parts = module.split(".") if module else []
-    if not parts:
-        return None  # `from . import *` names a package's `__init__`: its submodules are loaded lazily
-    found = project_modules.locate(importer, level, ".".join(parts[:-1]), [parts[-1]])
-    if found is None or found[2]:
-        return None
-    loaded = project_modules.load(found[0], found[1])
-    if loaded is None:
-        return None
-    key = ("scope.star_names",)
-    if key not in loaded.memo:
-        loaded.memo[key] = _provided(loaded.source.tree)
-    return loaded.memo[key]
-
-
-def _provided(tree: ast.Module) -> frozenset[str] | None:
+def provided_names(tree: ast.Module) -> frozenset[str] | None:
+    """What `from module import *` binds, read off the module's tree; None when it cannot be known."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
             return None
