@@ -20,7 +20,8 @@ _PEER_RES = (
     re.compile(r"#\s*pyright\s*:\s*ignore\[(?P<codes>[^\]]*)\]"),
     re.compile(r"#\s*type\s*:\s*ignore\[(?P<codes>[^\]]*)\]"),
 )
-_MARKERS = ("noqa", "pylint", "pyright", "ignore[")  # files without any of these have no suppression
+# files without one of these directives have no suppression (a plain "pyright" would match every "Copyright")
+_DIRECTIVE_RE = re.compile(r"#\s*(?:noqa|pylint\s*:|pyright\s*:|type\s*:\s*ignore\[)", re.IGNORECASE)
 # the INF codes a peer's code silences: a line annotated for pyflakes, pylint, pyright or mypy about the
 # same failure is not reported again (documented in the README)
 PEER_CODES: dict[str, tuple[str, ...]] = {
@@ -71,8 +72,7 @@ def skip_file(source: SourceFile) -> bool:
 
 def noqa_comments(source: SourceFile) -> dict[int, Noqa]:
     """The noqa comment of each line that has one (peer tools' directives included)."""
-    lowered = source.text.lower()
-    if not any(marker in lowered for marker in _MARKERS):
+    if not _DIRECTIVE_RE.search(source.text):
         return {}
     found: dict[int, Noqa] = {}
     for comment in source.comments:
