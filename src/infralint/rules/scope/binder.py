@@ -173,7 +173,8 @@ _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "s
 
 
 def _maybe_empty_value(node: ast.expr) -> bool:
-    """`[]`, `{}`, `()`, `""`, `list()`, `filter(...)`, `[x for x in xs if x]`: a value that may hold nothing."""
+    """`[]`, `{}`, `()`, `""`, `list()`, `filter(...)`, `[x for x in xs if x]`, `text.split()`,
+    `mapping.get(key, [])`: a value that may hold nothing."""
     cls = node.__class__
     if cls in (ast.List, ast.Tuple, ast.Set):
         return not node.elts
@@ -183,6 +184,12 @@ def _maybe_empty_value(node: ast.expr) -> bool:
         return isinstance(node.value, (str, bytes)) and not node.value
     if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _EMPTY_CONSTRUCTORS:
         return node.func.id == "filter" or not node.args
+    if cls is ast.Call and node.func.__class__ is ast.Attribute:
+        method = node.func.attr
+        if method == "split" and not node.args and not node.keywords:
+            return True  # whitespace split: `"".split()` and `"  ".split()` are empty
+        if method == "get" and len(node.args) == 2:
+            return _maybe_empty_value(node.args[1])  # `environ.get("PLUGINS", "")`, `options.get("hosts", [])`
     if cls in _COMPREHENSIONS:
         return any(generator.ifs for generator in node.generators)
     return False
