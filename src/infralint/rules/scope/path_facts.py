@@ -182,7 +182,7 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
     if cls is ast.NamedExpr:
         _plan(facts, node.target, truth, atoms, names)
         return
-    if truth and _implies_nonempty_text(node):
+    if truth and (cls is ast.Call or cls is ast.Compare) and _implies_nonempty_text(node):
         # `version.startswith("HTTP/")` or `mode == "r"` held: the name is a non-empty value
         name = node.func.value.id if cls is ast.Call else node.left.id
         _learn(facts, atoms.name(name), IS_TRUE)
