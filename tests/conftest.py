@@ -19,7 +19,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 DATA = ROOT / "tests" / "data"
 
 # `# expect: INF101` or `# expect: INF101 "part of the message"`; several separated by `;`
-_EXPECT_RE = re.compile(r'#\s*expect:\s*(?P<body>.+)$')
+_EXPECT_RE = re.compile(r'#\s*expect(?P<every_path>-all)?:\s*(?P<body>.+)$')
 _ONE_RE = re.compile(r'(?P<code>INF\d{3})(?:\s+"(?P<text>[^"]*)")?')
 
 
@@ -36,12 +36,13 @@ def config_for(select: list[str] | None = None, options: dict | None = None, **o
     return config
 
 
-def expectations(text: str) -> list[tuple[int, str, str | None]]:
-    """(line, code, message part) for every `# expect:` marker in a fixture."""
+def expectations(text: str, every_path: bool = False) -> list[tuple[int, str, str | None]]:
+    """(line, code, message part) for every `# expect:` marker in a fixture, and with `every_path` also
+    for every `# expect-all:` one (a finding reported only with `possibly-unbound = "all"`)."""
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = _EXPECT_RE.search(line)
-        if not match:
+        if not match or (match.group("every_path") and not every_path):
             continue
         for one in _ONE_RE.finditer(match.group("body")):
             found.append((number, one.group("code"), one.group("text")))
@@ -53,7 +54,7 @@ def assert_fixture(path: Path, select: list[str], *, display_path: str | None = 
     text = path.read_text(encoding="utf-8")
     shown = display_path or path.relative_to(ROOT).as_posix()
     findings = lint_source(text, shown, config_for(select, options))
-    expected = expectations(text)
+    expected = expectations(text, every_path=(options or {}).get("scope.possibly-unbound") == "all")
     got = [(f.line, f.code) for f in findings]
     missing = [(line, code) for line, code, _ in expected if (line, code) not in got]
     unexpected = [(f.line, f.code, f.message) for f in findings if (f.line, f.code) not in {(l, c) for l, c, _ in expected}]

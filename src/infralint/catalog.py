@@ -51,6 +51,7 @@ class RuleOption:
     type: str
     default: Any
     description: str
+    choices: tuple[str, ...] = ()  # the accepted values of a `str` option, when it is one of a few
 
     @property
     def key(self) -> tuple[str, str]:
@@ -136,6 +137,9 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
             raise CatalogError(f"{opt_where}: type must be one of {sorted(OPTION_TYPES)}")
         if "default" not in raw:
             raise CatalogError(f"{opt_where}: no default")
+        choices = tuple(raw.get("choices", ()))
+        if choices and (raw["type"] != "str" or raw["default"] not in choices):
+            raise CatalogError(f"{opt_where}: choices need type str and must include the default")
         options.append(
             RuleOption(
                 group=_require(raw, "group", str, opt_where),
@@ -143,6 +147,7 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
                 type=raw["type"],
                 default=raw["default"],
                 description=raw.get("description", ""),
+                choices=choices,
             )
         )
     return RuleEntry(

@@ -76,6 +76,10 @@ def _check_option(option: RuleOption, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be {kind}, got {value!r}")
     if kind == "regex":
         _check_regex(option, value, where)
+    if option.choices and value not in option.choices:
+        raise ConfigError(
+            f"{where}: `{option.group}.{option.name}` must be one of {', '.join(map(repr, option.choices))}, got {value!r}"
+        )
     if kind in ("float", "number") and value != value:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a number, got nan")
     if kind in ("int", "float", "number") and value < 0:

@@ -121,3 +121,10 @@ def test_lint_paths_uses_each_files_configuration(tmp_path, monkeypatch):
     root = write(tmp_path, {"pyproject.toml": "[tool.infralint]\n", "a.py": code, "svc/infralint.toml": "ignore = ['INF101']\n", "svc/b.py": code})
     monkeypatch.chdir(root)
     assert [(Path(f.path).as_posix(), f.code) for f in lint_paths(["."])] == [("a.py", "INF101")]
+
+
+def test_an_option_with_choices_accepts_only_those():
+    assert parse({"scope": {"possibly-unbound": "all"}}).option("scope", "possibly-unbound") == "all"
+    assert parse({}).option("scope", "possibly-unbound") == "likely"
+    with pytest.raises(ConfigError, match="`scope.possibly-unbound` must be one of 'likely', 'all', got 'every'"):
+        parse({"scope": {"possibly-unbound": "every"}})

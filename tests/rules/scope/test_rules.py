@@ -16,9 +16,16 @@ CODES = ["INF101", "INF102", "INF103"]
 CLEAN = sorted(p for p in (SCOPE / "clean").rglob("*.py*"))
 
 
-@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py"])
+@pytest.mark.parametrize("name", ["undefined_name.py", "possibly_unbound.py", "unbound_local.py", "failing_paths.py", "loop_paths.py", "recall_paths.py", "likely_paths.py"])
 def test_flagged_fixture(name):
     assert_fixture(SCOPE / name, select=CODES)
+
+
+@pytest.mark.parametrize("name", ["possibly_unbound.py", "failing_paths.py", "loop_paths.py", "recall_paths.py", "likely_paths.py"])
+def test_flagged_fixture_reporting_every_path(name):
+    """`possibly-unbound = "all"` also reports the `# expect-all:` lines: `if`/`elif` chains without
+    `else` and loops over values not visibly built possibly empty (clean by default)."""
+    assert_fixture(SCOPE / name, select=CODES, options={"scope.possibly-unbound": "all"})
 
 
 @pytest.mark.parametrize("path", CLEAN, ids=lambda p: p.relative_to(SCOPE / "clean").as_posix())
@@ -85,3 +92,64 @@ def test_messages_name_the_runtime_error():
         "`y` may be unbound here: it is not bound when `x` (line 2) is false, and then this read raises UnboundLocalError"
     )
     assert (finding.line, finding.col, finding.end_line, finding.end_col) == (4, 11, 4, 12)
+
+
+def test_never_returning_function_imported_from_a_project_module(tmp_path):
+    package = tmp_path / "sdk"
+    package.mkdir()
+    (package / "__init__.py").write_text("from ._compat import reraise\n")
+    (package / "_compat.py").write_text(
+        "def reraise(tp, value, tb=None):\n"
+        "    if value.__traceback__ is not tb:\n"
+        "        raise value.with_traceback(tb)\n"
+        "    raise value\n"
+        "\n"
+        "def log_error(value):\n"
+        "    print(value)\n"
+    )
+    handler = package / "handler.py"
+    text = (
+        "import sys\n"
+        "from . import reraise\n"
+        "from ._compat import log_error\n"
+        "\n"
+        "def handle(event):\n"
+        "    try:\n"
+        "        result = event.process()\n"
+        "    except Exception:\n"
+        "        reraise(*sys.exc_info())\n"
+        "    return result\n"
+        "\n"
+        "def logged(event):\n"
+        "    try:\n"
+        "        result = event.process()\n"
+        "    except Exception as error:\n"
+        "        log_error(error)\n"
+        "    return result\n"
+    )
+    handler.write_text(text)
+    findings = lint_source(text, str(handler), config_for(CODES))
+    assert [(f.code, f.line) for f in findings] == [("INF102", 17)]
+    assert "not bound if `event.process()` raises at line 14" in findings[0].message
+
+
+def test_star_import_of_a_project_module_provides_only_its_names(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "settings.py").write_text("TIMEOUT = 5\n_PRIVATE = 1\n\ndef load():\n    return TIMEOUT\n")
+    (tmp_path / "app" / "exported.py").write_text("__all__ = ['PUBLIC']\nPUBLIC = 1\nHIDDEN = 2\n")
+    (tmp_path / "app" / "dynamic.py").write_text("for name in ('A', 'B'):\n    globals()[name] = 1\n")
+    service = tmp_path / "app" / "service.py"
+    text = (
+        "from app.settings import *\n"
+        "from .exported import *\n"
+        "\n"
+        "def handler():\n"
+        "    return TIMEOUT, load(), PUBLIC, HIDDEN, _PRIVATE, missing\n"
+    )
+    service.write_text(text)
+    findings = lint_source(text, str(service), config_for(CODES))
+    assert sorted(f.message.split("`")[1] for f in findings) == ["HIDDEN", "_PRIVATE", "missing"]
+    dynamic = "from .dynamic import *\n\ndef handler():\n    return A, missing\n"
+    service.write_text(dynamic)
+    assert lint_source(dynamic, str(service), config_for(CODES)) == []  # its names cannot be known

@@ -28,12 +28,13 @@ from .known_names import (
     ENVIRONMENT_VALUES,
     EXCEPTION_SWALLOWING_CONTEXTS,
     MODULE_DUNDERS,
-    NORETURN_ANNOTATIONS,
     NORETURN_CALLS,
     NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
+    STDLIB_MODULES,
 )
-from .path_facts import IS_TRUE, Atoms, conflict, refine, value_facts
+from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
+from .raise_points import EVERYTHING, catches_everything, catches_import_error, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
     annotation_subscript_parts,
@@ -42,13 +43,18 @@ from .syntax_facts import (
     irrefutable,
     is_globals_call,
     matches_constant,
-    may_raise,
     negated_name,
     nonempty_iterable,
     parent_within,
     static_test,
+    strip_not,
     tests_existence,
+    unwrap_same_length,
 )
+from .class_attributes import ClassAttributes
+from .exhaustive import covers_every_case
+from .module_facts import imported_noreturn, star_import_names
+from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, is_parser_construction
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
@@ -56,14 +62,12 @@ _RAISE = ("raise",)
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_SAME_LENGTH_CALLS = frozenset({"enumerate", "sorted", "list", "tuple", "reversed", "iter"})
-_SAME_LENGTH_METHODS = frozenset({"items", "keys", "values", "splitlines", "copy"})
 
 
 class Binding:
     """One binding of a name in a scope (assignment, import, def, loop target, `del`, …)."""
 
-    __slots__ = ("name", "kind", "node", "typing_only", "fullname")
+    __slots__ = ("name", "kind", "node", "typing_only", "fullname", "statement")
 
     def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
         self.name = name
@@ -71,10 +75,19 @@ class Binding:
         self.node = node
         self.typing_only = typing_only
         self.fullname = fullname
+        self.statement: ast.AST | None = None  # the statement that binds it, when it is a plain assignment
 
     @property
     def line(self) -> int:
         return getattr(self.node, "lineno", 0)
+
+    @property
+    def assigned_value(self) -> ast.expr | None:
+        """`value` of the `name = value` that made this binding, if it was one."""
+        statement = self.statement
+        if statement.__class__ is ast.Assign and any(t is self.node for t in statement.targets):
+            return statement.value
+        return None
 
     @property
     def runtime(self) -> bool:
@@ -122,6 +135,22 @@ class Scope:
         return f"Scope({self.kind} {self.name})"
 
 
+class _TryFrame:
+    """One `try` body being walked: the states its raising points reach a handler or `finally` with."""
+
+    __slots__ = ("scope", "kinds", "raised", "points", "escaping", "escaping_points", "merged", "escaping_merged")
+
+    def __init__(self, scope: Scope, kinds: frozenset[str], escapes: bool) -> None:
+        self.scope = scope
+        self.kinds = kinds  # the kinds of failure its handlers catch
+        self.raised: Flow | None = None
+        self.points: list[tuple[int, ast.AST]] = []  # (log position, raising node) per caught point
+        self.escaping: Flow | None = None
+        self.escaping_points: list[tuple[int, ast.AST]] | None = [] if escapes else None
+        self.merged: tuple | None = None  # the state last merged into `raised` (flow id, log length, sizes)
+        self.escaping_merged: tuple | None = None
+
+
 @dataclass
 class Problem:
     """A read that can fail, with the facts the message needs.
@@ -140,6 +169,32 @@ class Problem:
     in_annotation: bool = False
 
 
+_EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "filter"})
+
+
+def _maybe_empty_value(node: ast.expr) -> bool:
+    """`[]`, `{}`, `()`, `""`, `list()`, `filter(...)`, `[x for x in xs if x]`, `text.split()`,
+    `mapping.get(key, [])`: a value that may hold nothing."""
+    cls = node.__class__
+    if cls in (ast.List, ast.Tuple, ast.Set):
+        return not node.elts
+    if cls is ast.Dict:
+        return not node.keys
+    if cls is ast.Constant:
+        return isinstance(node.value, (str, bytes)) and not node.value
+    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _EMPTY_CONSTRUCTORS:
+        return node.func.id == "filter" or not node.args
+    if cls is ast.Call and node.func.__class__ is ast.Attribute:
+        method = node.func.attr
+        if method == "split" and not node.args and not node.keywords:
+            return True  # whitespace split: `"".split()` and `"  ".split()` are empty
+        if method == "get" and len(node.args) == 2:
+            return _maybe_empty_value(node.args[1])  # `environ.get("PLUGINS", "")`, `options.get("hosts", [])`
+    if cls in _COMPREHENSIONS:
+        return any(generator.ifs for generator in node.generators)
+    return False
+
+
 def _constant(node: ast.expr) -> bool:
     """A literal: `"win32"`, `(3, 11)`, `("linux", "darwin")`."""
     if node.__class__ is ast.Constant:
@@ -147,6 +202,18 @@ def _constant(node: ast.expr) -> bool:
     if node.__class__ in (ast.Tuple, ast.List, ast.Set):
         return all(_constant(e) for e in node.elts)
     return False
+
+
+def _imported_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(stmt, ast.Import):
+        return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
+    return [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
+    start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
+    return start <= getattr(node, "lineno", -1) <= end
 
 
 def _executing(scope: Scope) -> Scope:
@@ -157,7 +224,15 @@ def _executing(scope: Scope) -> Scope:
 
 
 class ScopeAnalysis:
-    """Bindings of every scope of one file and the problems found in its reads."""
+    """Bindings of every scope of one file and the problems found in its reads.
+
+    Paths are judged as `[tool.infralint.scope] possibly-unbound = "likely"` (the default) says: an
+    `if`/`elif` chain whose every branch binds the name is taken as covering its values, and a `for`
+    loop runs at least once unless its iterable is visibly built possibly empty. `AllPathsScopeAnalysis`
+    judges every path.
+    """
+
+    every_path = False
 
     def __init__(self, source: SourceFile) -> None:
         self.source = source
@@ -176,6 +251,7 @@ class ScopeAnalysis:
         self.scopes: list[Scope] = [self.module]
         self.scope = self.module
         self.loops: list[tuple[list, list]] = []
+        self.try_frames: list[_TryFrame] = []  # the `try` bodies (and `with suppress`) being walked
         self.deferred: deque = deque()
         self.module_pending: list[tuple] = []
         self.lazy_names: list[tuple[str, ast.AST, Scope]] = []
@@ -184,7 +260,15 @@ class ScopeAnalysis:
         self.stmt: ast.AST = tree
         self.module_end: Flow | None = None
         self.atoms = Atoms()
-        self.nonempty_literals: set[int] = set()  # module-level targets assigned a non-empty literal
+        self.nonempty_loops: set[int] = set()  # `for` loops that certainly run at least once
+        self.class_attributes: dict[int, ClassAttributes] = {}  # per class scope, built when a loop asks
+        self.global_assigners: dict[str, set[int]] = {}  # name → the functions that assign it through `global`
+        self.expression_conds: set[int] = set()  # conditions of `a or b` and `x if t else y`, not of statements
+        self.hints = None  # `name_hints.NameHints`, built when a message first needs one
+        self.ends_block = False  # the statement being walked is the last of its block
+        self.in_handler = 0  # `except` handlers being walked
+        self.star_imports: list[ast.ImportFrom] = []
+        self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -257,8 +341,13 @@ class ScopeAnalysis:
 
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
+        frames = self.try_frames
+        last = body[-1] if body else None
         for stmt in body:
             self.stmt = stmt
+            self.ends_block = stmt is last
+            if frames:
+                self._note_raise_points(stmt)
             handler = handlers.get(stmt.__class__)
             if handler is None:
                 self._expr(stmt)
@@ -330,16 +419,44 @@ class ScopeAnalysis:
                 self.unknowable = True
         elif name in ("globals", "vars") and not call.args:
             if name == "globals" or _executing(self.scope).kind == "module":
-                self.unknowable = self.unknowable or not self._is_read_only_globals_use(call)
+                provided = self._globals_writes(call)
+                if provided is None:
+                    self.unknowable = True
+                for key, node in provided or ():
+                    self.module.bindings.setdefault(key, []).append(Binding(key, "global", node, self.typing_only))
 
-    def _is_read_only_globals_use(self, call: ast.Call) -> bool:
-        """`globals()[k]`, `globals().get(k)`, `k in globals()` only read; anything else may write."""
+    def _globals_writes(self, call: ast.Call) -> list[tuple[str, ast.AST]] | None:
+        """The module globals a use of `globals()` creates: none for a read (`globals()[k]`, `.get(k)`,
+        `.pop(k)`, `k in globals()`), the literal keys of `globals()["x"] = …`, `.setdefault("x", …)`,
+        `.update(x=…)` — or None when it may create names nobody can see."""
         parent = parent_within(self.stmt, call)
         if isinstance(parent, ast.Subscript) and parent.value is call:
-            return isinstance(parent.ctx, ast.Load)
+            if isinstance(parent.ctx, ast.Load):
+                return []
+            key = parent.slice
+            return [(key.value, parent)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
         if isinstance(parent, ast.Attribute) and parent.value is call:
-            return parent.attr in ("get", "copy", "items", "keys", "values", "__contains__")
-        return isinstance(parent, ast.Compare)
+            if parent.attr in ("get", "copy", "items", "keys", "values", "__contains__", "pop"):
+                return []
+            method_call = parent_within(self.stmt, parent)
+            if not isinstance(method_call, ast.Call) or method_call.func is not parent:
+                return None
+            if parent.attr == "setdefault" and method_call.args:
+                key = method_call.args[0]
+                return [(key.value, method_call)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+            if parent.attr == "update":
+                keys = [(k.arg, method_call) for k in method_call.keywords if k.arg is not None]
+                if len(keys) != len(method_call.keywords):
+                    return None
+                for argument in method_call.args:
+                    if not isinstance(argument, ast.Dict) or not all(
+                        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in argument.keys
+                    ):
+                        return None
+                    keys.extend((k.value, method_call) for k in argument.keys)
+                return keys
+            return None
+        return [] if isinstance(parent, ast.Compare) else None
 
     def _lambda(self, node: ast.Lambda) -> None:
         for default in node.args.defaults:
@@ -394,6 +511,7 @@ class ScopeAnalysis:
         try:
             for index in range(1, len(values)):
                 conds.append(values[index - 1])
+                self.expression_conds.add(id(values[index - 1]))
                 if saved is not None:
                     refine(owner.flow.facts, values[index - 1], outcome, self.atoms, owner.fact_names)
                 try:
@@ -404,19 +522,30 @@ class ScopeAnalysis:
             self._assume_end(owner, saved, start)
 
     def _if_exp(self, node: ast.IfExp) -> None:
-        self._expr(node.test)
+        """`a if t else b`; a chain `a if t else b if u else c` is walked in a loop, not recursively."""
         conds = _executing(self.scope).conds
-        conds.append(node.test)
-        owner, saved, start = self._assume_begin()
+        assumed: list[tuple[Scope, dict | None, int]] = []
         try:
-            for branch, outcome in ((node.body, True), (node.orelse, False)):
+            while True:
+                self._expr(node.test)
+                conds.append(node.test)
+                self.expression_conds.add(id(node.test))
+                owner, saved, start = self._assume_begin()
+                assumed.append((owner, saved, start))
+                if saved is not None:
+                    refine(owner.flow.facts, node.test, True, self.atoms, owner.fact_names)
+                self._expr(node.body)
                 if saved is not None:
                     owner.flow.facts = dict(saved)
-                    refine(owner.flow.facts, node.test, outcome, self.atoms, owner.fact_names)
-                self._expr(branch)
+                    refine(owner.flow.facts, node.test, False, self.atoms, owner.fact_names)
+                if node.orelse.__class__ is not ast.IfExp:
+                    self._expr(node.orelse)
+                    break
+                node = node.orelse
         finally:
-            conds.pop()
-            self._assume_end(owner, saved, start)
+            for owner, saved, start in reversed(assumed):
+                conds.pop()
+                self._assume_end(owner, saved, start)
 
     def _assume_begin(self) -> tuple[Scope, dict | None, int]:
         """Start evaluating a part of an expression that runs only under a condition: its facts are temporary."""
@@ -468,7 +597,12 @@ class ScopeAnalysis:
         kind = scope.kind
         if kind == "function":
             if name in scope.globals:
-                self.module_pending.append((name, node, "deferred", None, class_why, self.in_annotation, origin))
+                flow = scope.flow
+                if flow is not None and name in flow.bound:
+                    return  # assigned by this function on every path here
+                unassigned = flow is not None and name not in flow.maybe
+                mode = "global-unassigned" if unassigned else "deferred"
+                self.module_pending.append((name, node, mode, None, class_why, self.in_annotation, origin))
                 return
             if name in scope.nonlocals:
                 return
@@ -517,7 +651,9 @@ class ScopeAnalysis:
         if not scope.conds:
             return False
         if why[0] == "loop-first":
-            return len(scope.conds) > why[3]
+            # under an `if` inside the loop (`if not first: use(previous)`); `x = item or x` is no such test
+            statement_conds = sum(1 for cond in scope.conds if id(cond) not in self.expression_conds)
+            return statement_conds > why[3]
         if any(tests_existence(cond, name) for cond in scope.conds):
             return True
         if why[0] not in ("if-else", "if-branch"):
@@ -607,7 +743,7 @@ class ScopeAnalysis:
                 roots = found if roots is None else roots & found
             return roots or set()
         if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
-            return self._environment_roots(test.operand)
+            return self._environment_roots(strip_not(test)[0])
         if cls is ast.Call and test.func.__class__ is ast.Attribute and test.func.attr in ("startswith", "endswith"):
             root = self._environment_value(test.func.value)
             if root and all(_constant(a) for a in test.args):
@@ -651,10 +787,15 @@ class ScopeAnalysis:
                 scope = scope.lookup_parent
         if name in scope.globals:
             self.module.bindings.setdefault(name, []).append(Binding(name, "global", node, self.typing_only, fullname))
+            if not self.typing_only:
+                self.global_assigners.setdefault(name, set()).add(id(scope))
+                if scope.flow is not None:
+                    scope.flow.bind(name)  # this function has assigned it on this path
             return
         if name in scope.nonlocals:
             return
         binding = Binding(name, kind, node, self.typing_only, fullname)
+        binding.statement = self.stmt
         existing = scope.bindings.get(name)
         if existing is None:
             scope.bindings[name] = [binding]
@@ -743,12 +884,7 @@ class ScopeAnalysis:
         finally:
             self.scope = outer
         self._bind(node.name, "def", node)
-        returns = node.returns
-        if returns is not None:
-            tail = returns.attr if isinstance(returns, ast.Attribute) else getattr(returns, "id", None)
-            if tail in NORETURN_ANNOTATIONS:
-                outer.noreturn.add(node.name)
-        elif self._always_leaves(node):
+        if annotated_noreturn(node.returns) or body_never_returns(node, self._leaving_call):
             outer.noreturn.add(node.name)
         if outer is self.module and node.name == "__getattr__":
             self.unknowable = True  # PEP 562: the module answers for names it does not bind
@@ -881,8 +1017,6 @@ class ScopeAnalysis:
     def _assign(self, node: ast.Assign) -> None:
         self._expr(node.value)
         known = self._value_facts(node.value)
-        if self.scope is self.module and nonempty_iterable(node.value):
-            self.nonempty_literals.update(id(t) for t in node.targets if t.__class__ is ast.Name)
         for target in node.targets:
             self._target(target, "assign")
             if known and target.__class__ is ast.Name:
@@ -899,8 +1033,10 @@ class ScopeAnalysis:
         scope = self.scope
         if scope.flow is None or name in scope.globals or name in scope.nonlocals:
             return
-        scope.flow.facts[self.atoms.name(name)] = mask
-        scope.fact_names.add(name)
+        facts, key = scope.flow.facts, self.atoms.name(name)
+        if len(facts) < MAX_PATH_FACTS or key in facts:
+            facts[key] = mask
+            scope.fact_names.add(name)
 
     def _aug_assign(self, node: ast.AugAssign) -> None:
         target = node.target
@@ -938,14 +1074,18 @@ class ScopeAnalysis:
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
+        if self.is_package and node.level == 1 and node.module and _executing(self.scope).kind == "module":
+            # importing `.sub` from a package's `__init__` also sets the package attribute `sub`
+            submodule = node.module.split(".")[0]
+            self._bind(submodule, "import", node, "." + submodule)
         if module == "__future__":
             if any(alias.name == "annotations" for alias in node.names):
                 self.postponed = True
             return
         for alias in node.names:
             if alias.name == "*":
-                self.unknowable = True
                 self.has_star_import = True
+                self.star_imports.append(node)  # what it provides is read only if a name needs it
                 continue
             fullname = f"{module}.{alias.name}" if node.module else f"{module}{alias.name}"
             self._bind(alias.asname or alias.name, "import", node, fullname)
@@ -970,7 +1110,7 @@ class ScopeAnalysis:
     def _expr_stmt(self, node: ast.Expr) -> None:
         value = node.value
         self._expr(value)
-        if value.__class__ is ast.Call and self._never_returns(value):
+        if value.__class__ is ast.Call and self._never_returns(value, consult_imports=self.ends_block and self.in_handler > 0):
             self.scope.flow = None
 
     def _pass(self, node: ast.Pass) -> None:
@@ -1009,22 +1149,59 @@ class ScopeAnalysis:
             scope = scope.lookup_parent
         return ".".join([root, *reversed(parts)])
 
-    def _never_returns(self, call: ast.Call) -> bool:
+    def _never_returns(self, call: ast.Call, consult_imports: bool = True) -> bool:
+        """Whether the call ends its path. Other modules are read only for a call that ends an
+        `except` handler (`except …: reraise(…)`), where a helper that raises is the idiom."""
         func = call.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            if func.attr in NORETURN_METHODS_OF_SELF:
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            receiver = func.value.id
+            if receiver in ("self", "cls"):
+                if func.attr in NORETURN_METHODS_OF_SELF:
+                    return True
+                owner = self.scope.enclosing_class()
+                return owner is not None and func.attr in owner.noreturn
+            if func.attr in PARSER_EXITS and self._is_parser(receiver):
                 return True
-            owner = self.scope.enclosing_class()
-            return owner is not None and func.attr in owner.noreturn
         if isinstance(func, ast.Name):
             scope: Scope | None = self.scope
             while scope is not None:
                 if func.id in scope.noreturn:
                     return True
-                if func.id in scope.bindings:
-                    break
+                bindings = scope.bindings.get(func.id)
+                if bindings:
+                    imported = consult_imports and self._imported_noreturn(bindings[-1])
+                    return imported or self.qualified_name(func) in NORETURN_CALLS
                 scope = scope.lookup_parent
-        return self.qualified_name(func) in NORETURN_CALLS
+        qualified = self.qualified_name(func)
+        if qualified in NORETURN_CALLS:
+            return True
+        if qualified is not None and isinstance(func, ast.Attribute) and "." in qualified:
+            module, name = qualified.rsplit(".", 1)
+            if not consult_imports or module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
+                return False  # the standard library's never-returning calls are listed
+            return imported_noreturn(self.source.path, 0, module, name)
+        return False
+
+    def _imported_noreturn(self, binding: Binding) -> bool:
+        """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
+        node = binding.node
+        if binding.kind != "import" or not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+            return False
+        if not node.level and (node.module or "").split(".")[0] in STDLIB_MODULES:
+            return False
+        alias = next((a for a in node.names if (a.asname or a.name) == binding.name), None)
+        return alias is not None and imported_noreturn(self.source.path, node.level, node.module or "", alias.name)
+
+    def _is_parser(self, name: str) -> bool:
+        """`name` only ever holds an `ArgumentParser` (bound once, to its construction)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            bindings = scope.bindings.get(name)
+            if bindings:
+                value = bindings[0].assigned_value if len(bindings) == 1 else None
+                return value is not None and is_parser_construction(value)
+            scope = scope.lookup_parent
+        return False
 
     def _leaving_call(self, func: ast.expr) -> bool:
         """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
@@ -1032,80 +1209,111 @@ class ScopeAnalysis:
             return self.scope.kind == "class" and func.attr in self.scope.noreturn
         return self.qualified_name(func) in NORETURN_CALLS
 
-    def _always_leaves(self, node: ast.FunctionDef) -> bool:
-        """A helper like `def usage(): print(...); sys.exit(2)`: it ends by raising and never returns."""
-        last = node.body[-1]
-        if isinstance(last, ast.Raise):
-            pass
-        elif not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and self._leaving_call(last.value.func)):
-            return False
-        stack = list(node.body[:-1])
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom)):
-                return False
-            if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.extend(ast.iter_child_nodes(current))
-        return True
-
     def _swallows_exceptions(self, context: ast.expr) -> bool:
         return isinstance(context, ast.Call) and self.qualified_name(context.func) in EXCEPTION_SWALLOWING_CONTEXTS
 
     # -- branches ---------------------------------------------------------------------------------
 
-    def _if(self, node: ast.If, head: ast.If | None = None) -> None:
+    def _if(self, node: ast.If) -> None:
+        """An `if` and its `elif` chain, walked in a loop (a chain of thousands of `elif`s is one
+        statement, not thousands of nested ones); the branch states are joined innermost first."""
+        scope = self.scope
+        head = node
+        links: list[tuple[Flow | None, ast.If]] = []  # (state at the end of its body, link) awaiting the join
+        try:
+            while node is not None:
+                node = self._if_link(node, head, links)
+        finally:
+            for _ in links:
+                scope.conds.pop()
+        if not self.every_path and scope.flow is not None and links:
+            if len(links) > 1 and not links[-1][1].orelse:
+                self._assume_chain_covers_values(links)
+            if scope.kind == "module":
+                self._assume_optional_definitions(links)
+        for then_end, link in reversed(links):
+            scope.flow = join([(then_end, ("if-branch", link)), (scope.flow, ("if-else", head, link))])
+        if links:
+            then_end, last = links[-1]
+            if then_end is None and not last.orelse:
+                guarded = negated_name(last.test)
+                if guarded is not None:
+                    scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+
+    def _assume_chain_covers_values(self, links: list) -> None:
+        """An `if`/`elif` chain without `else` whose every branch that goes on binds a name is read as
+        a dispatch over the values that occur: the name counts as bound when no test holds."""
+        ends = [then_end for then_end, _ in links if then_end is not None]
+        if not ends:
+            return
+        fallthrough = self.scope.flow
+        for name in set.intersection(*(end.bound for end in ends)) - fallthrough.bound:
+            fallthrough.bind(name)
+
+    def _assume_optional_definitions(self, links: list) -> None:
+        """`if hasattr(select, "epoll"): class EpollSelector: …` at module level is an optional API: its
+        readers test for it in ways of their own, so a skipped `def`/`class` is not taken as unbound."""
+        fallthrough = self.scope.flow
+        bindings = self.scope.bindings
+        for then_end, _ in links:
+            if then_end is not None:
+                for name in then_end.bound - fallthrough.bound:
+                    if bindings[name][-1].kind in ("def", "class"):
+                        fallthrough.bind(name)
+
+    def _if_link(self, node: ast.If, head: ast.If, links: list) -> ast.If | None:
+        """One test of an `if`/`elif` chain: walk its body and leave the state of its `else` side in
+        `scope.flow`; return the next `elif` to walk, or None when the chain ends here."""
+        if node is not head:
+            self.stmt = node
+            if self.try_frames:
+                self._note_raise_points(node)  # an `elif` test runs like a statement of its own
         static = static_test(node.test)
         if static == "typing":
             self._typing_only_block(node.body)
             self._stmts(node.orelse)
-            return
+            return None
         if static == "not-typing":
             self._stmts(node.body)
             self._typing_only_block(node.orelse)
-            return
+            return None
         self._expr(node.test)
         scope = self.scope
         entry = scope.flow
         if static is False:
             self._typing_only_block(node.body)
             self._stmts(node.orelse)
-            return
+            return None
         if static is True:  # `if True:` — the `else` never runs
             self._stmts(node.body)
             then_end, scope.flow = scope.flow, None
             self._stmts(node.orelse)
             scope.flow = then_end
-            return
+            return None
         if entry is None:  # unreachable code: still record its bindings and nested scopes
             self._stmts(node.body)
             scope.flow = None
             self._stmts(node.orelse)
             scope.flow = None
-            return
-        head = head or node
+            return None
         scope.flow = entry.copy()
         self._refine(scope, scope.flow, node.test, True)
         scope.conds.append(node.test)
-        try:
-            self._stmts(node.body)
-            then_end = scope.flow
-            scope.flow = entry
-            self._refine(scope, entry, node.test, False)
-            orelse = node.orelse
-            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
-                self.stmt = orelse[0]
-                self._if(orelse[0], head)
-            else:
-                self._stmts(orelse)
-                if not orelse and head is not node and (self._complements_earlier(node, head) or self._environment_dispatch(head)):
-                    scope.flow = None  # the chain is exhaustive: no path skips every branch
-        finally:
-            scope.conds.pop()
-        scope.flow = join([(then_end, ("if-branch", node)), (scope.flow, ("if-else", head, node))])
-        if then_end is None and not node.orelse:
-            guarded = negated_name(node.test)
-            if guarded is not None:
-                scope.truthy.add(guarded)  # `if not items: raise …` — from here on `items` is non-empty
+        links.append((None, node))
+        self._stmts(node.body)
+        links[-1] = (scope.flow, node)
+        scope.flow = entry
+        self._refine(scope, entry, node.test, False)
+        orelse = node.orelse
+        if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+            return orelse[0]
+        self._stmts(orelse)
+        if not orelse and head is not node and (
+            self._complements_earlier(node, head) or covers_every_case(chain_tests(("if-else", head, node)), self.atoms)
+            or self._environment_dispatch(head)
+        ):
+            scope.flow = None  # the chain is exhaustive: no path skips every branch
+        return None
 
     def _typing_only_block(self, body: list[ast.stmt]) -> None:
         """Code that never runs (`if TYPE_CHECKING:`, `if False:`): its bindings exist for type checkers only."""
@@ -1196,6 +1404,8 @@ class ScopeAnalysis:
         self._expr(node.iter)
         scope = self.scope
         entry = scope.flow
+        if entry is not None and (self._nonempty(node.iter, entry) or not (self.every_path or self._visibly_maybe_empty(node.iter))):
+            self.nonempty_loops.add(id(node))
         head = self._loop_head(entry, node, node.body) if entry is not None else None
         scope.flow = head.copy() if head is not None else None
         with self._loop_frame() as frame:
@@ -1206,7 +1416,10 @@ class ScopeAnalysis:
             scope.flow = None
             return
         paths = [(scope.flow, ("loop-body", node)), *frame[1]]
-        if not self._nonempty(node.iter):
+        if id(node) in self.nonempty_loops:
+            pass
+        else:
+            self._learn_empty(head, node.iter)
             paths.append((head, ("loop-zero", node)))
         self._leave_loop(node, join(paths), frame[0])
 
@@ -1240,37 +1453,170 @@ class ScopeAnalysis:
             self._refine(scope, after_test, node.test, False)
         self._leave_loop(node, None if always else after_test, frame[0])
 
-    def _nonempty(self, iterable: ast.expr) -> bool:
-        node = iterable
-        while True:  # `enumerate(NAMES)`, `sorted(TABLE.items())` are as long as what they wrap
-            if node.__class__ is not ast.Call or len(node.args) > 1 or node.keywords:
-                break
-            func = node.func
-            if func.__class__ is ast.Name and func.id in _SAME_LENGTH_CALLS and node.args:
-                node = node.args[0]
-            elif func.__class__ is ast.Attribute and func.attr in _SAME_LENGTH_METHODS and not node.args:
-                node = func.value
-            else:
-                break
-        if isinstance(node, ast.Name):
-            return node.id in self.scope.truthy or self._module_constant_nonempty(node.id)
+    def _nonempty(self, iterable: ast.expr, flow: Flow | None = None) -> bool:
+        """Whether a loop over `iterable` certainly runs at least once."""
+        node = unwrap_same_length(iterable)
+        cls = node.__class__
+        if cls is ast.Call and node.func.__class__ is ast.Name and not node.keywords:
+            if node.func.id in ("globals", "locals", "vars") and not node.args:
+                # a namespace: a module's has `__name__`, a class body's `__module__`, a function's its parameters
+                return node.func.id == "globals" or self.scope.kind != "function" or bool(self._parameters(self.scope))
+            if node.func.id == "zip" and node.args:
+                return all(self._nonempty(arg, flow) for arg in node.args)
+            if node.func.id == "range":
+                return self._range_nonempty(node.args)
+        if cls in _COMPREHENSIONS:
+            generators = node.generators
+            return len(generators) == 1 and not generators[0].ifs and self._nonempty(generators[0].iter, flow)
+        if cls is ast.Name:
+            name = node.id
+            if name in self.scope.truthy or self._constant_nonempty(name):
+                return True
+        elif cls is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in ("self", "cls"):
+            owner = self.scope.enclosing_class()
+            if owner is not None and self._class_attribute_nonempty(owner, node.attr):
+                return True
+        if flow is not None and self._known_truthy(node, flow):
+            return True
+        if self._fixed_at_import(node):
+            return True
         return nonempty_iterable(node)
 
-    def _module_constant_nonempty(self, name: str) -> bool:
-        """A module constant: bound once, at module level, to a non-empty literal (`EXCEPTIONS = ("A", "B")`)."""
+    def _visibly_maybe_empty(self, iterable: ast.expr) -> bool:
+        """An iterable the code itself shows may be empty: an empty literal, a filtering comprehension or
+        `filter()`, or a local name this scope has bound to one of those (a list built by appending)."""
+        node = unwrap_same_length(iterable)
+        if node.__class__ is ast.Name:
+            return any(
+                binding.assigned_value is not None and _maybe_empty_value(binding.assigned_value)
+                for binding in self.scope.bindings.get(node.id, ())
+            )
+        return _maybe_empty_value(node)
+
+    def _literal_nonempty(self, value: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
+        """A value built non-empty: a literal with items, `path.split("/")`, a comprehension without
+        conditions over such a value or a constant."""
+        if value.__class__ is ast.IfExp:  # `[option] if option else self.DEFAULTS`
+            return self._nonempty(value.body) and self._nonempty(value.orelse)
+        if value.__class__ in _COMPREHENSIONS:
+            generators = value.generators
+            if len(generators) != 1 or generators[0].ifs:
+                return False
+            source = unwrap_same_length(generators[0].iter)
+            if source.__class__ is ast.Name:
+                return source.id not in seen and self._constant_nonempty(source.id, seen | {source.id})
+            return self._literal_nonempty(source, seen)
+        return nonempty_iterable(value)
+
+    @staticmethod
+    def _parameters(scope: Scope) -> list[str]:
+        return [name for name, bindings in scope.bindings.items() if bindings[0].kind == "arg"]
+
+    def _constant_nonempty(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
+        value (`EXCEPTIONS = ("A", "B")`, `parts = path.split("/")` with no other binding)."""
         scope = _executing(self.scope)
         if scope.kind == "function" and name in scope.bindings:
+            bindings = scope.bindings[name]
+        elif self.scope.kind == "class" and name in self.scope.bindings:
+            bindings = self.scope.bindings[name]
+        else:
+            bindings = self.module.bindings.get(name)
+        if not bindings or len(bindings) != 1 or bindings[0].typing_only:
             return False
-        bindings = self.module.bindings.get(name)
-        return bindings is not None and len(bindings) == 1 and id(bindings[0].node) in self.nonempty_literals
+        value = bindings[0].assigned_value
+        return value is not None and self._literal_nonempty(value, seen | {name})
+
+    def _range_nonempty(self, args: list[ast.expr]) -> bool:
+        values = [self._int_value(arg) for arg in args]
+        if None in values or not values:
+            return False
+        if len(values) == 1:
+            return values[0] > 0
+        if len(values) == 2:
+            return values[0] < values[1]
+        return False
+
+    def _int_value(self, node: ast.expr) -> int | None:
+        """An integer literal, or a name bound once (locally or at module level) to one."""
+        if node.__class__ is ast.UnaryOp and node.op.__class__ is ast.USub:
+            inner = self._int_value(node.operand) if node.operand.__class__ is ast.Constant else None
+            return -inner if inner is not None else None
+        if node.__class__ is ast.Constant:
+            value = node.value
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if node.__class__ is not ast.Name:
+            return None
+        scope = _executing(self.scope)
+        bindings = scope.bindings.get(node.id) if scope.kind == "function" else None
+        if bindings is None:
+            bindings = self.module.bindings.get(node.id)
+        if bindings is None or len(bindings) != 1:
+            return None
+        value = bindings[0].assigned_value
+        if value is None or value.__class__ is not ast.Constant:
+            return None
+        return value.value if isinstance(value.value, int) and not isinstance(value.value, bool) else None
+
+    def _class_attribute_nonempty(self, owner: Scope, attribute: str) -> bool:
+        """`self.LEVELS` where the class binds `LEVELS` to non-empty values only (at class level or as
+        `self.LEVELS = (…)` in its methods)."""
+        attributes = self.class_attributes.get(id(owner))
+        if attributes is None:
+            attributes = self.class_attributes[id(owner)] = ClassAttributes(owner.node)
+        return attributes.nonempty(attribute)
+
+    def _known_truthy(self, node: ast.expr, flow: Flow) -> bool:
+        """The path has tested the iterable true: `if items:`, `if len(items):`, `if not items: return`."""
+        atom = self.atoms.atom(node)
+        if atom is None or atom[1]:
+            return False
+        for key in (atom[0], f"len({atom[0]})"):
+            mask = flow.facts.get(key, 0)
+            if mask & TRUTHY and not mask & FALSY:
+                return True
+        return False
+
+    def _fixed_at_import(self, node: ast.expr) -> bool:
+        """A module- or class-level loop over an imported module's attributes (`for k, v in
+        dis.COMPILER_FLAG_NAMES.items()`): another module's tables are fixed when this one is
+        imported, so an empty one would fail every import — not a rare path of a running service."""
+        if _executing(self.scope).kind != "module" or node.__class__ is not ast.Attribute:
+            return False
+        while node.__class__ is ast.Attribute:
+            node = node.value
+        if node.__class__ is not ast.Name:
+            return False
+        bindings = self.module.bindings.get(node.id)
+        return bool(bindings) and all(b.kind == "import" for b in bindings)
+
+    def _learn_empty(self, flow: Flow, iterable: ast.expr) -> None:
+        """On the path where the loop ran zero times, its iterable was empty: `if procs: use(proc)`
+        after `for proc in procs:` cannot meet the unbound loop variable."""
+        atom = self.atoms.atom(unwrap_same_length(iterable))
+        if atom is None or atom[1]:
+            return
+        key = atom[0]
+        names = self.atoms.names_of[key]
+        length = f"len({key})"
+        self.atoms.names_of.setdefault(length, names)
+        for fact in (key, length):
+            if len(flow.facts) < MAX_PATH_FACTS or fact in flow.facts:
+                flow.facts[fact] = FALSY | NOT_NONE
+        self.scope.fact_names.update(names)
 
     def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
         scope = self.scope
         if exhausted is not None:
-            zero = not (isinstance(node, ast.For) and self._nonempty(node.iter))
+            zero = not (isinstance(node, ast.For) and id(node) in self.nonempty_loops)
             for name, why in list(exhausted.maybe.items()):
                 if why[0] == "loop-first" and why[1] is node:
                     exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
+        for flow, why in breaks:  # left by `break` before a later turn could bind it: that is the path
+            if flow is not None:
+                for name, reason in list(flow.maybe.items()):
+                    if reason[0] == "loop-first" and reason[1] is node:
+                        flow.maybe[name] = why
         if node.orelse:
             scope.flow = exhausted
             self._stmts(node.orelse)
@@ -1279,47 +1625,134 @@ class ScopeAnalysis:
 
     # -- exceptions -------------------------------------------------------------------------------
 
-    def _guarded(self, body: list[ast.stmt], owner: ast.AST) -> tuple[Flow | None, Flow | None]:
-        """Run a `try`/`with suppress` body; return its end state and the state where it may raise."""
+    def _guarded(self, body: list[ast.stmt], owner: ast.AST, kinds: frozenset[str], escapes: bool) -> tuple:
+        """Run a `try`/`with suppress` body; return its end state, the state where a handler catching
+        `kinds` is entered, and (when `escapes`, for a `finally`) the state where any exception leaves it."""
+        scope = self.scope
+        start = len(self.log)
+        frame = _TryFrame(scope, kinds, escapes)
+        self.try_frames.append(frame)
+        try:
+            self._stmts(body)
+        finally:
+            self.try_frames.pop()
+        self._unbound_where_raised(frame.raised, frame.points, start, owner)
+        self._unbound_where_raised(frame.escaping, frame.escaping_points, start, owner)
+        return scope.flow, frame.raised, frame.escaping
+
+    def _note_raise_points(self, stmt: ast.stmt) -> None:
+        """`stmt` is about to run inside `try` bodies: where its own part can raise, the current state
+        reaches the handlers that catch that kind of failure (and any `finally`)."""
+        scope = self.scope
+        flow = scope.flow
+        if flow is None:
+            return
+        parts = state = None
+        position = len(self.log)
+        for frame in self.try_frames:
+            if frame.scope is not scope:
+                continue
+            if parts is None:
+                parts = [part for part in raising_parts(stmt, self.qualified_name) if not self._cannot_fail(part[0], flow)]
+                if not parts:
+                    return
+            caught = next((node for node, kind in parts if kind in frame.kinds), None)
+            if state is None:
+                state = (id(flow), position, len(flow.bound), len(flow.maybe), len(flow.gone), tuple(flow.facts.items()))
+            if caught is not None:
+                if state != frame.merged:  # nothing bound since the last point: the same state again
+                    frame.raised = merge_into(frame.raised, flow, _RAISE)
+                    frame.merged = state
+                frame.points.append((position, caught))
+            if frame.escaping_points is not None:
+                escaping = next((node for node, kind in parts if kind in EVERYTHING), None)
+                if escaping is not None:
+                    if state != frame.escaping_merged:
+                        frame.escaping = merge_into(frame.escaping, flow, _RAISE)
+                        frame.escaping_merged = state
+                    frame.escaping_points.append((position, escaping))
+
+    def _cannot_fail(self, node: ast.AST, flow: Flow) -> bool:
+        """`stack[-1]` or `items[0]` on a path that has tested `stack`/`items` true; `details[1]` of a
+        name only ever bound to values of a known length (`sys.exc_info()`, `(a, b, c)`)."""
+        if node.__class__ is not ast.Subscript:
+            return False
+        index = node.slice
+        if index.__class__ is ast.Constant and type(index.value) is int and index.value >= 0 and node.value.__class__ is ast.Name:
+            length = self._fixed_length(node.value.id)
+            if length is not None and index.value < length:
+                return True
+        if index.__class__ is ast.UnaryOp and index.op.__class__ is ast.USub:
+            index = index.operand
+            if not (index.__class__ is ast.Constant and index.value == 1):
+                return False
+        elif not (index.__class__ is ast.Constant and index.value == 0 and not isinstance(index.value, bool)):
+            return False
+        return self._known_truthy(node.value, flow)
+
+    def _fixed_length(self, name: str, seen: frozenset[str] = frozenset()) -> int | None:
+        """The fewest items any binding of local `name` gives it, when every one has a known length."""
+        scope = self.scope
+        bindings = scope.bindings.get(name)
+        if not bindings or name in seen:
+            return None
+        lengths = []
+        for binding in bindings:
+            if binding.kind == "arg":
+                node = scope.node
+                vararg = getattr(getattr(node, "args", None), "vararg", None)
+                # the exception details a `with` statement passes to `__exit__(self, *exc_details)`
+                if vararg is None or vararg.arg != name or getattr(node, "name", "") not in ("__exit__", "__aexit__"):
+                    return None
+                lengths.append(3)
+                continue
+            value = binding.assigned_value
+            if value is None:
+                return None
+            if value.__class__ in (ast.Tuple, ast.List) and not any(e.__class__ is ast.Starred for e in value.elts):
+                lengths.append(len(value.elts))
+            elif value.__class__ is ast.Call and not value.args and self.qualified_name(value.func) == "sys.exc_info":
+                lengths.append(3)
+            elif value.__class__ is ast.Name:
+                length = self._fixed_length(value.id, seen | {name})
+                if length is None:
+                    return None
+                lengths.append(length)
+            else:
+                return None
+        return min(lengths)
+
+    def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
+        """Name the raising point before each binding of the body that the raised state lacks."""
+        if raised is None:
+            return
         scope = self.scope
         log = self.log
-        start = len(log)
-        raised: Flow | None = None
-        raise_points: list[tuple[int, ast.stmt]] = []
-        handlers = self._stmt_handlers
-        for stmt in body:
-            if scope.flow is not None and may_raise(stmt):
-                raised = merge_into(raised, scope.flow, _RAISE)
-                raise_points.append((len(log), stmt))
-            self.stmt = stmt
-            handler = handlers.get(stmt.__class__)
-            if handler is None:
-                self._expr(stmt)
-            else:
-                handler(stmt)
-        if raised is not None:
-            point = 0
-            facts = dict(raised.facts) if raised.facts else None
-            for position in range(start, len(log)):
-                owner_scope, name, _ = log[position]
-                if owner_scope is not scope or name in raised.bound:
-                    continue
-                while point + 1 < len(raise_points) and raise_points[point + 1][0] <= position:
-                    point += 1
-                current = raised.maybe.get(name)
-                if current is None or current is _RAISE:
-                    raised.maybe[name] = ("try", raise_points[point][1], owner)
-                    raised.gone.pop(name, None)
-                    if current is None and facts:
-                        raised.guards[name] = facts  # unbound wherever the body raised
-        return scope.flow, raised
+        point = 0
+        facts = dict(raised.facts) if raised.facts else None
+        for position in range(start, len(log)):
+            owner_scope, name, _ = log[position]
+            if owner_scope is not scope or name in raised.bound:
+                continue
+            while point + 1 < len(points) and points[point + 1][0] <= position:
+                point += 1
+            current = raised.maybe.get(name)
+            # a loop inside the body that binds it on a later turn: the failing point explains it better
+            if current is None or current is _RAISE or (current[0] == "loop-first" and _inside(current[1], owner)):
+                raised.maybe[name] = ("try", points[point][1], owner)
+                raised.gone.pop(name, None)
+                if current is None and facts:
+                    raised.guards[name] = facts  # unbound wherever the body raised
 
     def _try(self, node: ast.Try) -> None:
         scope = self.scope
         probe = any(catches_name_error(handler.type) for handler in node.handlers)
         self.quiet += probe  # `try: name / except NameError:` tests on purpose whether `name` exists
+        kinds = caught_kinds([handler.type for handler in node.handlers])
         try:
-            body_end, raised = self._guarded(node.body, node)
+            # a `finally` is reached straight from the body only by what no handler catches
+            escapes = bool(node.finalbody) and not any(catches_everything(handler.type) for handler in node.handlers)
+            body_end, raised, escaping = self._guarded(node.body, node, kinds, escapes)
         finally:
             self.quiet -= probe
         if node.orelse:
@@ -1327,20 +1760,25 @@ class ScopeAnalysis:
             self._stmts(node.orelse)
             body_end = scope.flow
         ends = [(body_end, ("try-ok", node))]
-        for handler in node.handlers:
+        imported = [name for stmt in node.body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for name in _imported_names(stmt)]
+        for index, handler in enumerate(node.handlers):
             scope.flow = raised.copy() if raised is not None else None
             self.stmt = handler
-            self._expr(handler.type)
+            self._handler_type(handler, node.handlers[:index], imported)
             if handler.name:
                 self._bind(handler.name, "except", handler)
                 self._learn_value(handler.name, IS_TRUE)  # an exception object is true
-            self._stmts(handler.body)
+            self.in_handler += 1
+            try:
+                self._stmts(handler.body)
+            finally:
+                self.in_handler -= 1
             if handler.name and scope.flow is not None and handler.name not in scope.globals:
                 scope.flow.unbind(handler.name, ("except-end", handler))
             ends.append((scope.flow, ("handler", handler)))
         after = join(ends)
         if node.finalbody:
-            scope.flow = merge_into(after.copy() if after is not None else None, raised, ("finally", node))
+            scope.flow = merge_into(after.copy() if after is not None else None, escaping, ("finally", node))
             start = len(self.log)
             self._stmts(node.finalbody)
             final_end = scope.flow
@@ -1355,6 +1793,22 @@ class ScopeAnalysis:
                         after.unbind(name, why)
         scope.flow = after
 
+    def _handler_type(self, handler: ast.ExceptHandler, earlier: list[ast.ExceptHandler], imported: list[str]) -> None:
+        """A handler's type is evaluated only when no earlier handler matched: after `except
+        ImportError: pass`, `except sqlite3.Error:` never runs with the failed import's name unbound."""
+        flow = self.scope.flow
+        if flow is None or not imported or not any(catches_import_error(h.type) for h in earlier):
+            self._expr(handler.type)
+            return
+        assumed = flow.copy()
+        for name in imported:
+            assumed.bind(name)
+        self.scope.flow = assumed
+        try:
+            self._expr(handler.type)
+        finally:
+            self.scope.flow = flow
+
     def _with(self, node: ast.With) -> None:
         swallowing = None
         for item in node.items:
@@ -1366,7 +1820,8 @@ class ScopeAnalysis:
         if swallowing is None:
             self._stmts(node.body)
             return
-        body_end, raised = self._guarded(node.body, node)
+        arguments = swallowing.args if isinstance(swallowing, ast.Call) else []
+        body_end, raised, _ = self._guarded(node.body, node, caught_kinds(list(arguments)), False)
         self.scope.flow = join([(body_end, ("with-ok", node)), (raised, ("suppress", node))])
 
     # -- resolution -------------------------------------------------------------------------------
@@ -1390,6 +1845,9 @@ class ScopeAnalysis:
                     unbound_locals.add(name)
                 continue
             if self._bound_in_enclosing_function(scope, name):
+                handler = self._handler_only_binding(scope, name)
+                if handler is not None:
+                    self.problems.append(Problem("INF101", name, node, origin, "except-closure", ("except-end", handler.node), handler))
                 continue
             runtime = module_bindings.get(name)
             if runtime and any(b.runtime for b in runtime):
@@ -1399,6 +1857,22 @@ class ScopeAnalysis:
                 continue
             self.module_pending.append((name, node, "deferred" if status != DEAD else "dead", None, class_why, in_annotation, origin))
         scope.pending = []
+
+    def _handler_only_binding(self, scope: Scope, name: str) -> Binding | None:
+        """The `except … as name` binding a nested function reads, when the enclosing function binds
+        `name` only there and the nested function is defined outside that handler: Python deletes the
+        name when the handler ends, so a later call raises NameError."""
+        outer = scope.lookup_parent
+        while outer is not None and outer.kind != "module":
+            if outer.kind != "class" and name in outer.bindings:
+                bindings = outer.bindings[name]
+                if not all(b.kind == "except" for b in bindings) or outer.assigned_inside & {name}:
+                    return None
+                if any(_inside(scope.node, b.node) for b in bindings):
+                    return None
+                return bindings[0]
+            outer = outer.lookup_parent
+        return None
 
     def _bound_in_enclosing_function(self, scope: Scope, name: str) -> bool:
         if name == "__class__" and scope.enclosing_class() is not None:
@@ -1433,6 +1907,12 @@ class ScopeAnalysis:
                 mode = "deferred"  # order does not matter in a stub
             bindings = bindings_of.get(name, ())
             runtime = [b for b in bindings if b.runtime]
+            if mode == "global-unassigned":
+                # `global x` read before the function's own first assignment, and nothing else binds `x`
+                if runtime and all(b.kind == "global" for b in runtime) and self.global_assigners.get(name) == {id(_executing(origin))}:
+                    self.problems.append(Problem("INF101", name, node, origin, "global-unassigned", None, runtime[0], in_annotation))
+                    continue
+                mode = "deferred"
             if runtime:
                 if mode != "import-time" or any(b.kind == "global" for b in runtime):
                     continue
@@ -1452,7 +1932,7 @@ class ScopeAnalysis:
             if class_why is not None:
                 self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
                 continue
-            if self.unknowable:
+            if self._may_exist_unseen(name):
                 continue
             typing_only = [b for b in bindings if b.typing_only]
             if typing_only:
@@ -1460,35 +1940,39 @@ class ScopeAnalysis:
             else:
                 self.problems.append(Problem("INF101", name, node, origin, "undefined", None, None, in_annotation))
 
+    def _may_exist_unseen(self, name: str) -> bool:
+        """Whether a global nothing visible binds may still exist: the module creates globals
+        invisibly, or a star import may provide it (a project module's star import provides only
+        the names that module has; anything else's, any name)."""
+        if self.unknowable:
+            return True
+        if not self.star_imports:
+            return False
+        if self.star_names is None:
+            provided: set[str] = set()
+            for node in self.star_imports:
+                names = star_import_names(self.source.path, node.level, node.module or "")
+                if names is None:
+                    self.unknowable = True
+                    return True
+                provided |= names
+            self.star_names = frozenset(provided)
+        return name in self.star_names
+
     def _resolve_lazy_names(self) -> None:
-        if not self.lazy_names or self.unknowable:
+        if not self.lazy_names:
             return
         known: set[str] = set()
         for scope in self.scopes:
             known.update(scope.bindings)
         for name, node, scope in self.lazy_names:
-            if name in known or name in BUILTINS or name in MODULE_DUNDERS:
+            if name in known or name in BUILTINS or name in MODULE_DUNDERS or self._may_exist_unseen(name):
                 continue
             self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
 
-    # -- facts for messages -----------------------------------------------------------------------
 
-    def bindings_elsewhere(self, name: str) -> list[tuple[Scope, Binding]]:
-        """Every binding of `name` in any scope of the module, in source order of the scopes."""
-        found = []
-        for scope in self.scopes:
-            for binding in scope.bindings.get(name, ()):
-                found.append((scope, binding))
-        return found
+class AllPathsScopeAnalysis(ScopeAnalysis):
+    """`possibly-unbound = "all"`: also the paths through `if`/`elif` chains without `else` and through
+    loops over values that may be empty."""
 
-    def visible_names(self, scope: Scope) -> set[str]:
-        """Names a read in `scope` could mean: its own and enclosing scopes', the module's and builtins."""
-        names: set[str] = set(BUILTINS)
-        current: Scope | None = scope
-        first = True
-        while current is not None:
-            if first or current.kind != "class":
-                names.update(b for b, found in current.bindings.items() if any(x.runtime for x in found))
-            first = False
-            current = current.lookup_parent
-        return names
+    every_path = True

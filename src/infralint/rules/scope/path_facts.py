@@ -22,11 +22,15 @@ import re
 TRUTHY, FALSY, NONE, NOT_NONE = 1, 2, 4, 8
 IS_TRUE = TRUTHY | NOT_NONE  # a true value is never None
 IS_NONE = NONE | FALSY
+# facts one path keeps: every branch copies them, so a chain of thousands of `elif x == k` tests would
+# otherwise cost time quadratic in its length; past this many, further tests teach nothing (a loss
+# of precision only — a fact never hides a finding it does not rule out)
+MAX_PATH_FACTS = 64
 
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[a-zA-Z%]")
 _NEGATIVE_OPS = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
 # calls that answer the same until their arguments are rebound: `isinstance(perm, str)`, `hasattr(socket, "AF_UNIX")`
-_TYPE_PREDICATES = frozenset({"isinstance", "issubclass", "hasattr", "callable"})
+_TYPE_PREDICATES = frozenset({"isinstance", "issubclass", "hasattr", "callable", "len"})
 
 
 def opposite(mask: int) -> int:
@@ -45,26 +49,32 @@ def name_key(name: str) -> str:
     return name
 
 
-def _stable_text(node: ast.expr, names: set[str]) -> str | None:
+_MAX_TEXT_DEPTH = 40  # a longer attribute chain or subscript nest is not a condition worth a key
+
+
+def _stable_text(node: ast.expr, names: set[str], depth: int = 0) -> str | None:
     """Source-like text of a name, attribute chain, constant or constant subscript; None for anything else."""
+    if depth > _MAX_TEXT_DEPTH:
+        return None
+    depth += 1
     cls = node.__class__
     if cls is ast.Name:
         names.add(node.id)
         return node.id
     if cls is ast.Attribute:
-        inner = _stable_text(node.value, names)
+        inner = _stable_text(node.value, names, depth)
         return None if inner is None else f"{inner}.{node.attr}"
     if cls is ast.Constant:
         return repr(node.value)
     if cls is ast.Subscript:
-        inner = _stable_text(node.value, names)
-        index = _stable_text(node.slice, names) if inner is not None else None
+        inner = _stable_text(node.value, names, depth)
+        index = _stable_text(node.slice, names, depth) if inner is not None else None
         return None if index is None else f"{inner}[{index}]"
     if cls is ast.Tuple:
-        parts = [_stable_text(e, names) for e in node.elts]
+        parts = [_stable_text(e, names, depth) for e in node.elts]
         return None if None in parts else "(" + ", ".join(parts) + ")"
     if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _TYPE_PREDICATES and not node.keywords:
-        parts = [_stable_text(a, names) for a in node.args]
+        parts = [_stable_text(a, names, depth) for a in node.args]
         return None if None in parts else f"{node.func.id}(" + ", ".join(parts) + ")"
     return None
 
@@ -93,7 +103,11 @@ class Atoms:
             if op in _NEGATIVE_OPS:
                 negated = not negated
                 node = ast.Compare(node.left, [_NEGATIVE_OPS[op]()], node.comparators)
-        found = self._conditions[key] = (ast.dump(node), negated)
+        try:
+            text = ast.dump(node)
+        except RecursionError:  # a test nested too deeply to print: it equals no other test
+            text = f"<node {key}>"
+        found = self._conditions[key] = (text, negated)
         return found
 
     def atom(self, test: ast.expr) -> tuple[str, bool] | None:
@@ -149,7 +163,8 @@ def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, nam
         _plan(learned, test, truth, atoms, mentioned)
         plan = atoms.plans[plan_key] = (tuple(learned.items()), frozenset(mentioned))
     for key, mask in plan[0]:
-        _learn(facts, key, mask)
+        if len(facts) < MAX_PATH_FACTS or key in facts:
+            _learn(facts, key, mask)
     if plan[1]:
         names |= plan[1]
 
@@ -167,6 +182,11 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
     if cls is ast.NamedExpr:
         _plan(facts, node.target, truth, atoms, names)
         return
+    if truth and (cls is ast.Call or cls is ast.Compare) and _implies_nonempty_text(node):
+        # `version.startswith("HTTP/")` or `mode == "r"` held: the name is a non-empty value
+        name = node.func.value.id if cls is ast.Call else node.left.id
+        _learn(facts, atoms.name(name), IS_TRUE)
+        names.add(name)
     atom = atoms.atom(node)
     if atom is None:
         return
@@ -180,6 +200,25 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
             # `x is None` true: x is None; false: x is not None
             _learn(facts, atoms.name(node.left.id), IS_NONE if holds else NOT_NONE)
             names.add(node.left.id)
+
+
+def _implies_nonempty_text(node: ast.expr) -> bool:
+    """A test that holds only for a non-empty value of a name: `name.startswith(prefix)` or
+    `name.endswith(suffix)` with non-empty literal affixes, `name == literal` of a true literal."""
+    cls = node.__class__
+    if cls is ast.Call:
+        func = node.func
+        if func.__class__ is not ast.Attribute or func.attr not in ("startswith", "endswith") or func.value.__class__ is not ast.Name:
+            return False
+        if len(node.args) != 1 or node.keywords:
+            return False
+        affix = node.args[0]
+        affixes = affix.elts if affix.__class__ is ast.Tuple else [affix]
+        return bool(affixes) and all(a.__class__ is ast.Constant and isinstance(a.value, (str, bytes)) and a.value for a in affixes)
+    if cls is ast.Compare and len(node.ops) == 1 and node.ops[0].__class__ is ast.Eq and node.left.__class__ is ast.Name:
+        right = node.comparators[0]
+        return right.__class__ is ast.Constant and bool(right.value)
+    return False
 
 
 def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
@@ -199,6 +238,11 @@ def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
         return NOT_NONE  # mutable or lazy: its truth can change without a rebinding
     if cls is ast.Lambda:
         return IS_TRUE
+    if cls is ast.BoolOp and value.op.__class__ is ast.Or:
+        # `error.__cause__ or error`: the last alternative is what remains when the others are false
+        return IS_TRUE if value_facts(value.values[-1], facts, atoms) & TRUTHY else 0
+    if cls is ast.BinOp and value.op.__class__ is not ast.Mod:
+        return NOT_NONE  # arithmetic and concatenation give a value, never None
     if cls is ast.JoinedStr:
         text = any(v.__class__ is ast.Constant and v.value for v in value.values)
         return IS_TRUE if text else NOT_NONE

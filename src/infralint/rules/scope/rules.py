@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...finding import Edit, Finding
 from ..base import Rule
-from .binder import Binding, Problem, Scope, ScopeAnalysis
+from .binder import AllPathsScopeAnalysis, Binding, Problem, Scope, ScopeAnalysis
 from .known_names import BUILTINS
 from .name_hints import hint_for, stdlib_import_fixable
 
@@ -25,7 +25,7 @@ class _ScopeRule(Rule):
     its own `message(problem, analysis)`."""
 
     def finish(self, ctx: FileContext) -> Iterable[Finding]:
-        analysis = ctx.analysis(ScopeAnalysis)
+        analysis = ctx.analysis(AllPathsScopeAnalysis if ctx.config.option("scope", "possibly-unbound") == "all" else ScopeAnalysis)
         for problem in analysis.problems:
             if problem.code == self.code:
                 yield self.report(ctx, problem.node, self.message(problem, analysis), self.fix_for(problem, analysis))
@@ -47,6 +47,18 @@ class UndefinedName(_ScopeRule):
             return (
                 f"`{name}` is used at line {line} before its definition at line {problem.binding.line}: "
                 f"module code runs top to bottom, so this raises NameError on import"
+            )
+        if detail == "except-closure":
+            return (
+                f"`{name}` is only bound by the `except … as {name}` handler at line {problem.binding.line} of the enclosing "
+                f"function, and Python deletes it when that handler ends: this function is defined outside the handler, "
+                f"so calling it raises NameError — assign the exception to another name inside the handler"
+            )
+        if detail == "global-unassigned":
+            function = _function_name(problem.scope)
+            return (
+                f"`{name}` is declared `global` in `{function}` and read here before `{function}` assigns it (line "
+                f"{problem.binding.line}); nothing else binds it at module level, so the first call raises NameError"
             )
         if detail == "deleted":
             return f"`{name}` is deleted by the `del` at line {_line(problem.why[1])} before this runs, so reading it raises NameError"
@@ -130,7 +142,8 @@ class PossiblyUnbound(_ScopeRule):
 
     def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
         error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
-        return f"`{problem.name}` may be unbound here: it is not bound {describe_path(problem.why, problem.name)}, and then this read raises {error}"
+        path = describe_path(problem.why, problem.name, _line(problem.node))
+        return f"`{problem.name}` may be unbound here: it is not bound {path}, and then this read raises {error}"
 
 
 class UnboundLocal(_ScopeRule):
@@ -165,7 +178,7 @@ class UnboundLocal(_ScopeRule):
 # -- wording -------------------------------------------------------------------------------------
 
 
-def describe_path(why, name: str) -> str:
+def describe_path(why, name: str, read_line: int = 0) -> str:
     """The path on which a name is unbound, in words ("if `connect()` raises at line 12")."""
     if not why or why[0] == "raise":
         return "if the `try` body raises before assigning it"
@@ -176,8 +189,8 @@ def describe_path(why, name: str) -> str:
         failing = _failing_part(node)
         if isinstance(owner, (ast.With, ast.AsyncWith)):
             context = _context_of(owner)
-            return f"if {failing} at line {line} and `{context}` (line {_line(owner)}) swallows the exception"
-        return f"if {failing} at line {line}"
+            return f"{failing} and `{context}` (line {_line(owner)}) swallows the exception"
+        return failing
     if kind == "if-branch":
         return f"when `{_source(node.test)}` (line {line}) is true"
     if kind == "if-else":
@@ -190,6 +203,10 @@ def describe_path(why, name: str) -> str:
             return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
         return f"if `{_source(node.iter)}` is empty (the loop at line {line} runs zero times)"
     if kind == "loop-first":
+        if why[2] == read_line:
+            return f"on the first iteration of the loop at line {line}: this statement reads it before assigning it"
+        if why[2] < read_line:  # assigned above the read, but not on every way to it
+            return f"on the first iteration of the loop at line {line} when the assignment at line {why[2]} is skipped"
         return f"on the first iteration of the loop at line {line}: it is only assigned later in the loop body (line {why[2]})"
     if kind in ("loop-partial", "loop-body"):
         return f"on some paths through the loop at line {line}"
@@ -238,15 +255,30 @@ def describe_binding(binding: Binding, analysis: ScopeAnalysis) -> str:
     }.get(binding.kind, f"assignment to `{name}`")
 
 
-def _failing_part(stmt: ast.AST) -> str:
-    if isinstance(stmt, ast.Import):
-        return f"`import {', '.join(a.name for a in stmt.names)}` fails"
-    if isinstance(stmt, ast.ImportFrom):
-        return f"`from {'.' * stmt.level}{stmt.module or ''} import …` fails"
-    value = getattr(stmt, "value", None)
-    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)) and value is not None:
-        return f"`{_source(value)}` raises"
-    return "the statement raises"
+def _failing_part(node: ast.AST) -> str:
+    """The raising point of a `try` body in words, with its line: "if `connect()` raises at line 12"."""
+    line = _line(node)
+    if isinstance(node, ast.Import):
+        return f"if `import {', '.join(a.name for a in node.names)}` fails at line {line}"
+    if isinstance(node, ast.ImportFrom):
+        return f"if `from {'.' * node.level}{node.module or ''} import …` fails at line {line}"
+    if isinstance(node, ast.Raise):
+        return f"when the `raise` at line {line} runs"
+    if isinstance(node, ast.Assert):
+        return f"if the `assert` at line {line} fails"
+    if isinstance(node, ast.ClassDef):
+        return f"if the body of class `{node.name}` (line {line}) raises"
+    if isinstance(node, (ast.Tuple, ast.List)):
+        targets = ", ".join(_source(element) for element in node.elts)
+        return f"if unpacking into `{targets}` fails at line {line}"
+    if isinstance(node, ast.AugAssign):
+        return f"if `{_source(node.target)} {_OPERATORS.get(node.op.__class__, '?')}= …` raises at line {line}"
+    if isinstance(node, ast.stmt):  # a statement that gave no narrower part
+        return f"if the statement at line {line} raises"
+    return f"if `{_source(node)}` raises at line {line}"
+
+
+_OPERATORS = {ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%"}
 
 
 def _context_of(node: ast.AST) -> str:
@@ -257,7 +289,10 @@ def _context_of(node: ast.AST) -> str:
 
 
 def _source(node: ast.AST, limit: int = 60) -> str:
-    text = ast.unparse(node)
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # nested deeper than the printer goes: show its start only
+        text = "…"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -76,19 +76,30 @@ def annotation_subscript_parts(node: ast.Subscript) -> list[ast.AST]:
     return [base, node.slice]
 
 
+def strip_not(test: ast.expr) -> tuple[ast.expr, bool]:
+    """`not not x` → (`x`, False), `not x` → (`x`, True): the operand under any number of `not`s."""
+    negated = False
+    while test.__class__ is ast.UnaryOp and test.op.__class__ is ast.Not:
+        test, negated = test.operand, not negated
+    return test, negated
+
+
 def static_test(test: ast.expr):
     """'typing' for `if TYPE_CHECKING`, 'not-typing' for its negation, True/False for constants."""
+    test, negated = strip_not(test)
     if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
-        return "typing"
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and static_test(test.operand) == "typing":
-        return "not-typing"
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(static_test(v) == "typing" for v in test.values):
-        return "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
-    if isinstance(test, ast.Constant):
-        return bool(test.value)
-    return None
+        found = "typing"
+    elif isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        found = "typing"
+    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(static_test(v) == "typing" for v in test.values):
+        found = "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
+    elif isinstance(test, ast.Constant):
+        return bool(test.value) != negated
+    else:
+        return None
+    if negated:
+        return "not-typing" if found == "typing" else None
+    return found
 
 
 def may_raise(stmt: ast.stmt) -> bool:
@@ -114,7 +125,9 @@ def trivial_value(value: ast.expr) -> bool:
             trivial_value(operand) for operand in (value.left, *value.comparators)
         )
     if cls is ast.UnaryOp:
-        return value.operand.__class__ is ast.Constant or (value.op.__class__ is ast.Not and trivial_value(value.operand))
+        if value.op.__class__ is not ast.Not:
+            return value.operand.__class__ is ast.Constant  # `-1`
+        return trivial_value(strip_not(value)[0])
     if cls in (ast.Tuple, ast.List, ast.Set):
         return all(e.__class__ is ast.Constant for e in value.elts)
     if cls is ast.Dict:
@@ -122,8 +135,27 @@ def trivial_value(value: ast.expr) -> bool:
     return False
 
 
+# calls and methods whose result is empty exactly when what they wrap is: `enumerate(NAMES)`, `TABLE.items()`
+SAME_LENGTH_CALLS = frozenset({"enumerate", "sorted", "list", "tuple", "reversed", "iter"})
+SAME_LENGTH_METHODS = frozenset({"items", "keys", "values", "copy", "splitlines"})
+
+
+def unwrap_same_length(node: ast.expr) -> ast.expr:
+    """`sorted(TABLE.items())` → `TABLE`: the iterable whose emptiness decides the loop's."""
+    while True:
+        if node.__class__ is not ast.Call or len(node.args) > 1 or node.keywords:
+            return node
+        func = node.func
+        if func.__class__ is ast.Name and func.id in SAME_LENGTH_CALLS and node.args:
+            node = node.args[0]
+        elif func.__class__ is ast.Attribute and func.attr in SAME_LENGTH_METHODS and not node.args:
+            node = func.value
+        else:
+            return node
+
+
 def nonempty_iterable(node: ast.expr) -> bool:
-    """A literal that certainly yields at least one item: `(a, b)`, `"ab"`, `range(3)`."""
+    """A literal that certainly yields at least one item: `(a, b)`, `"ab"`, `range(3)`, `path.split("/")`."""
     cls = node.__class__
     if cls in (ast.Tuple, ast.List, ast.Set):
         return any(e.__class__ is not ast.Starred for e in node.elts)
@@ -131,9 +163,13 @@ def nonempty_iterable(node: ast.expr) -> bool:
         return any(k is not None for k in node.keys)
     if cls is ast.Constant:
         return isinstance(node.value, (str, bytes)) and len(node.value) > 0
-    if cls is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr == "split" and not node.args:
+    if cls is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr in ("split", "rsplit"):
+        if node.args and not (isinstance(node.args[0], ast.Constant) and node.args[0].value is None):
+            return True  # splitting on a separator yields at least one part, even of ""
         text = node.func.value
-        return isinstance(text, ast.Constant) and isinstance(text.value, str) and bool(text.value.split())
+        return not node.args and isinstance(text, ast.Constant) and isinstance(text.value, str) and bool(text.value.split())
+    if cls is ast.Attribute and node.attr == "__dict__":
+        return True  # a module's or class's namespace always holds its dunders
     if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
         values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
         if len(values) != len(node.args) or not values:
