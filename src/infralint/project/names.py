@@ -22,21 +22,14 @@ class QualifiedNames:
         self.imports: dict[str, str] = {}
         #: names the module defines itself (functions, classes, assigned globals)
         self.own: set[str] = set()
+        #: local name → qualified name, from imports inside functions (`import re` in a helper):
+        #: what the name means where it is imported, so hoisting such an import changes no fact
+        self.local_imports: dict[str, str] = {}
+        module_level: set[int] = set()
         for stmt in _module_statements(tree.body):
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.asname:
-                        self.imports[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        self.imports.setdefault(top, top)
-            elif isinstance(stmt, ast.ImportFrom):
-                base = self.absolute_module(stmt.level, stmt.module or "")
-                if base is None:
-                    continue
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                module_level.add(id(stmt))
+                self._bind_import(stmt, self.imports)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.own.add(stmt.name)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -45,6 +38,32 @@ class QualifiedNames:
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name):
                             self.own.add(node.id)
+
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in module_level:
+                self._bind_import(node, self.local_imports, keep_first=True)
+
+    def _bind_import(self, stmt: ast.Import | ast.ImportFrom, names: dict[str, str], *, keep_first: bool = False) -> None:
+        def bind(local: str, qualified: str, *, weak: bool = False) -> None:
+            if weak or keep_first:
+                names.setdefault(local, qualified)
+            else:
+                names[local] = qualified
+
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    bind(alias.asname, alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    bind(top, top, weak=True)
+            return
+        base = self.absolute_module(stmt.level, stmt.module or "")
+        if base is None:
+            return
+        for alias in stmt.names:
+            if alias.name != "*":
+                bind(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
 
     def absolute_module(self, level: int, module: str) -> str | None:
         """`from ..core import x` in `app.api.routes` → `app.core`; None above the top package."""
@@ -74,6 +93,8 @@ class QualifiedNames:
             return ".".join([self.imports[base], *rest]), True
         if base in self.own:
             return ".".join([self.module, base, *rest]), True
+        if base in self.local_imports:
+            return ".".join([self.local_imports[base], *rest]), True
         return ".".join([base, *rest]), False
 
     def qualified(self, node: ast.AST, cls: str | None = None) -> str | None:
