@@ -14,7 +14,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 class QualifiedNames:
-    def __init__(self, tree: ast.Module, module: str, *, is_package: bool = False) -> None:
+    def __init__(self, tree: ast.Module, module: str, *, is_package: bool = False, imports=None) -> None:
+        """`imports`: every import statement of the file, when a traversal already collected them."""
         self.module = module
         package = module if is_package else module.rpartition(".")[0]
         self._package = package.split(".") if package else []
@@ -39,8 +40,9 @@ class QualifiedNames:
                         if isinstance(node, ast.Name):
                             self.own.add(node.id)
 
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in module_level:
+        every_import = imports if imports is not None else (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)))
+        for node in every_import:
+            if id(node) not in module_level:
                 self._bind_import(node, self.local_imports, keep_first=True)
 
     def _bind_import(self, stmt: ast.Import | ast.ImportFrom, names: dict[str, str], *, keep_first: bool = False) -> None:

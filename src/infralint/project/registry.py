@@ -111,7 +111,8 @@ class PythonFile:
     def names(self) -> "QualifiedNames":
         from .names import QualifiedNames
 
-        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.source.location).name == "__init__.py")
+        imports = self.nodes(ast.Import, ast.ImportFrom)  # found by the traversal the rules share
+        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.source.location).name == "__init__.py", imports=imports)
 
 
 def extract_python(source: "SourceFile", path: str, digest: str = "", collected: "dict | None" = None) -> FileFacts:
