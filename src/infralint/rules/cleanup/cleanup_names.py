@@ -18,6 +18,7 @@ matches `teardown`; a word list entry like `clean_up` matches `clean_up` and `cl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 TEARDOWN, AMBIGUOUS = "teardown", "ambiguous"
@@ -44,12 +45,18 @@ def _entry_key(entry: str) -> str:
     return "".join(name_words(entry))
 
 
+@lru_cache(maxsize=64)
+def _keys_of(entries: tuple[str, ...]) -> dict[str, str]:
+    """The configured word list by spelling key, built once per list (asked for every function)."""
+    return {_entry_key(e): e for e in entries}
+
+
 def word_at_edge(name: str, entries: tuple[str, ...], *, suffix: bool) -> str | None:
     """The entry the name starts with (or, with `suffix`, ends with) as whole words."""
     words = name_words(name)
     if not words:
         return None
-    keys = {_entry_key(e): e for e in entries}
+    keys = _keys_of(entries)
     candidates = _joined(words)
     if suffix:
         candidates += ["".join(words[-size:]) for size in range(1, len(words) + 1)]

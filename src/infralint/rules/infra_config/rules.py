@@ -44,7 +44,8 @@ class Placed:
 
 
 class InfraRule(Rule):
-    """A rule over the configuration of the whole run (see the module docstring)."""
+    """A rule over the configuration of the whole run (see the module docstring). Each rule defines
+    `compute(infra, project)`: its findings over the run, placed in files."""
 
     uses_project = True
     reads_fact_files = True
@@ -78,9 +79,6 @@ class InfraRule(Rule):
         placed, used = results[self.code]
         project.note(*(_FileRef(path) for path in used))
         return placed
-
-    def compute(self, infra: Infra, project) -> Iterable[Placed]:
-        raise NotImplementedError
 
     def _finding(self, placed: Placed) -> Finding:
         return Finding(self.code, self.entry.name, placed.message, placed.path, placed.line, 0, placed.line, 0, self.entry.severity)
