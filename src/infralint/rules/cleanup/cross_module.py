@@ -114,7 +114,7 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
     by_line = {f.line: f for f in file.facts if isinstance(f, Function)}
     found = []
     routes: dict[int, ProjectRoute | None] = {}
-    for function, site, swallowed, loaded in hazards.unrouted:
+    for function, site, swallowed in hazards.unrouted:
         fact = by_line.get(function.line)
         if fact is None:
             continue
@@ -125,7 +125,7 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
             continue
         root = CleanupRoot("across-modules", route.describe(function.display_name))
         found.append(
-            ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), shown_import(site.node), swallowed, loaded)
+            ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), shown_import(site.node), swallowed, hazards.loaded.reason(site.node))
         )
     return found
 

@@ -39,10 +39,10 @@ class ImportHazards:
         self.paths = CleanupPaths(source, names)
         bodies = self.paths.bodies
         hoisting = self.hoisting = Hoisting(bodies)
-        loaded = LoadedModules(source.path, hoisting.module_modules)
+        loaded = self.loaded = LoadedModules(source.path, hoisting.module_modules)
         self.hazards: list[ImportHazard] = []
         #: imports on no cleanup route of this file (a route through other modules may reach them)
-        self.unrouted: list[tuple[FunctionInfo, Site, Swallowed | None, str | None]] = []
+        self.unrouted: list[tuple[FunctionInfo, Site, Swallowed | None]] = []
         for function, site in self._import_sites(source):
             if function.is_module or _type_checking_only(site):
                 continue
@@ -53,7 +53,7 @@ class ImportHazards:
             swallowed = hoisting.guards.swallowed(site.frames, bound)
             handler = _handler_replaced(site, bodies.handler_try, swallowed)
             if route is None:
-                self.unrouted.append((function, site, swallowed, loaded.reason(site.node)))
+                self.unrouted.append((function, site, swallowed))  # whether it is loaded: asked once a route is found
             if route is None and handler is None:
                 continue
             hazard = ImportHazard(
