@@ -10,6 +10,7 @@ import fnmatch
 import os
 import re
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +24,7 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
     """Files to lint. With `force_exclude`, excludes apply to files named explicitly too (pre-commit
     names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
     found: dict[Path, None] = {}
-    patterns = ExcludePatterns([*config.exclude, *config.extend_exclude])
+    patterns = _exclude_patterns(config)
     readers = None  # found on the first folder walked: explicit files need no rule classes
     fact_files = None  # non-Python files the project model reads (browser clients, …)
     for path in paths:
@@ -126,6 +127,16 @@ class ExcludePatterns:
     def excluded(self, posix: str) -> bool:
         """A whole path, checking every component (for paths named on the command line)."""
         return any(self.name_excluded(part) for part in posix.split("/")) or self.path_excluded(posix)
+
+
+def _exclude_patterns(config: Config) -> ExcludePatterns:
+    return _compiled_patterns(tuple(config.exclude), tuple(config.extend_exclude))
+
+
+@lru_cache(maxsize=64)
+def _compiled_patterns(exclude: tuple[str, ...], extend_exclude: tuple[str, ...]) -> ExcludePatterns:
+    """Compiled once per configuration's patterns: every path named on the command line asks."""
+    return ExcludePatterns([*exclude, *extend_exclude])
 
 
 def _glob(pattern: str):
@@ -269,7 +280,7 @@ def run_git(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess | No
 
 def is_excluded(path: Path, config: Config) -> bool:
     """Whether the configuration's `exclude`/`extend-exclude` skip `path` (as `--force-exclude` applies them)."""
-    return _excluded_anywhere(path, ExcludePatterns([*config.exclude, *config.extend_exclude]), config)
+    return _excluded_anywhere(path, _exclude_patterns(config), config)
 
 
 def excluded_below(top: Path, path: Path, config: Config) -> bool:
@@ -278,7 +289,7 @@ def excluded_below(top: Path, path: Path, config: Config) -> bool:
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(top))
     if relative == "." or relative.startswith(".."):
         return False
-    patterns = ExcludePatterns([*config.exclude, *config.extend_exclude])
+    patterns = _exclude_patterns(config)
     root_prefix = _root_prefix(Path(os.path.realpath(top)), config)
     parts = Path(relative).parts
     for depth in range(1, len(parts) + 1):

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 from .cache import ResultCache
 from .catalog import load_catalog
+from .collector import batch_collection, tune_for_batch
 from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
@@ -614,6 +615,7 @@ _worker_linter: Linter | None = None
 def _init_worker(config: Config, collect_facts: bool) -> None:
     global _worker_linter
     _worker_linter = Linter(config, collect_facts=collect_facts)
+    tune_for_batch()  # the worker only lints: its settings need no restoring
 
 
 def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
@@ -702,13 +704,14 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
     linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
     fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
     results: list[FileResult] = []
-    for index, path in enumerate(paths):
-        result = cached.get(index) or next(fresh)
-        if cache and index not in cached and not result.deferred:
-            cache.store(path, result)
-        if progress and not result.deferred:
-            progress(1)
-        results.append(result)
+    with batch_collection():
+        for index, path in enumerate(paths):
+            result = cached.get(index) or next(fresh)
+            if cache and index not in cached and not result.deferred:
+                cache.store(path, result)
+            if progress and not result.deferred:
+                progress(1)
+            results.append(result)
     return results, linter
 
 

@@ -214,8 +214,9 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
 
     The same traversal as `ast.walk`, inlined: the generator stack of `ast.iter_child_nodes` is
     the largest single cost of linting a file once the tree is parsed. `wanted` is any container
-    of node classes (exact types, as the engine dispatches on them). The `ctx` of every name,
-    attribute and subscript (a third of all nodes) is only visited when a rule asks for it.
+    of node classes (exact types, as the engine dispatches on them). Fields that only ever hold
+    names, numbers or flags are never looked at, nor the `ctx` of every name, attribute and
+    subscript (a third of all nodes) unless a rule asks for contexts.
     """
     node_class = ast.AST
     with_context = any(issubclass(t, ast.expr_context) for t in wanted)
@@ -229,7 +230,7 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
             yield node
         fields = fields_of.get(kind)
         if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if with_context or f != "ctx")
+            fields = fields_of[kind] = _node_fields(kind, with_context)
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
@@ -238,6 +239,21 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
                         add(item)
             elif isinstance(value, node_class):
                 add(value)
+
+
+# fields that hold identifiers, numbers, flags or constants in every node type that has them
+# (`name` is an identifier everywhere except in a 3.12 `type` alias, where it is a Name node)
+_PLAIN_FIELDS = frozenset({"id", "attr", "arg", "module", "level", "kind", "type_comment", "is_async", "conversion", "simple", "asname", "tag", "kwd_attrs"})
+_PLAIN_FIELDS_OF = {ast.Constant: {"value"}, ast.Global: {"names"}, ast.Nonlocal: {"names"}, ast.MatchSingleton: {"value"}}
+
+
+def _node_fields(kind: type, with_context: bool) -> tuple[str, ...]:
+    plain = _PLAIN_FIELDS_OF.get(kind, ())
+    return tuple(
+        f
+        for f in getattr(kind, "_fields", ())
+        if f not in _PLAIN_FIELDS and f not in plain and (with_context or f != "ctx") and (f != "name" or kind.__name__ == "TypeAlias")
+    )
 
 
 _FIELDS_WITH_CONTEXT: dict[type, tuple[str, ...]] = {}

@@ -23,6 +23,9 @@ COMPILE_TIME_ERRORS = [
     ("def connect(host, port, host):\n    pass\n", 1, "duplicate argument 'host' in function definition"),
     ("nonlocal state\n", 1, "nonlocal declaration not allowed at module level"),
     ("def outer():\n    def inner():\n        nonlocal missing\n", 3, "no binding for nonlocal 'missing' found"),
+    # the statement around a `nonlocal` is compiled alone: the position must still be the file's
+    ("import os\n\n\ndef outer():\n    value = 1\n\n    def inner(value):\n        nonlocal value\n", 8, "name 'value' is parameter and nonlocal"),
+    ("class Job:\n    nonlocal state\n", 2, "no binding for nonlocal 'state' found"),
     ("".join("    " * i + f"for x{i} in y:\n" for i in range(21)) + "    " * 21 + "pass\n", 21, "too many statically nested blocks"),
     ("import os\nfrom __future__ import annotations\n", 2, "from __future__ imports must occur at the beginning of the file"),
     ("from __future__ import nested_generics\n", 1, "future feature nested_generics is not defined"),
@@ -39,6 +42,8 @@ LOOK_ALIKES = [
     "def connect(host, port, *hosts, **options):\n    pass\n",
     "def outer():\n    state = 0\n    def inner():\n        nonlocal state\n        state += 1\n",
     "class A:\n    def m(self):\n        return lambda: (yield)\n",
+    "def outer():\n    state = 0\n    class Job:\n        def run(self):\n            nonlocal state\n            state += 1\n",
+    "from __future__ import annotations\ndef outer():\n    n = 0\n    def inner(x: Undefined[int]) -> None:\n        nonlocal n\n",
     "".join("    " * i + f"for x{i} in y:\n" for i in range(19)) + "    " * 19 + "pass\n",
     '"""Docstring."""\nfrom __future__ import annotations\nfrom __future__ import division\nimport os\n',
 ]

@@ -70,13 +70,27 @@ def compile_time_error(tree: ast.Module, text: str, path: str) -> SyntaxError | 
 
     A statement-level scan finds the files that may have one; only those are compiled to bytecode
     (never run) to get Python's own message and position, so well-formed files pay no compile.
+    A `nonlocal` (common in decorators, legal almost always) costs only the compile of the
+    top-level statement around it: whether it finds a binding depends on nothing outside it.
     """
-    if not _may_fail_to_compile(tree, "yield" in text or "await" in text):
+    suspects = _compile_suspects(tree, "yield" in text or "await" in text)
+    if suspects is None:
         return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if suspects is _WHOLE_FILE:
+            return _compile_error(text, path, 0)
+        flags = _future_flags(tree)
+        for statement in suspects:
+            error = _compile_error(ast.Module(body=[statement], type_ignores=[]), path, flags)
+            if error is not None:
+                return error
+    return None
+
+
+def _compile_error(code: str | ast.Module, path: str, flags: int) -> SyntaxError | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)  # bytecode only: nothing is executed
+        compile(code, path, "exec", flags=flags, dont_inherit=True)  # bytecode only: nothing is executed
     except SyntaxError as exc:
         return exc
     except (ValueError, RecursionError, MemoryError):
@@ -84,47 +98,68 @@ def compile_time_error(tree: ast.Module, text: str, path: str) -> SyntaxError | 
     return None
 
 
-def _may_fail_to_compile(tree: ast.Module, yields_or_awaits: bool) -> bool:
-    """A superset of the compile-only errors, found without leaving statements (cheap)."""
-    # (statements, inside a function, loop depth in this function, block depth in this code object)
-    todo: list[tuple[list, bool, int, int]] = [(tree.body, False, 0, 0)]
+def _future_flags(tree: ast.Module) -> int:
+    """The compiler flags of the file's own `from __future__` imports, for compiling a part of it."""
+    flags = 0
+    for statement in _leading_future_imports(tree):
+        for alias in statement.names:
+            flags |= getattr(__future__, alias.name).compiler_flag
+    return flags
+
+
+_WHOLE_FILE: list = []
+
+
+def _compile_suspects(tree: ast.Module, yields_or_awaits: bool) -> list[ast.stmt] | None:
+    """A superset of the compile-only errors, found without leaving statements (cheap): None when
+    the file cannot have one, `_WHOLE_FILE` when the file must be compiled, else the top-level
+    statements holding a `nonlocal`, which are compiled alone."""
+    # (statements, inside a function, loop depth in this function, block depth in this code object,
+    # the top-level statement they belong to)
+    todo: list[tuple[list, bool, int, int, ast.stmt | None]] = [(tree.body, False, 0, 0, None)]
     leading_futures = _leading_future_imports(tree)
+    with_nonlocal: list[ast.stmt] = []
     while todo:
-        statements, in_function, loops, blocks = todo.pop()
+        statements, in_function, loops, blocks, top = todo.pop()
         for node in statements:
+            outer = top or node
             kind = type(node)
             fields = _NESTED_FIELDS.get(kind)
             if fields is None:  # a simple statement
                 if kind is ast.Nonlocal:
-                    return True  # rare; the compiler judges every use (module level, missing binding)
+                    if outer not in with_nonlocal:
+                        with_nonlocal.append(outer)
+                    continue
                 if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
-                    return True  # not at the top of the file, or a feature Python does not have
+                    return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
                 if not in_function and (kind is ast.Return or (yields_or_awaits and _has_yield_or_await(node))):
-                    return True
+                    return _WHOLE_FILE
                 if not loops and (kind is ast.Break or kind is ast.Continue):
-                    return True
+                    return _WHOLE_FILE
                 continue
             if kind in _FUNCTIONS:
                 if _duplicate_argument(node.args):
-                    return True
-                todo.append((node.body, True, 0, 0))
+                    return _WHOLE_FILE
+                todo.append((node.body, True, 0, 0, outer))
                 continue
             if kind is ast.ClassDef:
-                todo.append((node.body, False, 0, 0))
+                todo.append((node.body, False, 0, 0, outer))
                 continue
             if not in_function and yields_or_awaits and _has_yield_or_await(node):
-                return True
+                return _WHOLE_FILE
             inner_blocks = blocks + 1 if kind in _BLOCKS else blocks
             if inner_blocks >= _MAX_NESTED_BLOCKS:
-                return True
+                return _WHOLE_FILE
             inner_loops = loops + 1 if kind in _LOOPS else loops
             for field_name in fields:
                 if field_name == "handlers" or field_name == "cases":
-                    todo.extend((part.body, in_function, inner_loops, inner_blocks) for part in getattr(node, field_name))
+                    todo.extend((part.body, in_function, inner_loops, inner_blocks, outer) for part in getattr(node, field_name))
                 else:
                     # a loop's `else` is not inside the loop
-                    todo.append((getattr(node, field_name), in_function, loops if field_name == "orelse" else inner_loops, inner_blocks))
-    return False
+                    todo.append((getattr(node, field_name), in_function, loops if field_name == "orelse" else inner_loops, inner_blocks, outer))
+    if not with_nonlocal:
+        return None
+    return sorted(with_nonlocal, key=lambda statement: statement.lineno)
 
 
 _NESTED_FIELDS = {

@@ -77,6 +77,9 @@ class CleanupNames:
 
     def kind(self, name: str, owner_class: str | None) -> str | None:
         """TEARDOWN, AMBIGUOUS or None for a function `name` (a method of `owner_class`)."""
+        return _kind_of(self, name, owner_class)
+
+    def _kind(self, name: str, owner_class: str | None) -> str | None:
         words = name_words(name)
         if not words or words[0] in _NOT_AN_ACTION and len(words) > 1:
             return None
@@ -93,3 +96,9 @@ class CleanupNames:
             return False
         words = set(name_words(owner_class))
         return any(_entry_key(word) in words for word in self.connection_classes)
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(names: CleanupNames, name: str, owner_class: str | None) -> str | None:
+    """`CleanupNames.kind`, asked again for every `close`/`__init__`/`run` of every file."""
+    return names._kind(name, owner_class)

@@ -62,6 +62,7 @@ _REGISTRATION_TEXT = re.compile(
     r"atexit|signal\(|add_signal_handler|finalize\(|add_event_handler|on_shutdown|on_cleanup"
     r"|addfinalizer|add(?:Async|Class)?Cleanup"
 )
+REGISTRATION_WORDS = ("atexit", "signal(", "add_signal_handler", "finalize(", "add_event_handler", "on_shutdown", "on_cleanup", "addfinalizer", "Cleanup")
 _DECORATOR_NAMES = {"register", "contextmanager", "asynccontextmanager", "fixture", "on_event", *_TEARDOWN_DECORATORS}
 
 
@@ -95,7 +96,7 @@ class CleanupPaths:
         self._registered: dict[FunctionInfo, CleanupRoot] = {}
         self._after_yield: dict[FunctionInfo, tuple[str, set[ast.stmt]]] = {}
         self._find_decorated()
-        registration_lines = matching_lines(_REGISTRATION_TEXT, source.text)
+        registration_lines = matching_lines(_REGISTRATION_TEXT, source.text, REGISTRATION_WORDS)
         if registration_lines:
             self._find_registration_calls(registration_lines)
         self._reached_routes: dict[FunctionInfo, Route] | None = None

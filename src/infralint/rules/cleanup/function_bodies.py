@@ -40,6 +40,13 @@ if hasattr(ast, "TryStar"):
     _BLOCK_ROLES.update({(ast.TryStar, "body"): "try", (ast.TryStar, "orelse"): "try-else", (ast.TryStar, "finalbody"): "finally"})
 
 
+# statements with expressions and no blocks, and their fields that may hold nodes, in order
+_SIMPLE_STATEMENT_FIELDS = {
+    kind: tuple(f for f in kind._fields if f not in ("type_comment", "simple"))
+    for kind in (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete, ast.Raise, ast.Assert, ast.Pass, ast.Break, ast.Continue)
+}
+
+
 @dataclass(eq=False)
 class Site:
     """An import statement or a call, where it sits: `statement` is the innermost enclosing statement."""
@@ -98,9 +105,19 @@ class FunctionInfo:
         return None
 
 
-def matching_lines(pattern, text: str) -> set[int]:
-    """1-based numbers of the lines where a regular expression matches."""
-    return {text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)}
+def matching_lines(pattern, text: str, required: tuple[str, ...] = ()) -> set[int]:
+    """1-based numbers of the lines where a regular expression matches. `required`: words one of
+    which every match contains, looked for first (a plain search is many times faster than an
+    alternation of words, and most files contain none of them)."""
+    if required and not any(word in text for word in required):
+        return set()
+    lines: set[int] = set()
+    line, counted_to = 1, 0
+    for match in pattern.finditer(text):  # in order: count only the newlines since the last match
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        lines.add(line)
+    return lines
 
 
 class FunctionBodies:
@@ -157,29 +174,46 @@ class FunctionBodies:
 
     def _block(self, statements: list[ast.stmt], fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> None:
         """Walk the statements depth first in source order, with an explicit stack (a chain of
-        1,000 `elif` arms nests 1,000 blocks deep, past Python's recursion limit)."""
-        todo: list[tuple] = [("block", statements, fn, frames, cls)]
+        1,000 `elif` arms nests 1,000 blocks deep, past Python's recursion limit). The stack holds
+        where to resume a block, and the deferred bindings of `except … as name`."""
+        todo: list = [(statements, 0, fn, frames, cls)]
         while todo:
             step = todo.pop()
-            if step[0] == "block":
-                _, block, owner, block_frames, block_cls = step
-                todo.extend(("statement", s, owner, block_frames, block_cls) for s in reversed(block))
-            elif step[0] == "statement":
-                todo.extend(reversed(self._statement(*step[1:])))
-            else:
-                step[1]()
+            if callable(step):
+                step()
+                continue
+            block, start, owner, block_frames, block_cls = step
+            for position in range(start, len(block)):
+                inner = self._statement(block[position], owner, block_frames, block_cls)
+                if inner:  # its blocks come first, then the rest of this block
+                    todo.append((block, position + 1, owner, block_frames, block_cls))
+                    todo.extend(reversed(inner))
+                    break
 
-    def _statement(self, node: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> list[tuple]:
-        """Record what this statement does now; return, in order, the steps that must follow it
-        (its blocks, and what the original walk did after each) for `_block`'s stack."""
+    def _statement(self, node: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], cls: ast.ClassDef | None) -> list:
+        """Record what this statement does now; return, in order, what must follow it: its blocks
+        (as resume points for `_block`) and the bindings made after them."""
         binds = cls is None  # names assigned in a class body are attributes, not locals
-        if isinstance(node, _FUNCTION_TYPES):
+        kind = type(node)
+        fields = _SIMPLE_STATEMENT_FIELDS.get(kind)
+        if fields is not None:  # most statements: expressions only, no blocks
+            expressions: list = []
+            for field_name in fields:
+                value = getattr(node, field_name)
+                if type(value) is list:
+                    expressions.extend(value)
+                elif value is not None:
+                    expressions.append(value)
+            if expressions:
+                fn.pending.append((expressions, node, frames, binds))
+            return []
+        if kind in _FUNCTION_TYPES:
             fn.pending.append(([*node.decorator_list, node.args, node.returns], node, frames, binds))
             info = self._new_function(node, node.name, fn, cls)
             if binds:
                 fn.bind(node.name, node)
             _bind_arguments(info, node.args)
-            return [("block", node.body, info, (), None)]
+            return [(node.body, 0, info, (), None)]
         if isinstance(node, ast.ClassDef):
             fn.pending.append(([*node.decorator_list, *node.bases, *node.keywords], node, frames, binds))
             if binds:
@@ -188,7 +222,7 @@ class FunctionBodies:
                 self.classes[node.name] = node
             self.methods.setdefault(node, {})
             # the class body runs in the enclosing function's flow; its defs are methods of `node`
-            return [("block", node.body, fn, frames, node)]
+            return [(node.body, 0, fn, frames, node)]
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             fn.imports.append(Site(node, node, frames))
             for alias in node.names:
@@ -198,14 +232,13 @@ class FunctionBodies:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             fn.declared_global.update(node.names)
             return []
-        kind = type(node)
         expressions = []
-        steps: list[tuple] = []
+        steps: list = []
         for field_name, value in ast.iter_fields(node):
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 role = _BLOCK_ROLES.get((kind, field_name), "block")
                 fn.has_finally = fn.has_finally or role == "finally"
-                steps.append(("block", value, fn, (*frames, (role, node)), cls))
+                steps.append((value, 0, fn, (*frames, (role, node)), cls))
             elif field_name == "handlers":
                 fn.has_handler = fn.has_handler or bool(value)
                 for handler in value:
@@ -214,18 +247,18 @@ class FunctionBodies:
                         expressions.append(handler.type)
                     if handler.name and binds:
                         # bound after the blocks before it were walked, as the recursive walk did
-                        steps.append(("call", partial(fn.bind, handler.name, handler)))
-                    steps.append(("block", handler.body, fn, (*frames, ("handler", handler)), cls))
+                        steps.append(partial(fn.bind, handler.name, handler))
+                    steps.append((handler.body, 0, fn, (*frames, ("handler", handler)), cls))
             elif field_name == "cases":
                 for case in value:
                     expressions.extend(e for e in (case.pattern, case.guard) if e is not None)
-                    steps.append(("block", case.body, fn, (*frames, ("case", node)), cls))
+                    steps.append((case.body, 0, fn, (*frames, ("case", node)), cls))
             elif isinstance(value, list):
                 expressions.extend(value)
             elif isinstance(value, ast.AST):
                 expressions.append(value)
         if expressions:
-            steps.append(("call", partial(fn.pending.append, (expressions, node, frames, binds))))
+            steps.append(partial(fn.pending.append, (expressions, node, frames, binds)))
         return steps
 
     def _new_function(self, node: ast.AST, name: str, fn: FunctionInfo, cls: ast.ClassDef | None) -> FunctionInfo:

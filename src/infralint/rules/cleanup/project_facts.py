@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ...project import Fact, PythonFile, fact_kind, python_extractor
-from .cleanup_paths import _REGISTRATION_TEXT, CleanupPaths
+from .cleanup_paths import _REGISTRATION_TEXT, REGISTRATION_WORDS, CleanupPaths
 from .function_bodies import matching_lines
 
 
@@ -31,7 +31,7 @@ class CleanupEntry(Fact):
 def cleanup_entries(file: PythonFile) -> Iterable[Fact]:
     text = file.source.text
     entries: list[Fact] = []
-    lines = matching_lines(_REGISTRATION_TEXT, text)
+    lines = matching_lines(_REGISTRATION_TEXT, text, REGISTRATION_WORDS)
     if lines:
         entries.extend(_registrations(file, lines))
     if "finally" in text:

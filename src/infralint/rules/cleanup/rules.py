@@ -68,7 +68,7 @@ class ImportHazards:
         for function in bodies.functions:
             for site in function.imports:
                 yield function, site
-        lines = matching_lines(_DYNAMIC_IMPORT_TEXT, source.text)
+        lines = matching_lines(_DYNAMIC_IMPORT_TEXT, source.text, ("import_module(", "__import__("))
         if lines:
             for function, site in list(bodies.calls_on_lines(lines)):
                 if self.paths.qualified(site.node.func, _DYNAMIC_IMPORTS) in _DYNAMIC_IMPORTS:
