@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 from .cache import ResultCache
 from .catalog import load_catalog
-from .collector import batch_collection, tune_for_batch
+from .collector import BatchCollector, batch_collection, start_batch
 from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
@@ -24,6 +24,8 @@ from .source import SourceFile, decode_source, walk_types
 from .suppression import config_noqa_comments, noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
+# listed by every traversal whatever the rules visit: shared analyses read them (imports, calls)
+_SHARED_NODE_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Call})
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 
 
@@ -285,27 +287,29 @@ class Linter:
         for rule in rules:
             for node_type in rule.node_types:
                 dispatch[node_type].append(rule)
-        wanted: set | dict = dispatch
+        wanted = set(dispatch) | _SHARED_NODE_TYPES
         if collected is not None:
             from .project.registry import FACT_NODE_TYPES
 
             for node_type in FACT_NODE_TYPES:
                 collected[node_type] = []
-            wanted = set(dispatch) | FACT_NODE_TYPES
-        if wanted:
-            nothing: list[Rule] = []
-            for node in walk_types(ctx.tree, wanted):
-                kind = type(node)
-                if collected is not None and kind in collected:
-                    collected[kind].append(node)
-                for rule in dispatch.get(kind, nothing):
-                    if rule in broken:
-                        continue
-                    try:
-                        findings.extend(rule.visit(node, ctx))
-                    except Exception as exc:  # a rule bug must not stop the run
-                        broken.add(rule)
-                        errors.append(_crash_message(rule, ctx, exc, getattr(node, "lineno", None)))
+            wanted |= FACT_NODE_TYPES
+        # listed before any rule runs, so the analyses rules ask for can reuse the list
+        nodes = list(walk_types(ctx.tree, wanted))
+        ctx.source.remember_walk(wanted, nodes)
+        nothing: list[Rule] = []
+        for node in nodes:
+            kind = type(node)
+            if collected is not None and kind in collected:
+                collected[kind].append(node)
+            for rule in dispatch.get(kind, nothing):
+                if rule in broken:
+                    continue
+                try:
+                    findings.extend(rule.visit(node, ctx))
+                except Exception as exc:  # a rule bug must not stop the run
+                    broken.add(rule)
+                    errors.append(_crash_message(rule, ctx, exc, getattr(node, "lineno", None)))
         for rule in rules:
             if rule in broken:
                 continue
@@ -610,12 +614,13 @@ def display_path(path: Path) -> str:
 # -- many files --------------------------------------------------------------------------------
 
 _worker_linter: Linter | None = None
+_worker_collector: BatchCollector | None = None
 
 
 def _init_worker(config: Config, collect_facts: bool) -> None:
-    global _worker_linter
+    global _worker_linter, _worker_collector
     _worker_linter = Linter(config, collect_facts=collect_facts)
-    tune_for_batch()  # the worker only lints: its settings need no restoring
+    _worker_collector = start_batch()[1]  # the worker only lints: nothing to restore
 
 
 def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
@@ -637,8 +642,10 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, 
 
 def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:
     path, resolve_fixes, defer = args
-    assert _worker_linter is not None
-    return _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
+    assert _worker_linter is not None and _worker_collector is not None
+    result = _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
+    _worker_collector.file_done()
+    return result
 
 
 def lint_files(
@@ -704,9 +711,10 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
     linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
     fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
     results: list[FileResult] = []
-    with batch_collection():
+    with batch_collection() as collector:
         for index, path in enumerate(paths):
             result = cached.get(index) or next(fresh)
+            collector.file_done()
             if cache and index not in cached and not result.deferred:
                 cache.store(path, result)
             if progress and not result.deferred:

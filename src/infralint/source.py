@@ -55,6 +55,20 @@ class SourceFile:
         #: where the file is on disk, for finding the modules it imports: the display `path` unless
         #: that is relative to something else than the working folder (the language server's root)
         self.location = location or path
+        #: the node types the engine's traversal listed, and those nodes in `ast.walk` order
+        self._walked: tuple[frozenset, list[ast.AST]] | None = None
+
+    def remember_walk(self, types, nodes: list[ast.AST]) -> None:
+        """The engine's one traversal, kept so analyses of the same node types need no other."""
+        self._walked = (frozenset(types), nodes)
+
+    def nodes_of(self, types: frozenset) -> list[ast.AST]:
+        """The nodes of these exact types in `ast.walk` order: from the engine's traversal when it
+        listed them, else from a walk of their own."""
+        walked = self._walked
+        if walked is not None and types <= walked[0]:
+            return [node for node in walked[1] if type(node) in types]
+        return list(walk_types(self.tree, types))
 
     @cached_property
     def lines(self) -> list[str]:

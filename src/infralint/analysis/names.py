@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from ..source import SourceFile, walk_types
+from ..source import SourceFile
 
 _IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
@@ -22,7 +22,7 @@ class ImportMap:
     def __init__(self, source: SourceFile) -> None:
         self.aliases: dict[str, str] = {}
         self.module_names: set[str] = set()  # top-level modules imported anywhere in the file
-        for node in walk_types(source.tree, _IMPORTS):  # `ast.walk` order, import statements only
+        for node in source.nodes_of(_IMPORTS):  # `ast.walk` order, import statements only
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.module_names.add(alias.name.split(".")[0])

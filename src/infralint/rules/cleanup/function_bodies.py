@@ -11,6 +11,7 @@ in class bodies belongs to the module pseudo-function (`node` is the `ast.Module
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -64,7 +65,10 @@ class FunctionInfo:
     node: ast.AST  # FunctionDef, AsyncFunctionDef, Lambda, or the Module itself
     name: str
     owner_class: ast.ClassDef | None = None  # set for methods (defined directly in a class body)
-    parent: "FunctionInfo | None" = None  # the enclosing function of a nested one (None at module level)
+    #: the enclosing function of a nested one (None at module level), held weakly: the parent
+    #: lists its children in `nested`, and a cycle would keep every file's tree alive until the
+    #: cyclic collector finds it
+    parent_ref: "weakref.ReferenceType[FunctionInfo] | None" = field(default=None, repr=False)
     imports: list[Site] = field(default_factory=list)  # import statements
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)  # functions defined in this body
     declared_global: set[str] = field(default_factory=set)  # `global`/`nonlocal` names
@@ -76,6 +80,10 @@ class FunctionInfo:
     has_yield: bool = False
     has_finally: bool = False  # a `finally:` block somewhere in its own body
     has_handler: bool = False  # an `except` handler somewhere in its own body
+
+    @property
+    def parent(self) -> "FunctionInfo | None":
+        return self.parent_ref() if self.parent_ref is not None else None
 
     @property
     def is_module(self) -> bool:
@@ -262,7 +270,7 @@ class FunctionBodies:
         return steps
 
     def _new_function(self, node: ast.AST, name: str, fn: FunctionInfo, cls: ast.ClassDef | None) -> FunctionInfo:
-        info = FunctionInfo(node, name, owner_class=cls, parent=None if fn.is_module else fn)
+        info = FunctionInfo(node, name, owner_class=cls, parent_ref=None if fn.is_module else weakref.ref(fn))
         self.functions.append(info)
         self.by_node[node] = info
         if cls is not None:

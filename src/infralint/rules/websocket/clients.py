@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ...source import SourceFile, walk_types
+from ...source import SourceFile
 from .offers import module_string_constants, module_string_lists
 from .sockets import argument, import_map
 
@@ -66,7 +66,7 @@ def python_clients(source: SourceFile, calls: list[ast.Call] | None = None) -> l
     imports = import_map(source)
     values = _Values(source.tree)
     found = []
-    for node in calls if calls is not None else walk_types(source.tree, _CALLS):
+    for node in calls if calls is not None else source.nodes_of(_CALLS):
         keyword = None
         api = ""
         if isinstance(node.func, ast.Attribute) and node.func.attr in CLIENT_METHODS:
