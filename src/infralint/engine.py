@@ -25,8 +25,15 @@ from .suppression import config_noqa_comments, noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
 # listed by every traversal whatever the rules visit: shared analyses read them (imports, calls)
-_SHARED_NODE_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Call})
+_SHARED_NODE_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+
+
+def _callee_name(call: ast.Call) -> tuple[str | None]:
+    """The name a call's callee ends with (`fail` of `pytest.fail`), in a tuple that is never empty."""
+    func = call.func
+    kind = type(func)
+    return (func.attr if kind is ast.Attribute else func.id if kind is ast.Name else None,)
 
 
 def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 0) -> Finding:
@@ -298,12 +305,14 @@ class Linter:
         nodes = list(walk_types(ctx.tree, wanted))
         ctx.source.remember_walk(wanted, nodes)
         nothing: list[Rule] = []
+        call_names = {rule: rule.call_names for rule in dispatch.get(ast.Call, ()) if rule.call_names is not None}
         for node in nodes:
             kind = type(node)
             if collected is not None and kind in collected:
                 collected[kind].append(node)
+            callee = _callee_name(node) if kind is ast.Call and call_names else None
             for rule in dispatch.get(kind, nothing):
-                if rule in broken:
+                if rule in broken or (callee is not None and rule in call_names and callee[0] not in call_names[rule]):
                     continue
                 try:
                     findings.extend(rule.visit(node, ctx))

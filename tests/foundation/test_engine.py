@@ -136,3 +136,27 @@ def test_node_columns_become_character_offsets():
     text = 'label = "😋é"; x = undefined_name\n'
     [finding] = Linter(config_for(["INF101"])).lint_text(text, "m.py").findings
     assert (finding.col, finding.end_col) == (text.index("undefined_name"), text.index("undefined_name") + len("undefined_name"))
+
+
+def test_call_names_filter_calls_before_visit():
+    """A rule with `call_names` is only shown the calls whose callee ends with one of them."""
+    import ast
+
+    from infralint.engine import Linter
+    from infralint.rules.base import Rule
+
+    seen: list[str] = []
+
+    class Watcher(Rule):
+        code = "INF404"
+        node_types = (ast.Call,)
+        call_names = frozenset({"fail"})
+
+        def visit(self, node, ctx):
+            seen.append(ast.unparse(node.func))
+            return ()
+
+    linter = Linter(config_for(["INF404"]))
+    linter.rules = [Watcher(linter.config)]
+    linter.lint_text("import pytest\npytest.fail('x')\nfail()\nprint('y')\nobj.method().fail\n(lambda: 1)()\n", "test_x.py")
+    assert seen == ["pytest.fail", "fail"]

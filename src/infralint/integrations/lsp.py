@@ -263,6 +263,8 @@ class InfralintServer(LanguageServer):
         """Lint these open documents again (the project changed under them); publish the ones
         whose findings changed."""
         for uri in sorted(uris):
+            if uri in self._pending:
+                continue  # edited since: the debounced lint of its newer text publishes it
             before = self.results.pop(uri, None)
             try:
                 after = self.lint(uri)

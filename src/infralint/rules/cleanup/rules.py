@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from functools import lru_cache, partial
 
 from ...analysis.names import dotted_name
@@ -27,6 +28,9 @@ from .loaded_modules import LoadedModules
 
 _DYNAMIC_IMPORTS = {"importlib.import_module", "importlib.__import__", "__import__"}
 _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
+_DYNAMIC_IMPORT_WORDS = ("import_module(", "__import__(")  # in every match: looked for first
+_IMPORT_TYPES = (ast.Import, ast.ImportFrom)
+_IMPORTS_AND_FUNCTIONS = frozenset({*_IMPORT_TYPES, ast.FunctionDef, ast.AsyncFunctionDef})
 # an import statement that is indented (so inside some block)
 _INDENTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t(]")
 _TERMINAL = (ast.Raise, ast.Return, ast.Continue, ast.Break)
@@ -36,13 +40,15 @@ class ImportHazards:
     """Every import of a file that INF201 or INF202 may report."""
 
     def __init__(self, source: SourceFile, names: CleanupNames) -> None:
+        self.hazards: list[ImportHazard] = []
+        #: imports on no cleanup route of this file (a route through other modules may reach them)
+        self.unrouted: list[tuple[FunctionInfo, Site, Swallowed | None]] = []
+        if not _imports_in_functions(source) and not any(word in source.text for word in _DYNAMIC_IMPORT_WORDS):
+            return  # every import runs at import time: nothing to judge, no function to index
         self.paths = CleanupPaths(source, names)
         bodies = self.paths.bodies
         hoisting = self.hoisting = Hoisting(bodies)
         loaded = self.loaded = LoadedModules(source.path, hoisting.module_modules)
-        self.hazards: list[ImportHazard] = []
-        #: imports on no cleanup route of this file (a route through other modules may reach them)
-        self.unrouted: list[tuple[FunctionInfo, Site, Swallowed | None]] = []
         for function, site in self._import_sites(source):
             if function.is_module or _type_checking_only(site):
                 continue
@@ -68,11 +74,32 @@ class ImportHazards:
         for function in bodies.functions:
             for site in function.imports:
                 yield function, site
-        lines = matching_lines(_DYNAMIC_IMPORT_TEXT, source.text, ("import_module(", "__import__("))
+        lines = matching_lines(_DYNAMIC_IMPORT_TEXT, source.text, _DYNAMIC_IMPORT_WORDS)
         if lines:
             for function, site in list(bodies.calls_on_lines(lines)):
                 if self.paths.qualified(site.node.func, _DYNAMIC_IMPORTS) in _DYNAMIC_IMPORTS:
                     yield function, site
+
+
+def _imports_in_functions(source: SourceFile) -> bool:
+    """Whether an import statement sits inside a function (found from the engine's list of imports
+    and functions: an indented import may only be inside a module-level `try` or `if`)."""
+    nodes = source.nodes_of(_IMPORTS_AND_FUNCTIONS)
+    indented = [node.lineno for node in nodes if type(node) in _IMPORT_TYPES and node.col_offset > 0]
+    if not indented:
+        return False
+    spans: list[list[int]] = []  # the functions' line spans, overlapping ones merged
+    for first, last in sorted((node.lineno, node.end_lineno or node.lineno) for node in nodes if type(node) not in _IMPORT_TYPES):
+        if spans and first <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    starts = [first for first, _ in spans]
+    for line in indented:
+        index = bisect_right(starts, line) - 1
+        if index >= 0 and line <= spans[index][1]:
+            return True
+    return False
 
 
 @lru_cache(maxsize=None)

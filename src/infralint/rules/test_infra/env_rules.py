@@ -45,6 +45,7 @@ class RealServicesDisabled(Rule):
 
     code = "INF403"
     node_types = (ast.Assign, ast.Call)
+    call_names = frozenset(_CALL_ATTRS)
     config_file_names = CONFIG_FILE_NAMES
 
     def applies_to(self, ctx) -> bool:
