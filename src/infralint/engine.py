@@ -24,8 +24,11 @@ from .source import SourceFile, decode_source, walk_types
 from .suppression import config_noqa_comments, noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
-# listed by every traversal whatever the rules visit: shared analyses read them (imports, calls)
-_SHARED_NODE_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
+# listed by every traversal whatever the rules visit: shared analyses read them (imports, calls,
+# definitions, bindings) through `SourceFile.nodes_of` instead of walking the tree again
+_SHARED_NODE_TYPES = frozenset(
+    {ast.Import, ast.ImportFrom, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Return}
+)
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 
 

@@ -91,9 +91,25 @@ class SourceFile:
     def parents(self) -> dict[ast.AST, ast.AST]:
         """Child → parent links for the whole tree (computed once, on demand)."""
         links: dict[ast.AST, ast.AST] = {}
-        for parent in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(parent):
-                links[child] = parent
+        node_class = ast.AST
+        fields_of = _FIELDS_WITHOUT_CONTEXT  # a `ctx` singleton has no one parent
+        todo = [self.tree]
+        while todo:
+            parent = todo.pop()
+            kind = type(parent)
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = fields_of[kind] = _node_fields(kind, False)
+            for name in fields:
+                value = getattr(parent, name, None)
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, node_class):
+                            links[child] = parent
+                            todo.append(child)
+                elif isinstance(value, node_class):
+                    links[value] = parent
+                    todo.append(value)
         return links
 
     def ancestors(self, node: ast.AST):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from ...analysis.names import ImportMap, dotted_name
@@ -55,6 +55,7 @@ _FACTORIES = {
     "create_pool": "pool",
     "create_connection": "client",
 }
+_FACTORY_LAST_NAMES = frozenset(member.rpartition(".")[2] for member in _FACTORIES)
 SOCKET_TIMEOUT_KEYWORDS = ("socket_timeout", "socket_connect_timeout")
 #: client methods that build objects locally and send nothing to the server
 _NO_IO_METHODS = {
@@ -67,6 +68,8 @@ _LEGACY_AIOREDIS_FACTORIES = {"create_redis", "create_redis_pool", "create_pool"
 _CODERIS_TIMEOUT_KEYWORDS = ("stream_timeout", "connect_timeout")
 _ASYNC_LIBRARIES = {"redis.asyncio", "aioredis", "coredis"}
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://", "redis+sentinel://")
+# what `_scan` lists (the engine's traversal lists these too)
+_SCANNED = frozenset({ast.Call, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef, ast.Return, ast.ClassDef})
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,8 @@ class RedisFactory:
 
 def factory_kind(qualified_name: str | None) -> tuple[str, str] | None:
     """(library, kind) when the qualified name is a Redis client/pool factory."""
-    if not qualified_name:
-        return None
+    if not qualified_name or qualified_name.rpartition(".")[2] not in _FACTORY_LAST_NAMES:
+        return None  # most calls: no factory's name (asked for every call of a Redis file)
     parts = qualified_name.split(".")
     for split in range(len(parts) - 1, 0, -1):
         module = ".".join(parts[:split])
@@ -144,7 +147,8 @@ def factory_kind(qualified_name: str | None) -> tuple[str, str] | None:
     return None
 
 
-def name_tokens(name: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def name_tokens(name: str) -> tuple[str, ...]:
     """`_validate_redis_readiness` → [validate, redis, readiness]; `RedisHealthCheck` → [redis, health, check]."""
     spaced = []
     previous = ""
@@ -153,7 +157,7 @@ def name_tokens(name: str) -> list[str]:
             spaced.append(" ")
         spaced.append(char if char.isalnum() else " ")
         previous = char
-    return "".join(spaced).lower().split()
+    return tuple("".join(spaced).lower().split())  # cached: never changed by callers
 
 
 class RedisClients:
@@ -196,7 +200,7 @@ class RedisClients:
         factories: list[ast.Call] = []
         returns: list[ast.Return] = []
         classes: list[ast.ClassDef] = []
-        for node in ast.walk(self.source.tree):
+        for node in self.source.nodes_of(_SCANNED):
             if isinstance(node, ast.Call):
                 if self.factory(node) is not None:
                     factories.append(node)

@@ -14,7 +14,9 @@ states the same thing explicitly.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...analysis.names import dotted_name
 from ...source import SourceFile
@@ -23,6 +25,7 @@ from .redis_clients import REDIS_URL_SCHEMES
 _DJANGO_KEYS = ("SOCKET_TIMEOUT", "socket_timeout")
 _CELERY_KEYS = ("socket_timeout",)
 _CELERY_OPTION_NAMES = ("broker_transport_options", "result_backend_transport_options")
+_TRANSPORT_OPTIONS = re.compile("transport_options", re.IGNORECASE)  # in every spelling of both
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,11 @@ def missing_socket_timeouts(source: SourceFile, dict_node: ast.Dict) -> list[Mis
     backend = keys.get("BACKEND")
     if _is_redis_cache_backend(backend):
         return _django_cache(dict_node, keys, backend.value)  # type: ignore[union-attr]
+    # the text tests first: naming the setting needs the file's parent links
+    if not _may_configure_celery_redis(source.text):
+        return []
     option_name = _celery_options_name(source, dict_node)
-    if option_name is not None and _has_redis_url(source.text):
+    if option_name is not None:
         return _celery_options(dict_node, keys, option_name)
     return []
 
@@ -96,6 +102,12 @@ def _is_redis_cache_backend(node: ast.expr | None) -> bool:
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
         return False
     return node.value.endswith("RedisCache") and ("django_redis" in node.value or "backends.redis" in node.value)
+
+
+@lru_cache(maxsize=4)
+def _may_configure_celery_redis(text: str) -> bool:
+    """Asked for every dict of a file: a `redis://` URL and a transport-options setting in the text."""
+    return _has_redis_url(text) and _TRANSPORT_OPTIONS.search(text) is not None
 
 
 def _has_redis_url(text: str) -> bool:

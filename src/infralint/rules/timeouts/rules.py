@@ -419,6 +419,8 @@ class RedisTimeoutMissing(_TimeoutRule):
         """django-redis `CACHES` entries and Celery transport options: no socket timeout, or `None`."""
         for missing in missing_socket_timeouts(ctx.source, node):
             yield self.report(ctx, missing.node, missing.message)
+        if not explicit_none(node, (*_DJANGO_KEYS, *_DICT_KEYS)):
+            return  # no timeout key set to None: whose settings these are need not be asked
         context = _redis_context(ctx, tuple(self.config.option("timeouts", "redis-context-words")))
         if context.django_redis_options(node):
             keys = tuple(_DJANGO_KEYS)
