@@ -371,10 +371,13 @@ class ScopeAnalysis:
         fields_of = _FIELDS_LAST_FIRST
         special = self._expr_handlers
         read = self._read
-        Name, Load, Store, Call = ast.Name, ast.Load, ast.Store, ast.Call
+        Name, Load, Store, Call, Attribute, Constant = ast.Name, ast.Load, ast.Store, ast.Call, ast.Attribute, ast.Constant
         while stack:
             n = pop()
             cls = n.__class__
+            while cls is Attribute:  # `a.b.c`: only the innermost value is read
+                n = n.value
+                cls = n.__class__
             if cls is Name:
                 ctx = n.ctx.__class__
                 if ctx is Load:
@@ -402,9 +405,9 @@ class ScopeAnalysis:
                     continue
                 if value.__class__ is list:
                     for item in reversed(value):
-                        if item is not None:
+                        if item is not None and item.__class__ is not Constant:
                             push(item)
-                else:
+                elif value.__class__ is not Constant:  # a fifth of all nodes, with nothing to read
                     push(value)
 
     def _note_dynamic_call(self, call: ast.Call) -> None:
