@@ -30,6 +30,8 @@ _SHARED_NODE_TYPES = frozenset(
     {ast.Import, ast.ImportFrom, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Return}
 )
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+_TASKS_PER_WORKER = 16  # pool tasks per worker, of about equal bytes each
+_MAX_FILES_PER_TASK = 32
 
 
 def _callee_name(call: ast.Call) -> tuple[str | None]:
@@ -652,12 +654,14 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, 
         return result
 
 
-def _worker_lint(args: tuple[Path, bool, bool]) -> FileResult:
-    path, resolve_fixes, defer = args
+def _worker_lint_many(args: tuple[list[Path], bool, bool]) -> list[FileResult]:
+    paths, resolve_fixes, defer = args
     assert _worker_linter is not None and _worker_collector is not None
-    result = _lint_one(_worker_linter, path, resolve_fixes, defer=defer)
-    _worker_collector.file_done()
-    return result
+    results = []
+    for path in paths:
+        results.append(_lint_one(_worker_linter, path, resolve_fixes, defer=defer))
+        _worker_collector.file_done()
+    return results
 
 
 def lint_files(
@@ -722,16 +726,21 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
     # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
     linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
     fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
-    results: list[FileResult] = []
+    results: list[FileResult | None] = [None] * len(paths)
+    for index, hit in cached.items():
+        results[index] = hit
+        if progress and not hit.deferred:
+            progress(1)
+    pending_index = [index for index in range(len(paths)) if index not in cached]
     with batch_collection() as collector:
-        for index, path in enumerate(paths):
-            result = cached.get(index) or next(fresh)
+        for position, result in fresh:  # in the order the pool finishes them
+            index = pending_index[position]
+            results[index] = result
             collector.file_done()
-            if cache and index not in cached and not result.deferred:
-                cache.store(path, result)
+            if cache and not result.deferred:
+                cache.store(paths[index], result)
             if progress and not result.deferred:
                 progress(1)
-            results.append(result)
     return results, linter
 
 
@@ -742,19 +751,49 @@ def join_project(results: Iterable[FileResult]):
     return Project(r.facts for r in results if r.facts is not None)
 
 
-def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[FileResult]:
+def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[tuple[int, FileResult]]:
+    """(position in `pending`, result) for every pending file."""
     defer = bool(linter.project_rules) and linter.collect_facts
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
-        for path in pending:
-            yield _lint_one(linter, path, resolve_fixes, defer=defer)
+        for position, path in enumerate(pending):
+            yield position, _lint_one(linter, path, resolve_fixes, defer=defer)
         return
     from concurrent.futures import (
         ProcessPoolExecutor,  # multiprocessing: only for a cold, parallel run
     )
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config, linter.collect_facts)) as pool:
-        chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        yield from pool.map(_worker_lint, [(p, resolve_fixes, defer) for p in pending], chunksize=chunk)
+        chunks = _balanced_chunks(pending, jobs)
+        tasks = [([pending[position] for position in chunk], resolve_fixes, defer) for chunk in chunks]
+        for chunk, results in zip(chunks, pool.map(_worker_lint_many, tasks)):
+            yield from zip(chunk, results)
+
+
+def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
+    """Positions in `pending`, grouped into the pool's tasks: largest files first, each task about
+    the same number of bytes (a big file alone, small ones by the dozen), so the workers finish
+    together instead of one working through a chunk of big files while the other waits."""
+    sizes = [_size(path) for path in pending]
+    target = max(1, sum(sizes) // (jobs * _TASKS_PER_WORKER))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    current_size = 0
+    for position in sorted(range(len(pending)), key=lambda p: -sizes[p]):
+        current.append(position)
+        current_size += sizes[position]
+        if current_size >= target or len(current) >= _MAX_FILES_PER_TASK:
+            chunks.append(current)
+            current, current_size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reported as unreadable when linted
 
 
 def default_jobs() -> int:

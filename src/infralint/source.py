@@ -57,6 +57,7 @@ class SourceFile:
         self.location = location or path
         #: the node types the engine's traversal listed, and those nodes in `ast.walk` order
         self._walked: tuple[frozenset, list[ast.AST]] | None = None
+        self._matched: dict[tuple, bool] = {}
 
     def remember_walk(self, types, nodes: list[ast.AST]) -> None:
         """The engine's one traversal, kept so analyses of the same node types need no other."""
@@ -218,9 +219,14 @@ class SourceFile:
         return self.pure_path.suffix == ".pyi"
 
     def matches_any(self, patterns) -> bool:
-        """Whether the path matches one of the glob patterns (`**` crosses folders)."""
-        posix = self.pure_path.as_posix()
-        return any(path_matches(posix, pattern) for pattern in patterns)
+        """Whether the path matches one of the glob patterns (`**` crosses folders); remembered per
+        pattern list, which several rules ask about every file."""
+        key = tuple(patterns)
+        known = self._matched.get(key)
+        if known is None:
+            posix = self.pure_path.as_posix()
+            known = self._matched[key] = any(path_matches(posix, pattern) for pattern in patterns)
+        return known
 
 
 def path_matches(posix_path: str, pattern: str) -> bool:

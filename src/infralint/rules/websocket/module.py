@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from ...source import SourceFile
@@ -110,6 +110,8 @@ def websocket_module(ctx: "FileContext") -> WebSocketModule:
     )
 
 
+@lru_cache(maxsize=8)
 def mentions_websockets(text: str) -> bool:
-    """Cheap pre-filter: a module that never names a WebSocket API has no handler."""
+    """Cheap pre-filter: a module that never names a WebSocket API has no handler (asked by every
+    rule of the family for every file: remembered for the last few texts)."""
     return "ebSocket" in text or "ebsocket" in text or "websockets" in text
