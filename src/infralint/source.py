@@ -92,25 +92,12 @@ class SourceFile:
     def parents(self) -> dict[ast.AST, ast.AST]:
         """Child → parent links for the whole tree (computed once, on demand)."""
         links: dict[ast.AST, ast.AST] = {}
-        node_class = ast.AST
-        fields_of = _FIELDS_WITHOUT_CONTEXT  # a `ctx` singleton has no one parent
         todo = [self.tree]
         while todo:
             parent = todo.pop()
-            kind = type(parent)
-            fields = fields_of.get(kind)
-            if fields is None:
-                fields = fields_of[kind] = _node_fields(kind, False)
-            for name in fields:
-                value = getattr(parent, name, None)
-                if type(value) is list:
-                    for child in value:
-                        if isinstance(child, node_class):
-                            links[child] = parent
-                            todo.append(child)
-                elif isinstance(value, node_class):
-                    links[value] = parent
-                    todo.append(value)
+            children = child_nodes(parent)
+            links.update(dict.fromkeys(children, parent))
+            todo.extend(children)
         return links
 
     def ancestors(self, node: ast.AST):
@@ -275,6 +262,23 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
                         add(item)
             elif isinstance(value, node_class):
                 add(value)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The direct children of a node, as `ast.iter_child_nodes` gives them, without the `ctx`
+    singletons (shared by every name: no one node is their parent)."""
+    kind = type(node)
+    fields = _FIELDS_WITHOUT_CONTEXT.get(kind)
+    if fields is None:
+        fields = _FIELDS_WITHOUT_CONTEXT[kind] = _node_fields(kind, False)
+    children = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            children.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
 
 
 # fields that hold identifiers, numbers, flags or constants in every node type that has them
