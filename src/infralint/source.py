@@ -238,12 +238,12 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
     The same traversal as `ast.walk`, inlined: the generator stack of `ast.iter_child_nodes` is
     the largest single cost of linting a file once the tree is parsed. `wanted` is any container
     of node classes (exact types, as the engine dispatches on them). Fields that only ever hold
-    names, numbers or flags are never looked at, nor the `ctx` of every name, attribute and
-    subscript (a third of all nodes) unless a rule asks for contexts.
+    names, numbers or flags are never looked at, nor the shared `ctx` of every name, attribute and
+    subscript (a third of all nodes) and the operators, unless a rule asks for such nodes.
     """
     node_class = ast.AST
-    with_context = any(issubclass(t, ast.expr_context) for t in wanted)
-    fields_of = _FIELDS_WITH_CONTEXT if with_context else _FIELDS_WITHOUT_CONTEXT
+    with_singletons = any(issubclass(t, _SINGLETON_KINDS) for t in wanted)
+    fields_of = _FIELDS_WITH_SINGLETONS if with_singletons else _FIELDS_WITHOUT_SINGLETONS
     todo = deque([tree])
     take, add = todo.popleft, todo.append
     while todo:
@@ -253,7 +253,7 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
             yield node
         fields = fields_of.get(kind)
         if fields is None:
-            fields = fields_of[kind] = _node_fields(kind, with_context)
+            fields = fields_of[kind] = _node_fields(kind, with_singletons)
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
@@ -265,12 +265,12 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """The direct children of a node, as `ast.iter_child_nodes` gives them, without the `ctx`
-    singletons (shared by every name: no one node is their parent)."""
+    """The direct children of a node, as `ast.iter_child_nodes` gives them, without the shared
+    context and operator instances (no one node is their parent)."""
     kind = type(node)
-    fields = _FIELDS_WITHOUT_CONTEXT.get(kind)
+    fields = _FIELDS_WITHOUT_SINGLETONS.get(kind)
     if fields is None:
-        fields = _FIELDS_WITHOUT_CONTEXT[kind] = _node_fields(kind, False)
+        fields = _FIELDS_WITHOUT_SINGLETONS[kind] = _node_fields(kind, False)
     children = []
     for name in fields:
         value = getattr(node, name, None)
@@ -287,17 +287,24 @@ _PLAIN_FIELDS = frozenset({"id", "attr", "arg", "module", "level", "kind", "type
 _PLAIN_FIELDS_OF = {ast.Constant: {"value"}, ast.Global: {"names"}, ast.Nonlocal: {"names"}, ast.MatchSingleton: {"value"}}
 
 
-def _node_fields(kind: type, with_context: bool) -> tuple[str, ...]:
+def _node_fields(kind: type, with_singletons: bool) -> tuple[str, ...]:
     plain = _PLAIN_FIELDS_OF.get(kind, ())
     return tuple(
         f
         for f in getattr(kind, "_fields", ())
-        if f not in _PLAIN_FIELDS and f not in plain and (with_context or f != "ctx") and (f != "name" or kind.__name__ == "TypeAlias")
+        if f not in _PLAIN_FIELDS
+        and f not in plain
+        and (with_singletons or f not in _SINGLETON_FIELDS)
+        and (f != "name" or kind.__name__ == "TypeAlias")
     )
 
 
-_FIELDS_WITH_CONTEXT: dict[type, tuple[str, ...]] = {}
-_FIELDS_WITHOUT_CONTEXT: dict[type, tuple[str, ...]] = {}
+# node kinds CPython shares one instance of across the whole tree (`Load()`, `Add()`…), and the
+# fields that hold them: visited only when one of those kinds is wanted
+_SINGLETON_KINDS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
+_FIELDS_WITH_SINGLETONS: dict[type, tuple[str, ...]] = {}
+_FIELDS_WITHOUT_SINGLETONS: dict[type, tuple[str, ...]] = {}
 
 
 def physical_lines(text: str) -> list[str]:
