@@ -241,11 +241,10 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
     names, numbers or flags are never looked at, nor the shared `ctx` of every name, attribute and
     subscript (a third of all nodes) and the operators, unless a rule asks for such nodes.
     """
-    node_class = ast.AST
     with_singletons = any(issubclass(t, _SINGLETON_KINDS) for t in wanted)
     fields_of = _FIELDS_WITH_SINGLETONS if with_singletons else _FIELDS_WITHOUT_SINGLETONS
     todo = deque([tree])
-    take, add = todo.popleft, todo.append
+    take, add, extend = todo.popleft, todo.append, todo.extend
     while todo:
         node = take()
         kind = type(node)
@@ -257,10 +256,8 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
-                for item in value:
-                    if isinstance(item, node_class):
-                        add(item)
-            elif isinstance(value, node_class):
+                extend(value)  # a None in it (`**rest` in a dict display) is walked as a node without fields
+            elif value is not None:
                 add(value)
 
 
@@ -283,7 +280,11 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 # fields that hold identifiers, numbers, flags or constants in every node type that has them
 # (`name` is an identifier everywhere except in a 3.12 `type` alias, where it is a Name node)
-_PLAIN_FIELDS = frozenset({"id", "attr", "arg", "module", "level", "kind", "type_comment", "is_async", "conversion", "simple", "asname", "tag", "kwd_attrs"})
+# (what is left holds nodes or None, so anything else a later Python adds is walked harmlessly:
+# it has no fields)
+_PLAIN_FIELDS = frozenset(
+    {"id", "attr", "arg", "module", "level", "kind", "type_comment", "is_async", "conversion", "simple", "asname", "tag", "kwd_attrs", "rest"}
+)
 _PLAIN_FIELDS_OF = {ast.Constant: {"value"}, ast.Global: {"names"}, ast.Nonlocal: {"names"}, ast.MatchSingleton: {"value"}}
 
 
