@@ -161,14 +161,15 @@ class RedisTimeoutTooLong(_TimeoutRule):
         return tuple(self.option("redis-context-words"))
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
-        if isinstance(node, ast.Call):
-            yield from self._call(node, ctx)
-        elif isinstance(node, ast.Dict):
-            yield from self._dict(node, ctx)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            yield from self._assignment(node, ctx)
-        else:
-            yield from self._timeout_block(node, ctx)
+        # returns the handler's generator: no generator of its own for every node of the file
+        kind = type(node)
+        if kind is ast.Call:
+            return self._call(node, ctx)  # type: ignore[arg-type]
+        if kind is ast.Dict:
+            return self._dict(node, ctx)  # type: ignore[arg-type]
+        if kind is ast.Assign or kind is ast.AnnAssign:
+            return self._assignment(node, ctx)
+        return self._timeout_block(node, ctx)
 
     # -- calls --------------------------------------------------------------------------------
 
@@ -360,9 +361,11 @@ class RedisTimeoutMissing(_TimeoutRule):
         return self.production(ctx) and _mentions_redis(ctx.source.text)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
-        if isinstance(node, ast.Dict):
-            yield from self._settings_dict(node, ctx)
-            return
+        if type(node) is ast.Dict:
+            return self._settings_dict(node, ctx)  # type: ignore[arg-type]
+        return self._factory_call(node, ctx)  # type: ignore[arg-type]
+
+    def _factory_call(self, node: ast.Call, ctx) -> Iterable[Finding]:
         clients = ctx.analysis(RedisClients)
         factory = clients.factory(node)  # type: ignore[arg-type]
         if factory is None or factory.library == "coredis" or factory.kind not in self._JUDGED:
