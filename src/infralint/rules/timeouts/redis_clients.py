@@ -55,7 +55,7 @@ _FACTORIES = {
     "create_pool": "pool",
     "create_connection": "client",
 }
-_FACTORY_LAST_NAMES = frozenset(member.rpartition(".")[2] for member in _FACTORIES)
+FACTORY_LAST_NAMES = frozenset(member.rpartition(".")[2] for member in _FACTORIES)
 SOCKET_TIMEOUT_KEYWORDS = ("socket_timeout", "socket_connect_timeout")
 #: client methods that build objects locally and send nothing to the server
 _NO_IO_METHODS = {
@@ -136,7 +136,7 @@ class RedisFactory:
 
 def factory_kind(qualified_name: str | None) -> tuple[str, str] | None:
     """(library, kind) when the qualified name is a Redis client/pool factory."""
-    if not qualified_name or qualified_name.rpartition(".")[2] not in _FACTORY_LAST_NAMES:
+    if not qualified_name or qualified_name.rpartition(".")[2] not in FACTORY_LAST_NAMES:
         return None  # most calls: no factory's name (asked for every call of a Redis file)
     parts = qualified_name.split(".")
     for split in range(len(parts) - 1, 0, -1):

@@ -29,6 +29,7 @@ from .checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
 from .cross_module import ProjectCosts, attach_database_costs
 from .health import HealthCode
 from .redis_clients import (
+    FACTORY_LAST_NAMES,
     SOCKET_TIMEOUT_KEYWORDS,
     RedisClients,
     RedisFactory,
@@ -38,6 +39,8 @@ from .redis_context import RedisContext, RedisContextFor
 from .redis_settings import explicit_none, missing_socket_timeouts
 
 _WAIT_FOR = {"asyncio.wait_for"}
+# the last parts of the qualified callee names `_call` judges by name (factories, Sentinel clients)
+_CALLS_JUDGED_BY_NAME = FACTORY_LAST_NAMES | {"master_for", "slave_for"} | {name.rpartition(".")[2] for name in _WAIT_FOR}
 _TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "asyncio.timeouts.timeout", "anyio.fail_after"}
 _HTTP_MODULES = {"requests", "httpx", "aiohttp", "urllib", "urllib3", "http", "grpc"}
 _DICT_KEYS = frozenset({"socket_timeout", "socket_connect_timeout"})
@@ -164,7 +167,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
         # returns the handler's generator: no generator of its own for every node of the file
         kind = type(node)
         if kind is ast.Call:
-            return self._call(node, ctx)  # type: ignore[arg-type]
+            return self._call(node, ctx) if self._call_may_matter(node, ctx) else ()  # type: ignore[arg-type]
         if kind is ast.Dict:
             return self._dict(node, ctx)  # type: ignore[arg-type]
         if kind is ast.Assign or kind is ast.AnnAssign:
@@ -172,6 +175,23 @@ class RedisTimeoutTooLong(_TimeoutRule):
         return self._timeout_block(node, ctx)
 
     # -- calls --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _call_may_matter(call: ast.Call, ctx) -> bool:
+        """What `_call` can judge, told apart cheaply (every call of the file comes here): a
+        Redis factory, `wait_for`, or a call passing a timeout or building a capitalised class.
+        The callee's qualified last part is its attribute, or what its name was imported as."""
+        func = call.func
+        kind = type(func)
+        if kind is ast.Attribute:
+            last = func.attr
+        elif kind is ast.Name:
+            if func.id[:1].isupper():
+                return True
+            last = ctx.analysis(RedisClients).imports.aliases.get(func.id, func.id).rpartition(".")[2]
+        else:
+            last = None
+        return last in _CALLS_JUDGED_BY_NAME or any(is_timeout_keyword(k.arg) for k in call.keywords)
 
     def _call(self, call: ast.Call, ctx) -> Iterable[Finding]:
         clients = ctx.analysis(RedisClients)
@@ -323,10 +343,13 @@ class RedisTimeoutTooLong(_TimeoutRule):
         if not name:
             return
         last = name.rsplit(".", 1)[-1]
+        socket_name = last.lower() in _DICT_KEYS
+        timeout_name = is_timeout_keyword(last)
+        if not socket_name and not timeout_name:
+            return  # most assignments, decided from the name alone
         tokens = name_tokens(last)
         context = _redis_context(ctx, self.words())
-        socket_name = last.lower() in _DICT_KEYS
-        redis_name = is_timeout_keyword(last) and context.says_redis(last)
+        redis_name = timeout_name and context.says_redis(last)
         if not socket_name and not redis_name:
             return
         clients = ctx.analysis(RedisClients)
