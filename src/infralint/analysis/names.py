@@ -51,6 +51,16 @@ class ImportMap:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualified_name(call.func)
 
+    def last_part(self, node: ast.AST) -> str | None:
+        """The last part of `qualified_name(node)` without building it: an attribute's own name, or
+        the last part of what a name was imported as (a cheap test before qualifying)."""
+        kind = type(node)
+        if kind is ast.Attribute:
+            return node.attr  # type: ignore[attr-defined]
+        if kind is ast.Name:
+            return self.aliases.get(node.id, node.id).rpartition(".")[2]  # type: ignore[attr-defined]
+        return None
+
     def imports_module(self, top_level: str) -> bool:
         return top_level in self.module_names
 

@@ -173,7 +173,7 @@ class RedisClients:
         if call in self._calls:
             return self._calls[call]
         found = None
-        kind = factory_kind(self.imports.call_name(call))
+        kind = factory_kind(self.imports.call_name(call)) if self.imports.last_part(call.func) in FACTORY_LAST_NAMES else None
         if kind is not None:
             found = RedisFactory(call, self.imports.call_name(call) or "", *kind)
         self._calls[call] = found

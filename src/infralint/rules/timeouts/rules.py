@@ -182,15 +182,9 @@ class RedisTimeoutTooLong(_TimeoutRule):
         Redis factory, `wait_for`, or a call passing a timeout or building a capitalised class.
         The callee's qualified last part is its attribute, or what its name was imported as."""
         func = call.func
-        kind = type(func)
-        if kind is ast.Attribute:
-            last = func.attr
-        elif kind is ast.Name:
-            if func.id[:1].isupper():
-                return True
-            last = ctx.analysis(RedisClients).imports.aliases.get(func.id, func.id).rpartition(".")[2]
-        else:
-            last = None
+        if type(func) is ast.Name and func.id[:1].isupper():
+            return True
+        last = ctx.analysis(RedisClients).imports.last_part(func)
         return last in _CALLS_JUDGED_BY_NAME or any(is_timeout_keyword(k.arg) for k in call.keywords)
 
     def _call(self, call: ast.Call, ctx) -> Iterable[Finding]:
