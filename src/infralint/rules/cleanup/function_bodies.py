@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 from functools import partial
 
-from ...source import SourceFile
+from ...source import SourceFile, child_nodes
 
 #: (role, node): role is one of try, handler, try-else, finally, if, else, loop, loop-else,
 #: with, case; node is the Try/If/loop/With/Match statement, or the ExceptHandler for `handler`
@@ -287,33 +287,36 @@ class FunctionBodies:
             self._expressions(roots, statement, fn, frames, bind)
 
     def _expressions(self, roots: list, statement: ast.stmt, fn: FunctionInfo, frames: tuple[Frame, ...], bind: bool) -> None:
-        """Calls, yields and name bindings in expressions; a lambda body belongs to the lambda."""
-        stack = [(r, fn) for r in roots if r is not None]
+        """Calls, yields and name bindings in expressions; a lambda body belongs to the lambda
+        (queued as its own pending work), so everything found here is `fn`'s."""
+        stack = [r for r in roots if r is not None]
+        calls, bindings = fn.expression_calls, fn.expression_bindings
         while stack:
-            node, owner = stack.pop()
-            if isinstance(node, ast.Lambda):
-                info = self._new_function(node, "<lambda>", owner, None)
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                if bind and type(node.ctx) is not ast.Load:
+                    bindings.setdefault(node.id, []).append(node)
+                continue
+            if kind is ast.Constant:
+                continue
+            if kind is ast.Call:
+                calls.append(Site(node, statement, frames))
+            elif kind is ast.Lambda:
+                info = self._new_function(node, "<lambda>", fn, None)
                 _bind_arguments(info, node.args)
-                stack.append((node.args, owner))
+                stack.append(node.args)
                 info.pending.append(([node.body], statement, (), True))
                 continue
-            if isinstance(node, ast.Call):
-                owner.expression_calls.append(Site(node, statement, frames))
-            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-                owner.has_yield = True
-            elif isinstance(node, ast.Name):
-                if bind and not isinstance(node.ctx, ast.Load):
-                    owner.expression_bindings.setdefault(node.id, []).append(node)
-                continue
-            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name and bind:
-                owner.expression_bindings.setdefault(node.name, []).append(node)
-            elif isinstance(node, ast.arguments):
+            elif kind is ast.Yield or kind is ast.YieldFrom:
+                fn.has_yield = True
+            elif (kind is ast.MatchAs or kind is ast.MatchStar) and node.name and bind:
+                bindings.setdefault(node.name, []).append(node)
+            elif kind is ast.arguments:
                 # only the defaults are evaluated here; the parameters belong to the function
-                stack.extend((d, owner) for d in [*node.defaults, *node.kw_defaults] if d is not None)
+                stack.extend(d for d in [*node.defaults, *node.kw_defaults] if d is not None)
                 continue
-            elif isinstance(node, (ast.Constant, ast.expr_context)):
-                continue
-            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 def _bind_arguments(info: FunctionInfo, args: ast.arguments) -> None:
