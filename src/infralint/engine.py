@@ -13,6 +13,7 @@ from .cache import ResultCache
 from .catalog import load_catalog
 from .collector import BatchCollector, batch_collection, start_batch
 from .config import Config
+from .analysis.names import ImportMap
 from .context import FileContext
 from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
@@ -34,11 +35,16 @@ _TASKS_PER_WORKER = 16  # pool tasks per worker, of about equal bytes each
 _MAX_FILES_PER_TASK = 32
 
 
-def _callee_name(call: ast.Call) -> tuple[str | None]:
-    """The name a call's callee ends with (`fail` of `pytest.fail`), in a tuple that is never empty."""
+def _callee_names(call: ast.Call, aliases: dict[str, str]) -> tuple[str | None, str | None]:
+    """The name a call's callee ends with as spelled (`f` of `f()`) and as imported (`fail` after
+    `from pytest import fail as f`): the attribute of an attribute chain is both."""
     func = call.func
     kind = type(func)
-    return (func.attr if kind is ast.Attribute else func.id if kind is ast.Name else None,)
+    if kind is ast.Attribute:
+        return func.attr, func.attr
+    if kind is ast.Name:
+        return func.id, aliases.get(func.id, func.id).rpartition(".")[2]
+    return None, None
 
 
 def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 0) -> Finding:
@@ -311,13 +317,14 @@ class Linter:
         ctx.source.remember_walk(wanted, nodes)
         nothing: list[Rule] = []
         call_names = {rule: rule.call_names for rule in dispatch.get(ast.Call, ()) if rule.call_names is not None}
+        aliases = ctx.analysis(ImportMap).aliases if call_names else {}
         for node in nodes:
             kind = type(node)
             if collected is not None and kind in collected:
                 collected[kind].append(node)
-            callee = _callee_name(node) if kind is ast.Call and call_names else None
+            callee = _callee_names(node, aliases) if kind is ast.Call and call_names else None
             for rule in dispatch.get(kind, nothing):
-                if rule in broken or (callee is not None and rule in call_names and callee[0] not in call_names[rule]):
+                if rule in broken or (callee is not None and rule in call_names and callee[0] not in call_names[rule] and callee[1] not in call_names[rule]):
                     continue
                 try:
                     findings.extend(rule.visit(node, ctx))

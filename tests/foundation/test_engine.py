@@ -158,5 +158,6 @@ def test_call_names_filter_calls_before_visit():
 
     linter = Linter(config_for(["INF404"]))
     linter.rules = [Watcher(linter.config)]
-    linter.lint_text("import pytest\npytest.fail('x')\nfail()\nprint('y')\nobj.method().fail\n(lambda: 1)()\n", "test_x.py")
-    assert seen == ["pytest.fail", "fail"]
+    source = "import pytest\nfrom pytest import fail as stop\npytest.fail('x')\nfail()\nprint('y')\nobj.method().fail\n(lambda: 1)()\nstop()\n"
+    linter.lint_text(source, "test_x.py")
+    assert seen == ["pytest.fail", "fail", "stop"]  # `stop` is `fail` as imported

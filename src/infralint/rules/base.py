@@ -28,8 +28,9 @@ class Rule:
     code: ClassVar[str]
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
     #: with `ast.Call` in `node_types`: the only callee names whose calls the rule visits (the
-    #: attribute of `a.b.fail(…)`, the name of `fail(…)`); None visits every call. The engine
-    #: filters before calling `visit`: most files make thousands of calls no rule cares about
+    #: attribute of `a.b.fail(…)`; the name of `fail(…)`, as spelled or as imported); None visits
+    #: every call. The engine filters before calling `visit`: most files make thousands of calls
+    #: no rule cares about
     call_names: ClassVar[frozenset[str] | None] = None
     #: rules whose findings the engine itself produces (syntax errors, unused noqa)
     engine_rule: ClassVar[bool] = False

@@ -372,6 +372,7 @@ class RedisTimeoutMissing(_TimeoutRule):
 
     code = "INF302"
     node_types = (ast.Call, ast.Dict)
+    call_names = FACTORY_LAST_NAMES  # the calls it judges are Redis factories
     _JUDGED: ClassVar[frozenset[str]] = frozenset({"client", "cluster", "pool", "blocking-pool"})
 
     def applies_to(self, ctx) -> bool:
