@@ -67,6 +67,10 @@ class ResultCache:
         self.dirty = False
         self.hits = 0
         self._digests: dict[str, str] = {}  # current digests of dependencies, hashed once per run
+        #: a digest of the run's list of files: a finding computed with the project model may rest on
+        #: a lookup that found nothing, which records no dependency, so a file added (or dropped)
+        #: since makes such entries stale (`lint_files` sets it)
+        self.run_files = ""
         self.notice: str | None = None
         self.entries = self._load()
 
@@ -113,7 +117,7 @@ class ResultCache:
                 return None
             entry["stat"] = _trusted_stat(stat)
             self.dirty = True
-        if not self._dependencies_unchanged(entry):
+        if not self._dependencies_unchanged(entry) or (entry.get("project") and entry.get("files") != self.run_files):
             return None
         try:
             findings = [Finding.from_dict(f) for f in entry["findings"]]
@@ -175,6 +179,7 @@ class ResultCache:
             entry["deps"] = result.deps
         if result.with_project:
             entry["project"] = True
+            entry["files"] = self.run_files
         if result.facts is not None:
             entry["facts"] = result.facts.to_dict()
         self.entries[key] = entry

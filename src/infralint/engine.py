@@ -693,10 +693,16 @@ def lint_files(
     """
     if not use_project:
         cache = None
+    if cache is not None:
+        cache.run_files = _file_set_digest(paths)
     results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
     if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
         _project_phase(linter, paths, results, cache, resolve_fixes, progress)
     yield from results
+
+
+def _file_set_digest(paths: list[Path]) -> str:
+    return content_digest("\n".join(sorted(os.path.abspath(p) for p in paths)).encode("utf-8"))
 
 
 def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress) -> None:

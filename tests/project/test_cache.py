@@ -80,3 +80,25 @@ def test_editing_a_constant_in_settings_refreshes_the_health_finding_only(servic
     assert sorted(set(linted)) == ["health.py", "settings.py"]  # the edited file and the one that read it
     assert "20.0 s × 2 attempts" in warm["health.py"][0]
     assert warm["routes.py"] == cold["routes.py"]
+
+
+def test_a_file_added_since_refreshes_findings_computed_with_the_project(service, monkeypatch):
+    """A lookup that found nothing records no dependency: the new file must still count."""
+    settings = service / "app" / "settings.py"
+    settings.unlink()
+    before = _run(service, [])
+    assert not any("30.0 s × 2 attempts" in m for m in before["health.py"])  # nothing to resolve the timeout from
+
+    settings.write_text(SETTINGS.format(timeout=30))
+    linted: list[str] = []
+    real = engine._lint_one
+
+    def recording(linter, path, *args, **kwargs):
+        linted.append(Path(path).name)
+        return real(linter, path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_lint_one", recording)
+    warm = _run(service, linted)
+    assert "settings.py" in linted and "health.py" in linted
+    assert warm["health.py"] and "30.0 s × 2 attempts" in warm["health.py"][0]
+    assert "routes.py" not in linted  # computed without the project: still served from the cache

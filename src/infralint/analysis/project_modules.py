@@ -17,7 +17,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,8 +51,10 @@ _recording = threading.local()
 class recording:
     """`with recording() as used:` collects the project modules loaded inside the block."""
 
-    def __enter__(self) -> dict[str, str]:
-        used: dict[str, str] = {}
+    def __enter__(self) -> dict[str, str | None]:
+        used: dict[str, str | None] = {}  # path → digest (None: a module imported but missing)
+        if not _recorders():
+            _missing.clear()  # a new lint: a module missing before may exist now
         _recorders().append(used)
         return used
 
@@ -61,7 +62,7 @@ class recording:
         _recorders().pop()
 
 
-def _recorders() -> list[dict[str, str]]:
+def _recorders() -> list[dict[str, str | None]]:
     stack = getattr(_recording, "stack", None)
     if stack is None:
         stack = _recording.stack = []
@@ -72,15 +73,27 @@ def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Pa
     """(file, dotted module name, remaining attribute path) of what `importer` imports, if in the project."""
     if not attrs or importer.startswith("<"):
         return None
-    return _locate_cached(importer, level, module, tuple(attrs))
+    key = (importer, level, module, tuple(attrs))
+    found = _located.get(key)
+    if found is None and key not in _missing:
+        importer_path = Path(importer)
+        found = _locate(importer_path.resolve(), level, module, list(attrs)) if importer_path.is_file() else None
+        if found is not None:
+            if len(_located) >= _MAX_LOCATED:
+                _located.clear()
+            _located[key] = found
+        else:
+            _missing.add(key)
+    if found is None and level and module:
+        _record_missing(importer, level, module)
+    return found
 
 
-@lru_cache(maxsize=4096)
-def _locate_cached(importer: str, level: int, module: str, attrs: tuple[str, ...]):
-    importer_path = Path(importer)
-    if not importer_path.is_file():
-        return None
-    return _locate(importer_path.resolve(), level, module, list(attrs))
+# what imports resolve to; a module found missing is only remembered for the lint in progress
+# (the next one may find it: a file was added, or the editor created it)
+_located: dict[tuple, tuple[Path, str, list[str]]] = {}
+_missing: set[tuple] = set()
+_MAX_LOCATED = 4096
 
 
 def imported_module(importer: str, level: int, module: str, name: str) -> tuple[LoadedModule, str] | None:
@@ -196,6 +209,20 @@ def _record(loaded: LoadedModule) -> None:
         stack[-1][str(loaded.path)] = loaded.digest
 
 
+def _record_missing(importer: str, level: int, module: str) -> None:
+    """A relative import of a module that does not exist (yet): its files are dependencies with no
+    digest, so a lint that resolved nothing through it is redone once the module appears."""
+    stack = _recorders()
+    if not stack:
+        return
+    base = Path(os.path.abspath(importer)).parent
+    for _ in range(level - 1):
+        base = base.parent
+    folder = base.joinpath(*module.split("."))
+    for candidate in (folder.with_suffix(".py"), folder / "__init__.py"):
+        stack[-1].setdefault(str(candidate), None)
+
+
 class _AstroidModule:
     """The astroid tree of a module, built on first use (parsed by astroid, never imported)."""
 
@@ -239,5 +266,6 @@ def infer_number(loaded: LoadedModule, attrs: list[str]) -> float | None:
 
 
 def clear_cache() -> None:
-    _locate_cached.cache_clear()
+    _located.clear()
+    _missing.clear()
     _modules.clear()
