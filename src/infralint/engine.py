@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .analysis.names import ImportMap
 from .cache import ResultCache
 from .catalog import load_catalog
 from .collector import BatchCollector, batch_collection, start_batch
 from .config import Config
-from .analysis.names import ImportMap
 from .context import FileContext
 from .finding import Finding, FixSafety
 from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
@@ -746,7 +746,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
             progress(1)
     pending_index = [index for index in range(len(paths)) if index not in cached]
     with batch_collection() as collector:
-        for position, result in fresh:  # in the order the pool finishes them
+        for position, result in fresh:  # a pool hands them back largest file first
             index = pending_index[position]
             results[index] = result
             collector.file_done()
