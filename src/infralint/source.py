@@ -279,9 +279,9 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 # fields that hold identifiers, numbers, flags or constants in every node type that has them
-# (`name` is an identifier everywhere except in a 3.12 `type` alias, where it is a Name node)
-# (what is left holds nodes or None, so anything else a later Python adds is walked harmlessly:
-# it has no fields)
+# (`name` is an identifier everywhere except in a 3.12 `type` alias, where it is a Name node).
+# What is left holds nodes or None; anything else a later Python adds is walked harmlessly, as a
+# value without fields.
 _PLAIN_FIELDS = frozenset(
     {"id", "attr", "arg", "module", "level", "kind", "type_comment", "is_async", "conversion", "simple", "asname", "tag", "kwd_attrs", "rest"}
 )
