@@ -35,16 +35,12 @@ _TASKS_PER_WORKER = 16  # pool tasks per worker, of about equal bytes each
 _MAX_FILES_PER_TASK = 32
 
 
-def _callee_names(call: ast.Call, aliases: dict[str, str]) -> tuple[str | None, str | None]:
+def _callee_names(call: ast.Call, imports: ImportMap) -> tuple[str | None, str | None]:
     """The name a call's callee ends with as spelled (`f` of `f()`) and as imported (`fail` after
-    `from pytest import fail as f`): the attribute of an attribute chain is both."""
+    `from pytest import fail as f`)."""
     func = call.func
-    kind = type(func)
-    if kind is ast.Attribute:
-        return func.attr, func.attr
-    if kind is ast.Name:
-        return func.id, aliases.get(func.id, func.id).rpartition(".")[2]
-    return None, None
+    spelled = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+    return spelled, imports.last_part(func)
 
 
 def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 0) -> Finding:
@@ -317,12 +313,12 @@ class Linter:
         ctx.source.remember_walk(wanted, nodes)
         nothing: list[Rule] = []
         call_names = {rule: rule.call_names for rule in dispatch.get(ast.Call, ()) if rule.call_names is not None}
-        aliases = ctx.analysis(ImportMap).aliases if call_names else {}
+        imports = ctx.analysis(ImportMap) if call_names else None
         for node in nodes:
             kind = type(node)
             if collected is not None and kind in collected:
                 collected[kind].append(node)
-            callee = _callee_names(node, aliases) if kind is ast.Call and call_names else None
+            callee = _callee_names(node, imports) if kind is ast.Call and imports is not None else None
             for rule in dispatch.get(kind, nothing):
                 if rule in broken or (callee is not None and rule in call_names and callee[0] not in call_names[rule] and callee[1] not in call_names[rule]):
                     continue

@@ -55,15 +55,21 @@ def _run(root: Path, linted: list[str]) -> dict[str, list[str]]:
     return results
 
 
-def test_editing_a_constant_in_settings_refreshes_the_health_finding_only(service, monkeypatch):
-    linted: list[str] = []
+@pytest.fixture
+def linted(monkeypatch) -> list[str]:
+    """The names of the files each run lints (not served from the cache)."""
+    names: list[str] = []
     real = engine._lint_one
 
     def recording(linter, path, *args, **kwargs):
-        linted.append(Path(path).name)
+        names.append(Path(path).name)
         return real(linter, path, *args, **kwargs)
 
     monkeypatch.setattr(engine, "_lint_one", recording)
+    return names
+
+
+def test_editing_a_constant_in_settings_refreshes_the_health_finding_only(service, linted):
     cold = _run(service, linted)
     assert cold["health.py"] and "30.0 s × 2 attempts" in cold["health.py"][0]
     assert sorted(set(linted)) == ["__init__.py", "health.py", "routes.py", "settings.py"]
@@ -82,7 +88,7 @@ def test_editing_a_constant_in_settings_refreshes_the_health_finding_only(servic
     assert warm["routes.py"] == cold["routes.py"]
 
 
-def test_a_file_added_since_refreshes_findings_computed_with_the_project(service, monkeypatch):
+def test_a_file_added_since_refreshes_findings_computed_with_the_project(service, linted):
     """A lookup that found nothing records no dependency: the new file must still count."""
     settings = service / "app" / "settings.py"
     settings.unlink()
@@ -90,14 +96,7 @@ def test_a_file_added_since_refreshes_findings_computed_with_the_project(service
     assert not any("30.0 s × 2 attempts" in m for m in before["health.py"])  # nothing to resolve the timeout from
 
     settings.write_text(SETTINGS.format(timeout=30))
-    linted: list[str] = []
-    real = engine._lint_one
-
-    def recording(linter, path, *args, **kwargs):
-        linted.append(Path(path).name)
-        return real(linter, path, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "_lint_one", recording)
+    linted.clear()
     warm = _run(service, linted)
     assert "settings.py" in linted and "health.py" in linted
     assert warm["health.py"] and "30.0 s × 2 attempts" in warm["health.py"][0]
