@@ -68,6 +68,8 @@ _REGISTER_CALLS = {
     "add_view": ("aiohttp", 0, 1, None, False),
 }
 _INCLUDE_CALLS = {"include_router": "fastapi", "register_blueprint": "flask", "add_subapp": "aiohttp", "mount": "starlette", "add_routes": "aiohttp"}
+_REGISTRATION_ATTRIBUTES = frozenset({*_INCLUDE_CALLS, *_REGISTER_CALLS, "serve"})
+_ACCEPT_VERBS = ("accept", "prepare")
 _WEBSOCKET_SERVE = {"websockets.serve", "websockets.server.serve", "websockets.asyncio.server.serve", "websockets.legacy.server.serve"}
 _MAX_LIST_DEPTH = 8
 # what a constant worth knowing is written as (not a dict, list, lambda, comprehension…)
@@ -103,6 +105,7 @@ class _Extraction:
         awaited = {id(n.value) for n in self.file.nodes(ast.Await)}
         # per definition (not per call): the class `self` means there, and the function it is in
         where: dict = {None: (None, None)}
+        known_names = self.names.imports.keys() | self.names.own | self.names.local_imports.keys()
         for call in self.file.calls_in_order:
             owner = scopes.at(call.lineno)
             known = where.get(owner)
@@ -111,9 +114,19 @@ class _Extraction:
                 parts = functions.setdefault(function.node, _FunctionParts()) if function is not None else None
                 known = where[owner] = (owner.class_part(self.module), parts)  # type: ignore[union-attr]
             cls, parts = known
+            func = call.func
             if parts is not None:
-                self._call_in(parts, call, cls, id(call) in awaited)
-            self._registration_call(call, cls)
+                is_awaited = id(call) in awaited
+                # most calls are on locals, parameters or builtins: nothing the project resolves
+                if is_awaited or _may_resolve(func, known_names, cls):
+                    self._call_in(parts, call, cls, is_awaited)
+                elif type(func) is ast.Attribute and func.attr in _ACCEPT_VERBS and _is_accept(call):
+                    parts.accepts.append(call.lineno)
+            if type(func) is ast.Attribute:
+                if func.attr in _REGISTRATION_ATTRIBUTES:
+                    self._registration_call(call, cls)
+            elif type(func) is ast.Name and (func.id == "serve" or func.id in self.names.imports):
+                self._registration_call(call, cls)
         for node in self.file.nodes(ast.Import, ast.ImportFrom):
             function = scopes.function_at(node.lineno)
             if function is not None:
@@ -143,7 +156,7 @@ class _Extraction:
             parts.calls.append([found[0], call.lineno, awaited, found[1]])
             if found[0].endswith("WebSocketResponse"):
                 parts.websocket_response = True
-        if isinstance(func, ast.Attribute) and func.attr in ("accept", "prepare") and _is_accept(call):
+        if isinstance(func, ast.Attribute) and func.attr in _ACCEPT_VERBS and _is_accept(call):
             parts.accepts.append(call.lineno)
 
     # -- module level: routers, bindings, constants, route tables ------------------------------
@@ -309,12 +322,9 @@ class _Extraction:
     # -- registration calls: include_router, add_api_route, router.add_get, websockets.serve ---
 
     def _registration_call(self, call: ast.Call, cls: str | None) -> None:
+        """A call whose verb may register: an attribute in `_REGISTRATION_ATTRIBUTES`, or `serve`
+        or an imported name called directly (the caller filters the rest without a call)."""
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr not in _INCLUDE_CALLS and func.attr not in _REGISTER_CALLS:
-            if func.attr != "serve":
-                return  # the common case, decided without qualifying anything
-        elif isinstance(func, ast.Name) and func.id != "serve" and func.id not in self.names.imports:
-            return
         if isinstance(func, ast.Attribute):
             owner_found = self.names.qualify(func.value, cls)
             owner = owner_found[0] if owner_found else ""
@@ -433,6 +443,17 @@ def _regex_path(pattern: str) -> str:
     text = pattern.lstrip("^").rstrip("$")
     text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
     return text.replace("\\", "")
+
+
+def _may_resolve(func: ast.expr, known_names, cls: str | None) -> bool:
+    """Whether `QualifiedNames.qualify` can resolve this callee: its chain starts at a name the
+    module imports or defines, or at `self`/`cls` inside a class (decided without building it)."""
+    while type(func) is ast.Attribute:
+        func = func.value  # type: ignore[attr-defined]
+    if type(func) is not ast.Name:
+        return False
+    base = func.id  # type: ignore[attr-defined]
+    return base in known_names or (cls is not None and base in ("self", "cls"))
 
 
 def _is_accept(call: ast.Call) -> bool:

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -67,6 +68,9 @@ FACT_NODE_TYPES = frozenset({
 })
 
 
+_POSITION = attrgetter("lineno", "col_offset")
+
+
 @dataclass
 class PythonFile:
     """What a Python extractor sees: the parsed source and its place in the project.
@@ -98,7 +102,7 @@ class PythonFile:
     @cached_property
     def calls_in_order(self) -> list[ast.Call]:
         """The file's calls by position (line, column)."""
-        return sorted(self.nodes(ast.Call), key=lambda c: (c.lineno, c.col_offset))  # type: ignore[attr-defined]
+        return sorted(self.nodes(ast.Call), key=_POSITION)
 
     @cached_property
     def scopes(self) -> "Scopes":

@@ -52,9 +52,10 @@ class Scopes:
             self._by_node[node] = definition
             open_stack.append(definition)
             # the body belongs to the definition; its decorators and the `def` line's defaults do not
-            first = node.body[0].lineno if node.body else node.lineno  # type: ignore[attr-defined]
-            for line in range(min(first, end), min(end, line_count) + 1):
-                self._at_line[line] = definition
+            first = min(node.body[0].lineno if node.body else node.lineno, end)  # type: ignore[attr-defined]
+            last = min(end, line_count)
+            if last >= first:
+                self._at_line[first : last + 1] = [definition] * (last + 1 - first)
 
     def at(self, line: int) -> Definition | None:
         """The innermost definition whose body contains `line` (None at module level)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import __future__
 import ast
+import re
 import sys
 import warnings
 
@@ -73,7 +74,7 @@ def compile_time_error(tree: ast.Module, text: str, path: str) -> SyntaxError | 
     A `nonlocal` (common in decorators, legal almost always) costs only the compile of the
     top-level statement around it: whether it finds a binding depends on nothing outside it.
     """
-    suspects = _compile_suspects(tree, "yield" in text or "await" in text)
+    suspects = _compile_suspects(tree, _lines_naming_yield_or_await(text))
     if suspects is None:
         return None
     with warnings.catch_warnings():
@@ -110,10 +111,11 @@ def _future_flags(tree: ast.Module) -> int:
 _WHOLE_FILE: list = []
 
 
-def _compile_suspects(tree: ast.Module, yields_or_awaits: bool) -> list[ast.stmt] | None:
+def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast.stmt] | None:
     """A superset of the compile-only errors, found without leaving statements (cheap): None when
     the file cannot have one, `_WHOLE_FILE` when the file must be compiled, else the top-level
-    statements holding a `nonlocal`, which are compiled alone."""
+    statements holding a `nonlocal`, which are compiled alone. `yield_lines`: the lines on which
+    a `yield` or `await` may start."""
     # (statements, inside a function, loop depth in this function, block depth in this code object,
     # the top-level statement they belong to)
     todo: list[tuple[list, bool, int, int, ast.stmt | None]] = [(tree.body, False, 0, 0, None)]
@@ -132,7 +134,7 @@ def _compile_suspects(tree: ast.Module, yields_or_awaits: bool) -> list[ast.stmt
                     continue
                 if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
                     return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
-                if not in_function and (kind is ast.Return or (yields_or_awaits and _has_yield_or_await(node))):
+                if not in_function and (kind is ast.Return or (yield_lines and _has_yield_or_await(node, yield_lines))):
                     return _WHOLE_FILE
                 if not loops and (kind is ast.Break or kind is ast.Continue):
                     return _WHOLE_FILE
@@ -145,7 +147,7 @@ def _compile_suspects(tree: ast.Module, yields_or_awaits: bool) -> list[ast.stmt
             if kind is ast.ClassDef:
                 todo.append((node.body, False, 0, 0, outer))
                 continue
-            if not in_function and yields_or_awaits and _has_yield_or_await(node):
+            if not in_function and yield_lines and _has_yield_or_await(node, yield_lines):
                 return _WHOLE_FILE
             inner_blocks = blocks + 1 if kind in _BLOCKS else blocks
             if inner_blocks >= _MAX_NESTED_BLOCKS:
@@ -182,7 +184,7 @@ def _leading_future_imports(tree: ast.Module) -> set[ast.ImportFrom]:
     return accepted
 
 
-def _has_yield_or_await(statement: ast.stmt) -> bool:
+def _has_yield_or_await(statement: ast.stmt, yield_lines: frozenset[int]) -> bool:
     """`yield` or `await` in the expressions of a statement outside any function (lambdas and
     comprehensions aside, which the compiler judges themselves)."""
     if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
@@ -191,9 +193,24 @@ def _has_yield_or_await(statement: ast.stmt) -> bool:
         if field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
             continue
         for child in value if isinstance(value, list) else (value,):
-            if isinstance(child, ast.expr) and any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(child)):
+            if isinstance(child, ast.expr) and _on_lines(child, yield_lines) and any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(child)):
                 return True
     return False
+
+
+def _on_lines(node: ast.expr, lines: frozenset[int]) -> bool:
+    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _lines_naming_yield_or_await(text: str) -> frozenset[int]:
+    """The lines (numbered as the parser numbers them) whose text holds `yield` or `await`: the
+    keyword of such a node is one token, on the node's first line."""
+    if "yield" not in text and "await" not in text:
+        return frozenset()
+    return frozenset(number for number, line in enumerate(_LINE_BREAK.split(text), 1) if "yield" in line or "await" in line)
 
 
 def _duplicate_argument(args: ast.arguments) -> bool:
