@@ -72,6 +72,11 @@ class SourceFile:
         return list(walk_types(self.tree, types))
 
     @cached_property
+    def lowered(self) -> str:
+        """The text in lower case, for the case-insensitive word tests several rules make."""
+        return self.text.lower()
+
+    @cached_property
     def lines(self) -> list[str]:
         """The lines without their line endings (index 0 is line 1, as the parser numbers them).
 

@@ -76,7 +76,7 @@ class Noqa:
 
 def skip_file(source: SourceFile) -> bool:
     text = source.text
-    if "skip-file" not in text and "noqa" not in text.lower():
+    if "skip-file" not in text and "noqa" not in source.lowered:
         return False
     return any(_SKIP_FILE_RE.match(c.text) or (not c.inline and _PEER_SKIP_FILE_RE.match(c.text)) for c in source.comments)
 

@@ -134,7 +134,7 @@ def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast
                     continue
                 if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
                     return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
-                if not in_function and (kind is ast.Return or (yield_lines and _has_yield_or_await(node, yield_lines))):
+                if not in_function and (kind is ast.Return or (yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines))):
                     return _WHOLE_FILE
                 if not loops and (kind is ast.Break or kind is ast.Continue):
                     return _WHOLE_FILE
@@ -147,7 +147,7 @@ def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast
             if kind is ast.ClassDef:
                 todo.append((node.body, False, 0, 0, outer))
                 continue
-            if not in_function and yield_lines and _has_yield_or_await(node, yield_lines):
+            if not in_function and yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
                 return _WHOLE_FILE
             inner_blocks = blocks + 1 if kind in _BLOCKS else blocks
             if inner_blocks >= _MAX_NESTED_BLOCKS:
@@ -198,7 +198,7 @@ def _has_yield_or_await(statement: ast.stmt, yield_lines: frozenset[int]) -> boo
     return False
 
 
-def _on_lines(node: ast.expr, lines: frozenset[int]) -> bool:
+def _on_lines(node: ast.AST, lines: frozenset[int]) -> bool:
     return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))
 
 

@@ -36,6 +36,12 @@ _INDENTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t(]")
 _TERMINAL = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 
 
+@lru_cache(maxsize=1)  # INF201 and INF202 ask in turn about the same file
+def _may_import_late(text: str) -> bool:
+    """Whether an import may run after import time: an indented one, or a dynamic import."""
+    return _INDENTED_IMPORT.search(text) is not None or "import_module" in text or "__import__" in text
+
+
 class ImportHazards:
     """Every import of a file that INF201 or INF202 may report."""
 
@@ -129,8 +135,7 @@ class _CleanupImportRule(Rule):
         self._report_loaded = config.option("cleanup", "report-loaded-modules")
 
     def applies_to(self, ctx) -> bool:
-        text = ctx.source.text
-        return _INDENTED_IMPORT.search(text) is not None or "import_module" in text or "__import__" in text
+        return _may_import_late(ctx.source.text)
 
     def hazards(self, ctx) -> list[ImportHazard]:
         """The hazards to report: a module already loaded is no first import, unless asked for."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from ...finding import Finding
 from ...formats.values import format_seconds
@@ -55,8 +54,8 @@ class InfraRule(Rule):
     def applies_to(self, ctx) -> bool:
         if not self.python_settings:
             return False
-        name = PurePosixPath(ctx.display_path.replace("\\", "/")).name
-        return name in GUNICORN_CONFIG_NAMES or ("uvicorn" in ctx.source.text and "run" in ctx.source.text)
+        text = ctx.source.text
+        return ("uvicorn" in text and "run" in text) or ctx.source.pure_path.name in GUNICORN_CONFIG_NAMES
 
     def check_fact_file(self, facts, project) -> Iterable[Finding]:
         return [self._finding(p) for p in self._placed(project) if p.path == facts.path]

@@ -245,6 +245,7 @@ class ScopeAnalysis:
         self.typing_only = False
         self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
         self.in_annotation = False
+        self.may_walrus = ":=" in source.text  # else only assignment targets bind in a loop body
         tree = source.tree
         self.module = Scope("module", "<module>", tree, None, None)
         self.module.flow = Flow()
@@ -1388,7 +1389,7 @@ class ScopeAnalysis:
 
     def _loop_head(self, entry: Flow, node: ast.AST, body: list[ast.AST]) -> Flow:
         """The state at the top of a loop: what the body binds may already be bound on later turns."""
-        bound, deleted = stores_in(body)
+        bound, deleted = stores_in(body, self.may_walrus)
         head = entry.copy()
         scope = self.scope
         for name in scope.fact_names.intersection(bound):

@@ -42,20 +42,28 @@ def push_children(stack: list, node: ast.AST) -> None:
         elif value is not None:
             stack.append(value)
 
+# expressions whose names are only ever read (unless a walrus hides inside): an assignment or
+# `del` target names what it binds directly, or inside a tuple, list or starred target
+_NOT_TARGET_SHAPES = frozenset(
+    kind for kind in CHILD_FIELDS if issubclass(kind, ast.expr) and kind not in (ast.Name, ast.Tuple, ast.List, ast.Starred)
+)
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-def stores_in(body: list[ast.AST]) -> tuple[dict[str, int], set[str]]:
+def stores_in(body: list[ast.AST], may_walrus: bool = True) -> tuple[dict[str, int], set[str]]:
     """Names bound in `body`'s own scope (→ first line) and names deleted there.
 
     Nested functions and classes bind only their own name; comprehension targets stay inside the
-    comprehension, but a walrus in it binds in this scope.
+    comprehension, but a walrus in it binds in this scope. Without a walrus (`may_walrus` false:
+    the file has no `:=`), an expression binds or deletes a name only as an assignment or `del`
+    target, so only the shapes a target can take are looked into.
     """
     bound: dict[str, int] = {}
     deleted: set[str] = set()
     stack = list(reversed(body))
     fields_of = CHILD_FIELDS
+    skipped = _NOT_TARGET_SHAPES if not may_walrus else ()
     while stack:
         node = stack.pop()
         cls = node.__class__
@@ -65,6 +73,8 @@ def stores_in(body: list[ast.AST]) -> tuple[dict[str, int], set[str]]:
                 bound.setdefault(node.id, node.lineno)
             elif ctx is ast.Del:
                 deleted.add(node.id)
+            continue
+        if cls in skipped:
             continue
         if cls in _SCOPE_NODES:
             bound.setdefault(node.name, node.lineno)

@@ -12,7 +12,7 @@ import ast
 import re
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ...analysis.constants import (
     Value,
@@ -38,6 +38,9 @@ from .redis_clients import (
 from .redis_context import RedisContext, RedisContextFor
 from .redis_settings import explicit_none, missing_socket_timeouts
 
+if TYPE_CHECKING:
+    from ...source import SourceFile
+
 _WAIT_FOR = {"asyncio.wait_for"}
 # the last parts of the qualified callee names `_call` judges by name (factories, Sentinel clients)
 _CALLS_JUDGED_BY_NAME = FACTORY_LAST_NAMES | {"master_for", "slave_for"} | {name.rpartition(".")[2] for name in _WAIT_FOR}
@@ -54,9 +57,9 @@ def _mentions_redis(text: str) -> bool:
     return "redis" in text or "Redis" in text or "REDIS" in text
 
 
-def _mentions_health(text: str) -> bool:
+def _mentions_health(source: SourceFile) -> bool:
     """The default pattern's words, by substring search (regex alternation is slow on large files)."""
-    lower = text.lower()
+    text, lower = source.text, source.lowered
     if any(word in lower for word in _PLAIN_HEALTH_WORDS):
         return True
     return any(_has_word(text, lower, word) for word in _SHORT_HEALTH_WORDS)
@@ -150,11 +153,10 @@ class RedisTimeoutTooLong(_TimeoutRule):
     def applies_to(self, ctx) -> bool:
         if not self.production(ctx):
             return False
-        text = ctx.source.text
-        if _mentions_redis(text):
+        if _mentions_redis(ctx.source.text):
             return True
         extra = [w.lower() for w in self.words() if w.lower() != "redis"]
-        return bool(extra) and any(word in text.lower() for word in extra)
+        return bool(extra) and any(word in ctx.source.lowered for word in extra)
 
     @property
     def limit(self) -> float:
@@ -517,11 +519,11 @@ class HealthCheckBudget(_TimeoutRule):
         self._health_names: dict[str, bool] = {}
         # a cheap superset of the names the pattern can match as whole words, for the pre-filter
         custom = re.compile(pattern, re.IGNORECASE) if pattern != _DEFAULT_HEALTH_PATTERN else None
-        self._mentions_health = _mentions_health if custom is None else (lambda text: custom.search(text) is not None)
+        self._mentions_health = _mentions_health if custom is None else (lambda source: custom.search(source.text) is not None)
 
     def applies_to(self, ctx) -> bool:
         # a client imported from another module needs no timeout/redis word here: health words suffice
-        return self.production(ctx) and self._mentions_health(ctx.source.text)
+        return self.production(ctx) and self._mentions_health(ctx.source)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
         health: HealthCode = ctx.analysis(self._health_factory)
