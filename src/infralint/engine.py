@@ -771,11 +771,21 @@ def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes:
         ProcessPoolExecutor,  # multiprocessing: only for a cold, parallel run
     )
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(linter.config, linter.collect_facts)) as pool:
+    # the main process is one of the `jobs` workers: it would otherwise sit waiting for results,
+    # and its files need no pickling back
+    with ProcessPoolExecutor(max_workers=jobs - 1, initializer=_init_worker, initargs=(linter.config, linter.collect_facts)) as pool:
         chunks = _balanced_chunks(pending, jobs)
-        tasks = [([pending[position] for position in chunk], resolve_fixes, defer) for chunk in chunks]
-        for chunk, results in zip(chunks, pool.map(_worker_lint_many, tasks)):
-            yield from zip(chunk, results)
+        futures = [pool.submit(_worker_lint_many, ([pending[position] for position in chunk], resolve_fixes, defer)) for chunk in chunks]
+        # the pool takes tasks from the front (largest files first), this process from the back,
+        # until it meets a task the pool has started
+        for chunk, future in zip(reversed(chunks), reversed(futures)):
+            if not future.cancel():
+                break
+            for position in chunk:
+                yield position, _lint_one(linter, pending[position], resolve_fixes, defer=defer)
+        for chunk, future in zip(chunks, futures):
+            if not future.cancelled():
+                yield from zip(chunk, future.result())
 
 
 def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:

@@ -6,6 +6,8 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+
 from infralint.cache import ResultCache
 from infralint.engine import Linter, lint_files
 
@@ -109,13 +111,15 @@ def test_cache_serves_unchanged_files_and_misses_changed_ones(tmp_path, test_rul
     assert (tmp_path / ".infralint_cache" / ".gitignore").read_text().strip().endswith("*")
 
 
-def test_process_pool_gives_the_same_results(tmp_path):
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_process_pool_gives_the_same_results(tmp_path, jobs):
+    # the main process lints some tasks itself, the pool the others: together, every file once
     for index in range(30):
         (tmp_path / f"m{index}.py").write_text("def f(:\n" if index % 3 == 0 else "x = 1\n")
     files = sorted(tmp_path.glob("*.py"))
     config = config_for(None)
     serial = [(r.path, [f.code for f in r.findings]) for r in lint_files(files, config, jobs=1)]
-    parallel = [(r.path, [f.code for f in r.findings]) for r in lint_files(files, config, jobs=2)]
+    parallel = [(r.path, [f.code for f in r.findings]) for r in lint_files(files, config, jobs=jobs)]
     assert serial == parallel and sum(len(c) for _, c in serial) == 10
 
 
