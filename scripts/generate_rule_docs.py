@@ -1,7 +1,8 @@
-"""Write docs/rules/INFnnn.md (and the index) from the rule catalog in lint_rules/.
+"""Write docs/rules/INFnnn.md (and the index) and lint_rules/catalog.json from the rule catalog.
 
 Run it after editing a catalog entry: `python scripts/generate_rule_docs.py`. Pages of rules that
-no longer exist are removed. tests/test_rule_docs.py fails while the pages are out of date.
+no longer exist are removed. tests/test_rule_docs.py fails while the pages or the catalog snapshot
+(what every run reads instead of parsing the TOML files) are out of date.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from infralint.catalog import SNAPSHOT_NAME, catalog_dir, snapshot_text
 from infralint.rule_docs import rendered_pages
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
@@ -25,6 +27,11 @@ def main() -> int:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
             print(f"wrote docs/rules/{name}")
+    snapshot = catalog_dir() / SNAPSHOT_NAME
+    text = snapshot_text()
+    if not snapshot.exists() or snapshot.read_text(encoding="utf-8") != text:
+        snapshot.write_text(text, encoding="utf-8")
+        print(f"wrote lint_rules/{SNAPSHOT_NAME}")
     return 0
 
 

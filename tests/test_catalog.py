@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
+import shutil
 from pathlib import Path
 
+import pytest
+
+from infralint import catalog
 from infralint.api import lint_source
-from infralint.catalog import load_catalog
+from infralint.catalog import SNAPSHOT_NAME, catalog_dir, load_catalog, snapshot_text
 from infralint.rules import rule_classes
 
 from .conftest import config_for
@@ -60,3 +62,29 @@ def _example_findings(entry, text: str, tmp_path, monkeypatch):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(content, encoding="utf-8")
     return list(iter_findings(lint_files([Path(p) for p, _ in files], config)))
+
+
+def test_catalog_snapshot_is_current():
+    # every run reads the snapshot instead of parsing the TOML files while its digest matches them
+    snapshot = catalog_dir() / SNAPSHOT_NAME
+    assert snapshot.read_text(encoding="utf-8") == snapshot_text(), "run `python scripts/generate_rule_docs.py`"
+
+
+@pytest.mark.parametrize("damage", ["stale", "not json", "wrong shape"])
+def test_a_stale_or_damaged_snapshot_falls_back_to_the_toml_files(damage, tmp_path, monkeypatch):
+    copy = tmp_path / "lint_rules"
+    shutil.copytree(catalog_dir(), copy)
+    snapshot = copy / SNAPSHOT_NAME
+    if damage == "stale":  # an entry edited after the snapshot was written
+        toml = copy / "INF301.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('severity = "warning"', 'severity = "info"'), encoding="utf-8")
+    else:
+        snapshot.write_text("{" if damage == "not json" else "[]", encoding="utf-8")
+    monkeypatch.setattr(catalog, "catalog_dir", lambda: copy)
+    load_catalog.cache_clear()
+    try:
+        entries = load_catalog()
+    finally:
+        load_catalog.cache_clear()
+    assert entries["INF301"].severity == ("info" if damage == "stale" else "warning")
+    assert set(entries) == {path.stem for path in copy.glob("INF*.toml")}

@@ -1,5 +1,8 @@
 """The rule catalog: one TOML file per rule in `lint_rules/`, loaded once and validated.
 
+`lint_rules/catalog.json` holds the same entries already parsed, with a digest of the TOML files
+it was written from; it is used only while that digest matches, so the TOML stays the source.
+
 The catalog is the single source of truth for rule metadata: `infralint rules`, `infralint rule
 CODE`, SARIF rule descriptions, language-server hover text and the per-rule configuration options
 all read it.
@@ -7,8 +10,10 @@ all read it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -176,20 +181,59 @@ def load_catalog() -> dict[str, RuleEntry]:
     """Every catalog entry by code, validated; shared option keys must agree on their type."""
     entries: dict[str, RuleEntry] = {}
     option_types: dict[tuple[str, str], str] = {}
-    for path in sorted(catalog_dir().glob("INF*.toml")):
-        try:
-            data = _toml.loads(path.read_text(encoding="utf-8"))
-        except _toml.TOMLDecodeError as exc:
-            raise CatalogError(f"{path.name}: {exc}") from exc
-        entry = parse_entry(data, path.name)
-        if entry.code != path.stem:
-            raise CatalogError(f"{path.name}: file name and code {entry.code} differ")
+    for name, data in _raw_entries(_catalog_sources()).items():
+        entry = parse_entry(data, name)
+        if entry.code != name.removesuffix(".toml"):
+            raise CatalogError(f"{name}: file name and code {entry.code} differ")
         for option in entry.options:
             known = option_types.setdefault(option.key, option.type)
             if known != option.type:
-                raise CatalogError(f"{path.name}: option {option.group}.{option.name} has type {option.type}, elsewhere {known}")
+                raise CatalogError(f"{name}: option {option.group}.{option.name} has type {option.type}, elsewhere {known}")
         entries[entry.code] = entry
     return entries
+
+
+# -- the snapshot: the parsed catalog as JSON, which reads far faster than TOML at every start ----
+
+SNAPSHOT_NAME = "catalog.json"
+
+
+def _catalog_sources() -> list[tuple[str, bytes]]:
+    return [(path.name, path.read_bytes()) for path in sorted(catalog_dir().glob("INF*.toml"))]
+
+
+def _sources_digest(sources: list[tuple[str, bytes]]) -> str:
+    digest = blake2b(digest_size=16)
+    for name, data in sources:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _parsed(name: str, data: bytes) -> dict[str, Any]:
+    try:
+        return _toml.loads(data.decode("utf-8"))
+    except (_toml.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{name}: {exc}") from exc
+
+
+def _raw_entries(sources: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
+    """File name → its parsed TOML: from the snapshot when it was written from exactly these
+    files, else parsed (a stale or damaged snapshot costs time, never a wrong entry)."""
+    try:
+        snapshot = json.loads((catalog_dir() / SNAPSHOT_NAME).read_bytes())
+    except (OSError, ValueError):
+        snapshot = None
+    if isinstance(snapshot, dict) and snapshot.get("digest") == _sources_digest(sources) and isinstance(snapshot.get("entries"), dict):
+        return snapshot["entries"]
+    return {name: _parsed(name, data) for name, data in sources}
+
+
+def snapshot_text() -> str:
+    """The snapshot of the catalog files as they are (`scripts/generate_rule_docs.py` writes it)."""
+    sources = _catalog_sources()
+    entries = {name: _parsed(name, data) for name, data in sources}
+    return json.dumps({"digest": _sources_digest(sources), "entries": entries}, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 @lru_cache(maxsize=1)
