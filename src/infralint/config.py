@@ -11,7 +11,6 @@ helps, the closest valid spelling; the CLI turns it into one line and exit code 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -43,6 +42,8 @@ class ConfigError(Exception):
 
 
 def _closest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a configuration mistake
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean `{match[0]}`?)" if match else ""
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .config import Config
 from .safe_files import read_regular_file
+
+if TYPE_CHECKING:
+    import subprocess
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -269,6 +271,8 @@ def run_git(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess | No
     git itself refuses a repository owned by another user (`safe.directory`); that, like any
     failure, returns None and discovery then simply does not use .gitignore.
     """
+    import subprocess  # only for folders: files named on the command line ask git nothing
+
     env = {**os.environ, **_GIT_ENV}
     try:
         return subprocess.run(

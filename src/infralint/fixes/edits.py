@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 
 from ..finding import Edit
 from ..source import physical_lines
@@ -63,6 +62,8 @@ def edits_between(old: str, new: str) -> list[Edit]:
     old_lines = physical_lines(old)
     new_lines = physical_lines(new)
     edits = []
+    import difflib  # fixes and diffs only: plain linting never needs it
+
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -72,6 +73,8 @@ def edits_between(old: str, new: str) -> list[Edit]:
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
+    import difflib
+
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"

@@ -262,6 +262,27 @@ def test_applies_to_rejects_unrelated_files():
     assert not any(rule(config).applies_to(ctx) for rule in (RedisTimeoutTooLong, RedisTimeoutMissing, HealthCheckBudget))
 
 
+@pytest.mark.parametrize(
+    "text, mentions",
+    [
+        ("# you can redistribute it and/or modify it\nimport json\n", False),  # the GPL header
+        ("# Redistribution and use in source and binary forms\n# Redistributions of source code\n", False),  # BSD
+        ("# REDISTRIBUTED under the terms\n", False),
+        ("# you can redistribute it\nimport redis\n", True),
+        ("CACHE = 'django_redis.cache.RedisCache'\n", True),
+        ("REDIS_URL = env('X')\n", True),
+        ("client = Redis()\n", True),
+    ],
+)
+def test_a_license_header_saying_redistribute_is_no_mention_of_redis(text, mentions):
+    from infralint.context import FileContext
+    from infralint.rules.timeouts import RedisTimeoutMissing, RedisTimeoutTooLong
+
+    config = config_for(CODES)
+    ctx = FileContext(SourceFile("app/x.py", text), config, "app/x.py")
+    assert [rule(config).applies_to(ctx) for rule in (RedisTimeoutTooLong, RedisTimeoutMissing)] == [mentions, mentions]
+
+
 # -- fixes --------------------------------------------------------------------------------------
 
 

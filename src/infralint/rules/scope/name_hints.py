@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from .binder import Binding, Scope, ScopeAnalysis
 from .known_names import BUILTINS, STDLIB_MODULES
@@ -89,6 +88,8 @@ def _runtime_names(scope: Scope) -> set[str]:
 
 def _best_match(word: str, candidates: list[str]) -> tuple[float, str] | None:
     """The highest (similarity, candidate) at or above the cutoff; ties go to the later spelling."""
+    from difflib import SequenceMatcher  # only once a name is undefined
+
     matcher = SequenceMatcher()
     matcher.set_seq2(word)
     best = None

@@ -54,7 +54,15 @@ _SHORT_HEALTH_WORDS = ("ready", "live")  # only as words: not `already`, `delive
 
 
 def _mentions_redis(text: str) -> bool:
-    return "redis" in text or "Redis" in text or "REDIS" in text
+    """`redis`, `Redis` or `REDIS` — not inside "redistribute": the GPL and BSD license headers
+    on every file of many projects would make each of them a Redis module."""
+    for spelling in ("redis", "Redis", "REDIS"):
+        start = text.find(spelling)
+        while start >= 0:
+            if text[start + 5 : start + 11].lower() != "tribut":
+                return True
+            start = text.find(spelling, start + 5)
+    return False
 
 
 def _mentions_health(source: SourceFile) -> bool:
