@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import tokenize
 import warnings
@@ -20,6 +21,7 @@ from pathlib import PurePath
 from typing import Iterator
 
 _TEST_DIR_NAMES = {"tests", "test", "testing"}
+_GLOB_MAGIC = re.compile(r"[*?[]")  # what makes a pattern more than a literal name for `fnmatch`
 _LINE_END_RE = re.compile(r"(\r\n|\r|\n)")
 _QUOTE_OR_HASH_RE = re.compile(r"""['"#]""")
 _STRING_RE = re.compile(
@@ -224,6 +226,12 @@ class SourceFile:
 def path_matches(posix_path: str, pattern: str) -> bool:
     """Glob match where `**/` may also match nothing and a bare name matches any component."""
     pattern = pattern.replace("\\", "/")
+    name = pattern.strip("/")
+    if "/" not in name and not _GLOB_MAGIC.search(name):
+        # a plain name (`docs`): equal to a component, compared as `fnmatch` compares (without a
+        # wildcard, the whole path can match it only by being that one component)
+        wanted = os.path.normcase(name)
+        return any(os.path.normcase(part) == wanted for part in posix_path.split("/")) or fnmatch(posix_path, pattern)
     candidates = {posix_path, "/" + posix_path.lstrip("/")}
     if fnmatch(posix_path, pattern):
         return True
