@@ -8,11 +8,13 @@ when the run contains one, and against its `health-budget` option otherwise.
 
 from __future__ import annotations
 
+from .facts import reads_configuration
+
 
 def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     """(seconds, "readinessProbe timeout (deploy/api.yaml:41)") of the shortest probe deadline
     given to any of `routes` (full paths), or None when no probe of the run calls them."""
-    if project is None or not routes:
+    if project is None or not routes or not reads_configuration(project):
         return None
     from .model import infra_of
 
@@ -32,6 +34,8 @@ __all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline"]
 
 def probe_calls_file(project, path: str) -> bool:
     """Whether a probe of the run calls a route whose handler is declared in `path`."""
+    if not reads_configuration(project):
+        return False
     from .model import infra_of
 
     for probe in infra_of(project).derived.probes:
@@ -44,6 +48,8 @@ def configuration_for_route(project, route: str) -> dict:
     """What the deployment configuration says about one route, for `infralint trace`: the probes
     that call it (with their deadlines) and the proxy hops in front of it (with their timeouts).
     JSON values only."""
+    if not reads_configuration(project):
+        return {"probes": [], "proxies": []}
     from .model import infra_of
     from .paths import nginx_location_for, pattern_matches
 

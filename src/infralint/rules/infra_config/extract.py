@@ -11,18 +11,16 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from ...formats import commands as launch_commands
+from typing import TYPE_CHECKING
+
 from ...project import Fact, PythonFile, file_extractor, python_extractor
-from .facts import (
-    NginxTree,
-    ReadNote,
-    ServerLaunch,
-    TerraformBlock,
-    YamlDocument,
-    encode_block,
-    encode_directives,
-    encode_yaml,
-)
+from .facts import NginxTree, ReadNote, ServerLaunch, TerraformBlock, YamlDocument
+
+if TYPE_CHECKING:
+    from ...formats import commands as launch_commands
+
+# The readers (`formats`) and their encoding are imported by the extractors of configuration
+# files: a run over Python files alone never loads them.
 
 #: the Terraform resources the rules read (others are not kept in the facts)
 TERRAFORM_TYPES = frozenset(
@@ -67,6 +65,7 @@ def is_nginx_path(path: str) -> bool:
 @file_extractor("*.tf")
 def terraform_facts(path: str, text: str) -> Iterable[Fact]:
     from ...formats.terraform import TerraformSyntaxError, read_terraform
+    from .encoding import encode_block
 
     try:
         parsed = read_terraform(text, path)
@@ -84,6 +83,7 @@ def nginx_facts(path: str, text: str) -> Iterable[Fact]:
     if not is_nginx_path(path):
         return
     from ...formats.nginx import NginxSyntaxError, read_nginx
+    from .encoding import encode_directives
 
     try:
         parsed = read_nginx(text, path)
@@ -98,6 +98,7 @@ def yaml_facts(path: str, text: str) -> Iterable[Fact]:
     if not _may_matter(text):
         return
     from ...formats.yaml_docs import TemplatedFile, YamlSyntaxError, YMap, read_yaml
+    from .encoding import encode_yaml
 
     try:
         documents = read_yaml(text, path)
@@ -124,6 +125,8 @@ def _may_matter(text: str) -> bool:
 
 @file_extractor("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile")
 def dockerfile_facts(path: str, text: str) -> Iterable[Fact]:
+    from ...formats import commands as launch_commands
+
     for launch in launch_commands.dockerfile_launches(text, path):
         fact = _launch_fact(launch, "Dockerfile CMD/ENTRYPOINT")
         if fact is not None:
@@ -132,6 +135,8 @@ def dockerfile_facts(path: str, text: str) -> Iterable[Fact]:
 
 @file_extractor("Procfile")
 def procfile_facts(path: str, text: str) -> Iterable[Fact]:
+    from ...formats import commands as launch_commands
+
     for launch in launch_commands.procfile_launches(text, path):
         fact = _launch_fact(launch, "Procfile")
         if fact is not None:

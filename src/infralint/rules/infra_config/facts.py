@@ -11,17 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...formats.nginx import Directive
-from ...formats.terraform import Attribute, Block
-from ...formats.values import Ref, Unresolved
-from ...formats.yaml_docs import YMap
 from ...project import Fact, fact_kind
 
 
 @fact_kind("infra.terraform")
 @dataclass
 class TerraformBlock(Fact):
-    """One top-level Terraform block (resource, variable, locals…), encoded by `encode_block`."""
+    """One top-level Terraform block (resource, variable, locals…), encoded by `encoding.encode_block`."""
 
     block: dict = field(default_factory=dict)
 
@@ -29,7 +25,7 @@ class TerraformBlock(Fact):
 @fact_kind("infra.nginx")
 @dataclass
 class NginxTree(Fact):
-    """The directives of one nginx file, encoded by `encode_directives` (includes not followed)."""
+    """The directives of one nginx file, encoded by `encoding.encode_directives` (includes not followed)."""
 
     directives: list = field(default_factory=list)
 
@@ -37,7 +33,7 @@ class NginxTree(Fact):
 @fact_kind("infra.yaml")
 @dataclass
 class YamlDocument(Fact):
-    """One YAML document that describes a workload, a proxy or a compose project (`encode_yaml`)."""
+    """One YAML document that describes a workload, a proxy or a compose project (`encoding.encode_yaml`)."""
 
     doc_kind: str = ""  # Deployment, Ingress, BackendConfig, Service (Knative), compose…
     document: Any = None
@@ -60,83 +56,13 @@ class ServerLaunch(Fact):
     source: str = ""
 
 
-# -- encoding reader output as JSON values -------------------------------------------------------
+#: what a configuration file or a server launch states: without any, the run's `Infra` is empty
+CONFIGURATION_KINDS = (TerraformBlock, NginxTree, YamlDocument, ServerLaunch)
 
 
-def encode_value(value: Any) -> Any:
-    if isinstance(value, Ref):
-        return {"$ref": str(value)}
-    if isinstance(value, Unresolved):
-        return {"$expr": value.text}
-    if isinstance(value, list):
-        return [encode_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): encode_value(v) for k, v in value.items()}
-    return value
-
-
-def decode_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"$ref"}:
-            return Ref(tuple(str(value["$ref"]).split(".")))
-        if set(value) == {"$expr"}:
-            return Unresolved(str(value["$expr"]))
-        return {k: decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode_value(v) for v in value]
-    return value
-
-
-def encode_block(block: Block) -> dict:
-    return {
-        "type": block.type,
-        "labels": list(block.labels),
-        "line": block.line,
-        "end_line": block.end_line,
-        "attributes": {name: [encode_value(a.value), a.line] for name, a in block.attributes.items()},
-        "blocks": [encode_block(b) for b in block.blocks],
-    }
-
-
-def decode_block(data: dict) -> Block:
-    block = Block(data.get("type", ""), tuple(data.get("labels", ())), data.get("line", 1), data.get("end_line", 1))
-    for name, (value, line) in (data.get("attributes") or {}).items():
-        block.attributes[name] = Attribute(name, decode_value(value), line)
-    block.blocks = [decode_block(b) for b in data.get("blocks") or ()]
-    return block
-
-
-def encode_directives(directives: list[Directive]) -> list:
-    return [[d.name, d.args, d.line, None if d.block is None else encode_directives(d.block)] for d in directives]
-
-
-def decode_directives(data: list, path: str) -> list[Directive]:
-    return [Directive(name, list(args), line, None if block is None else decode_directives(block, path), path) for name, args, line, block in data]
-
-
-def encode_yaml(value: Any) -> Any:
-    """YMaps keep their lines: {"$map": {...}, "$line": n, "$keys": {key: line}} (string keys only)."""
-    if isinstance(value, YMap):
-        items = {str(k): encode_yaml(v) for k, v in value.items() if isinstance(k, (str, int, float, bool))}
-        return {"$map": items, "$line": value.line, "$keys": {str(k): line for k, line in value.key_lines.items() if isinstance(k, (str, int, float, bool))}}
-    if isinstance(value, list):
-        return [encode_yaml(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)  # dates and other scalars: their text
-
-
-def decode_yaml(value: Any) -> Any:
-    if isinstance(value, dict) and "$map" in value:
-        mapping = YMap()
-        mapping.line = value.get("$line", 1)
-        for key, item in value["$map"].items():
-            mapping[key] = decode_yaml(item)
-        mapping.key_lines = dict(value.get("$keys") or {})
-        return mapping
-    if isinstance(value, list):
-        return [decode_yaml(v) for v in value]
-    return value
+def reads_configuration(project) -> bool:
+    """Whether the run read any configuration: the cheap answer before building its model."""
+    return any(project.facts(kind) for kind in CONFIGURATION_KINDS)
 
 
 @fact_kind("note")

@@ -11,15 +11,8 @@ import weakref
 from ...formats.terraform import TerraformFile
 from ...project import Project
 from . import kubernetes, terraform_lb
-from .facts import (
-    NginxTree,
-    ServerLaunch,
-    TerraformBlock,
-    YamlDocument,
-    decode_block,
-    decode_directives,
-    decode_yaml,
-)
+from .encoding import decode_block, decode_directives, decode_yaml
+from .facts import CONFIGURATION_KINDS, NginxTree, ServerLaunch, TerraformBlock, YamlDocument
 from .nginx_sites import ProxyLocation, proxy_locations
 from .records import Derived, Launch
 
@@ -31,7 +24,7 @@ class Infra:
 
     def __init__(self, project: Project) -> None:
         self.derived = Derived()
-        self.facts = [*project.facts(TerraformBlock), *project.facts(NginxTree), *project.facts(YamlDocument), *project.facts(ServerLaunch)]
+        self.facts = [fact for kind in CONFIGURATION_KINDS for fact in project.facts(kind)]
         self._terraform(project.facts(TerraformBlock))
         trees = {f.file: decode_directives(f.directives, f.file) for f in project.facts(NginxTree)}
         self.nginx_locations: list[ProxyLocation] = proxy_locations(trees) if trees else []

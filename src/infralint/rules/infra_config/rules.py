@@ -10,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from ...finding import Finding
 from ...formats.values import format_seconds
 from ..base import Rule
 from .extract import GUNICORN_CONFIG_NAMES
-from .handlers import dependency_wait, handlers_for, worst_case
-from .model import Infra, infra_of
 from .paths import nginx_location_for, websocket_paths_through
-from .records import Launch, LoadBalancer, Probe, ProxyHop
+
+if TYPE_CHECKING:
+    from .model import Infra
+    from .records import Launch, LoadBalancer, Probe, ProxyHop
+
+# The model of the run's configuration (`model`, `handlers`, `records` and the readers behind them)
+# is imported once a rule computes over it: a run over Python files alone never loads it.
 
 PING_DEFAULT = 20.0  # uvicorn --ws-ping-interval and daphne --ping-interval default
 KEEPALIVE_DEFAULTS = {"gunicorn": 2.0, "uvicorn": 5.0, "hypercorn": 5.0}
@@ -68,6 +74,8 @@ class InfraRule(Rule):
     def _placed(self, project) -> list[Placed]:
         """This rule's findings over the whole run, computed once per project state. The files they
         were computed from are noted for every file that asks (its cache entry depends on them)."""
+        from .model import infra_of
+
         infra = infra_of(project)
         results = infra.__dict__.setdefault("_rule_results", {})
         if self.code not in results:
@@ -146,6 +154,8 @@ def _nginx_endpoints(infra: Infra, location, endpoints: list[str]) -> list[str]:
 
 
 def _nginx_hops(infra: Infra, endpoints: list[str]) -> list[ProxyHop]:
+    from .records import ProxyHop
+
     hops = []
     for location in infra.nginx_locations:
         timeout, detail, setting = location.read_timeout()
@@ -228,6 +238,8 @@ class ProbeDeadlineMissed(InfraRule):
     code = "INF603"
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        from .handlers import handlers_for, worst_case
+
         for probe in infra.derived.probes:
             # Docker starts the next healthcheck `interval` after the previous one ends: no overlap there
             if probe.platform != "compose" and probe.timeout is not None and probe.period is not None and probe.timeout > probe.period:
@@ -264,6 +276,8 @@ class LivenessDependsOnService(InfraRule):
     code = "INF604"
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
+        from .handlers import dependency_wait, handlers_for
+
         for probe in infra.derived.probes:
             if not probe.liveness:
                 continue
