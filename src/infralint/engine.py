@@ -632,12 +632,49 @@ def display_path(path: Path) -> str:
 
 _worker_linter: Linter | None = None
 _worker_collector: BatchCollector | None = None
+_worker_tasks: "_SharedTasks | None" = None
 
 
-def _init_worker(config: Config, collect_facts: bool) -> None:
-    global _worker_linter, _worker_collector
+class _SharedTasks:
+    """The tasks of a parallel run (lists of paths, largest files first) and a counter shared by
+    every process through inheritance: each takes the next task when it is free, so all finish
+    within one task of each other, and the main process lints too instead of waiting."""
+
+    def __init__(self, tasks: list[list[Path]], resolve_fixes: bool, defer: bool, context) -> None:
+        self.tasks = tasks
+        self.resolve_fixes = resolve_fixes
+        self.defer = defer
+        self.next = context.Value("i", 0)
+
+    def take(self) -> int | None:
+        with self.next.get_lock():
+            index = self.next.value
+            if index >= len(self.tasks):
+                return None
+            self.next.value = index + 1
+        return index
+
+    def lint(self, linter: Linter, index: int, collector: BatchCollector | None = None) -> list[FileResult]:
+        results = []
+        for path in self.tasks[index]:
+            results.append(_lint_one(linter, path, self.resolve_fixes, defer=self.defer))
+            if collector is not None:
+                collector.file_done()
+        return results
+
+
+def _init_worker(config: Config, collect_facts: bool, tasks: _SharedTasks) -> None:
+    global _worker_linter, _worker_collector, _worker_tasks
     _worker_linter = Linter(config, collect_facts=collect_facts)
     _worker_collector = start_batch()[1]  # the worker only lints: nothing to restore
+    _worker_tasks = tasks
+
+
+def _worker_take_task() -> tuple[int, list[FileResult]] | None:
+    """One pool call: the next task's (index, results), or None once every task is taken."""
+    assert _worker_linter is not None and _worker_tasks is not None
+    index = _worker_tasks.take()
+    return None if index is None else (index, _worker_tasks.lint(_worker_linter, index, _worker_collector))
 
 
 def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
@@ -655,16 +692,6 @@ def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, 
         result = FileResult(shown)
         result.errors.append(f"internal error on {shown}: {type(exc).__name__}: {exc or _describe_parser_limit(exc)}")
         return result
-
-
-def _worker_lint_many(args: tuple[list[Path], bool, bool]) -> list[FileResult]:
-    paths, resolve_fixes, defer = args
-    assert _worker_linter is not None and _worker_collector is not None
-    results = []
-    for path in paths:
-        results.append(_lint_one(_worker_linter, path, resolve_fixes, defer=defer))
-        _worker_collector.file_done()
-    return results
 
 
 def lint_files(
@@ -767,25 +794,26 @@ def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes:
         for position, path in enumerate(pending):
             yield position, _lint_one(linter, path, resolve_fixes, defer=defer)
         return
-    from concurrent.futures import (
-        ProcessPoolExecutor,  # multiprocessing: only for a cold, parallel run
-    )
+    import multiprocessing  # only for a cold, parallel run
+    from concurrent.futures import ProcessPoolExecutor
 
+    context = multiprocessing.get_context()
+    chunks = _balanced_chunks(pending, jobs)
+    tasks = _SharedTasks([[pending[position] for position in chunk] for chunk in chunks], resolve_fixes, defer, context)
     # the main process is one of the `jobs` workers: it would otherwise sit waiting for results,
     # and its files need no pickling back
-    with ProcessPoolExecutor(max_workers=jobs - 1, initializer=_init_worker, initargs=(linter.config, linter.collect_facts)) as pool:
-        chunks = _balanced_chunks(pending, jobs)
-        futures = [pool.submit(_worker_lint_many, ([pending[position] for position in chunk], resolve_fixes, defer)) for chunk in chunks]
-        # the pool takes tasks from the front (largest files first), this process from the back,
-        # until it meets a task the pool has started
-        for chunk, future in zip(reversed(chunks), reversed(futures)):
-            if not future.cancel():
-                break
-            for position in chunk:
-                yield position, _lint_one(linter, pending[position], resolve_fixes, defer=defer)
-        for chunk, future in zip(chunks, futures):
-            if not future.cancelled():
-                yield from zip(chunk, future.result())
+    initargs = (linter.config, linter.collect_facts, tasks)
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
+        # one call per task at most: a call that finds every task taken returns at once
+        calls = [pool.submit(_worker_take_task) for _ in chunks]
+        while (index := tasks.take()) is not None:
+            yield from zip(chunks[index], tasks.lint(linter, index))
+        for call in calls:
+            call.cancel()  # not started: every task is taken
+        for call in calls:
+            done = None if call.cancelled() else call.result()
+            if done is not None:
+                yield from zip(chunks[done[0]], done[1])
 
 
 def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:

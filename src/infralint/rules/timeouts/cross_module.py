@@ -311,13 +311,13 @@ def needs_project(project: Project, facts, is_health) -> bool:
     for function in facts.facts:
         if not isinstance(function, Function):
             continue
-        if not (is_health(function.name.rsplit(".", 1)[-1]) or project.resolve(function.name) in handlers):
+        if not (is_health(function.name.rsplit(".", 1)[-1]) or (handlers and project.resolve(function.name) in handlers)):
             continue
         for target, _, _, resolved in function.calls:
             if resolved and _elsewhere(project, project.resolve(target), facts.path):
                 return True
         for caller in project.callers(function.name):
-            if caller.file != facts.path and (is_health(caller.name.rsplit(".", 1)[-1]) or project.resolve(caller.name) in handlers):
+            if caller.file != facts.path and (is_health(caller.name.rsplit(".", 1)[-1]) or (handlers and project.resolve(caller.name) in handlers)):
                 return True
     return False
 
