@@ -27,7 +27,9 @@ class QualifiedNames:
         #: what the name means where it is imported, so hoisting such an import changes no fact
         self.local_imports: dict[str, str] = {}
         module_level: set[int] = set()
-        for stmt in _module_statements(tree.body):
+        #: the statements that run at import (under `if`/`try`/`with` too, not inside definitions)
+        self.module_statements: list[ast.stmt] = list(_module_statements(tree.body))
+        for stmt in self.module_statements:
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 module_level.add(id(stmt))
                 self._bind_import(stmt, self.imports)

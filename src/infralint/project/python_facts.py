@@ -99,7 +99,7 @@ class _Extraction:
         self.routers: dict[str, str] = {}  # qualified router name → framework (this file)
 
     def run(self) -> list[Fact]:
-        self._module_level(self.file.source.tree)
+        self._module_level()
         scopes = self.file.scopes
         functions: dict[ast.AST, _FunctionParts] = {}
         awaited = {id(n.value) for n in self.file.nodes(ast.Await)}
@@ -161,8 +161,8 @@ class _Extraction:
 
     # -- module level: routers, bindings, constants, route tables ------------------------------
 
-    def _module_level(self, tree: ast.Module) -> None:
-        for stmt in _statements(tree.body):
+    def _module_level(self) -> None:
+        for stmt in self.names.module_statements:
             if isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:
                     local = alias.asname or alias.name
@@ -397,12 +397,6 @@ _NO_PARTS = _FunctionParts()
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _statements(body: list[ast.stmt]):
-    from .names import _module_statements
-
-    return _module_statements(body)
 
 
 def _framework_of(factory: str) -> str:

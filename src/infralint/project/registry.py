@@ -116,7 +116,7 @@ class PythonFile:
         from .names import QualifiedNames
 
         imports = self.nodes(ast.Import, ast.ImportFrom)  # found by the traversal the rules share
-        return QualifiedNames(self.source.tree, self.module, is_package=Path(self.source.location).name == "__init__.py", imports=imports)
+        return QualifiedNames(self.source.tree, self.module, is_package=os.path.basename(self.source.location) == "__init__.py", imports=imports)
 
 
 def extract_python(source: "SourceFile", path: str, digest: str = "", collected: "dict | None" = None) -> FileFacts:

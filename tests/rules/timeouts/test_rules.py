@@ -272,6 +272,8 @@ def test_applies_to_rejects_unrelated_files():
         ("CACHE = 'django_redis.cache.RedisCache'\n", True),
         ("REDIS_URL = env('X')\n", True),
         ("client = Redis()\n", True),
+        ("# © the authors; you can redistribute it\nimport json\n", False),  # not ASCII: another search
+        ("# © the authors; you can redistribute it\nimport redis\n", True),
     ],
 )
 def test_a_license_header_saying_redistribute_is_no_mention_of_redis(text, mentions):

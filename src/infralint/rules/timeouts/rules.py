@@ -53,15 +53,31 @@ _PLAIN_HEALTH_WORDS = ("health", "readiness", "liveness", "probe", "startup")
 _SHORT_HEALTH_WORDS = ("ready", "live")  # only as words: not `already`, `deliver`, `alive`
 
 
-def _mentions_redis(text: str) -> bool:
+def _mentions_redis(source: SourceFile) -> bool:
     """`redis`, `Redis` or `REDIS` — not inside "redistribute": the GPL and BSD license headers
     on every file of many projects would make each of them a Redis module."""
-    for spelling in ("redis", "Redis", "REDIS"):
-        start = text.find(spelling)
-        while start >= 0:
-            if text[start + 5 : start + 11].lower() != "tribut":
-                return True
-            start = text.find(spelling, start + 5)
+    text, lowered = source.text, source.lowered
+    if "redis" not in lowered:
+        return False
+    if not text.isascii():  # lower-casing may change the length: look in the text itself
+        return any(_named_outside_redistribute(text, spelling) for spelling in _REDIS_SPELLINGS)
+    start = lowered.find("redis")
+    while start >= 0:  # the lowered text lines up with the text
+        if text[start : start + 5] in _REDIS_SPELLINGS and lowered[start + 5 : start + 11] != "tribut":
+            return True
+        start = lowered.find("redis", start + 5)
+    return False
+
+
+_REDIS_SPELLINGS = ("redis", "Redis", "REDIS")
+
+
+def _named_outside_redistribute(text: str, spelling: str) -> bool:
+    start = text.find(spelling)
+    while start >= 0:
+        if text[start + 5 : start + 11].lower() != "tribut":
+            return True
+        start = text.find(spelling, start + 5)
     return False
 
 
@@ -161,7 +177,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
     def applies_to(self, ctx) -> bool:
         if not self.production(ctx):
             return False
-        if _mentions_redis(ctx.source.text):
+        if _mentions_redis(ctx.source):
             return True
         extra = [w.lower() for w in self.words() if w.lower() != "redis"]
         return bool(extra) and any(word in ctx.source.lowered for word in extra)
@@ -386,7 +402,7 @@ class RedisTimeoutMissing(_TimeoutRule):
     _JUDGED: ClassVar[frozenset[str]] = frozenset({"client", "cluster", "pool", "blocking-pool"})
 
     def applies_to(self, ctx) -> bool:
-        return self.production(ctx) and _mentions_redis(ctx.source.text)
+        return self.production(ctx) and _mentions_redis(ctx.source)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
         if type(node) is ast.Dict:
