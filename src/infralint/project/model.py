@@ -155,27 +155,38 @@ class Project:
         return found[0]
 
     def _resolve(self, qualname: str) -> tuple[str, tuple[Binding, ...]]:
+        by_name = self.index.by_name
         current = qualname
         used: list[Binding] = []
         for _ in range(_MAX_HOPS):
-            if self._defined(current):
+            if self._defined(current, by_name):
                 break
-            parts = current.split(".")
-            for size in range(len(parts), 0, -1):
-                binding = self._binding(".".join(parts[:size]))
+            # the longest prefix that is bound: `a.b.c`, then `a.b`, then `a`
+            end = len(current)
+            while end > 0:
+                binding = self._binding(current[:end], by_name)
                 if binding is not None:
                     used.append(binding)
-                    current = ".".join([binding.target, *parts[size:]])
+                    current = binding.target + current[end:]
                     break
+                end = current.rfind(".", 0, end)
             else:
                 break
         return current, tuple(used)
 
-    def _defined(self, qualname: str) -> bool:
-        return any(not isinstance(f, Binding) for f in self.index.by_name.get(qualname, ()))
+    @staticmethod
+    def _defined(qualname: str, by_name: dict) -> bool:
+        for fact in by_name.get(qualname, ()):
+            if not isinstance(fact, Binding):
+                return True
+        return False
 
-    def _binding(self, qualname: str) -> Binding | None:
-        return next((f for f in self.index.by_name.get(qualname, ()) if isinstance(f, Binding)), None)
+    @staticmethod
+    def _binding(qualname: str, by_name: dict) -> Binding | None:
+        for fact in by_name.get(qualname, ()):
+            if isinstance(fact, Binding):
+                return fact
+        return None
 
     def function(self, qualname: str) -> Function | None:
         """The function a (possibly re-exported or instance-qualified) name calls, if the project has it."""
