@@ -1,10 +1,11 @@
-"""Run the rules over files: one parse, one traversal, suppressions, cache, process pool, fix loop."""
+"""Run the rules over files: one parse, one traversal, suppressions, cache, worker processes, fix loop."""
 
 from __future__ import annotations
 
 import ast
 import os
 from collections import defaultdict
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -12,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 from .analysis.names import ImportMap
 from .cache import ResultCache
 from .catalog import load_catalog
-from .collector import BatchCollector, batch_collection, start_batch
+from .collector import batch_collection
 from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
@@ -31,7 +32,7 @@ _SHARED_NODE_TYPES = frozenset(
     {ast.Import, ast.ImportFrom, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Return}
 )
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
-_TASKS_PER_WORKER = 16  # pool tasks per worker, of about equal bytes each
+_TASKS_PER_WORKER = 16  # tasks per process of a parallel run, of about equal bytes each
 _MAX_FILES_PER_TASK = 32
 
 
@@ -266,14 +267,14 @@ class Linter:
         """After the join: lint a file the first phase left for the project, reusing its facts. The
         file is read and parsed again rather than its tree kept: memory stays flat."""
         if self._is_fact_file(result.path):
-            return _lint_one(self, path, resolve_fixes, project=project)  # a configuration file
+            return lint_path(self, path, resolve_fixes, project=project)  # a configuration file
         try:
             data = path.read_bytes()
             text = decode_source(data)
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
-            return _lint_one(self, path, resolve_fixes, project=project)
+            return lint_path(self, path, resolve_fixes, project=project)
         if content_digest(data) != result.digest:  # changed since the first phase: start over
-            return _lint_one(self, path, resolve_fixes, project=project)
+            return lint_path(self, path, resolve_fixes, project=project)
         fresh = self._lint_text(text, result.path, resolve_fixes=resolve_fixes, project=project, facts=result.facts)
         fresh.digest = result.digest
         self._apply_per_file_ignores(fresh)
@@ -630,54 +631,8 @@ def display_path(path: Path) -> str:
 
 # -- many files --------------------------------------------------------------------------------
 
-_worker_linter: Linter | None = None
-_worker_collector: BatchCollector | None = None
-_worker_tasks: "_SharedTasks | None" = None
-
-
-class _SharedTasks:
-    """The tasks of a parallel run (lists of paths, largest files first) and a counter shared by
-    every process through inheritance: each takes the next task when it is free, so all finish
-    within one task of each other, and the main process lints too instead of waiting."""
-
-    def __init__(self, tasks: list[list[Path]], resolve_fixes: bool, defer: bool, context) -> None:
-        self.tasks = tasks
-        self.resolve_fixes = resolve_fixes
-        self.defer = defer
-        self.next = context.Value("i", 0)
-
-    def take(self) -> int | None:
-        with self.next.get_lock():
-            index = self.next.value
-            if index >= len(self.tasks):
-                return None
-            self.next.value = index + 1
-        return index
-
-    def lint(self, linter: Linter, index: int, collector: BatchCollector | None = None) -> list[FileResult]:
-        results = []
-        for path in self.tasks[index]:
-            results.append(_lint_one(linter, path, self.resolve_fixes, defer=self.defer))
-            if collector is not None:
-                collector.file_done()
-        return results
-
-
-def _init_worker(config: Config, collect_facts: bool, tasks: _SharedTasks) -> None:
-    global _worker_linter, _worker_collector, _worker_tasks
-    _worker_linter = Linter(config, collect_facts=collect_facts)
-    _worker_collector = start_batch()[1]  # the worker only lints: nothing to restore
-    _worker_tasks = tasks
-
-
-def _worker_take_task() -> tuple[int, list[FileResult]] | None:
-    """One pool call: the next task's (index, results), or None once every task is taken."""
-    assert _worker_linter is not None and _worker_tasks is not None
-    index = _worker_tasks.take()
-    return None if index is None else (index, _worker_tasks.lint(_worker_linter, index, _worker_collector))
-
-
-def _lint_one(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
+def lint_path(linter: Linter, path: Path, resolve_fixes: bool, *, project=None, defer: bool = False) -> FileResult:
+    """One file on disk: read, linted, and every failure turned into a finding or an error."""
     shown = display_path(path)
     try:
         data = read_regular_file(path)
@@ -708,7 +663,7 @@ def lint_files(
     """Lint every path (served from `cache` when the content and the files it read are unchanged).
 
     Two phases when an enabled rule uses the project model: every file is linted (and its facts
-    extracted) in the pool, except those a project rule applies to; once all facts are in, the
+    extracted) on every core, except those a project rule applies to; once all facts are in, the
     project is joined here and those files are linted with it. Results come in path order.
     `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`);
     `use_project=False` lints every file on its own (no facts, no join: the benchmark's baseline);
@@ -742,7 +697,7 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
         if counted:
             results[index] = linter.lint_deferred(results[index], paths[index], project, resolve_fixes)
         else:
-            results[index] = _lint_one(linter, paths[index], resolve_fixes, project=project)
+            results[index] = lint_path(linter, paths[index], resolve_fixes, project=project)
         if cache:
             cache.store(paths[index], results[index])
         if progress and counted:
@@ -750,7 +705,7 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
 
 
 def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None]:
-    """Per file: cached result, or a fresh lint (in the pool) that defers files waiting for the project."""
+    """Per file: cached result, or a fresh lint (on every core) that defers files waiting for the project."""
     cached: dict[int, FileResult] = {}
     pending: list[Path] = []
     for index, path in enumerate(paths):
@@ -769,7 +724,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
             progress(1)
     pending_index = [index for index in range(len(paths)) if index not in cached]
     with batch_collection() as collector:
-        for position, result in fresh:  # a pool hands them back largest file first
+        for position, result in fresh:  # a parallel run hands them back as its tasks finish
             index = pending_index[position]
             results[index] = result
             collector.file_done()
@@ -792,34 +747,22 @@ def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes:
     defer = bool(linter.project_rules) and linter.collect_facts
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
         for position, path in enumerate(pending):
-            yield position, _lint_one(linter, path, resolve_fixes, defer=defer)
+            yield position, lint_path(linter, path, resolve_fixes, defer=defer)
         return
-    import multiprocessing  # only for a cold, parallel run
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import run_tasks  # only for a cold, parallel run
 
-    context = multiprocessing.get_context()
     chunks = _balanced_chunks(pending, jobs)
-    tasks = _SharedTasks([[pending[position] for position in chunk] for chunk in chunks], resolve_fixes, defer, context)
-    # the main process is one of the `jobs` workers: it would otherwise sit waiting for results,
-    # and its files need no pickling back
-    initargs = (linter.config, linter.collect_facts, tasks)
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
-        # one call per task at most: a call that finds every task taken returns at once
-        calls = [pool.submit(_worker_take_task) for _ in chunks]
-        while (index := tasks.take()) is not None:
-            yield from zip(chunks[index], tasks.lint(linter, index))
-        for call in calls:
-            call.cancel()  # not started: every task is taken
-        for call in calls:
-            done = None if call.cancelled() else call.result()
-            if done is not None:
-                yield from zip(chunks[done[0]], done[1])
+    tasks = [[pending[position] for position in chunk] for chunk in chunks]
+    make_linter = partial(Linter, linter.config, collect_facts=linter.collect_facts)
+    lint_file = partial(lint_path, resolve_fixes=resolve_fixes, defer=defer)
+    for index, results in run_tasks(linter, make_linter, lint_file, tasks, jobs):
+        yield from zip(chunks[index], results)
 
 
 def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
-    """Positions in `pending`, grouped into the pool's tasks: largest files first, each task about
-    the same number of bytes (a big file alone, small ones by the dozen), so the workers finish
-    together instead of one working through a chunk of big files while the other waits."""
+    """Positions in `pending`, grouped into the tasks of a parallel run: largest files first, each
+    task about the same number of bytes (a big file alone, small ones by the dozen), so the
+    processes finish together instead of one working through big files while the others wait."""
     sizes = [_size(path) for path in pending]
     target = max(1, sum(sizes) // (jobs * _TASKS_PER_WORKER))
     chunks: list[list[int]] = []

@@ -59,13 +59,13 @@ def _run(root: Path, linted: list[str]) -> dict[str, list[str]]:
 def linted(monkeypatch) -> list[str]:
     """The names of the files each run lints (not served from the cache)."""
     names: list[str] = []
-    real = engine._lint_one
+    real = engine.lint_path
 
     def recording(linter, path, *args, **kwargs):
         names.append(Path(path).name)
         return real(linter, path, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_lint_one", recording)
+    monkeypatch.setattr(engine, "lint_path", recording)
     return names
 
 

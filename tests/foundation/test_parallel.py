@@ -1,0 +1,42 @@
+"""Parallel runs: every file is linted once, whichever process takes its task, even when a worker dies."""
+
+from __future__ import annotations
+
+import os
+
+from infralint import parallel
+from infralint.engine import lint_files
+
+from ..conftest import config_for
+
+
+def _files(tmp_path, count=40):
+    for index in range(count):
+        (tmp_path / f"m{index}.py").write_text("def f(:\n" if index % 4 == 0 else f"value = {index}\n")
+    return sorted(tmp_path.glob("*.py"))
+
+
+def _outcome(results):
+    return [(r.path, [f.code for f in r.findings]) for r in results]
+
+
+def _take_one_task_and_die(shared, make_linter, results):
+    shared.take()  # the task is taken from the counter, and never reported
+    os._exit(3)
+
+
+def test_a_worker_that_dies_loses_no_file(tmp_path, monkeypatch):
+    files = _files(tmp_path)
+    config = config_for(None)
+    serial = _outcome(lint_files(files, config, jobs=1))
+    monkeypatch.setattr(parallel, "_work", _take_one_task_and_die)
+    assert _outcome(lint_files(files, config, jobs=3)) == serial
+    assert sum(len(codes) for _, codes in serial) == 10
+
+
+def test_tasks_are_taken_once_each(tmp_path):
+    import multiprocessing
+
+    tasks = [[tmp_path / "a.py"], [tmp_path / "b.py"], [tmp_path / "c.py"]]
+    shared = parallel.SharedTasks(tasks, lambda linter, path: None, multiprocessing.get_context())
+    assert [shared.take() for _ in range(5)] == [0, 1, 2, None, None]
