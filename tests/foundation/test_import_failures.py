@@ -18,6 +18,8 @@ COMPILE_TIME_ERRORS = [
     ("class Settings:\n    return None\n", 2, "'return' outside function"),
     ("items = []\nyield items\n", 2, "'yield' outside function"),
     ("if ready:\n    await start()\n", 2, "'await' outside function"),
+    ("settings = {\n    'a': 1,\n    'b': [await load()],\n}\n", 3, "'await' outside function"),
+    ("x = 1\ry = [\r    0,\r    await load(),\r]\r", 4, "'await' outside function"),  # lone CR line breaks
     ("for job in jobs:\n    pass\nelse:\n    break\n", 4, "'break' outside loop"),
     ("while True:\n    def step():\n        continue\n", 3, "'continue' not properly in loop"),
     ("def connect(host, port, host):\n    pass\n", 1, "duplicate argument 'host' in function definition"),
@@ -37,6 +39,7 @@ LOOK_ALIKES = [
     "def f(x):\n    return x\n",
     "def gen():\n    yield 1\n",
     "async def main():\n    await start()\n",
+    "HELP = {\n    'wait': 'await the reply, then yield',\n    'step': lambda: 1,\n}\n",
     "for job in jobs:\n    if job:\n        break\nelse:\n    pass\n",
     "while True:\n    try:\n        continue\n    finally:\n        pass\n",
     "def connect(host, port, *hosts, **options):\n    pass\n",

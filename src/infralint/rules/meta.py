@@ -109,6 +109,9 @@ def _future_flags(tree: ast.Module) -> int:
 
 
 _WHOLE_FILE: list = []
+# the simple statements that can be compile-time errors by their kind and place alone
+_TELLING_SIMPLE = frozenset({ast.Nonlocal, ast.ImportFrom, ast.Return, ast.Break, ast.Continue})
+_YIELD_OR_AWAIT = (ast.Yield, ast.YieldFrom, ast.Await)
 
 
 def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast.stmt] | None:
@@ -124,21 +127,25 @@ def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast
     while todo:
         statements, in_function, loops, blocks, top = todo.pop()
         for node in statements:
-            outer = top or node
             kind = type(node)
             fields = _NESTED_FIELDS.get(kind)
             if fields is None:  # a simple statement
-                if kind is ast.Nonlocal:
-                    if outer not in with_nonlocal:
-                        with_nonlocal.append(outer)
-                    continue
-                if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
-                    return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
-                if not in_function and (kind is ast.Return or (yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines))):
-                    return _WHOLE_FILE
-                if not loops and (kind is ast.Break or kind is ast.Continue):
+                if kind in _TELLING_SIMPLE:
+                    if kind is ast.Nonlocal:
+                        outer = top or node
+                        if outer not in with_nonlocal:
+                            with_nonlocal.append(outer)
+                        continue
+                    if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
+                        return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
+                    if kind is ast.Return and not in_function:
+                        return _WHOLE_FILE
+                    if not loops and (kind is ast.Break or kind is ast.Continue):
+                        return _WHOLE_FILE
+                if not in_function and yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
                     return _WHOLE_FILE
                 continue
+            outer = top or node
             if kind in _FUNCTIONS:
                 if _duplicate_argument(node.args):
                     return _WHOLE_FILE
@@ -193,13 +200,29 @@ def _has_yield_or_await(statement: ast.stmt, yield_lines: frozenset[int]) -> boo
         if field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
             continue
         for child in value if isinstance(value, list) else (value,):
-            if isinstance(child, ast.expr) and _on_lines(child, yield_lines) and any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(child)):
+            if isinstance(child, ast.expr) and _on_lines(child, yield_lines) and _holds_yield_or_await(child, yield_lines):
                 return True
     return False
 
 
+def _holds_yield_or_await(expression: ast.expr, yield_lines: frozenset[int]) -> bool:
+    """A `yield` or `await` node anywhere in the expression; parts on no line that names one are
+    not entered (a node's keyword is on its first line, which every enclosing node spans)."""
+    todo: list[ast.AST] = [expression]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, _YIELD_OR_AWAIT):
+            return True
+        for child in ast.iter_child_nodes(node):
+            if getattr(child, "lineno", None) is None or _on_lines(child, yield_lines):
+                todo.append(child)
+    return False
+
+
 def _on_lines(node: ast.AST, lines: frozenset[int]) -> bool:
-    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    first = node.lineno  # type: ignore[attr-defined]
+    last = node.end_lineno or first  # type: ignore[attr-defined]
+    return first in lines if first == last else not lines.isdisjoint(range(first, last + 1))
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -210,7 +233,18 @@ def _lines_naming_yield_or_await(text: str) -> frozenset[int]:
     keyword of such a node is one token, on the node's first line."""
     if "yield" not in text and "await" not in text:
         return frozenset()
-    return frozenset(number for number, line in enumerate(_LINE_BREAK.split(text), 1) if "yield" in line or "await" in line)
+    if "\r" in text:  # line breaks `\n` alone does not count: number the lines by splitting
+        return frozenset(number for number, line in enumerate(_LINE_BREAK.split(text), 1) if "yield" in line or "await" in line)
+    lines: set[int] = set()
+    for word in ("yield", "await"):  # from each occurrence, counting only the newlines since the last
+        line, counted_to = 1, 0
+        start = text.find(word)
+        while start >= 0:
+            line += text.count("\n", counted_to, start)
+            counted_to = start
+            lines.add(line)
+            start = text.find(word, start + 5)
+    return frozenset(lines)
 
 
 def _duplicate_argument(args: ast.arguments) -> bool:
