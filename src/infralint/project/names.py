@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import ast
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
 
 class QualifiedNames:
     def __init__(self, tree: ast.Module, module: str, *, is_package: bool = False, imports=None) -> None:
@@ -48,26 +46,27 @@ class QualifiedNames:
                 self._bind_import(node, self.local_imports, keep_first=True)
 
     def _bind_import(self, stmt: ast.Import | ast.ImportFrom, names: dict[str, str], *, keep_first: bool = False) -> None:
-        def bind(local: str, qualified: str, *, weak: bool = False) -> None:
-            if weak or keep_first:
-                names.setdefault(local, qualified)
-            else:
-                names[local] = qualified
-
-        if isinstance(stmt, ast.Import):
+        """`import a.b` binds `a` unless something already did; `keep_first`: every name so."""
+        if type(stmt) is ast.Import:
             for alias in stmt.names:
-                if alias.asname:
-                    bind(alias.asname, alias.name)
+                if alias.asname and not keep_first:
+                    names[alias.asname] = alias.name
+                elif alias.asname:
+                    names.setdefault(alias.asname, alias.name)
                 else:
                     top = alias.name.split(".")[0]
-                    bind(top, top, weak=True)
+                    names.setdefault(top, top)
             return
-        base = self.absolute_module(stmt.level, stmt.module or "")
+        base = self.absolute_module(stmt.level, stmt.module or "")  # type: ignore[union-attr]
         if base is None:
             return
         for alias in stmt.names:
             if alias.name != "*":
-                bind(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
+                qualified = f"{base}.{alias.name}" if base else alias.name
+                if keep_first:
+                    names.setdefault(alias.asname or alias.name, qualified)
+                else:
+                    names[alias.asname or alias.name] = qualified
 
     def absolute_module(self, level: int, module: str) -> str | None:
         """`from ..core import x` in `app.api.routes` → `app.core`; None above the top package."""
@@ -118,11 +117,19 @@ def _module_statements(body: list[ast.stmt]):
     while stack:
         stmt = stack.pop()
         yield stmt
-        if isinstance(stmt, _SCOPES):
-            continue
-        children = []
-        for name in ("body", "orelse", "finalbody", "handlers"):
-            value = getattr(stmt, name, None)
-            if isinstance(value, list):
-                children.extend(value)
-        stack.extend(reversed([c for c in children if isinstance(c, (ast.stmt, ast.ExceptHandler))]))
+        fields = _BLOCK_FIELDS.get(type(stmt))
+        if fields:
+            children: list = []
+            for name in fields:
+                children.extend(getattr(stmt, name))
+            stack.extend(reversed(children))
+
+
+# the statements (and `except` clauses) that hold statements run in the same scope
+_BLOCK_FIELDS = {
+    kind: tuple(f for f in ("body", "orelse", "finalbody", "handlers") if f in kind._fields)
+    for kind in (
+        ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ExceptHandler,
+        *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+    )
+}

@@ -105,7 +105,8 @@ class _Extraction:
         awaited = {id(n.value) for n in self.file.nodes(ast.Await)}
         # per definition (not per call): the class `self` means there, and the function it is in
         where: dict = {None: (None, None)}
-        known_names = self.names.imports.keys() | self.names.own | self.names.local_imports.keys()
+        imports = self.names.imports
+        known_names = imports.keys() | self.names.own | self.names.local_imports.keys()
         for call in self.file.calls_in_order:
             owner = scopes.at(call.lineno)
             known = where.get(owner)
@@ -125,8 +126,8 @@ class _Extraction:
             if type(func) is ast.Attribute:
                 if func.attr in _REGISTRATION_ATTRIBUTES:
                     self._registration_call(call, cls)
-            elif type(func) is ast.Name and (func.id == "serve" or func.id in self.names.imports):
-                self._registration_call(call, cls)
+            elif type(func) is ast.Name and (func.id == "serve" or imports.get(func.id, "").endswith(".serve")):
+                self._registration_call(call, cls)  # `websockets.serve(handler, …)`, however imported
         for node in self.file.nodes(ast.Import, ast.ImportFrom):
             function = scopes.function_at(node.lineno)
             if function is not None:
@@ -322,8 +323,8 @@ class _Extraction:
     # -- registration calls: include_router, add_api_route, router.add_get, websockets.serve ---
 
     def _registration_call(self, call: ast.Call, cls: str | None) -> None:
-        """A call whose verb may register: an attribute in `_REGISTRATION_ATTRIBUTES`, or `serve`
-        or an imported name called directly (the caller filters the rest without a call)."""
+        """A call whose verb may register: an attribute in `_REGISTRATION_ATTRIBUTES`, or a name
+        that is or was imported as `serve` (the caller filters the rest without a call)."""
         func = call.func
         if isinstance(func, ast.Attribute):
             owner_found = self.names.qualify(func.value, cls)
