@@ -256,6 +256,8 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
     """
     with_singletons = any(issubclass(t, _SINGLETON_KINDS) for t in wanted)
     fields_of = _FIELDS_WITH_SINGLETONS if with_singletons else _FIELDS_WITHOUT_SINGLETONS
+    # nodes without a child the walk looks at (a name's context is one when singletons are wanted)
+    leaves = (_LEAF_KINDS if not with_singletons else _CONSTANT).difference(wanted)
     todo = deque([tree])
     take, add, extend = todo.popleft, todo.append, todo.extend
     while todo:
@@ -270,7 +272,7 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
             value = getattr(node, name, None)
             if type(value) is list:
                 extend(value)  # a None in it (`**rest` in a dict display) is walked as a node without fields
-            elif value is not None:
+            elif value is not None and type(value) not in leaves:
                 add(value)
 
 
@@ -316,6 +318,9 @@ def _node_fields(kind: type, with_singletons: bool) -> tuple[str, ...]:
 # node kinds CPython shares one instance of across the whole tree (`Load()`, `Add()`…), and the
 # fields that hold them: visited only when one of those kinds is wanted
 _SINGLETON_KINDS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+# names and constants, a third of all nodes: not queued unless wanted
+_LEAF_KINDS = frozenset({ast.Name, ast.Constant})
+_CONSTANT = frozenset({ast.Constant})
 _SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 _FIELDS_WITH_SINGLETONS: dict[type, tuple[str, ...]] = {}
 _FIELDS_WITHOUT_SINGLETONS: dict[type, tuple[str, ...]] = {}
