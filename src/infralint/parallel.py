@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -108,6 +109,8 @@ class _Workers:
 
 def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results) -> None:
     """A worker: take tasks until none is left, send each one's results, then None."""
+    # Ctrl-C reaches the whole process group: the main process reports it and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     linter = make_linter()
     collector = start_batch()[1]  # the worker only lints: nothing to restore
     while (index := shared.take()) is not None:
