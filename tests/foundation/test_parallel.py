@@ -40,3 +40,28 @@ def test_tasks_are_taken_once_each(tmp_path):
     tasks = [[tmp_path / "a.py"], [tmp_path / "b.py"], [tmp_path / "c.py"]]
     shared = parallel.SharedTasks(tasks, lambda linter, path: None, multiprocessing.get_context())
     assert [shared.take() for _ in range(5)] == [0, 1, 2, None, None]
+
+
+def test_a_worker_started_by_spawning_lints_every_task(tmp_path):
+    # macOS and Windows start processes by spawning: all a worker needs travels by pickling
+    import multiprocessing
+    from functools import partial
+
+    from infralint.engine import Linter, lint_path
+
+    files = _files(tmp_path, count=8)
+    config = config_for(None)
+    context = multiprocessing.get_context("spawn")
+    shared = parallel.SharedTasks([[path] for path in files], partial(lint_path, resolve_fixes=False), context)
+    results = context.Queue()
+    worker = context.Process(target=parallel._work, args=(shared, partial(Linter, config), results))
+    worker.start()
+    received = []
+    while (item := results.get(timeout=60)) is not None:
+        received.append(item)
+    worker.join(timeout=60)
+    assert sorted(index for index, _ in received) == list(range(len(files)))
+    by_task = {index: task_results for index, task_results in received}
+    assert [(r.path, [f.code for f in r.findings]) for index in range(len(files)) for r in by_task[index]] == _outcome(
+        lint_files(files, config, jobs=1)
+    )
