@@ -20,6 +20,11 @@ COMPILE_TIME_ERRORS = [
     ("if ready:\n    await start()\n", 2, "'await' outside function"),
     ("settings = {\n    'a': 1,\n    'b': [await load()],\n}\n", 3, "'await' outside function"),
     ("x = 1\ry = [\r    0,\r    await load(),\r]\r", 4, "'await' outside function"),  # lone CR line breaks
+    ("def handler(request):\n    body = await request.json()\n", 2, "'await' outside async function"),
+    ("class Consumer:\n    def receive(self):\n        return await self.channel.get()\n", 3, "'await' outside async function"),
+    ("async def serve():\n    def on_message(message):\n        await send(message)\n", 3, "'await' outside async function"),
+    ("def drain(pool):\n    async with pool.acquire() as conn:\n        pass\n", 2, "'async with' outside async function"),
+    ("def names(rows):\n    return [row async for row in rows]\n", 2, "asynchronous comprehension outside of an asynchronous function"),
     ("for job in jobs:\n    pass\nelse:\n    break\n", 4, "'break' outside loop"),
     ("while True:\n    def step():\n        continue\n", 3, "'continue' not properly in loop"),
     ("def connect(host, port, host):\n    pass\n", 1, "duplicate argument 'host' in function definition"),
@@ -40,6 +45,9 @@ LOOK_ALIKES = [
     "def gen():\n    yield 1\n",
     "async def main():\n    await start()\n",
     "HELP = {\n    'wait': 'await the reply, then yield',\n    'step': lambda: 1,\n}\n",
+    "def run(loop):\n    async def step():\n        await loop.tick()\n    return is_async(step) or asyncio.run(step())\n",
+    # a method is compiled with its class, whose `__class__` the nested function declares
+    "class Base:\n    def method(self):\n        def inner():\n            nonlocal __class__\n            __class__ = Base\n        inner()\n",
     "for job in jobs:\n    if job:\n        break\nelse:\n    pass\n",
     "while True:\n    try:\n        continue\n    finally:\n        pass\n",
     "def connect(host, port, *hosts, **options):\n    pass\n",

@@ -71,10 +71,12 @@ def compile_time_error(tree: ast.Module, text: str, path: str) -> SyntaxError | 
 
     A statement-level scan finds the files that may have one; only those are compiled to bytecode
     (never run) to get Python's own message and position, so well-formed files pay no compile.
-    A `nonlocal` (common in decorators, legal almost always) costs only the compile of the
-    top-level statement around it: whether it finds a binding depends on nothing outside it.
+    What depends only on the functions around it — a `nonlocal` declaration (legal almost always),
+    an `await`, `async for`/`async with` or async comprehension in a plain `def` — costs the
+    compile of the outermost function around it (of its top-level statement for a method).
     """
-    suspects = _compile_suspects(tree, _lines_naming_yield_or_await(text))
+    lines = _lines_naming(text, ("yield", "await", "async"))
+    suspects = _compile_suspects(tree, lines["yield"] | lines["await"], lines["await"] | lines["async"])
     if suspects is None:
         return None
     with warnings.catch_warnings():
@@ -112,63 +114,82 @@ _WHOLE_FILE: list = []
 # the simple statements that can be compile-time errors by their kind and place alone
 _TELLING_SIMPLE = frozenset({ast.Nonlocal, ast.ImportFrom, ast.Return, ast.Break, ast.Continue})
 _YIELD_OR_AWAIT = (ast.Yield, ast.YieldFrom, ast.Await)
+_ASYNC_BLOCKS = (ast.AsyncFor, ast.AsyncWith)  # only in an `async def`
+_DEF_NAMING_AWAIT = object()  # the kind of a plain `def` whose lines name `await` or `async`
 
 
-def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int]) -> list[ast.stmt] | None:
+def _compile_suspects(tree: ast.Module, yield_lines: frozenset[int], await_lines: frozenset[int]) -> list[ast.stmt] | None:
     """A superset of the compile-only errors, found without leaving statements (cheap): None when
-    the file cannot have one, `_WHOLE_FILE` when the file must be compiled, else the top-level
-    statements holding a `nonlocal`, which are compiled alone. `yield_lines`: the lines on which
-    a `yield` or `await` may start."""
-    # (statements, inside a function, loop depth in this function, block depth in this code object,
-    # the top-level statement they belong to)
-    todo: list[tuple[list, bool, int, int, ast.stmt | None]] = [(tree.body, False, 0, 0, None)]
+    the file cannot have one, `_WHOLE_FILE` when the file must be compiled, else the statements
+    to compile alone (see `compile_time_error`). `yield_lines`/`await_lines`: the lines on which a
+    `yield` or `await` / an `await` or `async` may start."""
+    # (statements, the innermost function's kind (None outside any), loop depth in this function,
+    # block depth in this code object, the top-level statement they belong to, what to compile for
+    # a declaration or an `await` among them: the outermost function around them, or the top-level
+    # statement of a method (its class gives it names such as `__class__`), and whether they are
+    # a class body's)
+    todo: list[tuple[list, object, int, int, ast.stmt | None, ast.stmt | None, bool]] = [(tree.body, None, 0, 0, None, None, False)]
     leading_futures = _leading_future_imports(tree)
-    with_nonlocal: list[ast.stmt] = []
+    suspects: list[ast.stmt] = []
     while todo:
-        statements, in_function, loops, blocks, top = todo.pop()
+        statements, function, loops, blocks, top, outermost, in_class = todo.pop()
         for node in statements:
             kind = type(node)
             fields = _NESTED_FIELDS.get(kind)
             if fields is None:  # a simple statement
                 if kind in _TELLING_SIMPLE:
                     if kind is ast.Nonlocal:
-                        outer = top or node
-                        if outer not in with_nonlocal:
-                            with_nonlocal.append(outer)
+                        _add_suspect(suspects, outermost or top or node)
                         continue
                     if kind is ast.ImportFrom and node.module == "__future__" and node not in leading_futures:
                         return _WHOLE_FILE  # not at the top of the file, or a feature Python does not have
-                    if kind is ast.Return and not in_function:
+                    if kind is ast.Return and function is None:
                         return _WHOLE_FILE
                     if not loops and (kind is ast.Break or kind is ast.Continue):
                         return _WHOLE_FILE
-                if not in_function and yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
-                    return _WHOLE_FILE
+                if function is None:
+                    if yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
+                        return _WHOLE_FILE
+                elif function is _DEF_NAMING_AWAIT and _on_lines(node, await_lines) and _has_await(node, await_lines):
+                    _add_suspect(suspects, outermost or top or node)
                 continue
-            outer = top or node
+            own_top = top or node
             if kind in _FUNCTIONS:
                 if _duplicate_argument(node.args):
                     return _WHOLE_FILE
-                todo.append((node.body, True, 0, 0, outer))
+                # a method (and all inside it) is compiled with its top-level statement
+                if kind is ast.AsyncFunctionDef:
+                    inner = ast.AsyncFunctionDef
+                else:  # a plain `def` is searched for `await` only when its lines name one
+                    inner = _DEF_NAMING_AWAIT if await_lines and _on_lines(node, await_lines) else ast.FunctionDef
+                todo.append((node.body, inner, 0, 0, own_top, outermost or (own_top if in_class else node), False))
                 continue
             if kind is ast.ClassDef:
-                todo.append((node.body, False, 0, 0, outer))
+                todo.append((node.body, None, 0, 0, own_top, outermost, True))
                 continue
-            if not in_function and yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
-                return _WHOLE_FILE
+            if function is None:
+                if yield_lines and _on_lines(node, yield_lines) and _has_yield_or_await(node, yield_lines):
+                    return _WHOLE_FILE
+            elif function is _DEF_NAMING_AWAIT and (kind in _ASYNC_BLOCKS or (_on_lines(node, await_lines) and _has_await(node, await_lines))):
+                _add_suspect(suspects, outermost or top or node)
             inner_blocks = blocks + 1 if kind in _BLOCKS else blocks
             if inner_blocks >= _MAX_NESTED_BLOCKS:
                 return _WHOLE_FILE
             inner_loops = loops + 1 if kind in _LOOPS else loops
             for field_name in fields:
                 if field_name == "handlers" or field_name == "cases":
-                    todo.extend((part.body, in_function, inner_loops, inner_blocks, outer) for part in getattr(node, field_name))
+                    todo.extend((part.body, function, inner_loops, inner_blocks, own_top, outermost, in_class) for part in getattr(node, field_name))
                 else:
                     # a loop's `else` is not inside the loop
-                    todo.append((getattr(node, field_name), in_function, loops if field_name == "orelse" else inner_loops, inner_blocks, outer))
-    if not with_nonlocal:
+                    todo.append((getattr(node, field_name), function, loops if field_name == "orelse" else inner_loops, inner_blocks, own_top, outermost, in_class))
+    if not suspects:
         return None
-    return sorted(with_nonlocal, key=lambda statement: statement.lineno)
+    return sorted(suspects, key=lambda statement: statement.lineno)
+
+
+def _add_suspect(suspects: list[ast.stmt], statement: ast.stmt) -> None:
+    if statement not in suspects:
+        suspects.append(statement)
 
 
 _NESTED_FIELDS = {
@@ -194,27 +215,41 @@ def _leading_future_imports(tree: ast.Module) -> set[ast.ImportFrom]:
 def _has_yield_or_await(statement: ast.stmt, yield_lines: frozenset[int]) -> bool:
     """`yield` or `await` in the expressions of a statement outside any function (lambdas and
     comprehensions aside, which the compiler judges themselves)."""
+    return _expressions_hold(statement, yield_lines, _is_yield_or_await)
+
+
+def _has_await(statement: ast.stmt, await_lines: frozenset[int]) -> bool:
+    """`await` or an async comprehension in the expressions of a statement of a plain `def`."""
+    return _expressions_hold(statement, await_lines, _is_await)
+
+
+def _is_yield_or_await(node: ast.AST) -> bool:
+    return isinstance(node, _YIELD_OR_AWAIT)
+
+
+def _is_await(node: ast.AST) -> bool:
+    return isinstance(node, ast.Await) or (isinstance(node, ast.comprehension) and bool(node.is_async))
+
+
+def _expressions_hold(statement: ast.stmt, lines: frozenset[int], wanted) -> bool:
+    """A node `wanted` accepts in the statement's own expressions (not in the statements it holds,
+    nor anywhere in a definition); parts on none of `lines` are not entered (a keyword such as
+    `await` is on its node's first line, which every enclosing node spans)."""
     if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
         return False
+    todo: list[ast.AST] = []
     for field_name, value in ast.iter_fields(statement):
         if field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
             continue
         for child in value if isinstance(value, list) else (value,):
-            if isinstance(child, ast.expr) and _on_lines(child, yield_lines) and _holds_yield_or_await(child, yield_lines):
-                return True
-    return False
-
-
-def _holds_yield_or_await(expression: ast.expr, yield_lines: frozenset[int]) -> bool:
-    """A `yield` or `await` node anywhere in the expression; parts on no line that names one are
-    not entered (a node's keyword is on its first line, which every enclosing node spans)."""
-    todo: list[ast.AST] = [expression]
+            if isinstance(child, ast.AST) and (getattr(child, "lineno", None) is None or _on_lines(child, lines)):
+                todo.append(child)
     while todo:
         node = todo.pop()
-        if isinstance(node, _YIELD_OR_AWAIT):
+        if wanted(node):
             return True
         for child in ast.iter_child_nodes(node):
-            if getattr(child, "lineno", None) is None or _on_lines(child, yield_lines):
+            if getattr(child, "lineno", None) is None or _on_lines(child, lines):
                 todo.append(child)
     return False
 
@@ -228,27 +263,37 @@ def _on_lines(node: ast.AST, lines: frozenset[int]) -> bool:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
-def _lines_naming_yield_or_await(text: str) -> frozenset[int]:
-    """The lines (numbered as the parser numbers them) whose text holds `yield` or `await`: the
-    keyword of such a node is one token, on the node's first line."""
-    if "yield" not in text and "await" not in text:
-        return frozenset()
-    if "\r" in text:  # line breaks `\n` alone does not count: number the lines by splitting
-        return frozenset(number for number, line in enumerate(_LINE_BREAK.split(text), 1) if "yield" in line or "await" in line)
-    lines: set[int] = set()
-    for word in ("yield", "await"):  # from each occurrence, counting only the newlines since the last
-        line, counted_to = 1, 0
-        start = text.find(word)
-        while start >= 0:
-            line += text.count("\n", counted_to, start)
-            counted_to = start
-            lines.add(line)
-            start = text.find(word, start + 5)
-    return frozenset(lines)
+def _lines_naming(text: str, words: tuple[str, ...]) -> dict[str, frozenset[int]]:
+    """For each keyword, the lines (numbered as the parser numbers them) where it may stand: a
+    keyword is one token, on its node's first line, never glued to a letter, digit or `_`
+    (`is_async`, `asyncio` and `awaitable` do not count)."""
+    found: dict[str, frozenset[int]] = {}
+    split: list[str] | None = None
+    for word in words:
+        if word not in text:
+            found[word] = frozenset()
+        elif "\r" in text:  # line breaks `\n` alone does not count: number the lines by splitting
+            split = split if split is not None else _LINE_BREAK.split(text)
+            found[word] = frozenset(number for number, line in enumerate(split, 1) if word in line)
+        else:
+            lines: set[int] = set()
+            line, counted_to = 1, 0  # from each occurrence, counting only the newlines since the last
+            size, end = len(word), len(text)
+            start = text.find(word)
+            while start >= 0:
+                before = text[start - 1] if start else " "
+                after = text[start + size] if start + size < end else " "
+                if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                    line += text.count("\n", counted_to, start)
+                    counted_to = start
+                    lines.add(line)
+                start = text.find(word, start + size)
+            found[word] = frozenset(lines)
+    return found
 
 
 def _duplicate_argument(args: ast.arguments) -> bool:
-    if len(args.args) + len(args.posonlyargs) + len(args.kwonlyargs) + (args.vararg is not None) + (args.kwarg is not None) < 2:
-        return False
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None]
-    return len(names) != len(set(names))
+    every = args.args
+    if args.posonlyargs or args.kwonlyargs or args.vararg is not None or args.kwarg is not None:
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a is not None)]
+    return len(every) > 1 and len({a.arg for a in every}) != len(every)
