@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from hashlib import blake2b
 from functools import lru_cache
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 

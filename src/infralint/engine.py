@@ -1,12 +1,12 @@
-"""Run the rules over files: one parse, one traversal, suppressions, cache, worker processes, fix loop."""
+"""Run the rules over files: one parse, one traversal, suppressions, cache, parallel runs, fix loop."""
 
 from __future__ import annotations
 
 import ast
 import os
 from collections import defaultdict
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 

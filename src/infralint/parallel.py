@@ -76,12 +76,19 @@ def run_tasks(
 
 
 class _Workers:
+    """The worker processes of a run and the queue their results come back on."""
+
     def __init__(self, context, count: int, args: tuple) -> None:
         self.results = context.Queue()
-        self.processes = [context.Process(target=_work, args=(*args, self.results), daemon=True) for _ in range(count)]
-        for process in self.processes:
-            process.start()
-        self.running = count  # workers that have not said they are done
+        self.processes = []
+        for _ in range(count):
+            process = context.Process(target=_work, args=(*args, self.results), daemon=True)
+            try:
+                process.start()
+            except OSError:  # no process to spare (a limit on processes or memory): fewer workers
+                continue
+            self.processes.append(process)
+        self.running = len(self.processes)  # workers that have not said they are done
 
     def sent(self, reported: set[int], *, wait: bool) -> Iterator[tuple[int, list[FileResult]]]:
         """The results the workers have sent: those already here, or (`wait`) all of them, until

@@ -65,3 +65,22 @@ def test_a_worker_started_by_spawning_lints_every_task(tmp_path):
     assert [(r.path, [f.code for f in r.findings]) for index in range(len(files)) for r in by_task[index]] == _outcome(
         lint_files(files, config, jobs=1)
     )
+
+
+def test_a_worker_that_cannot_start_leaves_the_work_to_the_main_process(tmp_path, monkeypatch):
+    import multiprocessing
+
+    files = _files(tmp_path, count=30)
+    config = config_for(None)
+    serial = _outcome(lint_files(files, config, jobs=1))
+
+    refused = []
+
+    class NoProcess(multiprocessing.get_context().Process):
+        def start(self):
+            refused.append(self)
+            raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.get_context(), "Process", NoProcess)
+    assert _outcome(lint_files(files, config, jobs=3)) == serial
+    assert len(refused) == 2

@@ -213,8 +213,8 @@ def _leading_future_imports(tree: ast.Module) -> set[ast.ImportFrom]:
 
 
 def _has_yield_or_await(statement: ast.stmt, yield_lines: frozenset[int]) -> bool:
-    """`yield` or `await` in the expressions of a statement outside any function (lambdas and
-    comprehensions aside, which the compiler judges themselves)."""
+    """`yield` or `await` in the expressions of a statement outside any function (in a lambda or a
+    comprehension too: a superset, which the compile then judges)."""
     return _expressions_hold(statement, yield_lines, _is_yield_or_await)
 
 
