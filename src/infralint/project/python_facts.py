@@ -324,7 +324,7 @@ class _Extraction:
 
     def _registration_call(self, call: ast.Call, cls: str | None) -> None:
         """A call whose verb may register: an attribute in `_REGISTRATION_ATTRIBUTES`, or a name
-        that is or was imported as `serve` (the caller filters the rest without a call)."""
+        spelled `serve` or imported from a `serve` (the caller filters the rest without a call)."""
         func = call.func
         if isinstance(func, ast.Attribute):
             owner_found = self.names.qualify(func.value, cls)

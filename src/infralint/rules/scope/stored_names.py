@@ -42,6 +42,7 @@ def push_children(stack: list, node: ast.AST) -> None:
         elif value is not None:
             stack.append(value)
 
+
 # expressions whose names are only ever read (unless a walrus hides inside): an assignment or
 # `del` target names what it binds directly, or inside a tuple, list or starred target
 _NOT_TARGET_SHAPES = frozenset(
