@@ -14,9 +14,8 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..base import Rule
 from ..scope.flow import Flow, join
-from .module import mentions_websockets, websocket_module
+from .module import WebSocketRule, websocket_module
 from .sockets import SocketHandler, literal_str
 
 STARLETTE_USES = frozenset({
@@ -244,11 +243,8 @@ _RAISES = {
 }
 
 
-class UsedBeforeAccept(Rule):
+class UsedBeforeAccept(WebSocketRule):
     code = "INF503"
-
-    def applies_to(self, ctx) -> bool:
-        return mentions_websockets(ctx.source.text)
 
     def finish(self, ctx):
         module = websocket_module(ctx)

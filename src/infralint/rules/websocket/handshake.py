@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Iterable
 
 from ...finding import Edit, Finding
 from ...fixes.edits import FixNotApplicable, edits_between
-from ..base import Rule
 from .joins import clients_reaching, first_plain_name
-from .module import WebSocketModule, mentions_websockets, websocket_module
+from .module import WebSocketModule, WebSocketRule, websocket_module
 from .sockets import AcceptSite, SocketHandler
 
 if TYPE_CHECKING:
@@ -48,12 +47,9 @@ def describe_read(module: WebSocketModule, node: ast.AST) -> str:
     return f"`{text}` (line {node.lineno})"
 
 
-class SubprotocolNotSelected(Rule):
+class SubprotocolNotSelected(WebSocketRule):
     code = "INF501"
     uses_project = True
-
-    def applies_to(self, ctx: "FileContext") -> bool:
-        return mentions_websockets(ctx.source.text)
 
     def finish(self, ctx: "FileContext") -> Iterable[Finding]:
         module = websocket_module(ctx)
@@ -93,12 +89,9 @@ class SubprotocolNotSelected(Rule):
         return edits_between(text, fixed)
 
 
-class SubprotocolMismatch(Rule):
+class SubprotocolMismatch(WebSocketRule):
     code = "INF502"
     uses_project = True
-
-    def applies_to(self, ctx: "FileContext") -> bool:
-        return mentions_websockets(ctx.source.text)
 
     def finish(self, ctx: "FileContext") -> Iterable[Finding]:
         module = websocket_module(ctx)

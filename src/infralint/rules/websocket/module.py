@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from ...source import SourceFile
+from ..base import Rule
 from .offers import OfferAnalysis, OfferUse, Selection, classify_selection, module_string_constants, module_string_lists
 from .sockets import AcceptSite, ModuleSockets, SocketHandler
 
@@ -115,3 +116,10 @@ def mentions_websockets(text: str) -> bool:
     """Cheap pre-filter: a module that never names a WebSocket API has no handler (asked by every
     rule of the family for every file: remembered for the last few texts)."""
     return "ebSocket" in text or "ebsocket" in text or "websockets" in text
+
+
+class WebSocketRule(Rule):
+    """A rule of the family: it looks only at modules that name a WebSocket API."""
+
+    def applies_to(self, ctx: FileContext) -> bool:
+        return mentions_websockets(ctx.source.text)

@@ -21,9 +21,8 @@ from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
 from ...project import module_name
 from ...project.names import QualifiedNames
-from ..base import Rule
 from .accept_flow import STARLETTE_USES
-from .module import mentions_websockets, websocket_module
+from .module import WebSocketRule, websocket_module
 from .facts import SocketManagerMethod
 from .sharing import REGISTERS, REMOVES, method_touches, passes, root_of
 from .sockets import SocketHandler, own_nodes
@@ -227,12 +226,9 @@ def disconnect_hooks(classes: list[ast.ClassDef]) -> dict[str, list[ast.AST]]:
     }
 
 
-class DisconnectLeak(Rule):
+class DisconnectLeak(WebSocketRule):
     code = "INF504"
     uses_project = True
-
-    def applies_to(self, ctx) -> bool:
-        return mentions_websockets(ctx.source.text)
 
     def finish(self, ctx):
         module = websocket_module(ctx)
