@@ -39,14 +39,10 @@ class ImportMap:
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """`a.b.c` with `a` replaced by what it was imported as; None for anything but names/attributes."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = attribute_chain(node)
+        if chain is None:
             return None
-        base = self.aliases.get(node.id, node.id)
-        return ".".join([base, *reversed(parts)])
+        return ".".join([self.aliases.get(chain[0], chain[0]), *chain[1]])
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualified_name(call.func)
@@ -65,13 +61,20 @@ class ImportMap:
         return top_level in self.module_names
 
 
+def attribute_chain(node: ast.AST) -> tuple[str, list[str]] | None:
+    """(`a`, ["b", "c"]) for `a.b.c`: the name a chain starts at and its attributes in order; None
+    for a chain that starts at anything but a name (`f().x`, `items[0].x`)."""
+    attributes: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    attributes.reverse()
+    return node.id, attributes
+
+
 def dotted_name(node: ast.AST) -> str | None:
     """The source spelling of a name or attribute chain (`self.redis.get`), without resolving imports."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+    chain = attribute_chain(node)
+    return None if chain is None else ".".join([chain[0], *chain[1]])

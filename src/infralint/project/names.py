@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.names import attribute_chain
+
 
 class QualifiedNames:
     def __init__(self, tree: ast.Module, module: str, *, is_package: bool = False, imports=None) -> None:
@@ -82,14 +84,10 @@ class QualifiedNames:
     def qualify(self, node: ast.AST, cls: str | None = None) -> tuple[str, bool] | None:
         """(`pkg.mod.name.attr`, resolved) for a name or attribute chain; `self.x` inside class `cls`
         is `pkg.mod.Class.x`. Unresolved names (locals, parameters, builtins) come back as written."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = attribute_chain(node)
+        if chain is None:
             return None
-        rest = list(reversed(parts))
-        base = node.id
+        base, rest = chain
         if base in ("self", "cls") and cls is not None:
             return ".".join([self.module, cls, *rest]), True
         if base in self.imports:

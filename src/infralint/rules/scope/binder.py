@@ -20,6 +20,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ...analysis.names import attribute_chain
 from ...source import SourceFile
 from .flow import Flow, Why, join, merge_into
 from .known_names import (
@@ -1140,13 +1141,10 @@ class ScopeAnalysis:
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """`sys.exit` for `sys.exit`, `exit` from `from sys import exit`, via the import bindings."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = attribute_chain(node)
+        if chain is None:
             return None
-        root = node.id
+        root, attributes = chain
         scope: Scope | None = self.scope
         while scope is not None:
             bindings = scope.bindings.get(root)
@@ -1157,7 +1155,7 @@ class ScopeAnalysis:
                 root = fullname
                 break
             scope = scope.lookup_parent
-        return ".".join([root, *reversed(parts)])
+        return ".".join([root, *attributes])
 
     def _never_returns(self, call: ast.Call, consult_imports: bool = True) -> bool:
         """Whether the call ends its path. Other modules are read only for a call that ends an
