@@ -13,29 +13,11 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from ..conftest import infralint_command
+from ..project.health_project import HEALTH, SETTINGS
 from .test_lsp import next_diagnostics, open_document
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
 
-SETTINGS = "REDIS_HEALTH_TIMEOUT = {timeout}\n"
-HEALTH = '''\
-from .settings import REDIS_HEALTH_TIMEOUT
-
-
-class Registry:
-    def register_check(self, name, check, timeout_seconds, retry_count=1):
-        pass
-
-
-registry = Registry()
-
-
-async def ping():
-    return True
-
-
-registry.register_check(name="redis", check=ping, timeout_seconds=REDIS_HEALTH_TIMEOUT, retry_count=2)
-'''
 # a route in another module runs the checks: only the project model connects it to health.py
 ROUTES = '''\
 from fastapi import APIRouter

@@ -12,26 +12,8 @@ from infralint.cache import ResultCache
 from infralint.engine import lint_files
 
 from ..conftest import config_for
+from .health_project import HEALTH, SETTINGS
 
-SETTINGS = "REDIS_HEALTH_TIMEOUT = {timeout}\n"
-HEALTH = '''\
-from .settings import REDIS_HEALTH_TIMEOUT
-
-
-class Registry:
-    def register_check(self, name, check, timeout_seconds, retry_count=1):
-        pass
-
-
-registry = Registry()
-
-
-async def ping():
-    return True
-
-
-registry.register_check(name="redis", check=ping, timeout_seconds=REDIS_HEALTH_TIMEOUT, retry_count=2)
-'''
 ROUTES = "def list_rooms():\n    return []\n"
 
 
