@@ -27,20 +27,26 @@ CLEAN = 'def upgrade(connection):\n    rows = connection.execute("SELECT 1")\n  
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[*infralint_command(), "lsp"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
-    lsp_client.registrations = []
+    await start_session(lsp_client, tmp_path)
+    yield
+    await lsp_client.shutdown_session()
 
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+
+async def start_session(client: LanguageClient, root: Path) -> None:
+    """Initialize as VS Code would with `root` as the workspace, keeping the capabilities the
+    server registers (`client.registrations`)."""
+    client.registrations = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: types.RegistrationParams) -> None:
-        lsp_client.registrations.extend(params.registrations)
+        client.registrations.extend(params.registrations)
 
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
-        root_uri=tmp_path.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
+        root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")],
     )
-    await lsp_client.initialize_session(params)
-    yield
-    await lsp_client.shutdown_session()
+    await client.initialize_session(params)
 
 
 async def next_diagnostics(client: LanguageClient, uri: str, timeout: float = 15.0) -> list[types.Diagnostic]:

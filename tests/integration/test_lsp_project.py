@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from ..conftest import infralint_command
 from ..project.health_project import HEALTH, SETTINGS
-from .test_lsp import next_diagnostics, open_document
+from .test_lsp import next_diagnostics, open_document, start_session
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
 
@@ -36,24 +36,13 @@ async def ready():
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[*infralint_command(), "lsp"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
-    lsp_client.registrations = []
-
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        lsp_client.registrations.extend(params.registrations)
-
     package = tmp_path / "app"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "settings.py").write_text(SETTINGS.format(timeout=30))
     (package / "health.py").write_text(HEALTH)
     (package / "routes.py").write_text(ROUTES)
-    params = types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        root_uri=tmp_path.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
-    )
-    await lsp_client.initialize_session(params)
+    await start_session(lsp_client, tmp_path)
     yield
     await lsp_client.shutdown_session()
 
