@@ -1,8 +1,16 @@
 """YAML files with line numbers (PyYAML's composer): every mapping remembers where its keys are.
 
 `read_yaml` returns the documents of a file as plain dicts/lists whose mappings are `YMap`s that
-carry `line` (where the mapping starts) and `key_lines` (where each key is). Templated files (Helm's
-`{{ … }}`) are not YAML until rendered: `TemplatedFile` is raised and the caller skips them.
+carry `line` (where the mapping starts) and `key_lines` (where each key is).
+
+Templated files (Helm charts' `templates/*.yaml`, Jinja `*.yaml.j2`) are not YAML until rendered;
+what survives when the template is set aside is read instead (`strip_templates`): a line holding only
+template control (`{{- if … }}`, `{{- end }}`, `{% for … %}`, `{{/* … */}}`) becomes blank; a line
+holding only an expression (`{{- include "x.labels" . | nindent 4 }}`, `{{- toYaml .Values.env |
+nindent 12 }}`) splices YAML nobody can see: it becomes blank and its line is kept in the
+document's `TEMPLATE_SPLICES` entry, so a reader never claims a list is complete when part of it is
+spliced in; an expression inside a line becomes the opaque value `TEMPLATE_VALUE`. Every line keeps
+its number. When what survives is still not YAML, `TemplatedFile` is raised and the caller skips it.
 """
 
 from __future__ import annotations
@@ -12,7 +20,11 @@ from typing import Any
 
 MAX_YAML_BYTES = 2_000_000  # a generated manifest dump is not deployment configuration worth reading
 
-_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+#: what a template expression inside a line reads as: a value known only once rendered
+TEMPLATE_VALUE = "\u00abtemplate\u00bb"
+#: key of a templated document's top-level mapping: the lines where the template splices in YAML
+TEMPLATE_SPLICES = "$template_splices"
 
 
 class YMap(dict):
@@ -93,15 +105,91 @@ def _plain(loader, node):
 _LOADER = None
 
 
+def is_template_value(value: Any) -> bool:
+    """Whether a value read from a templated file holds a template expression (known once rendered)."""
+    return isinstance(value, str) and TEMPLATE_VALUE in value
+
+
+_CONTROL_WORDS = frozenset(
+    {
+        "if", "else", "end", "range", "with", "define", "block", "for", "endfor", "endif", "elif", "set",
+        "endset", "macro", "endmacro", "import", "from", "raw", "endraw", "filter", "endfilter", "call",
+        "endcall", "break", "continue", "do", "extends", "autoescape", "endautoescape",
+    }
+)  # fmt: skip
+
+
+def _is_control(body: str) -> bool:
+    """Template text that prints nothing: Jinja statements and comments, Go control actions,
+    comments and variable assignments (`{{- $name := include … }}`)."""
+    if body.startswith(("{%", "{#")):
+        return True
+    inner = body[2:-2].strip().strip("-").strip()
+    if inner.startswith("/*"):
+        return True
+    if inner.startswith("$") and re.match(r"^\$\w*\s*:?=", inner):
+        return True
+    word = re.split(r"[\s(]", inner, maxsplit=1)[0] if inner else ""
+    return word in _CONTROL_WORDS
+
+
+def strip_templates(text: str) -> tuple[str, list[int]]:
+    """The text with the template set aside, line for line (see the module docstring), and the
+    lines where an expression alone on its line splices in YAML."""
+    splices: list[int] = []
+    out: list[str] = []
+    position = 0
+    for match in _TEMPLATE_RE.finditer(text):
+        start, end = match.span()
+        body = match.group(0)
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        alone = not text[line_start:start].strip() and not _TEMPLATE_RE.sub("", text[end:line_end]).strip()
+        out.append(text[position:start])
+        newlines = "\n" * body.count("\n")
+        if _is_control(body) or (alone and body.startswith("{{")):
+            if not _is_control(body):
+                splices.append(text.count("\n", 0, start) + 1)
+            out.append(newlines)
+        else:
+            out.append(TEMPLATE_VALUE + newlines)
+        position = end
+    out.append(text[position:])
+    stripped = "".join(out)
+    # a line left with only whitespace once its template is gone is blank
+    return "\n".join(line if line.strip() else "" for line in stripped.split("\n")), splices
+
+
 def read_yaml(text: str, path: str) -> list[Any]:
     """The documents of a YAML file (None for empty ones). Raises TemplatedFile or YamlSyntaxError."""
-    global _LOADER
     if len(text) > MAX_YAML_BYTES:
         raise YamlSyntaxError(f"larger than {MAX_YAML_BYTES} bytes; not read")
-    match = _TEMPLATE_RE.search(text)
+    match = _TEMPLATE_RE.search(text) if ("{{" in text or "{%" in text or "{#" in text) else None
     if match:
-        line = text.count("\n", 0, match.start()) + 1
-        raise TemplatedFile("templated (`{{ … }}`); render it to lint it", line)
+        first = text.count("\n", 0, match.start()) + 1
+        stripped, splices = strip_templates(text)
+        try:
+            documents = _load(stripped)
+        except YamlSyntaxError as exc:
+            raise TemplatedFile(f"templated (`{{{{ … }}}}`) and not YAML once the template is set aside ({exc}); render it to lint it", exc.line or first) from None
+        _note_splices(documents, splices)
+        return documents
+    return _load(text)
+
+
+def _note_splices(documents: list[Any], splices: list[int]) -> None:
+    """Each document's top-level mapping records the splice lines from its start to the next document."""
+    mappings = [d for d in documents if isinstance(d, YMap)]
+    for index, document in enumerate(mappings):
+        end = mappings[index + 1].line if index + 1 < len(mappings) else None
+        mine = [line for line in splices if (index == 0 or line >= document.line) and (end is None or line < end)]
+        document[TEMPLATE_SPLICES] = mine
+        document.key_lines[TEMPLATE_SPLICES] = document.line
+
+
+def _load(text: str) -> list[Any]:
+    global _LOADER
     if _LOADER is None:
         _LOADER = _loader_class()
     loader_class, yaml = _LOADER

@@ -13,7 +13,7 @@ from infralint.formats.commands import (
 from infralint.formats.nginx import read_nginx
 from infralint.formats.terraform import Module, TerraformSyntaxError, read_terraform
 from infralint.formats.values import Ref, Unresolved, parse_duration
-from infralint.formats.yaml_docs import TemplatedFile, YamlSyntaxError, read_yaml
+from infralint.formats.yaml_docs import TEMPLATE_SPLICES, TEMPLATE_VALUE, TemplatedFile, YamlSyntaxError, is_template_value, read_yaml
 
 TF = """\
 variable "timeout" {
@@ -71,9 +71,61 @@ def test_yaml_mappings_know_their_key_lines():
     assert documents[1]["kind"] == "Pod" and documents[1].line == 6
 
 
+HELM = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    {{- include "app.labels" . | nindent 4 }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  template:
+    spec:
+      {{- if .Values.serviceAccount }}
+      serviceAccountName: {{ .Values.serviceAccount | quote }}
+      {{- else }}
+      automountServiceAccountToken: false
+      {{- end }}
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          env:
+            {{- include "app.env" . | nindent 12 }}
+            - name: "UVICORN_TIMEOUT_KEEP_ALIVE"
+              value: "61"
+            {{- range $name, $url := .Values.extra }}
+            - name: EXTRA_{{ $name }}
+              value: {{ $url }}
+            {{- end }}
+{{/* a comment
+   over two lines */}}
+"""
+
+
+def test_helm_templates_read_with_expressions_opaque_and_lines_kept():
+    document = read_yaml(HELM, "chart/templates/deployment.yaml")[0]
+    assert document["kind"] == "Deployment" and document.map("spec").line_of("replicas") == 7
+    assert is_template_value(document.map("spec")["replicas"])
+    container = document.map("spec").map("template").map("spec").list("containers")[0]
+    assert container.line_of("env") == 18 and container["image"] == f"{TEMPLATE_VALUE}:{TEMPLATE_VALUE}"
+    env = container["env"]
+    assert env[0] == {"name": "UVICORN_TIMEOUT_KEEP_ALIVE", "value": "61"} and env[0].line == 20
+    assert env[1]["name"] == f"EXTRA_{TEMPLATE_VALUE}"
+    # the include lines splice YAML nobody can see: recorded, never taken for a complete list
+    assert document[TEMPLATE_SPLICES] == [5, 19]
+
+
+def test_jinja_manifests_read_the_same_way():
+    text = "{%- set apps = {\n  'a': 1,\n} -%}\n---\napplications:\n  - name: {{ app }}\n    {% if x %}\n    memory: 1G\n    {% endif %}\n    routes:\n      {%- for r in routes %}\n      - route: {{ r }}\n      {%- endfor %}\n"
+    document = read_yaml(text, "manifest.yml.j2")[0]
+    app = document["applications"][0]
+    assert app.line_of("memory") == 8 and app["routes"] == [{"route": TEMPLATE_VALUE}]
+
+
 def test_yaml_templates_and_invalid_yaml():
-    with pytest.raises(TemplatedFile):
-        read_yaml("name: {{ .Release.Name }}\n", "t.yaml")
+    with pytest.raises(TemplatedFile) as templated:
+        read_yaml("a:\n  b: {{ .Values.x }}\n- {{ .Values.y }}: 1\n", "t.yaml")
+    assert templated.value.line == 3
     with pytest.raises(YamlSyntaxError) as error:
         read_yaml("a: [1, 2\nb: 3\n", "bad.yaml")
     assert error.value.line >= 1

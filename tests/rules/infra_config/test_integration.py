@@ -129,11 +129,12 @@ def test_sarif_and_baseline_cover_configuration_files(tmp_path):
 def test_debug_names_the_skipped_helm_template(tmp_path):
     chart = tmp_path / "chart" / "templates"
     chart.mkdir(parents=True)
-    (chart / "deployment.yaml").write_text("kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
+    # not YAML even once the template is set aside: a mapping and a list item at one level
+    (chart / "deployment.yaml").write_text("kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n- {{ .Values.x }}: y\n")
     quiet = run_infralint("check", ".", "--no-cache", cwd=tmp_path)
     assert b"templated" not in quiet.stderr
     debug = run_infralint("check", ".", "--no-cache", "--debug", cwd=tmp_path)
-    assert "note: chart/templates/deployment.yaml:3: skipped: templated" in debug.stderr.decode()
+    assert "note: chart/templates/deployment.yaml:4: skipped: templated" in debug.stderr.decode()
 
 
 def test_a_python_only_run_never_imports_the_configuration_parsers(tmp_path):
