@@ -173,3 +173,10 @@ def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path, m
     assert "> 5.0 s livenessProbe deadline (timeoutSeconds: 5, deploy/api.yaml:16)" in by_line[24]
     # /health/quick: 2 s worst case behind a 5 s readiness probe — within the probe's deadline
     assert 17 not in by_line
+
+
+def test_nginx_in_helm_templates_and_values_snippets(tmp_path, monkeypatch):
+    # a `define` in a .tpl, a ConfigMap template's `nginx.conf: |-`, values snippets spliced where the
+    # template prints `.Values.nginx.extraServerConf`: inheritance lost, Host left to a sibling,
+    # the Connection value given to Upgrade; public upstreams and deliberate header sets are clean
+    assert_project("nginx_templates", tmp_path, monkeypatch, select=["INF602"])

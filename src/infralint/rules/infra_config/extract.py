@@ -78,19 +78,53 @@ def terraform_facts(path: str, text: str) -> Iterable[Fact]:
             yield TerraformBlock(path, block.line, block=encode_block(block))
 
 
-@file_extractor("*.conf", "*.nginx")
+#: template suffixes an nginx file may carry (`nginx.conf.j2`, `site.conf.tmpl`)
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".template", ".tpl")
+
+
+@file_extractor("*.conf", "*.nginx", "*.conf.j2", "*.conf.jinja", "*.conf.jinja2", "*.conf.tmpl", "*.conf.template", "*.nginx.j2", "*.tpl")
 def nginx_facts(path: str, text: str) -> Iterable[Fact]:
-    if not is_nginx_path(path):
+    bare = path
+    for suffix in _TEMPLATE_SUFFIXES:
+        if bare.endswith(suffix):
+            bare = bare[: -len(suffix)]
+            break
+    from ...formats.nginx import NginxSyntaxError, looks_like_nginx, read_nginx_fragment
+
+    if path.endswith(".tpl"):
+        if not looks_like_nginx(text):
+            return  # a Helm `.tpl` holds nginx only sometimes (a `define` of a whole nginx.conf)
+    elif bare != path:
+        if not is_nginx_path(bare) and not looks_like_nginx(text):
+            return
+    elif not is_nginx_path(path):
         return
-    from ...formats.nginx import NginxSyntaxError, read_nginx
     from .encoding import encode_directives
 
     try:
-        parsed = read_nginx(text, path)
+        parsed = read_nginx_fragment(text, path)
     except NginxSyntaxError as exc:
         yield ReadNote(path, exc.line, message=f"skipped: {exc}")
         return
     yield NginxTree(path, 1, directives=encode_directives(parsed.directives))
+
+
+@file_extractor("*.yaml", "*.yml")
+def embedded_nginx_facts(path: str, text: str) -> Iterable[Fact]:
+    """nginx held in YAML block scalars: ConfigMap `nginx.conf: |`, Helm values snippets
+    (`extraServerConf: |`, `server-snippet` annotations), read even from Helm templates."""
+    if "proxy_pass" not in text:
+        return
+    from ...formats.nginx import NginxSyntaxError, embedded_nginx, read_nginx_fragment
+    from .encoding import encode_directives
+
+    for found in embedded_nginx(text):
+        try:
+            parsed = read_nginx_fragment(found.text, path, found.first_line)
+        except NginxSyntaxError as exc:
+            yield ReadNote(path, found.first_line, message=f"nginx in `{found.key_path}` skipped: {exc}")
+            continue
+        yield NginxTree(path, found.first_line, directives=encode_directives(parsed.directives), key=f"{found.key_path}@{found.first_line}")
 
 
 @file_extractor("*.yaml", "*.yml")

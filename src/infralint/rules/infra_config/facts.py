@@ -28,6 +28,8 @@ class NginxTree(Fact):
     """The directives of one nginx file, encoded by `encoding.encode_directives` (includes not followed)."""
 
     directives: list = field(default_factory=list)
+    #: nginx held inside another file (a YAML block scalar): its key path there, "" for a whole file
+    key: str = ""
 
 
 @fact_kind("infra.yaml")

@@ -26,7 +26,7 @@ class Infra:
         self.derived = Derived()
         self.facts = [fact for kind in CONFIGURATION_KINDS for fact in project.facts(kind)]
         self._terraform(project.facts(TerraformBlock))
-        trees = {f.file: decode_directives(f.directives, f.file) for f in project.facts(NginxTree)}
+        trees = {(f"{f.file}::{f.key}" if f.key else f.file): decode_directives(f.directives, f.file) for f in project.facts(NginxTree)}
         self.nginx_locations: list[ProxyLocation] = proxy_locations(trees) if trees else []
         documents = [(f.file, f.doc_kind, decode_yaml(f.document)) for f in project.facts(YamlDocument)]
         kubernetes.derive(documents, self.derived)

@@ -8,7 +8,7 @@ import posixpath
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from ...formats.nginx import Directive
+from ...formats.nginx import VALUES_SPLICE, Directive
 from ...formats.values import format_seconds, parse_duration
 
 _MAX_INCLUDE_DEPTH = 12
@@ -26,6 +26,8 @@ class ProxyLocation:
     own_headers: list[Directive]  # this location's own proxy_set_header
     inherited_headers: list[Directive]  # what the enclosing levels set (used only if own is empty)
     siblings: list[str]  # patterns of every location at the same level (nginx picks one per request)
+    #: identifies the level (server or location block) the location is written in
+    level: object = None
 
     def headers(self) -> dict[str, Directive]:
         """The proxy_set_header in effect, by lower-case header name."""
@@ -48,6 +50,8 @@ def proxy_locations(trees: dict[str, list[Directive]]) -> list[ProxyLocation]:
         for directive in _walk(directives):
             if directive.name == "include" and directive.args:
                 included.update(_resolve_include(directive.args[0], path, trees))
+            elif directive.name == VALUES_SPLICE and directive.args:
+                included.update(_resolve_values(directive.args[0], trees))
     found: list[ProxyLocation] = []
     for path in sorted(trees):
         if path not in included:
@@ -91,6 +95,20 @@ def _resolve_include(pattern: str, including: str, trees: dict[str, list[Directi
     return candidates
 
 
+def _resolve_values(key_path: str, trees: dict[str, list[Directive]]) -> list[str]:
+    """The nginx snippets held in YAML (Helm values) under a key path ending with `key_path`: what
+    a template's `{{ .Values.key.path | nindent 8 }}` line splices in."""
+    found = []
+    for key in trees:
+        _, sep, held = key.partition("::")
+        if not sep:
+            continue
+        held = held.rsplit("@", 1)[0]
+        if held == key_path or held.endswith("." + key_path):
+            found.append(key)
+    return found
+
+
 def _visit(directives, trees, settings, headers, found, chain) -> None:
     """Walk one level: collect its settings and headers, expand includes in place, recurse."""
     expanded = _expand(directives, trees, chain)
@@ -103,12 +121,12 @@ def _visit(directives, trees, settings, headers, found, chain) -> None:
     siblings = [" ".join(d.args) for d in expanded if d.name == "location"]
     for directive in expanded:
         if directive.name == "location" and directive.block is not None:
-            _location(directive, trees, own_settings, level_headers, found, chain, siblings)
+            _location(directive, trees, own_settings, level_headers, found, chain, siblings, expanded)
         elif directive.block is not None and directive.name in ("http", "server"):
             _visit(directive.block, trees, own_settings, level_headers, found, chain)
 
 
-def _location(directive, trees, settings, headers, found, chain, siblings) -> None:
+def _location(directive, trees, settings, headers, found, chain, siblings, level=None) -> None:
     body = _expand(directive.block or [], trees, chain)
     own_settings = dict(settings)
     for item in body:
@@ -117,11 +135,11 @@ def _location(directive, trees, settings, headers, found, chain, siblings) -> No
     own_headers = [d for d in body if d.name == "proxy_set_header"]
     proxy = next((d for d in body if d.name == "proxy_pass"), None)
     if proxy is not None:
-        found.append(ProxyLocation(" ".join(directive.args), directive, proxy, own_settings, own_headers, headers, siblings))
+        found.append(ProxyLocation(" ".join(directive.args), directive, proxy, own_settings, own_headers, headers, siblings, level))
     nested = [" ".join(d.args) for d in body if d.name == "location"]
     for item in body:
         if item.name == "location" and item.block is not None:
-            _location(item, trees, own_settings, own_headers or headers, found, chain, nested)
+            _location(item, trees, own_settings, own_headers or headers, found, chain, nested, body)
 
 
 def _expand(directives, trees, chain) -> list[Directive]:
@@ -132,6 +150,11 @@ def _expand(directives, trees, chain) -> list[Directive]:
             for path in _resolve_include(directive.args[0], directive.path or chain[-1], trees):
                 if path not in chain:
                     result.extend(_expand(trees[path], trees, chain + (path,)))
+        elif directive.name == VALUES_SPLICE:
+            if directive.args and len(chain) < _MAX_INCLUDE_DEPTH:
+                for key in _resolve_values(directive.args[0], trees):
+                    if key not in chain:
+                        result.extend(_expand(trees[key], trees, chain + (key,)))
         else:
             result.append(directive)
     return result

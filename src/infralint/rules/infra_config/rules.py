@@ -212,23 +212,40 @@ class WebSocketHeadersNotForwarded(InfraRule):
                         f"`location {location.pattern}` proxies WebSocket path `{carried[0]}` without {', '.join(missing)}: "
                         f"{'; '.join(why)}, so the handshake never reaches the app as an upgrade",
                     )
-            if location.own_headers and location.inherited_headers:
-                own = {d.args[0].lower() for d in location.own_headers if d.args}
-                lost = []
-                for directive in location.inherited_headers:
-                    if directive.args and directive.args[0].lower() not in own and directive.args[0] not in lost:
-                        lost.append(directive.args[0])
-                if lost:
-                    first = location.inherited_headers[0]
-                    yield Placed(
-                        where.path,
-                        where.line,
-                        f"`location {location.pattern}` sets its own proxy_set_header, so none of the enclosing level's are "
-                        f"inherited ({first.path}:{first.line}): {', '.join(f'`{h}`' for h in lost)} "
-                        f"{'is' if len(lost) == 1 else 'are'} not sent to the upstream for this location",
-                    )
+            yield from _nginx_header_findings(location, infra.nginx_locations)
         for issue in infra.derived.header_issues:
             yield Placed(issue.path, issue.line, issue.message)
+
+
+def _nginx_header_findings(location, locations) -> Iterable[Placed]:
+    from .nginx_headers import host_not_forwarded, inheritance_lost, swapped_upgrade_values
+
+    where = location.directive
+    lost = inheritance_lost(location)
+    if lost is not None:
+        names, first = lost
+        yield Placed(
+            where.path,
+            where.line,
+            f"`location {location.pattern}` sets its own proxy_set_header, so none of the enclosing level's are "
+            f"inherited ({first.path}:{first.line}): {', '.join(f'`{h}`' for h in names)} "
+            f"{'is' if len(names) == 1 else 'are'} not sent to the upstream for this location",
+        )
+    sibling = host_not_forwarded(location, locations)
+    if sibling is not None:
+        other, missing = sibling
+        target = location.proxy_pass.args[0]
+        shown = ", ".join(f"`{h}`" for h in missing)
+        yield Placed(
+            where.path,
+            where.line,
+            f"`location {location.pattern}` proxies to `{target}` without {shown}, which its sibling "
+            f"`location {other.pattern}` ({other.directive.path}:{other.directive.line}) sets for the same application and no "
+            f"enclosing level does: requests through this location reach the upstream with nginx's `Host: $proxy_host` "
+            f"instead of the client's host",
+        )
+    for directive, message in swapped_upgrade_values(location):
+        yield Placed(directive.path, directive.line, message)
 
 
 # -- INF603 ------------------------------------------------------------------------------------------
