@@ -5,7 +5,13 @@ The state of one handler is a scope-family `Flow` whose "names" are facts about 
 `closed@LINE`. `Flow.bound` holds the facts true on every path, and the scope family's `join`
 intersects them where paths meet — so a finding is only made when the fact holds on every path
 that reaches the call (definite paths only). Handing the socket to another function, or sending a
-message whose type is not visible, forgets `pending`: that function may have accepted.
+message whose type is not visible, forgets `pending`: that function may have accepted — unless the
+function is known (`callees`): then its accept, or its send before any accept, counts here.
+
+Some facts are reported when they hold on *some* path (`Flow.maybe`): a `close()` whose branch
+falls through (no `return`) to an accept or a send; a FastAPI dependency that closes the socket
+and returns None (`dep:PARAM`, dropped on the branch that tests the dependency's value); a task
+that can close the socket, started before the accept (`task-close@LINE`).
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..scope.flow import Flow, join
+from .callees import Callee, Callees, callees
 from .module import WebSocketRule, websocket_module
-from .sockets import SocketHandler, literal_str
+from .sockets import SocketHandler, literal_str, own_nodes as function_nodes
 
 STARLETTE_USES = frozenset({
     "send", "send_text", "send_bytes", "send_json", "receive", "receive_text", "receive_bytes", "receive_json",
@@ -24,6 +31,8 @@ STARLETTE_USES = frozenset({
 })
 CHANNELS_USES = frozenset({"send", "send_json"})
 CLOSES = frozenset({"close", "send_denial_response"})
+SENDS = frozenset({"send", "send_text", "send_bytes", "send_json", "accept"})
+TASK_STARTS = frozenset({"create_task", "ensure_future", "start_soon", "spawn", "run_coroutine_threadsafe"})
 PENDING = "pending"
 _WHY = ("path",)
 _LOOP_PASSES = 3
@@ -31,14 +40,23 @@ _LOOP_PASSES = 3
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # before-accept | accept-twice | after-close
+    kind: str  # before-accept | accept-twice | after-close | maybe-after-close | after-dependency | task-race
     call: ast.Call
     method: str
     earlier: int | None  # the line of the first accept / of the close, when one line holds on every path
+    callee: Callee | None = None  # the function the socket was handed to, when it accepts or sends
+    detail: str = ""  # the dependency's parameter and function name
+    handed: bool = False  # the socket was handed to `method(...)` rather than called on
 
 
 def _fact_line(flow: Flow, prefix: str) -> int | None:
     lines = [int(name.split("@", 1)[1]) for name in flow.bound if name.startswith(prefix + "@")]
+    return min(lines) if lines else None
+
+
+def _maybe_line(flow: Flow, prefix: str) -> int | None:
+    """The line of a fact that holds on some path only."""
+    lines = [int(name.split("@", 1)[1]) for name in flow.maybe if name.startswith(prefix + "@")]
     return min(lines) if lines else None
 
 
@@ -53,18 +71,58 @@ class _Loop:
 class AcceptFlow:
     """Walks one handler's statements in execution order, tracking the socket's handshake facts."""
 
-    def __init__(self, handler: SocketHandler) -> None:
+    def __init__(self, handler: SocketHandler, resolver: Callees | None = None) -> None:
         self.handler = handler
         self.socket = handler.socket
         self.uses = CHANNELS_USES if handler.framework == "channels" else STARLETTE_USES
         self.problems: dict[tuple[int, int], Problem] = {}
         self.reporting = True
         self.loops: list[_Loop] = []
+        self.resolver = resolver
+        #: dependency parameter -> (its function's name, the callee) for dependencies that close and return None
+        self.dependencies: dict[str, tuple[str, Callee]] = {}
+        #: (flow, returned value) at every way out of the function
+        self.exits: list[tuple[Flow, ast.expr | None]] = []
+        self.task_callees: dict[int, Callee] = {}
 
     def run(self) -> list[Problem]:
         start = Flow(bound={PENDING} if self.handler.entry else set())
-        self._block(self.handler.function.body, start)
-        return sorted(self.problems.values(), key=lambda p: (p.call.lineno, p.call.col_offset))
+        if self.handler.entry and self.resolver is not None and self.handler.framework == "starlette":
+            for param, (name, callee) in self._closing_dependencies().items():
+                self.dependencies[param] = (name, callee)
+                start.maybe[f"dep:{param}"] = ("dependency", self.handler.function)
+        end = self._block(self.handler.function.body, start)
+        if end is not None:
+            self.exits.append((end, None))
+        problems = sorted(self.problems.values(), key=lambda p: (p.call.lineno, p.call.col_offset))
+        seen: set[str] = set()
+        kept = []
+        for problem in problems:  # a closed dependency, a close that falls through: their first use says it
+            key = problem.detail if problem.kind == "after-dependency" else f"close@{problem.earlier}" if problem.kind == "maybe-after-close" else None
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(problem)
+        return kept
+
+    def _closing_dependencies(self) -> dict[str, tuple[str, Callee]]:
+        """Parameters filled by a dependency (`Depends(fn)`) that can close the socket and return None."""
+        function = self.handler.function
+        args = function.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        pairs = [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+        found = {}
+        for param, default in pairs:
+            for marker in (default, *_annotated_markers(param.annotation)):
+                dependency = _depends_target(marker)
+                if dependency is None:
+                    continue
+                callee = self.resolver.of_reference(dependency)
+                if callee is not None and callee.use.returns_after_close:
+                    found[param.arg] = (ast.unparse(dependency), callee)
+        return found
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -80,8 +138,13 @@ class AcceptFlow:
             return flow  # other code: it runs when called, not here
         if isinstance(stmt, ast.If):
             self._expr(stmt.test, flow)
-            body = self._block(stmt.body, flow.copy())
-            orelse = self._block(stmt.orelse, flow.copy())
+            body_in, orelse_in = flow.copy(), flow.copy()
+            if self.dependencies:
+                for param, truthy in _tests(stmt.test):
+                    if param in self.dependencies:
+                        (body_in if truthy else orelse_in).maybe.pop(f"dep:{param}", None)
+            body = self._block(stmt.body, body_in)
+            orelse = self._block(stmt.orelse, orelse_in)
             return join([(body, _WHY), (orelse, _WHY)])
         if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             return self._loop(stmt, flow)
@@ -98,6 +161,8 @@ class AcceptFlow:
         if isinstance(stmt, (ast.Return, ast.Raise)):
             for child in ast.iter_child_nodes(stmt):
                 self._expr(child, flow)
+            if isinstance(stmt, ast.Return):
+                self.exits.append((flow, stmt.value))
             return None
         if isinstance(stmt, ast.Break):
             if self.loops:
@@ -143,6 +208,9 @@ class AcceptFlow:
         body_end = self._block(stmt.body, flow)
         # an exception may leave the body anywhere: only what holds before and after it is certain
         raised = join([(entry.copy(), _WHY), (body_end.copy() if body_end else None, _WHY)])
+        if raised is not None:  # an exception in the body most likely came before a close at its end
+            for name in [n for n in raised.maybe if n.startswith("closed@") and n not in entry.bound and n not in entry.maybe]:
+                del raised.maybe[name]
         ends = [(self._block(stmt.orelse, body_end) if body_end else None, _WHY)]
         for handler in stmt.handlers:
             ends.append((self._block(handler.body, raised.copy() if raised else None), _WHY))
@@ -161,12 +229,52 @@ class AcceptFlow:
     def _expr(self, node: ast.AST, flow: Flow) -> None:
         calls = [n for n in _own_nodes(node) if isinstance(n, ast.Call)]
         calls.sort(key=lambda c: (c.end_lineno or c.lineno, c.end_col_offset or 0))  # inner calls finish first
+        spawned: set[int] = set()
         for call in calls:
-            self._call(call, flow)
+            if _last(call.func) in TASK_STARTS:
+                spawned.update(id(a) for a in call.args if isinstance(a, ast.Call))
+        for call in calls:
+            if id(call) in spawned:
+                continue
+            if _last(call.func) in TASK_STARTS:
+                self._task(call, flow)
+            else:
+                self._call(call, flow)
+
+    def _task(self, call: ast.Call, flow: Flow) -> None:
+        """`create_task(watch(websocket))`, `start_soon(watch, websocket)`: the task runs beside the handler."""
+        inner = next((a for a in call.args if isinstance(a, ast.Call)), None)
+        if inner is None and call.args:  # `start_soon(fn, websocket)`
+            inner = ast.Call(func=call.args[0], args=list(call.args[1:]), keywords=[])
+        if inner is None or not self._passes_socket(inner):
+            return
+        callee = self.resolver.of_call(inner, self.socket, self.handler.function) if self.resolver else None
+        if callee is not None and callee.use.closes and not callee.use.accepts and PENDING in flow.bound:
+            flow.bind(f"task-close@{call.lineno}")
+            self.task_callees[call.lineno] = callee
+        elif callee is None or callee.use.accepts:
+            flow.unbind(PENDING, _WHY)
+
+    def _passes_socket(self, call: ast.Call) -> bool:
+        return any(isinstance(arg, ast.Name) and arg.id == self.socket for arg in [*call.args, *(k.value for k in call.keywords)])
+
+    def _dependency_closed(self, flow: Flow) -> str | None:
+        for name in flow.maybe:
+            if name.startswith("dep:"):
+                return name[4:]
+        return None
 
     def _call(self, call: ast.Call, flow: Flow) -> None:
         func = call.func
         on_socket = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.socket
+        if self.dependencies and (on_socket or self._passes_socket(call)):
+            param = self._dependency_closed(flow)
+            if param is not None and not (on_socket and func.attr in CLOSES):
+                method = func.attr if on_socket else ast.unparse(func)
+                callee = None if on_socket or self.resolver is None else self.resolver.of_call(call, self.socket, self.handler.function)
+                if callee is not None and not (callee.use.accepts or callee.use.sends_first):
+                    callee = None
+                self._problem(Problem("after-dependency", call, method, None, callee, param, handed=not on_socket))
         if on_socket:
             method = func.attr
             if method == "send" and self.handler.framework == "starlette":
@@ -182,21 +290,55 @@ class AcceptFlow:
             else:  # a method this rule does not know (a project's own accept wrapper): it may accept
                 flow.unbind(PENDING, _WHY)
             return
-        if any(isinstance(arg, ast.Name) and arg.id == self.socket for arg in [*call.args, *(k.value for k in call.keywords)]):
-            flow.unbind(PENDING, _WHY)  # the callee may accept (a manager's `connect(websocket)`)
+        if self._passes_socket(call):
+            self._handed(call, flow)
 
-    def _accept(self, call: ast.Call, flow: Flow) -> None:
+    def _handed(self, call: ast.Call, flow: Flow) -> None:
+        """The socket is handed to another function: what it is known to do counts here."""
+        callee = self.resolver.of_call(call, self.socket, self.handler.function) if self.resolver else None
+        name = _last(call.func) or ""
+        if callee is None:
+            if "accept" in name.lower():  # `accept_connection(websocket)`: an accept by its name
+                self._accept(call, flow, None, twice=False)
+            else:
+                flow.unbind(PENDING, _WHY)  # the callee may accept (a manager's `connect(websocket)`)
+            return
+        use = callee.use
+        if use.sends_first is not None and not use.accepts:
+            self._use(call, name, flow, callee)
+        elif use.accepts is not None:
+            self._accept(call, flow, callee)
+        elif use.sends_first is not None:
+            self._use(call, name, flow, callee)
+        # a callee that neither accepts nor sends leaves the handshake as it was
+
+    def _accept(self, call: ast.Call, flow: Flow, callee: Callee | None = None, twice: bool = True) -> None:
         first = _fact_line(flow, "accepted")
-        if first is not None and _fact_line(flow, "closed") is None:
-            self._problem(Problem("accept-twice", call, "accept", first))
+        closed = _fact_line(flow, "closed")
+        handed = not (callee is None and twice)
+        method = ast.unparse(call.func) if handed else "accept"
+        if first is not None and closed is None and twice:
+            self._problem(Problem("accept-twice", call, method, first, callee, handed=handed))
+        elif closed is None and (maybe := _maybe_line(flow, "closed")) is not None:
+            self._problem(Problem("maybe-after-close", call, method, maybe, callee, handed=handed))
+        elif closed is not None:
+            self._problem(Problem("after-close", call, method, closed, callee, handed=handed))
+        task = _fact_line(flow, "task-close") or _maybe_line(flow, "task-close")
+        if task is not None and PENDING in flow.bound:
+            self._problem(Problem("task-race", call, method, task, self.task_callees.get(task)))
         flow.unbind(PENDING, _WHY)
         flow.bind(f"accepted@{call.lineno}")
 
-    def _use(self, call: ast.Call, method: str, flow: Flow) -> None:
+    def _use(self, call: ast.Call, method: str, flow: Flow, callee: Callee | None = None) -> None:
+        if callee is not None:
+            method = ast.unparse(call.func)
         if PENDING in flow.bound and method != "receive":  # raw `receive()` first yields `websocket.connect`
-            self._problem(Problem("before-accept", call, method, None))
+            self._problem(Problem("before-accept", call, method, None, callee, handed=callee is not None))
         elif (closed := _fact_line(flow, "closed")) is not None:
-            self._problem(Problem("after-close", call, method, closed))
+            self._problem(Problem("after-close", call, method, closed, callee, handed=callee is not None))
+        elif method in SENDS or (callee is not None and callee.use.sends_first):
+            if (maybe := _maybe_line(flow, "closed")) is not None:
+                self._problem(Problem("maybe-after-close", call, method, maybe, callee, handed=callee is not None))
 
     def _problem(self, problem: Problem) -> None:
         if self.reporting:
@@ -229,10 +371,68 @@ def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
         stack.extend(ast.iter_child_nodes(current))
 
 
-def handshake_problems(handler: SocketHandler) -> list[Problem]:
+def _last(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def _tests(test: ast.expr) -> Iterable[tuple[str, bool]]:
+    """(name, True) when the test holds only if `name` is truthy; (name, False) when only if falsy."""
+    if isinstance(test, ast.Name):
+        yield test.id, True
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        for name, truthy in _tests(test.operand):
+            yield name, not truthy
+    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            yield from ((n, t) for n, t in _tests(value) if t)
+    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        for value in test.values:
+            yield from ((n, t) for n, t in _tests(value) if not t)
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            if isinstance(test.ops[0], (ast.IsNot, ast.NotEq)):
+                yield test.left.id, True
+            elif isinstance(test.ops[0], (ast.Is, ast.Eq)):
+                yield test.left.id, False
+
+
+def _annotated_markers(annotation: ast.expr | None) -> list[ast.expr]:
+    """The metadata of `Annotated[T, Depends(fn)]`."""
+    if isinstance(annotation, ast.Subscript) and _last(annotation.value) == "Annotated" and isinstance(annotation.slice, ast.Tuple):
+        return list(annotation.slice.elts[1:])
+    return []
+
+
+def _depends_target(marker: ast.expr | None) -> ast.expr | None:
+    if isinstance(marker, ast.Call) and _last(marker.func) in ("Depends", "Security") and marker.args:
+        target = marker.args[0]
+        if isinstance(target, (ast.Name, ast.Attribute)):
+            return target
+    return None
+
+
+def closed_exits(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str) -> int | None:
+    """The line of a `close()` after which the function returns normally with None (no raise)."""
+    flow = AcceptFlow(SocketHandler(function, "starlette", socket, False))
+    flow.reporting = False
+    flow.run()
+    for state, value in flow.exits:
+        if value is None or (isinstance(value, ast.Constant) and value.value in (None, False)):
+            line = _fact_line(state, "closed") or _maybe_line(state, "closed")
+            if line is not None:
+                return line
+    return None
+
+
+def handshake_problems(handler: SocketHandler, resolver: Callees | None = None) -> list[Problem]:
     if handler.framework not in ("starlette", "channels"):
         return []
-    return AcceptFlow(handler).run()
+    return AcceptFlow(handler, resolver).run()
 
 
 # -- the rule --------------------------------------------------------------------------------------
@@ -245,25 +445,55 @@ _RAISES = {
 
 class UsedBeforeAccept(WebSocketRule):
     code = "INF503"
+    uses_project = True
 
     def finish(self, ctx):
         module = websocket_module(ctx)
+        if not module.handlers:
+            return
+        resolver = callees(ctx)
         for handler in module.handlers:
-            for problem in handshake_problems(handler):
+            for problem in handshake_problems(handler, resolver):
                 yield self.report(ctx, problem.call, self.message(handler, problem))
 
     @staticmethod
     def message(handler: SocketHandler, problem: Problem) -> str:
         socket = handler.socket
-        call = f"`{socket}.{problem.method}()`"
+        call = f"`{problem.method}({socket})`" if problem.handed else f"`{socket}.{problem.method}()`"
+        callee = problem.callee
+        if callee is not None and problem.kind != "task-race":
+            does = "accepts" if callee.use.accepts else "sends"
+            line = callee.use.accepts if callee.use.accepts else callee.use.sends_first
+            call = f"{call} (`{callee.name}` {does} it, {callee.where.rsplit(':', 1)[0]}:{line})"
+        if problem.kind == "after-dependency":
+            name = problem.detail
+            return (
+                f"{call} runs even when the dependency filling `{name}` has "
+                f"closed the socket: it closes it and returns None instead of raising, and nothing here tests `{name}` first, "
+                f"so the endpoint goes on with a closed socket ({_RAISES[handler.framework].split(' and ')[0]}) — raise "
+                f"`WebSocketException` in the dependency, or return when `{name}` is None"
+            )
+        if problem.kind == "maybe-after-close":
+            return (
+                f"{call} can run after `{socket}.close()` (line {problem.earlier}): that branch does not return, so the "
+                f"handler falls through to a socket that is already closed and {_RAISES[handler.framework].split(' and ')[0]} — "
+                "return after closing"
+            )
+        if problem.kind == "task-race":
+            task = f" (`{callee.name}`, {callee.where})" if callee else ""
+            return (
+                f"`{socket}.accept()` races the task started at line {problem.earlier}{task}, which can close the socket: "
+                f"if it closes first, the accept raises RuntimeError — start the task after the accept"
+            )
         if problem.kind == "before-accept":
             return (
                 f"{call} runs before `{socket}.accept()` on every path to it: the handshake is still pending, "
                 f"so {_RAISES[handler.framework]} and the client sees the connection fail — accept first"
             )
         if problem.kind == "accept-twice":
+            again = call if callee else f"`{socket}.accept()`"
             return (
-                f"`{socket}.accept()` is reached again after the accept at line {problem.earlier}: a second accept "
+                f"{again} is reached again after the accept at line {problem.earlier}: a second accept "
                 f"is not a valid message once the connection is open, so {_RAISES[handler.framework].split(' and ')[0]}"
             )
         return (
