@@ -180,3 +180,15 @@ def test_nginx_in_helm_templates_and_values_snippets(tmp_path, monkeypatch):
     # template prints `.Values.nginx.extraServerConf`: inheritance lost, Host left to a sibling,
     # the Connection value given to Upgrade; public upstreams and deliberate header sets are clean
     assert_project("nginx_templates", tmp_path, monkeypatch, select=["INF602"])
+
+
+def test_dockerfile_healthcheck_of_the_last_stage(tmp_path, monkeypatch):
+    # the first stage's HEALTHCHECK never runs; a check of a route that touches nothing is clean
+    assert_project("docker_healthcheck", tmp_path, monkeypatch)
+
+
+def test_compose_healthcheck_scripts_and_django_health_check(tmp_path, monkeypatch):
+    # `python /app/scripts/healthcheck.py` found by its path tail and read for the URL it requests;
+    # /health is django-health-check with the db plugin; `python -m tools.probe` reaches the liveness
+    # view (no dependency); a script not in the run and pg_isready reach no route
+    assert_project("django_health_check", tmp_path, monkeypatch)

@@ -193,6 +193,8 @@ def _launch_fact(launch: launch_commands.ServerLaunch, source: str) -> ServerLau
     )
 
 
+from . import healthchecks  # noqa: E402,F401 - registers the healthcheck extractors (Dockerfile, scripts)
+
 # -- Python: gunicorn configuration files and uvicorn.run(...) ------------------------------------
 
 GUNICORN_CONFIG_NAMES = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_config.py")

@@ -58,8 +58,34 @@ class ServerLaunch(Fact):
     source: str = ""
 
 
+@fact_kind("infra.docker_health")
+@dataclass
+class DockerHealthcheck(Fact):
+    """A Dockerfile `HEALTHCHECK` of the stage that runs: its command words and options as written."""
+
+    command: list = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+
+@fact_kind("infra.probe_script")
+@dataclass
+class ProbeScript(Fact):
+    """A Python script that requests a URL of the local app (`requests.get("http://localhost:8000/health")`):
+    what a healthcheck that runs it calls. `routes` holds [path, line] pairs."""
+
+    routes: list = field(default_factory=list)
+
+
+@fact_kind("infra.health_apps")
+@dataclass
+class HealthCheckApps(Fact):
+    """django-health-check plugins named in a settings module: [app, line] pairs (`health_check.db`)."""
+
+    apps: list = field(default_factory=list)
+
+
 #: what a configuration file or a server launch states: without any, the run's `Infra` is empty
-CONFIGURATION_KINDS = (TerraformBlock, NginxTree, YamlDocument, ServerLaunch)
+CONFIGURATION_KINDS = (TerraformBlock, NginxTree, YamlDocument, ServerLaunch, DockerHealthcheck)
 
 
 def reads_configuration(project) -> bool:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from ...formats.commands import argv_of, parse_launch, split_shell
 from ...formats.values import format_seconds, parse_duration
-from ...formats.yaml_docs import YMap
-from .records import Derived, Launch, Probe, ProxyHop
+from ...formats.yaml_docs import TEMPLATE_SPLICES, YMap, is_template_value
+from .records import Container, Derived, EnvValue, Launch, Marker, Probe, ProxyHop
 
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 K8S_PROBE_TIMEOUT = 1.0  # Kubernetes: timeoutSeconds "Defaults to 1 second"
@@ -35,6 +35,13 @@ def derive(documents: list[tuple[str, str, YMap]], derived: Derived) -> None:
             _ingress(path, document, services, backend_configs, derived)
         elif kind == "BackendConfig":
             _backend_config_probe(path, document, derived)
+            derived.markers.append(Marker("gcp-lb", f"BackendConfig {_name(document) or '?'}", path, document.line))
+        elif kind == "ecs-task":
+            _ecs_task(path, document, derived)
+        elif kind == "heroku-app":
+            _heroku_app(path, document, derived)
+        elif kind == "Service":
+            _service_marker(path, document, derived)
         else:
             for container, where in _containers(document):
                 _container(path, kind, document, container, where, derived)
@@ -70,9 +77,31 @@ def _container(path: str, kind: str, document: YMap, container: YMap, where: str
         if isinstance(probe, YMap):
             _k8s_probe(path, probe_kind, container.line_of(probe_kind), probe, where, derived, "kubernetes")
     argv = argv_of(container.get("command")) + argv_of(container.get("args"))
+    launch = None
     if argv:
         line = container.line_of("command") if "command" in container else container.line_of("args")
-        _launch(argv, path, line, f"{kind} command/args", derived)
+        launch = _launch(argv, path, line, f"{kind} command/args", derived)
+    env: dict[str, EnvValue] = {}
+    for entry in container.list("env"):
+        if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
+            value = entry.get("value")
+            known = None if value is None or is_template_value(str(value)) or isinstance(value, (dict, list)) else str(value)
+            env[entry["name"]] = EnvValue(known, entry.line)
+    splices = document.get(TEMPLATE_SPLICES) or []
+    complete = "envFrom" not in container and not _splice_within(container, "env", splices)
+    line = container.line_of("env") if "env" in container else container.line
+    serves = bool(container.list("ports"))
+    derived.containers.append(Container(where, path, line, env, complete, serves, launch, argv))
+
+
+def _splice_within(mapping: YMap, key: str, splices: list) -> bool:
+    """Whether a template splices YAML into the block under `key` (up to the mapping's next key)."""
+    if key not in mapping or not splices:
+        return False
+    start = mapping.line_of(key)
+    later = [line for k, line in mapping.key_lines.items() if line > start]
+    end = min(later) if later else start + 10_000
+    return any(start <= line < end for line in splices)
 
 
 def _k8s_probe(path: str, kind: str, line: int, probe: YMap, where: str, derived: Derived, platform: str) -> None:
@@ -92,12 +121,17 @@ def _k8s_field(probe: YMap, name: str, default: float) -> tuple[float | None, st
     return value, f"{name}: {probe.get(name)}"
 
 
-def _launch(argv: list[str], path: str, line: int, source: str, derived: Derived) -> None:
+def _launch(argv: list[str], path: str, line: int, source: str, derived: Derived) -> Launch | None:
     launch = parse_launch(argv, path, line)
-    if launch and not launch.keepalive_unresolved:
-        derived.launches.append(
-            Launch(launch.server, launch.keepalive, launch.worker_class or "", source, path, line, launch.ws_ping_interval, launch.ws_ping_disabled, launch.config_file or "")
-        )
+    if launch is None:
+        return None
+    record = Launch(
+        launch.server, launch.keepalive, launch.worker_class or "", source, path, line, launch.ws_ping_interval, launch.ws_ping_disabled,
+        launch.config_file or "", launch.keepalive_var or "", launch.threads, launch.keepalive_unresolved,
+    )  # fmt: skip
+    if not launch.keepalive_unresolved:
+        derived.launches.append(record)
+    return record
 
 
 # -- Knative / Cloud Run service YAML --------------------------------------------------------------
@@ -142,6 +176,7 @@ def _ingress(path: str, document: YMap, services, backend_configs, derived: Deri
     ingress_class = str(document.map("spec").get("ingressClassName") or annotations.get("kubernetes.io/ingress.class") or "")
     is_nginx = "nginx" in ingress_class or any(str(k).startswith("nginx.ingress.kubernetes.io/") for k in annotations)
     name = f"Ingress {_name(document) or '?'}"
+    _ingress_marker(path, document, annotations, ingress_class, is_nginx, name, derived)
     if is_nginx:
         if _READ_TIMEOUT_ANNOTATION in annotations:
             value = parse_duration(str(annotations.get(_READ_TIMEOUT_ANNOTATION)))
@@ -228,10 +263,15 @@ def _compose(path: str, document: YMap, derived: Derived) -> None:
         check = service.get("healthcheck")
         if isinstance(check, YMap) and not check.get("disable"):
             _compose_health(path, service.line_of("healthcheck"), check, where, derived)
+        launch = None
+        argv: list[str] = []
         if "command" in service:
             argv = argv_of(service.get("command"))
             if argv:
-                _launch(argv, path, service.line_of("command"), "compose command", derived)
+                launch = _launch(argv, path, service.line_of("command"), "compose command", derived)
+        line = service.line_of("environment") if "environment" in service else services.line_of(name)
+        serves = bool(service.list("ports") or service.list("expose"))
+        derived.containers.append(Container(where, path, line, _compose_env(service), "env_file" not in service, serves, launch, argv, ""))
 
 
 def _compose_health(path: str, line: int, check: YMap, where: str, derived: Derived) -> None:
@@ -239,19 +279,101 @@ def _compose_health(path: str, line: int, check: YMap, where: str, derived: Deri
     words = [str(w) for w in test] if isinstance(test, list) else split_shell(str(test or ""))
     if words and words[0] in ("CMD", "CMD-SHELL"):
         words = words[1:] if words[0] == "CMD" else split_shell(" ".join(words[1:]))
-    if not words or not any(w.rsplit("/", 1)[-1] in ("curl", "wget") for w in words):
+    from .healthchecks import command_target
+
+    route, script = command_target(words)
+    if route is None and script is None:
         return
-    url = next((m for m in (_URL_RE.search(w) for w in words) if m), None)
-    if url is None:
-        return
-    route = url.group(1) or "/"
     timeout, timeout_detail = _compose_field(check, "timeout")
     period, period_detail = _compose_field(check, "interval")
     timeout_line = check.line_of("timeout") if "timeout" in check else line
-    derived.probes.append(Probe("healthcheck", where, route.split("?")[0], timeout, timeout_detail, period, period_detail, path, line, platform="compose", timeout_line=timeout_line))
+    derived.probes.append(
+        Probe("healthcheck", where, route or "", timeout, timeout_detail, period, period_detail, path, line, liveness=True, platform="compose", timeout_line=timeout_line, script=script or "")
+    )
 
 
 def _compose_field(check: YMap, name: str) -> tuple[float | None, str]:
     if name not in check:
         return COMPOSE_HEALTH_DEFAULT, f"{name} unset; default {format_seconds(COMPOSE_HEALTH_DEFAULT)}"
     return parse_duration(check.get(name)), f"{name}: {check.get(name)}"
+
+
+# -- platform markers and the containers platforms run (INF605) -------------------------------------
+
+_ALB_ATTRIBUTES = "alb.ingress.kubernetes.io/load-balancer-attributes"
+_GKE_ANNOTATIONS = ("kubernetes.io/ingress.global-static-ip-name", "networking.gke.io/", "ingress.gcp.kubernetes.io/", "cloud.google.com/")
+_IDLE_ATTRIBUTE_RE = re.compile(r"idle_timeout\.timeout_seconds\s*=\s*(\d+)")
+
+
+def _ingress_marker(path: str, document: YMap, annotations: YMap, ingress_class: str, is_nginx: bool, name: str, derived: Derived) -> None:
+    keys = [str(k) for k in annotations]
+    cls = ingress_class.strip().lower()
+    if cls == "alb" or any(k.startswith("alb.ingress.kubernetes.io/") for k in keys):
+        raw = annotations.get(_ALB_ATTRIBUTES)
+        found = _IDLE_ATTRIBUTE_RE.search(str(raw)) if isinstance(raw, str) else None
+        if found:
+            derived.markers.append(Marker("aws-alb", name, path, annotations.line_of(_ALB_ATTRIBUTES), float(found.group(1)), f"{_ALB_ATTRIBUTES}: {raw}"))
+        elif isinstance(raw, str) and "idle_timeout" in raw:
+            return  # set, but not to a literal
+        else:
+            derived.markers.append(Marker("aws-alb", name, path, document.line, None, "an ALB ingress annotation declares the load balancer, no idle_timeout is set"))
+    elif is_nginx and not any(k.startswith("nginx.org/") for k in keys):
+        derived.markers.append(Marker("ingress-nginx", name, path, document.line, None, "an ingress-nginx Ingress; `upstream-keepalive-timeout` is a controller setting"))
+    elif cls in ("gce", "gce-internal") or any(k.startswith(_GKE_ANNOTATIONS) for k in keys):
+        derived.markers.append(Marker("gcp-lb", name, path, document.line, None, "a GKE Ingress creates a Google Cloud load balancer"))
+
+
+def _service_marker(path: str, document: YMap, derived: Derived) -> None:
+    annotations = document.map("metadata").map("annotations")
+    if any(str(k).startswith(("cloud.google.com/backend-config", "beta.cloud.google.com/backend-config")) for k in annotations):
+        derived.markers.append(Marker("gcp-lb", f"Service {_name(document) or '?'}", path, document.line, None, "a Service that names a GKE BackendConfig"))
+
+
+def _ecs_task(path: str, document: YMap, derived: Derived) -> None:
+    family = document.get("family") or "?"
+    serving = False
+    for container in document.list("containerDefinitions"):
+        if not isinstance(container, YMap):
+            continue
+        where = f"ECS task definition {family}, container {container.get('name', '?')}"
+        env: dict[str, EnvValue] = {}
+        for entry in container.list("environment"):
+            if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
+                value = entry.get("value")
+                env[entry["name"]] = EnvValue(None if value is None or isinstance(value, (dict, list)) else str(value), entry.line)
+        for entry in container.list("secrets"):
+            if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
+                env[entry["name"]] = EnvValue(None, entry.line)
+        argv = argv_of(container.get("entryPoint")) + argv_of(container.get("command"))
+        launch = _launch(argv, path, container.line_of("command") if "command" in container else container.line, "ECS task definition command", derived) if argv else None
+        serves = bool(container.list("portMappings"))
+        serving |= serves
+        line = container.line_of("environment") if "environment" in container else container.line
+        derived.containers.append(Container(where, path, line, env, not container.list("environmentFiles"), serves, launch, argv, "aws-alb"))
+    if serving:
+        derived.markers.append(Marker("aws-alb", f"ECS task definition {family}", path, document.line, None, "an ECS task definition with port mappings is taken to run behind an Application Load Balancer, the ECS web service set-up"))
+
+
+def _heroku_app(path: str, document: YMap, derived: Derived) -> None:
+    derived.markers.append(Marker("heroku", "app.json", path, document.line, None, "an app.json (Heroku app manifest)"))
+    env: dict[str, EnvValue] = {}
+    raw = document.map("env")
+    for name, spec in raw.items():
+        value = spec.get("value") if isinstance(spec, dict) else spec
+        env[str(name)] = EnvValue(None if value is None or isinstance(value, (dict, list)) else str(value), raw.line_of(name))
+    derived.containers.append(Container("Heroku app (app.json)", path, document.line_of("env") if "env" in document else document.line, env, False, False, None, [], "heroku"))
+
+
+def _compose_env(service: YMap) -> dict[str, EnvValue]:
+    raw = service.get("environment")
+    env: dict[str, EnvValue] = {}
+    if isinstance(raw, YMap):
+        for name, value in raw.items():
+            env[str(name)] = EnvValue(None if value is None or is_template_value(str(value)) else str(value), raw.line_of(name))
+    elif isinstance(raw, list):
+        line = service.line_of("environment")
+        for offset, item in enumerate(raw, start=1):
+            if isinstance(item, str):
+                name, sep, value = item.partition("=")
+                env[name.strip()] = EnvValue(value if sep and "${" not in value else None, line + offset)
+    return env

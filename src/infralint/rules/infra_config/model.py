@@ -30,6 +30,7 @@ class Infra:
         self.nginx_locations: list[ProxyLocation] = proxy_locations(trees) if trees else []
         documents = [(f.file, f.doc_kind, decode_yaml(f.document)) for f in project.facts(YamlDocument)]
         kubernetes.derive(documents, self.derived)
+        self._healthchecks(project)
         for fact in project.facts(ServerLaunch):
             self.derived.launches.append(
                 Launch(fact.server, fact.keepalive, fact.worker_class, fact.source, fact.file, fact.line, fact.ws_ping_interval, fact.ws_ping_disabled, fact.config_file)
@@ -42,6 +43,18 @@ class Infra:
         files = [TerraformFile(path, found) for path, found in sorted(by_file.items())]
         for module in terraform_lb.iter_modules(files):
             terraform_lb.derive(module, self.derived)
+
+    def _healthchecks(self, project: Project) -> None:
+        """Dockerfile HEALTHCHECKs, and the routes healthcheck scripts request."""
+        from .facts import DockerHealthcheck
+        from .healthchecks import docker_probe, resolve_scripts
+
+        for fact in project.facts(DockerHealthcheck):
+            probe = docker_probe(fact)
+            if probe is not None:
+                self.derived.probes.append(probe)
+        if any(p.script for p in self.derived.probes):
+            resolve_scripts(self.derived.probes, project)
 
     @property
     def empty(self) -> bool:

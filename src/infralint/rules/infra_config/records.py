@@ -44,6 +44,10 @@ class Probe:
     platform: str = "kubernetes"
     #: where the timeout is written (the probe's own line when it is left at its default)
     timeout_line: int = 0
+    #: a healthcheck that runs a script of the repository: its path as the command names it
+    script: str = ""
+    #: how the route was reached when not directly (`runs scripts/healthcheck.py, which requests /health …`)
+    via: str = ""
 
 
 @dataclass
@@ -79,6 +83,48 @@ class Launch:
     ws_ping_interval: float | None = None
     ws_ping_disabled: bool = False
     config_file: str = ""
+    #: `--keep-alive ${GUNICORN_KEEP_ALIVE:-2}`: the variable a deployment may set (`keepalive` is its default)
+    keepalive_var: str = ""
+    threads: float | None = None
+    #: the keep-alive flag or value is there but not a literal (never guessed)
+    keepalive_unresolved: bool = False
+
+
+@dataclass
+class EnvValue:
+    """One environment variable a container sets: its text (None: a template or a secret) and line."""
+
+    value: str | None
+    line: int
+
+
+@dataclass
+class Container:
+    """A container a platform runs (Kubernetes, ECS task definition, compose service, Heroku app)."""
+
+    where: str  # `Deployment api, container api`, `ECS task definition web, container api`…
+    path: str
+    line: int  # the container (or its `environment`/`env` key, where a missing variable is added)
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    #: every variable is visible (no `envFrom`, `environmentFiles`, template splice in the list)
+    env_complete: bool = True
+    serves: bool = False  # exposes a port (a web process, not a migration job)
+    launch: Launch | None = None  # what its own command/args start, if a server
+    command_words: list[str] = field(default_factory=list)
+    platform: str = ""  # platform id it runs on when the container itself evidences it (ECS)
+
+
+@dataclass
+class Marker:
+    """A file that evidences a platform and its load balancer (see analysis/platform_defaults.py).
+    `idle_timeout` is set when the marker overrides the platform default; `detail` says how."""
+
+    platform: str
+    what: str
+    path: str
+    line: int
+    idle_timeout: float | None = None
+    detail: str = ""
 
 
 @dataclass
@@ -90,3 +136,5 @@ class Derived:
     balancers: list[LoadBalancer] = field(default_factory=list)
     header_issues: list[HeaderIssue] = field(default_factory=list)
     launches: list[Launch] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)

@@ -295,10 +295,14 @@ class LivenessDependsOnService(InfraRule):
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
         from .handlers import dependency_wait, handlers_for
 
+        from .library_checks import library_health_check, served_by_project
+
         for probe in infra.derived.probes:
             if not probe.liveness:
                 continue
-            for handler in handlers_for(project, probe.route):
+            calls = f"{probe.via}" if probe.via else f"calls GET {probe.route}"
+            handlers = handlers_for(project, probe.route)
+            for handler in handlers:
                 wait = dependency_wait(project, handler)
                 if wait is None:
                     continue
@@ -306,10 +310,30 @@ class LivenessDependsOnService(InfraRule):
                 yield Placed(
                     probe.path,
                     probe.line,
-                    f"{probe.kind} of {probe.owner} calls GET {probe.route}, whose handler `{handler.endpoint.handler}` waits on "
-                    f"{wait.what} at {wait.path}:{wait.line}: when {kind} is down every replica fails the probe and is restarted; "
-                    f"check dependencies in the readiness probe only",
+                    f"{probe.kind} of {probe.owner} {calls}, whose handler `{handler.endpoint.handler}` waits on "
+                    f"{wait.what} at {wait.path}:{wait.line}: {_restart_consequence(probe, kind)}",
                 )
+            if handlers or served_by_project(project, probe.route):
+                continue
+            library = library_health_check(project, probe.route)
+            if library is not None and library.dependencies:
+                kinds = " or ".join(dict.fromkeys(kind for _, kind, _, _ in library.dependencies))
+                shown = ", ".join(f"`{app}` ({path}:{line})" for app, _, path, line in library.dependencies[:3])
+                yield Placed(
+                    probe.path,
+                    probe.line,
+                    f"{probe.kind} of {probe.owner} {calls}, served by {library.what}, {library.path}:{library.line}) "
+                    f"with {shown}: {_restart_consequence(probe, kinds)}",
+                )
+
+
+def _restart_consequence(probe: Probe, kind: str) -> str:
+    if probe.platform in ("compose", "docker"):
+        return (
+            f"when {kind} is down every container is marked unhealthy — Swarm, ECS and autoheal replace it, and services "
+            f"waiting for `service_healthy` do not start; point the healthcheck at a route that checks the process only"
+        )
+    return f"when {kind} is down every replica fails the probe and is restarted; check dependencies in the readiness probe only"
 
 
 # -- INF605 ------------------------------------------------------------------------------------------
