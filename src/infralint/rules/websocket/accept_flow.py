@@ -417,15 +417,14 @@ def _depends_target(marker: ast.expr | None) -> ast.expr | None:
 
 
 def closed_exits(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str) -> int | None:
-    """The line of a `close()` after which the function returns normally with None (no raise)."""
+    """The line of a `close()` after which the function returns normally (instead of raising)."""
     flow = AcceptFlow(SocketHandler(function, "starlette", socket, False))
     flow.reporting = False
     flow.run()
-    for state, value in flow.exits:
-        if value is None or (isinstance(value, ast.Constant) and value.value in (None, False)):
-            line = _fact_line(state, "closed") or _maybe_line(state, "closed")
-            if line is not None:
-                return line
+    for state, _ in flow.exits:  # whatever it returns, the caller goes on
+        line = _fact_line(state, "closed") or _maybe_line(state, "closed")
+        if line is not None:
+            return line
     return None
 
 

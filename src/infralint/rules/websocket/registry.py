@@ -1,14 +1,19 @@
 """INF504: a socket registered in a shared structure that a disconnect does not remove again.
 
 A registration is a call that hands the socket to a shared object under a registering name
-(`manager.connect(websocket)`, `clients.add(ws)`, `rooms[room].append(ws)`) or a store
-(`sockets[user] = websocket`). It is safe when the receive loop that follows sits in a `try` whose
-`finally:` — or whose handler for the disconnect — removes it (`manager.disconnect(websocket)`,
-`clients.discard(ws)`, `del sockets[user]`), when an `async for` over `iter_*()` (which ends
-quietly on disconnect) is followed by the removal, or, for class-based consumers, when the
-disconnect hook (`on_disconnect`, `disconnect`) removes it. A manager whose class is visible (here,
-or through the project) is followed: its `connect` must really store the socket, its `disconnect`
-really remove it.
+(`manager.connect(websocket)`, `clients.add(ws)`, `rooms[room].append(ws)`), a method the project
+knows stores it (`accept_connection(websocket)`), or a store (`sockets[user] = websocket`).
+
+Function handlers, and functions that register the socket they are handed and then serve it
+(`serve(self, websocket)`: a receive loop, `async for message in websocket`, a call that takes it),
+are walked by `leak_flow`: every way out — an exception of any kind, a `return`, the end after a
+helper that swallowed the disconnect — must pass a removal (`finally:`, or a handler for every
+exception whose removal comes before anything that can raise). A handler that never receives
+never sees the disconnect. For class-based consumers the disconnect hook (`on_disconnect`,
+`disconnect`) must remove it, and what a class removes must be what it stored (`self.sessions[key]
+= self.handler` is never popped by `if self.sessions.get(key) is self`). A manager whose class is
+visible (here, or through the project) is followed: its `connect` must really store the socket, its
+`disconnect` really remove it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from ...analysis.names import dotted_name
 from ...project import module_name
 from ...project.names import QualifiedNames
 from .accept_flow import STARLETTE_USES
+from .callees import Callee, Callees, callees, socket_param
+from .leak_flow import Leak, LeakFlow
 from .module import WebSocketRule, websocket_module
 from .facts import SocketManagerMethod
 from .sharing import REGISTERS, REMOVES, method_touches, passes, root_of
@@ -115,26 +122,57 @@ class ManagerClasses:
         return fact.stores if wanted is REGISTERS else fact.removes
 
 
-class RegistrationLeaks:
-    """The registrations of one handler that no disconnect path removes."""
+_REGISTERING_WORDS = ("connect", "register", "subscribe")
+_REMOVING_WORDS = ("disconnect", "remove", "unregister", "unsubscribe", "discard", "leave", "detach", "drop")
+_LIFETIME_RECEIVES = RECEIVES | {"recv"}
 
-    def __init__(self, handler: SocketHandler, managers: ManagerClasses, hooks: dict[str, list[ast.AST]] | None = None) -> None:
+
+def _removing_name(name: str) -> bool:
+    lowered = name.lower()
+    return name in REMOVES or any(word in lowered for word in _REMOVING_WORDS)
+
+
+def _registering_name(name: str) -> bool:
+    lowered = name.lower()
+    return name in REGISTERS or (any(word in lowered for word in _REGISTERING_WORDS) and not _removing_name(name))
+
+
+class RegistrationLeaks:
+    """The registrations of one function that some way out of it leaves in place."""
+
+    def __init__(
+        self, handler: SocketHandler, managers: ManagerClasses, hooks: dict[str, list[ast.AST]] | None = None,
+        resolver: Callees | None = None,
+    ) -> None:
         self.handler = handler
         self.socket = handler.socket
         self.managers = managers
         self.hooks = hooks or {}
+        self.resolver = resolver
+        self._callee_memo: dict[int, Callee | None] = {}
+
+    def _callee(self, call: ast.Call) -> Callee | None:
+        key = id(call)
+        if key not in self._callee_memo:
+            self._callee_memo[key] = self.resolver.of_call(call, self.socket, self.handler.function) if self.resolver else None
+        return self._callee_memo[key]
 
     def registrations(self) -> list[Registration]:
         fresh = _fresh_locals(self.handler.function)
         found = []
         for node in own_nodes(self.handler.function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in REGISTERS and passes(node, self.socket):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and passes(node, self.socket):
                 receiver = node.func.value
                 root = root_of(receiver)
                 if isinstance(root, ast.Name) and (root.id in fresh or root.id == self.socket):
                     continue
-                if self.managers.judge(receiver, node.func.attr, REGISTERS) is False:
-                    continue  # a `connect` that only accepts
+                method = node.func.attr
+                callee = self._callee(node)
+                if callee is not None and not callee.use.abstract:
+                    if not callee.use.stores:
+                        continue  # a `connect` that only accepts
+                elif not _registering_name(method) or self.managers.judge(receiver, method, REGISTERS) is False:
+                    continue
                 found.append(Registration(node, _shared_spelling(receiver), _spelling(node)))
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == self.socket:
                 for target in node.targets:
@@ -145,58 +183,176 @@ class RegistrationLeaks:
         return found
 
     def _is_removal(self, node: ast.AST) -> bool:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in REMOVES:
-            if self.managers.judge(node.func.value, node.func.attr, REMOVES) is False:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if passes(node, self.socket):
+                callee = self._callee(node)
+                if callee is not None and not callee.use.abstract:
+                    return callee.use.removes
+            if not _removing_name(method):
                 return False
-            return passes(node, self.socket) or node.func.attr == "pop" or not node.args
+            if self.managers.judge(node.func.value, method, REMOVES) is False:
+                return False
+            return passes(node, self.socket) or method == "pop" or not node.args
         return isinstance(node, ast.Delete) and any(isinstance(t, ast.Subscript) for t in node.targets)
 
     def _removes(self, statements: Iterable[ast.AST]) -> bool:
         return any(self._is_removal(n) for stmt in statements for n in ast.walk(stmt))
 
-    def leaks(self) -> Iterable[tuple[Registration, ast.Call | None]]:
-        """(registration, the receive that a disconnect escapes from) for every unprotected one."""
+    def leaks(self, lifetime: bool = False) -> Iterable[tuple[Registration, Leak | None, str]]:
+        """(registration, the way out that keeps it, why) for every unprotected one."""
         registrations = self.registrations()
         if not registrations:
             return
-        if self.handler.class_name is not None:
+        if self.handler.class_name is not None and not lifetime:
             if not self._removes(self.hooks.get(self.handler.class_name, [])):
                 for registration in registrations:
-                    yield registration, None
+                    yield registration, None, "hook"
             return
-        receive = self._unprotected_receive(registrations[0].node)
-        if receive is not None:
+        first = registrations[0].node
+        if not self._observes(first, registrations, lifetime):
+            if not lifetime:
+                for registration in registrations:
+                    yield registration, None, "never-receives"
+            return
+        nodes = {id(r.node) for r in registrations}
+        flow = LeakFlow(self.handler.function, self.socket, lambda n: id(n) in nodes, self._is_removal)
+        found = sorted(flow.run(), key=lambda leak: (leak.node.lineno, leak.node.col_offset))
+        if found:
             for registration in registrations:
-                yield registration, receive
+                yield registration, found[0], "flow"
 
-    def _unprotected_receive(self, after: ast.AST) -> ast.Call | None:
-        parents = _parents(self.handler.function)
+    def _observes(self, after: ast.AST, registrations: list[Registration], lifetime: bool) -> bool:
+        """Whether, after registering, the function sees the connection end: a receive (or, for a
+        handler, a send) on the socket, an `async for` over it, or a call it is handed to."""
+        registered = {id(r.node) for r in registrations}
+        position = (after.lineno, after.col_offset)
         for node in own_nodes(self.handler.function):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RECEIVES):
+            if not hasattr(node, "lineno") or (node.lineno, node.col_offset) <= position:
                 continue
-            if not (isinstance(node.func.value, ast.Name) and node.func.value.id == self.socket):
+            if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Name) and node.iter.id == self.socket:
+                return True
+            if not isinstance(node, ast.Call) or id(node) in registered:
                 continue
-            if (node.lineno, node.col_offset) <= (after.lineno, after.col_offset):
-                continue
-            if not self._protected(node, parents):
-                return node
-        return None
-
-    def _protected(self, receive: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
-        child: ast.AST = receive
-        node = parents.get(receive)
-        while node is not None:
-            if isinstance(node, ast.Try) and any(child is s for s in node.body):
-                if self._removes(node.finalbody):
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.socket:
+                if func.attr in _LIFETIME_RECEIVES or (not lifetime and func.attr not in ("close", "accept")):
                     return True
-                for handler in node.handlers:
-                    if DISCONNECT_ERRORS & set(caught_names(handler)) and self._removes(handler.body):
-                        return True
-            if isinstance(node, ast.AsyncFor) and child is node.iter and receive.func.attr.startswith("iter"):
-                if self._removes(_following(node, parents)):
-                    return True  # `iter_*()` ends the loop quietly on disconnect
-            child, node = node, parents.get(node)
+            elif passes(node, self.socket) and not self._is_removal(node):
+                return True
         return False
+
+
+def lifetime_functions(tree: ast.Module, handled: set[int]) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None, str]]:
+    """Functions and methods (not handlers) with a socket parameter: (function, class name, socket)."""
+    for node in tree.body:
+        members = [(node, None)] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (
+            [(m, node.name) for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))] if isinstance(node, ast.ClassDef) else []
+        )
+        for function, cls in members:
+            if id(function) in handled or _registering_name(function.name) or _removing_name(function.name):
+                continue
+            param = socket_param(function, cls is not None)
+            if param is not None:
+                yield function, cls, param[1]
+
+
+# -- a class that removes something else than it registered ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    store: ast.AST
+    registry: str
+    stored: str
+    removed: str
+    where: ast.AST  # the removal's test or call
+
+
+def _selfish(node: ast.AST) -> str | None:
+    """`self` or `self.attr`, spelled."""
+    if isinstance(node, ast.Name) and node.id == "self":
+        return "self"
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
+
+
+def _registry_of(node: ast.AST) -> str | None:
+    """`self._open[key]` / `self._open` / `Cls._open` → `_open`."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.attr
+    return None
+
+
+def mismatched_removals(classes: list[ast.ClassDef]) -> Iterable[Mismatch]:
+    """Stores of `self`-things into a registry of the class whose every removal tests or removes
+    another `self`-thing (`... = self.handler` vs `if reg.get(key) is self: reg.pop(key)`)."""
+    for cls in classes:
+        stores: dict[str, list[tuple[ast.AST, str]]] = {}
+        removals: dict[str, list[tuple[ast.AST, str | None]]] = {}
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+                stored = _selfish(node.value)
+                registry = _registry_of(node.targets[0])
+                if stored and registry:
+                    stores.setdefault(registry, []).append((node, stored))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                registry = _registry_of(node.func.value)
+                if registry is None or not node.args:
+                    continue
+                value = _selfish(node.args[0])
+                if node.func.attr in ("add", "append") and value:
+                    stores.setdefault(registry, []).append((node, value))
+                elif node.func.attr in ("remove", "discard"):
+                    removals.setdefault(registry, []).append((node, value))
+            elif isinstance(node, ast.If):
+                compared = _identity_test(node.test)
+                if compared is not None:
+                    registry, value = compared
+                    if any(_removes_from(n, registry) for s in node.body for n in ast.walk(s)):
+                        removals.setdefault(registry, []).append((node.test, value))
+            elif isinstance(node, ast.Delete):
+                for target in node.targets:
+                    registry = _registry_of(target)
+                    if registry:
+                        removals.setdefault(registry, []).append((node, None))
+        for registry, stored_list in stores.items():
+            removed = removals.get(registry, [])
+            if not removed or any(value is None for _, value in removed):
+                continue  # no removal here (another rule's business) or one that removes by key
+            for store, stored in stored_list:
+                if all(value != stored for _, value in removed):
+                    where, value = removed[0]
+                    yield Mismatch(store, registry, stored, value or "", where)
+
+
+def _identity_test(test: ast.expr) -> tuple[str, str] | None:
+    """`self.reg.get(key) is self` → (`reg`, `self`)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)):
+        left, right = test.left, test.comparators[0]
+        for probe, value in ((left, right), (right, left)):
+            if isinstance(probe, ast.Call) and isinstance(probe.func, ast.Attribute) and probe.func.attr == "get":
+                registry = _registry_of(probe.func.value)
+                spelled = _selfish(value)
+                if registry and spelled:
+                    return registry, spelled
+            if isinstance(probe, ast.Subscript):
+                registry = _registry_of(probe)
+                spelled = _selfish(value)
+                if registry and spelled:
+                    return registry, spelled
+    return None
+
+
+def _removes_from(node: ast.AST, registry: str) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("pop", "remove", "discard"):
+        return _registry_of(node.func.value) == registry
+    if isinstance(node, ast.Delete):
+        return any(_registry_of(t) == registry for t in node.targets)
+    return False
 
 
 def _parents(function: ast.AST) -> dict[ast.AST, ast.AST]:
@@ -234,19 +390,83 @@ class DisconnectLeak(WebSocketRule):
         module = websocket_module(ctx)
         managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init)
         hooks = disconnect_hooks(module.sockets.class_nodes)
+        resolver = callees(ctx)
+        reported: set[int] = set()
+        handled: set[int] = set()
         for handler in module.handlers:
+            handled.add(id(handler.function))
             if handler.framework not in ("starlette", "channels"):
                 continue
-            for registration, receive in RegistrationLeaks(handler, managers, hooks).leaks():
-                yield self.report(ctx, registration.node, self.message(handler, registration, receive))
+            lifetime = not handler.entry and handler.class_name is None  # a function handed an accepted socket
+            if lifetime and (_registering_name(handler.function.name) or _removing_name(handler.function.name)):
+                continue  # a manager's `connect`/`disconnect`: its caller owns the lifetime
+            for registration, leak, why in RegistrationLeaks(handler, managers, hooks, resolver).leaks(lifetime=lifetime):
+                if id(registration.node) not in reported:
+                    reported.add(id(registration.node))
+                    yield self.report(ctx, registration.node, self.message(handler, registration, leak, why, resolver))
+        for function, cls, socket in lifetime_functions(ctx.tree, handled):
+            served = SocketHandler(function, "starlette", socket, False, class_name=cls)
+            for registration, leak, why in RegistrationLeaks(served, managers, hooks, resolver).leaks(lifetime=True):
+                if id(registration.node) not in reported:
+                    reported.add(id(registration.node))
+                    yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver))
+        for mismatch in mismatched_removals(module.sockets.class_nodes):
+            if id(mismatch.store) not in reported:
+                reported.add(id(mismatch.store))
+                yield self.report(ctx, mismatch.store, self.mismatch_message(mismatch))
 
     @staticmethod
-    def message(handler: SocketHandler, registration: Registration, receive: ast.Call | None) -> str:
-        consequence = f"every disconnect leaves a dead socket in `{registration.shared}` that later broadcasts raise on"
-        if receive is None:
-            hook = "on_disconnect" if handler.framework == "starlette" else "disconnect"
-            return f"`{registration.text}` registers the socket, but no `{hook}` method removes it: {consequence}"
+    def mismatch_message(mismatch: Mismatch) -> str:
         return (
-            f"`{registration.text}` registers the socket, but the receive at line {receive.lineno} has no "
-            f"`except WebSocketDisconnect`/`finally` that removes it: {consequence}"
+            f"`{mismatch.stored}` is registered in `{mismatch.registry}`, but the removal (line {mismatch.where.lineno}) only "
+            f"removes the entry when it is `{mismatch.removed}`, a different object: the test never holds, so every "
+            f"closed connection stays registered and a reconnect finds a dead entry"
         )
+
+    @staticmethod
+    def message(handler: SocketHandler, registration: Registration, leak: Leak | None, why: str, resolver: Callees | None = None) -> str:
+        consequence = f"the dead socket stays in `{registration.shared}` and later broadcasts raise on it"
+        head = f"`{registration.text}` registers the socket"
+        if why == "hook":
+            hook = "on_disconnect" if handler.framework == "starlette" else "disconnect"
+            return f"{head}, but no `{hook}` method removes it: {consequence}"
+        if why == "never-receives":
+            return (
+                f"{head}, but the handler never receives from it (nor hands it to code that does): the disconnect is "
+                f"never seen, so the removal never runs and {consequence}"
+            )
+        assert leak is not None
+        line = leak.node.lineno
+        if leak.kind == "escape":
+            value = leak.node.value if isinstance(leak.node, ast.Await) else None
+            receives = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _LIFETIME_RECEIVES
+            if leak.exception == "disconnect":
+                what = "a disconnect" if receives else "an exception (a closed or broken socket)"
+            else:
+                what = "any exception other than a disconnect"
+            spelled = _spelling(leak.node.value if isinstance(leak.node, ast.Await) else leak.node, 50)
+            return (
+                f"{head}, but {what} raised by `{spelled}` (line {line}) leaves the function without removing it "
+                f"(no `finally:` removal, and no handler that removes it before anything else can raise): {consequence}"
+            )
+        swallowed = _swallowing_helper(handler, registration, resolver)
+        if swallowed:
+            return (
+                f"{head}, but {swallowed}, so the call returns normally and the function ends (line {line}) without the "
+                f"removal, which only runs in `except` handlers: {consequence}"
+            )
+        if leak.kind == "return":
+            return f"{head}, but the function returns at line {line} on a path that does not remove it: {consequence}"
+        return f"{head}, but the function can end (line {line}) on a path that does not remove it: {consequence}"
+
+
+def _swallowing_helper(handler: SocketHandler, registration: Registration, resolver: Callees | None) -> str | None:
+    if resolver is None:
+        return None
+    for node in own_nodes(handler.function):
+        if isinstance(node, ast.Call) and node is not registration.node and passes(node, handler.socket):
+            callee = resolver.of_call(node, handler.socket, handler.function)
+            if callee is not None and callee.use.swallows:
+                path = callee.where.rsplit(":", 1)[0]
+                return f"`{callee.name}` catches the disconnect without raising it again ({path}:{callee.use.swallows})"
+    return None
