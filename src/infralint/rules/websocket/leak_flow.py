@@ -20,6 +20,9 @@ from ...analysis.handlers import caught_names
 
 DISCONNECT = "disconnect"
 OTHER = "other"
+#: what else a receive or send on the socket may raise (a RuntimeError on a closed socket): it enters
+#: `except Exception:` handlers, but is not reported when nothing catches it
+RARE = "rare"
 BROAD = frozenset({"Exception", "BaseException"})
 DISCONNECT_NAMES = frozenset({
     "WebSocketDisconnect", "ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError", "ClientDisconnected",
@@ -84,7 +87,7 @@ class LeakFlow:
     def _exit(self, exit: _Exit) -> None:
         if self.collectors:
             self.collectors[-1].append(exit)
-        elif exit.state:
+        elif exit.state and exit.exception != RARE:
             self._leak(Leak("escape" if exit.kind == "raise" else "return", exit.node, exit.exception))
 
     # -- statements ---------------------------------------------------------------------------
@@ -255,7 +258,7 @@ class LeakFlow:
             func = value.func
             on_socket = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.socket
             if on_socket:  # a receive or send on the socket: the disconnect (Starlette turns a send's OSError into it)
-                kinds = {DISCONNECT}
+                kinds = {DISCONNECT, RARE}
             elif any(isinstance(a, ast.Name) and a.id == self.socket for a in [*value.args, *(k.value for k in value.keywords)]):
                 kinds = {DISCONNECT, OTHER}
         for kind in sorted(kinds):
@@ -264,10 +267,10 @@ class LeakFlow:
 
 def _catches(handler: ast.ExceptHandler) -> set[str]:
     if handler.type is None:
-        return {DISCONNECT, OTHER}
+        return {DISCONNECT, OTHER, RARE}
     names = set(caught_names(handler))
     if names & BROAD:
-        return {DISCONNECT, OTHER}
+        return {DISCONNECT, OTHER, RARE}
     if names & DISCONNECT_NAMES:
         return {DISCONNECT}
     return set()
