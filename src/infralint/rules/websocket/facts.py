@@ -53,6 +53,8 @@ class WebSocketHandlerFacts(Fact):
     selections: list = field(default_factory=list)
     #: literals the handler compares the offer with
     compared: list = field(default_factory=list)
+    #: the handshake is pending when it starts (a registered endpoint, a consumer, `on_connect`)
+    entry: bool = False
 
 
 @fact_kind("websocket-manager-method")
@@ -111,6 +113,7 @@ def websocket_facts(file: PythonFile) -> Iterable[Fact]:
             fact = by_name[name] = WebSocketHandlerFacts(file.path, handler.line, name, handler.framework)
             found.append(fact)
         fact.reads_offer = fact.reads_offer or use.offered
+        fact.entry = fact.entry or handler.entry
         fact.compared.extend(c for c in module.known_names(handler) if c not in fact.compared)
         for site in handler.accepts:
             selection = module.selection(handler, site)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...project import Binding, module_name
 from ...source import SourceFile, path_matches
-from .facts import WebSocketClient, handler_qualname
+from .facts import WebSocketClient, WebSocketHandlerFacts, handler_qualname
 from .sockets import SocketHandler
 
 if TYPE_CHECKING:
@@ -26,36 +26,117 @@ if TYPE_CHECKING:
 class Reach:
     client: WebSocketClient
     by_name_only: bool
+    #: how a client whose URL does not resolve to a route was joined ("" when its path matched)
+    how: str = ""
 
     def describe(self) -> str:
         if self.client.protocols:
             offer = "offers [" + ", ".join('"' + p.replace("{}", "…") + '"' for p in self.client.protocols) + "]"
         else:
             offer = "offers no subprotocol"
-        how = " (its URL cannot be resolved: matched by protocol name)" if self.by_name_only else f" to `{self.client.path}`"
+        if self.how:
+            how = f" ({self.how})"
+        else:
+            how = " (its URL cannot be resolved: matched by protocol name)" if self.by_name_only else f" to `{self.client.path}`"
         return f"the client at {self.client.where} {offer}{how}"
+
+
+ONLY_SERVER = "its URL is built at run time: joined as the only WebSocket server of the repository"
 
 
 def clients_reaching(ctx: "FileContext", handler: SocketHandler, known_names: list[str]) -> list[Reach]:
     """Clients that offer a readable protocol list to this handler (path first, then name only)."""
+    return clients_reaching_name(ctx, handler_qualname(module_name(ctx.display_path), handler), known_names)
+
+
+def clients_reaching_name(ctx: "FileContext", qualname: str, known_names: list[str]) -> list[Reach]:
+    """Clients reaching the server named `qualname`: by path; by path suffix when no route matches
+    the whole path; by protocol name; or, for a URL built at run time, when the server is the only
+    WebSocket server of the client's repository."""
     project: Project | None = ctx.project
     if project is None:
         return []
-    qualname = handler_qualname(module_name(ctx.display_path), handler)
     resolved = project.resolve(qualname)
     globs = tuple(ctx.config.option("websocket", "client-globs"))
     found: list[Reach] = []
     for client, endpoints in _client_routes(project, globs):
-        if endpoints is not None:
+        if endpoints:
             reached = [e for e in endpoints if e.handler == qualname or project.resolve(e.handler) == resolved]
             if reached:
                 project.note(client, *(fact for e in reached for fact in (e.fact, *e.through)))
                 found.append(Reach(client, False))
+            continue
+        if endpoints is not None:  # a path no route serves in full: its tail may be a mounted route
+            tails = [e for e in _suffix_endpoints(project, client.path or "") if project.resolve(e.handler) == resolved]
+            if tails:
+                project.note(client, *(e.fact for e in tails))
+                found.append(Reach(client, False, f"to `{client.path}`, joined by its path suffix `{tails[0].path}`"))
+                continue
         elif known_names and set(client.protocols) & set(known_names):
             project.note(client)
             found.append(Reach(client, True))
+            continue
+        if client.protocols and only_server(project, client) == resolved:
+            project.note(client)
+            found.append(Reach(client, False, ONLY_SERVER if endpoints is None else f"no route serves `{client.path}`: joined as the only WebSocket server of the repository"))
     found.sort(key=lambda r: (r.client.file, r.client.line))
     return found
+
+
+def _segments_match(route: list[str], wanted: list[str]) -> bool:
+    return all(r == w or w == "{}" or (r[:1] in "{<" and r[-1:] in "}>") for r, w in zip(route, wanted))
+
+
+def _suffix_endpoints(project: "Project", path: str) -> list:
+    wanted = [s for s in path.split("/") if s]
+    found = []
+    for endpoint in project.endpoints():
+        route = [s for s in endpoint.path.split("/") if s]
+        if endpoint.method != "WS" or not route or len(route) >= len(wanted):
+            continue
+        if not any(s[:1] not in "{<" for s in route):
+            continue
+        if _segments_match(route, wanted[len(wanted) - len(route):]):
+            found.append(endpoint)
+    return found
+
+
+def servers_by_repository(project: "Project") -> dict[str, set[str]]:
+    """Every WebSocket server of the run (resolved names) by repository: routed endpoints, handlers
+    whose handshake is pending when they start, Tornado handlers and hand-written 101 responses."""
+    memo = project.memo
+    found = memo.get("websocket-servers")
+    if found is not None:
+        return found
+    from .raw_http import RawHandshake
+    from .repositories import repository_of
+    from .tornado_handlers import hierarchy
+
+    found = {}
+
+    def add(fact, name: str) -> None:
+        found.setdefault(repository_of(fact.file, project.base), set()).add(project.resolve(name))
+
+    for endpoint in project.endpoints():
+        if endpoint.method == "WS":
+            add(endpoint.fact, endpoint.handler)
+    for handler in project.facts(WebSocketHandlerFacts):
+        if handler.entry:
+            add(handler, handler.name)
+    tree = hierarchy(project)
+    for key in tree.leaves:
+        add(tree.classes[key], tree.classes[key].name)
+    for raw in project.facts(RawHandshake):
+        add(raw, raw.name)
+    memo["websocket-servers"] = found
+    return found
+
+
+def only_server(project: "Project", client: WebSocketClient) -> str | None:
+    from .repositories import repository_of
+
+    servers = servers_by_repository(project).get(repository_of(client.file, project.base), set())
+    return next(iter(servers)) if len(servers) == 1 else None
 
 
 #: per project index (replaced whenever a file's facts change) and client globs: every client with a

@@ -44,8 +44,38 @@ class WebSocketModule:
     def selection(self, handler: SocketHandler, site: AcceptSite) -> Selection:
         if site.opaque:
             return Selection("dynamic")
+        return self.classify(handler, site.selected)
+
+    def classify(self, handler: SocketHandler, value: ast.expr | None) -> Selection:
+        """What a selected (or header) value is: none, literal, constant, raw-header, token, dynamic."""
         holders = {handler.socket, *handler.readers}
-        return classify_selection(site.selected, self.offer_use(handler), holders, self.constants, self.token)
+        found = classify_selection(value, self.offer_use(handler), holders, self.constants, self.token)
+        if found.kind == "dynamic" and self._module_constant(value, holders):
+            return Selection("constant", self.source.segment(value) or "")
+        return found
+
+    @cached_property
+    def module_bindings(self) -> set[str]:
+        """Names bound at module level: imports (relative ones too), classes, assignments."""
+        found: set[str] = set()
+        for node in self.source.tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ClassDef):
+                found.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        return found
+
+    def _module_constant(self, value: ast.expr | None, holders: set[str]) -> bool:
+        """`Protocol.name`, `settings.WS_PROTOCOL`, an imported `PROTOCOL`: fixed when the module loads."""
+        node = value
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id in holders or node.id in ("self", "cls"):
+            return False
+        return node.id in self.module_bindings and node.id not in self.sockets.functions
 
     def known_names(self, handler: SocketHandler) -> list[str]:
         """The protocol names the handler compares the offer with (a bare token prefix like `jwt.` left out)."""

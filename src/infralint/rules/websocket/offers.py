@@ -36,17 +36,26 @@ class OfferUse:
     compared: list[str] = field(default_factory=list)
     #: literal prefixes the offer is tested with (`p.startswith("jwt.")`) per local name
     prefixes: dict[str, list[str]] = field(default_factory=dict)
+    #: locals holding the request's headers as a mapping (`dict(scope["headers"])`)
+    header_maps: set[str] = field(default_factory=set)
 
     @property
     def offered(self) -> bool:
         return bool(self.reads)
 
 
+def _key_text(node: ast.AST | None) -> str | None:
+    """A literal key: `"sec-websocket-protocol"`, or the bytes of a raw ASGI header `b"..."`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+        return node.value.decode("latin-1")
+    return literal_str(node)
+
+
 def _subscript_key(node: ast.AST) -> str | None:
     if isinstance(node, ast.Subscript):
-        return literal_str(node.slice)
+        return _key_text(node.slice)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in HEADER_READERS and node.args:
-        return literal_str(node.args[0])
+        return _key_text(node.args[0])
     return None
 
 
@@ -64,21 +73,43 @@ def _root_name(node: ast.AST | None) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def offer_read_kind(node: ast.AST, holders: set[str]) -> str | None:
-    """`header` for a read of the raw header, `scope` for `scope["subprotocols"]`, else None."""
+def offer_read_kind(node: ast.AST, holders: set[str] | frozenset[str], header_maps: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """`header` for a read of the raw header, `scope` for `scope["subprotocols"]`, else None.
+
+    `header_maps` are locals holding a request's headers as a mapping (`headers = dict(scope["headers"])`
+    in an ASGI middleware). A scope key spelled like the header (`self.scope["Sec-WebSocket-Protocol"]`,
+    set by a middleware from the raw header) is the raw header too."""
     key = _subscript_key(node)
     if key is None:
         return None
     container = _container(node)
-    if key == SCOPE_KEY and isinstance(container, ast.Name) and container.id in holders:
-        return "scope"  # Starlette's WebSocket is a mapping over its scope: `websocket["subprotocols"]`
+    if isinstance(container, ast.Name):
+        if key == SCOPE_KEY and container.id in holders:
+            return "scope"  # Starlette's WebSocket is a mapping over its scope: `websocket["subprotocols"]`
+        if key.lower() == HEADER and (container.id in header_maps or (container.id in holders and container.id == "scope")):
+            return "header"
+        return None
     if not isinstance(container, ast.Attribute) or _root_name(container) not in holders:
         return None
-    if key.lower() == HEADER and container.attr in ("headers", "request_headers"):
+    if key.lower() == HEADER and container.attr in ("headers", "request_headers", "scope"):
         return "header"
     if key == SCOPE_KEY and container.attr == "scope":
         return "scope"
     return None
+
+
+def header_map_names(nodes: list[ast.AST], holders: set[str]) -> set[str]:
+    """Locals bound to a request's raw headers as a mapping: `headers = dict(scope["headers"])`."""
+    found: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict" and len(value.args) == 1:
+            value = value.args[0]
+        if _subscript_key(value) == "headers" and _root_name(_container(value)) in holders:
+            found.update(_targets(node))
+    return found
 
 
 def _targets(node: ast.AST) -> list[str]:
@@ -110,7 +141,14 @@ class OfferAnalysis:
         self._cache: dict[tuple[int, tuple[str, ...]], OfferUse] = {}
 
     def of_handler(self, handler: SocketHandler) -> OfferUse:
-        return self.of_function(handler.function, (handler.socket, *handler.readers))
+        use = self.of_function(handler.function, (handler.socket, *handler.readers))
+        if handler.framework == "starlette" and not use.reads:
+            param = header_parameter(handler.function)
+            if param is not None:  # FastAPI hands the header to the endpoint as a parameter
+                use.reads.append(param)
+                use.names.add(param.arg)
+                use.raw_names.add(param.arg)
+        return use
 
     def of_function(self, function: FunctionNode, holders: tuple[str, ...], depth: int = 0) -> OfferUse:
         key = (id(function), holders)
@@ -120,19 +158,20 @@ class OfferAnalysis:
         self._cache[key] = use  # recursion guard: a helper calling itself adds nothing
         nodes = list(own_nodes(function))
         holder_set = set(holders)
+        maps = use.header_maps = header_map_names(nodes, holder_set)
         for _ in range(2):  # twice: loops assign before the source order shows the read
             for node in nodes:
                 value = _assigned_value(node)
                 if value is None:
                     continue
-                kinds = {offer_read_kind(n, holder_set) for n in ast.walk(value)}
+                kinds = {offer_read_kind(n, holder_set, maps) for n in ast.walk(value)}
                 tainted = any(isinstance(n, ast.Name) and n.id in use.names for n in ast.walk(value))
                 if kinds - {None} or tainted:
                     use.names.update(_targets(node))
-                if offer_read_kind(value, holder_set) == "header" or (isinstance(value, ast.BoolOp) and any(offer_read_kind(v, holder_set) == "header" for v in value.values)):
+                if is_raw_header(value, holder_set, use):
                     use.raw_names.update(_targets(node))
         for node in nodes:
-            if offer_read_kind(node, holder_set):
+            if offer_read_kind(node, holder_set, maps):
                 use.reads.append(node)
             elif isinstance(node, ast.Compare):
                 self._note_comparison(node, use, holder_set)
@@ -178,8 +217,56 @@ class OfferAnalysis:
         use.compared.extend(c for c in inner.compared if c not in use.compared)
 
 
+def header_parameter(function: FunctionNode) -> ast.arg | None:
+    """A FastAPI endpoint parameter that receives the offer: `sec_websocket_protocol: Annotated[str |
+    None, Header()]`, `= Header(None)`, or any parameter with `Header(alias="Sec-WebSocket-Protocol")`."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    for param in [*positional, *args.kwonlyargs]:
+        markers = [defaults.get(param.arg), param.annotation]
+        header_calls = [n for m in markers if m is not None for n in ast.walk(m) if isinstance(n, ast.Call) and _last(n.func) == "Header"]
+        if not header_calls:
+            continue
+        alias = any(
+            kw.arg in ("alias", "validation_alias") and isinstance(kw.value, ast.Constant)
+            and str(kw.value.value).lower() == "sec-websocket-protocol" for c in header_calls for kw in c.keywords
+        )
+        if alias or _HEADER_PARAMETER.match(param.arg):
+            return param
+    return None
+
+
+def _last(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+_HEADER_PARAMETER = re.compile(r"^sec_websocket_protocol$", re.IGNORECASE)
+
+
 def _mentions_offer(node: ast.AST, use: OfferUse, holders: set[str]) -> bool:
-    return any((isinstance(n, ast.Name) and n.id in use.names) or offer_read_kind(n, holders) for n in ast.walk(node))
+    return any((isinstance(n, ast.Name) and n.id in use.names) or offer_read_kind(n, holders, use.header_maps) for n in ast.walk(node))
+
+
+#: calls that keep a header value what it is (`token.decode("ascii")`, `header.strip()`)
+_SAME_VALUE = frozenset({"encode", "decode", "strip", "lower"})
+
+
+def is_raw_header(value: ast.AST | None, holders: set[str], use: OfferUse) -> bool:
+    """The whole `Sec-WebSocket-Protocol` request header: a read of it, a local holding it, or either
+    re-encoded (`token.encode("ascii")`) or defaulted (`header or ""`)."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _SAME_VALUE:
+        value = value.func.value
+    if isinstance(value, ast.BoolOp):
+        return any(is_raw_header(v, holders, use) for v in value.values)
+    if isinstance(value, ast.Name):
+        return value.id in use.raw_names
+    return value is not None and offer_read_kind(value, holders, use.header_maps) == "header"
 
 
 def _string_literals(node: ast.AST) -> list[str]:
@@ -211,7 +298,7 @@ def classify_selection(selected: ast.expr | None, use: OfferUse, holders: set[st
         return Selection("literal", text)
     if isinstance(selected, ast.Name) and selected.id in constants:
         return Selection("literal", constants[selected.id])
-    if offer_read_kind(selected, holders) == "header" or (isinstance(selected, ast.Name) and selected.id in use.raw_names):
+    if is_raw_header(selected, holders, use):
         return Selection("raw-header")
     leading = _leading_literal(selected)
     if leading is not None and token_prefix(token, leading):

@@ -102,6 +102,31 @@ def has_double_star(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
+def dict_value(node: ast.Dict, key: str) -> ast.expr | None:
+    for k, v in zip(node.keys, node.values):
+        if literal_str(k) == key:
+            return v
+    return None
+
+
+def accept_message(call: ast.Call) -> ast.Dict | None:
+    """The raw ASGI message of `send({"type": "websocket.accept", ...})` (any sender: the ASGI `send`,
+    a consumer's `self.send`/`base_send`, `super().send`), else None."""
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Dict):
+        return None
+    message = call.args[0]
+    return message if literal_str(dict_value(message, "type")) == "websocket.accept" else None
+
+
+def _super_on_connect(call: ast.Call, socket: str) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute) and func.attr == "on_connect" and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+        and len(call.args) == 1 and isinstance(call.args[0], ast.Name) and call.args[0].id == socket
+    )
+
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -137,6 +162,14 @@ def method_call(node: ast.AST, receiver: str, names: frozenset[str] | set[str] |
         if isinstance(value, ast.Name) and value.id == receiver and (names is None or node.func.attr in names):
             return node.func.attr
     return None
+
+
+def _is_asgi_callable(params: list[ast.arg]) -> bool:
+    """`(scope, receive, send)`, or a method's `(self, scope, receive, send)`: a raw ASGI application."""
+    names = [p.arg for p in params]
+    if names[:1] == ["self"]:
+        names = names[1:]
+    return len(names) == 3 and names[0] == "scope"
 
 
 class ModuleSockets:
@@ -282,6 +315,11 @@ class ModuleSockets:
             handler = SocketHandler(node, "starlette", constructed, True, decorated_path)
             handler.accepts = self._socket_accepts(node, constructed)
             return handler
+        if _is_asgi_callable(params) and any(accept_message(n) is not None for n in own_nodes(node) if isinstance(n, ast.Call)):
+            scope = params[1].arg if params[0].arg == "self" else params[0].arg
+            handler = SocketHandler(node, "asgi", scope, True, decorated_path)
+            handler.accepts = self._socket_accepts(node, scope)
+            return handler
         response = self._aiohttp_response(node)
         if response is not None:
             socket, call = response
@@ -320,7 +358,12 @@ class ModuleSockets:
         for node in own_nodes(function):
             if not isinstance(node, ast.Call):
                 continue
-            if method_call(node, socket, {"accept"}) or method_call(node, socket, self.extra_accept_calls):
+            message = accept_message(node)
+            if message is not None:  # `await send({"type": "websocket.accept", ...})`, however sent
+                sites.append(AcceptSite(node, "subprotocol", dict_value(message, "subprotocol"), any(k is None for k in message.keys)))
+            elif _super_on_connect(node, socket):  # Starlette's default `on_connect` accepts with no subprotocol
+                sites.append(AcceptSite(node, "subprotocol", None))
+            elif method_call(node, socket, {"accept"}) or method_call(node, socket, self.extra_accept_calls):
                 sites.append(AcceptSite(node, "subprotocol", argument(node, 0, "subprotocol"), has_double_star(node)))
             elif self._extra_accept_function(node, socket):  # `accept_socket(websocket, subprotocol=...)`
                 sites.append(AcceptSite(node, "subprotocol", argument(node, 99, "subprotocol"), has_double_star(node)))
