@@ -30,6 +30,10 @@ class ServerLaunch:
     ws_ping_disabled: bool = False
     #: the keep-alive flag is there but its value is not a literal (`--keep-alive $KEEPALIVE`)
     keepalive_unresolved: bool = False
+    #: `--keep-alive ${GUNICORN_KEEP_ALIVE:-2}`: the variable the deployment may set (`keepalive` is its default)
+    keepalive_var: str | None = None
+    #: gunicorn `--threads N` (with the sync worker, more than one thread runs the gthread worker)
+    threads: float | None = None
 
 
 def parse_launch(argv: list[str], path: str, line: int) -> ServerLaunch | None:
@@ -90,22 +94,44 @@ _PING_FLAGS = {"uvicorn": "--ws-ping-interval", "daphne": "--ping-interval", "hy
 _CONFIG_FLAGS = ("-c", "--config")
 
 
+_SHELL_VAR_RE = re.compile(r"^\$\{(\w+)(?::?[-=](.*))?\}$|^\$(\w+)$")
+
+
+def shell_default(word: str) -> tuple[str | None, str | None]:
+    """`${NAME:-2}` → ("NAME", "2"); `$NAME`/`${NAME}` → ("NAME", None); a literal → (None, word)."""
+    match = _SHELL_VAR_RE.match(word)
+    if not match:
+        return None, word
+    if match.group(3):
+        return match.group(3), None
+    return match.group(1), match.group(2)
+
+
+def _number(word: str | None) -> float | None:
+    try:
+        return float(word) if word is not None else None
+    except ValueError:
+        return None
+
+
 def _read_options(server: str, words: list[str], path: str, line: int) -> ServerLaunch:
     keepalive: float | None = None
     worker_class = None
     config_file = None
     ping: float | None = None
     unresolved = False
+    keepalive_var = None
+    threads = None
     for index, word in enumerate(words):
         flag, _, inline = word.partition("=")
         value = inline if _ else (words[index + 1] if index + 1 < len(words) else None)
         if flag in _KEEPALIVE_FLAGS[server] and value is not None:
-            try:
-                keepalive = float(value)
-            except ValueError:
-                keepalive, unresolved = None, True
+            name, default = shell_default(value)
+            keepalive = _number(default)
+            unresolved = keepalive is None
+            keepalive_var = name
         elif flag in _WORKER_FLAGS[server] and value is not None:
-            worker_class = value
+            worker_class = shell_default(value)[1] or value
         elif flag in _CONFIG_FLAGS and server in ("gunicorn", "hypercorn") and value is not None:
             config_file = value
         elif flag == _PING_FLAGS.get(server) and value is not None:
@@ -113,7 +139,45 @@ def _read_options(server: str, words: list[str], path: str, line: int) -> Server
                 ping = float(value)
             except ValueError:
                 ping = None
-    return ServerLaunch(server, keepalive, worker_class, config_file, path, line, ping, ping is not None and ping <= 0, unresolved)
+        elif server == "gunicorn" and flag == "--threads" and value is not None:
+            threads = _number(shell_default(value)[1])
+    return ServerLaunch(server, keepalive, worker_class, config_file, path, line, ping, ping is not None and ping <= 0, unresolved, keepalive_var, threads)
+
+
+def cmd_args_launch(server: str, value: str, path: str, line: int) -> ServerLaunch | None:
+    """`GUNICORN_CMD_ARGS="--keep-alive 75 -k gthread"`: the options it passes, as a launch of `server`."""
+    words = split_shell(value)
+    return _read_options(server, words, path, line) if words else None
+
+
+# -- shell scripts ------------------------------------------------------------------------------
+
+_SERVER_WORD_RE = re.compile(r"\b(gunicorn|uvicorn|hypercorn|daphne)\b")
+
+
+def shell_launches(text: str, path: str) -> list[ServerLaunch]:
+    """Every server a shell script starts (`gunicorn … app:app` in start.sh, entrypoint.sh), at
+    the line the command starts on; continuation lines are joined, comments skipped."""
+    found = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        start = index
+        logical = lines[index]
+        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
+            index += 1
+            logical = logical.rstrip()[:-1] + " " + lines[index]
+        index += 1
+        stripped = logical.strip()
+        if not stripped or stripped.startswith("#") or not _SERVER_WORD_RE.search(stripped):
+            continue
+        words = split_shell(stripped.split(" #", 1)[0])
+        if words and words[0] in ("echo", "printf", "pip", "pip3", "apt-get", "poetry", "uv") and "run" not in words[:2]:
+            continue  # `echo "starting gunicorn"`, `pip install gunicorn`
+        launch = parse_launch(words, path, start + 1)
+        if launch:
+            found.append(launch)
+    return found
 
 
 # -- the files that hold command lines ----------------------------------------------------------

@@ -8,6 +8,7 @@ probe calls and what it waits on; `rules.py` holds the rules.
 """
 
 from . import extract  # noqa: F401 - registers the configuration fact extractors
+from . import launch_sites  # noqa: F401 - registers the launch-site and platform-marker extractors
 from .rules import (
     KeepaliveShorterThanLoadBalancer,
     LivenessDependsOnService,

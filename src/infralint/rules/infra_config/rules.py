@@ -343,49 +343,14 @@ class KeepaliveShorterThanLoadBalancer(InfraRule):
     code = "INF605"
     python_settings = True
 
+    def applies_to(self, ctx) -> bool:
+        from .launch_sites import looks_like_gunicorn_config
+
+        text = ctx.source.text
+        return ("uvicorn" in text and "run" in text) or looks_like_gunicorn_config(ctx.source.pure_path.name, text)
+
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
-        balancers = [b for b in infra.derived.balancers if b.idle_timeout is not None]
-        if not balancers:
-            return
-        launches = infra.derived.launches
-        config_files = [l for l in launches if l.source == "gunicorn configuration file"]
-        for launch in launches:
-            effective = _effective(launch, config_files)
-            if effective is None:
-                continue
-            keepalive, detail, worker = effective
-            longest = max(balancers, key=lambda b: b.idle_timeout)
-            if keepalive >= longest.idle_timeout:
-                continue
-            yield Placed(launch.path, launch.line, _keepalive_message(launch, keepalive, detail, worker, longest))
+        from .keepalive import keepalive_findings
 
-
-def _effective(launch: Launch, config_files: list[Launch]) -> tuple[float, str, str] | None:
-    """The keep-alive a launch runs with, and how it is known; None when it does not keep alive."""
-    setting = KEEPALIVE_SETTING.get(launch.server, "keep-alive")
-    if launch.server == "gunicorn":
-        config = config_files[0] if config_files and launch.source != "gunicorn configuration file" else None
-        if config is not None and launch.keepalive is None:
-            return None  # the configuration file decides: reported there
-        if config is None and launch.config_file and launch.keepalive is None:
-            return None  # `-c` names a configuration file the run does not contain: not guessed
-        worker = launch.worker_class or (config.worker_class if config else "")
-        if not worker or worker == "sync" or not any(w in worker for w in _PERSISTENT_WORKERS):
-            return None  # the sync worker closes every connection after its response
-    else:
-        worker = ""
-    if launch.server not in KEEPALIVE_DEFAULTS:
-        return None  # daphne: no keep-alive setting to compare
-    if launch.keepalive is not None:
-        return launch.keepalive, f"{setting} = {launch.keepalive:g}", worker
-    default = KEEPALIVE_DEFAULTS[launch.server]
-    return default, f"{setting} unset; default {format_seconds(default)}", worker
-
-
-def _keepalive_message(launch: Launch, keepalive: float, detail: str, worker: str, balancer: LoadBalancer) -> str:
-    server = f"{launch.server} ({worker} workers)" if worker else launch.server
-    return (
-        f"{server} closes idle connections after {format_seconds(keepalive)} ({detail}) but `{balancer.name}` "
-        f"({balancer.path}:{balancer.line}) keeps them for reuse up to {format_seconds(balancer.idle_timeout)} ({balancer.detail}): "
-        f"requests it sends on a connection the server has just closed fail with 502"
-    )
+        for result in keepalive_findings(infra, project):
+            yield Placed(result.path, result.line, result.message)

@@ -1,0 +1,175 @@
+"""Platform defaults as data: what a load balancer or proxy does when the repository does not say.
+
+Real deployments often never declare their load balancer: it is implied by the platform (an ECS
+task definition runs behind an Application Load Balancer, a GKE Ingress creates a Google Cloud
+load balancer, a Procfile runs behind the Heroku router). Each platform here lists its implied
+timeouts — each value with the vendor's documentation for it — and the markers in a repository
+that evidence it. Rules that use a value say in their message which platform default applied and
+which marker evidenced it. The catalog (`lint_rules/INF605.toml`, `infralint rule INF605`) shows
+this table with its sources.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Default:
+    """One implied value: seconds, what it is, and the vendor's documentation that states it."""
+
+    seconds: float
+    meaning: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name: str
+    #: how long the platform keeps an idle connection to the app open for reuse (None: it does not
+    #: reuse connections to the app, or the vendor does not document it)
+    backend_keepalive: Default | None
+    #: how long a request may take before the platform answers with an error (None: no limit documented)
+    request_timeout: Default | None
+    #: what in a repository evidences the platform
+    markers: tuple[str, ...]
+    #: how a repository overrides the keep-alive value, if it can
+    override: str = ""
+
+
+AWS_ALB = Platform(
+    "aws-alb",
+    "AWS Application Load Balancer",
+    Default(
+        60.0,
+        "connection idle timeout, for client and target connections alike (`idle_timeout.timeout_seconds`)",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout",
+    ),
+    None,
+    (
+        "Terraform `aws_lb`/`aws_alb` of type application",
+        "Kubernetes Ingress with `ingressClassName: alb` / `kubernetes.io/ingress.class: alb` or `alb.ingress.kubernetes.io/*` annotations",
+        "ECS task definition (`containerDefinitions` with `portMappings`): an ECS web service runs behind an ALB",
+    ),
+    "`alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=N` "
+    "(https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/), Terraform `idle_timeout`",
+)
+
+GCP_LOAD_BALANCER = Platform(
+    "gcp-lb",
+    "Google Cloud Application Load Balancer (GKE Ingress)",
+    Default(
+        600.0,
+        "backend keep-alive timeout of the Google Front Ends, fixed (not configurable)",
+        "https://cloud.google.com/load-balancing/docs/https/request-distribution",
+    ),
+    Default(
+        30.0,
+        "backend service timeout (`timeoutSec`; a GKE Ingress without a BackendConfig `timeoutSec` gets it)",
+        "https://cloud.google.com/load-balancing/docs/backend-service#timeout-setting",
+    ),
+    (
+        "Kubernetes Ingress with class `gce`/`gce-internal`, GKE annotations (`kubernetes.io/ingress.global-static-ip-name`, `networking.gke.io/*`)",
+        "BackendConfig (`cloud.google.com/v1`) and Services naming one (`cloud.google.com/backend-config`)",
+        "Terraform `google_compute_url_map` behind a target HTTP(S) proxy",
+    ),
+)
+
+INGRESS_NGINX = Platform(
+    "ingress-nginx",
+    "ingress-nginx controller",
+    Default(
+        60.0,
+        "`upstream-keepalive-timeout`: how long an idle keep-alive connection to an upstream (the pod) stays open",
+        "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#upstream-keepalive-timeout",
+    ),
+    Default(
+        60.0,
+        "`proxy-read-timeout` / `proxy-send-timeout`: between two reads or writes of the upstream",
+        "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#proxy-read-timeout",
+    ),
+    ("Kubernetes Ingress with class `nginx` or `nginx.ingress.kubernetes.io/*` annotations",),
+    "`upstream-keepalive-timeout` in the controller's ConfigMap",
+)
+
+HEROKU = Platform(
+    "heroku",
+    "Heroku router",
+    Default(
+        90.0,
+        "Router 2.0 keeps idle keep-alive connections to web dynos for 90 s",
+        "https://devcenter.heroku.com/articles/http-routing#keepalives",
+    ),
+    Default(
+        30.0,
+        "request timeout: the first byte of the response within 30 s, then a 55 s rolling window",
+        "https://devcenter.heroku.com/articles/http-routing#timeouts",
+    ),
+    ("`Procfile` with a `web` process", "`app.json` (Heroku app manifest)"),
+)
+
+CLOUD_RUN = Platform(
+    "cloud-run",
+    "Cloud Run",
+    None,
+    Default(
+        300.0,
+        "request timeout, default 5 minutes (up to 60)",
+        "https://cloud.google.com/run/docs/configuring/request-timeout",
+    ),
+    ("Knative Service YAML (`serving.knative.dev`)", "`gcloud run deploy`", "Terraform `google_cloud_run_service`/`google_cloud_run_v2_service`"),
+)
+
+PLATFORMS: dict[str, Platform] = {p.id: p for p in (AWS_ALB, GCP_LOAD_BALANCER, INGRESS_NGINX, HEROKU, CLOUD_RUN)}
+
+
+def keepalive_of(platform_id: str) -> Default | None:
+    return PLATFORMS[platform_id].backend_keepalive
+
+
+# -- which files belong to one deployment ----------------------------------------------------------
+#
+# A platform marker evidences the load balancer of the repository it is in, not of every tree a
+# run was given. The deployment a file belongs to is the git work tree holding it; without one,
+# the folder the run started in when it looks like a repository root (a README, a licence, a
+# build file, or any file of the run directly in it), else the top-level folder under it (a run
+# over a folder that only holds several unpacked trees).
+
+_ROOT_MARKERS = (
+    "README", "README.md", "README.rst", "README.txt", "LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING",
+    ".gitignore", "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Makefile",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _git_root(directory: str) -> str | None:
+    if os.path.exists(os.path.join(directory, ".git")):
+        return directory
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _git_root(parent)
+
+
+@lru_cache(maxsize=256)
+def _looks_like_root(directory: str) -> bool:
+    return any(os.path.exists(os.path.join(directory, name)) for name in _ROOT_MARKERS)
+
+
+def deployment_of(path: str, base: Path, base_holds_files: bool = False) -> str:
+    """A key naming the deployment (repository) a fact path belongs to (see above).
+    `base_holds_files`: some file of the run sits directly in `base`."""
+    absolute = os.path.normpath(os.path.join(str(base), path))
+    root = _git_root(os.path.dirname(absolute))
+    if root is not None:
+        return root
+    base_text = os.path.normpath(str(base))
+    relative = os.path.relpath(absolute, base_text)
+    if relative.startswith(".."):
+        return "outside:"  # beyond the run's folder and any git tree: one deployment
+    parts = relative.split(os.sep)
+    if len(parts) == 1 or base_holds_files or _looks_like_root(base_text):
+        return base_text
+    return os.path.join(base_text, parts[0])
