@@ -192,3 +192,10 @@ def test_compose_healthcheck_scripts_and_django_health_check(tmp_path, monkeypat
     # /health is django-health-check with the db plugin; `python -m tools.probe` reaches the liveness
     # view (no dependency); a script not in the run and pg_isready reach no route
     assert_project("django_health_check", tmp_path, monkeypatch)
+
+
+def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path, monkeypatch):
+    # a Helm template's probes; `def health()` calls a helper that opens a psycopg connection
+    # (plain calls of sync functions are followed); readiness on it is fine; an async function
+    # called without await does not run
+    assert_project("sync_liveness", tmp_path, monkeypatch)

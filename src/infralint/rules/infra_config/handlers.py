@@ -47,6 +47,8 @@ _MAX_SOURCES = 256
 def _load(project: Project, qualname: str):
     function = project.function(qualname)
     if function is None:
+        function = _by_shorter_name(project, qualname)
+    if function is None:
         return None
     facts = project.files.get(function.file)
     source = _source(function.file, facts.digest if facts is not None else "")
@@ -58,6 +60,19 @@ def _load(project: Project, qualname: str):
     for node in ast.walk(source.tree):  # decorators shift what the fact and ast call the line
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == qualname.rsplit(".", 1)[-1]:
             return source, node, function.file
+    return None
+
+
+def _by_shorter_name(project: Project, qualname: str):
+    """`pkg.db.init_db` when the run names that module `db` (a package folder without
+    `__init__.py`, a tree linted from inside the package): the same name without its leading
+    packages, when exactly one module of the run defines it."""
+    parts = qualname.split(".")
+    for start in range(1, len(parts) - 1):
+        found = project.function(".".join(parts[start:]))
+        if found is not None:
+            module = ".".join(parts[start:-1])
+            return found if module and found.file.replace("\\", "/").removesuffix(".py").endswith(module.replace(".", "/")) else None
     return None
 
 
@@ -123,7 +138,9 @@ def _wait_in(project: Project, source: SourceFile, function, path: str, seen: se
 
     clients = RedisClients(source)
     http = HttpCalls(clients.imports, _resolver(source), source.tree)
-    for call in _awaited_calls(function):
+    sync = isinstance(function, ast.FunctionDef)
+    awaited = list(_awaited_calls(function))
+    for call in awaited if not sync else _plain_calls(function):
         shown = ast.unparse(call.func)
         if clients.redis_call(call) is not None or _imported_redis(source, call):
             return Wait(f"`{shown}()` (Redis)", path, call.lineno)
@@ -131,28 +148,59 @@ def _wait_in(project: Project, source: SourceFile, function, path: str, seen: se
             return Wait(f"`{shown}()` (HTTP)", path, call.lineno)
         if _is_database(call, clients.imports.call_name(call) or ""):
             return Wait(f"`{shown}()` (database)", path, call.lineno)
+    # a blocking client call waits whether the function is a coroutine or not
+    for call in _plain_calls(function):
+        kind = _blocking(call, clients.imports.call_name(call) or "")
+        if kind:
+            return Wait(f"`{ast.unparse(call.func)}()` ({kind})", path, call.lineno)
     if depth >= _MAX_FOLLOW:
         return None
     module_functions = {s.name: s for s in source.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    awaited_ids = {id(c) for c in awaited}
     for node in _own_nodes(function):
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            callee = node.value.func
-            if isinstance(callee, ast.Name) and callee.id in module_functions and callee.id not in seen:
-                seen.add(callee.id)
-                found = _wait_in(project, source, module_functions[callee.id], path, seen, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in module_functions and node.func.id not in seen:
+            callee = module_functions[node.func.id]
+            if id(node) in awaited_ids or isinstance(callee, ast.FunctionDef):  # a sync callee runs when called
+                seen.add(node.func.id)
+                found = _wait_in(project, source, callee, path, seen, depth + 1)
                 if found:
                     return found
     fact = _function_fact(project, path, function)
     for site in fact.call_sites() if fact else ():
-        if not site.awaited or not site.resolved or site.target in seen:
+        if not site.resolved or site.target in seen:
             continue
-        seen.add(site.target)
         loaded = _load(project, site.target)
-        if loaded is not None and loaded[2] != path:
-            found = _wait_in(project, loaded[0], loaded[1], loaded[2], seen, depth + 1)
-            if found:
-                return found
+        if loaded is None or loaded[2] == path:
+            continue
+        if not site.awaited and not isinstance(loaded[1], ast.FunctionDef):
+            continue  # a coroutine function called without await has not run yet
+        seen.add(site.target)
+        found = _wait_in(project, loaded[0], loaded[1], loaded[2], seen, depth + 1)
+        if found:
+            return found
     return None
+
+
+def _plain_calls(function):
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Call):
+            yield node
+
+
+#: blocking client calls that wait on a service whichever function makes them
+_BLOCKING_CONNECT = ("psycopg.connect", "psycopg2.connect", "pymysql.connect", "MySQLdb.connect", "mysql.connector.connect", "pymssql.connect", "oracledb.connect", "cx_Oracle.connect")
+_ORM_TERMINALS = {"exists", "count", "get", "first", "last", "aggregate", "earliest", "latest", "get_or_create", "update_or_create", "create"}
+
+
+def _blocking(call: ast.Call, name: str) -> str:
+    if name in _BLOCKING_CONNECT or name.startswith("psycopg_pool."):
+        return "database"
+    if name.startswith(("requests.", "urllib.request.urlopen")) and _is_http(name.replace("urllib.request.urlopen", "requests.get")):
+        return "HTTP"
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _ORM_TERMINALS and ".objects." in ast.unparse(func) + ".":
+        return "database"  # Django ORM: `Model.objects.filter(...).exists()`
+    return ""
 
 
 def _awaited_calls(function):

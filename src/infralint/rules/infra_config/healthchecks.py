@@ -57,9 +57,10 @@ def command_target(words: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def script_routes(project, script: str) -> tuple[ProbeScript, str, int] | None:
-    """The run's Python file a healthcheck's script path names (the longest matching path tail,
-    unique), and the first local route it requests."""
+def script_routes(project, script: str, near: str) -> tuple[ProbeScript, str, int] | None:
+    """The run's Python file a healthcheck's script path names (the longest matching path tail;
+    among several, the one nearest the file that runs it, when only one is), and the first local
+    route it requests."""
     parts = [p for p in script.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts:
         return None
@@ -67,13 +68,28 @@ def script_routes(project, script: str) -> tuple[ProbeScript, str, int] | None:
     for size in range(len(parts), 0, -1):
         tail = "/".join(parts[-size:])
         found = [f for f in candidates if f.file.replace("\\", "/") == tail or f.file.replace("\\", "/").endswith("/" + tail)]
+        if len(found) > 1:
+            shared = [_shared_folders(f.file, near) for f in found]
+            best = max(shared)
+            found = [f for f, n in zip(found, shared) if n == best]
         if len(found) == 1:
             project.note(found[0])
             route, line = found[0].routes[0]
             return found[0], route, line
         if found:
-            return None  # several scripts of that name: not guessed
+            return None  # several scripts of that name, none nearer: not guessed
     return None
+
+
+def _shared_folders(one: str, other: str) -> int:
+    a = one.replace("\\", "/").split("/")[:-1]
+    b = other.replace("\\", "/").split("/")[:-1]
+    count = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def resolve_scripts(probes: list[Probe], project) -> None:
@@ -81,7 +97,7 @@ def resolve_scripts(probes: list[Probe], project) -> None:
     kept = []
     for probe in probes:
         if probe.script and not probe.route:
-            found = script_routes(project, probe.script)
+            found = script_routes(project, probe.script, probe.path)
             if found is None:
                 continue
             fact, route, line = found

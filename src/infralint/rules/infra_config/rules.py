@@ -328,6 +328,7 @@ class LivenessDependsOnService(InfraRule):
 
 
 def _restart_consequence(probe: Probe, kind: str) -> str:
+    kind = {"database": "the database", "HTTP": "the service it calls"}.get(kind, kind)
     if probe.platform in ("compose", "docker"):
         return (
             f"when {kind} is down every container is marked unhealthy — Swarm, ECS and autoheal replace it, and services "
