@@ -199,3 +199,8 @@ def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path, monke
     # (plain calls of sync functions are followed); readiness on it is fine; an async function
     # called without await does not run
     assert_project("sync_liveness", tmp_path, monkeypatch)
+
+
+def test_backend_that_forces_the_websocket_upgrade_carries_websockets(tmp_path, monkeypatch):
+    # no Python route is needed: the backend service's own headers say what it carries
+    assert_project("gcp_forced_upgrade", tmp_path, monkeypatch)

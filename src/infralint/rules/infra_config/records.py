@@ -24,6 +24,9 @@ class ProxyHop:
     excluded: list[str] = field(default_factory=list)
     #: (nginx) the known endpoints this location carries (nginx picks one location per path)
     carried_endpoints: list[str] | None = None
+    #: configuration that says this hop carries WebSockets whatever its paths are called (a backend
+    #: that forces `Upgrade: websocket`, WebSocket annotations of an Ingress), shown in the message
+    websocket_evidence: str = ""
 
 
 @dataclass

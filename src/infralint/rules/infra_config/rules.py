@@ -122,12 +122,16 @@ class WebSocketCutByProxyTimeout(InfraRule):
             if hop.idle and (ping is None or ping < hop.timeout):
                 continue  # the server's pings keep the connection from ever being idle that long
             carried = _carried(hop, list(endpoints), names)
-            if not carried:
+            evidence = ""
+            if not carried and hop.websocket_evidence:
+                carried, evidence = (list(hop.paths) if hop.paths else []), f"; it carries WebSockets: {hop.websocket_evidence}"
+            elif not carried:
                 continue
-            shown = ", ".join(f"`{p}`" for p in carried[:3])
+            shown = ", ".join(f"`{p}`" for p in carried[:3]) if carried else "every path"
             closed = f"is closed after {format_seconds(hop.timeout)} without traffic" if hop.idle else f"is closed after {format_seconds(hop.timeout)}"
             proxy = f"nginx `{hop.proxy}`" if hop.proxy.startswith("location ") else f"`{hop.proxy}`"
-            message = f"every WebSocket on {shown} through {proxy} {closed} ({hop.detail}){_served_by(endpoints, carried[0])}"
+            served = _served_by(endpoints, carried[0]) if carried else ""
+            message = f"every WebSocket on {shown} through {proxy} {closed} ({hop.detail}){evidence}{served}"
             yield Placed(hop.path, hop.line, message)
 
 

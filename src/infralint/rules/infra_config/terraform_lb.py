@@ -125,12 +125,26 @@ def _backend_hops(module: Module, routes: list[_Route], derived: Derived) -> Non
             timeout, detail, line = BACKEND_TIMEOUT_DEFAULT, f"timeout_sec unset; default {format_seconds(BACKEND_TIMEOUT_DEFAULT)}", backend.line
         else:
             timeout, detail, line = _seconds(module, raw), f"timeout_sec = {_shown(module, raw)}", backend.line_of("timeout_sec")
+        evidence = _forced_upgrade(module, backend)
         for route in mine:
             excluded = _claimed(routes, route) if route.paths is None else []
             if route.route_timeout is not None:
-                derived.hops.append(ProxyHop(f"{route.url_map.address} route", route.paths, route.route_timeout, f"route_action timeout {format_seconds(route.route_timeout)}", False, route.file.path, route.block.line))
+                derived.hops.append(
+                    ProxyHop(f"{route.url_map.address} route", route.paths, route.route_timeout, f"route_action timeout {format_seconds(route.route_timeout)}", False, route.file.path, route.block.line, websocket_evidence=evidence)
+                )
             else:
-                derived.hops.append(ProxyHop(name, route.paths, timeout, detail, False, file.path, line, excluded))
+                derived.hops.append(ProxyHop(name, route.paths, timeout, detail, False, file.path, line, excluded, websocket_evidence=evidence))
+
+
+def _forced_upgrade(module: Module, backend: Block) -> str:
+    """`custom_request_headers = ["Upgrade: websocket"]`: the backend service is there for WebSockets."""
+    headers = module.resolve(backend.get("custom_request_headers"))
+    for header in headers if isinstance(headers, list) else []:
+        if isinstance(header, str) and ":" in header:
+            name, _, value = header.partition(":")
+            if name.strip().lower() == "upgrade" and "websocket" in value.lower():
+                return f"it forces `{header.strip()}` on every request (custom_request_headers, line {backend.line_of('custom_request_headers')})"
+    return ""
 
 
 def _claimed(routes: list[_Route], default: _Route) -> list[str]:
