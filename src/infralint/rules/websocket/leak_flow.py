@@ -104,7 +104,10 @@ class LeakFlow:
             return state
         if isinstance(stmt, ast.If):
             state = self._expr(stmt.test, state)
-            return _join(self._block(stmt.body, state), self._block(stmt.orelse, state))
+            body = self._block(stmt.body, state)
+            if body is False and not stmt.orelse and _membership(stmt.test):
+                return False  # `if ws in clients: clients.remove(ws)`: not there, nothing to remove
+            return _join(body, self._block(stmt.orelse, state))
         if isinstance(stmt, ast.Match):
             state = self._expr(stmt.subject, state)
             result: bool | None = state
@@ -263,6 +266,17 @@ class LeakFlow:
                 kinds = {DISCONNECT, OTHER}
         for kind in sorted(kinds):
             self._exit(_Exit("raise", node, state, kind))
+
+
+def _membership(test: ast.expr) -> bool:
+    """`x in registry`, `registry.get(key)`, `key in registry and ...`."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_membership(v) for v in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        return True
+    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Call):
+        test = test.left
+    return isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "get"
 
 
 def _catches(handler: ast.ExceptHandler) -> set[str]:

@@ -404,9 +404,12 @@ class DisconnectLeak(WebSocketRule):
                 if id(registration.node) not in reported:
                     reported.add(id(registration.node))
                     yield self.report(ctx, registration.node, self.message(handler, registration, leak, why, resolver))
+        classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
         for function, cls, socket in lifetime_functions(ctx.tree, handled):
             served = SocketHandler(function, "starlette", socket, False, class_name=cls)
             for registration, leak, why in RegistrationLeaks(served, managers, hooks, resolver).leaks(lifetime=True):
+                if cls is not None and _removed_elsewhere(classes.get(cls), function, registration.shared):
+                    continue  # another method takes it out again (a `quit(websocket)` the reader calls)
                 if id(registration.node) not in reported:
                     reported.add(id(registration.node))
                     yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver))
@@ -458,6 +461,20 @@ class DisconnectLeak(WebSocketRule):
         if leak.kind == "return":
             return f"{head}, but the function returns at line {line} on a path that does not remove it: {consequence}"
         return f"{head}, but the function can end (line {line}) on a path that does not remove it: {consequence}"
+
+
+def _removed_elsewhere(cls: ast.ClassDef | None, function: ast.AST, shared: str) -> bool:
+    """Another method of the class removes an element (not a key) from the same structure."""
+    if cls is None:
+        return False
+    for method in cls.body:
+        if method is function or not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(method):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and _removing_name(node.func.attr):
+                if _shared_spelling(node.func.value) == shared:
+                    return True
+    return False
 
 
 def _swallowing_helper(handler: SocketHandler, registration: Registration, resolver: Callees | None) -> str | None:
