@@ -21,7 +21,12 @@ _MAX_DEPTH = 8
 _SCRIPT_BLOCK = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 _LANG_ATTR = re.compile(r"""\blang\s*=\s*["']?(?P<lang>[a-z]+)""", re.IGNORECASE)
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"})
-SUFFIXES = (".js", ".jsx", ".mjs", ".ts", ".tsx", ".vue")
+SUFFIXES = (".js", ".jsx", ".mjs", ".ts", ".tsx", ".vue", ".html", ".htm")
+#: client libraries that open the socket themselves, and the subprotocol each one offers:
+#: subscriptions-transport-ws's `new SubscriptionClient(url)` offers `graphql-ws`; the graphql-ws
+#: library's `createClient({url})` offers `graphql-transport-ws`
+LIBRARY_CONSTRUCTORS = {b"SubscriptionClient": ("graphql-ws",)}
+LIBRARY_FACTORIES = {b"createClient": ("graphql-transport-ws", "graphql-ws")}
 
 
 class ReaderUnavailable(RuntimeError):
@@ -65,8 +70,8 @@ def grammar_for(filename: str, lang: str | None = None) -> str:
 
 
 def websocket_clients(text: str, filename: str) -> list[BrowserClient]:
-    """Every `new WebSocket(...)` of a JS/TS/Vue file."""
-    if PurePath(filename).suffix.lower() == ".vue":
+    """Every `new WebSocket(...)` (and GraphQL client library socket) of a JS/TS/Vue/HTML file."""
+    if PurePath(filename).suffix.lower() in (".vue", ".html", ".htm"):
         found = []
         for match in _SCRIPT_BLOCK.finditer(text):
             lang = _LANG_ATTR.search(match.group("attrs"))
@@ -91,6 +96,10 @@ class _Reader:
         self.data = data
         self.declared: dict[str, object] = {}  # name → value node, or None when declared twice
         self.constructions: list = []
+        #: node → the protocols a client library offers (library sockets, not `new WebSocket`)
+        self.library: dict = {}
+        #: `createClient` is the graphql-ws library's only when the file names the library
+        self._graphql_ws = b"graphql-ws" in data
 
     def collect(self, root) -> None:
         stack = [root]
@@ -104,6 +113,12 @@ class _Reader:
                     self.declared[key] = value if key not in self.declared else None
             elif node.type == "new_expression" and self._is_websocket(node.child_by_field_name("constructor")):
                 self.constructions.append(node)
+            elif node.type == "new_expression" and _last_name(node.child_by_field_name("constructor")) in LIBRARY_CONSTRUCTORS:
+                self.constructions.append(node)
+                self.library[node.id] = LIBRARY_CONSTRUCTORS[_last_name(node.child_by_field_name("constructor"))]
+            elif node.type == "call_expression" and self._graphql_ws and _last_name(node.child_by_field_name("function")) in LIBRARY_FACTORIES:
+                self.constructions.append(node)
+                self.library[node.id] = LIBRARY_FACTORIES[_last_name(node.child_by_field_name("function"))][:1]
             stack.extend(reversed(node.children))
         self.constructions.sort(key=lambda n: n.start_byte)
 
@@ -122,6 +137,16 @@ class _Reader:
     def client(self, node) -> BrowserClient:
         arguments = node.child_by_field_name("arguments")
         args = [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
+        if node.id in self.library:
+            first = args[0] if args else None
+            if first is not None and first.type == "object":  # `createClient({ url: ... })`
+                first = next((p.child_by_field_name("value") for p in first.named_children
+                              if p.type == "pair" and (p.child_by_field_name("key").text or b"").strip(b"'\"") == b"url"), None)
+            url = self.string(first, 0) if first is not None else None
+            if url is not None and url.strip(UNKNOWN) == "":
+                url = None
+            row, col = node.start_point
+            return BrowserClient(row + 1, col, url, self.library[node.id])
         url = self.string(args[0], 0) if args else None
         if url is not None and url.strip(UNKNOWN) == "":
             url = None  # nothing of it is known
@@ -178,6 +203,18 @@ class _Reader:
         if node.type == "undefined" or (node.type == "identifier" and node.text == b"undefined"):
             return ()
         return None
+
+
+def _last_name(node) -> bytes | None:
+    """`SubscriptionClient` of `SubscriptionClient` or `window.SubscriptionsTransportWs.SubscriptionClient`."""
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return node.text
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        return prop.text if prop is not None else None
+    return None
 
 
 def _fragment(node) -> str:

@@ -142,3 +142,16 @@ def test_tree_sitter_is_imported_when_a_client_file_is_in_the_run(tmp_path):
     (tmp_path / "app.py").write_text("x = 1\n")
     (tmp_path / "client.ts").write_text("export const s = new WebSocket('/ws', ['a']);\n")
     assert _tree_sitter_imported(tmp_path)
+
+
+def test_html_pages_and_graphql_client_libraries():
+    page = (
+        "<html><body>\n<script src='//cdn/x.js'></script>\n<script>\n"
+        "var c = new window.SubscriptionsTransportWs.SubscriptionClient(url, {reconnect: true});\n"
+        "</script></body></html>\n"
+    )
+    assert websocket_clients(page, "graphiql.html") == [BrowserClient(4, 8, None, ("graphql-ws",))]
+    module = 'import { createClient } from "graphql-ws";\nexport const c = createClient({ url: "wss://api/graphql" });\n'
+    assert _offers(module, "client.ts") == [(2, "wss://api/graphql", ("graphql-transport-ws",))]
+    unrelated = "const c = createClient({ url: '/x' });\n"  # another library's createClient
+    assert _offers(unrelated, "client.ts") == []

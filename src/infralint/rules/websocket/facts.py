@@ -17,7 +17,7 @@ from .module import mentions_websockets, shared_module
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import SocketHandler
 
-BROWSER_PATTERNS = ("*.js", "*.jsx", "*.mjs", "*.ts", "*.tsx", "*.vue")
+BROWSER_PATTERNS = ("*.js", "*.jsx", "*.mjs", "*.ts", "*.tsx", "*.vue", "*.html", "*.htm")
 DEFAULT_TOKEN_PATTERN = "^(jwt|token|bearer)[.:-]"
 _UNKNOWN = "{}"
 
@@ -138,7 +138,7 @@ def _manager_methods(file: PythonFile) -> Iterable[SocketManagerMethod]:
 
 @file_extractor(*BROWSER_PATTERNS)
 def browser_clients(path: str, text: str) -> Iterable[Fact]:
-    if "WebSocket" not in text:
+    if "WebSocket" not in text and "SubscriptionClient" not in text and "graphql-ws" not in text:
         return []
     from ...formats.javascript import websocket_clients  # tree-sitter: only for a JS/TS file in the run
 

@@ -108,7 +108,8 @@ class SubprotocolNotSelected(WebSocketRule):
                 through = f" (reached through `{'` → `'.join(reached.via)}`)" if reached.via else ""
                 spelling = accept_spelling(handler, reached.site).replace(f"`{handler.socket}.", f"`{reached.socket}.")
                 message = f"{spelling}{through}, but the client offers subprotocols: {offer}; {CONSEQUENCE}"
-                yield self.report(ctx, reached.site.call, message, self.selection_fix(handler, name))
+                plain = isinstance(reached.site.call.func, ast.Attribute) and reached.site.call.func.attr != "on_connect" and accept_message(reached.site.call) is None
+                yield self.report(ctx, reached.site.call, message, self.selection_fix(handler, name) if plain else None)
         yield from self.tornado(ctx)
         yield from self.raw_handshakes(ctx)
 
@@ -166,8 +167,12 @@ class SubprotocolMismatch(WebSocketRule):
 
     def finish(self, ctx: "FileContext") -> Iterable[Finding]:
         module = websocket_module(ctx)
+        seen: set[int] = set()
         for handler in module.handlers:
             for site in handler.accepts:
+                if id(site.call) in seen:  # an endpoint class's method is also a function with a socket
+                    continue
+                seen.add(id(site.call))
                 header = header_protocol(site, handler.function)
                 if header is not None:
                     message = self.header_message(ctx, module, handler, header)
@@ -239,7 +244,11 @@ class SubprotocolMismatch(WebSocketRule):
         return None
 
     def header_message(self, ctx: "FileContext", module: WebSocketModule, handler: SocketHandler, header: HeaderProtocol) -> str | None:
-        selection = module.classify(handler, header.value)
+        value = header.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
+            selection = Selection("literal", value.value.decode("latin-1"))
+        else:
+            selection = module.classify(handler, value)
         text = module.source.segment(header.value) or "the value"
         if len(text) > 50:
             text = text[:47] + "..."

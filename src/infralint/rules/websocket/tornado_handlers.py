@@ -284,7 +284,7 @@ def _no_selector(project: "Project", tree: TornadoHierarchy, handler: TornadoCla
         project.note(dead)
         return [TornadoMiss(handler.line, (
             f"Tornado WebSocket handler `{handler.short}` defines and inherits no `select_subprotocol`: the one on "
-            f"`{dead.short}` ({_short_path(dead)}; {how}) is never called, because Tornado calls "
+            f"`{dead.short}` ({dead.file.rsplit('/', 1)[-1]}:{dead.select_line}; {how}) is never called, because Tornado calls "
             f"`select_subprotocol` only on the handler; {CONSEQUENCE} — move it onto the handler or a mixin it inherits"
         ), (dead,))]
     if readers:
