@@ -87,9 +87,10 @@ def _resolve_include(pattern: str, including: str, trees: dict[str, list[Directi
                 if fnmatchcase(normal, full):
                     candidates.append(path)
                     break
-                if not base:
+                parent = posixpath.dirname(base)
+                if not base or parent == base:  # `/` is its own parent (absolute paths)
                     break
-                base = posixpath.dirname(base)
+                base = parent
             if path in candidates:
                 break
     return candidates
