@@ -204,3 +204,9 @@ def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path, monke
 def test_backend_that_forces_the_websocket_upgrade_carries_websockets(tmp_path, monkeypatch):
     # no Python route is needed: the backend service's own headers say what it carries
     assert_project("gcp_forced_upgrade", tmp_path, monkeypatch)
+
+
+def test_load_balancers_implied_by_an_ingress(tmp_path, monkeypatch):
+    # an ALB ingress without idle_timeout (60 s, the server never pings) and a GKE Ingress whose
+    # Service names no BackendConfig (30 s); the ALB with idle_timeout set and the /api path are clean
+    assert_project("implied_ingress", tmp_path, monkeypatch, select=["INF601"])

@@ -10,7 +10,7 @@ import weakref
 
 from ...formats.terraform import TerraformFile
 from ...project import Project
-from . import kubernetes, terraform_lb
+from . import implied_hops, kubernetes, terraform_lb
 from .encoding import decode_block, decode_directives, decode_yaml
 from .facts import CONFIGURATION_KINDS, NginxTree, ServerLaunch, TerraformBlock, YamlDocument
 from .nginx_sites import ProxyLocation, proxy_locations
@@ -30,6 +30,7 @@ class Infra:
         self.nginx_locations: list[ProxyLocation] = proxy_locations(trees) if trees else []
         documents = [(f.file, f.doc_kind, decode_yaml(f.document)) for f in project.facts(YamlDocument)]
         kubernetes.derive(documents, self.derived)
+        implied_hops.derive(documents, self.derived)
         self._healthchecks(project)
         for fact in project.facts(ServerLaunch):
             self.derived.launches.append(
