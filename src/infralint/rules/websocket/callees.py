@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from ...analysis.handlers import caught_names
@@ -197,11 +198,9 @@ class Callees:
     """The callees of one module's handlers, resolved locally or through the project."""
 
     def __init__(self, tree: ast.Module, path: str, project=None, module: str = "", is_package: bool = False) -> None:
-        from ...project.names import QualifiedNames
-
         self.path = path
         self.project = project
-        self.names = QualifiedNames(tree, module, is_package=is_package)
+        self._names_of = (tree, module, is_package)
         self.functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.instances: dict[str, ast.expr] = {}  # module-level `manager = ConnectionManager()`
@@ -217,6 +216,14 @@ class Callees:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = ".".join(p for p in (node.module or "", alias.name) if p)
         self._memo: dict = {}
+
+    @cached_property
+    def names(self):
+        """Qualified names of the module (built only when an import has to be joined)."""
+        from ...project.names import QualifiedNames
+
+        tree, module, is_package = self._names_of
+        return QualifiedNames(tree, module, is_package=is_package)
 
     # -- entry points ---
 
