@@ -2,12 +2,13 @@
 
 `sockets` finds the server handlers of a module and their accept sites, `offers` what a handler
 does with the offered subprotocols, `module` bundles both per file. `handshake` holds INF501/INF502,
-`accept_flow` INF503 (on the scope family's `Flow`), `registry` INF504. `clients` reads the Python
+`accept_flow` the handshake paths (on the scope family's `Flow`), `used_before_accept` INF503,
+`callees` what a function handed the socket does with it, `leak_flow` and `registry` INF504. `clients` reads the Python
 clients; browser clients are read by `infralint.formats.javascript`.
 """
 
 from . import facts  # noqa: F401 - registers the family's fact extractors
-from .accept_flow import UsedBeforeAccept
+from .used_before_accept import UsedBeforeAccept
 from .handshake import SubprotocolMismatch, SubprotocolNotSelected
 from .registry import DisconnectLeak
 

@@ -20,6 +20,7 @@ from typing import Iterable
 
 from ...analysis.handlers import caught_names
 from ...project import Fact, PythonFile, fact_kind, python_extractor
+from .accept_flow import closed_exits
 from .module import mentions_websockets
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import own_nodes
@@ -103,8 +104,6 @@ def _is_abstract(function: ast.AST) -> bool:
 
 
 def _returns_after_close(function: ast.AST, socket: str) -> int | None:
-    from .accept_flow import closed_exits  # the handshake flow (imports this module)
-
     return closed_exits(function, socket)
 
 
