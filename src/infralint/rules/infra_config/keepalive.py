@@ -37,6 +37,14 @@ class Balancer:
     idle: float
     where: str  # `path:line`
     how: str  # the setting or the platform default, with its source
+    #: a router in front of the processes a Procfile starts is not in front of a Dockerfile's
+    #: command or a development `uvicorn.run()`: the launch sources it reaches (None: all)
+    reaches: tuple[str, ...] | None = None
+
+
+#: what a Procfile (or app.json) platform runs: the Procfile's commands, the scripts and gunicorn
+#: configuration modules they start, the app's own environment
+_PROCFILE_REACH = ("Procfile", "shell script", "gunicorn configuration module", "Heroku app (app.json)")
 
 
 @dataclass
@@ -78,10 +86,11 @@ def keepalive_findings(infra, project) -> list[Result]:
             how = f"{platform.name} default, {default.meaning}: {default.source}; {marker.detail}"
         else:
             continue
-        balancers.setdefault(scope(marker.path), []).append(Balancer(f"the {platform.name} ({marker.what})", idle, f"{marker.path}:{marker.line}", how))
+        reaches = _PROCFILE_REACH if marker.platform == "heroku" else None
+        balancers.setdefault(scope(marker.path), []).append(Balancer(f"the {platform.name} ({marker.what})", idle, f"{marker.path}:{marker.line}", how, reaches))
 
-    def front(path: str) -> Balancer | None:
-        found = balancers.get(scope(path))
+    def front(path: str, source: str = "") -> Balancer | None:
+        found = [b for b in balancers.get(scope(path), []) if b.reaches is None or any(source.startswith(r) for r in b.reaches)]
         return max(found, key=lambda b: b.idle) if found else None
 
     launches: list[Launch] = [l for l in infra.derived.launches if l.source != "gunicorn configuration file"]
@@ -102,9 +111,9 @@ def keepalive_findings(infra, project) -> list[Result]:
             return
         results.append(Result(path, line, _message(server, worker, keepalive, detail, balancer)))
 
-    def with_variable(server: str, worker: str, var: str, default: float | None, setting: str, path: str, line: int) -> None:
+    def with_variable(server: str, worker: str, var: str, default: float | None, setting: str, path: str, line: int, source: str) -> None:
         """A keep-alive read from `var` (default `default`): judged where each container sets or lacks it."""
-        balancer = front(path)
+        balancer = front(path, source)
         for container in in_scope(path):
             if _explicit_flag(container):
                 continue
@@ -135,15 +144,15 @@ def keepalive_findings(infra, project) -> list[Result]:
         if launch.keepalive_unresolved:
             continue
         if launch.keepalive_var:
-            with_variable(launch.server, worker or "", launch.keepalive_var, launch.keepalive, f"`{setting}`", launch.path, launch.line)
+            with_variable(launch.server, worker or "", launch.keepalive_var, launch.keepalive, f"`{setting}`", launch.path, launch.line, launch.source)
             continue
         if launch.keepalive is not None:
-            judge(launch.server, worker or "", launch.keepalive, f"{setting} = {launch.keepalive:g}", launch.path, launch.line, front(launch.path))
+            judge(launch.server, worker or "", launch.keepalive, f"{setting} = {launch.keepalive:g}", launch.path, launch.line, front(launch.path, launch.source))
         else:
             if launch.server == "uvicorn" and _env_sets(launch.path, "UVICORN_TIMEOUT_KEEP_ALIVE", in_scope):
                 continue  # the uvicorn command line reads UVICORN_TIMEOUT_KEEP_ALIVE: judged there
             default = KEEPALIVE_DEFAULTS[launch.server]
-            judge(launch.server, worker or "", default, f"{setting} unset; {launch.server} default {format_seconds(default)}", launch.path, launch.line, front(launch.path))
+            judge(launch.server, worker or "", default, f"{setting} unset; {launch.server} default {format_seconds(default)}", launch.path, launch.line, front(launch.path, launch.source))
 
     # -- gunicorn configuration modules ----------------------------------------------------------
     for config in configs:
@@ -155,7 +164,7 @@ def keepalive_findings(infra, project) -> list[Result]:
         cli_worker = next((l.worker_class for l in referencing if l.worker_class), "")
         worker_name = config.worker_class or cli_worker
         threads = config.threads or next((l.threads for l in referencing if l.threads), None)
-        balancer = front(config.file)
+        balancer = front(config.file, "gunicorn configuration module")
         subclass = _uvicorn_subclass(worker_name, config.uvicorn_workers)
         if subclass is not None:
             kwargs = config.uvicorn_workers[subclass]
@@ -177,7 +186,7 @@ def keepalive_findings(infra, project) -> list[Result]:
         if config.keepalive_computed:
             continue
         if config.keepalive_var:
-            with_variable("gunicorn", worker, config.keepalive_var, config.keepalive, "`keepalive`", config.file, config.keepalive_line)
+            with_variable("gunicorn", worker, config.keepalive_var, config.keepalive, "`keepalive`", config.file, config.keepalive_line, "gunicorn configuration module")
         elif config.keepalive is not None:
             judge("gunicorn", worker, config.keepalive, f"keepalive = {config.keepalive:g}", config.file, config.keepalive_line, balancer)
         else:
@@ -185,7 +194,7 @@ def keepalive_findings(infra, project) -> list[Result]:
 
     # -- keep-alive settings in a platform's environment, the start command elsewhere ----------------
     for container in containers:
-        balancer = front(container.path)
+        balancer = front(container.path, container.where)
         if balancer is None or _explicit_flag(container) or (container.launch is not None and not container.launch.keepalive_var):
             continue
         for name, value in container.env.items():
