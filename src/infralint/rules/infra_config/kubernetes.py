@@ -86,7 +86,7 @@ def _container(path: str, kind: str, document: YMap, container: YMap, where: str
         if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
             value = entry.get("value")
             known = None if value is None or is_template_value(str(value)) or isinstance(value, (dict, list)) else str(value)
-            env[entry["name"]] = EnvValue(known, entry.line)
+            env[entry["name"]] = EnvValue(known, entry.line_of("name"))
     splices = document.get(TEMPLATE_SPLICES) or []
     complete = "envFrom" not in container and not _splice_within(container, "env", splices)
     line = container.line_of("env") if "env" in container else container.line
@@ -340,10 +340,10 @@ def _ecs_task(path: str, document: YMap, derived: Derived) -> None:
         for entry in container.list("environment"):
             if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
                 value = entry.get("value")
-                env[entry["name"]] = EnvValue(None if value is None or isinstance(value, (dict, list)) else str(value), entry.line)
+                env[entry["name"]] = EnvValue(None if value is None or isinstance(value, (dict, list)) else str(value), entry.line_of("name"))
         for entry in container.list("secrets"):
             if isinstance(entry, YMap) and isinstance(entry.get("name"), str):
-                env[entry["name"]] = EnvValue(None, entry.line)
+                env[entry["name"]] = EnvValue(None, entry.line_of("name"))
         argv = argv_of(container.get("entryPoint")) + argv_of(container.get("command"))
         launch = _launch(argv, path, container.line_of("command") if "command" in container else container.line, "ECS task definition command", derived) if argv else None
         serves = bool(container.list("portMappings"))
