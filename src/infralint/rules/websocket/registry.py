@@ -137,6 +137,10 @@ def _registering_name(name: str) -> bool:
     return name in REGISTERS or (any(word in lowered for word in _REGISTERING_WORDS) and not _removing_name(name))
 
 
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
 class RegistrationLeaks:
     """The registrations of one function that some way out of it leaves in place."""
 
@@ -166,6 +170,8 @@ class RegistrationLeaks:
                 root = root_of(receiver)
                 if isinstance(root, ast.Name) and (root.id in fresh or root.id == self.socket):
                     continue
+                if _is_super_call(receiver):
+                    continue  # `super().on_connect(ws)` hands the socket to the framework's own hook
                 method = node.func.attr
                 callee = self._callee(node)
                 if callee is not None and not callee.use.abstract:
