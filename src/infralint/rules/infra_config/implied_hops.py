@@ -16,9 +16,13 @@ import re
 
 from ...formats.values import format_seconds
 from ...formats.yaml_docs import YMap
-from .kubernetes import GKE_BACKEND_TIMEOUT, _backend_config_of, _ingress_paths, _name
+from ...analysis.platform_defaults import AWS_ALB, GCP_LOAD_BALANCER
+from .kubernetes import _backend_config_of, _ingress_paths, _name
 from .records import Derived, ProxyHop
-from .terraform_lb import AWS_IDLE_DEFAULT
+
+#: the platform defaults (analysis/platform_defaults.py holds each with the vendor's documentation)
+AWS_IDLE_DEFAULT = AWS_ALB.backend_keepalive.seconds  # ALB idle timeout, client and target side alike
+GKE_BACKEND_TIMEOUT = GCP_LOAD_BALANCER.request_timeout.seconds  # backend service timeout
 
 _ALB_ATTRIBUTES = "alb.ingress.kubernetes.io/load-balancer-attributes"
 _IDLE_RE = re.compile(r"idle_timeout\.timeout_seconds\s*=\s*(\d+(?:\.\d+)?)")
