@@ -30,6 +30,10 @@ def render_rule(entry: RuleEntry) -> str:
             f"| `[tool.infralint.{o.group}]` `{o.name}` | {o.type} | `{o.default!r}` | {o.description} |" for o in entry.options
         )
         parts.append(f"## Options\n\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n{rows}\n")
+    from .analysis.platform_defaults import RULES_USING, markdown_table
+
+    if entry.code in RULES_USING:
+        parts.append("## Platform defaults (as the rule reads them)\n\n" + markdown_table())
     if entry.references:
         parts.append("## References\n\n" + "\n".join(f"- <{r}>" for r in entry.references) + "\n")
     parts.append(f"## Suppressing it\n\n`# noqa: {entry.code}` on the reported line, or `per-file-ignores` in the configuration.\n")

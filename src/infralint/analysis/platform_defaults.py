@@ -173,3 +173,19 @@ def deployment_of(path: str, base: Path, base_holds_files: bool = False) -> str:
     if len(parts) == 1 or base_holds_files or _looks_like_root(base_text):
         return base_text
     return os.path.join(base_text, parts[0])
+
+
+#: the rules whose findings use these defaults (their documentation pages show the table)
+RULES_USING = ("INF605",)
+
+
+def markdown_table() -> str:
+    """The table as the rules read it, each value with its source (rendered into the rule pages)."""
+
+    def cell(default: Default | None) -> str:
+        return "—" if default is None else f"{default.seconds:g} s: {default.meaning} (<{default.source}>)"
+
+    rows = [
+        f"| {p.name} | {cell(p.backend_keepalive)} | {cell(p.request_timeout)} | {'; '.join(p.markers)} |" for p in PLATFORMS.values()
+    ]
+    return "| platform | idle keep-alive to the app | request timeout | markers |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
