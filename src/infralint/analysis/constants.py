@@ -63,6 +63,10 @@ class Value:
         return "; ".join(reversed(self.notes))
 
 
+#: `timedelta(days, seconds, microseconds, milliseconds, minutes, hours, weeks)` positionally
+_TIMEDELTA_POSITIONS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+
+
 def format_seconds(number: float) -> str:
     if math.isinf(number):
         return "unbounded"
@@ -370,7 +374,7 @@ class ValueResolver:
         default = self._read_with_default(node, name)
         if default is not None:
             return self._number_cast(default[0], depth, default[1])
-        if name.rsplit(".", 1)[-1] == "timedelta" and not node.args:
+        if name.rsplit(".", 1)[-1] == "timedelta" and len(node.args) <= len(_TIMEDELTA_POSITIONS):
             return self._timedelta(node, depth)
         return None
 
@@ -410,15 +414,16 @@ class ValueResolver:
         return default, f"the default of `{name}({key_text!r}, …)`"
 
     def _timedelta(self, node: ast.Call, depth: int) -> Value | None:
-        scale = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
+        scale = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001, "microseconds": 1e-6}
         total, notes, conditions = 0.0, [], frozenset()
-        for keyword in node.keywords:
-            if keyword.arg not in scale:
+        given = [(unit, arg) for unit, arg in zip(_TIMEDELTA_POSITIONS, node.args)] + [(k.arg, k.value) for k in node.keywords]
+        for unit, expr in given:
+            if unit not in scale or isinstance(expr, ast.Starred):
                 return None
-            value = self.resolve(keyword.value, depth)
+            value = self.resolve(expr, depth)
             if value is None:
                 return None
-            total += value.number * scale[keyword.arg]
+            total += value.number * scale[unit]
             notes.extend(value.notes)
             conditions |= value.conditions
         return Value(total, tuple(notes), conditions=conditions)

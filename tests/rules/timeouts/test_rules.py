@@ -175,12 +175,12 @@ def test_a_client_imported_from_another_module_is_judged(tmp_path):
     )
     probes = package / "probes.py"
     probes.write_text(
-        "from .cache import bounded, client\n\n"
-        "async def readiness():\n    await client.ping()\n\n"
-        "async def liveness():\n    await bounded.ping()\n"
+        "from .cache import bounded, client\nfrom .web import app\n\n"
+        "@app.get('/readiness')\nasync def readiness():\n    await client.ping()\n\n"
+        "@app.get('/liveness')\nasync def liveness():\n    await bounded.ping()\n"
     )
     found = lint_source(probes.read_text(), str(probes), config_for(["INF303"]))
-    assert [(f.line, f.code) for f in found] == [(4, "INF303")]
+    assert [(f.line, f.code) for f in found] == [(6, "INF303")]
     assert "built at " in found[0].message and "cache.py line 3 without socket_timeout" in found[0].message
 
 
@@ -232,10 +232,61 @@ def test_max_redis_timeout_option():
 
 
 def test_health_budget_and_pattern_options():
-    text = "import asyncio\n\nasync def readiness():\n    await asyncio.sleep(3)\n    await asyncio.sleep(3)\n"
-    assert codes(text, select=["INF303"]) == [(3, "INF303")]
+    text = "import asyncio\n\n@app.get('/readiness')\nasync def readiness():\n    await asyncio.sleep(3)\n    await asyncio.sleep(3)\n"
+    assert codes(text, select=["INF303"]) == [(4, "INF303")]
     assert codes(text, select=["INF303"], options={"timeouts.health-budget": 10.0}) == []
     assert codes(text, select=["INF303"], options={"timeouts.health-name-pattern": "probe"}) == []
+    custom = text.replace("/readiness", "/probe").replace("def readiness", "def check")
+    assert codes(custom, select=["INF303"]) == []
+    assert codes(custom, select=["INF303"], options={"timeouts.health-name-pattern": "probe"}) == [(4, "INF303")]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "health"),
+    [
+        ("/health", "anything", True),
+        ("/api/v1/healthz", "x", True),
+        ("/health/{component}", "x", True),
+        ("/ready", "x", True),
+        ("/api/ready", "x", True),
+        ("/internal/status", "x", True),
+        ("/ping", "x", True),
+        ("/", "health_check", True),
+        ("/", "ping", True),
+        ("/orders/status", "x", False),
+        ("/orders/{order_id}/status", "status", False),
+        ("/admin/providers/{provider}/probe", "probe_provider", False),
+        ("/startup-guide", "x", False),
+        ("/media/ffprobe", "ffprobe_info", False),
+        ("/deliveries/live", "live_feed", False),
+        ("/already", "x", False),
+    ],
+)
+def test_health_routes(path, name, health):
+    from infralint.rules.timeouts.health import HealthWords
+    from infralint.rules.timeouts.rules import _DEFAULT_HEALTH_PATTERN
+
+    assert HealthWords(_DEFAULT_HEALTH_PATTERN).route_is_health(path, name) is health
+
+
+@pytest.mark.parametrize(
+    ("name", "seconds"),
+    [("timeout", 1.0), ("timeout_seconds", 1.0), ("timeout_ms", 0.001), ("connectTimeoutMS", 0.001), ("request_timeout_millis", 0.001),
+     ("HEALTH_TIMEOUT_MSEC", 0.001), ("timeout_minutes", 60.0), ("min_timeout", 1.0), ("timeout_us", 1e-6)],
+)
+def test_timeout_units_from_names(name, seconds):
+    from infralint.rules.timeouts.units import seconds_per_unit
+
+    assert seconds_per_unit(name) == seconds
+
+
+def test_a_millisecond_redis_setting_is_not_taken_for_seconds():
+    text = "REDIS_TIMEOUT_MS = 2000\nREDIS_SLOW_TIMEOUT_MS = 20000\n"
+    found = lint_source(text, "app/settings.py", config_for(["INF301"]))
+    assert [(f.line, f.code) for f in found] == [(2, "INF301")]
+    assert "= 20.0 s" in found[0].message and "is in milliseconds" in found[0].message
+    outcome = fix_source(text, "app/settings.py", config_for(["INF301"]), unsafe=True)
+    assert outcome.text == "REDIS_TIMEOUT_MS = 2000\nREDIS_SLOW_TIMEOUT_MS = 5000\n"
 
 
 def test_redis_context_words_option():

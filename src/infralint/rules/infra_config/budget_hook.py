@@ -8,9 +8,11 @@ when the run contains one, and against its `health-budget` option otherwise.
 
 from __future__ import annotations
 
+from ...project.queries import provides
 from .facts import reads_configuration
 
 
+@provides("probe_deadline")
 def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     """(seconds, "readinessProbe timeout (deploy/api.yaml:41)") of the shortest probe deadline
     given to any of `routes` (full paths), or None when no probe of the run calls them."""
@@ -29,9 +31,10 @@ def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
     return best
 
 
-__all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline"]
+__all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline", "probed_routes"]
 
 
+@provides("probe_calls_file")
 def probe_calls_file(project, path: str) -> bool:
     """Whether a probe of the run calls a route whose handler is declared in `path`."""
     if not reads_configuration(project):
@@ -44,6 +47,22 @@ def probe_calls_file(project, path: str) -> bool:
     return False
 
 
+@provides("probed_routes")
+def probed_routes(project) -> list[str]:
+    """Full paths of the app's HTTP routes that a probe or healthcheck of the run calls."""
+    if project is None or not reads_configuration(project):
+        return []
+    from .model import infra_of
+
+    found: list[str] = []
+    for probe in infra_of(project).derived.probes:
+        for endpoint in project.routes_for(probe.route, "GET") if probe.route else ():
+            if endpoint.path not in found:
+                found.append(endpoint.path)
+    return found
+
+
+@provides("configuration_for_route")
 def configuration_for_route(project, route: str) -> dict:
     """What the deployment configuration says about one route, for `infralint trace`: the probes
     that call it (with their deadlines) and the proxy hops in front of it (with their timeouts).

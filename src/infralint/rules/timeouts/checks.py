@@ -17,6 +17,7 @@ from ...analysis.constants import Value, ValueResolver, class_fields, format_sec
 from ...analysis.deployment import DEFAULT_CONDITIONS, DeploymentConditions
 from ...analysis.names import dotted_name
 from ...source import SourceFile
+from .units import in_seconds
 
 # `retry_on_timeout` is a flag; `reset_timeout`, `idle_timeout`, `visibility_timeout`… are not waits
 _NOT_A_WAIT_PREFIXES = (
@@ -142,7 +143,7 @@ class CheckCalls:
     def _setting(self, call: ast.Call, name: str, defaults: dict[str, ast.expr], cls: ast.ClassDef | None) -> Setting | None:
         keyword = next((k for k in call.keywords if k.arg == name), None)
         if keyword is not None:
-            value = self.resolver.resolve(keyword.value)
+            value = in_seconds(name, self.resolver.resolve(keyword.value))
             return Setting(name, value, keyword.value) if value is not None else None
         if cls is None or name not in defaults or any(k.arg is None for k in call.keywords) or _has_own_init(cls):
             return None
@@ -150,9 +151,9 @@ class CheckCalls:
         if len(call.args) > position:  # a dataclass-style positional argument fills the field
             if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
                 return None
-            value = self.resolver.resolve(call.args[position])
+            value = in_seconds(name, self.resolver.resolve(call.args[position]))
             return Setting(name, value, call.args[position]) if value is not None else None
-        value = self.resolver.field_default(cls, name)
+        value = in_seconds(name, self.resolver.field_default(cls, name))
         return Setting(name, value, None) if value is not None else None
 
     def _largest(self, call, names, defaults, cls) -> Setting | None:

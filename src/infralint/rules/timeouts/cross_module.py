@@ -24,6 +24,7 @@ from ...analysis.constants import format_seconds, resolver_of, source_of
 from ...analysis.names import ImportMap, dotted_name
 from ...project import CheckRegistration, Client, Function, Project, module_name
 from ...project.names import QualifiedNames
+from ...project.queries import ask
 from .budget import ZERO, Cost, WorstCase, largest
 from .checks import CheckCalls
 from .db_clients import bounded_by, is_query
@@ -36,10 +37,10 @@ _MAX_CHAIN = 300
 class ProjectCosts:
     """One per linted file: the walkers of the modules its health code reaches, linked."""
 
-    def __init__(self, project: Project, home: WorstCase, budget: float, is_health=None) -> None:
+    def __init__(self, project: Project, home: WorstCase, budget: float, words=None) -> None:
         self.project = project
-        #: the health-name test of INF303's configuration (which registrations report themselves)
-        self.is_health = is_health or (lambda name: False)
+        #: the health tests of INF303's configuration (`health.HealthWords`; which registrations report themselves)
+        self.words = words
         self.budget = budget
         self.home = home
         self.home_path = str(project.absolute(home.source.path))
@@ -145,11 +146,16 @@ class ProjectCosts:
 
     def _reported_where_registered(self, registration: CheckRegistration) -> bool:
         """INF303 judges a registration in its own file when it is health code there: made on a
-        registry, in a function or in a module whose name says health (as `HealthCode` decides)."""
+        registry or in a module whose name says health, or in a health route's handler (as
+        `HealthCode` decides)."""
         if str(self.project.absolute(registration.file)) == self.home_path:
             return True
-        names = (registration.registry.rsplit(".", 1)[-1], registration.function.rsplit(".", 1)[-1], Path(registration.file).stem)
-        return any(name and self.is_health(name) for name in names)
+        if self.words is None:
+            return False
+        names = (registration.registry.rsplit(".", 1)[-1], Path(registration.file).stem)
+        if any(name and self.words.says_health(name) for name in names):
+            return True
+        return bool(registration.function) and self.project.resolve(registration.function) in _health_endpoints(self.project, self.words)
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -191,19 +197,23 @@ class ProjectCosts:
         names = [a.name for a in self.home.source.ancestors(function) if isinstance(a, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
         return ".".join([module_name(self.home.source.location), *reversed(names), function.name])
 
-    def reached_from_elsewhere(self, function: ast.FunctionDef | ast.AsyncFunctionDef, is_health) -> bool:
-        """Whether a health function or route handler of another file calls this one (that caller
-        reports the cost, naming the chain down to here)."""
+    def reached_from_elsewhere(self, function: ast.FunctionDef | ast.AsyncFunctionDef, words) -> bool:
+        """Whether a health route's handler of another file calls this one (that caller reports
+        the cost, naming the chain down to here)."""
+        handlers = _health_endpoints(self.project, words)
+        if not handlers:
+            return False
         for caller in self.project.callers(self.qualname(function)):
             if str(self.project.absolute(caller.file)) == self.home_path:
                 continue
-            if is_health(caller.name.rsplit(".", 1)[-1]) or any(is_health(e.path) for e in self.project.routes_to(caller.name)):
+            if self.project.resolve(caller.name) in handlers:
                 return True
         return False
 
-    def health_handlers(self, is_health, home_facts) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-        """Route handlers of the home file whose full path (prefixes included) is a health path."""
-        endpoints = _health_endpoints(self.project, is_health)
+    def health_handlers(self, words, home_facts) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Route handlers of the home file whose route (full path, prefixes included, or name) is a
+        health route, or is called by a probe of the deployment configuration."""
+        endpoints = _health_endpoints(self.project, words)
         lines = set()
         for function in home_facts.facts if home_facts is not None else ():
             if isinstance(function, Function):
@@ -303,36 +313,69 @@ def _shown(path: str) -> str:
 # -- which files INF303 must see again with the project ------------------------------------------
 
 
-def needs_project(project: Project, facts, is_health) -> bool:
-    """Whether a health function of this file reaches another file (a function, a client or checks
-    registered there), or is reached from health code of another file: only then can its findings
-    differ from the file's own lint."""
-    handlers = _health_handlers(project, is_health)
+def needs_project(project: Project, facts, words) -> bool:
+    """Whether a health route's handler of this file reaches another file (a function, a client or
+    checks registered there), or is reached from health code of another file: only then can its
+    findings differ from the file's own lint."""
+    handlers = _health_handlers(project, words)
+    if _routes_judged_differently(project, facts.path, words, handlers):
+        return True
+    if not handlers:
+        return False
     for function in facts.facts:
         if not isinstance(function, Function):
             continue
-        if not (is_health(function.name.rsplit(".", 1)[-1]) or (handlers and project.resolve(function.name) in handlers)):
+        if project.resolve(function.name) not in handlers:
             continue
         for target, _, _, resolved in function.calls:
             if resolved and _elsewhere(project, project.resolve(target), facts.path):
                 return True
         for caller in project.callers(function.name):
-            if caller.file != facts.path and (is_health(caller.name.rsplit(".", 1)[-1]) or (handlers and project.resolve(caller.name) in handlers)):
+            if caller.file != facts.path and project.resolve(caller.name) in handlers:
                 return True
     return False
 
 
-def _health_handlers(project: Project, is_health) -> set[str]:
-    return set(_health_endpoints(project, is_health))
+def _routes_judged_differently(project: Project, path: str, words, handlers: set[str]) -> bool:
+    """A route of this file whose path as written (`@router.get("/status")`) and full path
+    (`/orders/status`, or a path a probe calls) disagree on being a health route: the file's own
+    lint judged it without the prefix or the probe."""
+    if words is None:
+        return False
+    for endpoint in project.endpoints():
+        fact = endpoint.fact
+        if endpoint.websocket or fact.file != path:
+            continue
+        name = endpoint.handler.rsplit(".", 1)[-1]
+        if words.route_is_health(fact.path, name) != (project.resolve(endpoint.handler) in handlers):
+            return True
+    return False
 
 
-def _health_endpoints(project: Project, is_health) -> dict:
-    """Resolved handler name → its HTTP endpoints whose full path is a health path (once per join)."""
-    key = ("inf303-health-endpoints", is_health)
+def _health_handlers(project: Project, words) -> set[str]:
+    return set(_health_endpoints(project, words))
+
+
+def health_handler_files(project: Project, words) -> set[str]:
+    """The files that declare the handler of a health route (once per join)."""
+    key = ("inf303-health-files", words)
     if key not in project.memo:
+        project.memo[key] = {e.fact.file for endpoints in _health_endpoints(project, words).values() for e in endpoints}
+    return project.memo[key]
+
+
+def _health_endpoints(project: Project, words) -> dict:
+    """Resolved handler name → its HTTP endpoints that are health routes (by full path or route
+    name) or that a probe of the deployment configuration calls (once per join)."""
+    key = ("inf303-health-endpoints", words)
+    if key not in project.memo:
+        probed = set(ask("probed_routes", project, default=[]) or ())
         found: dict = {}
         for endpoint in project.endpoints():
-            if not endpoint.websocket and is_health(endpoint.path):
+            if endpoint.websocket:
+                continue
+            name = endpoint.handler.rsplit(".", 1)[-1]
+            if endpoint.path in probed or (words is not None and words.route_is_health(endpoint.path, name)):
                 found.setdefault(project.resolve(endpoint.handler), []).append(endpoint)
         project.memo[key] = found
     return project.memo[key]

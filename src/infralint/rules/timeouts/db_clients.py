@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ...analysis.constants import Value, ValueResolver
 from ...analysis.names import dotted_name
+from .units import in_seconds
 
 # qualified factory → library
 DATABASE_FACTORIES = {
@@ -40,7 +41,9 @@ STATEMENT_METHODS = {"execute", "executemany", "fetch", "fetchrow", "fetchval", 
 #: methods that wait for a connection (bounded by `pool_timeout`/`timeout`, not by statement timeouts)
 CONNECTION_METHODS = {"connect", "begin", "acquire", "cursor"}
 QUERY_METHODS = STATEMENT_METHODS | CONNECTION_METHODS
-_OPTIONS_TIMEOUT = re.compile(r"statement_timeout\s*=\s*(\d+)")
+_OPTIONS_TIMEOUT = re.compile(r"statement_timeout\s*=\s*(\d+)\s*(ms|s|min|h|us)?\b")
+#: PostgreSQL time units (a number without one is in milliseconds)
+_PG_UNITS = {None: 0.001, "ms": 0.001, "us": 1e-6, "s": 1.0, "min": 60.0, "h": 3600.0}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def statement_bound(call: ast.Call, resolver: ValueResolver) -> DatabaseBound | 
         if name is None:
             return DatabaseBound("connect_args", None)
         if "timeout" in name:
-            return DatabaseBound(f"connect_args[{name!r}]", resolver.resolve(value))
+            return DatabaseBound(f"connect_args[{name!r}]", in_seconds(name, resolver.resolve(value)))
         if name in ("options", "server_settings"):
             found = _options_timeout(value)
             if found is not None:
@@ -95,13 +98,16 @@ def _options_timeout(node: ast.AST) -> DatabaseBound | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         match = _OPTIONS_TIMEOUT.search(node.value)
         if match:
-            return DatabaseBound("statement_timeout", Value(int(match.group(1)) / 1000.0))
+            return DatabaseBound("statement_timeout", Value(int(match.group(1)) * _PG_UNITS[match.group(2)]))
     return None
 
 
 def _milliseconds(node: ast.AST) -> Value | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)) and str(node.value).isdigit():
-        return Value(int(node.value) / 1000.0)
+    """A PostgreSQL `statement_timeout` value: `5000`, `"5000"`, `"5s"`, `"1min"` (no unit: milliseconds)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)) and not isinstance(node.value, bool):
+        match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h|us)?\s*", str(node.value))
+        if match:
+            return Value(int(match.group(1)) * _PG_UNITS[match.group(2)])
     return None
 
 

@@ -158,9 +158,9 @@ class RouteTracer:
 
     def _deployment_callers(self, endpoint: Endpoint) -> list[TraceNode]:
         """The probes and proxies the deployment configuration puts in front of this route (INF6xx)."""
-        from ..infra_config.budget_hook import configuration_for_route
+        from ...project.queries import ask
 
-        view = configuration_for_route(self.project, endpoint.path)
+        view = ask("configuration_for_route", self.project, endpoint.path, default=None) or {"probes": [], "proxies": []}
         nodes = []
         for probe in view["probes"]:
             deadline = "" if probe["deadline"] is None else f"deadline {format_seconds(probe['deadline'])} s ({probe['deadline_detail']})"

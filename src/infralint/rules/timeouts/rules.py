@@ -23,11 +23,12 @@ from ...analysis.constants import (
 from ...analysis.deployment import DeploymentConditions
 from ...analysis.names import dotted_name
 from ...finding import Edit, Finding
+from ...project.queries import ask
 from ..base import Rule
 from .budget import WorstCase, describe_total
 from .checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
 from .cross_module import ProjectCosts, attach_database_costs
-from .health import HealthCode
+from .health import SHORT_HEALTH_WORDS, HealthCode, HealthWords
 from .redis_clients import (
     FACTORY_LAST_NAMES,
     SOCKET_TIMEOUT_KEYWORDS,
@@ -37,6 +38,7 @@ from .redis_clients import (
 )
 from .redis_context import RedisContext, RedisContextFor
 from .redis_settings import explicit_none, missing_socket_timeouts
+from .units import in_seconds, seconds_per_unit
 
 if TYPE_CHECKING:
     from ...source import SourceFile
@@ -48,9 +50,10 @@ _TIMEOUT_BLOCKS = {"asyncio.timeout", "async_timeout.timeout", "asyncio.timeouts
 _HTTP_MODULES = {"requests", "httpx", "aiohttp", "urllib", "urllib3", "http", "grpc"}
 _DICT_KEYS = frozenset({"socket_timeout", "socket_connect_timeout"})
 _DJANGO_KEYS = frozenset({"SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"})  # django-redis OPTIONS
-_DEFAULT_HEALTH_PATTERN = "health|healthz|healthcheck|healthy|ready|readyz|readiness|live|livez|liveness|probe|probes|startup"
-_PLAIN_HEALTH_WORDS = ("health", "readiness", "liveness", "probe", "startup")
-_SHORT_HEALTH_WORDS = ("ready", "live")  # only as words: not `already`, `deliver`, `alive`
+_DEFAULT_HEALTH_PATTERN = "health|healthz|healthcheck|healthchecks|healthy|readyz|readiness|livez|liveness"
+_PLAIN_HEALTH_WORDS = ("health", "readyz", "readiness", "livez", "liveness")
+#: a short health word as the last segment of a route path written in the file (`"/api/ready"`)
+_SHORT_HEALTH_PATH = re.compile(r"/(?:%s)[\"']" % "|".join(sorted(SHORT_HEALTH_WORDS)))
 
 
 def _mentions_redis(source: SourceFile) -> bool:
@@ -82,26 +85,12 @@ def _named_outside_redistribute(text: str, spelling: str) -> bool:
 
 
 def _mentions_health(source: SourceFile) -> bool:
-    """The default pattern's words, by substring search (regex alternation is slow on large files)."""
-    text, lower = source.text, source.lowered
+    """The default pattern's words by substring search (regex alternation is slow on large files),
+    or a short health word ending a route path (`"/ready"`)."""
+    lower = source.lowered
     if any(word in lower for word in _PLAIN_HEALTH_WORDS):
         return True
-    return any(_has_word(text, lower, word) for word in _SHORT_HEALTH_WORDS)
-
-
-def _has_word(text: str, lower: str, word: str) -> bool:
-    """`word` (optionally followed by `z`) not glued to other letters, camelCase boundaries allowed."""
-    start = lower.find(word)
-    while start >= 0:
-        end = start + len(word)
-        if end < len(lower) and lower[end] == "z":
-            end += 1
-        before_ok = start == 0 or not lower[start - 1].isalpha() or text[start].isupper()
-        after_ok = end >= len(lower) or not lower[end].isalpha() or text[end].isupper()
-        if before_ok and after_ok:
-            return True
-        start = lower.find(word, start + 1)
-    return False
+    return "/" in lower and _SHORT_HEALTH_PATH.search(lower) is not None
 
 
 def _redis_context(ctx, words: tuple[str, ...]) -> RedisContext:
@@ -155,9 +144,10 @@ class _TimeoutRule(Rule):
             return edits_between(text, new_text) or None
         return None
 
-    def value_fix(self, node: ast.expr | None, call: ast.Call | None, keyword: str, limit: float, value: Value):
-        """Set the value to the limit: rewrite a literal in place, or add the omitted keyword."""
-        replacement = self.limit_source(limit, node)
+    def value_fix(self, node: ast.expr | None, call: ast.Call | None, keyword: str, limit: float, value: Value, unit: float = 1.0):
+        """Set the value to the limit: rewrite a literal in place, or add the omitted keyword.
+        `unit`: the seconds one unit of the setting stands for (`timeout_ms`: 0.001)."""
+        replacement = self.limit_source(round(limit / unit, 6), node)
         title = f"Set {keyword} to {replacement}"
         if node is not None and _only_literals(node):
             end_line = node.end_lineno or node.lineno
@@ -327,7 +317,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
             f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
         )
         node = setting.node if setting.node is not None else call
-        fix = self.value_fix(setting.node, call, setting.name, self.limit, setting.value)
+        fix = self.value_fix(setting.node, call, setting.name, self.limit, setting.value, seconds_per_unit(setting.name))
         yield self.report(ctx, node, message, fix)
 
     # -- settings that reach Redis indirectly ---------------------------------------------------
@@ -380,7 +370,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
         if "interval" in tokens:
             return
         value_node = field_default_expr(node.value) or node.value
-        value = self.checks(ctx).resolver.resolve(value_node)
+        value = in_seconds(last, self.checks(ctx).resolver.resolve(value_node))
         yield from self._setting(ctx, value, value_node, last, "configures Redis")
 
     def _setting(self, ctx, value: Value | None, node: ast.expr, key: str, where: str) -> Iterable[Finding]:
@@ -390,7 +380,7 @@ class RedisTimeoutTooLong(_TimeoutRule):
             f"`{key}` = {value.text} s{self.notes(value)} {where}: {_what_blocks(key, value.text, 'Redis')}, "
             f"over the {format_seconds(self.limit)} s limit (max-redis-timeout)"
         )
-        yield self.report(ctx, node, message, self.value_fix(node, None, key, self.limit, value))
+        yield self.report(ctx, node, message, self.value_fix(node, None, key, self.limit, value, seconds_per_unit(key)))
 
 
 class RedisTimeoutMissing(_TimeoutRule):
@@ -521,33 +511,35 @@ class HealthCheckBudget(_TimeoutRule):
     uses_project = True  # follows calls, clients and registered checks into other modules
 
     def needs_project(self, project, facts) -> bool:
-        from ..infra_config.budget_hook import probe_calls_file
         from .cross_module import needs_project
 
         # a probe of the deployment configuration that calls one of its routes sets the budget
-        return needs_project(project, facts, self._says_health) or probe_calls_file(project, facts.path)
-
-    def _says_health(self, name: str) -> bool:
-        """`HealthCode.says_health` for names and paths of other files (memoised: asked per fact)."""
-        known = self._health_names.get(name)
-        if known is None:
-            pattern = self._health_pattern
-            known = self._health_names[name] = bool(name) and any(pattern.fullmatch(token) for token in name_tokens(name))
-        return known
+        return needs_project(project, facts, self._words) or bool(ask("probe_calls_file", project, facts.path, default=False))
 
     def __init__(self, config) -> None:
         super().__init__(config)
         pattern = self.option("health-name-pattern")
         self._health_factory = partial(HealthCode, pattern=pattern)
-        self._health_pattern = re.compile(pattern, re.IGNORECASE)
-        self._health_names: dict[str, bool] = {}
+        #: the health tests for routes and names of other files (memoised: asked per fact)
+        self._words = HealthWords(pattern)
         # a cheap superset of the names the pattern can match as whole words, for the pre-filter
         custom = re.compile(pattern, re.IGNORECASE) if pattern != _DEFAULT_HEALTH_PATTERN else None
-        self._mentions_health = _mentions_health if custom is None else (lambda source: custom.search(source.text) is not None)
+        self._mentions_health = _mentions_health if custom is None else (
+            lambda source: custom.search(source.text) is not None or _SHORT_HEALTH_PATH.search(source.lowered) is not None
+        )
 
     def applies_to(self, ctx) -> bool:
         # a client imported from another module needs no timeout/redis word here: health words suffice
-        return self.production(ctx) and self._mentions_health(ctx.source)
+        if not self.production(ctx):
+            return False
+        if self._mentions_health(ctx.source):
+            return True
+        if ctx.project is None:
+            return False
+        # a handler whose route the project composes into a health path, or a probe calls
+        from .cross_module import health_handler_files
+
+        return ctx.display_path in health_handler_files(ctx.project, self._words)
 
     def visit(self, node: ast.AST, ctx) -> Iterable[Finding]:
         health: HealthCode = ctx.analysis(self._health_factory)
@@ -578,14 +570,17 @@ class HealthCheckBudget(_TimeoutRule):
             clients = ctx.analysis(RedisClients)
             walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
             attach_database_costs(walker)
-            across = ProjectCosts(ctx.project, walker, budget, self._says_health) if ctx.project is not None else None
+            across = ProjectCosts(ctx.project, walker, budget, self._words) if ctx.project is not None else None
             functions = list(health.functions)
-            if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`
+            if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`, a probed route
                 home = ctx.project.files.get(ctx.display_path)
-                functions += [f for f in across.health_handlers(self._says_health, home) if f not in functions]
+                handlers = across.health_handlers(self._words, home)
+                # `@router.get("/status")` on a router mounted under `/orders`: the full path decides
+                functions = [f for f in functions if f in handlers or not across.routes(f)]
+                functions += [f for f in handlers if f not in functions]
             costs = [(function, walker.of_function(function)) for function in functions]
             for function, cost in costs:
-                if across is not None and across.reached_from_elsewhere(function, self._says_health):
+                if across is not None and across.reached_from_elsewhere(function, self._words):
                     continue  # reported at the handler that reaches it, with the chain across files
                 described = _described(health, function, across)
                 if cost.unbounded and cost.culprit is not None:
@@ -627,9 +622,7 @@ def _budget_of(ctx, across: ProjectCosts | None, function, budget: float) -> tup
     """The deadline of the probe that calls this handler's route (infrastructure configuration in
     the run: Kubernetes, compose, GCP health checks), else the configured `health-budget`."""
     if across is not None:
-        from ..infra_config.budget_hook import probe_deadline
-
-        found = probe_deadline(ctx.project, [route.split(" ", 1)[-1] for route in across.routes(function)])
+        found = ask("probe_deadline", ctx.project, [route.split(" ", 1)[-1] for route in across.routes(function)], default=None)
         if found is not None:
             return found
     return budget, "health budget"
