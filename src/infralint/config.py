@@ -112,6 +112,9 @@ class Config:
     source: Path | None = None
     #: the lowest Python the project declares (`requires-python`), e.g. (3, 12); None if unknown
     requires_python: tuple[int, int] | None = None
+    #: the folders a command line named, when it named several (absolute): outside any checkout,
+    #: each is a tree of its own for the project's joins (`project/repositories.py`)
+    named_folders: tuple[str, ...] = ()
 
     def needs_newer_python(self) -> bool:
         """The project declares a Python newer than the one running infralint (its syntax may not parse here)."""
@@ -151,6 +154,7 @@ class Config:
             "options": sorted((f"{g}.{n}", v) for (g, n), v in self.options.items()),
             "columns": COLUMN_UNIT,
             "requires-python": self.requires_python,
+            "named-folders": list(self.named_folders),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

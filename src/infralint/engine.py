@@ -690,7 +690,7 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
     deferred = [i for i, r in enumerate(results) if r.deferred]
     if not deferred and not linter.selective_rules:
         return
-    project = join_project(results)
+    project = join_project(results, linter.config)
     again = [i for i, r in enumerate(results) if not r.deferred and not r.with_project and linter.needs_project(project, r)]
     for index in sorted(deferred + again):
         counted = results[index].deferred
@@ -735,11 +735,12 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
     return results, linter
 
 
-def join_project(results: Iterable[FileResult]):
+def join_project(results: Iterable[FileResult], config: Config | None = None):
     """Phase two: every file's facts in one `Project` (main process, once per run)."""
     from .project import Project
 
-    return Project(r.facts for r in results if r.facts is not None)
+    named = config.named_folders if config is not None else ()
+    return Project((r.facts for r in results if r.facts is not None), named_folders=named)
 
 
 def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[tuple[int, FileResult]]:

@@ -11,10 +11,7 @@ this table with its sources.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -129,50 +126,6 @@ PLATFORMS: dict[str, Platform] = {p.id: p for p in (AWS_ALB, GCP_LOAD_BALANCER, 
 
 def keepalive_of(platform_id: str) -> Default | None:
     return PLATFORMS[platform_id].backend_keepalive
-
-
-# -- which files belong to one deployment ----------------------------------------------------------
-#
-# A platform marker evidences the load balancer of the repository it is in, not of every tree a
-# run was given. The deployment a file belongs to is the git work tree holding it; without one,
-# the folder the run started in when it looks like a repository root (a README, a licence, a
-# build file, or any file of the run directly in it), else the top-level folder under it (a run
-# over a folder that only holds several unpacked trees).
-
-_ROOT_MARKERS = (
-    "README", "README.md", "README.rst", "README.txt", "LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING",
-    ".gitignore", "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Makefile",
-)  # fmt: skip
-
-
-@lru_cache(maxsize=4096)
-def _git_root(directory: str) -> str | None:
-    if os.path.exists(os.path.join(directory, ".git")):
-        return directory
-    parent = os.path.dirname(directory)
-    return None if parent == directory else _git_root(parent)
-
-
-@lru_cache(maxsize=256)
-def _looks_like_root(directory: str) -> bool:
-    return any(os.path.exists(os.path.join(directory, name)) for name in _ROOT_MARKERS)
-
-
-def deployment_of(path: str, base: Path, base_holds_files: bool = False) -> str:
-    """A key naming the deployment (repository) a fact path belongs to (see above).
-    `base_holds_files`: some file of the run sits directly in `base`."""
-    absolute = os.path.normpath(os.path.join(str(base), path))
-    root = _git_root(os.path.dirname(absolute))
-    if root is not None:
-        return root
-    base_text = os.path.normpath(str(base))
-    relative = os.path.relpath(absolute, base_text)
-    if relative.startswith(".."):
-        return "outside:"  # beyond the run's folder and any git tree: one deployment
-    parts = relative.split(os.sep)
-    if len(parts) == 1 or base_holds_files or _looks_like_root(base_text):
-        return base_text
-    return os.path.join(base_text, parts[0])
 
 
 #: the rules whose findings use these defaults (their documentation pages show the table)

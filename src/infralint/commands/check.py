@@ -144,9 +144,18 @@ def _check_stdin(args, config, resolve):
     return [result], diffs, fixed, lines
 
 
+def _note_named_folders(paths, configs) -> None:
+    """Several folders named on one command line are separate trees unless a checkout holds them."""
+    folders = tuple(dict.fromkeys(str(p.resolve()) for p in paths or () if p.is_dir()))
+    if len(folders) > 1:
+        for config in configs:
+            config.named_folders = folders
+
+
 def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
     """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
+    _note_named_folders(args.paths, config_of.values())
     jobs = args.jobs or default_jobs()
     progress = _progress(len(files))
     by_path: dict[Path, FileResult] = {}
@@ -179,7 +188,7 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
                 project_codes = {rule.code for rule in linter.project_rules}
                 needs_project = any(f.fix and f.code in project_codes for f in result.findings)
                 if needs_project and project is None:
-                    project = join_project(results)
+                    project = join_project(results, config)
                 diff = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
                 if diff:
                     diffs.append(diff)

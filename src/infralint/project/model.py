@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, TypeVar
 
+from .repositories import Repositories
 from .facts import (
     Binding,
     Constant,
@@ -59,7 +60,7 @@ class ConstantValue:
 class Project:
     """All facts of a run. Indexes are built on first use and dropped when a file's facts change."""
 
-    def __init__(self, files: Iterable[FileFacts] = (), base: Path | None = None) -> None:
+    def __init__(self, files: Iterable[FileFacts] = (), base: Path | None = None, named_folders: tuple[str, ...] = ()) -> None:
         #: the folder relative fact paths are relative to (the working folder of a CLI run, the
         #: configuration root in the language server)
         self.base = Path(base) if base is not None else Path.cwd()
@@ -69,6 +70,8 @@ class Project:
         self._indexes: _Indexes | None = None
         self._recording: list[set[str]] = []
         self._absolute: dict[str, Path] = {}
+        self._repositories: Repositories | None = None
+        self.named_folders = named_folders
 
     def absolute(self, path: str) -> Path:
         """The file on disk a fact path names."""
@@ -76,6 +79,13 @@ class Project:
         if found is None:
             found = self._absolute[path] = Path(os.path.normpath(os.path.join(self.base, path)))
         return found
+
+    def repository_of(self, path: str) -> str:
+        """A key naming the repository a fact path belongs to (`repositories.py`): joins by
+        elimination or by platform evidence stay inside one."""
+        if self._repositories is None:
+            self._repositories = Repositories(self.base, self.files, self.named_folders)
+        return self._repositories.of(path)
 
     # -- updates (the language server replaces one file's facts at a time) ---------------------
 
@@ -86,11 +96,13 @@ class Project:
         changed = old is None or old.fingerprint() != file.fingerprint()
         if changed:
             self._indexes = None
+            self._repositories = None
         return changed
 
     def remove(self, path: str) -> None:
         if self.files.pop(path, None) is not None:
             self._indexes = None
+            self._repositories = None
 
     # -- dependency recording ------------------------------------------------------------------
 

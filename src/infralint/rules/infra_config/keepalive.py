@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ...analysis.platform_defaults import PLATFORMS, deployment_of
+from ...analysis.platform_defaults import PLATFORMS
 from ...formats.commands import cmd_args_launch, shell_default
 from ...formats.values import format_seconds
 from .launch_sites import GunicornConfig, LaunchSite, PlatformMarker
@@ -55,16 +55,7 @@ class Result:
 
 
 def keepalive_findings(infra, project) -> list[Result]:
-    base = project.base
-    files = list(project.files)
-    holds_files = any("/" not in p.replace("\\", "/") for p in files)
-    scopes: dict[str, str] = {}
-
-    def scope(path: str) -> str:
-        found = scopes.get(path)
-        if found is None:
-            found = scopes[path] = deployment_of(path, base, holds_files)
-        return found
+    scope = project.repository_of  # evidence joins within one deployment
 
     markers = project.facts(PlatformMarker)
     sites = project.facts(LaunchSite)

@@ -43,10 +43,14 @@ class LibraryCheck:
     dependencies: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
-def library_health_check(project, route: str) -> LibraryCheck | None:
-    """The library health view that serves `route`, with the dependencies its installed plugins wait on."""
+def library_health_check(project, route: str, probe_path: str) -> LibraryCheck | None:
+    """The library health view that serves `route` in the probe's repository, with the dependencies
+    its installed plugins wait on."""
     wanted = "/" + route.strip("/")
+    repository = project.repository_of(probe_path)
     for include in project.facts(Include):
+        if project.repository_of(include.file) != repository:
+            continue
         module = include.child.rsplit(".urlpatterns", 1)[0]
         name = LIBRARIES.get(module)
         if name is None:
@@ -55,18 +59,19 @@ def library_health_check(project, route: str) -> LibraryCheck | None:
             full = "/" + "/".join(p.strip("/") for p in (prefix, include.prefix) if p.strip("/"))
             if wanted == full or wanted.startswith(full.rstrip("/") + "/"):
                 project.note(include)
-                return LibraryCheck(f'{name} (`include("{module}")`', include.file, include.line, _plugins(project))
+                return LibraryCheck(f'{name} (`include("{module}")`', include.file, include.line, _plugins(project, repository))
     return None
 
 
-def served_by_project(project, route: str) -> bool:
-    """Whether one of the project's own GET routes serves `route` (a Django `re_path` written
-    `^health/liveness/?$` included: its optional slash and anchors are not part of the path)."""
-    if project.routes_for(route, "GET"):
+def served_by_project(project, route: str, probe_path: str) -> bool:
+    """Whether one of the GET routes of the probe's repository serves `route` (a Django `re_path`
+    written `^health/liveness/?$` included: its optional slash and anchors are not part of the path)."""
+    repository = project.repository_of(probe_path)
+    if any(project.repository_of(e.fact.file) == repository for e in project.routes_for(route, "GET")):
         return True
     wanted = "/" + route.strip("/")
     for endpoint in project.endpoints():
-        if endpoint.method == "GET" and "/" + endpoint.path.strip("/").removesuffix("$").removesuffix("/?").strip("/") == wanted:
+        if endpoint.method == "GET" and project.repository_of(endpoint.fact.file) == repository and "/" + endpoint.path.strip("/").removesuffix("$").removesuffix("/?").strip("/") == wanted:
             project.note(endpoint.fact)
             return True
     return False
@@ -85,9 +90,11 @@ def _mounts(project, router: str, depth: int) -> list[str]:
     return found
 
 
-def _plugins(project) -> list[tuple[str, str, str, int]]:
+def _plugins(project, repository: str) -> list[tuple[str, str, str, int]]:
     found: list[tuple[str, str, str, int]] = []
     for fact in project.facts(HealthCheckApps):
+        if project.repository_of(fact.file) != repository:
+            continue
         for app, line in fact.apps:
             kind = HEALTH_CHECK_PLUGINS.get(app)
             if kind is not None and all(app != f[0] for f in found):

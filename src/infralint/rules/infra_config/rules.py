@@ -267,7 +267,7 @@ class ProbeDeadlineMissed(InfraRule):
                 yield Placed(probe.path, probe.timeout_line or probe.line, _overlap_message(probe))
             if probe.timeout is None:
                 continue
-            for handler in handlers_for(project, probe.route):
+            for handler in handlers_for(project, probe.route, probe.path):
                 cost = worst_case(project, handler, probe.timeout)
                 head = f"{probe.kind} in {probe.path}:{probe.line} gives GET {probe.route} {format_seconds(probe.timeout)} ({probe.timeout_detail})"
                 if cost.unbounded:
@@ -305,7 +305,7 @@ class LivenessDependsOnService(InfraRule):
             if not probe.liveness:
                 continue
             calls = f"{probe.via}" if probe.via else f"calls GET {probe.route}"
-            handlers = handlers_for(project, probe.route)
+            handlers = handlers_for(project, probe.route, probe.path)
             for handler in handlers:
                 wait = dependency_wait(project, handler)
                 if wait is None:
@@ -317,9 +317,9 @@ class LivenessDependsOnService(InfraRule):
                     f"{probe.kind} of {probe.owner} {calls}, whose handler `{handler.endpoint.handler}` waits on "
                     f"{wait.what} at {wait.path}:{wait.line}: {_restart_consequence(probe, kind)}",
                 )
-            if handlers or served_by_project(project, probe.route):
+            if handlers or served_by_project(project, probe.route, probe.path):
                 continue
-            library = library_health_check(project, probe.route)
+            library = library_health_check(project, probe.route, probe.path)
             if library is not None and library.dependencies:
                 kinds = " or ".join(dict.fromkeys(kind for _, kind, _, _ in library.dependencies))
                 shown = ", ".join(f"`{app}` ({path}:{line})" for app, _, path, line in library.dependencies[:3])

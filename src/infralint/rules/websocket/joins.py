@@ -109,13 +109,12 @@ def servers_by_repository(project: "Project") -> dict[str, set[str]]:
     if found is not None:
         return found
     from .raw_http import RawHandshake
-    from .repositories import repository_of
     from .tornado_handlers import hierarchy
 
     found = {}
 
     def add(fact, name: str) -> None:
-        found.setdefault(repository_of(fact.file, project.base), set()).add(project.resolve(name))
+        found.setdefault(project.repository_of(fact.file), set()).add(project.resolve(name))
 
     for endpoint in project.endpoints():
         if endpoint.method == "WS":
@@ -133,9 +132,7 @@ def servers_by_repository(project: "Project") -> dict[str, set[str]]:
 
 
 def only_server(project: "Project", client: WebSocketClient) -> str | None:
-    from .repositories import repository_of
-
-    servers = servers_by_repository(project).get(repository_of(client.file, project.base), set())
+    servers = servers_by_repository(project).get(project.repository_of(client.file), set())
     return next(iter(servers)) if len(servers) == 1 else None
 
 

@@ -186,10 +186,8 @@ def offer_read_elsewhere(ctx: "FileContext", handler: SocketHandler) -> OfferRea
             if reader is not None and not reader.middleware:
                 return reader
     if handler.framework == "channels":
-        from .repositories import repository_of
-
-        here = repository_of(ctx.display_path, project.base)
-        readers = [r for r in project.facts(OfferReader) if r.middleware and repository_of(r.file, project.base) == here]
+        here = project.repository_of(ctx.display_path)
+        readers = [r for r in project.facts(OfferReader) if r.middleware and project.repository_of(r.file) == here]
         if readers:
             project.note(readers[0])
             return readers[0]

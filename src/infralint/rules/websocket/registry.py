@@ -22,7 +22,6 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
 from ...project import module_name
 from ...project.names import QualifiedNames

@@ -127,11 +127,9 @@ class TornadoHierarchy:
     Classes are keyed by `class_key`; a base resolves to the class of that name in the same repository."""
 
     def __init__(self, project: "Project") -> None:
-        from .repositories import repository_of
-
         self.project = project
         self.classes: dict[str, TornadoClass] = {class_key(c): c for c in project.facts(TornadoClass)}
-        self.repository = {key: repository_of(c.file, project.base) for key, c in self.classes.items()}
+        self.repository = {key: project.repository_of(c.file) for key, c in self.classes.items()}
         #: qualified name → keys; and `pkg.mod.Class` spelled from the file path, so a base imported by
         #: its dotted name resolves when folders have no `__init__.py` (module names are then file stems)
         self._by_name: dict[str, list[str]] = {}
@@ -226,9 +224,7 @@ class TornadoMiss:
 
 
 def _same_repository(project: "Project", a: Fact, b: Fact) -> bool:
-    from .repositories import repository_of
-
-    return repository_of(a.file, project.base) == repository_of(b.file, project.base)
+    return project.repository_of(a.file) == project.repository_of(b.file)
 
 
 def _readers_for(project: "Project", tree: TornadoHierarchy, handler: TornadoClass) -> list:
