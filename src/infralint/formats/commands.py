@@ -256,3 +256,74 @@ def argv_of(value) -> list[str]:
     if isinstance(value, str):
         return split_shell(value)
     return []
+
+
+# -- gcloud run deploy ----------------------------------------------------------------------------
+
+
+@dataclass
+class GcloudRunDeploy:
+    """One `gcloud run deploy SERVICE …` (or `gcloud beta run deploy`, `gcloud run services update`).
+
+    `timeout` is the `--timeout` value as written (None: not given; `opaque` when it is not a
+    literal such as `$TIMEOUT`); `probes` maps `startup`/`liveness` to their `key=value` settings."""
+
+    service: str
+    timeout: str | None
+    opaque_timeout: bool = False
+    probes: dict = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.probes is None:
+            self.probes = {}
+
+
+#: a word standing for a value not known here (a variable of a Python argument list)
+OPAQUE_WORD = "\x00"
+_GCLOUD_VERBS = (("run", "deploy"), ("run", "services", "update"), ("run", "services", "replace"))
+
+
+def parse_gcloud_run_deploy(words: list[str]) -> GcloudRunDeploy | None:
+    """The first `gcloud [alpha|beta] run deploy` of an argument vector, with its service name,
+    `--timeout` (`--timeout 60`, `--timeout=300s`, `5m`) and `--startup-probe`/`--liveness-probe`
+    settings; None when the words hold no such command."""
+    for index, word in enumerate(words):
+        if word.rsplit("/", 1)[-1] != "gcloud":
+            continue
+        rest = words[index + 1 :]
+        while rest and rest[0] in ("alpha", "beta") or (rest and rest[0].startswith("--") and "=" in rest[0]):
+            rest = rest[1:]
+        verb = next((v for v in _GCLOUD_VERBS if tuple(rest[: len(v)]) == v), None)
+        if verb is None or verb[-1] == "replace":
+            continue
+        return _gcloud_options(_until_separator(rest[len(verb) :]))
+    return None
+
+
+def _gcloud_options(words: list[str]) -> GcloudRunDeploy:
+    service = ""
+    timeout = None
+    opaque = False
+    probes: dict = {}
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if not word.startswith("-"):
+            if not service and word != OPAQUE_WORD:
+                service = word
+            continue
+        flag, eq, inline = word.partition("=")
+        takes_value = not eq and index + 1 < len(words) and not words[index + 1].startswith("--")
+        value = inline if eq else (words[index + 1] if takes_value else None)
+        skip = takes_value and flag in ("--timeout", "--startup-probe", "--liveness-probe", "--region", "--image", "--project", "--platform")
+        if flag == "--timeout" and value is not None:
+            if value == OPAQUE_WORD or "$" in value or "{" in value:
+                opaque = True
+            else:
+                timeout = value
+        elif flag in ("--startup-probe", "--liveness-probe") and value and value != OPAQUE_WORD:
+            settings = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
+            probes[flag[2:].split("-")[0]] = settings
+    return GcloudRunDeploy(service, timeout, opaque, probes)

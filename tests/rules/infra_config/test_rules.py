@@ -210,3 +210,25 @@ def test_load_balancers_implied_by_an_ingress(tmp_path, monkeypatch):
     # an ALB ingress without idle_timeout (60 s, the server never pings) and a GKE Ingress whose
     # Service names no BackendConfig (30 s); the ALB with idle_timeout set and the /api path are clean
     assert_project("implied_ingress", tmp_path, monkeypatch, select=["INF601"])
+
+
+def test_cloud_run_request_timeouts_from_gcloud_run_deploy(tmp_path, monkeypatch):
+    # shell scripts (continuations, comments and echo skipped), Python argument lists and command
+    # strings, Cloud Build args on the gcloud builder or entrypoint, GitHub Actions `run:` blocks and
+    # the deploy-cloudrun action's flags; `--timeout 60`, `=300s`, `5m`, `1h`; a variable is never
+    # guessed; 3600 s carries a WebSocket for an hour: clean
+    assert_project("cloud_run_deploy", tmp_path, monkeypatch, select=["INF601"])
+
+
+def test_cloud_run_probe_flags_are_probes(tmp_path, monkeypatch):
+    # `--startup-probe httpGet.path=/ready,timeoutSeconds=2,periodSeconds=5` is a probe of the service
+    from infralint.project import Project, extract_file, load_extractors
+    from infralint.rules.infra_config.model import infra_of
+
+    load_extractors()
+    root = HERE / "cloud_run_deploy"
+    workflow = root / ".github" / "workflows" / "deploy.yml"
+    facts = extract_file(".github/workflows/deploy.yml", workflow.read_text())
+    infra = infra_of(Project([facts], root))
+    probes = [(p.kind, p.route, p.timeout, p.period, p.line) for p in infra.derived.probes]
+    assert probes == [("startupProbe", "/ready", 2.0, 5.0, 10)]

@@ -194,6 +194,7 @@ def _launch_fact(launch: launch_commands.ServerLaunch, source: str) -> ServerLau
 
 
 from . import healthchecks  # noqa: E402,F401 - registers the healthcheck extractors (Dockerfile, scripts)
+from . import cloud_run  # noqa: E402,F401 - registers the `gcloud run deploy` extractors (scripts, CI YAML, Python)
 from . import budget_hook  # noqa: E402,F401 - answers the project queries other families ask (probe deadlines)
 
 # -- Python: gunicorn configuration files and uvicorn.run(...) ------------------------------------

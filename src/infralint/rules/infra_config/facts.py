@@ -85,7 +85,9 @@ class HealthCheckApps(Fact):
 
 
 #: what a configuration file or a server launch states: without any, the run's `Infra` is empty
-CONFIGURATION_KINDS = (TerraformBlock, NginxTree, YamlDocument, ServerLaunch, DockerHealthcheck)
+from .cloud_run import CloudRunDeploy  # noqa: E402 - `gcloud run deploy` commands (scripts, CI YAML, Python)
+
+CONFIGURATION_KINDS = (TerraformBlock, NginxTree, YamlDocument, ServerLaunch, DockerHealthcheck, CloudRunDeploy)
 
 
 def reads_configuration(project) -> bool:

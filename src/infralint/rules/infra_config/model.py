@@ -11,6 +11,8 @@ import weakref
 from ...formats.terraform import TerraformFile
 from ...project import Project
 from . import implied_hops, kubernetes, terraform_lb
+from . import cloud_run
+from .cloud_run import CloudRunDeploy
 from .encoding import decode_block, decode_directives, decode_yaml
 from .facts import CONFIGURATION_KINDS, NginxTree, ServerLaunch, TerraformBlock, YamlDocument
 from .nginx_sites import ProxyLocation, proxy_locations
@@ -30,6 +32,7 @@ class Infra:
         self.nginx_locations: list[ProxyLocation] = proxy_locations(trees) if trees else []
         documents = [(f.file, f.doc_kind, decode_yaml(f.document)) for f in project.facts(YamlDocument)]
         kubernetes.derive(documents, self.derived)
+        cloud_run.derive(project.facts(CloudRunDeploy), self.derived)
         implied_hops.derive(documents, self.derived)
         self._healthchecks(project)
         for fact in project.facts(ServerLaunch):

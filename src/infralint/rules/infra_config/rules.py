@@ -58,9 +58,11 @@ class InfraRule(Rule):
     python_settings = False
 
     def applies_to(self, ctx) -> bool:
+        text = ctx.source.text
+        if "gcloud" in text and "deploy" in text:
+            return True  # a Python deploy script: its `gcloud run deploy` sets a Cloud Run timeout
         if not self.python_settings:
             return False
-        text = ctx.source.text
         return ("uvicorn" in text and "run" in text) or ctx.source.pure_path.name in GUNICORN_CONFIG_NAMES
 
     def check_fact_file(self, facts, project) -> Iterable[Finding]:
