@@ -7,9 +7,9 @@ name and a default for when no family answers (the family is not loaded, or the 
 configuration):
 
     @provides("probe_deadline")                      # in the answering family
-    def probe_deadline(project, routes): ...
+    def probe_deadline(project, routes, path): ...
 
-    ask("probe_deadline", project, routes, default=None)   # in the asking family
+    ask("probe_deadline", project, routes, path, default=None)   # in the asking family
 
 Answers are computed from the project's facts and note the facts they used (`project.note`), so
 cache keys stay right whichever family computed them.

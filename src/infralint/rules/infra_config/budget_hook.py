@@ -13,17 +13,19 @@ from .facts import reads_configuration
 
 
 @provides("probe_deadline")
-def probe_deadline(project, routes: list[str]) -> tuple[float, str] | None:
+def probe_deadline(project, routes: list[str], path: str) -> tuple[float, str] | None:
     """(seconds, "readinessProbe timeout (deploy/api.yaml:41)") of the shortest probe deadline
-    given to any of `routes` (full paths), or None when no probe of the run calls them."""
+    given to any of `routes` (full paths) of the handler in `path`, or None when no probe of its
+    repository calls them (another service of the run may serve the same path)."""
     if project is None or not routes or not reads_configuration(project):
         return None
     from .model import infra_of
 
     infra = infra_of(project)
+    repository = project.repository_of(path)
     best = None
     for probe in infra.derived.probes:
-        if probe.timeout is None:
+        if probe.timeout is None or project.repository_of(probe.path) != repository:
             continue
         reached = {endpoint.path for endpoint in project.routes_for(probe.route, "GET")}
         if reached & set(routes) and (best is None or probe.timeout < best[0]):
@@ -41,24 +43,30 @@ def probe_calls_file(project, path: str) -> bool:
         return False
     from .model import infra_of
 
+    repository = project.repository_of(path)
     for probe in infra_of(project).derived.probes:
+        if project.repository_of(probe.path) != repository:
+            continue
         if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET")):
             return True
     return False
 
 
 @provides("probed_routes")
-def probed_routes(project) -> list[str]:
-    """Full paths of the app's HTTP routes that a probe or healthcheck of the run calls."""
+def probed_routes(project) -> list[tuple[str, str]]:
+    """(repository, full path) of the app's HTTP routes that a probe or healthcheck of the same
+    repository calls."""
     if project is None or not reads_configuration(project):
         return []
     from .model import infra_of
 
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for probe in infra_of(project).derived.probes:
+        repository = project.repository_of(probe.path)
         for endpoint in project.routes_for(probe.route, "GET") if probe.route else ():
-            if endpoint.path not in found:
-                found.append(endpoint.path)
+            key = (repository, endpoint.path)
+            if project.repository_of(endpoint.fact.file) == repository and key not in found:
+                found.append(key)
     return found
 
 

@@ -375,7 +375,7 @@ def _health_endpoints(project: Project, words) -> dict:
             if endpoint.websocket:
                 continue
             name = endpoint.handler.rsplit(".", 1)[-1]
-            if endpoint.path in probed or (words is not None and words.route_is_health(endpoint.path, name)):
+            if (project.repository_of(endpoint.fact.file), endpoint.path) in probed or (words is not None and words.route_is_health(endpoint.path, name)):
                 found.setdefault(project.resolve(endpoint.handler), []).append(endpoint)
         project.memo[key] = found
     return project.memo[key]

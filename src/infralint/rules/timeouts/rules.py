@@ -622,7 +622,8 @@ def _budget_of(ctx, across: ProjectCosts | None, function, budget: float) -> tup
     """The deadline of the probe that calls this handler's route (infrastructure configuration in
     the run: Kubernetes, compose, GCP health checks), else the configured `health-budget`."""
     if across is not None:
-        found = ask("probe_deadline", ctx.project, [route.split(" ", 1)[-1] for route in across.routes(function)], default=None)
+        routes = [route.split(" ", 1)[-1] for route in across.routes(function)]
+        found = ask("probe_deadline", ctx.project, routes, ctx.display_path, default=None)
         if found is not None:
             return found
     return budget, "health budget"
