@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne")
@@ -155,10 +156,8 @@ def cmd_args_launch(server: str, value: str, path: str, line: int) -> ServerLaun
 _SERVER_WORD_RE = re.compile(r"\b(gunicorn|uvicorn|hypercorn|daphne)\b")
 
 
-def shell_launches(text: str, path: str) -> list[ServerLaunch]:
-    """Every server a shell script starts (`gunicorn … app:app` in start.sh, entrypoint.sh), at
-    the line the command starts on; continuation lines are joined, comments skipped."""
-    found = []
+def logical_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(first line, last line, text) of each shell or Dockerfile line, `\\` continuations joined."""
     lines = text.splitlines()
     index = 0
     while index < len(lines):
@@ -168,13 +167,21 @@ def shell_launches(text: str, path: str) -> list[ServerLaunch]:
             index += 1
             logical = logical.rstrip()[:-1] + " " + lines[index]
         index += 1
+        yield start + 1, index, logical
+
+
+def shell_launches(text: str, path: str) -> list[ServerLaunch]:
+    """Every server a shell script starts (`gunicorn … app:app` in start.sh, entrypoint.sh), at
+    the line the command starts on; continuation lines are joined, comments skipped."""
+    found = []
+    for first, _, logical in logical_lines(text):
         stripped = logical.strip()
         if not stripped or stripped.startswith("#") or not _SERVER_WORD_RE.search(stripped):
             continue
         words = split_shell(stripped.split(" #", 1)[0])
         if words and words[0] in ("echo", "printf", "pip", "pip3", "apt-get", "poetry", "uv") and "run" not in words[:2]:
             continue  # `echo "starting gunicorn"`, `pip install gunicorn`
-        launch = parse_launch(words, path, start + 1)
+        launch = parse_launch(words, path, first)
         if launch:
             found.append(launch)
     return found
@@ -200,18 +207,10 @@ def dockerfile_launches(text: str, path: str) -> list[ServerLaunch]:
 
 
 def _instructions(text: str):
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        start = index
-        logical = lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        index += 1
+    for first, _, logical in logical_lines(text):
         match = _INSTRUCTION_RE.match(logical)
         if match:
-            yield start + 1, match.group(1).upper(), match.group(2)
+            yield first, match.group(1).upper(), match.group(2)
 
 
 def _stage_launch(stage: dict[str, tuple[list[str], int]], path: str) -> list[ServerLaunch]:

@@ -57,17 +57,9 @@ def _may_deploy(text: str) -> bool:
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, int, str]]:
-    """(first line, last line, text) of each shell line, `\\` continuations joined."""
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        start = index
-        logical = lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        index += 1
-        yield start + 1, index, logical
+    from ...formats.commands import logical_lines
+
+    return logical_lines(text)
 
 
 def shell_deploys(text: str, path: str, source: str) -> list[CloudRunDeploy]:

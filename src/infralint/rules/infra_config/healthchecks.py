@@ -147,18 +147,12 @@ def dockerfile_health_facts(path: str, text: str) -> Iterable[Fact]:
 
 
 def _logical_lines(text: str):
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        start = index
-        logical = lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        index += 1
+    from ...formats.commands import logical_lines
+
+    for first, _, logical in logical_lines(text):
         match = _HEALTHCHECK_RE.match(logical)
         if match:
-            yield start + 1, match.group(1).upper(), match.group(2)
+            yield first, match.group(1).upper(), match.group(2)
 
 
 def docker_probe(fact: DockerHealthcheck) -> Probe | None:
