@@ -36,6 +36,7 @@ _STRING_RE = re.compile(
 )
 _COMMENT_RE = re.compile(r"#[^\r\n]*")
 _NEWLINE_RE = re.compile(r"\n")
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class SourceFile:
 
     def __init__(self, path: str, text: str, location: str | None = None) -> None:
         self.path = path
+        if "\r" in text:
+            # the parser ends a line at a lone `\r` too: one form (same length, same columns) lets
+            # every rule count lines as the parser does
+            text = _LONE_CR_RE.sub("\n", text)
         self.text = text
         #: where the file is on disk, for finding the modules it imports: the display `path` unless
         #: that is relative to something else than the working folder (the language server's root)

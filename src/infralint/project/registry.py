@@ -109,7 +109,8 @@ class PythonFile:
         from .scopes import Scopes
 
         definitions = self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        return Scopes(definitions, self.module, self.source.text.count("\n") + 1)
+        # physical lines as the parser counts them (a lone `\r` ends a line too)
+        return Scopes(definitions, self.module, len(self.source.lines))
 
     @cached_property
     def names(self) -> "QualifiedNames":
