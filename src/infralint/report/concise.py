@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..finding import Finding
+from .escape import printable
 from .summary import RunSummary
 
 
 def line(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}:{finding.col + 1}: {finding.code} {finding.message}"
+    return f"{printable(finding.path)}:{finding.line}:{finding.col + 1}: {finding.code} {printable(finding.message)}"
 
 
 def render(findings: list[Finding], summary: RunSummary) -> str:

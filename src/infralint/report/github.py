@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from ..finding import Finding
+from .escape import printable
 from .summary import RunSummary
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Control characters shown as escapes (an ESC would reach the log raw), then GitHub's own escaping."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

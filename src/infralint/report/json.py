@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..finding import Finding
+from .escape import valid_unicode
 from .summary import RunSummary
 
 
@@ -26,8 +27,8 @@ def finding_json(finding: Finding) -> dict:
     return {
         "code": finding.code,
         "name": finding.name,
-        "message": finding.message,
-        "path": finding.path,
+        "message": valid_unicode(finding.message),
+        "path": valid_unicode(finding.path),
         "range": {
             "start": {"line": finding.line, "column": finding.col},
             "end": {"line": finding.end_line, "column": finding.end_col},

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from ..baseline import fingerprint
 from ..catalog import load_catalog
 from ..finding import Finding
 from ..version import __version__
+from .escape import valid_unicode
 from .summary import RunSummary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -23,9 +25,20 @@ def _artifact(path: str, root: Path) -> dict:
     """A location relative to %SRCROOT% (the repository root) when inside it, whatever the current folder."""
     absolute = Path(os.path.abspath(path))
     try:
-        return {"uri": absolute.relative_to(root).as_posix(), "uriBaseId": SRCROOT}
+        return {"uri": _uri_path(absolute.relative_to(root).as_posix()), "uriBaseId": SRCROOT}
     except ValueError:
-        return {"uri": absolute.as_uri()}
+        return {"uri": _file_uri(absolute)}
+
+
+def _uri_path(posix: str) -> str:
+    """A path as an RFC 3986 URI path: every byte but unreserved ones and `/` percent-encoded, from
+    the file name's bytes (so `%`, `:`, spaces and names that are not UTF-8 all survive exactly)."""
+    return quote(os.fsencode(posix), safe="/")
+
+
+def _file_uri(absolute: Path) -> str:
+    posix = absolute.as_posix()
+    return "file://" + ("" if posix.startswith("/") else "/") + _uri_path(posix)
 
 
 def _region(start_line: int, start_col: int, end_line: int, end_col: int) -> dict:
@@ -58,7 +71,7 @@ def _result(finding: Finding, rule_index: dict[str, int], summary: RunSummary, r
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
         "level": _LEVELS.get(finding.severity, "error"),
-        "message": {"text": finding.message},
+        "message": {"text": valid_unicode(finding.message)},
         "locations": [
             {
                 "physicalLocation": {
@@ -110,7 +123,7 @@ def render(findings: list[Finding], summary: RunSummary) -> str:
                         "rules": [_rule_descriptor(catalog[c]) for c in codes],
                     }
                 },
-                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(root).rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, rule_index, summary, root) for f in findings],
             }

@@ -21,7 +21,8 @@ _SEVERITIES = {"error": "error", "warning": "warning", "note": "info"}
 
 def _path(location: dict) -> str:
     uri = location["artifactLocation"]["uri"]
-    return unquote(urlparse(uri).path) if uri.startswith("file:") else uri
+    # percent-encoded bytes of the file name, which need not be UTF-8
+    return unquote(urlparse(uri).path if uri.startswith("file:") else uri, errors="surrogateescape")
 
 
 def findings_from_sarif(document: dict) -> list[Finding]:

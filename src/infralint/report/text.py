@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
+from .escape import printable, printable_source
 from .summary import RunSummary
 
 
@@ -20,7 +21,7 @@ def _frame(lines: list[str], finding: Finding) -> Text:
     end = min(finding.line + 1, len(lines))
     width = len(str(end))
     for number in range(start, end + 1):
-        source_line = lines[number - 1].expandtabs(1) if number - 1 < len(lines) else ""
+        source_line = printable_source(lines[number - 1].expandtabs(1)) if number - 1 < len(lines) else ""
         marker = ">" if number == finding.line else " "
         text.append(f" {marker} {number:>{width}} | ", style="blue")
         text.append(source_line + "\n")
@@ -37,9 +38,9 @@ def render(findings: list[Finding], summary: RunSummary) -> str:
     console = Console(file=buffer, force_terminal=summary.color, no_color=not summary.color, width=120, highlight=False, soft_wrap=True)
     for f in findings:
         header = Text()
-        header.append(f"{f.path}:{f.line}:{f.col + 1}: ", style="bold")
+        header.append(f"{printable(f.path)}:{f.line}:{f.col + 1}: ", style="bold")
         header.append(f.code, style="bold red")
-        header.append(f" {f.message}")
+        header.append(f" {printable(f.message)}")
         if f.fix is not None:
             header.append(f" [{'*' if f.fix.safety is FixSafety.SAFE else '*unsafe'}]", style="cyan")
         console.print(header)
