@@ -88,8 +88,15 @@ def test_compose_healthchecks(tmp_path, monkeypatch):
     assert_project("compose_health", tmp_path, monkeypatch)
 
 
-def test_helm_templates_are_skipped(tmp_path, monkeypatch):
+def test_helm_templates_with_template_values(tmp_path, monkeypatch):
+    # a probe deadline written as `{{ .Values.probeTimeout }}` is not guessed
     assert_project("helm", tmp_path, monkeypatch)
+
+
+def test_probe_blocks_of_helm_values_files(tmp_path, monkeypatch):
+    # the templates splice `.Values.backend.livenessProbe` in whole: the values file holds the probe
+    # (nested keys, `values-production.yaml` too); a YAML file that is not a chart's values is not read
+    assert_project("helm_values", tmp_path, monkeypatch)
 
 
 def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):

@@ -129,7 +129,7 @@ def embedded_nginx_facts(path: str, text: str) -> Iterable[Fact]:
 
 @file_extractor("*.yaml", "*.yml")
 def yaml_facts(path: str, text: str) -> Iterable[Fact]:
-    if not _may_matter(text):
+    if not _may_matter(text, path):
         return
     from ...formats.yaml_docs import TemplatedFile, YamlSyntaxError, YMap, read_yaml
     from .encoding import encode_yaml
@@ -147,14 +147,24 @@ def yaml_facts(path: str, text: str) -> Iterable[Fact]:
             yield YamlDocument(path, document.line, doc_kind=str(kind), document=encode_yaml(document))
         elif kind is None and isinstance(document.get("services"), YMap):
             yield YamlDocument(path, document.line, doc_kind="compose", document=encode_yaml(document))
+        elif kind is None and is_helm_values(path) and _PROBE_KEY_RE.search(text):
+            yield YamlDocument(path, document.line, doc_kind="helm-values", document=encode_yaml(document))
 
 
 _YAML_HINT_RE = re.compile(r"^(kind:|services:)", re.MULTILINE)
+_PROBE_KEY_RE = re.compile(r"^\s*(liveness|readiness|startup)Probe:", re.MULTILINE)
+_HELM_VALUES_RE = re.compile(r"^values([.-][\w.-]+)?\.ya?ml$")
 
 
-def _may_matter(text: str) -> bool:
+def is_helm_values(path: str) -> bool:
+    """A Helm chart's `values.yaml` (or `values-production.yaml`): plain YAML whose probe blocks the
+    chart's templates splice into its workloads."""
+    return bool(_HELM_VALUES_RE.match(PurePosixPath(path.replace("\\", "/")).name))
+
+
+def _may_matter(text: str, path: str = "") -> bool:
     """A cheap test before parsing: CI workflows, OpenAPI specs and the like have neither key."""
-    return bool(_YAML_HINT_RE.search(text))
+    return bool(_YAML_HINT_RE.search(text)) or (is_helm_values(path) and bool(_PROBE_KEY_RE.search(text)))
 
 
 @file_extractor("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile")

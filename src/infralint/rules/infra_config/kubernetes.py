@@ -42,6 +42,8 @@ def derive(documents: list[tuple[str, str, YMap]], derived: Derived) -> None:
             _heroku_app(path, document, derived)
         elif kind == "Service":
             _service_marker(path, document, derived)
+        elif kind == "helm-values":
+            _helm_values_probes(path, document, (), derived)
         else:
             for container, where in _containers(document):
                 _container(path, kind, document, container, where, derived)
@@ -102,6 +104,22 @@ def _splice_within(mapping: YMap, key: str, splices: list) -> bool:
     later = [line for k, line in mapping.key_lines.items() if line > start]
     end = min(later) if later else start + 10_000
     return any(start <= line < end for line in splices)
+
+
+_HELM_VALUES_DEPTH = 4  # `backend.livenessProbe`, `api.deployment.probes.readinessProbe`
+
+
+def _helm_values_probes(path: str, mapping: YMap, keys: tuple[str, ...], derived: Derived) -> None:
+    """Probe blocks of a Helm values file: the templates splice them into the workload unchanged
+    (`livenessProbe: {{- toYaml .Values.livenessProbe | nindent 12 }}`), so they are the probes."""
+    for key, value in mapping.items():
+        if not isinstance(value, YMap) or not isinstance(key, str):
+            continue
+        if key in PROBES:
+            where = "Helm values `" + ".".join((*keys, key)) + "`"
+            _k8s_probe(path, key, mapping.line_of(key), value, where, derived, "kubernetes")
+        elif len(keys) < _HELM_VALUES_DEPTH:
+            _helm_values_probes(path, value, (*keys, key), derived)
 
 
 def _k8s_probe(path: str, kind: str, line: int, probe: YMap, where: str, derived: Derived, platform: str) -> None:
