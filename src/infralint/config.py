@@ -216,18 +216,55 @@ def parse_requires_python(spec: str) -> tuple[int, int] | None:
 
 
 def find_requires_python(start: Path) -> tuple[int, int] | None:
-    """`[project] requires-python` of the nearest `pyproject.toml` at or above `start` that declares a project."""
+    """The Python the project targets, from the nearest folder at or above `start` that states one:
+    ruff's `target-version` (`.ruff.toml`, `ruff.toml`, `[tool.ruff]`), `[project] requires-python`,
+    or `.python-version` — in that order within one folder, as ruff prefers its own setting."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if not candidate.is_file():
-            continue
-        read = _read_toml(candidate)
-        project = read[1].get("project") if read else None
+        found = _declared_python(folder)
+        if found is not _UNSTATED:
+            return found
+    return None
+
+
+_UNSTATED: Any = object()
+_RUFF_TARGET_RE = re.compile(r"py(\d)(\d+)$")
+_PYTHON_VERSION_RE = re.compile(r"(?:^|[^\d.])(\d)\.(\d+)")
+
+
+def _declared_python(folder: Path) -> Any:
+    """The target Python this folder's files state (None: a project here states no bound), or
+    `_UNSTATED` when no file here speaks of it."""
+    for name in (".ruff.toml", "ruff.toml"):
+        read = _read_toml(folder / name) if (folder / name).is_file() else None
+        if read and isinstance(read[1].get("target-version"), str):
+            return _ruff_target(read[1]["target-version"])
+    pyproject = folder / "pyproject.toml"
+    read = _read_toml(pyproject) if pyproject.is_file() else None
+    if read:
+        tool = read[1].get("tool")
+        ruff = tool.get("ruff") if isinstance(tool, dict) else None
+        if isinstance(ruff, dict) and isinstance(ruff.get("target-version"), str):
+            return _ruff_target(ruff["target-version"])
+        project = read[1].get("project")
         if isinstance(project, dict):
             spec = project.get("requires-python")
             return parse_requires_python(spec) if isinstance(spec, str) else None
-    return None
+    pinned = folder / ".python-version"
+    if pinned.is_file():
+        try:
+            with pinned.open(encoding="utf-8", errors="replace") as handle:
+                first = handle.read(200).strip().splitlines()
+        except OSError:
+            return _UNSTATED
+        match = _PYTHON_VERSION_RE.search(first[0]) if first else None
+        return (int(match.group(1)), int(match.group(2))) if match else _UNSTATED
+    return _UNSTATED
+
+
+def _ruff_target(value: str) -> tuple[int, int] | None:
+    match = _RUFF_TARGET_RE.match(value.strip().lower())
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def _load_toml(text: str, path: Path) -> dict[str, Any]:

@@ -148,9 +148,11 @@ class Linter:
         source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
-        failure = _import_failure(source, self.config.requires_python if self.config.needs_newer_python() else None)
+        failure = _import_failure(source, self.config.requires_python)
         if failure is not None:
-            if "INF001" in self.enabled:
+            if failure[1] == 0:  # syntax of a newer Python the project targets: a notice, not a finding
+                result.errors.append(failure[0])
+            elif "INF001" in self.enabled:
                 message, line, col = failure
                 result.findings.append(_meta_finding("INF001", message, display_path, line, col))
             return result
@@ -556,13 +558,18 @@ def _reads_facts(display_path: str) -> bool:
 # -- containing failures: one file, one rule ---------------------------------------------------
 
 
-def _import_failure(source: SourceFile, newer: tuple[int, int] | None = None) -> tuple[str, int, int] | None:
+def _import_failure(source: SourceFile, target: tuple[int, int] | None = None) -> tuple[str, int, int] | None:
     """INF001's (message, line, column) when importing the file would fail before running it:
-    it does not parse, or it parses but the compiler rejects it ('return' outside function…)."""
+    it does not parse, or it parses but the compiler rejects it ('return' outside function…).
+    Line 0: the file uses the syntax of a newer Python the project `target`s (a notice)."""
     try:
         tree = source.tree
     except SyntaxError as exc:
-        return _syntax_error_finding(exc, newer)
+        from .rules.meta import judge_unparsable
+
+        _, line, col = _syntax_error_finding(exc, None)
+        message, is_finding = judge_unparsable(source.text, source.path, exc.msg or "invalid syntax", target)
+        return (message, line, col) if is_finding else (message, 0, 0)
     except (ValueError, RecursionError, MemoryError) as exc:
         return f"file does not parse: {_describe_parser_limit(exc)}; importing it raises {type(exc).__name__}", 1, 0
     from .rules.meta import compile_time_error

@@ -47,6 +47,36 @@ def syntax_error_message(detail: str, required: tuple[int, int] | None) -> str:
     return f"file does not parse: {detail}; importing it raises SyntaxError"
 
 
+def judge_unparsable(text: str, path: str, detail: str, target: tuple[int, int] | None) -> tuple[str, bool]:
+    """What to say of a file the running Python cannot parse, judged against the project's target
+    Python (`target`, None when undeclared): (message, whether it is an INF001 finding). A file
+    whose syntax only a newer Python accepts, and which the target allows, is never called a
+    syntax error: it gets a one-line notice that it was not analysed here."""
+    from ..newer_syntax import UNRECOGNISED, newer_syntax
+
+    running = sys.version_info[:2]
+    newer = newer_syntax(text)
+    if newer is None or (newer.needs != UNRECOGNISED and newer.needs <= running):
+        return syntax_error_message(detail, None), True  # no Python accepts it
+    if newer.needs == UNRECOGNISED:  # LibCST accepts it, for no reason it can name
+        if target is None or target <= running:
+            return syntax_error_message(detail, None), True
+        return _not_analysed(path, detail, target), False
+    if target is not None and target < newer.needs:
+        return (
+            f"uses Python {_version(newer.needs)} syntax ({newer.feature}) but the project targets Python "
+            f"{_version(target)}: importing it there raises SyntaxError"
+        ), True
+    return _not_analysed(path, newer.feature, newer.needs), False
+
+
+def _not_analysed(path: str, why: str, needs: tuple[int, int]) -> str:
+    return (
+        f"note: {path} needs Python ≥ {_version(needs)} ({why}): Python {_version(sys.version_info[:2])} cannot "
+        f"parse it, so it was not analysed; lint it with infralint installed under Python {_version(needs)}"
+    )
+
+
 def newer_syntax_note(required: tuple[int, int], files: int) -> str:
     """The one-time note of a run in which files were reported as needing a newer Python."""
     running = _version(sys.version_info[:2])
