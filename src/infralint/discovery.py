@@ -26,6 +26,7 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
     """Files to lint. With `force_exclude`, excludes apply to files named explicitly too (pre-commit
     names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
     found: dict[Path, None] = {}
+    aliases = _Aliases()
     patterns = _exclude_patterns(config)
     readers = None  # found on the first folder walked: explicit files need no rule classes
     fact_files = None  # non-Python files the project model reads (browser clients, …)
@@ -33,16 +34,34 @@ def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = Fal
         if force_exclude and _excluded_anywhere(path, patterns, config):
             continue
         if path.is_file() or (path.exists() and not path.is_dir()):
-            found[path] = None  # named explicitly: always linted
+            aliases.add(path, os.path.realpath(path), path.is_symlink())  # named explicitly: always linted
         elif path.is_dir():
             if readers is None:
                 readers = _config_file_readers(config)
                 fact_files = _fact_file_filter(config)
-            for file in _walk(path, patterns, config, readers, fact_files):
-                found[file] = None
+            for file, real, is_link in _walk(path, patterns, config, readers, fact_files):
+                aliases.add(file, real, is_link)
         else:
             found[path] = None  # the engine reports it as unreadable
+    found.update(dict.fromkeys(aliases.files()))
     return sorted(found, key=lambda p: p.as_posix())
+
+
+class _Aliases:
+    """One path per real file: a symbolic link to a file that is also linted under its own name
+    would be linted twice (and, after `--fix`, seen as changed on disk). The file's own name wins
+    over a link's; among links, the first one met."""
+
+    def __init__(self) -> None:
+        self._by_real: dict[str, tuple[Path, bool]] = {}
+
+    def add(self, path: Path, real: str, is_link: bool) -> None:
+        known = self._by_real.get(real)
+        if known is None or (known[1] and not is_link):
+            self._by_real[real] = (path, is_link)
+
+    def files(self) -> list[Path]:
+        return [path for path, _ in self._by_real.values()]
 
 
 def _config_file_readers(config: Config) -> list:
@@ -145,9 +164,9 @@ def _glob(pattern: str):
     return re.compile(fnmatch.translate(pattern)).match
 
 
-def _walk(top: Path, patterns: ExcludePatterns, config: Config, readers: list = (), fact_files=None) -> list[Path]:
-    """Every wanted file under `top`, walked with an explicit stack (a tree thousands of folders
-    deep is fine), never entering an excluded folder or a linked one."""
+def _walk(top: Path, patterns: ExcludePatterns, config: Config, readers: list = (), fact_files=None) -> list[tuple[Path, str, bool]]:
+    """Every wanted file under `top` as (path, real path, is a link), walked with an explicit stack
+    (a tree thousands of folders deep is fine), never entering an excluded folder or a linked one."""
     tracked = _git_visible_files(top) if config.respect_gitignore else None
     top_real = os.path.realpath(top)
     root_prefix = _root_prefix(Path(top_real), config)
@@ -173,11 +192,14 @@ def _walk(top: Path, patterns: ExcludePatterns, config: Config, readers: list = 
             if not entry.name.endswith(PYTHON_SUFFIXES) and not (readers and _wanted_config_file(Path(entry.path), readers)):
                 if fact_files is None or not fact_files(Path(entry.path)):
                     continue
-            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), top_real):
+            is_link = entry.is_symlink()
+            # linked folders are never entered, so a plain file's real path is the walk's own
+            real = os.path.realpath(entry.path) if is_link else os.path.join(top_real, rel)
+            if is_link and not _inside(real, top_real):
                 continue
             if tracked is not None and rel not in tracked:
                 continue
-            results.append(top / rel)
+            results.append((top / rel, real, is_link))
         stack.extend(reversed(subfolders))
     return results
 
@@ -273,13 +295,38 @@ def run_git(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess | No
     """
     import subprocess  # only for folders: files named on the command line ask git nothing
 
+    executable = trusted_git(cwd)
+    if executable is None:
+        return None
     env = {**os.environ, **_GIT_ENV}
     try:
         return subprocess.run(
-            ["git", *_GIT_HARDENING, *arguments], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=30
+            [executable, *_GIT_HARDENING, *arguments], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=30
         )
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def trusted_git(tree: Path) -> str | None:
+    """The absolute path of the `git` to run in `tree`, or None.
+
+    Resolved before the change of folder and from absolute `PATH` entries only: an empty or
+    relative entry (`PATH=:$PATH`, `.`, `bin`) would otherwise be searched inside the linted tree.
+    A `git` that lives inside the tree anyway (a `PATH` naming the checkout's own `bin/`) is refused.
+    """
+    executable = _git_on_path(os.environ.get("PATH", os.defpath))
+    if executable is None or _inside(executable, os.path.realpath(tree)):
+        return None
+    return executable
+
+
+@lru_cache(maxsize=8)
+def _git_on_path(search_path: str) -> str | None:
+    import shutil
+
+    absolute = os.pathsep.join(entry for entry in search_path.split(os.pathsep) if os.path.isabs(entry))
+    found = shutil.which("git", path=absolute) if absolute else None
+    return os.path.realpath(found) if found else None
 
 
 def is_excluded(path: Path, config: Config) -> bool:
