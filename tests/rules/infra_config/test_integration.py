@@ -93,6 +93,22 @@ def test_findings_land_in_the_configuration_files(tmp_path):
     ]
 
 
+def test_folders_named_together_are_separate_trees(tmp_path):
+    """Two trees outside any checkout, named on one command line: the probe of one is never joined to
+    the handler of the same path in the other; each tree alone, or `.` over both, joins as before."""
+    _project(tmp_path / "slow")
+    quick = tmp_path / "quick"
+    (quick / "deploy").mkdir(parents=True)
+    (quick / "deploy" / "api.yaml").write_text(DEPLOYMENT.format(marker=""))  # no handler in this tree
+    result = run_infralint("check", "slow", "quick", "--no-cache", "--select", "INF603,INF604", "--format", "concise", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert _codes(result.stdout.decode()) == ["INF603@slow/deploy/api.yaml", "INF604@slow/deploy/api.yaml"]
+    alone = run_infralint("check", "quick", "--no-cache", "--select", "INF603,INF604", cwd=tmp_path)
+    assert alone.returncode == 0, alone.stdout
+    both = run_infralint("check", ".", "--no-cache", "--select", "INF603,INF604", "--format", "concise", cwd=tmp_path)
+    assert "INF604@quick/deploy/api.yaml" in _codes(both.stdout.decode())
+
+
 def test_suppressions_in_yaml_terraform_and_nginx(tmp_path):
     root = _project(
         tmp_path / "svc",
