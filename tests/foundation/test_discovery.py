@@ -58,7 +58,8 @@ def test_symlinks_do_not_lead_out_of_the_tree(tmp_path):
     os.symlink(outside, project / "linked_dir")
     make(project, "inner/real.py")
     os.symlink(project / "inner" / "real.py", project / "alias.py")
-    assert names(discover([project], Config(root=project)), project) == ["a.py", "alias.py", "inner/real.py"]
+    # a link inside the tree to a file the walk lints anyway is an alias: the file is linted once
+    assert names(discover([project], Config(root=project)), project) == ["a.py", "inner/real.py"]
 
 
 def test_force_exclude_applies_to_named_files(tmp_path):
