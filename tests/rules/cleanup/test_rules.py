@@ -452,8 +452,8 @@ def test_local_import_that_breaks_a_cycle_is_worded_as_such_on_request(tmp_path)
     (finding,) = lint_package_file(tmp_path, CYCLE, "registry.py", {"cleanup.report-loaded-modules": True})
     assert finding.message == (
         "`from .queue import Queue` runs in `StartedJobRegistry.__exit__`: the module is already loaded (`.queue` imports "
-        "this module at module level, so the local import only breaks a cycle): the import is a `sys.modules` lookup that "
-        "does no disk I/O, though late in interpreter shutdown even that can fail; import it at module level (an unsafe "
+        "this module at module level, so the local import only breaks a cycle) and this code runs before CPython empties "
+        "`sys.modules` at shutdown: the import is a `sys.modules` lookup that does no disk I/O; import it at module level (an unsafe "
         "fix: it may be local on purpose, to break an import cycle or defer a dependency)"
     )
 

@@ -30,6 +30,9 @@ from .function_bodies import FunctionBodies, FunctionInfo, Site, matching_lines
 from .yield_flow import statements_after_yield
 
 SPECIAL_METHODS = ("__del__", "__exit__", "__aexit__")
+#: methods CPython also calls while it finalizes the interpreter, after `sys.meta_path` is None and
+#: `sys.modules` is emptied: there every import fails, even of a module loaded long ago
+FINALIZERS = ("__del__",)
 MAX_CALL_DEPTH = 2
 
 # path kinds, as reported in messages and counted in corpus runs
@@ -72,6 +75,8 @@ class CleanupRoot:
 
     kind: str
     where: str  # e.g. "the `finally` block of `handle` (line 12)", "`Pool.__aexit__`"
+    #: the code also runs during interpreter finalization (`__del__`), where no import succeeds
+    at_finalization: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,7 @@ class CleanupPaths:
         if function.is_module or isinstance(function.node, ast.Lambda) and function not in self._registered:
             return None
         if function.name in SPECIAL_METHODS:
-            return CleanupRoot(SPECIAL_METHOD, f"`{function.display_name}`")
+            return CleanupRoot(SPECIAL_METHOD, f"`{function.display_name}`", at_finalization=function.name in FINALIZERS)
         if function in self._registered:
             return self._registered[function]
         if self.name_kind(function) == TEARDOWN:
@@ -270,11 +275,11 @@ class CleanupPaths:
             for site in self.bodies.calls(function):
                 root = self.direct_root(site, function) or _handler_root(site, function)
                 if root is not None:
-                    seeds.append((_STRENGTH[root.kind], order, site, function, root))
-        seeds.sort(key=lambda seed: seed[:2])
+                    seeds.append((_STRENGTH[root.kind], not root.at_finalization, order, site, function, root))
+        seeds.sort(key=lambda seed: seed[:3])  # `__del__` first: its route decides how loaded modules are judged
         for strength in sorted({seed[0] for seed in seeds}):
             frontier: list[tuple[FunctionInfo, Route]] = []
-            for _, _, site, function, root in (seed for seed in seeds if seed[0] == strength):
+            for _, _, _, site, function, root in (seed for seed in seeds if seed[0] == strength):
                 self._reach(site, function, Route(root), frontier)
             for _depth in range(1, MAX_CALL_DEPTH):
                 next_frontier: list[tuple[FunctionInfo, Route]] = []

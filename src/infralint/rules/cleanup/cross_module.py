@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...project import Function, Project
 from .cleanup_names import TEARDOWN, CleanupNames
-from .cleanup_paths import SPECIAL_METHODS
+from .cleanup_paths import FINALIZERS, SPECIAL_METHODS
 from .project_facts import CleanupEntry
 
 MAX_HOPS = 4
@@ -26,6 +26,7 @@ class ProjectRoute:
 
     root: str  # e.g. "`shutdown`, registered with `atexit.register` (app/main.py:14)"
     via: tuple[Function, ...]  # callers from the root down to the function with the import
+    at_finalization: bool = False  # the root is a `__del__`: it also runs while the interpreter finalizes
 
     def describe(self, function_name: str) -> str:
         steps = " → ".join(f"`{_short(f.name)}` ({_shown(f.file)}:{f.line})" for f in self.via)
@@ -52,7 +53,8 @@ def teardown_route(project: Project, qualname: str, home: str, cleanup_names: Cl
             bare = _short(function.name).rsplit(".", 1)[-1]
             if chain and crossed and (bare in SPECIAL_METHODS or _is_teardown_name(function.name, cleanup_names)):
                 kind = "cleanup method" if bare in SPECIAL_METHODS else "cleanup function"
-                return ProjectRoute(f"{kind} `{_short(function.name)}` ({_shown(function.file)}:{function.line})", chain[1:])
+                where = f"{kind} `{_short(function.name)}` ({_shown(function.file)}:{function.line})"
+                return ProjectRoute(where, chain[1:], at_finalization=bare in FINALIZERS)
             for caller in project.callers(function.name):
                 if caller.name not in seen:
                     seen.add(caller.name)
@@ -123,7 +125,7 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
         route = routes[fact.line]
         if route is None:
             continue
-        root = CleanupRoot("across-modules", route.describe(function.display_name))
+        root = CleanupRoot("across-modules", route.describe(function.display_name), at_finalization=route.at_finalization)
         found.append(
             ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), shown_import(site.node), swallowed, hazards.loaded.reason(site.node))
         )

@@ -26,6 +26,17 @@ class ImportHazard:
     swallowed: Swallowed | None  # a broad handler or suppressing `with` that swallows its failure
     loaded: str | None  # why the module is certainly loaded already (then it is no first import)
 
+    @property
+    def at_finalization(self) -> bool:
+        """On a route from `__del__`: it also runs after CPython has emptied `sys.modules`."""
+        return self.route is not None and self.route.root.at_finalization
+
+    @property
+    def judged_loaded(self) -> bool:
+        """A loaded module counts as harmless here: a `sys.modules` lookup, unless the code also
+        runs during interpreter finalization, where no import succeeds."""
+        return self.loaded is not None and not self.at_finalization
+
 
 def shown_import(node: ast.AST) -> str:
     """`import json`, `from .db import pool`, `importlib.import_module(...)`: how a message names an import."""

@@ -12,6 +12,10 @@ does no disk I/O and takes no import lock for long. A module is certainly loaded
 
 - it is one the interpreter has loaded before running any code (`sys`, `builtins`).
 
+Loaded is not safe everywhere: `__del__` (and what it calls) also runs while CPython finalizes the
+interpreter, after `sys.meta_path` is None and `sys.modules` is emptied, where even `import sys`
+fails. The rules judge that per route (`ImportHazard.judged_loaded`).
+
 What is left for the project model: a module loaded by a third module on every start-up path (the
 application's entry point imports both) is not known here.
 """
@@ -26,6 +30,7 @@ from .hoisting import imported_modules
 
 #: loaded by the interpreter itself before any code runs, and kept until the very end
 _ALWAYS_LOADED = frozenset({"sys", "builtins"})
+MODULE_LEVEL = "this module imports it at module level"
 
 
 class LoadedModules:
@@ -44,7 +49,7 @@ class LoadedModules:
         if all(m in _ALWAYS_LOADED for m in modules):
             return "the interpreter loads it at start-up"
         if all(m in self.module_modules for m in modules):
-            return "this module imports it at module level"
+            return MODULE_LEVEL
         if isinstance(node, ast.ImportFrom) and self._imports_us(node):
             return f"`{modules[0]}` imports this module at module level, so the local import only breaks a cycle"
         return None

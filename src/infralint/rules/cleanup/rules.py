@@ -24,7 +24,7 @@ from .function_bodies import FunctionInfo, Site, matching_lines
 from .hazard import ImportHazard, shown_import
 from .hoisting import SAFE, Hoisting, bound_names
 from .import_guards import Swallowed, handler_catches_import_error
-from .loaded_modules import LoadedModules
+from .loaded_modules import MODULE_LEVEL, LoadedModules
 
 _DYNAMIC_IMPORTS = {"importlib.import_module", "importlib.__import__", "__import__"}
 _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
@@ -138,8 +138,9 @@ class _CleanupImportRule(Rule):
         return _may_import_late(ctx.source.text)
 
     def hazards(self, ctx) -> list[ImportHazard]:
-        """The hazards to report: a module already loaded is no first import, unless asked for."""
-        return [h for h in ctx.analysis(self._factory).hazards if h.loaded is None or self._report_loaded]
+        """The hazards to report: a module already loaded is no first import, unless asked for —
+        except on a route from `__del__`, which also runs when every import fails."""
+        return [h for h in ctx.analysis(self._factory).hazards if not h.judged_loaded or self._report_loaded]
 
     def hoist_fix(self, hazard: ImportHazard):
         if hazard.plan.safety is None:
@@ -156,9 +157,23 @@ class _CleanupImportRule(Rule):
     @staticmethod
     def already_loaded(hazard: ImportHazard) -> str:
         return (
-            f"the module is already loaded ({hazard.loaded}): the import is a `sys.modules` lookup that does no disk I/O, "
-            f"though late in interpreter shutdown even that can fail"
+            f"the module is already loaded ({hazard.loaded}) and this code runs before CPython empties `sys.modules` at "
+            f"shutdown: the import is a `sys.modules` lookup that does no disk I/O"
         )
+
+    @staticmethod
+    def at_finalization(hazard: ImportHazard) -> str:
+        return (
+            f"the module is already loaded ({hazard.loaded}), but `__del__` also runs while the interpreter finalizes, after CPython has set `sys.meta_path` to None "
+            f"and emptied `sys.modules`, where every import raises `ImportError: sys.meta_path is None, Python is likely "
+            f"shutting down`"
+        )
+
+    def loaded_advice(self, hazard: ImportHazard) -> str:
+        node = hazard.site.node
+        if hazard.loaded == MODULE_LEVEL and isinstance(node, ast.Import) and not any(a.asname for a in node.names):
+            return "drop the local import: the module-level import binds the same name"
+        return self.advice(hazard)
 
     def resolve_fix(self, finding, ctx):
         data = finding.fix.data
@@ -198,8 +213,11 @@ class ImportInCleanupRule(_CleanupImportRule):
 
     def _message(self, hazard: ImportHazard) -> str:
         where = f"`{hazard.shown}` runs in {_where(hazard)}"
+        if hazard.at_finalization and hazard.loaded is not None:
+            swallowed = f"; {hazard.swallowed.what} swallows that failure, so the rest of this cleanup is skipped silently" if hazard.swallowed else ""
+            return f"{where}: {self.at_finalization(hazard)}{swallowed}; {self.loaded_advice(hazard)}"
         if hazard.loaded is not None:
-            return f"{where}: {self.already_loaded(hazard)}; {self.advice(hazard)}"
+            return f"{where}: {self.already_loaded(hazard)}; {self.loaded_advice(hazard)}"
         if hazard.swallowed is not None:
             return (
                 f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is "
@@ -228,8 +246,10 @@ class ImportInErrorHandlerRule(_CleanupImportRule):
                 continue
             caught = _caught(hazard.handler)
             where = f"`{hazard.shown}` runs inside an `except {caught}` handler in `{hazard.function.display_name}`"
-            if hazard.loaded is not None:
-                message = f"{where}: {self.already_loaded(hazard)}; {self.advice(hazard)}"
+            if hazard.at_finalization and hazard.loaded is not None:
+                message = f"{where}: {self.at_finalization(hazard)}; {self.loaded_advice(hazard)}"
+            elif hazard.loaded is not None:
+                message = f"{where}: {self.already_loaded(hazard)}; {self.loaded_advice(hazard)}"
             else:
                 message = (
                     f"{where}: if the import fails (interpreter shutdown, a missing or broken module) its `ImportError` "
