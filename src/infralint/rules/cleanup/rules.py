@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache, partial
 
+from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
 from ...fixes.edits import edits_between
 from ...source import SourceFile
@@ -300,7 +301,7 @@ def _handler_replaced(site: Site, handler_try: dict, swallowed: Swallowed | None
             continue
         if swallowed is not None and frames.index(swallowed.frame) > index:
             return None  # the failure stops inside the handler
-        if _is_fallback_import(site.node, node, handler_try[node]):
+        if _is_fallback_import(site.node, node, handler_try[node]) or _is_cache_miss(site.node, node, handler_try[node]):
             return None
         return node
     return None
@@ -324,6 +325,20 @@ def _is_fallback_import(node: ast.AST, handler: ast.ExceptHandler, try_node: ast
         return False  # the body imports nothing else: the handler's import fails the same way
     names = {name for name, _ in bound_names(node)}
     return any(names & {name for name, _ in bound_names(other)} for other in alternatives)
+
+
+_MISSING_KEY = {"KeyError", "LookupError"}
+
+
+def _is_cache_miss(node: ast.AST, handler: ast.ExceptHandler, try_node: ast.stmt) -> bool:
+    """`try: cls = self.classes[path] / except KeyError: module = import_module(name)`: the handler is
+    the miss path of a lookup cache, and the module is named at run time, so it cannot be imported
+    earlier — the handler runs on every first use, not when something has gone wrong."""
+    if not (isinstance(node, ast.Call) and _is_dynamic_import(node) and node.args):
+        return False
+    if isinstance(node.args[0], ast.Constant) or not set(caught_names(handler)) & _MISSING_KEY:
+        return False
+    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) for s in try_node.body for n in ast.walk(s))
 
 
 def _is_dynamic_import(call: ast.Call) -> bool:
