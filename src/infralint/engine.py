@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from .analysis.names import ImportMap
 from .cache import ResultCache
+from .input_warnings import collect_input_warnings
 from .catalog import load_catalog
 from .collector import batch_collection
 from .config import Config
@@ -157,7 +158,9 @@ class Linter:
                 result.findings.append(_meta_finding("INF001", message, display_path, line, col))
             return result
         ctx = FileContext(source, self.config, display_path, project)
-        with _recording_dependencies(result, project):  # facts too may read imported constants
+        # facts too may read imported constants; what the project's configuration could not be
+        # read as is said by the file whose rules first read it
+        with _recording_dependencies(result, project), collect_input_warnings(result.errors):
             if defer and project is None and self._waits_for_project(ctx):
                 result.deferred = True
                 if self.collect_facts:
@@ -223,6 +226,8 @@ class Linter:
 
         result = FileResult(display_path, digest=content_digest(data))
         facts = extract_file(display_path, data.decode("utf-8", "replace"), result.digest)
+        if facts is not None:
+            result.errors.extend(facts.errors)  # what could not be read is said, not skipped
         if self.collect_facts:
             result.facts = facts
         ignored = self.config.ignored_for_path(_relative_to(display_path, self.config.root)) if self.config.per_file_ignores else ()
@@ -235,7 +240,7 @@ class Linter:
         if project is None:
             project = Project([facts])
         findings: list[Finding] = []
-        with _recording_dependencies(result, project):
+        with _recording_dependencies(result, project), collect_input_warnings(result.errors):
             for rule in rules:
                 try:
                     findings.extend(rule.check_fact_file(facts, project))
@@ -286,7 +291,8 @@ class Linter:
         """After the join: whether a selective project rule wants this (already linted) file again."""
         if result.facts is None or not self.selective_rules:
             return False
-        return any(rule.needs_project(project, result.facts) for rule in self.selective_rules)
+        with collect_input_warnings(result.errors):
+            return any(rule.needs_project(project, result.facts) for rule in self.selective_rules)
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()

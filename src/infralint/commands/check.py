@@ -52,10 +52,13 @@ def run_check(args) -> int:
         stdin_lines = None
         _note_newer_python(configs, results)
     internal_errors = False
+    shown: set[str] = set()  # a warning about the run's input (a foreign parser) is said once
     for result in results:
         for message in result.errors:
             internal_errors |= message.startswith("internal error")
-            print(f"infralint: {message}", file=sys.stderr)
+            if message not in shown:
+                shown.add(message)
+                print(f"infralint: {message}", file=sys.stderr)
         if args.debug and result.facts is not None:
             # why a file was not read (a Helm template, invalid YAML…): facts of kind "note"
             for note in (f for f in result.facts.facts if f.kind == "note"):

@@ -23,6 +23,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from ..input_warnings import collect_input_warnings
 from .facts import Fact, FileFacts
 
 if TYPE_CHECKING:
@@ -146,7 +147,8 @@ def extract_file(path: str, text: str, digest: str = "") -> FileFacts | None:
     result = FileFacts(path, "", digest)
     for extractor in chosen:
         try:
-            result.facts.extend(extractor(path, text))
+            with collect_input_warnings(result.errors):  # a file the readers refused, said once
+                result.facts.extend(extractor(path, text))
         except Exception as exc:
             result.errors.append(f"internal error in fact extractor {extractor.__module__}.{extractor.__name__} on {path}: {type(exc).__name__}: {exc}")
     return result

@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 
 from ...formats.nginx import VALUES_SPLICE, Directive
 from ...formats.values import format_seconds, parse_duration
+from ...input_warnings import warn_input
 
 _MAX_INCLUDE_DEPTH = 12
 #: directives inherited from the enclosing level when the level does not set them itself
@@ -44,19 +45,73 @@ class ProxyLocation:
 
 def proxy_locations(trees: dict[str, list[Directive]]) -> list[ProxyLocation]:
     """Every `location` with `proxy_pass` in the files' include graph, walked from the files no
-    other file includes (each included file is read in the context that includes it)."""
-    included: set[str] = set()
-    for path, directives in trees.items():
-        for directive in _walk(directives):
-            if directive.name == "include" and directive.args:
-                included.update(_resolve_include(directive.args[0], path, trees))
-            elif directive.name == VALUES_SPLICE and directive.args:
-                included.update(_resolve_values(directive.args[0], trees))
-    found: list[ProxyLocation] = []
+    other file includes (each included file is read in the context that includes it). Files that
+    only an include loop reaches are walked from the loop's first file, with one warning per loop."""
+    edges = {path: _included_by(path, directives, trees) for path, directives in trees.items()}
+    included = {target for targets in edges.values() for target in targets}
+    roots = [path for path in sorted(trees) if path not in included]
+    reached = _reachable(roots, edges)
+    for loop in _include_loops(edges):
+        warn_input(f"nginx include loop {' -> '.join([*loop, loop[0]])}: each file is read once, the loop is not followed")
     for path in sorted(trees):
-        if path not in included:
-            _visit(trees[path], trees, {}, [], found, (path,))
+        if path not in reached:  # every file that includes it is itself included: a loop above it
+            roots.append(path)
+            reached |= _reachable([path], edges)
+    found: list[ProxyLocation] = []
+    for path in roots:
+        _visit(trees[path], trees, {}, [], found, (path,))
     return found
+
+
+def _included_by(path: str, directives: list[Directive], trees: dict[str, list[Directive]]) -> list[str]:
+    """The files of the run one file includes (itself left out: that adds nothing)."""
+    targets: list[str] = []
+    for directive in _walk(directives):
+        if directive.name == "include" and directive.args:
+            targets.extend(_resolve_include(directive.args[0], path, trees))
+        elif directive.name == VALUES_SPLICE and directive.args:
+            targets.extend(_resolve_values(directive.args[0], trees))
+    return [target for target in dict.fromkeys(targets) if target != path]
+
+
+def _reachable(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        for target in edges.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def _include_loops(edges: dict[str, list[str]]) -> list[list[str]]:
+    """The include cycles a depth-first walk closes (every cycle holds one), each from the file
+    the walk entered it by; one per set of files."""
+    loops: list[list[str]] = []
+    known: set[frozenset[str]] = set()
+    finished: set[str] = set()
+    for start in sorted(edges):
+        if start in finished:
+            continue
+        path, position, pending = [start], {start: 0}, [iter(edges.get(start, ()))]
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:
+                pending.pop()
+                left = path.pop()
+                del position[left]
+                finished.add(left)
+            elif target in position:
+                loop = path[position[target]:]
+                if frozenset(loop) not in known:
+                    known.add(frozenset(loop))
+                    loops.append(loop)
+            elif target not in finished:
+                position[target] = len(path)
+                path.append(target)
+                pending.append(iter(edges.get(target, ())))
+    return loops
 
 
 def _walk(directives: list[Directive]):
