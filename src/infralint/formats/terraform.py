@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..input_warnings import warn_input
 from .values import Ref, Unresolved
 
 
@@ -73,18 +74,62 @@ class TerraformFile:
 
 
 def read_terraform(text: str, path: str) -> TerraformFile:
-    """Parse one `.tf` file; raise TerraformSyntaxError if it is not HCL2."""
-    import hcl2  # lazy: only runs that contain Terraform files import it
+    """Parse one `.tf` file; raise TerraformSyntaxError if it is not HCL2 (or cannot be read here:
+    both are said as input warnings, so a run that read no Terraform never looks clean)."""
+    parse, problem = _parser()
+    if parse is None:
+        warn_input(problem)  # the same words for every file: said once
+        raise TerraformSyntaxError(problem)
     from lark.exceptions import LarkError
 
     try:
-        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
+        tree = parse(text if text.endswith("\n") else text + "\n")
     except LarkError as exc:
-        raise TerraformSyntaxError(f"not valid HCL: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", getattr(exc, "line", 1) or 1) from None
+        error = TerraformSyntaxError(f"not valid HCL: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", getattr(exc, "line", 1) or 1)
     except Exception as exc:  # the parser's own bugs must not stop the run
-        raise TerraformSyntaxError(f"not readable as HCL: {type(exc).__name__}") from None
-    body = _first_child(tree, "body")
-    return TerraformFile(path, _read_body(body) if body is not None else [])
+        error = TerraformSyntaxError(f"not readable as HCL: {type(exc).__name__}")
+    else:
+        body = _first_child(tree, "body")
+        return TerraformFile(path, _read_body(body) if body is not None else [])
+    warn_input(f"{path}:{error.line}: Terraform file not read: {error}")
+    raise error
+
+
+_PARSER: tuple | None = None
+
+
+def _parser():
+    """python-hcl2's `parses_to_tree`, checked once per process on a known snippet: another
+    distribution's `hcl2` (bc-python-hcl2, which checkov installs over it) has the same module
+    name and reads nothing the way this module expects. (None, why) when it cannot be used."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = _checked_parser()
+    return _PARSER
+
+
+def _checked_parser():
+    try:
+        import hcl2  # lazy: only runs that contain Terraform files import it
+    except Exception as exc:
+        return None, f"Terraform files are not read: the `hcl2` module (python-hcl2) cannot be imported ({type(exc).__name__}: {exc})"
+    where = getattr(hcl2, "__file__", None) or "an unknown place"
+    foreign = (
+        f"Terraform files are not read: the `hcl2` module imported from {where} is not python-hcl2 as infralint "
+        "needs it ({}); another distribution installs a module of the same name (bc-python-hcl2, "
+        "which checkov requires) — install infralint in its own environment, or reinstall python-hcl2"
+    )
+    parse = getattr(hcl2, "parses_to_tree", None)
+    if not callable(parse):
+        return None, foreign.format("it has no `parses_to_tree`")
+    try:
+        tree = parse('probe = "x"\n')
+        usable = _is_tree(tree) and _first_child(tree, "body") is not None
+    except Exception as exc:
+        return None, foreign.format(f"it fails on a one-line file: {type(exc).__name__}")
+    if not usable:
+        return None, foreign.format("its syntax tree has no `body`")
+    return parse, ""
 
 
 # -- the Lark tree -> Blocks --------------------------------------------------------------------
