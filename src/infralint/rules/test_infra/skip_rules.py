@@ -17,6 +17,7 @@ from .service_words import (
     mentioned_word,
     string_parts,
 )
+from .ci_conditions import true_in_ci
 from .skips import Skip, skip_of_bare_mark, skip_of_call, skip_of_raise
 from .test_functions import FunctionNode, TestLayout
 
@@ -193,10 +194,11 @@ class SkipOnMissingService(Rule):
             verdict = self._judge_runtime(skip, owner, ctx, reason, words)
         if verdict is None:
             return
-        message = (
-            f"`{shown}` in {where} {verdict}: a skipped test counts as passed, so CI stays green "
-            f"while the service it protects is missing - in a critical suite that must fail"
-        )
+        if "(" in verdict or mentioned_word(reason, words) or skip.kind in ("importorskip",) or "set-up" in verdict or "service" in verdict:
+            why = "while the service it protects is missing"
+        else:
+            why = "while what it checks goes untested"  # no service in sight: the service rationale does not apply
+        message = f"`{shown}` in {where} {verdict}: a skipped test counts as passed, so CI stays green {why} - in a critical suite that must fail"
         fix = None
         if skip.kind in ("call", "raise"):
             fix = self.make_fix("Fail instead of skipping", unsafe=True, line=skip.node.lineno, col=skip.node.col_offset)
@@ -208,8 +210,11 @@ class SkipOnMissingService(Rule):
         if isinstance(condition, ast.Constant) and not isinstance(condition.value, str):
             always = bool(condition.value) if skip.kind == "skipif" else not condition.value
             return "skips it unconditionally" if always else None
+        in_ci = true_in_ci(condition) if condition is not None else None
+        if in_ci is not None and in_ci is (skip.kind != "skipif"):
+            return None  # off in CI, where the workflow provides the service: it only skips elsewhere
         condition_text = condition.value if isinstance(condition, ast.Constant) else expression_text(source, condition)
-        if is_platform_condition(condition_text) or _selects_configuration(condition):
+        if is_platform_condition(condition_text) or in_ci is None and _selects_configuration(condition):
             return None
         if _optional_library_flag(condition, source.tree, service_modules):
             return None  # `skipif(not H2_AVAILABLE)` after `try: import h2 / except ImportError: H2_AVAILABLE = False`
@@ -229,6 +234,8 @@ class SkipOnMissingService(Rule):
             if isinstance(parent, (*FunctionNode, ast.ClassDef, ast.Lambda)):
                 break
             if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
+                if true_in_ci(parent.test) is (child not in parent.body):
+                    return None  # a branch CI never takes: the skip only applies outside CI
                 selection = selection or _selects_configuration(parent.test)
                 guards.append(expression_text(ctx.source, parent.test))
             elif isinstance(parent, ast.IfExp):
