@@ -1,15 +1,23 @@
-"""Result cache in `.infralint_cache/`: findings per file, keyed by content, config and version."""
+"""Result cache in `.infralint_cache/`: findings per file, keyed by content, config and version.
+
+The folder sits in the linted tree, so its content is untrusted: a cache file is used only when it
+is a regular file this user owns whose MAC, made with a key kept outside the tree
+(`cache_key.py`), matches; and then every entry is checked field by field.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Iterable
 
 from .finding import Finding
 from .results import FileResult, content_digest
+from .cache_key import cache_key, sign, verify
 from .safe_files import SymlinkRefused, create_own_file, open_own_folder, read_own_file, read_regular_file, replace_own_file
 from .version import __version__
 
@@ -35,14 +43,75 @@ def _interpreter_tag() -> str:
     return f"{sys.implementation.name}{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def _valid_entry(entry) -> bool:
+_DIGEST = re.compile(r"[0-9a-f]{32}")
+# the file: `{"mac":"<hex>","entries":<entries>}`, the MAC made over the entries' exact bytes
+_HEAD = b'{"mac":"'
+_MIDDLE = b'","entries":'
+
+
+def cache_root(config_root: Path, has_config_file: bool, files: Iterable[Path]) -> Path | None:
+    """Where the cache of these files goes: inside the linted tree, never above it.
+
+    The configuration's folder when there is a configuration file and it holds every file;
+    otherwise (no configuration: the defaults' "root" is only the current folder, which may be
+    `/`) the checkout that holds the files, or else their common folder. None for no files.
+    """
+    folders = {os.path.dirname(os.path.abspath(f)) for f in files}
+    if not folders:
+        return None
+    common = os.path.commonpath(sorted(folders))
+    root = os.path.abspath(config_root)
+    if has_config_file and (common == root or common.startswith(root.rstrip(os.sep) + os.sep)):
+        return Path(root)
+    folder = common
+    while True:
+        if os.path.isdir(os.path.join(folder, ".git")):
+            return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return Path(common)
+        folder = parent
+
+
+def encode_cache_file(key: bytes, file_name: str, entries: dict) -> bytes:
+    body = json.dumps(entries, separators=(",", ":")).encode("utf-8")
+    return _HEAD + sign(key, file_name, body).encode("ascii") + _MIDDLE + body + b"}"
+
+
+def decode_cache_file(key: bytes, file_name: str, data: bytes) -> dict | None:
+    """The entries of a cache file whose MAC is `key`'s MAC of them, else None."""
+    start = len(_HEAD) + 64
+    if not (data.startswith(_HEAD) and data[start : start + len(_MIDDLE)] == _MIDDLE and data.endswith(b"}")):
+        return None
+    body = data[start + len(_MIDDLE) : -1]
+    if not verify(key, file_name, body, data[len(_HEAD) : start].decode("ascii", "replace")):
+        return None
+    try:
+        loaded = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _valid_entry(key, entry) -> bool:
     """An entry as `store` writes it; anything else (a hand edit, a truncated write) is discarded."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str) or not isinstance(entry.get("findings"), list):
+    if not isinstance(key, str) or not os.path.isabs(key) or not isinstance(entry, dict):
+        return False
+    if not isinstance(entry.get("digest"), str) or not _DIGEST.fullmatch(entry["digest"]):
+        return False
+    if not isinstance(entry.get("findings"), list) or not all(isinstance(f, dict) for f in entry["findings"]):
         return False
     stat = entry.get("stat")
     if stat is not None and not (isinstance(stat, list) and len(stat) == 3 and all(type(v) is int for v in stat)):
         return False
-    return all(isinstance(f, dict) for f in entry["findings"])
+    deps = entry.get("deps")
+    if deps is not None and not (
+        isinstance(deps, dict) and all(isinstance(k, str) and os.path.isabs(k) and isinstance(v, str) and _DIGEST.fullmatch(v) for k, v in deps.items())
+    ):
+        return False
+    if not isinstance(entry.get("project", False), bool) or not isinstance(entry.get("files", ""), str):
+        return False
+    return entry.get("facts") is None or isinstance(entry["facts"], dict)
 
 
 class ResultCache:
@@ -59,7 +128,7 @@ class ResultCache:
     """
 
     def __init__(self, root: Path, config_fingerprint: str, resolve_fixes: bool) -> None:
-        self.folder = Path(root) / CACHE_DIR_NAME
+        self.folder: Path | None = Path(root) / CACHE_DIR_NAME
         mode = "fixes" if resolve_fixes else "plain"
         self.file_name = f"{__version__}-{_interpreter_tag()}-{config_fingerprint}-{mode}.json"
         self.file = self.folder / self.file_name
@@ -72,6 +141,12 @@ class ResultCache:
         #: since makes such entries stale (`lint_files` sets it)
         self.run_files = ""
         self.notice: str | None = None
+        try:
+            self._key = cache_key()
+        except OSError as exc:
+            self._key = b""
+            self._refuse(exc)
+            return
         self.entries = self._load()
 
     def _load(self) -> dict[str, dict]:
@@ -83,16 +158,13 @@ class ResultCache:
         except OSError:
             return {}
         try:
-            data = read_own_file(folder_fd, self.file_name)
+            data = read_own_file(folder_fd, self.file_name, owned=True)
         finally:
             os.close(folder_fd)
-        try:
-            loaded = json.loads(data) if data is not None else {}
-        except (ValueError, RecursionError):
-            return {}
-        if not isinstance(loaded, dict):
-            return {}
-        return {key: entry for key, entry in loaded.items() if _valid_entry(entry)}
+        loaded = decode_cache_file(self._key, self.file_name, data) if data is not None else None
+        if loaded is None:
+            return {}  # missing, damaged, or not written by this user's infralint: never trusted
+        return {key: entry for key, entry in loaded.items() if _valid_entry(key, entry)}
 
     def _refuse(self, exc: OSError) -> None:
         self.notice = f"{exc.filename}: {exc.strerror}; the result cache is not used"
@@ -121,7 +193,12 @@ class ResultCache:
             return None
         try:
             findings = [Finding.from_dict(f) for f in entry["findings"]]
-        except (KeyError, TypeError, ValueError):
+            facts = None
+            if entry.get("facts") is not None:
+                from .project.facts import FileFacts
+
+                facts = FileFacts.from_dict(entry["facts"], shown)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             del self.entries[key]  # a damaged entry: lint the file again
             return None
         self.hits += 1
@@ -130,10 +207,7 @@ class ResultCache:
         result = FileResult(shown, findings, [], entry["digest"])
         result.deps = dict(entry.get("deps") or {})
         result.with_project = bool(entry.get("project"))
-        if entry.get("facts") is not None:
-            from .project.facts import FileFacts
-
-            result.facts = FileFacts.from_dict(entry["facts"], shown)
+        result.facts = facts
         return result
 
     # -- findings that read other files (the project model, imported constants) ---------------
@@ -159,8 +233,7 @@ class ResultCache:
             digest = entry["digest"]
         else:
             try:
-                with open(key, "rb") as handle:
-                    digest = content_digest(handle.read())
+                digest = content_digest(read_regular_file(key))  # never blocks on a FIFO or device
             except OSError:
                 return None
         self._digests[key] = digest
@@ -198,7 +271,7 @@ class ResultCache:
             return  # a read-only tree still lints; it just is not cached
         try:
             create_own_file(folder_fd, ".gitignore", b"# created by infralint\n*\n")
-            replace_own_file(folder_fd, self.file_name, json.dumps(self.entries, separators=(",", ":")).encode("utf-8"))
+            replace_own_file(folder_fd, self.file_name, encode_cache_file(self._key, self.file_name, self.entries))
         except OSError:
             pass  # a read-only tree still lints; it just is not cached
         finally:

@@ -86,14 +86,18 @@ def open_own_folder(folder: Path, *, create: bool) -> int:
         raise
 
 
-def read_own_file(folder_fd: int, name: str) -> bytes | None:
-    """A file infralint wrote earlier in a folder it owns, or None (missing, a link, not regular)."""
+def read_own_file(folder_fd: int, name: str, *, owned: bool = False) -> bytes | None:
+    """A file infralint wrote earlier in a folder it owns, or None (missing, a link, not regular,
+    or — with `owned` — not owned by the user running infralint)."""
     try:
         fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=folder_fd)
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if owned and hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()

@@ -8,6 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from infralint.cache import decode_cache_file, encode_cache_file
+from infralint.cache_key import cache_key
+
 from ..conftest import DATA, run_infralint
 
 
@@ -141,10 +144,12 @@ def test_second_run_is_served_from_the_cache(tree):
     first = run_infralint("check", "--format", "json", cwd=tree)
     cache_files = list((tree / ".infralint_cache").glob("*.json"))
     assert len(cache_files) == 1
-    entries = json.loads(cache_files[0].read_text())
+    # an entry changed and signed as infralint signs it (a hand edit alone is never trusted)
+    key, name = cache_key(), cache_files[0].name
+    entries = decode_cache_file(key, name, cache_files[0].read_bytes())
     broken = next(key for key in entries if key.endswith("broken.py"))
     entries[broken]["findings"][0]["message"] = "served from cache"
-    cache_files[0].write_text(json.dumps(entries))
+    cache_files[0].write_bytes(encode_cache_file(key, name, entries))
     second = run_infralint("check", "--format", "json", cwd=tree)
     assert first.returncode == second.returncode == 1
     assert "served from cache" in second.stdout.decode()

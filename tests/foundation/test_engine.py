@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 import pytest
@@ -98,11 +97,10 @@ def test_cache_serves_unchanged_files_and_misses_changed_ones(tmp_path, test_rul
     config = config_for([test_rule])
     cache = ResultCache(tmp_path, config.fingerprint(), False)
     assert [f.code for r in lint_files([file], config, cache=cache) for f in r.findings] == [test_rule]
+    # poison the stored entry (through the cache, which signs what it writes): if the next run
+    # reports the poisoned message, it came from the cache
+    cache.entries[str(file.resolve())]["findings"][0]["message"] = "from cache"
     cache.save()
-    # poison the stored entry: if the next run reports the poisoned message, it came from the cache
-    stored = json.loads(cache.file.read_text())
-    stored[str(file.resolve())]["findings"][0]["message"] = "from cache"
-    cache.file.write_text(json.dumps(stored))
     warm = ResultCache(tmp_path, config.fingerprint(), False)
     assert [f.message for r in lint_files([file], config, cache=warm) for f in r.findings] == ["from cache"]
     file.write_text("shout()\nshout()\n")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from infralint import cli
-from infralint.cache import CACHE_DIR_NAME, ResultCache
+from infralint.cache import CACHE_DIR_NAME, ResultCache, decode_cache_file, encode_cache_file
+from infralint.cache_key import cache_key
 from infralint.commands import check
 from infralint.config import Config
 
@@ -131,10 +132,11 @@ def test_a_cache_file_of_the_wrong_shape_is_discarded(tree, content):
 def test_an_entry_whose_findings_are_damaged_is_linted_again(tree):
     run_infralint("check", ".", cwd=tree)
     (cache_file,) = (tree / CACHE_DIR_NAME).glob("*.json")
-    entries = json.loads(cache_file.read_text())
+    key = cache_key()
+    entries = decode_cache_file(key, cache_file.name, cache_file.read_bytes())
     for entry in entries.values():
         entry["findings"] = [{"code": "INF201"}]  # valid JSON, missing every other field
-    cache_file.write_text(json.dumps(entries))
+    cache_file.write_bytes(encode_cache_file(key, cache_file.name, entries))  # signed: only the shape is wrong
     proc = run_infralint("check", "--format", "concise", ".", cwd=tree)
     assert proc.returncode == 1 and proc.stderr == b"", proc.stderr.decode()
     assert any(line.startswith("good.py:5:") for line in concise(proc))

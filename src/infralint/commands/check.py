@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..api import config_groups, files_and_configs
-from ..cache import ResultCache
+from ..cache import ResultCache, cache_root
 from ..config import Config, ConfigResolver
 from ..engine import Linter, default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
@@ -155,6 +155,11 @@ def _note_named_folders(paths, configs) -> None:
             config.named_folders = folders
 
 
+def _result_cache(config, files, resolve) -> ResultCache | None:
+    root = cache_root(config.root, config.source is not None, files)
+    return ResultCache(root, config.fingerprint(), resolve) if root is not None else None
+
+
 def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
     """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
@@ -164,7 +169,7 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
     by_path: dict[Path, FileResult] = {}
     try:
         for config, group in config_groups(files, config_of):
-            cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), resolve)
+            cache = None if args.no_cache else _result_cache(config, group, resolve)
             advance = progress.advance if progress else None
             by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
             if cache:

@@ -26,9 +26,10 @@ def run_trace(args) -> int:
     config = resolver_from_args(args).config_for((args.paths or [Path(".")])[0])
     files = discover(args.paths or [Path(".")], config)
     jobs = args.jobs or default_jobs()
-    from ..cache import ResultCache
+    from ..cache import ResultCache, cache_root
 
-    cache = None if args.no_cache else ResultCache(config.root, config.fingerprint(), False)
+    root = None if args.no_cache else cache_root(config.root, config.source is not None, files)
+    cache = ResultCache(root, config.fingerprint(), False) if root is not None else None
     results = list(lint_files(files, config, jobs=jobs, cache=cache, want_facts=True))
     if cache:
         cache.save()
