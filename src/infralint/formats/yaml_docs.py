@@ -18,7 +18,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..input_warnings import warn_input
+
 MAX_YAML_BYTES = 2_000_000  # a generated manifest dump is not deployment configuration worth reading
+#: nodes a document may hold once its aliases are expanded (a large real manifest holds thousands)
+MAX_YAML_NODES = 200_000
 
 _TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: what a template expression inside a line reads as: a value known only once rendered
@@ -70,7 +74,13 @@ def _loader_class():
     import yaml  # lazy: only runs that contain YAML files import it
 
     class LineLoader(yaml.SafeLoader):
-        """SafeLoader whose mappings remember their lines (constructs only plain data)."""
+        """SafeLoader whose mappings remember their lines (constructs only plain data), and which
+        refuses a document its aliases would expand past `MAX_YAML_NODES` nodes."""
+
+        def compose_document(self):
+            node = super().compose_document()
+            _check_expansion(node, yaml)
+            return node
 
     def construct_mapping(loader, node, deep=False):
         loader.flatten_mapping(node)
@@ -90,6 +100,48 @@ def _loader_class():
     # unknown tags (`!Ref`, `!reference`…) become their plain value instead of an error
     LineLoader.add_constructor(None, lambda loader, node: _plain(loader, node))
     return LineLoader, yaml
+
+
+class YamlTooLarge(ValueError):
+    """A document whose aliases expand past any deployment configuration (an alias bomb)."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _check_expansion(root, yaml) -> None:
+    """Count the nodes the document holds once every alias is expanded, without expanding it: each
+    node's expanded size is computed once (aliases share the node they name). A document that
+    holds itself through an alias never ends when expanded."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                children = [item for pair in node.value for item in pair]
+            else:
+                children = node.value
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > MAX_YAML_NODES:
+                raise YamlTooLarge(f"more than {MAX_YAML_NODES} nodes once its aliases are expanded (an alias bomb, or no deployment configuration)", node.start_mark.line + 1)
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            sizes[key] = 1
+            continue
+        if key in open_nodes:
+            raise YamlTooLarge("it holds itself through an alias (endless once expanded)", node.start_mark.line + 1)
+        open_nodes.add(key)
+        stack.append((node, True))
+        children = [item for pair in node.value for item in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((child, False) for child in children if id(child) not in sizes)
 
 
 def _plain(loader, node):
@@ -162,9 +214,19 @@ def strip_templates(text: str) -> tuple[str, list[int]]:
 
 
 def read_yaml(text: str, path: str) -> list[Any]:
-    """The documents of a YAML file (None for empty ones). Raises TemplatedFile or YamlSyntaxError."""
+    """The documents of a YAML file (None for empty ones). Raises TemplatedFile or YamlSyntaxError;
+    a file refused for its size or its aliases is also said as an input warning."""
     if len(text) > MAX_YAML_BYTES:
+        warn_input(f"{path}: YAML file not read: larger than {MAX_YAML_BYTES} bytes")
         raise YamlSyntaxError(f"larger than {MAX_YAML_BYTES} bytes; not read")
+    try:
+        return _read_yaml(text)
+    except YamlTooLarge as exc:
+        warn_input(f"{path}:{exc.line}: YAML file not read: {exc}")
+        raise YamlSyntaxError(str(exc), exc.line) from None
+
+
+def _read_yaml(text: str) -> list[Any]:
     match = _TEMPLATE_RE.search(text) if ("{{" in text or "{%" in text or "{#" in text) else None
     if match:
         first = text.count("\n", 0, match.start()) + 1
@@ -195,6 +257,8 @@ def _load(text: str) -> list[Any]:
     loader_class, yaml = _LOADER
     try:
         return list(yaml.load_all(text, Loader=loader_class))
+    except YamlTooLarge:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlSyntaxError(f"not valid YAML: {exc.problem or exc}", (mark.line + 1) if mark else 1) from None
