@@ -85,13 +85,19 @@ class RedisContext:
 
     def django_redis_options(self, node: ast.Dict) -> bool:
         """`CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "OPTIONS": node}}`."""
+        return self.redis_cache_backend(node) is not None
+
+    def redis_cache_backend(self, node: ast.Dict) -> str | None:
+        """The Redis `BACKEND` of the cache entry whose `OPTIONS` `node` is (its keys depend on it)."""
         parent = self.source.parents.get(node)
         if not isinstance(parent, ast.Dict):
-            return False
+            return None
         for key, value in zip(parent.keys, parent.values):
             if isinstance(key, ast.Constant) and key.value == "BACKEND":
-                return isinstance(value, ast.Constant) and isinstance(value.value, str) and self.says_redis(value.value)
-        return False
+                if isinstance(value, ast.Constant) and isinstance(value.value, str) and self.says_redis(value.value):
+                    return value.value
+                return None
+        return None
 
     def registration_says_redis(self, call: ast.Call) -> bool:
         """`register(name="redis", …)`, `Check(validator=self._validate_redis_readiness, …)`, `checks["redis"] = Check(…)`."""

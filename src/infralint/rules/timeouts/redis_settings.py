@@ -22,7 +22,12 @@ from ...analysis.names import dotted_name
 from ...source import SourceFile
 from .redis_clients import REDIS_URL_SCHEMES
 
-_DJANGO_KEYS = ("SOCKET_TIMEOUT", "socket_timeout")
+#: the socket-timeout keys of a cache's `OPTIONS`, per backend: django-redis reads its own upper-case
+#: keys (and ignores redis-py's); Django's built-in backend hands `OPTIONS` to redis-py's connection
+#: pool as they are, so only redis-py's lower-case keyword works there
+_DJANGO_REDIS_KEYS = ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT")
+_BUILTIN_KEYS = ("socket_timeout", "socket_connect_timeout")
+_BUILTIN_BACKEND = "backends.redis"
 _CELERY_KEYS = ("socket_timeout",)
 _CELERY_OPTION_NAMES = ("broker_transport_options", "result_backend_transport_options")
 _TRANSPORT_OPTIONS = re.compile("transport_options", re.IGNORECASE)  # in every spelling of both
@@ -54,17 +59,36 @@ def explicit_none(dict_node: ast.Dict, key_names: tuple[str, ...]) -> list[tuple
     return [(key, value) for key, value in _string_keys(dict_node).items() if key in key_names and _is_none(value)]
 
 
+def cache_timeout_keys(backend: str) -> tuple[str, ...]:
+    """The `OPTIONS` keys that set a socket timeout for this cache backend."""
+    return _BUILTIN_KEYS if _BUILTIN_BACKEND in backend else _DJANGO_REDIS_KEYS
+
+
 def _django_cache(entry: ast.Dict, keys: dict[str, ast.expr], backend: str) -> list[MissingSetting]:
     options = keys.get("OPTIONS")
     if options is not None and not isinstance(options, ast.Dict):
         return []  # built elsewhere: judged where it is written
     option_keys = _string_keys(options) if options is not None else {}
-    if any(k in option_keys for k in _DJANGO_KEYS) or (options is not None and None in options.keys):
+    wanted = cache_timeout_keys(backend)
+    if wanted[0] in option_keys or (options is not None and None in options.keys):
         return []  # set (a None value is reported as explicit), or `**more` may set it
-    where = "its `OPTIONS` set" if options is not None else "it has no `OPTIONS`, so it sets"
+    pool_kwargs = option_keys.get("CONNECTION_POOL_KWARGS")  # django-redis passes these to redis-py
+    if wanted is _DJANGO_REDIS_KEYS and isinstance(pool_kwargs, ast.Dict) and "socket_timeout" in _string_keys(pool_kwargs):
+        return []
+    key = wanted[0]
+    builtin = wanted is _BUILTIN_KEYS
+    misspelled = next((k for k in option_keys if k.lower() == key.lower() and k != key), None)
+    if misspelled is not None:
+        reader = "Django's built-in backend passes `OPTIONS` to redis-py as they are" if builtin else "django-redis reads only its upper-case options"
+        where = f"its `OPTIONS` spell it `{misspelled}`: {reader}, so the key is `{key}`"
+    elif options is not None:
+        where = f"its `OPTIONS` set no `{key}`"
+    else:
+        where = f"it has no `OPTIONS`, so it sets no `{key}`"
+    name = "Django's `RedisCache`" if builtin else "django-redis `RedisCache`"
     message = (
-        f"Redis cache `{backend.rsplit('.', 1)[-1]}` is configured without a socket timeout ({where} no `SOCKET_TIMEOUT`): "
-        f"the client it builds uses redis-py's default of no timeout, so a stalled Redis blocks every cache call forever"
+        f"Redis cache {name} is configured without a socket timeout ({where}): the client it builds uses redis-py's "
+        f"default of no timeout, so a stalled Redis blocks every cache call forever; add `\"{key}\": 5` to `OPTIONS`"
     )
     return [MissingSetting(keys["BACKEND"], message)]
 

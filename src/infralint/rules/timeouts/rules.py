@@ -37,7 +37,7 @@ from .redis_clients import (
     name_tokens,
 )
 from .redis_context import RedisContext, RedisContextFor
-from .redis_settings import explicit_none, missing_socket_timeouts
+from .redis_settings import cache_timeout_keys, explicit_none, missing_socket_timeouts
 from .units import in_seconds, seconds_per_unit
 
 if TYPE_CHECKING:
@@ -459,8 +459,9 @@ class RedisTimeoutMissing(_TimeoutRule):
         if not explicit_none(node, (*_DJANGO_KEYS, *_DICT_KEYS)):
             return  # no timeout key set to None: whose settings these are need not be asked
         context = _redis_context(ctx, tuple(self.config.option("timeouts", "redis-context-words")))
-        if context.django_redis_options(node):
-            keys = tuple(_DJANGO_KEYS)
+        backend = context.redis_cache_backend(node)
+        if backend is not None:
+            keys = cache_timeout_keys(backend)
         elif context.value_is_redis_setting(node, ctx.analysis(RedisClients)):
             keys = tuple(_DICT_KEYS)
         else:
