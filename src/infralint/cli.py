@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -72,8 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    if sys.stderr is None:  # started with standard error closed: what would be said goes nowhere
+        sys.stderr = open(os.devnull, "w")
     try:
         args = build_parser().parse_args(argv)
+        if sys.stdout is None:
+            _without_standard_output(args)
         if args.command == "check":
             from .commands.check import run_check
 
@@ -111,6 +116,16 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"infralint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _without_standard_output(args) -> None:
+    """Started with standard output closed (`>&-`): a report written to a file needs none, anything
+    else stops before doing any work (a `--fix` whose report nobody could read changes nothing)."""
+    reads_stdin = args.command == "check" and (args.stdin_filename is not None or Path("-") in args.paths)
+    if args.command == "check" and args.output_file is not None and not args.diff and not reads_stdin:
+        sys.stdout = open(os.devnull, "w")
+        return
+    raise UsageError("standard output is closed; nothing could be reported (use --output-file FILE)")
 
 
 def _one_line(message: str) -> str:
