@@ -29,6 +29,10 @@ class SymlinkRefused(OSError):
     """infralint would have written through a symbolic link it did not create."""
 
 
+class ChangedOnDisk(OSError):
+    """The file being fixed no longer holds the bytes the fix was computed from (an editor saved)."""
+
+
 def file_kind(mode: int) -> str:
     for test, name in (
         (stat.S_ISDIR, "a folder"),
@@ -146,12 +150,14 @@ def write_report_file(path: Path, data: bytes) -> None:
 # -- the file being fixed ----------------------------------------------------------------------
 
 
-def write_fixed_file(path: Path, data: bytes) -> None:
+def write_fixed_file(path: Path, data: bytes, *, expected: bytes | None = None) -> None:
     """Replace a linted file's bytes atomically, keeping its permission bits, owner and group.
 
     A symbolic link is written through: the link stays and its target gets the new content. The
     temporary file is created beside the target (`O_EXCL | O_NOFOLLOW`) and renamed over it, so
-    until the rename the original is never opened for writing.
+    until the rename the original is never opened for writing. With `expected`, the file must
+    still hold exactly those bytes just before the rename (ChangedOnDisk otherwise): a save made
+    while the fix was being computed is never overwritten.
     """
     target = Path(os.path.realpath(path))
     info = os.stat(target)
@@ -164,12 +170,25 @@ def write_fixed_file(path: Path, data: bytes) -> None:
         tmp_name, fd = _create_temporary(folder_fd, target.name, mode)
         try:
             _write_all(fd, data, mode=mode, owner=(info.st_uid, info.st_gid))
+            if expected is not None:
+                _check_unchanged(target, info, expected)
             _replace(tmp_name, target, folder_fd)
         except BaseException:
             _discard(tmp_name, folder_fd)
             raise
     finally:
         os.close(folder_fd)
+
+
+def _check_unchanged(target: Path, before: os.stat_result, expected: bytes) -> None:
+    """The last look before the rename: the same file (inode) with the same bytes."""
+    try:
+        now = os.stat(target)
+        current = read_regular_file(target) if (now.st_ino, now.st_dev) == (before.st_ino, before.st_dev) else None
+    except OSError:
+        current = None
+    if current != expected:
+        raise ChangedOnDisk(errno.EBUSY, "changed on disk while being fixed; not fixed", str(target))
 
 
 def _replace(tmp_name: str, target: Path, folder_fd: int) -> None:

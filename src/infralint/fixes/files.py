@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..results import FileResult, content_digest
-from ..safe_files import describe_os_error, read_regular_file, write_fixed_file
+from ..safe_files import ChangedOnDisk, describe_os_error, read_regular_file, write_fixed_file
 from ..source import DecodedSource
 from .edits import unified_diff
 
@@ -35,6 +35,9 @@ def fix_buffer(linter: "Linter", data: bytes, name: str, *, unsafe: bool) -> Buf
         decoded = DecodedSource.from_bytes(data)
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return BufferFix(data)
+    refusal = _unwritable_encoding(decoded, data, name)
+    if refusal:
+        return BufferFix(data, _refused_outcome(linter, decoded.text, name, refusal))
     outcome = linter.fix_text(decoded.text, name, unsafe=unsafe)
     if not outcome.changed:
         return BufferFix(data, outcome)
@@ -44,6 +47,30 @@ def fix_buffer(linter: "Linter", data: bytes, name: str, *, unsafe: bool) -> Buf
         outcome.errors.append(f"{name}: not fixed: the fixed text cannot be written in the buffer's encoding ({decoded.encoding})")
         return BufferFix(data, outcome)
     return BufferFix(fixed, outcome, [unified_diff(name, decoded.text, outcome.text)])
+
+
+def _unwritable_encoding(decoded: DecodedSource, data: bytes, name: str) -> str | None:
+    """Why a file's declared encoding cannot carry a fix, or None.
+
+    Some codecs Python accepts in a coding comment do not write back what they read
+    (`unicode_escape` turns every line end into a `\\n` escape: the file would become one
+    line). Encoding the unchanged text must give the same bytes, or the file is not fixed.
+    """
+    try:
+        same = decoded.encode(decoded.text) == data
+    except (UnicodeEncodeError, LookupError):
+        same = False
+    if same:
+        return None
+    return f"{name}: not fixed: its declared encoding ({decoded.encoding}) does not write back the bytes it reads"
+
+
+def _refused_outcome(linter: "Linter", text: str, name: str, reason: str) -> "FixOutcome":
+    """The outcome of a fix not attempted: every finding stands, with the reason as an error."""
+    from ..engine import FixOutcome
+
+    findings = linter.lint_text(text, name).findings
+    return FixOutcome(text, text, remaining=findings, errors=[reason])
 
 
 def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, diff_only: bool, project=None) -> str | None:
@@ -64,6 +91,10 @@ def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, 
         decoded = DecodedSource.from_bytes(data)
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return None  # reported as INF002 already; nothing to fix
+    refusal = _unwritable_encoding(decoded, data, result.path)
+    if refusal:
+        result.errors.append(refusal)
+        return None
     outcome = linter.fix_text(decoded.text, result.path, unsafe=unsafe, project=project)
     result.errors.extend(outcome.errors)
     if not outcome.changed:
@@ -71,7 +102,10 @@ def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, 
     if diff_only:
         return unified_diff(result.path, decoded.text, outcome.text)
     try:
-        write_fixed_file(path, decoded.encode(outcome.text))
+        write_fixed_file(path, decoded.encode(outcome.text), expected=data)
+    except ChangedOnDisk:
+        result.errors.append(f"{result.path}: changed on disk while being fixed; not fixed")
+        return None
     except UnicodeEncodeError:
         result.errors.append(f"{result.path}: not fixed: the fixed text cannot be written in the file's encoding ({decoded.encoding})")
         return None
