@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, Iterable
 
 from . import _toml
 from .catalog import RuleOption, all_options, load_catalog
+from .safe_files import read_regular_file
 from .source import path_matches
 
 DEFAULT_EXCLUDES = [
@@ -81,8 +83,9 @@ def _check_option(option: RuleOption, value: Any, where: str) -> Any:
         raise ConfigError(
             f"{where}: `{option.group}.{option.name}` must be one of {', '.join(map(repr, option.choices))}, got {value!r}"
         )
-    if kind in ("float", "number") and value != value:
-        raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a number, got nan")
+    if kind in ("float", "number") and not math.isfinite(value):
+        # `nan`, `inf` and literals too large for a float (`1e400`) are no timeout anyone meant
+        raise ConfigError(f"{where}: `{option.group}.{option.name}` must be a finite number, got {value!r}")
     if kind in ("int", "float", "number") and value < 0:
         raise ConfigError(f"{where}: `{option.group}.{option.name}` must not be negative, got {value!r}")
     return float(value) if kind in ("float", "number") else value
@@ -177,7 +180,7 @@ def find_config(start: Path) -> Path | None:
 def _read_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
     """The text and data of a TOML file; None when it cannot be read; ({}) data when it is not TOML."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_config_bytes(read_regular_file(path))
     except (OSError, UnicodeDecodeError):
         return None
     try:
@@ -191,9 +194,10 @@ def _has_infralint_table(pyproject: Path) -> bool:
     it then says so, rather than running with the defaults)."""
     read = _read_toml(pyproject)
     if read is None:
-        # not UTF-8 but names infralint: ours, unreadable — loading it says so (exit 2)
+        # not UTF-8 (a UTF-16 file from a Windows editor) but names infralint: ours, unreadable —
+        # loading it says so (exit 2) rather than running with the defaults
         try:
-            return b"infralint" in pyproject.read_bytes()
+            return _mentions_infralint(read_regular_file(pyproject))
         except OSError:
             return False
     text, data = read
@@ -275,12 +279,36 @@ def _load_toml(text: str, path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: values are nested too deeply to read") from exc
 
 
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def decode_config_bytes(data: bytes) -> str:
+    """A TOML file's text as Python's own tools read it: UTF-8, with or without a BOM.
+
+    Anything else raises UnicodeDecodeError, whose reason names UTF-16/32 when the bytes are
+    (a file saved by a Windows editor), so the message can say what to do.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom) or (name == "UTF-16" and len(data) > 1 and (data[0] == 0) != (data[1] == 0)):
+            raise UnicodeDecodeError(name, data, 0, 1, f"the file is {name} text; save it as UTF-8")
+    return data.decode("utf-8")
+
+
+def _mentions_infralint(data: bytes) -> bool:
+    """The word in any of the encodings a configuration file is likely to have been saved in."""
+    return any("infralint".encode(codec) in data for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
+
+
 def read_table(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_config_bytes(read_regular_file(path))  # a FIFO named pyproject.toml never blocks
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
+        if exc.reason.startswith("the file is"):
+            raise ConfigError(f"{path}: configuration is not UTF-8: {exc.reason}") from exc
         raise ConfigError(f"{path}: configuration is not valid UTF-8 (byte {exc.start})") from exc
     try:
         data = _load_toml(text, path)
