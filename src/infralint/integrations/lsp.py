@@ -36,6 +36,7 @@ from ..finding import Edit, Finding, FixSafety
 from ..fixes.edits import edits_between
 from ..version import __version__
 from .lsp_noqa import noqa_edit
+from .lsp_protocol import GuardedProtocol
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class _Linted:
 
 class InfralintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("infralint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("infralint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=GuardedProtocol)
         self.configs = ConfigStore()
         self.results: dict[str, _Linted] = {}
         self.tracked: set[str] = set()  # the open Python documents
