@@ -106,3 +106,43 @@ def test_fix_hook_through_try_repo(project_repo, tmp_path):
     second = try_repo(project_repo, "infralint-fix", work, case.path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert target.read_text(encoding="utf-8") == fixed
+
+
+# -- file names that look like options ---------------------------------------------------------
+
+OPTION_LIKE = "#!/usr/bin/env python3\n" + BROKEN
+
+
+def _option_like_repo(tmp_path: Path) -> Path:
+    """A repository whose files are named like infralint's options: pre-commit passes each name
+    as an argument, after the hook's `entry` and `args`."""
+    work = init_repo(tmp_path / "user-repo")
+    exit_zero = work / "--exit-zero"  # typed python by its shebang and executable bit
+    exit_zero.write_text(OPTION_LIKE, encoding="utf-8")
+    exit_zero.chmod(0o755)
+    (work / "victim.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (work / "--output-file=victim.py").write_text("VALUE = 2\n", encoding="utf-8")
+    return work
+
+
+def test_a_file_named_like_an_option_is_linted_not_obeyed(project_repo, pre_commit_home, tmp_path):
+    work = _option_like_repo(tmp_path)
+    use_hook(work, project_repo, "infralint")
+    commit_all(work)
+    done = pre_commit("run", "infralint", "--verbose", "--all-files", cwd=work, home=pre_commit_home)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output  # `--exit-zero` did not turn the gate green
+    assert "--exit-zero:3:" in output and "INF001" in output, output
+    assert (work / "victim.py").read_text(encoding="utf-8") == "VALUE = 1\n"  # no report written over it
+
+
+def test_options_of_the_users_own_end_with_the_separator(project_repo, pre_commit_home, tmp_path):
+    work = _option_like_repo(tmp_path)
+    use_hook(work, project_repo, "infralint")
+    config = work / ".pre-commit-config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "        args: [--ignore, INF001, --]\n", encoding="utf-8")
+    commit_all(work)
+    done = pre_commit("run", "infralint", "--verbose", "--all-files", cwd=work, home=pre_commit_home)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output  # the user's `--ignore` applied, the names were still files
+    assert (work / "victim.py").read_text(encoding="utf-8") == "VALUE = 1\n"
