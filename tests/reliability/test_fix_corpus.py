@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,37 @@ def test_fix_everything_in_a_copy_of_the_stdlib(tmp_path):
     second = _fix(copy, config)
     assert second.returncode == 0, second.stderr.decode()[-2000:]
     assert _snapshot(copy) == after, "a second --fix run changed files again"
+
+
+#: standard-library packages the interpreter does not load at start-up, so a copy earlier on
+#: `sys.path` is the one imported; their local imports include ones that break import cycles
+#: (`from . import DefaultEventLoopPolicy` in `asyncio/events.py`)
+_PACKAGES = ("asyncio", "concurrent", "email", "http", "json", "logging", "unittest", "urllib", "xml", "xmlrpc")
+
+
+@pytest.mark.parametrize("report_loaded", [False, True])
+def test_unsafe_hoists_leave_every_package_importable(tmp_path, report_loaded):
+    """After `--fix --unsafe-fixes`, each package still imports (in a subprocess: the fixed copy of
+    the standard library is imported, never the code infralint lints in its own process)."""
+    copy = tmp_path / "lib"
+    for package in _PACKAGES:
+        shutil.copytree(stdlib_folder() / package, copy / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "test", "tests"))
+    config = tmp_path / "pyproject.toml"
+    loaded = "true" if report_loaded else "false"
+    config.write_text(f"[tool.infralint]\nrespect-gitignore = false\nselect = ['INF2']\n\n[tool.infralint.cleanup]\nreport-loaded-modules = {loaded}\n")
+    before = _snapshot(copy)
+    result = _fix(copy, config)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert _snapshot(copy) != before, "no import was hoisted: the test would prove nothing"
+
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import importlib\n"
+        f"for name in {_PACKAGES!r}:\n"
+        "    module = importlib.import_module(name)\n"
+        "    assert module.__file__.startswith(sys.argv[1]), module.__file__\n"
+        "import asyncio\n"
+        "assert asyncio.run(asyncio.sleep(0, 'ran')) == 'ran'\n"
+        "import asyncio.events; asyncio.events.get_event_loop_policy()\n"
+    )
+    imported = subprocess.run([sys.executable, "-E", "-s", "-c", script, str(copy)], capture_output=True, timeout=120)
+    assert imported.returncode == 0, imported.stderr.decode()[-3000:]

@@ -453,9 +453,11 @@ def test_local_import_that_breaks_a_cycle_is_worded_as_such_on_request(tmp_path)
     assert finding.message == (
         "`from .queue import Queue` runs in `StartedJobRegistry.__exit__`: the module is already loaded (`.queue` imports "
         "this module at module level, so the local import only breaks a cycle) and this code runs before CPython empties "
-        "`sys.modules` at shutdown: the import is a `sys.modules` lookup that does no disk I/O; import it at module level (an unsafe "
-        "fix: it may be local on purpose, to break an import cycle or defer a dependency)"
+        "`sys.modules` at shutdown: the import is a `sys.modules` lookup that does no disk I/O; it cannot move to module level "
+        "(at module level it would make an import cycle: `pkg.queue` imports this module while it loads): bind what it needs "
+        "once, when the package has loaded"
     )
+    assert finding.fix is None
 
 
 def test_a_module_that_does_not_import_this_one_is_a_first_import(tmp_path):
@@ -483,3 +485,60 @@ def test_swallowed_failure_message_is_exact():
         "that failure, so the rest of this cleanup is skipped silently instead of the original error being masked; "
         "import it at module level"
     )
+
+
+# -- a hoist never makes an import cycle -------------------------------------------------------------
+
+
+PACKAGE_CYCLE = {
+    # the package imports the module, and the module's cleanup takes a name from the package
+    "__init__.py": """
+        from .events import *
+        from .policies import DefaultPolicy
+    """,
+    "policies.py": """
+        class DefaultPolicy:
+            pass
+    """,
+    "events.py": """
+        def close_policy():
+            try:
+                pass
+            finally:
+                from . import DefaultPolicy
+                DefaultPolicy()
+    """,
+}
+
+TRANSITIVE_CYCLE = {
+    "app.py": """
+        from .routes import router
+    """,
+    "routes.py": """
+        from .registry import Registry
+        router = object()
+    """,
+    "registry.py": """
+        class Registry:
+            def __exit__(self, *exc_info):
+                from .app import router
+                from .metrics import exits
+                exits.inc(router)
+    """,
+    "metrics.py": """
+        exits = None
+    """,
+}
+
+
+def test_package_relative_import_that_breaks_a_cycle_gets_no_fix(tmp_path):
+    (finding,) = lint_package_file(tmp_path, PACKAGE_CYCLE, "events.py", {"cleanup.report-loaded-modules": True})
+    assert finding.fix is None
+    assert "cannot move to module level (at module level it would make an import cycle: `pkg` imports this module while it loads)" in finding.message
+
+
+def test_import_cycle_through_other_modules_gets_no_fix(tmp_path):
+    findings = {f.line: f for f in lint_package_file(tmp_path, TRANSITIVE_CYCLE, "registry.py")}
+    cyclic, plain = findings[4], findings[5]
+    assert cyclic.fix is None and "`pkg.app` imports this module while it loads" in cyclic.message
+    assert plain.fix is not None and plain.fix.safety == FixSafety.UNSAFE  # `.metrics` imports nothing back

@@ -127,7 +127,7 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
             continue
         root = CleanupRoot("across-modules", route.describe(function.display_name), at_finalization=route.at_finalization)
         found.append(
-            ImportHazard(site, function, Route(root), None, hazards.hoisting.plan(site, function), shown_import(site.node), swallowed, hazards.loaded.reason(site.node))
+            ImportHazard(site, function, Route(root), None, hazards.plan(site, function), shown_import(site.node), swallowed, hazards.loaded.reason(site.node))
         )
     return found
 

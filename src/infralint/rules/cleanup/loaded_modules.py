@@ -54,6 +54,30 @@ class LoadedModules:
             return f"`{modules[0]}` imports this module at module level, so the local import only breaks a cycle"
         return None
 
+    def cycle_through(self, node: ast.AST) -> str | None:
+        """The project module through which `node`, run at module level, would import this file
+        back while it is still loading (an import cycle that breaks the package), or None.
+
+        Followed through module-level imports, breadth first, at most `_MAX_CYCLE_FILES` files."""
+        if self._own is None or not isinstance(node, (ast.Import, ast.ImportFrom)):
+            return None
+        frontier = [(found, found[1]) for found in _targets(self.path, node)]
+        seen: set[Path] = set()
+        while frontier and len(seen) < _MAX_CYCLE_FILES:
+            (path, modname, _rest), first = frontier.pop(0)
+            resolved = _resolved(str(path))
+            if resolved is None or resolved in seen:
+                continue
+            if resolved == self._own:
+                return first
+            seen.add(resolved)
+            loaded = project_modules.load(path, modname)
+            if loaded is None:
+                continue
+            for statement in _import_time_imports(loaded.source.tree):
+                frontier.extend((found, first) for found in _targets(str(path), statement))
+        return None
+
     def _imports_us(self, node: ast.ImportFrom) -> bool:
         if self._own is None:
             return False
@@ -79,6 +103,41 @@ class LoadedModules:
             if found is not None and _resolved(str(found[0])) == self._own:
                 return True
         return False
+
+
+_MAX_CYCLE_FILES = 60
+_BLOCKS = (ast.If, ast.Try, ast.With, ast.ClassDef) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _import_time_imports(tree: ast.Module):
+    """Every import a module may run while it loads: outside functions, in any block."""
+    todo = list(tree.body)
+    while todo:
+        statement = todo.pop()
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield statement
+        elif isinstance(statement, _BLOCKS):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(statement, field, ()):
+                    todo.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+
+
+def _targets(importer: str, statement: ast.Import | ast.ImportFrom):
+    """The project files an import statement loads (each name of `from . import a, b` on its own)."""
+    requests = []
+    if isinstance(statement, ast.Import):
+        for alias in statement.names:  # `import a.b` runs `a` and then `a.b`
+            parts = alias.name.split(".")
+            requests.extend((0, ".".join(parts[:size - 1]), [parts[size - 1]]) for size in range(1, len(parts) + 1))
+    else:
+        if statement.module:  # the module named runs first, whatever is taken from it
+            parts = statement.module.split(".")
+            requests.append((statement.level, ".".join(parts[:-1]), [parts[-1]]))
+        requests.extend((statement.level, statement.module or "", [alias.name]) for alias in statement.names if alias.name != "*")
+    for level, module, attrs in requests:
+        found = project_modules.locate(importer, level, module, attrs)
+        if found is not None:
+            yield found
 
 
 def _top_level_imports(tree: ast.Module):

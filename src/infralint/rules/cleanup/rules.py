@@ -23,7 +23,7 @@ from .cleanup_names import CleanupNames
 from .cleanup_paths import CleanupPaths
 from .function_bodies import FunctionInfo, Site, matching_lines
 from .hazard import ImportHazard, shown_import
-from .hoisting import SAFE, Hoisting, bound_names
+from .hoisting import SAFE, HoistPlan, Hoisting, bound_names
 from .import_guards import Swallowed, handler_catches_import_error
 from .loaded_modules import MODULE_LEVEL, LoadedModules
 
@@ -69,11 +69,20 @@ class ImportHazards:
                 self.unrouted.append((function, site, swallowed))  # whether it is loaded: asked once a route is found
             if route is None and handler is None:
                 continue
-            hazard = ImportHazard(
-                site, function, route, handler, hoisting.plan(site, function), shown_import(site.node), swallowed, loaded.reason(site.node)
-            )
+            hazard = ImportHazard(site, function, route, handler, self.plan(site, function), shown_import(site.node), swallowed, loaded.reason(site.node))
             self.hazards.append(hazard)
         self.hazards.sort(key=lambda h: (h.site.node.lineno, h.site.node.col_offset))
+
+    def plan(self, site: Site, function: FunctionInfo) -> HoistPlan:
+        """How to hoist the import; never into an import cycle: a package that imported before the
+        fix must import after it (a local import that breaks a cycle stays where it is)."""
+        plan = self.hoisting.plan(site, function)
+        if plan.safety == SAFE or plan.safety is None:
+            return plan
+        through = self.loaded.cycle_through(site.node)
+        if through is not None:
+            return HoistPlan(None, f"at module level it would make an import cycle: `{through}` imports this module while it loads")
+        return plan
 
     def _import_sites(self, source: SourceFile):
         """Import statements in functions, and `importlib.import_module(...)`/`__import__(...)` calls."""
@@ -151,6 +160,8 @@ class _CleanupImportRule(Rule):
         return self.make_fix(title, unsafe=hazard.plan.safety != SAFE, line=node.lineno, col=node.col_offset)
 
     def advice(self, hazard: ImportHazard) -> str:
+        if hazard.plan.safety is None and "import cycle" in hazard.plan.reason:
+            return f"it cannot move to module level ({hazard.plan.reason}): bind what it needs once, when the package has loaded"
         if hazard.plan.safety == SAFE or hazard.plan.safety is None:
             return "import it at module level"
         return f"import it at module level (an unsafe fix: {hazard.plan.reason})"
@@ -207,7 +218,7 @@ class ImportInCleanupRule(_CleanupImportRule):
         if ctx.project is not None:
             from .cross_module import project_hazards
 
-            hazards = hazards + project_hazards(ctx, ctx.analysis(self._factory), self._cleanup_names)
+            hazards = hazards + [h for h in project_hazards(ctx, ctx.analysis(self._factory), self._cleanup_names) if not h.judged_loaded or self._report_loaded]
         for hazard in hazards:
             if hazard.route is not None:
                 yield self.report(ctx, hazard.site.node, self._message(hazard), fix=self.hoist_fix(hazard))
