@@ -10,8 +10,12 @@ A worker that dies loses no file: the main process lints every task it took but 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -82,7 +86,7 @@ class _Workers:
         self.results = context.Queue()
         self.processes = []
         for _ in range(count):
-            process = context.Process(target=_work, args=(*args, self.results), daemon=True)
+            process = context.Process(target=_work, args=(*args, self.results, os.getpid()), daemon=True)
             try:
                 process.start()
             except OSError:  # no process to spare (a limit on processes or memory): fewer workers
@@ -114,8 +118,9 @@ class _Workers:
         self.results.close()
 
 
-def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results) -> None:
+def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, parent: int) -> None:
     """A worker: take tasks until none is left, send each one's results, then None."""
+    _die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the main process reports it and stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     linter = make_linter()
@@ -123,3 +128,35 @@ def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results) -> No
     while (index := shared.take()) is not None:
         results.put((index, shared.lint(linter, index, collector)))
     results.put(None)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL, it stops no
+    one): nobody would read its results, and it would wait forever to send them. Linux tells the
+    worker (`PR_SET_PDEATHSIG`); elsewhere a thread watches for the worker being re-parented."""
+    if sys.platform.startswith("linux") and _ask_linux_for_a_signal():
+        # the parent may have died before the request: then no signal will ever come
+        if os.getppid() != parent and multiprocessing.get_start_method() != "forkserver":
+            os._exit(1)
+        return
+    original = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == original:
+            time.sleep(_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="infralint-parent-watch", daemon=True).start()
+
+
+def _ask_linux_for_a_signal() -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
