@@ -23,7 +23,7 @@ from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
 from .rules.meta import syntax_error_message
 from .safe_files import describe_os_error, read_regular_file
-from .source import SourceFile, decode_source, walk_types
+from .source import MAX_PYTHON_CHARS, SourceFile, decode_source, walk_types
 from .suppression import config_noqa_comments, noqa_comments, skip_file
 
 MAX_FIX_PASSES = 10
@@ -115,6 +115,17 @@ class Linter:
             result.facts.digest = result.digest
         return result
 
+    def _too_large(self, text: str, display_path: str) -> FileResult:
+        """A Python file past the size limit: one INF002 finding, never parsed (its tree would take
+        hundreds of times its size in memory)."""
+        result = FileResult(display_path)
+        message = f"file cannot be read: {len(text) / 1e6:.1f} MB, larger than the {MAX_PYTHON_CHARS // 1_000_000} MB limit for Python files (generated data, not code to lint)"
+        if "INF002" in self.enabled:
+            result.findings.append(_meta_finding("INF002", message, display_path, 1))
+        else:
+            result.errors.append(f"warning: {display_path}: {message}")
+        return result
+
     def _lint_config_file(self, data: bytes, display_path: str) -> FileResult:
         """A non-Python file some rule reads (pytest.ini, tox.ini…): only those rules see it."""
         result = FileResult(display_path, digest=content_digest(data))
@@ -145,6 +156,8 @@ class Linter:
         self, text: str, display_path: str, *, resolve_fixes: bool = False, project=None, defer: bool = False, location: str | None = None,
         facts=None,
     ) -> FileResult:
+        if len(text) > MAX_PYTHON_CHARS:
+            return self._too_large(text, display_path)
         result = FileResult(display_path)
         source = SourceFile(display_path, text, location)
         if skip_file(source):
@@ -197,7 +210,9 @@ class Linter:
 
         load_extractors()
         if not display_path.endswith((".py", ".pyi")):
-            return extract_file(display_path, text, digest) if _reads_facts(display_path) else None
+            return extract_file(display_path, text, digest, self.enabled) if _reads_facts(display_path) else None
+        if len(text) > MAX_PYTHON_CHARS:
+            return None
         source = SourceFile(display_path, text, location)
         if skip_file(source):
             return None
@@ -214,7 +229,7 @@ class Linter:
             return
         from .project import extract_file
 
-        result.facts = extract_file(result.path, data.decode("utf-8", "replace"), result.digest)
+        result.facts = extract_file(result.path, data.decode("utf-8", "replace"), result.digest, self.enabled)
 
     def _lint_fact_file(self, data: bytes, display_path: str, *, project=None, defer: bool = False) -> FileResult:
         """A configuration file (YAML, Terraform, nginx…): its facts, then — once the project is
@@ -225,7 +240,7 @@ class Linter:
         from .project import Project, extract_file
 
         result = FileResult(display_path, digest=content_digest(data))
-        facts = extract_file(display_path, data.decode("utf-8", "replace"), result.digest)
+        facts = extract_file(display_path, data.decode("utf-8", "replace"), result.digest, self.enabled)
         if facts is not None:
             result.errors.extend(facts.errors)  # what could not be read is said, not skipped
         if self.collect_facts:

@@ -20,6 +20,9 @@ from functools import cached_property
 from pathlib import PurePath
 from typing import Iterator
 
+#: Python files longer than this are not parsed: the largest hand-written modules are a tenth of it,
+#: and an `ast` tree takes up to 250 bytes of memory per character of dense source
+MAX_PYTHON_CHARS = 5_000_000
 _TEST_DIR_NAMES = {"tests", "test", "testing"}
 _GLOB_MAGIC = re.compile(r"[*?[]")  # what makes a pattern more than a literal name for `fnmatch`
 _LINE_END_RE = re.compile(r"(\r\n|\r|\n)")

@@ -176,7 +176,7 @@ def _package_name(folder: Path) -> str:
 def load(path: Path, modname: str) -> LoadedModule | None:
     """The parsed project module at `path`, cached while the file is unchanged; None if it does not parse."""
     from ..safe_files import read_regular_file
-    from ..source import SourceFile, decode_source
+    from ..source import MAX_PYTHON_CHARS, SourceFile, decode_source
 
     key = str(path)
     try:
@@ -188,8 +188,10 @@ def load(path: Path, modname: str) -> LoadedModule | None:
         _record(cached)
         return cached
     try:
-        data = read_regular_file(path)  # a FIFO named like a module never blocks
+        data = read_regular_file(path, limit=MAX_PYTHON_CHARS * 4 + 1)  # a FIFO named like a module never blocks
         text = decode_source(data)
+        if len(text) > MAX_PYTHON_CHARS:
+            return None  # generated data: parsing it would cost gigabytes, and it holds no settings
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here
     except Exception:  # a module that cannot be read or parsed resolves nothing

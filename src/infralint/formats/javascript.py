@@ -16,12 +16,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
 
+from ..input_warnings import warn_input
+
 UNKNOWN = "{}"
 _MAX_DEPTH = 8
 _SCRIPT_BLOCK = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 _LANG_ATTR = re.compile(r"""\blang\s*=\s*["']?(?P<lang>[a-z]+)""", re.IGNORECASE)
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"})
 SUFFIXES = (".js", ".jsx", ".mjs", ".ts", ".tsx", ".vue", ".html", ".htm")
+#: a browser source longer than this is a bundle or generated: tree-sitter would need gigabytes
+MAX_SOURCE_CHARS = 2_000_000
+_VENDOR_FOLDERS = frozenset({"node_modules", "bower_components", "vendor", "vendors", "third_party", "third-party"})
+#: average line length past which code is minified (hand-written code averages under 50)
+_MINIFIED_LINE_CHARS = 300
+_MINIFIED_MIN_CHARS = 20_000  # a short one-line snippet is read whatever its shape
 #: client libraries that open the socket themselves, and the subprotocol each one offers:
 #: subscriptions-transport-ws's `new SubscriptionClient(url)` offers `graphql-ws`; the graphql-ws
 #: library's `createClient({url})` offers `graphql-transport-ws`
@@ -70,7 +78,15 @@ def grammar_for(filename: str, lang: str | None = None) -> str:
 
 
 def websocket_clients(text: str, filename: str) -> list[BrowserClient]:
-    """Every `new WebSocket(...)` (and GraphQL client library socket) of a JS/TS/Vue/HTML file."""
+    """Every `new WebSocket(...)` (and GraphQL client library socket) of a JS/TS/Vue/HTML file.
+
+    Vendored and minified code is not read (a bundle is built from sources the run reads, and a
+    library's sockets are not the application's), nor a file past `MAX_SOURCE_CHARS` (said)."""
+    if is_vendored(filename):
+        return []
+    if len(text) > MAX_SOURCE_CHARS:
+        warn_input(f"{filename}: not read: {len(text) / 1e6:.1f} MB, larger than the {MAX_SOURCE_CHARS // 1_000_000} MB limit for browser sources")
+        return []
     if PurePath(filename).suffix.lower() in (".vue", ".html", ".htm"):
         found = []
         for match in _SCRIPT_BLOCK.finditer(text):
@@ -83,7 +99,24 @@ def websocket_clients(text: str, filename: str) -> list[BrowserClient]:
     return _clients_in(text, grammar_for(filename))
 
 
+def is_vendored(filename: str) -> bool:
+    """A library copied into the tree, or a build's output: `*.min.js`, `*.bundle.js`, or under a
+    folder of packages (`node_modules`, `vendor`…)."""
+    path = PurePath(filename.replace("\\", "/"))
+    name = path.name.lower()
+    return any(marker in name for marker in (".min.", ".bundle.", "-min.")) or any(part.lower() in _VENDOR_FOLDERS for part in path.parts[:-1])
+
+
+def is_minified(text: str) -> bool:
+    """Code whose lines are far longer than anyone writes them (a minifier's output)."""
+    if len(text) < _MINIFIED_MIN_CHARS:
+        return False
+    return len(text) / (text.count("\n") + 1) > _MINIFIED_LINE_CHARS
+
+
 def _clients_in(text: str, grammar: str) -> list[BrowserClient]:
+    if is_minified(text):
+        return []
     data = text.encode("utf-8")
     tree = _parser(grammar).parse(data)
     reader = _Reader(data)

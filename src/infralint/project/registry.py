@@ -7,6 +7,8 @@ Two kinds of extractor:
   local names through imports, relative ones included).
 - `@file_extractor("*.tf", "nginx.conf", …)` — `fn(path: str, text: str) -> Iterable[Fact]`, called
   for every file whose name matches one of the patterns (`fnmatch` on the file name).
+  `needed_by="INF5"`: only the rules of those codes read its facts, so it runs only when one of
+  them is enabled (a run with `--select INF3` never parses a browser bundle).
 
 Extractors run in the worker processes, see one file only, never import or execute it, and must
 be deterministic: their output is cached by the file's content digest.
@@ -35,7 +37,9 @@ PythonExtractor = Callable[["PythonFile"], Iterable[Fact]]
 FileExtractor = Callable[[str, str], Iterable[Fact]]
 
 _python_extractors: list[PythonExtractor] = []
-_file_extractors: list[tuple[tuple[str, ...], FileExtractor]] = []
+#: no deployment configuration or browser client is this large: a data dump, never parsed
+MAX_FACT_FILE_CHARS = 5_000_000
+_file_extractors: list[tuple[tuple[str, ...], FileExtractor, str | None]] = []
 
 
 def python_extractor(fn: PythonExtractor) -> PythonExtractor:
@@ -45,12 +49,13 @@ def python_extractor(fn: PythonExtractor) -> PythonExtractor:
     return fn
 
 
-def file_extractor(*patterns: str) -> Callable[[FileExtractor], FileExtractor]:
-    """Register a function extracting facts from files whose name matches one of `patterns`."""
+def file_extractor(*patterns: str, needed_by: str | None = None) -> Callable[[FileExtractor], FileExtractor]:
+    """Register a function extracting facts from files whose name matches one of `patterns`
+    (for the rules whose codes start with `needed_by` only, when given)."""
 
     def register(fn: FileExtractor) -> FileExtractor:
-        if all(fn is not existing for _, existing in _file_extractors):
-            _file_extractors.append((patterns, fn))
+        if all(fn is not existing for _, existing, _ in _file_extractors):
+            _file_extractors.append((patterns, fn, needed_by))
         return fn
 
     return register
@@ -59,7 +64,7 @@ def file_extractor(*patterns: str) -> Callable[[FileExtractor], FileExtractor]:
 def wants_file(path: str | Path) -> bool:
     """Whether some file extractor reads this (non-Python) file."""
     name = Path(path).name
-    return any(fnmatch(name, pattern) for patterns, _ in _file_extractors for pattern in patterns)
+    return any(fnmatch(name, pattern) for patterns, _, _ in _file_extractors for pattern in patterns)
 
 
 #: node types the engine's shared traversal collects for extractors (others cost a walk of their own)
@@ -138,13 +143,19 @@ def extract_python(source: "SourceFile", path: str, digest: str = "", collected:
     return result
 
 
-def extract_file(path: str, text: str, digest: str = "") -> FileFacts | None:
-    """The facts of one non-Python file, or None when no extractor reads it."""
+def extract_file(path: str, text: str, digest: str = "", enabled: "frozenset[str] | set[str] | None" = None) -> FileFacts | None:
+    """The facts of one non-Python file, or None when no extractor reads it. `enabled`: the run's
+    rule codes; an extractor needed only by rules none of which is enabled is left out."""
     name = Path(path).name
-    chosen = [fn for patterns, fn in _file_extractors if any(fnmatch(name, p) for p in patterns)]
-    if not chosen:
+    matching = [(fn, needed_by) for patterns, fn, needed_by in _file_extractors if any(fnmatch(name, p) for p in patterns)]
+    if not matching:
         return None
+    chosen = [fn for fn, needed_by in matching if needed_by is None or enabled is None or any(code.startswith(needed_by) for code in enabled)]
     result = FileFacts(path, "", digest)
+    if len(text) > MAX_FACT_FILE_CHARS and chosen:
+        message = f"{path}: not read: {len(text) / 1e6:.1f} MB, larger than the {MAX_FACT_FILE_CHARS // 1_000_000} MB limit for configuration files"
+        result.errors.append(f"warning: {message}")
+        return result
     for extractor in chosen:
         try:
             with collect_input_warnings(result.errors):  # a file the readers refused, said once

@@ -136,7 +136,7 @@ def _manager_methods(file: PythonFile) -> Iterable[SocketManagerMethod]:
                 yield SocketManagerMethod(file.path, node.lineno, f"{file.module}.{cls.name}.{node.name}", stores, removes)
 
 
-@file_extractor(*BROWSER_PATTERNS)
+@file_extractor(*BROWSER_PATTERNS, needed_by="INF5")  # only the WebSocket rules read browser clients
 def browser_clients(path: str, text: str) -> Iterable[Fact]:
     if "WebSocket" not in text and "SubscriptionClient" not in text and "graphql-ws" not in text:
         return []
