@@ -280,16 +280,33 @@ class CleanupPaths:
         for strength in sorted({seed[0] for seed in seeds}):
             frontier: list[tuple[FunctionInfo, Route]] = []
             for _, _, _, site, function, root in (seed for seed in seeds if seed[0] == strength):
-                self._reach(site, function, Route(root), frontier)
+                self._reach(site.node.func, function, Route(root), frontier)
+                if root == self.function_root(function):  # the whole body is cleanup: its property reads too
+                    for read in self._property_reads(function):
+                        self._reach(read, function, Route(root), frontier)
             for _depth in range(1, MAX_CALL_DEPTH):
                 next_frontier: list[tuple[FunctionInfo, Route]] = []
                 for function, route in frontier:
-                    for site in self.bodies.calls(function):
-                        self._reach(site, function, route, next_frontier)
+                    for target in [*(site.node.func for site in self.bodies.calls(function)), *self._property_reads(function)]:
+                        self._reach(target, function, route, next_frontier)
                 frontier = next_frontier
 
-    def _reach(self, site: Site, caller: FunctionInfo, route: Route, frontier: list) -> None:
-        callee = self.resolve(site.node.func, caller)
+    def _property_reads(self, function: FunctionInfo) -> list[ast.Attribute]:
+        """`self.sandbox` where `sandbox` is a property of the class: reading it runs the getter
+        (`__del__` → `erase()` → `self.sandbox.abspath`, whose getter imports)."""
+        method = function.enclosing_method()
+        if method is None:
+            return []
+        reads = []
+        for node in ast.walk(function.node):
+            if type(node) is ast.Attribute and type(node.ctx) is ast.Load and type(node.value) is ast.Name and node.value.id == "self":
+                getter = self._method(method.owner_class, node.attr)
+                if getter is not None and _is_property(getter.node):
+                    reads.append(node)
+        return reads
+
+    def _reach(self, target: ast.expr, caller: FunctionInfo, route: Route, frontier: list) -> None:
+        callee = self.resolve(target, caller)
         if callee is None or callee is caller or callee in self._reached_routes:
             return
         if route.root.kind == HANDLER and not route.via and self.name_kind(callee) != AMBIGUOUS:
@@ -341,6 +358,13 @@ class CleanupPaths:
                 if found is not None:
                     return found
         return None
+
+
+_PROPERTY_DECORATORS = {"property", "cached_property", "functools.cached_property"}
+
+
+def _is_property(node: ast.AST) -> bool:
+    return any(dotted_name(d) in _PROPERTY_DECORATORS for d in getattr(node, "decorator_list", ()))
 
 
 def _handler_root(site: Site, function: FunctionInfo) -> CleanupRoot | None:
