@@ -96,3 +96,12 @@ def test_json_of_a_name_that_is_not_utf8_is_valid_unicode(hostile_tree):
     for finding in findings:
         finding["path"].encode("utf-8")  # no lone surrogate survives
     assert "bad\ufffd.py" in {f["path"] for f in findings}
+
+
+def test_warnings_about_a_file_print_its_name_escaped(tmp_path):
+    name = "evil\x1b]0;title\x07.py"
+    os.mkfifo(tmp_path / name)  # reported as unreadable: its name reaches stderr too
+    (tmp_path / "app.py").write_text(FINDING)
+    done = run_infralint("check", "--no-cache", "--fix", "--format", "concise", ".", cwd=tmp_path)
+    assert b"\x1b" not in done.stdout + done.stderr and b"\x07" not in done.stdout + done.stderr
+    assert b"evil\\x1b]0;title\\x07.py" in done.stdout + done.stderr

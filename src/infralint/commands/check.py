@@ -13,6 +13,7 @@ from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
 from ..fixes.files import fix_buffer, fix_file
 from ..report import RunSummary, reporter, statistics_reporter
+from ..report.escape import printable
 from ..results import FileResult
 from ..rules.meta import newer_syntax_note
 from ..safe_files import read_regular_file, write_report_file
@@ -58,11 +59,12 @@ def run_check(args) -> int:
             internal_errors |= message.startswith("internal error")
             if message not in shown:
                 shown.add(message)
-                print(f"infralint: {message}", file=sys.stderr)
+                print(f"infralint: {printable(message)}", file=sys.stderr)  # names a file of the tree
         if args.debug and result.facts is not None:
             # why a file was not read (a Helm template, invalid YAML…): facts of kind "note"
             for note in (f for f in result.facts.facts if f.kind == "note"):
-                print(f"infralint: note: {note.file}:{note.line}: {getattr(note, 'message', '')}", file=sys.stderr)
+                where = printable(f"{note.file}:{note.line}: {getattr(note, 'message', '')}")
+                print(f"infralint: note: {where}", file=sys.stderr)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     summary.files = len(results)
     summary.fixed = sum(r.fixed for r in results)
@@ -175,7 +177,7 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
             if cache:
                 cache.save()
                 if cache.notice:
-                    print(f"infralint: warning: {cache.notice}", file=sys.stderr)
+                    print(f"infralint: warning: {printable(cache.notice)}", file=sys.stderr)
     finally:
         if progress:
             progress.stop()
