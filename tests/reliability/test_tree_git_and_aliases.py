@@ -56,14 +56,17 @@ def test_a_link_to_a_file_in_the_tree_is_linted_once(tmp_path):
     tree.mkdir()
     (tree / "app.py").write_text(FINDING)
     (tree / "alias.py").symlink_to("app.py")
-    (tree / "lonely.py").symlink_to(tree / "pkg" / "real.py")  # a link to a file the walk skips
+    (tree / "absolute.py").symlink_to(tree / "pkg" / "real.py")  # an absolute link is an alias too
     (tree / "pkg").mkdir()
     (tree / "pkg" / "real.py").write_text(FINDING)
     (tree / "pkg" / "twin.py").symlink_to("real.py")
+    (tree / "build").mkdir()  # excluded by default: its file is linted through the link only
+    (tree / "build" / "generated.py").write_text(FINDING)
+    (tree / "generated.py").symlink_to("build/generated.py")
     done = run_infralint("check", "--no-cache", "--format", "concise", ".", cwd=tree)
     assert done.returncode == 1, done.stderr.decode()
     lines = done.stdout.decode().splitlines()
-    assert sorted(line.split(":", 1)[0] for line in lines) == ["app.py", "pkg/real.py"], lines
+    assert sorted(line.split(":", 1)[0] for line in lines) == ["app.py", "generated.py", "pkg/real.py"], lines
 
 
 def test_fix_through_an_alias_fixes_once_and_passes(tmp_path):
