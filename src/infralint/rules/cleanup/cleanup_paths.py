@@ -57,6 +57,8 @@ _REGISTRATION_METHODS = {
     "addAsyncCleanup": 0,
     "addClassCleanup": 0,
 }
+#: registrations whose callbacks run at exit, from `atexit` (before CPython clears `sys.meta_path`)
+_AT_EXIT_REGISTRATIONS = {"`atexit.register`", "`weakref.finalize`"}
 _SIGNAL_LIST_METHODS = {"on_shutdown", "on_cleanup"}  # aiohttp: app.on_shutdown.append(f)
 _TEARDOWN_DECORATORS = {"teardown_request", "teardown_appcontext"}  # Flask
 _SHUTDOWN_EVENTS = {"shutdown"}
@@ -77,6 +79,8 @@ class CleanupRoot:
     where: str  # e.g. "the `finally` block of `handle` (line 12)", "`Pool.__aexit__`"
     #: the code also runs during interpreter finalization (`__del__`), where no import succeeds
     at_finalization: bool = False
+    #: an `atexit` (or `weakref.finalize`) callback: it runs at exit, before the import system goes
+    at_exit: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,7 @@ class CleanupPaths:
     def _register(self, function: FunctionInfo, how: str, line: int) -> None:
         if function not in self._registered:
             where = f"`{function.display_name}`, registered with {how} (line {line})"
-            self._registered[function] = CleanupRoot(REGISTERED, where)
+            self._registered[function] = CleanupRoot(REGISTERED, where, at_exit=how in _AT_EXIT_REGISTRATIONS)
 
     def _registering_decorator(self, decorator: ast.expr) -> str | None:
         if self.qualified(decorator, {"atexit.register"}) == "atexit.register":

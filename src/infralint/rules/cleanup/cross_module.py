@@ -27,19 +27,24 @@ class ProjectRoute:
     root: str  # e.g. "`shutdown`, registered with `atexit.register` (app/main.py:14)"
     via: tuple[Function, ...]  # callers from the root down to the function with the import
     at_finalization: bool = False  # the root is a `__del__`: it also runs while the interpreter finalizes
+    at_exit: bool = False  # the root is an `atexit`/`weakref.finalize` callback: it runs before teardown
 
     def describe(self, function_name: str) -> str:
         steps = " → ".join(f"`{_short(f.name)}` ({_shown(f.file)}:{f.line})" for f in self.via)
         return f"`{function_name}`, reached from {self.root}" + (f" via {steps}" if steps else "")
 
 
-def teardown_route(project: Project, qualname: str, home: str, cleanup_names: CleanupNames) -> ProjectRoute | None:
-    """The shortest route from a cleanup root to `qualname` that involves another file than `home`."""
+def teardown_route(
+    project: Project, qualname: str, home: str, cleanup_names: CleanupNames, entries: dict[str, CleanupEntry] | None = None
+) -> ProjectRoute | None:
+    """The shortest route from a cleanup root to `qualname` that involves another file than `home`
+    (`entries`: `entries_by_target`, when the caller asks for several functions)."""
     home_key = _key(project, home)
     start = project.function(qualname)
     if start is None:
         return None
-    entries = _entries_by_target(project)
+    if entries is None:
+        entries = entries_by_target(project)
     frontier: list[tuple[Function, tuple[Function, ...]]] = [(start, ())]
     seen = {start.name}
     for _ in range(MAX_HOPS + 1):
@@ -49,7 +54,8 @@ def teardown_route(project: Project, qualname: str, home: str, cleanup_names: Cl
             entry = entries.get(function.name)
             if entry is not None and (crossed or _key(project, entry.file) != home_key):
                 project.note(entry)
-                return ProjectRoute(f"{_how(entry, function)} ({_shown(entry.file)}:{entry.line})", chain[1:] if chain else ())
+                at_exit = any(f"`{name}`" in entry.how for name in ("atexit.register", "weakref.finalize"))
+                return ProjectRoute(f"{_how(entry, function)} ({_shown(entry.file)}:{entry.line})", chain[1:] if chain else (), at_exit=at_exit)
             bare = _short(function.name).rsplit(".", 1)[-1]
             if chain and crossed and (bare in SPECIAL_METHODS or _is_teardown_name(function.name, cleanup_names)):
                 kind = "cleanup method" if bare in SPECIAL_METHODS else "cleanup function"
@@ -65,7 +71,9 @@ def teardown_route(project: Project, qualname: str, home: str, cleanup_names: Cl
     return None
 
 
-def _entries_by_target(project: Project) -> dict[str, CleanupEntry]:
+def entries_by_target(project: Project) -> dict[str, CleanupEntry]:
+    """The cleanup entries by the function they call (resolved: built once per question, not per
+    function asked about)."""
     found: dict[str, CleanupEntry] = {}
     for entry in project.facts(CleanupEntry):
         found.setdefault(project.resolve(entry.target), entry)
@@ -98,10 +106,11 @@ def _shown(path: str) -> str:
 
 def imports_on_teardown_routes(project: Project, facts, cleanup_names: CleanupNames) -> bool:
     """Whether a function of this file that imports is on a teardown route crossing files."""
-    return any(
-        isinstance(f, Function) and f.imports and teardown_route(project, f.name, facts.path, cleanup_names) is not None
-        for f in facts.facts
-    )
+    asked = [f for f in facts.facts if isinstance(f, Function) and f.imports]
+    if not asked:
+        return False
+    entries = entries_by_target(project)
+    return any(teardown_route(project, f.name, facts.path, cleanup_names, entries) is not None for f in asked)
 
 
 def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
@@ -116,16 +125,18 @@ def project_hazards(ctx, hazards, cleanup_names: CleanupNames) -> list:
     by_line = {f.line: f for f in file.facts if isinstance(f, Function)}
     found = []
     routes: dict[int, ProjectRoute | None] = {}
+    entries: dict[str, CleanupEntry] | None = None
     for function, site, swallowed in hazards.unrouted:
         fact = by_line.get(function.line)
         if fact is None:
             continue
         if fact.line not in routes:
-            routes[fact.line] = teardown_route(project, fact.name, ctx.display_path, cleanup_names)
+            entries = entries_by_target(project) if entries is None else entries
+            routes[fact.line] = teardown_route(project, fact.name, ctx.display_path, cleanup_names, entries)
         route = routes[fact.line]
         if route is None:
             continue
-        root = CleanupRoot("across-modules", route.describe(function.display_name), at_finalization=route.at_finalization)
+        root = CleanupRoot("across-modules", route.describe(function.display_name), at_finalization=route.at_finalization, at_exit=route.at_exit)
         found.append(
             ImportHazard(site, function, Route(root), None, hazards.plan(site, function), shown_import(site.node), swallowed, hazards.loaded.reason(site.node))
         )

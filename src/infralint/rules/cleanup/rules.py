@@ -230,6 +230,12 @@ class ImportInCleanupRule(_CleanupImportRule):
             return f"{where}: {self.at_finalization(hazard)}{swallowed}; {self.loaded_advice(hazard)}"
         if hazard.loaded is not None:
             return f"{where}: {self.already_loaded(hazard)}; {self.loaded_advice(hazard)}"
+        if hazard.route.root.at_exit:
+            return (
+                f"{where}: `atexit` callbacks run before CPython tears the import system down, so the import still works, "
+                f"but as a first import at exit it reads from disk and takes the import lock while the process stops, and a "
+                f"module missing or broken in this deployment fails only then; {self.advice(hazard)}"
+            )
         if hazard.swallowed is not None:
             return (
                 f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is "
@@ -343,13 +349,17 @@ _MISSING_KEY = {"KeyError", "LookupError"}
 
 def _is_cache_miss(node: ast.AST, handler: ast.ExceptHandler, try_node: ast.stmt) -> bool:
     """`try: cls = self.classes[path] / except KeyError: module = import_module(name)`: the handler is
-    the miss path of a lookup cache, and the module is named at run time, so it cannot be imported
-    earlier — the handler runs on every first use, not when something has gone wrong."""
-    if not (isinstance(node, ast.Call) and _is_dynamic_import(node) and node.args):
+    the miss path of a lookup, and the module is named at run time, so it cannot be imported earlier
+    — the handler runs on every first use, not when something has gone wrong. The same holds for
+    `try: found = getattr(found, part) / except AttributeError: __import__(dotted)` (resolving a
+    dotted name one attribute or one module at a time)."""
+    if not (isinstance(node, ast.Call) and _is_dynamic_import(node) and node.args) or isinstance(node.args[0], ast.Constant):
         return False
-    if isinstance(node.args[0], ast.Constant) or not set(caught_names(handler)) & _MISSING_KEY:
-        return False
-    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) for s in try_node.body for n in ast.walk(s))
+    caught = set(caught_names(handler))
+    body = [n for s in try_node.body for n in ast.walk(s)]
+    if caught & _MISSING_KEY and any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) for n in body):
+        return True
+    return "AttributeError" in caught and any(isinstance(n, ast.Call) and dotted_name(n.func) == "getattr" for n in body)
 
 
 def _is_dynamic_import(call: ast.Call) -> bool:
