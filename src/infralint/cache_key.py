@@ -60,7 +60,7 @@ def cache_key() -> bytes:
     except OSError as exc:
         raise NoCacheKey(exc.errno, exc.strerror or "cannot open", str(folder)) from None
     try:
-        _check_private(os.fstat(folder_fd), folder)
+        _make_private(folder_fd, folder)
         key = _read_key(folder_fd, folder) or _create_key(folder_fd, folder)
     finally:
         os.close(folder_fd)
@@ -83,6 +83,19 @@ def _check_private(info: os.stat_result, where: Path) -> None:
         raise NoCacheKey(errno.EPERM, "owned by another user", str(where))
     if stat.S_IMODE(info.st_mode) & 0o077:
         raise NoCacheKey(errno.EPERM, "readable or writable by other users", str(where))
+
+
+def _make_private(folder_fd: int, folder: Path) -> None:
+    """A folder of this user's that others may enter (created by hand, or by a umask-less tool) is
+    closed to them before a key is kept in it; one owned by someone else is refused."""
+    info = os.fstat(folder_fd)
+    if stat.S_IMODE(info.st_mode) & 0o077 and (not hasattr(os, "geteuid") or info.st_uid == os.geteuid()):
+        try:
+            os.fchmod(folder_fd, 0o700)
+            info = os.fstat(folder_fd)
+        except OSError:
+            pass
+    _check_private(info, folder)
 
 
 def _read_key(folder_fd: int, folder: Path) -> bytes | None:

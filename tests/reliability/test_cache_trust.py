@@ -199,3 +199,14 @@ def test_a_configuration_outside_the_tree_keeps_the_cache_in_the_tree(tmp_path, 
     assert proc.returncode == 1, proc.stderr.decode()
     assert not (settings / CACHE_DIR_NAME).exists()
     assert (app / CACHE_DIR_NAME).is_dir()
+
+
+def test_a_key_folder_others_could_enter_is_closed_first(tree, key_home):
+    folder = Path(key_home["XDG_CACHE_HOME"]) / "infralint"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    proc = _run(tree, key_home)
+    _assert_linted(proc)
+    assert proc.stderr == b"", proc.stderr.decode()
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
+    assert (tree / CACHE_DIR_NAME).is_dir()
