@@ -11,14 +11,12 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...fixes.cst import (
     RELATIVE_GROUP,
     FixNotApplicable,
     add_import,
     add_import_to_module,
-    char_column,
     insert_import_statement,
     remove_statement,
     single_import,
@@ -134,10 +132,14 @@ def hoist_imports(text: str, positions: list[tuple[int, int]]) -> str:
     statements = [by_position.get(position) for position in ordered]
     if not ordered or None in statements:
         raise FixNotApplicable("an import to hoist is not where it was reported")
-    targets = {(line, char_column(text, line, col)) for line, col in ordered}
-    remover = _HoistRemover(targets)
-    module = MetadataWrapper(cst.parse_module(text)).visit(remover)
-    if remover.removed != len(targets):
+    # both trees list the import statements in the order they are written: the targets are known
+    # by their rank among them, which spares LibCST's position metadata (most of a large file's cost)
+    rank = {position: index for index, position in enumerate(sorted(by_position))}
+    remover = _HoistRemover({rank[position] for position in ordered})
+    module = cst.parse_module(text).visit(remover)
+    if remover.seen != len(by_position):
+        raise FixNotApplicable("the import statements of the two parses differ")
+    if remover.removed != len(ordered):
         raise FixNotApplicable("an import to hoist is not a statement of its own")
     for statement in statements:  # top to bottom, as one fix per pass would add them
         for alias in statement.names:
@@ -150,6 +152,9 @@ def hoist_imports(text: str, positions: list[tuple[int, int]]) -> str:
     return module.code
 
 
+_NO_STATEMENTS_BELOW = (cst.BaseExpression, cst.BaseSmallStatement, cst.Parameters, cst.Decorator, cst.Annotation)
+
+
 class _HoistRemover(cst.CSTTransformer):
     """Remove many import statements in one traversal, tidying each block as `hoist_import` does:
 
@@ -159,16 +164,27 @@ class _HoistRemover(cst.CSTTransformer):
     - a block left empty gets `pass`.
     """
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, targets: set[tuple[int, int]]) -> None:
+    def __init__(self, ranks: set[int]) -> None:
         super().__init__()
-        self.targets = targets
+        self.ranks = ranks  # of the imports to remove, among all import statements in written order
+        self.seen = 0
+        self._targets: set[int] = set()  # ids of the import nodes to remove (visited before their block is left)
         self.removed = 0
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if self.seen in self.ranks:
+                self._targets.add(id(node))
+            self.seen += 1
+            return False
+        # no statement sits inside an expression, a parameter list or another simple statement:
+        # what is below them is neither visited nor rebuilt (most of a module's nodes)
+        if isinstance(node, _NO_STATEMENTS_BELOW):
+            return False
+        return super().on_visit(node)
+
     def _is_target(self, node: cst.CSTNode) -> bool:
-        start = self.get_metadata(PositionProvider, node).start
-        return (start.line, start.column) in self.targets
+        return id(node) in self._targets
 
     def leave_SimpleStatementSuite(self, original, updated):
         kept = [s for s, o in zip(updated.body, original.body) if not self._is_target(o)]
