@@ -118,9 +118,10 @@ class _Workers:
         self.results.close()
 
 
-def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, parent: int) -> None:
-    """A worker: take tasks until none is left, send each one's results, then None."""
-    _die_with_parent(parent)
+def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, parent: int | None = None) -> None:
+    """A worker: take tasks until none is left, send each one's results, then None. `parent`: the
+    process id of the run's main process (the one found at start when not given)."""
+    _die_with_parent(os.getppid() if parent is None else parent)
     # Ctrl-C reaches the whole process group: the main process reports it and stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     linter = make_linter()
