@@ -1932,7 +1932,8 @@ class ScopeAnalysis:
                 else:
                     line = getattr(node, "lineno", 0)
                     later = [b for b in runtime if b.line >= line]
-                    if later:
+                    # `from .settings import *` then `INSTALLED_APPS += [...]`: the star import may provide it
+                    if later and not self._may_exist_unseen(name):
                         self.problems.append(Problem("INF101", name, node, origin, "before-definition", None, later[0], in_annotation))
                 continue
             if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
