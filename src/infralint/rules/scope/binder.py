@@ -99,6 +99,9 @@ class Binding:
         return f"Binding({self.name!r}, {self.kind!r}, line {self.line})"
 
 
+_MAX_BASE_DEPTH = 8  # base classes followed for a method that never returns
+
+
 class Scope:
     """A module, class, function/lambda, comprehension or PEP 695 type-parameter scope."""
 
@@ -271,6 +274,7 @@ class ScopeAnalysis:
         self.in_handler = 0  # `except` handlers being walked
         self.star_imports: list[ast.ImportFrom] = []
         self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
+        self._classes: tuple[int, dict[str, Scope]] | None = None  # module-level classes by name
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -1167,7 +1171,7 @@ class ScopeAnalysis:
                 if func.attr in NORETURN_METHODS_OF_SELF:
                     return True
                 owner = self.scope.enclosing_class()
-                return owner is not None and func.attr in owner.noreturn
+                return owner is not None and self._method_never_returns(owner, func.attr)
             if func.attr in PARSER_EXITS and self._is_parser(receiver):
                 return True
         if isinstance(func, ast.Name):
@@ -1189,6 +1193,27 @@ class ScopeAnalysis:
                 return False  # the standard library's never-returning calls are listed
             return imported_noreturn(self.source.path, 0, module, name)
         return False
+
+    def _method_never_returns(self, owner: Scope, method: str, depth: int = 0) -> bool:
+        """`self.method()` never returns: the class defines it so, or does not define it and a base
+        class of this module does (`self._fail(...)` of a shared base class)."""
+        if method in owner.noreturn:
+            return True
+        if method in owner.bindings or depth >= _MAX_BASE_DEPTH or not isinstance(owner.node, ast.ClassDef):
+            return False
+        for base in owner.node.bases:
+            base_scope = self._module_class(base.id) if base.__class__ is ast.Name else None
+            if base_scope is not None and base_scope is not owner and self._method_never_returns(base_scope, method, depth + 1):
+                return True
+        return False
+
+    def _module_class(self, name: str) -> Scope | None:
+        """The last class of this name defined at module level (found once per count of scopes)."""
+        cached = self._classes
+        if cached is None or cached[0] != len(self.scopes):
+            classes = {scope.name: scope for scope in self.scopes if scope.kind == "class" and scope.parent is self.module}
+            cached = self._classes = (len(self.scopes), classes)
+        return cached[1].get(name)
 
     def _imported_noreturn(self, binding: Binding) -> bool:
         """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
