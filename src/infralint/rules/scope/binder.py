@@ -34,7 +34,7 @@ from .known_names import (
     PACKAGE_DUNDERS,
     STDLIB_MODULES,
 )
-from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, refine, value_facts
+from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, disjunction_contradicts, refine, value_facts
 from .raise_points import EVERYTHING, catches_everything, catches_import_error, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
@@ -692,7 +692,7 @@ class ScopeAnalysis:
                 fact = facts.get(key)
                 if fact is not None and conflict(mask, fact):
                     return True
-        return False
+        return any(disjunction_contradicts(facts, guard, self.atoms) for facts in known)
 
     def _refine(self, scope: Scope, flow: Flow | None, test: ast.expr, outcome: bool) -> None:
         """A branch of a statement starts: record its test, and bind the names its path rules out as unbound
@@ -703,7 +703,9 @@ class ScopeAnalysis:
         if flow.guards:
             facts = flow.facts
             for name, guard in list(flow.guards.items()):
-                if any(key in facts and conflict(mask, facts[key]) for key, mask in guard.items()):
+                if any(key in facts and conflict(mask, facts[key]) for key, mask in guard.items()) or disjunction_contradicts(
+                    facts, guard, self.atoms
+                ):
                     flow.bind(name)
 
     def _dump(self, test: ast.expr) -> str:

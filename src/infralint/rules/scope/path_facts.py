@@ -87,6 +87,9 @@ class Atoms:
         self._atoms: dict[int, tuple[str, bool] | None] = {}
         self.plans: dict[tuple[int, bool], tuple[tuple[tuple[str, int], ...], frozenset[str]]] = {}
         self.names_of: dict[str, frozenset[str]] = {}
+        #: a disjunction's fact key -> its alternatives, each the facts one part would give (None:
+        #: a part teaches nothing, so the disjunction is not kept)
+        self.disjunctions: dict[str, tuple[tuple[tuple[str, int], ...], ...] | None] = {}
 
     def condition(self, test: ast.expr) -> tuple[str, bool]:
         """The condition without its polarity: `not a`, `a != b`, `a is not None` give `a`, `a == b`, `a is None`."""
@@ -179,6 +182,8 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
         if (node.op.__class__ is ast.And) == truth:
             for value in node.values:
                 _plan(facts, value, truth, atoms, names)
+        else:
+            _plan_disjunction(facts, node, truth, atoms, names)
     if cls is ast.NamedExpr:
         _plan(facts, node.target, truth, atoms, names)
         return
@@ -200,6 +205,40 @@ def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, name
             # `x is None` true: x is None; false: x is not None
             _learn(facts, atoms.name(node.left.id), IS_NONE if holds else NOT_NONE)
             names.add(node.left.id)
+
+
+def _plan_disjunction(facts: dict[str, int], node: ast.BoolOp, truth: bool, atoms: Atoms, names: set[str]) -> None:
+    """`a or b` held (or `a and b` failed): one of its parts did. Kept as one fact whose
+    alternatives a guard may all contradict: after `if a: x = … elif b: x = … else: …`, `x` is
+    unbound only where `a` and `b` are both false, which `if a or b:` rules out."""
+    key = f"<{'any' if truth else 'not all'} of {id(node)}>"
+    if key not in atoms.disjunctions:
+        alternatives = []
+        mentioned: set[str] = set()
+        for value in node.values:
+            learned: dict[str, int] = {}
+            _plan(learned, value, truth, atoms, mentioned)
+            if not learned:
+                atoms.disjunctions[key] = None
+                return
+            alternatives.append(tuple(learned.items()))
+        atoms.disjunctions[key] = tuple(alternatives)
+        atoms.names_of[key] = frozenset(mentioned)
+    if atoms.disjunctions[key] is None:
+        return
+    _learn(facts, key, TRUTHY)
+    names.update(atoms.names_of[key])
+
+
+def disjunction_contradicts(facts: dict[str, int], guard: dict[str, int], atoms: Atoms) -> bool:
+    """A disjunction known on this path whose every alternative contradicts the guard."""
+    if not atoms.disjunctions:
+        return False
+    for key in facts:
+        alternatives = atoms.disjunctions.get(key)
+        if alternatives and all(any(k in guard and conflict(guard[k], mask) for k, mask in alternative) for alternative in alternatives):
+            return True
+    return False
 
 
 def _implies_nonempty_text(node: ast.expr) -> bool:
