@@ -15,6 +15,7 @@ from ..base import Rule
 from .binder import AllPathsScopeAnalysis, Binding, Problem, Scope, ScopeAnalysis
 from .known_names import BUILTINS
 from .name_hints import hint_for, stdlib_import_fixable
+from .stored_names import stores_in
 
 if TYPE_CHECKING:
     from ...context import FileContext
@@ -197,7 +198,7 @@ def describe_path(why, name: str, read_line: int = 0) -> str:
         head, last = why[1], why[2]
         if head is last and not _has_elif(head):
             return f"when `{_source(head.test)}` (line {line}) is false"
-        return f"when none of the conditions of the `if`/`elif` chain at line {line} holds"
+        return f"when none of the conditions of the `if`/`elif` chain at line {line} holds{_chain_bindings(head, last, name)}"
     if kind == "loop-zero":
         if isinstance(node, ast.While):
             return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
@@ -294,6 +295,26 @@ def _source(node: ast.AST, limit: int = 60) -> str:
     except RecursionError:  # nested deeper than the printer goes: show its start only
         text = "…"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_MAX_NAMED_BRANCHES = 4
+
+
+def _chain_bindings(head: ast.If, last: ast.If, name: str) -> str:
+    """Which branches of an `if`/`elif` chain bind `name`, and the `else` that does not (or its absence)."""
+    links, node = [head], head
+    while node is not last and len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+        node = node.orelse[0]
+        links.append(node)
+    binding = [link for link in links if name in stores_in(link.body)[0]]
+    if not binding:
+        return ""
+    named = [f"the `{'if' if link is head else 'elif'}` at line {link.lineno}" for link in binding[:_MAX_NAMED_BRANCHES]]
+    if len(binding) > _MAX_NAMED_BRANCHES:
+        named.append(f"{len(binding) - _MAX_NAMED_BRANCHES} more branches")
+    branches = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    otherwise = f"the `else` at line {last.orelse[0].lineno} does not" if last.orelse else "there is no `else`"
+    return f" ({branches} bind{'s' if len(binding) == 1 else ''} it; {otherwise})"
 
 
 def _has_elif(node: ast.If) -> bool:
