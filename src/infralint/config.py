@@ -17,6 +17,7 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -229,6 +230,13 @@ def find_requires_python(start: Path) -> tuple[int, int] | None:
         if found is not _UNSTATED:
             return found
     return None
+
+
+@lru_cache(maxsize=4096)
+def target_python_of_folder(folder: str) -> tuple[int, int] | None:
+    """`find_requires_python` for the files of one folder, remembered (a monorepo's services each
+    state their own Python below the configuration root)."""
+    return find_requires_python(Path(folder))
 
 
 _UNSTATED: Any = object()

@@ -162,7 +162,8 @@ class Linter:
         source = SourceFile(display_path, text, location)
         if skip_file(source):
             return result
-        failure = _import_failure(source, self.config.requires_python)
+        source.target_python = _target_python(source.location) or self.config.requires_python
+        failure = _import_failure(source, source.target_python)
         if failure is not None:
             if failure[1] == 0:  # syntax of a newer Python the project targets: a notice, not a finding
                 result.errors.append(failure[0])
@@ -577,6 +578,13 @@ def _reads_facts(display_path: str) -> bool:
 
 
 # -- containing failures: one file, one rule ---------------------------------------------------
+
+
+def _target_python(location: str) -> tuple[int, int] | None:
+    """The Python the file's own project targets (the nearest folder above it that states one)."""
+    from .config import target_python_of_folder
+
+    return target_python_of_folder(os.path.dirname(os.path.abspath(location)))
 
 
 def _import_failure(source: SourceFile, target: tuple[int, int] | None = None) -> tuple[str, int, int] | None:

@@ -68,6 +68,9 @@ class SourceFile:
         #: the node types the engine's traversal listed, and those nodes in `ast.walk` order
         self._walked: tuple[frozenset, list[ast.AST]] | None = None
         self._matched: dict[tuple, bool] = {}
+        #: the Python the project targets (its configuration's `requires-python`, ruff's
+        #: `target-version`…), when known: from 3.14 annotations are evaluated lazily (PEP 649)
+        self.target_python: tuple[int, int] | None = None
 
     def remember_walk(self, types, nodes: list[ast.AST]) -> None:
         """The engine's one traversal, kept so analyses of the same node types need no other."""

@@ -111,17 +111,17 @@ def project(tmp_path, target_line: str | None):
 @pytest.mark.parametrize("text", [GENERIC, NESTED_QUOTES])
 @pytest.mark.parametrize("target_line", ['target-version = "py313"', None])
 def test_syntax_valid_for_the_target_is_a_notice_not_a_finding(tmp_path, text, target_line):
-    result = project(tmp_path, target_line).lint_text(text, "new.py")
+    result = project(tmp_path, target_line).lint_text(text, str(tmp_path / "new.py"))
     assert result.findings == []
     [note] = result.errors
-    assert note.startswith("note: new.py needs Python ≥ 3.12 (")
+    assert note.startswith(f"note: {tmp_path / 'new.py'} needs Python ≥ 3.12 (")
     assert f"Python {RUNNING} cannot parse it, so it was not analysed" in note
     assert "SyntaxError" not in note and "import" not in note
 
 
 @needs_older_python
 def test_syntax_newer_than_the_target_is_a_finding_naming_both(tmp_path):
-    [finding] = project(tmp_path, 'target-version = "py311"').lint_text(GENERIC, "new.py").findings
+    [finding] = project(tmp_path, 'target-version = "py311"').lint_text(GENERIC, str(tmp_path / "new.py")).findings
     assert (finding.code, finding.line) == ("INF001", 1)
     assert finding.message == (
         "uses Python 3.12 syntax (type parameters, PEP 695) but the project targets Python 3.11: "
@@ -131,7 +131,7 @@ def test_syntax_newer_than_the_target_is_a_finding_naming_both(tmp_path):
 
 @pytest.mark.parametrize("target_line", ['target-version = "py313"', 'target-version = "py38"', None])
 def test_a_syntax_error_in_every_python_keeps_its_wording(tmp_path, target_line):
-    result = project(tmp_path, target_line).lint_text("def f(:\n", "new.py")
+    result = project(tmp_path, target_line).lint_text("def f(:\n", str(tmp_path / "new.py"))
     [finding] = result.findings
     assert finding.message == "file does not parse: invalid syntax; importing it raises SyntaxError"
     assert result.errors == []
@@ -150,3 +150,34 @@ def test_cli_notes_each_newer_file_once_and_lints_the_rest(tmp_path):
     assert [note.split(" needs ")[0] for note in notes] == ["infralint: note: fstrings.py", "infralint: note: generic.py"]
     (tmp_path / "handler.py").unlink()
     assert run_infralint("check", "--no-cache", "--format", "concise", cwd=tmp_path).returncode == 0
+
+
+TYPE_CHECKING_ANNOTATION = (
+    "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.models import Event\n\n\n"
+    "def matches(event: Event) -> bool:\n    return True\n"
+)
+
+
+@pytest.mark.parametrize("target, codes", [('target-version = "py314"', []), ('target-version = "py313"', ["INF101"]), (None, ["INF101"])])
+def test_annotations_are_lazy_for_a_project_targeting_python_3_14(tmp_path, target, codes):
+    """PEP 649: from Python 3.14 a definition no longer evaluates its annotations, so a name
+    imported only for type checkers is no NameError there."""
+    linter = project(tmp_path, target)
+    path = tmp_path / "events.py"
+    path.write_text(TYPE_CHECKING_ANNOTATION, encoding="utf-8")
+    findings = linter.lint_text(TYPE_CHECKING_ANNOTATION, str(path)).findings
+    assert [f.code for f in findings] == codes
+
+
+def test_each_service_of_a_monorepo_is_judged_by_its_own_target(tmp_path):
+    """The target is read from the folders above each file, below the configuration root too."""
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    service = tmp_path / "server"
+    service.mkdir()
+    (service / ".python-version").write_text("3.14\n", encoding="utf-8")
+    (service / "events.py").write_text(TYPE_CHECKING_ANNOTATION, encoding="utf-8")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "events.py").write_text(TYPE_CHECKING_ANNOTATION, encoding="utf-8")
+    done = run_infralint("check", "--no-cache", "--format", "concise", "--select", "INF101", cwd=tmp_path)
+    reported = sorted({line.split(":")[0] for line in done.stdout.decode().splitlines() if "INF101" in line})
+    assert reported == ["tools/events.py"]

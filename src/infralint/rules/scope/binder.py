@@ -244,7 +244,8 @@ class ScopeAnalysis:
         self.unknowable = False  # the module's globals can be created invisibly
         self.has_star_import = False
         self.is_stub = source.is_stub  # a `.pyi` file is never executed: only names that exist anywhere matter
-        self.postponed = self.is_stub  # `from __future__ import annotations` (and every stub)
+        # `from __future__ import annotations`, every stub, and a project for Python 3.14+ (PEP 649)
+        self.postponed = self.is_stub or (source.target_python or (0, 0)) >= (3, 14)
         self.is_package = source.is_package_init
         self.typing_only = False
         self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
