@@ -67,6 +67,8 @@ NORETURN_CALLS = frozenset(
         "pytest.skip",
         "pytest.exit",
         "pytest.xfail",
+        "flask.abort",  # raises an HTTPException (annotated `NoReturn`)
+        "werkzeug.exceptions.abort",
         "typing.assert_never",
         "typing_extensions.assert_never",
     }
