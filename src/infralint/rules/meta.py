@@ -52,9 +52,11 @@ def judge_unparsable(text: str, path: str, detail: str, target: tuple[int, int] 
     Python (`target`, None when undeclared): (message, whether it is an INF001 finding). A file
     whose syntax only a newer Python accepts, and which the target allows, is never called a
     syntax error: it gets a one-line notice that it was not analysed here."""
+    running = sys.version_info[:2]
+    if not _may_use_newer_syntax(text):
+        return syntax_error_message(detail, None), True  # nothing a newer grammar added: skip LibCST
     from ..newer_syntax import UNRECOGNISED, newer_syntax
 
-    running = sys.version_info[:2]
     newer = newer_syntax(text)
     if newer is None or (newer.needs != UNRECOGNISED and newer.needs <= running):
         return syntax_error_message(detail, None), True  # no Python accepts it
@@ -68,6 +70,19 @@ def judge_unparsable(text: str, path: str, detail: str, target: tuple[int, int] 
             f"{_version(target)}: importing it there raises SyntaxError"
         ), True
     return _not_analysed(path, newer.feature, newer.needs), False
+
+
+# What the grammars after 3.11 added, spotted in the text before LibCST is loaded: type parameters
+# and `type` aliases (PEP 695/696), `except A, B:` (PEP 758), template strings (PEP 750), and
+# f-strings (PEP 701 lifted their limits). A Python 2 file or a broken test file has none of them.
+_NEWER_SYNTAX_HINT = re.compile(
+    r"^[ \t]*type[ \t]+\w+|\b(?:def|class)[ \t]+\w+[ \t]*\[|\bexcept[ \t]*\*?[ \t]*[\w.]+[ \t]*,|(?<![\w])(?:[rR]?[tTfF]|[tTfF][rR])[\"']",
+    re.MULTILINE,
+)
+
+
+def _may_use_newer_syntax(text: str) -> bool:
+    return _NEWER_SYNTAX_HINT.search(text) is not None
 
 
 def _not_analysed(path: str, why: str, needs: tuple[int, int]) -> str:

@@ -58,12 +58,12 @@ class InfraRule(Rule):
     python_settings = False
 
     def applies_to(self, ctx) -> bool:
-        text = ctx.source.text
-        if "gcloud" in text and "deploy" in text:
+        words = _python_words(ctx.source)
+        if words.deploys:
             return True  # a Python deploy script: its `gcloud run deploy` sets a Cloud Run timeout
         if not self.python_settings:
             return False
-        return ("uvicorn" in text and "run" in text) or ctx.source.pure_path.name in GUNICORN_CONFIG_NAMES
+        return words.runs_uvicorn or ctx.source.pure_path.name in GUNICORN_CONFIG_NAMES
 
     def check_fact_file(self, facts, project) -> Iterable[Finding]:
         return [self._finding(p) for p in self._placed(project) if p.path == facts.path]
@@ -91,6 +91,22 @@ class InfraRule(Rule):
 
     def _finding(self, placed: Placed) -> Finding:
         return Finding(self.code, self.entry.name, placed.message, placed.path, placed.line, 0, placed.line, 0, self.entry.severity)
+
+
+@dataclass(frozen=True)
+class _PythonWords:
+    """What a Python file's text says about deployment, read once per file for the five rules."""
+
+    deploys: bool  # `gcloud … deploy`: a deploy script that sets a Cloud Run timeout
+    runs_uvicorn: bool  # `uvicorn.run(...)`: server settings in Python
+
+
+def _python_words(source) -> _PythonWords:
+    found = source.__dict__.get("_infra_words")
+    if found is None:
+        text = source.text
+        found = source.__dict__["_infra_words"] = _PythonWords("gcloud" in text and "deploy" in text, "uvicorn" in text and "run" in text)
+    return found
 
 
 def _websocket_endpoints(project) -> dict[str, object]:
@@ -353,8 +369,8 @@ class KeepaliveShorterThanLoadBalancer(InfraRule):
     def applies_to(self, ctx) -> bool:
         from .launch_sites import looks_like_gunicorn_config
 
-        text = ctx.source.text
-        return ("uvicorn" in text and "run" in text) or looks_like_gunicorn_config(ctx.source.pure_path.name, text)
+        words = _python_words(ctx.source)
+        return words.runs_uvicorn or looks_like_gunicorn_config(ctx.source.pure_path.name, ctx.source.text)
 
     def compute(self, infra: Infra, project) -> Iterable[Placed]:
         from .keepalive import keepalive_findings

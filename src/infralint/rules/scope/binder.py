@@ -275,7 +275,8 @@ class ScopeAnalysis:
         self.in_handler = 0  # `except` handlers being walked
         self.star_imports: list[ast.ImportFrom] = []
         self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
-        self._classes: tuple[int, dict[str, Scope]] | None = None  # module-level classes by name
+        self._classes: dict[str, Scope] = {}  # module-level classes by name, of the scopes seen so far
+        self._classes_seen = 0
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -1211,12 +1212,14 @@ class ScopeAnalysis:
         return False
 
     def _module_class(self, name: str) -> Scope | None:
-        """The last class of this name defined at module level (found once per count of scopes)."""
-        cached = self._classes
-        if cached is None or cached[0] != len(self.scopes):
-            classes = {scope.name: scope for scope in self.scopes if scope.kind == "class" and scope.parent is self.module}
-            cached = self._classes = (len(self.scopes), classes)
-        return cached[1].get(name)
+        """The last class of this name defined at module level so far (scopes are only appended, so
+        each is looked at once)."""
+        if self._classes_seen != len(self.scopes):
+            for scope in self.scopes[self._classes_seen :]:
+                if scope.kind == "class" and scope.parent is self.module:
+                    self._classes[scope.name] = scope
+            self._classes_seen = len(self.scopes)
+        return self._classes.get(name)
 
     def _imported_noreturn(self, binding: Binding) -> bool:
         """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
