@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -54,7 +55,27 @@ def files_and_configs(paths: list[Path], resolver: ConfigResolver, force_exclude
             if own is not walk_config and excluded_below(top, path, own):
                 continue
             config_of.setdefault(path, own)
+    for alias in _aliases_of_named_files(config_of):
+        del config_of[alias]
     return sorted(config_of, key=lambda p: p.as_posix()), config_of
+
+
+def _aliases_of_named_files(files: Iterable[Path]) -> list[Path]:
+    """Paths that name a file another path of the run names too (a link named beside its target,
+    on one command line): each real file is linted once, under its own name when it was given."""
+    kept: dict[str, Path] = {}
+    dropped: list[Path] = []
+    for path in files:
+        real = os.path.realpath(path)
+        known = kept.get(real)
+        if known is None:
+            kept[real] = path
+        elif known.is_symlink() and not path.is_symlink():
+            dropped.append(known)
+            kept[real] = path
+        else:
+            dropped.append(path)
+    return dropped
 
 
 def config_groups(files: list[Path], config_of: dict[Path, Config]) -> list[tuple[Config, list[Path]]]:

@@ -44,3 +44,14 @@ def test_the_command_reports_and_fixes_a_mixed_file_keeping_its_other_line_ends(
     fixed = path.read_bytes()
     assert b"\nimport logging" in fixed or fixed.startswith(b"import logging")
     assert b"def close(conn):\r    try:\r        conn.close()\r" in fixed  # untouched lines keep their `\r`
+
+
+def test_code_frames_are_not_shifted_by_a_form_feed(tmp_path: Path):
+    """The text report frames the reported line: a form feed inside an earlier line (a line end for
+    `str.splitlines`, not for the parser) must not move the frame to the line before."""
+    (tmp_path / "db.py").write_text("x = 1\f# page break\n\n\ndef close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n")
+    proc = run_infralint("check", "--no-cache", "--format", "text", "db.py", cwd=tmp_path, env={"COLUMNS": "200"})
+    out = proc.stdout.decode()
+    assert proc.returncode == 1, proc.stderr.decode()
+    framed = [line for line in out.splitlines() if line.lstrip().startswith(">")]
+    assert framed and all("import logging" in line for line in framed), out

@@ -69,6 +69,18 @@ def test_a_link_to_a_file_in_the_tree_is_linted_once(tmp_path):
     assert sorted(line.split(":", 1)[0] for line in lines) == ["app.py", "generated.py", "pkg/real.py"], lines
 
 
+def test_a_file_and_its_link_named_together_are_linted_once(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.py").write_text(FINDING)
+    (tree / "alias.py").symlink_to("app.py")
+    for order in (["alias.py", "app.py"], ["app.py", "alias.py"]):
+        done = run_infralint("check", "--no-cache", "--format", "concise", *order, cwd=tree)
+        assert done.returncode == 1, done.stderr.decode()
+        lines = done.stdout.decode().splitlines()
+        assert [line.split(":", 1)[0] for line in lines] == ["app.py"] * len(lines) and lines, lines
+
+
 def test_fix_through_an_alias_fixes_once_and_passes(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()

@@ -17,7 +17,7 @@ from ..report.escape import printable
 from ..results import FileResult
 from ..rules.meta import newer_syntax_note
 from ..safe_files import read_regular_file, write_report_file
-from ..source import decode_source
+from ..source import decode_source, physical_lines
 from .common import resolver_from_args, use_color
 
 PROGRESS_MIN_FILES = 200
@@ -143,7 +143,7 @@ def _check_stdin(args, config, resolve):
         if args.fix and not args.diff:
             fixed = buffer.data if buffer is not None else data  # bytes in, the same bytes out
     try:
-        lines = {name: decode_source(data).splitlines()}
+        lines = {name: source_lines(decode_source(data))}
     except (UnicodeDecodeError, SyntaxError, LookupError):
         lines = {}
     return [result], diffs, fixed, lines
@@ -226,13 +226,19 @@ def _repository_root(config: Config) -> Path:
     return config.root if config.source is not None else here
 
 
+def source_lines(text: str) -> list[str]:
+    """The code frames' lines, numbered as the parser numbers them (a form feed or a lone `\\r` in
+    the middle of a line does not shift them, as `str.splitlines` would)."""
+    return [line.rstrip("\r\n") for line in physical_lines(text)]
+
+
 def _sources_for(findings, stdin_lines) -> dict[str, list[str]]:
     if stdin_lines is not None:
         return stdin_lines
     sources: dict[str, list[str]] = {}
     for path in {f.path for f in findings}:
         try:
-            sources[path] = decode_source(read_regular_file(path)).splitlines()
+            sources[path] = source_lines(decode_source(read_regular_file(path)))
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             continue
     return sources
