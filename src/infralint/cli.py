@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--format", "--output-format", dest="format", choices=("text", "concise", "json", "sarif", "github"), default="text",
                        help="report format (`--output-format` is the same option, as ruff spells it)")
-    check.add_argument("--show-fixes", action="store_true", help="include each fix's edits in json/sarif output (builds every fix: slower)")
+    check.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file and rule")
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--config", type=Path, help="use this configuration file for every file (default: the nearest one above each file)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 from ..api import config_groups, files_and_configs
@@ -14,6 +15,7 @@ from ..finding import FixSafety
 from ..fixes.files import fix_buffer, fix_file
 from ..report import RunSummary, reporter, statistics_reporter
 from ..report.escape import printable
+from ..report.fixed import render_fixed
 from ..results import FileResult
 from ..rules.meta import newer_syntax_note
 from ..safe_files import read_regular_file, write_report_file
@@ -21,6 +23,8 @@ from ..source import decode_source, physical_lines
 from .common import resolver_from_args, use_color
 
 PROGRESS_MIN_FILES = 200
+#: the output formats that carry each fix's edits (built lazily: only these pay for them)
+FORMATS_WITH_EDITS = ("json", "json-lines", "sarif")
 STDIN = Path("-")
 
 
@@ -41,15 +45,15 @@ def run_check(args) -> int:
         color=args.output_file is None and args.format == "text" and use_color(args.color, sys.stdout),
         quiet=args.quiet,
         source_root=_repository_root(config),
+        show_fixes=args.show_fixes,
     )
-    # building fixes costs a LibCST parse per file with fixes; json/sarif carry each fix's title
-    # and safety always, its edits only when asked for
-    resolve = args.show_fixes and args.format in ("json", "sarif") and not args.statistics
+    # building fixes costs a LibCST parse per file with fixes: only the formats that carry the edits do
+    resolve = args.format in FORMATS_WITH_EDITS and not args.statistics
     if args.stdin_filename is not None or reads_stdin:
         stdin_config = resolver.config_for(Path(args.stdin_filename)) if args.stdin_filename else config
-        results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve)
+        results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve, summary.fixed_codes)
     else:
-        results, diffs, fixed_text, configs = _check_paths(args, resolver, resolve, fixing)
+        results, diffs, fixed_text, configs = _check_paths(args, resolver, resolve, fixing, summary.fixed_codes)
         stdin_lines = None
         _note_newer_python(configs, results)
     internal_errors = False
@@ -87,6 +91,8 @@ def run_check(args) -> int:
             _write_output(args.output_file, report)
         else:
             out_stream.write(report)
+        if args.show_fixes and (args.format != "text" or args.quiet or args.statistics):
+            sys.stderr.write(render_fixed(summary.fixed_codes))  # keeps a machine-read report intact
 
     if internal_errors:
         return EXIT_ERROR
@@ -125,7 +131,7 @@ def _allowed(args) -> set[FixSafety]:
     return {FixSafety.SAFE, FixSafety.UNSAFE} if args.unsafe_fixes else {FixSafety.SAFE}
 
 
-def _check_stdin(args, config, resolve):
+def _check_stdin(args, config, resolve, fixed_codes):
     data = sys.stdin.buffer.read()
     linter = Linter(config)
     name = args.stdin_filename or "-"
@@ -139,6 +145,8 @@ def _check_stdin(args, config, resolve):
             result.findings = buffer.outcome.remaining
             result.errors.extend(buffer.outcome.errors)
             result.fixed = len(buffer.outcome.applied)
+            if result.fixed and not args.diff:
+                fixed_codes[name] = Counter(f.code for f in buffer.outcome.applied)
             diffs = buffer.diffs
         if args.fix and not args.diff:
             fixed = buffer.data if buffer is not None else data  # bytes in, the same bytes out
@@ -162,7 +170,7 @@ def _result_cache(config, files, resolve) -> ResultCache | None:
     return ResultCache(root, config.fingerprint(), resolve) if root is not None else None
 
 
-def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
+def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
     """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
     _note_named_folders(args.paths, config_of.values())
@@ -199,7 +207,10 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing):
                 needs_project = any(f.fix and f.code in project_codes for f in result.findings)
                 if needs_project and project is None:
                     project = join_project(results, config)
+                before = Counter(f.code for f in result.findings)
                 diff = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
+                if result.fixed and not args.diff:
+                    fixed_codes[result.path] = before - Counter(f.code for f in result.findings)
                 if diff:
                     diffs.append(diff)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()

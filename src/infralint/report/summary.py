@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,4 +18,6 @@ class RunSummary:
     color: bool = False
     quiet: bool = False
     sources: dict[str, list[str]] = field(default_factory=dict)  # path → lines, for code frames and fingerprints
-    source_root: Path | None = None  # what SARIF artifact URIs are relative to (%SRCROOT%)
+    source_root: Path | None = None  # what SARIF and GitHub paths are relative to (the repository root)
+    show_fixes: bool = False  # list what --fix fixed
+    fixed_codes: dict[str, Counter] = field(default_factory=dict)  # path → codes fixed there

@@ -12,6 +12,7 @@ from rich.text import Text
 from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
 from .escape import printable, printable_source
+from .fixed import render_fixed
 from .summary import RunSummary
 
 
@@ -54,7 +55,9 @@ def render(findings: list[Finding], summary: RunSummary) -> str:
 
 
 def _print_summary(console: Console, findings: list[Finding], summary: RunSummary) -> None:
-    if summary.fixed:
+    if summary.show_fixes and summary.fixed_codes:
+        console.print(render_fixed(summary.fixed_codes), end="", style="green")
+    elif summary.fixed:
         console.print(f"Fixed {summary.fixed} finding{'s' if summary.fixed != 1 else ''}.", style="green")
     if not findings:
         console.print(f"All checks passed ({summary.files} file{'s' if summary.files != 1 else ''}).", style="green")
