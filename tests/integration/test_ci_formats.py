@@ -194,3 +194,39 @@ def test_action_pins_every_action_to_a_commit():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     uses = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
     assert uses and all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+
+
+def test_github_paths_are_relative_to_the_repository_root_from_a_subfolder(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "svc" / "app").mkdir(parents=True)
+    (repo / "svc" / "app" / "timing.py").write_text("def f(s):\n    return time.time() - s\n", encoding="utf-8")
+    for cwd, target in ((repo, "svc"), (repo / "svc", "."), (repo / "svc" / "app", "timing.py")):
+        done = run_infralint("check", target, "--no-cache", "--format", "github", cwd=cwd)
+        (line,) = done.stdout.decode().splitlines()
+        assert _ANNOTATION_RE.match(line)["file"] == "svc/app/timing.py", line
+
+
+def test_github_paths_outside_a_checkout_are_relative_to_the_configuration_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "timing.py").write_text("def f(s):\n    return time.time() - s\n", encoding="utf-8")
+    done = run_infralint("check", "timing.py", "--no-cache", "--format", "github", cwd=tmp_path / "svc")
+    (line,) = done.stdout.decode().splitlines()
+    assert _ANNOTATION_RE.match(line)["file"] == "svc/timing.py", line
+
+
+def test_github_level_is_the_rule_severity(tmp_path):
+    """error-severity rules annotate as `::error`, warning-severity ones as `::warning`."""
+    from infralint.catalog import load_catalog
+
+    catalog = load_catalog()
+    lines = run_infralint("check", "examples", "--no-cache", "--format", "github", cwd=ROOT).stdout.decode().splitlines()
+    levels = {"error": "error", "warning": "warning", "info": "notice"}
+    seen = set()
+    for line in lines:
+        match = _ANNOTATION_RE.match(line)
+        code = match["title"].split()[0]
+        assert match["level"] == levels[catalog[code].severity], line
+        seen.add(match["level"])
+    assert "error" in seen

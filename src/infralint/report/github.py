@@ -1,6 +1,11 @@
-"""GitHub Actions workflow commands: one `::error` annotation per finding."""
+"""GitHub Actions workflow commands: one annotation per finding, at the rule's severity (`::error`,
+`::warning`, `::notice`), its path relative to the repository root (GitHub resolves it from there,
+whatever `working-directory` the job ran in)."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from ..finding import Finding
 from .escape import printable
@@ -18,13 +23,23 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _repository_path(path: str, root: Path | None) -> str:
+    """`path` relative to `root` when inside it (as posix), else unchanged."""
+    if root is None:
+        return path
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path
+
+
 def render(findings: list[Finding], summary: RunSummary) -> str:
     out = []
     for f in findings:
         level = _LEVELS.get(f.severity, "error")
         props = ",".join(
             [
-                f"file={_escape_property(f.path)}",
+                f"file={_escape_property(_repository_path(f.path, summary.source_root))}",
                 f"line={f.line}",
                 f"col={f.col + 1}",
                 f"endLine={f.end_line}",
