@@ -191,10 +191,12 @@ def test_selection_without_inf_leaves_the_plugin_idle(project, monkeypatch):
                     extended_default_select=["C90", "F", "E", "W", "INF"], extended_default_ignore=[])
         return argparse.Namespace(**{**base, **given})
 
-    assert inf_selected(options())  # flake8's default selection includes every plugin
+    # flake8's default selection includes every installed plugin: that alone does not wake it
+    assert not inf_selected(options())
     assert not inf_selected(options(select=["F"]))
     assert inf_selected(options(select=["F"], extend_select=["INF1"]))
-    assert not inf_selected(options(extend_ignore=["INF"]))
+    assert inf_selected(options(select="E,IN"))  # a prefix flake8 matches INF codes by
+    assert not inf_selected(options(extend_select=["INF"], extend_ignore=["INF"]))
     monkeypatch.setattr(Flake8Plugin, "selected", True)
     monkeypatch.delitem(sys.modules, "infralint.integrations.flake8_engine", raising=False)
     Flake8Plugin.parse_options(options(select=["E501"], filenames=[str(project / "pkg")]))
@@ -208,3 +210,39 @@ def test_unparseable_files_need_e999_selected(tmp_path):
     (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
     assert codes(flake8("--select", "INF", ".", cwd=tmp_path)) == []
     assert [code for _, _, code in codes(flake8("--select", "INF,E999", ".", cwd=tmp_path))] == ["E999"]
+
+
+def test_installing_infralint_leaves_a_plain_flake8_run_unchanged(project):
+    """No INF code unless the user's flake8 selection names INF (command line or configuration)."""
+    (project / "pkg" / "app.py").write_text("def handler():\n    return undefined_name\n", encoding="utf-8")
+    plain = flake8("pkg", cwd=project)
+    assert {code for _, _, code in codes(plain)} == {"F821"}, plain.stdout
+    for asked in (["--select", "INF,F"], ["--extend-select", "INF"], ["--extend-select", "INF002"]):
+        assert ("legacy.py", 1, "INF002") in codes(flake8(*asked, "pkg", cwd=project)), asked
+
+
+def test_extend_select_in_the_flake8_configuration_enables_the_plugin(project):
+    (project / "pkg" / "app.py").write_text("def handler():\n    return undefined_name\n", encoding="utf-8")
+    (project / "setup.cfg").write_text("[flake8]\nextend-select = INF\n", encoding="utf-8")
+    # no --isolated: flake8 reads setup.cfg from the current folder
+    done = subprocess.run([venv_tool("flake8"), "pkg"], cwd=project, capture_output=True, text=True, timeout=300)
+    assert {code for _, _, code in codes(done)} >= {"F821", "INF002"}, done.stdout + done.stderr
+    (project / "setup.cfg").write_text("[flake8]\nselect = E,F,W\n", encoding="utf-8")
+    done = subprocess.run([venv_tool("flake8"), "pkg"], cwd=project, capture_output=True, text=True, timeout=300)
+    assert {code for _, _, code in codes(done)} == {"F821"}, done.stdout + done.stderr
+
+
+def test_skips_the_files_infralint_check_skips_when_walking(project):
+    """flake8 walks git-ignored files and infralint's excluded ones; the plugin reports nothing there."""
+    subprocess.run(["git", "init", "-q", "."], cwd=project, check=True, capture_output=True)
+    (project / ".gitignore").write_text("generated/\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text('[tool.infralint]\nextend-exclude = ["vendored"]\n', encoding="utf-8")
+    for folder in ("generated", "vendored"):
+        (project / folder).mkdir()
+        (project / folder / "legacy.py").write_bytes(LATIN1_NO_COOKIE)
+    walked = {f["path"] for f in infralint_json(".", cwd=project)}
+    assert walked == {"pkg/legacy.py"}
+    done = flake8("--select", "INF", ".", cwd=project)
+    assert [(Path(p).as_posix(), code) for p, _, _, code, _ in parse_flake8(done.stdout)] == [("pkg/legacy.py", "INF002")]
+    # a file named on the command line is linted, as `infralint check generated/legacy.py` lints it
+    assert codes(flake8("--select", "INF", "generated/legacy.py", cwd=project)) == [("legacy.py", 1, "INF002")]

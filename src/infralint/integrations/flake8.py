@@ -5,9 +5,14 @@ plugin runs the same engine as `infralint check`, with the configuration the sha
 finds for each file, so codes, lines, columns and messages are identical. Rules that are off by
 default in infralint run when flake8's `--select`/`--extend-select` names them exactly.
 
-Installing infralint must not change flake8 runs that do not ask for it: this module imports
-nothing heavy, and when flake8's selection excludes every INF code the plugin neither reads
-infralint's configuration nor loads the engine (`flake8_engine` does that work, lazily).
+Installing infralint does not change flake8 runs that do not ask for it. flake8 adds the code of
+every installed plugin to its default selection (`extend_default_select`), and its own opt-out,
+`off_by_default`, unloads the plugin unless `--enable-extensions` names it, so `--select INF` alone
+could not turn it on. The plugin therefore stays registered but idle unless the user's flake8
+options ask for it: `select`/`extend-select` (command line or configuration file) naming an INF code
+or a prefix of one, with flake8's ignore options leaving an INF code selected. An idle plugin
+neither reads infralint's configuration nor loads the engine (`flake8_engine` does that work,
+lazily); this module imports nothing heavy.
 
 flake8 runs plugins only on files that parse, and reports the others itself as E999; select
 `INF,E999` to see unparseable files (infralint's own INF001 never comes from the plugin).
@@ -23,17 +28,33 @@ from ..version import __version__
 PREFIX = "INF"
 
 
-def _exact_codes(values: Any) -> list[str]:
-    """Full infralint codes (`INF003`, not `INF`) named in a flake8 code list option."""
+def _codes(values: Any) -> list[str]:
+    """The codes of a flake8 code list option (a list, or a comma-separated string), upper case."""
     if not values:
         return []
     if isinstance(values, str):
         values = values.split(",")
-    return [v.strip().upper() for v in values if len(v.strip()) == 6 and v.strip().upper().startswith(PREFIX)]
+    return [code for code in (v.strip().upper() for v in values) if code]
+
+
+def _exact_codes(values: Any) -> list[str]:
+    """Full infralint codes (`INF003`, not `INF`) named in a flake8 code list option."""
+    return [code for code in _codes(values) if len(code) == 6 and code.startswith(PREFIX)]
+
+
+def _asked_for(options: argparse.Namespace) -> bool:
+    """Whether the user's own select options name INF: flake8's default selection (every plugin) does not count.
+
+    `INF`, `INF1`, `INF101` count, and so do `I` and `IN`, which flake8 also matches INF codes by.
+    """
+    chosen = _codes(getattr(options, "select", None)) + _codes(getattr(options, "extend_select", None))
+    return any(code.startswith(PREFIX) or PREFIX.startswith(code) for code in chosen)
 
 
 def inf_selected(options: argparse.Namespace) -> bool:
-    """Whether flake8's select/ignore options (command line and configuration) let any INF code through."""
+    """Whether the user asked for INF codes and flake8's select/ignore options let any of them through."""
+    if not _asked_for(options):
+        return False
     try:
         from flake8.style_guide import Decision, DecisionEngine
 

@@ -10,12 +10,13 @@ error sends flake8 into `multiprocessing.Pool.terminate()`, which can deadlock (
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from pathlib import Path
 from typing import Iterable
 
 from ..config import Config, ConfigError, ConfigResolver
-from ..discovery import excluded_below
+from ..discovery import _git_visible_files, excluded_below
 from ..engine import Linter
 from ..finding import Finding
 from ..source import decode_source
@@ -42,6 +43,8 @@ class _State:
     tops: list[Path] = []  # the paths flake8 was given
     honour_noqa = True
     linters: dict[Path | None, _Flake8Linter] = {}
+    #: per folder flake8 was given: the files git does not ignore below it (None outside a checkout)
+    git_visible: dict[Path, set[str] | None] = {}
     warned: set[str] = set()
 
 
@@ -56,9 +59,13 @@ def configure(extra_codes: tuple[str, ...], honour_noqa: bool, filenames: Iterab
     _State.honour_noqa = honour_noqa
     _State.linters = {}
     _State.tops = [Path(name) for name in filenames]
+    _State.git_visible = {}
     in_main_process = multiprocessing.parent_process() is None
-    for name in filenames:
-        _linter_for(Path(name), warn=in_main_process)
+    for top in _State.tops:
+        linter = _linter_for(top, warn=in_main_process)
+        if in_main_process and linter.config.respect_gitignore and top.is_dir():
+            # asked once, before flake8 forks its workers (which then share the answer)
+            _git_visible_below(top)
 
 
 def _warn_once(message: str, *, show: bool = True) -> None:
@@ -104,7 +111,22 @@ def findings_for(filename: str, lines: list[str], *, is_stdin: bool) -> list[Fin
 
 
 def _excluded(path: Path, config: Config) -> bool:
-    return any(excluded_below(top, path, config) for top in _State.tops)
+    return any(excluded_below(top, path, config) or (config.respect_gitignore and _git_ignored_below(top, path)) for top in _State.tops)
+
+
+def _git_ignored_below(top: Path, path: Path) -> bool:
+    """Whether the walk of the folder `top` by `infralint check` skips `path` as git-ignored."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(top))
+    if relative == "." or relative.startswith(".."):
+        return False  # `top` itself, named explicitly, or outside it
+    visible = _git_visible_below(top)
+    return visible is not None and Path(relative).as_posix() not in visible
+
+
+def _git_visible_below(top: Path) -> set[str] | None:
+    if top not in _State.git_visible:
+        _State.git_visible[top] = _git_visible_files(top) if top.is_dir() else None
+    return _State.git_visible[top]
 
 
 def _decodes(data: bytes) -> bool:
