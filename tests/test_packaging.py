@@ -21,6 +21,13 @@ def test_classifiers_name_every_supported_python():
     assert "Typing :: Typed" in PROJECT["classifiers"]
 
 
+def test_framework_classifiers_name_only_the_hosts_infralint_plugs_into():
+    """A flake8 plugin (`flake8.extension` entry point), not a pytest plugin (no `pytest11` entry point)."""
+    frameworks = {c for c in PROJECT["classifiers"] if c.startswith("Framework :: ")}
+    assert frameworks == {"Framework :: Flake8"}
+    assert set(PROJECT["entry-points"]) == {"flake8.extension"}
+
+
 def test_license_py_typed_and_urls():
     assert PROJECT["license"] == "MIT"
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
