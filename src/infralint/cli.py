@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import ConfigError
 from .exits import EXIT_ERROR, UsageError
+from .report import FORMATS
 from .version import __version__
 
 
@@ -34,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour (with --fix or --diff)")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--format", "--output-format", dest="format", choices=("text", "concise", "json", "sarif", "github"), default="text",
-                       help="report format (`--output-format` is the same option, as ruff spells it)")
+    check.add_argument("--format", "--output-format", dest="format", choices=FORMATS, default="text",
+                       help="report format (`--output-format` is the same option, as ruff spells it; `full` is `text`)")
     check.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file and rule")
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")

@@ -34,6 +34,8 @@ def run_check(args) -> int:
     reads_stdin = STDIN in args.paths
     if reads_stdin and len(args.paths) > 1:
         raise UsageError("`-` (standard input) cannot be combined with other paths")
+    if args.format == "full":  # ruff's name for the default report
+        args.format = "text"
     resolver = resolver_from_args(args)
     # the project root of the run (baseline paths, SARIF's %SRCROOT% fallback): where it was started
     config = resolver.config_for(Path.cwd())
@@ -75,8 +77,8 @@ def run_check(args) -> int:
     wrote_baseline = False
     if args.write_baseline is not None or args.baseline is not None:
         findings, wrote_baseline = _apply_baseline(args, config, findings, _sources_for(findings, stdin_lines))
-    if args.format in ("text", "sarif") and not args.statistics:
-        summary.sources = _sources_for(findings, stdin_lines)  # code frames; SARIF fingerprints
+    if args.format in ("text", "sarif", "gitlab") and not args.statistics:
+        summary.sources = _sources_for(findings, stdin_lines)  # code frames; SARIF and GitLab fingerprints
 
     if args.diff:
         sys.stdout.write("".join(diffs))

@@ -9,7 +9,7 @@ from .summary import RunSummary
 
 
 def reporter(name: str) -> Callable[[list[Finding], RunSummary], str]:
-    if name == "text":
+    if name in ("text", "full"):
         from .text import render
     elif name == "concise":
         from .concise import render
@@ -19,6 +19,12 @@ def reporter(name: str) -> Callable[[list[Finding], RunSummary], str]:
         from .sarif import render
     elif name == "github":
         from .github import render
+    elif name == "json-lines":
+        from .json_lines import render
+    elif name == "junit":
+        from .junit import render
+    elif name == "gitlab":
+        from .gitlab import render
     else:
         raise ValueError(f"unknown format {name!r}")
     return render
@@ -28,7 +34,8 @@ def statistics_reporter(name: str) -> Callable[[list[Finding], RunSummary], str]
     """`--statistics`: a count per rule instead of the findings (as ruff's `--statistics`)."""
     from .statistics import render_json, render_text
 
-    return render_json if name in ("json", "sarif") else render_text
+    return render_json if name in ("json", "json-lines", "sarif", "gitlab") else render_text
 
 
-FORMATS = ("text", "concise", "json", "sarif", "github")
+#: `full` is ruff's name for `text`
+FORMATS = ("text", "full", "concise", "json", "json-lines", "junit", "gitlab", "github", "sarif")

@@ -4,11 +4,10 @@ whatever `working-directory` the job ran in)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 from ..finding import Finding
 from .escape import printable
+from .paths import repository_path
 from .summary import RunSummary
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -23,23 +22,13 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _repository_path(path: str, root: Path | None) -> str:
-    """`path` relative to `root` when inside it (as posix), else unchanged."""
-    if root is None:
-        return path
-    try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
-        return path
-
-
 def render(findings: list[Finding], summary: RunSummary) -> str:
     out = []
     for f in findings:
         level = _LEVELS.get(f.severity, "error")
         props = ",".join(
             [
-                f"file={_escape_property(_repository_path(f.path, summary.source_root))}",
+                f"file={_escape_property(repository_path(f.path, summary.source_root))}",
                 f"line={f.line}",
                 f"col={f.col + 1}",
                 f"endLine={f.end_line}",

@@ -1,15 +1,12 @@
-"""The human report: findings with a short code frame, then a summary by code (rich)."""
+"""The human report (`text`, ruff's `full`): findings with the full message and a short code frame, then the totals (rich)."""
 
 from __future__ import annotations
 
 import io
-from collections import Counter
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
 from .escape import printable, printable_source
 from .fixed import render_fixed
@@ -62,19 +59,11 @@ def _print_summary(console: Console, findings: list[Finding], summary: RunSummar
     if not findings:
         console.print(f"All checks passed ({summary.files} file{'s' if summary.files != 1 else ''}).", style="green")
         return
-    counts = Counter(f.code for f in findings)
-    if summary.statistics or len(findings) > 1:
-        catalog = load_catalog()
-        table = Table(title=None, show_edge=False, box=None, pad_edge=False)
-        table.add_column("count", justify="right")
-        table.add_column("code")
-        table.add_column("rule")
-        for code, count in sorted(counts.items()):
-            table.add_row(str(count), code, catalog[code].name if code in catalog else "")
-        console.print(table)
     safe = sum(1 for f in findings if f.fix and f.fix.safety is FixSafety.SAFE)
     unsafe = sum(1 for f in findings if f.fix and f.fix.safety is FixSafety.UNSAFE)
-    console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {summary.files} file{'s' if summary.files != 1 else ''}.", style="bold")
+    # files with findings, not files checked (a count per rule is `--statistics`, as ruff's)
+    files = len({f.path for f in findings})
+    console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''}.", style="bold")
     if safe or unsafe:
         more = f" ({unsafe} more with --unsafe-fixes)" if unsafe and not summary.unsafe_fixes else ""
         console.print(f"{safe} fixable with --fix{more}.")
