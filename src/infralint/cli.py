@@ -22,6 +22,13 @@ def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
 
 
+def _patterns(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+COLOR_HELP = "colour the report: auto (on a terminal, off with NO_COLOR, on with FORCE_COLOR), always or never"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="infralint", description="Find the infrastructure anti-patterns that take services down.")
     parser.add_argument("--version", action="version", version=f"infralint {__version__}")
@@ -29,9 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files and folders (default: the current folder)")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders to lint; `-` reads standard input")
-    check.add_argument("--select", type=_codes, help="codes or prefixes to enable, replacing the configured set")
-    check.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to enable in addition")
-    check.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
+    # repeated options add up (`--select INF1 --select INF2`), as ruff's do
+    check.add_argument("--select", type=_codes, action="extend", help="codes or prefixes to enable, replacing the configured set; `ALL`: every rule")
+    check.add_argument("--extend-select", type=_codes, action="extend", default=[], help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", type=_codes, action="extend", default=[], help="codes or prefixes to disable")
+    check.add_argument("--exclude", type=_patterns, action="extend", help="file patterns to exclude, replacing the configured `exclude`")
+    check.add_argument("--extend-exclude", type=_patterns, action="extend", default=[], help="file patterns to exclude in addition")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour (with --fix or --diff)")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
@@ -47,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", help="lint standard input, reported under this name (its configuration is the one nearest to it)")
     check.add_argument("--statistics", action="store_true", help="show a count per rule instead of the findings")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=COLOR_HELP)
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in FILE")
@@ -55,19 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     trace = commands.add_parser("trace", help="what the project model knows about one route (handler, calls, clients, checks)")
     trace.add_argument("route", help="a path (`/health/ready`), a method and path (`GET /items/1`) or a handler (`app.health.ready`)")
     trace.add_argument("paths", nargs="*", type=Path, help="files or folders of the project (default: the current folder)")
-    trace.add_argument("--format", choices=("text", "json"), default="text")
+    trace.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
     trace.add_argument("--config", type=Path, help="read configuration from this pyproject.toml")
     trace.add_argument("--no-cache", action="store_true", help="neither read nor write .infralint_cache/")
     trace.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    trace.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    trace.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=COLOR_HELP)
     trace.set_defaults(select=None, extend_select=[], ignore=[])
 
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text", help="a table (text) or a JSON list (default: text)")
     rule = commands.add_parser("rule", help="explain one rule")
-    rule.add_argument("code")
+    rule.add_argument("code", help="a rule's code (`INF101`) or name (`undefined-name`)")
     lsp = commands.add_parser("lsp", help="run the language server over stdio (needs infralint[lsp])")
-    lsp.add_argument("--debug", action="store_true")
+    lsp.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return parser
 
 

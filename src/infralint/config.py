@@ -51,14 +51,21 @@ def _closest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean `{match[0]}`?)" if match else ""
 
 
+#: selects every rule, including the ones off by default (as ruff's `ALL`)
+ALL = "ALL"
+
+
 def validate_codes(codes: Iterable[str], where: str) -> list[str]:
-    """Codes or prefixes (`INF`, `INF1`, `INF101`); anything that selects no rule is an error."""
+    """Codes or prefixes (`INF`, `INF1`, `INF101`) or `ALL`; anything that selects no rule is an error."""
     known = load_catalog()
     result = []
     for code in codes:
         if not isinstance(code, str):
             raise ConfigError(f"{where}: expected rule codes as strings, got {code!r}")
         code = code.strip().upper()
+        if code == ALL:
+            result.append(code)
+            continue
         if not code.startswith("INF") or not any(k.startswith(code) for k in known):
             raise ConfigError(f"{where}: unknown rule code `{code}`{_closest(code, known)}")
         result.append(code)
@@ -129,20 +136,20 @@ class Config:
         catalog = load_catalog()
 
         def chosen(selectors: list[str], code: str) -> bool:
-            return any(code == s or (code.startswith(s) and catalog[code].default_enabled) for s in selectors)
+            return any(code == s or s == ALL or (code.startswith(s) and catalog[code].default_enabled) for s in selectors)
 
         if self.select is None:
             base = {code for code, entry in catalog.items() if entry.default_enabled}
         else:
             base = {code for code in catalog if chosen(self.select, code)}
         base |= {code for code in catalog if chosen(self.extend_select, code)}
-        return {code for code in base if not any(code.startswith(i) for i in self.ignore)}
+        return {code for code in base if not any(code.startswith(i) or i == ALL for i in self.ignore)}
 
     def ignored_for_path(self, relative_posix: str) -> list[str]:
         ignored: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
             if path_matches(relative_posix, pattern):
-                ignored.extend(codes)
+                ignored.extend("INF" if code == ALL else code for code in codes)  # codes are prefixes here
         return ignored
 
     def option(self, group: str, name: str) -> Any:
@@ -403,9 +410,15 @@ class ConfigResolver:
     language server calls it when a configuration file changes).
     """
 
-    def __init__(self, override: Path | None = None, *, select=None, extend_select=(), ignore=()) -> None:
+    def __init__(self, override: Path | None = None, *, select=None, extend_select=(), ignore=(), exclude=None, extend_exclude=()) -> None:
         self.override = Path(override) if override is not None else None
-        self._overrides = {"select": select, "extend_select": list(extend_select or ()), "ignore": list(ignore or ())}
+        self._overrides = {
+            "select": select,
+            "extend_select": list(extend_select or ()),
+            "ignore": list(ignore or ()),
+            "exclude": exclude,
+            "extend_exclude": list(extend_exclude or ()),
+        }
         self._file_for_folder: dict[Path, Path | None] = {}
         self._configs: dict[Path | None, Config] = {}
 
@@ -443,8 +456,12 @@ class ConfigResolver:
         return self._configs[config_file]
 
 
-def apply_overrides(config: Config, *, select=None, extend_select=None, ignore=None) -> Config:
-    """Command-line options win over the file: `--select` replaces, the others extend."""
+def apply_overrides(config: Config, *, select=None, extend_select=None, ignore=None, exclude=None, extend_exclude=None) -> Config:
+    """Command-line options win over the file: `--select` and `--exclude` replace, the others extend."""
+    if exclude is not None:
+        config.exclude = list(exclude)
+    if extend_exclude:
+        config.extend_exclude = config.extend_exclude + list(extend_exclude)
     if select is not None:
         config.select = validate_codes(select, "--select")
     if extend_select:

@@ -9,7 +9,14 @@ from ..config import ConfigResolver
 
 def resolver_from_args(args) -> ConfigResolver:
     """Each file's nearest configuration (or `--config` for all), with the command-line overrides on top."""
-    return ConfigResolver(args.config, select=args.select, extend_select=args.extend_select, ignore=args.ignore)
+    return ConfigResolver(
+        args.config,
+        select=args.select,
+        extend_select=args.extend_select,
+        ignore=args.ignore,
+        exclude=getattr(args, "exclude", None),
+        extend_exclude=getattr(args, "extend_exclude", ()),
+    )
 
 
 def use_color(choice: str, stream) -> bool:

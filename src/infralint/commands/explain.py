@@ -59,14 +59,23 @@ def list_rules(output_format: str = "text") -> int:
     return EXIT_CLEAN
 
 
-def explain_rule(code: str) -> int:
+def find_rule(word: str) -> RuleEntry:
+    """The rule a code (`INF101`, any case) or a name (`undefined-name`, `undefined_name`) names."""
     catalog = load_catalog()
-    code = code.strip().upper()
-    if code not in catalog:
-        close = difflib.get_close_matches(code, list(catalog), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise UsageError(f"unknown rule `{code}`{hint}; `infralint rules` lists them")
-    entry = catalog[code]
+    code = word.strip().upper()
+    if code in catalog:
+        return catalog[code]
+    by_name = {entry.name: entry for entry in catalog.values()}
+    name = word.strip().lower().replace("_", "-")
+    if name in by_name:
+        return by_name[name]
+    close = difflib.get_close_matches(code, list(catalog), n=1) or difflib.get_close_matches(name, list(by_name), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise UsageError(f"unknown rule `{word.strip()}`{hint}; `infralint rules` lists them")
+
+
+def explain_rule(code: str) -> int:
+    entry = find_rule(code)
     console = Console(highlight=False)
     safety = f"{entry.fix_safety} ({FIX_SAFETY_MEANINGS[entry.fix_safety]})"
     parts = [
