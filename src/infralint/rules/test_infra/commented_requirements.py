@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import tokenize
 from typing import Iterable
 
 from ...analysis.names import ImportMap, dotted_name
@@ -16,6 +17,7 @@ from ...finding import Edit, Finding
 from ..base import Rule
 from .test_code import TestCode
 from .commented_code import CommentedCode, CommentedCodeMap
+from .disabling_notes import drop_disabling_notes, note_lines_above
 from .service_words import name_matches
 from .test_functions import FunctionNode, TestLayout, decorator_target
 
@@ -107,6 +109,7 @@ class DisabledServiceRequirement(Rule):
         layout = ctx.analysis(TestLayout)
         imports = ctx.analysis(ImportMap)
         bindings: set[str] | None = None
+        taken: set[int] | None = None  # the lines of commented code, computed when a fix is offered
         disabled_imports = [c for c in commented.candidates if c.kind in ("import", "import-item")]
         used_imports: set[int] = set()
         findings = []
@@ -137,7 +140,12 @@ class DisabledServiceRequirement(Rule):
                 f"{who} without the real services or resources it declared, passing against mocks "
                 f"(or skipping) while those services are broken"
             )
-            fix = self.make_fix(f"Restore `{shown}`", ranges=ranges) if ranges else None
+            fix = None
+            if ranges:
+                if taken is None:
+                    taken = {line for c in commented.candidates for line in range(c.first_line, c.last_line + 1)}
+                notes = note_lines_above(ctx.source.comments_by_line, candidate.first_line, candidate.col, taken)
+                fix = self.make_fix(f"Restore `{shown}`", ranges=ranges, notes=notes)
             findings.append(self._at(ctx, candidate, message, fix))
         for candidate in disabled_imports:
             if id(candidate) in used_imports:
@@ -214,6 +222,8 @@ class DisabledServiceRequirement(Rule):
             for first, last in ranges:
                 new_text = uncomment_lines(new_text, first, last)
             ast.parse(new_text)
-        except (FixNotApplicable, SyntaxError, ValueError):
+            new_text = drop_disabling_notes(new_text, ranges, finding.fix.data.get("notes", []))
+            ast.parse(new_text)
+        except (FixNotApplicable, SyntaxError, ValueError, tokenize.TokenError):
             return None
         return edits_between(text, new_text)
