@@ -31,7 +31,10 @@ DEFAULT_EXCLUDES = [
     "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".infralint_cache", "*.egg-info", ".eggs", "site-packages",
 ]
-TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "respect-gitignore"}
+TOP_LEVEL_KEYS = {
+    "extend", "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "extend-per-file-ignores", "respect-gitignore",
+}
 LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 #: configuration files, in order of precedence within one folder (as ruff: dedicated files first)
 CONFIG_FILE_NAMES = (".infralint.toml", "infralint.toml", "pyproject.toml")
@@ -342,7 +345,8 @@ def read_table(path: Path) -> dict[str, Any]:
 def parse_table(table: dict[str, Any], where: str, root: Path) -> Config:
     config = Config(root=root)
     groups = {group for group, _ in all_options()}
-    for key, value in table.items():
+    # `extend-per-file-ignores` adds to `per-file-ignores`, whichever comes first in the file
+    for key, value in sorted(table.items(), key=lambda item: item[0] == "extend-per-file-ignores"):
         if key in groups:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [tool.infralint.{key}] must be a table")
@@ -367,13 +371,16 @@ def parse_table(table: dict[str, Any], where: str, root: Path) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: `respect-gitignore` must be true or false, got {value!r}")
             config.respect_gitignore = value
-        elif key == "per-file-ignores":
+        elif key in ("per-file-ignores", "extend-per-file-ignores"):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+                raise ConfigError(f"{where}: `{key}` must be a table of glob = [codes]")
             for pattern, codes in value.items():
                 if not isinstance(codes, list):
-                    raise ConfigError(f"{where}: per-file-ignores `{pattern}` must be a list of codes")
-                config.per_file_ignores[pattern] = validate_codes(codes, f"{where}: per-file-ignores `{pattern}`")
+                    raise ConfigError(f"{where}: {key} `{pattern}` must be a list of codes")
+                known = config.per_file_ignores.get(pattern, [])
+                config.per_file_ignores[pattern] = known + validate_codes(codes, f"{where}: {key} `{pattern}`")
+        elif key == "extend" and not isinstance(value, str):  # followed by `resolve_extends`
+            raise ConfigError(f"{where}: `extend` must be the path of a configuration file, got {value!r}")
     return config
 
 
@@ -383,6 +390,86 @@ def _parse_group(config: Config, group: str, values: dict[str, Any], where: str)
         if name not in known:
             raise ConfigError(f"{where}: unknown option `{group}.{name}`{_closest(name, known)}")
         config.options[(group, name)] = _check_option(known[name], value, where)
+
+
+def resolve_extends(config_path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The table of `config_path` on top of the one its `extend` names (a path relative to its
+    folder), recursively: the extending file's keys win; `extend-select`, `extend-exclude` and
+    `extend-per-file-ignores` add up (a `select` of its own drops the base's `extend-select`).
+    The base's path patterns are rebased onto the extending file's folder."""
+    here = config_path.resolve()
+    if here in chain:
+        cycle = " → ".join(str(p) for p in (*chain[chain.index(here):], here))
+        raise ConfigError(f"{chain[-1]}: `extend` makes a cycle: {cycle}")
+    table = read_table(config_path)
+    target = table.get("extend")
+    if target is None:
+        return table
+    where = str(config_path)
+    if not isinstance(target, str):
+        raise ConfigError(f"{where}: `extend` must be the path of a configuration file, got {target!r}")
+    base_path = (here.parent / Path(target).expanduser()).resolve()
+    if not base_path.is_file():
+        raise ConfigError(f"{where}: `extend` names {base_path}, which is not a file")
+    base = resolve_extends(base_path, (*chain, here))
+    parse_table(base, str(base_path), base_path.parent)  # its mistakes name its own file
+    return _merged(_rebased(base, base_path.parent, here.parent), table)
+
+
+_ADDING_KEYS = ("extend-select", "extend-exclude")
+
+
+def _merged(base: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
+    merged = {key: value for key, value in base.items() if key != "extend"}
+    if "select" in table:
+        merged.pop("extend-select", None)
+    for key, value in table.items():
+        known = merged.get(key)
+        if key in _ADDING_KEYS and isinstance(known, list) and isinstance(value, list):
+            merged[key] = known + value
+        elif isinstance(known, dict) and isinstance(value, dict) and key != "per-file-ignores":
+            # a rule-option group or `extend-per-file-ignores`: key by key (codes add up)
+            merged[key] = {**known, **value} if key != "extend-per-file-ignores" else _joined(known, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _joined(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    joined = dict(base)
+    for pattern, codes in extra.items():
+        known = joined.get(pattern)
+        joined[pattern] = known + codes if isinstance(known, list) and isinstance(codes, list) else codes
+    return joined
+
+
+def _rebased(table: dict[str, Any], base_dir: Path, new_dir: Path) -> dict[str, Any]:
+    """Path patterns written relative to `base_dir`, made relative to `new_dir`. A name pattern
+    (`migrations`, `*_pb2.py`) or a `**/` one means the same anywhere; an anchored one for another
+    part of the tree no longer applies."""
+    try:
+        prefix = new_dir.resolve().relative_to(base_dir).as_posix()
+    except ValueError:
+        return table  # not below the base: its patterns are taken as they are
+    if prefix == ".":
+        return table
+
+    def rebase(pattern: str) -> str | None:
+        plain = pattern.replace("\\", "/")
+        while plain.startswith("./"):
+            plain = plain[2:]
+        if "/" not in plain.strip("/") or plain.startswith("**/"):
+            return pattern
+        return plain[len(prefix) + 1 :] if plain.startswith(prefix + "/") else None
+
+    rebased = dict(table)
+    for key in ("exclude", "extend-exclude"):
+        if isinstance(table.get(key), list):
+            rebased[key] = [r for r in map(rebase, table[key]) if r is not None]
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        if isinstance(table.get(key), dict):
+            rebased[key] = {r: codes for pattern, codes in table[key].items() if (r := rebase(pattern)) is not None}
+    return rebased
 
 
 def load_config(config_path: Path | None = None, start: Path | None = None) -> Config:
@@ -395,7 +482,7 @@ def load_config(config_path: Path | None = None, start: Path | None = None) -> C
     config_path = Path(config_path)
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: configuration file not found")
-    table = read_table(config_path)
+    table = resolve_extends(config_path)
     config = parse_table(table, str(config_path), config_path.resolve().parent)
     config.source = config_path
     config.requires_python = find_requires_python(config.root)
