@@ -37,16 +37,18 @@ def test_license_py_typed_and_urls():
     assert DOCS_URL.startswith(urls["Source"])
 
 
-def test_every_snippet_names_the_release_tag_of_this_version():
-    tag = f"v{__version__}"
+def test_every_snippet_names_a_ref_that_exists():
+    """Before the release is tagged, `main` (the branch the project URLs name); afterwards, the tag."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = not re.search(rf"^## {re.escape(__version__)} — unreleased", changelog, re.MULTILINE)
+    expected = f"v{__version__}" if released else "main"
+    assert f"/blob/{expected}/" in PROJECT["urls"]["Documentation"] or released
     texts = {path.name: path.read_text(encoding="utf-8") for path in (ROOT / "README.md", ROOT / "docs" / "integrations.md")}
     refs = []
     for name, text in texts.items():
-        refs += [(name, ref) for ref in re.findall(r"rev:\s*(\S+)", text)]
+        refs += [(name, ref) for ref in re.findall(r"^\s*rev:\s*(\S+)", text, re.MULTILINE)]
         refs += [(name, ref) for ref in re.findall(r"infralint/infralint@(\S+)", text)]
-    assert refs and all(ref == tag for _, ref in refs), refs
-    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"## {__version__}" in changelog and f"`{tag}`" in changelog
+    assert refs and all(ref == expected for _, ref in refs), refs
 
 
 def test_readme_setup_commands_are_independent_and_the_fast_subset_is_documented():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ..readme_snippets import the_snippet
 from .conftest import FIXABLE_CASES, FixableCase, commit_all, git, init_repo, snapshot_project, venv_tool
 
 pytestmark = pytest.mark.integration
@@ -146,3 +147,37 @@ def test_options_of_the_users_own_end_with_the_separator(project_repo, pre_commi
     output = done.stdout + done.stderr
     assert done.returncode == 0, output  # the user's `--ignore` applied, the names were still files
     assert (work / "victim.py").read_text(encoding="utf-8") == "VALUE = 1\n"
+
+
+# -- the README's snippet -----------------------------------------------------------------------
+
+HOMEPAGE = "https://github.com/infralint/infralint"
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/integrations.md"])
+def test_the_documented_snippet_works_before_a_release_and_autoupdate_pins_it(project_repo, pre_commit_home, tmp_path, document):
+    """The snippet as the documentation writes it, with its URL pointing at a clone of this project:
+    it runs as written, and `pre-commit autoupdate` (no tag yet) pins `rev` to the commit."""
+    snippet = the_snippet("yaml", HOMEPAGE, document).text
+    case = FIXABLE_CASES[0]
+    case.require()
+    work = init_repo(tmp_path / "user-repo")
+    target = work / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(case.text, encoding="utf-8")
+    config = work / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(HOMEPAGE, str(project_repo)), encoding="utf-8")
+    commit_all(work)
+
+    first = pre_commit("run", "--all-files", cwd=work, home=pre_commit_home)
+    assert first.returncode == 1, first.stdout + first.stderr  # the fix hook rewrote the file
+    assert "did not match" not in first.stdout + first.stderr
+    assert case.fixed_marker in target.read_text(encoding="utf-8")
+
+    updated = pre_commit("autoupdate", cwd=work, home=pre_commit_home)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    head = git("rev-parse", "HEAD", cwd=project_repo).strip()
+    assert f"rev: {head}" in config.read_text(encoding="utf-8")
+    second = pre_commit("run", "--all-files", cwd=work, home=pre_commit_home)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "mutable reference" not in second.stdout + second.stderr
