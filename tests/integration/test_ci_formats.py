@@ -230,3 +230,11 @@ def test_github_level_is_the_rule_severity(tmp_path):
         assert match["level"] == levels[catalog[code].severity], line
         seen.add(match["level"])
     assert "error" in seen
+
+
+def test_github_keeps_standard_input_as_dash(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub").mkdir()
+    done = run_infralint("check", "--no-cache", "--format", "github", "-", cwd=tmp_path / "sub", stdin="x = undefined_name\n")
+    (line,) = done.stdout.decode().splitlines()
+    assert _ANNOTATION_RE.match(line)["file"] == "-", line
