@@ -271,7 +271,8 @@ def remove_statement(text: str, line: int, col: int) -> str:
     Other statements sharing its line stay; a block left empty gets `pass`; comments written on or
     above the removed line are kept (on a `pass`) rather than lost.
     """
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    # the module is parsed for this transform alone: no defensive deep copy of it is needed
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
     remover = _StatementRemover(line, char_column(text, line, col))
     new_tree = wrapper.visit(remover)
     if not remover.removed:
@@ -332,7 +333,8 @@ class _KeywordSetter(cst.CSTTransformer):
 def set_keyword(text: str, line: int, col: int, keyword: str, value_source: str) -> str:
     """Set `keyword=value_source` on the call whose expression starts at line/col (added if missing)."""
     value = cst.parse_expression(value_source)
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    # the module is parsed for this transform alone: no defensive deep copy of it is needed
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
     setter = _KeywordSetter(line, char_column(text, line, col), keyword, value)
     new_tree = wrapper.visit(setter)
     if not setter.done:
