@@ -34,6 +34,20 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def workers_of(pid: int) -> set[int]:
+    """The forked workers: children running the main process's own command line (discovery's
+    short-lived `git` children are not workers)."""
+    own = cmdline(pid)
+    return {child for child in children_of(pid) if own and cmdline(child) == own}
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -60,8 +74,8 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path: Path):
             (folder / f"m{module}.py").write_text("".join(FINDINGS.format(n=n) for n in range(20)))
     main = subprocess.Popen([*infralint_command(), "check", "--no-cache", "--jobs", "2", "."], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert wait_for(lambda: children_of(main.pid) or main.poll() is not None, guard=60), "no worker started"
-        workers = children_of(main.pid)
+        assert wait_for(lambda: workers_of(main.pid) or main.poll() is not None, guard=60), "no worker started"
+        workers = workers_of(main.pid)
         assert workers and main.poll() is None, "the run ended before a worker could be seen"
         os.kill(main.pid, signal.SIGKILL)
         main.wait(timeout=30)
