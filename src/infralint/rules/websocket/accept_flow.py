@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from ..scope.flow import Flow, join
-from .sockets import SocketHandler, literal_str
+from .sockets import SocketHandler, last_name, literal_str
 
 if TYPE_CHECKING:  # `callees.Callee`/`Callees` (that module builds on this one): only their fields are read here
     Callee = Callees = object
@@ -232,12 +232,12 @@ class AcceptFlow:
         calls.sort(key=lambda c: (c.end_lineno or c.lineno, c.end_col_offset or 0))  # inner calls finish first
         spawned: set[int] = set()
         for call in calls:
-            if _last(call.func) in TASK_STARTS:
+            if last_name(call.func) in TASK_STARTS:
                 spawned.update(id(a) for a in call.args if isinstance(a, ast.Call))
         for call in calls:
             if id(call) in spawned:
                 continue
-            if _last(call.func) in TASK_STARTS:
+            if last_name(call.func) in TASK_STARTS:
                 self._task(call, flow)
             else:
                 self._call(call, flow)
@@ -297,7 +297,7 @@ class AcceptFlow:
     def _handed(self, call: ast.Call, flow: Flow) -> None:
         """The socket is handed to another function: what it is known to do counts here."""
         callee = self.resolver.of_call(call, self.socket, self.handler.function) if self.resolver else None
-        name = _last(call.func) or ""
+        name = last_name(call.func) or ""
         if callee is None:
             if "accept" in name.lower():  # `accept_connection(websocket)`: an accept by its name
                 self._accept(call, flow, None, twice=False)
@@ -372,14 +372,6 @@ def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
         stack.extend(ast.iter_child_nodes(current))
 
 
-def _last(func: ast.AST) -> str | None:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
-
-
 def _tests(test: ast.expr) -> Iterable[tuple[str, bool]]:
     """(name, True) when the test holds only if `name` is truthy; (name, False) when only if falsy."""
     if isinstance(test, ast.Name):
@@ -404,13 +396,13 @@ def _tests(test: ast.expr) -> Iterable[tuple[str, bool]]:
 
 def _annotated_markers(annotation: ast.expr | None) -> list[ast.expr]:
     """The metadata of `Annotated[T, Depends(fn)]`."""
-    if isinstance(annotation, ast.Subscript) and _last(annotation.value) == "Annotated" and isinstance(annotation.slice, ast.Tuple):
+    if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Annotated" and isinstance(annotation.slice, ast.Tuple):
         return list(annotation.slice.elts[1:])
     return []
 
 
 def _depends_target(marker: ast.expr | None) -> ast.expr | None:
-    if isinstance(marker, ast.Call) and _last(marker.func) in ("Depends", "Security") and marker.args:
+    if isinstance(marker, ast.Call) and last_name(marker.func) in ("Depends", "Security") and marker.args:
         target = marker.args[0]
         if isinstance(target, (ast.Name, ast.Attribute)):
             return target

@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from .sockets import FunctionNode, SocketHandler, literal_str, own_nodes
+from .sockets import FunctionNode, SocketHandler, last_name, literal_str, own_nodes
 
 HEADER = "sec-websocket-protocol"
 HEADER_READERS = frozenset({"get", "getall", "getlist", "getone", "get_all"})
@@ -226,7 +226,7 @@ def header_parameter(function: FunctionNode) -> ast.arg | None:
     defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     for param in [*positional, *args.kwonlyargs]:
         markers = [defaults.get(param.arg), param.annotation]
-        header_calls = [n for m in markers if m is not None for n in ast.walk(m) if isinstance(n, ast.Call) and _last(n.func) == "Header"]
+        header_calls = [n for m in markers if m is not None for n in ast.walk(m) if isinstance(n, ast.Call) and last_name(n.func) == "Header"]
         if not header_calls:
             continue
         alias = any(
@@ -235,14 +235,6 @@ def header_parameter(function: FunctionNode) -> ast.arg | None:
         )
         if alias or _HEADER_PARAMETER.match(param.arg):
             return param
-    return None
-
-
-def _last(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
     return None
 
 
