@@ -251,10 +251,15 @@ class Project:
         """Every HTTP route and WebSocket endpoint with its full path (records nothing by itself)."""
         return self.index.endpoints
 
-    def routes_for(self, path: str, method: str | None = None) -> list[Endpoint]:
-        """The endpoints serving `path`: a concrete path (`/items/42`) or a template (`/items/{id}`)."""
+    def routes_for(self, path: str, method: str | None = None, near: str | None = None) -> list[Endpoint]:
+        """The endpoints serving `path`: a concrete path (`/items/42`) or a template (`/items/{id}`).
+        With `near` (a file of the run, such as the probe that calls the path), only those of its
+        repository: another service of the run may serve the same path."""
         wanted = _normal(path)
         found = [e for e in self.index.endpoints if (method is None or e.method == method.upper()) and _matches(e.path, wanted)]
+        if near is not None:
+            here = self.repository_of(near)
+            found = [e for e in found if self.repository_of(e.fact.file) == here]
         for endpoint in found:
             self._used([endpoint.fact, *endpoint.through])
         return found

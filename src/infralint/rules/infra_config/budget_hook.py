@@ -27,7 +27,7 @@ def probe_deadline(project, routes: list[str], path: str) -> tuple[float, str] |
     for probe in infra.derived.probes:
         if probe.timeout is None or project.repository_of(probe.path) != repository:
             continue
-        reached = {endpoint.path for endpoint in project.routes_for(probe.route, "GET")}
+        reached = {endpoint.path for endpoint in project.routes_for(probe.route, "GET", near=probe.path)}
         if reached & set(routes) and (best is None or probe.timeout < best[0]):
             best = (probe.timeout, f"{probe.kind} deadline ({probe.timeout_detail}, {probe.path}:{probe.line})")
     return best
@@ -43,11 +43,8 @@ def probe_calls_file(project, path: str) -> bool:
         return False
     from .model import infra_of
 
-    repository = project.repository_of(path)
     for probe in infra_of(project).derived.probes:
-        if project.repository_of(probe.path) != repository:
-            continue
-        if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET")):
+        if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET", near=probe.path)):
             return True
     return False
 
@@ -63,9 +60,9 @@ def probed_routes(project) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for probe in infra_of(project).derived.probes:
         repository = project.repository_of(probe.path)
-        for endpoint in project.routes_for(probe.route, "GET") if probe.route else ():
+        for endpoint in project.routes_for(probe.route, "GET", near=probe.path) if probe.route else ():
             key = (repository, endpoint.path)
-            if project.repository_of(endpoint.fact.file) == repository and key not in found:
+            if key not in found:
                 found.append(key)
     return found
 

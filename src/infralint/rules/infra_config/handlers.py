@@ -33,10 +33,7 @@ def handlers_for(project: Project, route: str, probe_path: str) -> list[Handler]
     """The handlers of the GET route a probe calls (read from their files; never imported). Only
     routes of the probe's own repository: another service of the run may serve the same path."""
     found: list[Handler] = []
-    repository = project.repository_of(probe_path)
-    for endpoint in project.routes_for(route, "GET"):
-        if project.repository_of(endpoint.fact.file) != repository:
-            continue
+    for endpoint in project.routes_for(route, "GET", near=probe_path):
         handler = _load(project, endpoint.handler)
         if handler is not None:
             found.append(Handler(endpoint, handler[0], handler[1], handler[2]))

@@ -66,9 +66,9 @@ def library_health_check(project, route: str, probe_path: str) -> LibraryCheck |
 def served_by_project(project, route: str, probe_path: str) -> bool:
     """Whether one of the GET routes of the probe's repository serves `route` (a Django `re_path`
     written `^health/liveness/?$` included: its optional slash and anchors are not part of the path)."""
-    repository = project.repository_of(probe_path)
-    if any(project.repository_of(e.fact.file) == repository for e in project.routes_for(route, "GET")):
+    if project.routes_for(route, "GET", near=probe_path):
         return True
+    repository = project.repository_of(probe_path)
     wanted = "/" + route.strip("/")
     for endpoint in project.endpoints():
         if endpoint.method == "GET" and project.repository_of(endpoint.fact.file) == repository and "/" + endpoint.path.strip("/").removesuffix("$").removesuffix("/?").strip("/") == wanted:
