@@ -15,7 +15,6 @@ from infralint.api import lint_source
 from infralint.config import Config, apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 DATA = ROOT / "tests" / "data"
 
 # `# expect: INF101` or `# expect: INF101 "part of the message"`; several separated by `;`

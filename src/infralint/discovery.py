@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .config import Config
-from .safe_files import read_regular_file
 
 if TYPE_CHECKING:
     import subprocess
@@ -98,18 +97,6 @@ def _reads(cls, file: Path) -> bool:
 
         return wants_file(file)
     return False
-
-
-def is_python_file(path: Path) -> bool:
-    if path.suffix in PYTHON_SUFFIXES:
-        return True
-    if path.suffix:
-        return False
-    try:
-        first = read_regular_file(path, limit=200).split(b"\n", 1)[0]
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
 
 
 class ExcludePatterns:

@@ -88,12 +88,6 @@ def _alias_matches(alias: cst.ImportAlias, name: str, asname: str | None) -> boo
     return spelled(alias.name) == name and bound_as == asname
 
 
-def has_top_level_import(text: str, module: str, name: str | None = None, asname: str | None = None) -> bool:
-    """Whether the module already has exactly this import among its top-level statements."""
-    tree = cst.parse_module(text)
-    return _find_existing(tree, module, name, asname)[0]
-
-
 def _find_existing(tree: cst.Module, module: str, name: str | None, asname: str | None):
     """(already imported, index of a `from module import …` that a new name can join)."""
     joinable = None

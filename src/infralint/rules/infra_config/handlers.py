@@ -92,11 +92,6 @@ def _source(path: str, digest: str) -> SourceFile | None:
     return _sources[key]
 
 
-def forget_sources() -> None:
-    """Drop the parsed handler files (between runs of a long-lived process)."""
-    _sources.clear()
-
-
 # -- worst case ------------------------------------------------------------------------------------
 
 
