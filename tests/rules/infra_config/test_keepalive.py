@@ -6,26 +6,26 @@ from __future__ import annotations
 from .test_rules import assert_project, lint_project
 
 
-def test_shell_scripts_behind_an_alb_ingress(tmp_path, monkeypatch):
+def test_shell_scripts_behind_an_alb_ingress(tmp_path):
     # the ALB's idle timeout comes from the ingress annotation; a keep-alive equal to it races
-    assert_project("keepalive_shell", tmp_path, monkeypatch, select=["INF605"])
+    assert_project("keepalive_shell", tmp_path, select=["INF605"])
 
 
-def test_gunicorn_configuration_modules_behind_a_procfile(tmp_path, monkeypatch):
+def test_gunicorn_configuration_modules_behind_a_procfile(tmp_path):
     # settings inside `if` blocks count; the native asgi worker ignores keepalive; UvicornWorker
     # subclasses set the keep-alive through CONFIG_KWARGS
-    assert_project("keepalive_confs", tmp_path, monkeypatch, select=["INF605"])
+    assert_project("keepalive_confs", tmp_path, select=["INF605"])
 
 
-def test_helm_templates_behind_ingress_nginx(tmp_path, monkeypatch):
+def test_helm_templates_behind_ingress_nginx(tmp_path):
     # UVICORN_* settings evidence the uvicorn command line; a spliced env list is never called incomplete
-    assert_project("keepalive_helm", tmp_path, monkeypatch, select=["INF605"])
+    assert_project("keepalive_helm", tmp_path, select=["INF605"])
 
 
-def test_ecs_task_definitions_and_the_script_default(tmp_path, monkeypatch):
+def test_ecs_task_definitions_and_the_script_default(tmp_path):
     """The value lives in a task definition, its default in the script: a serving container that
     does not set the variable runs the default; one whose command passes the flag overrides it."""
-    _root, findings = lint_project("keepalive_ecs", tmp_path, monkeypatch, select=["INF605"])
+    findings = lint_project("keepalive_ecs", tmp_path, select=["INF605"]).findings
     got = sorted((f.path, f.line) for f in findings)
     assert got == [("deploy/task-api.json", 16), ("deploy/task-web.json", 14)], [f.message for f in findings]
     messages = {f.path: f.message for f in findings}

@@ -10,93 +10,72 @@ import pytest
 from infralint.discovery import discover
 from infralint.engine import iter_findings, lint_files
 
-from ...conftest import config_for, expectations
+from ...conftest import config_for
+from ...project.helpers import assert_project_fixture, lint_project_fixture
 
 HERE = Path(__file__).parent / "fixtures"
 CODES = ["INF601", "INF602", "INF603", "INF604", "INF605"]
 
 
-def lint_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
-    """Copy a fixture project out of tests/ (test files are judged differently) and lint it whole."""
-    root = tmp_path / name
-    shutil.copytree(HERE / name, root)
-    monkeypatch.chdir(root)
-    config = config_for(select, options)
-    files = discover([Path(".")], config)
-    return root, list(iter_findings(lint_files(files, config)))
+def lint_project(name: str, tmp_path, select=CODES, options=None):
+    return lint_project_fixture(HERE / name, tmp_path, select, options)
 
 
-def assert_project(name: str, tmp_path, monkeypatch, select=CODES, options=None):
-    """Every `# expect:` marker of every file is reported (with its message part), nothing else."""
-    root, findings = lint_project(name, tmp_path, monkeypatch, select, options)
-    expected = []
-    for file in sorted(root.rglob("*")):
-        if file.is_file():
-            shown = file.relative_to(root).as_posix()
-            expected.extend((shown, line, code, part) for line, code, part in expectations(file.read_text(encoding="utf-8")))
-    got = {(f.path, f.line, f.code) for f in findings}
-    wanted = {(p, l, c) for p, l, c, _ in expected}
-    missing = sorted(wanted - got)
-    unexpected = sorted((f.path, f.line, f.code, f.message) for f in findings if (f.path, f.line, f.code) not in wanted)
-    assert not missing and not unexpected, f"missing {missing}\nunexpected {unexpected}"
-    for path, line, code, part in expected:
-        if part:
-            messages = [f.message for f in findings if (f.path, f.line, f.code) == (path, line, code)]
-            assert any(part in m for m in messages), f"{path}:{line}: {code} {messages} lacks {part!r}"
-    return findings
+def assert_project(name: str, tmp_path, select=CODES, options=None):
+    return assert_project_fixture(HERE / name, select, tmp_path, options)
 
 
-def test_kubernetes_probes_against_fastapi_handlers(tmp_path, monkeypatch):
-    assert_project("k8s_probes", tmp_path, monkeypatch)
+def test_kubernetes_probes_against_fastapi_handlers(tmp_path):
+    assert_project("k8s_probes", tmp_path)
 
 
-def test_terraform_load_balancer_in_front_of_a_websocket_route(tmp_path, monkeypatch):
+def test_terraform_load_balancer_in_front_of_a_websocket_route(tmp_path):
     # across two .tf files of one module: var and local resolved, a var without default not guessed
-    assert_project("terraform_lb", tmp_path, monkeypatch)
+    assert_project("terraform_lb", tmp_path)
 
 
-def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path, monkeypatch):
+def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path):
     # the backend service's own (default) timeout_sec is not what ends the WebSocket: Cloud Run's is
-    assert_project("cloud_run", tmp_path, monkeypatch)
+    assert_project("cloud_run", tmp_path)
 
 
-def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path, monkeypatch):
+def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path):
     # http-level headers come from nginx.conf through `include conf.d/*.conf`
-    assert_project("nginx_channels", tmp_path, monkeypatch)
+    assert_project("nginx_channels", tmp_path)
 
 
-def test_keepalive_against_the_application_load_balancer(tmp_path, monkeypatch):
+def test_keepalive_against_the_application_load_balancer(tmp_path):
     # Dockerfile (last stage), Procfile (sync worker: no keep-alive), gunicorn.conf.py, uvicorn.run(),
     # compose `sh -c` chains; a network balancer has no HTTP keep-alive
-    assert_project("keepalive", tmp_path, monkeypatch)
+    assert_project("keepalive", tmp_path)
 
 
-def test_keepalive_not_reported_without_a_load_balancer(tmp_path, monkeypatch):
-    assert_project("no_balancer", tmp_path, monkeypatch)
+def test_keepalive_not_reported_without_a_load_balancer(tmp_path):
+    assert_project("no_balancer", tmp_path)
 
 
-def test_gke_backend_config_and_ingress_nginx(tmp_path, monkeypatch):
-    assert_project("gke_ingress", tmp_path, monkeypatch)
+def test_gke_backend_config_and_ingress_nginx(tmp_path):
+    assert_project("gke_ingress", tmp_path)
 
 
-def test_knative_service_request_timeout(tmp_path, monkeypatch):
-    assert_project("knative", tmp_path, monkeypatch)
+def test_knative_service_request_timeout(tmp_path):
+    assert_project("knative", tmp_path)
 
 
-def test_compose_healthchecks(tmp_path, monkeypatch):
+def test_compose_healthchecks(tmp_path):
     # a healthcheck that does not call a URL (redis-cli) calls no handler
-    assert_project("compose_health", tmp_path, monkeypatch)
+    assert_project("compose_health", tmp_path)
 
 
-def test_helm_templates_with_template_values(tmp_path, monkeypatch):
+def test_helm_templates_with_template_values(tmp_path):
     # a probe deadline written as `{{ .Values.probeTimeout }}` is not guessed
-    assert_project("helm", tmp_path, monkeypatch)
+    assert_project("helm", tmp_path)
 
 
-def test_probe_blocks_of_helm_values_files(tmp_path, monkeypatch):
+def test_probe_blocks_of_helm_values_files(tmp_path):
     # the templates splice `.Values.backend.livenessProbe` in whole: the values file holds the probe
     # (nested keys, `values-production.yaml` too); a YAML file that is not a chart's values is not read
-    assert_project("helm_values", tmp_path, monkeypatch)
+    assert_project("helm_values", tmp_path)
 
 
 def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
@@ -143,7 +122,8 @@ def test_warm_run_refreshes_a_configuration_finding_when_the_python_side_changes
     Python file and the cached result of the .tf file is recomputed."""
     from infralint.cache import ResultCache
 
-    root, _ = lint_project("terraform_lb", tmp_path, monkeypatch)
+    root = lint_project("terraform_lb", tmp_path).root
+    monkeypatch.chdir(root)
     config = config_for(CODES)
     config.root = root
 
@@ -172,9 +152,9 @@ def test_keepalive_set_at_deploy_time_is_not_guessed(tmp_path, monkeypatch):
     assert list(iter_findings(lint_files(discover([Path(".")], config), config))) == []
 
 
-def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path, monkeypatch):
+def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path):
     # the configuration is read while an INF6 rule is on
-    _, findings = lint_project("k8s_probes", tmp_path, monkeypatch, select=["INF303", "INF603"])
+    findings = lint_project("k8s_probes", tmp_path, select=["INF303", "INF603"]).findings
     by_line = {f.line: f.message for f in findings if f.path == "app/health.py"}
     assert by_line[10].endswith("> 1.0 s readinessProbe deadline (timeoutSeconds unset; default 1 s, deploy/api.yaml:12)")
     assert "> 5.0 s livenessProbe deadline (timeoutSeconds: 5, deploy/api.yaml:16)" in by_line[24]
@@ -182,52 +162,52 @@ def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path, m
     assert 17 not in by_line
 
 
-def test_nginx_in_helm_templates_and_values_snippets(tmp_path, monkeypatch):
+def test_nginx_in_helm_templates_and_values_snippets(tmp_path):
     # a `define` in a .tpl, a ConfigMap template's `nginx.conf: |-`, values snippets spliced where the
     # template prints `.Values.nginx.extraServerConf`: inheritance lost, Host left to a sibling,
     # the Connection value given to Upgrade; public upstreams and deliberate header sets are clean
-    assert_project("nginx_templates", tmp_path, monkeypatch, select=["INF602"])
+    assert_project("nginx_templates", tmp_path, select=["INF602"])
 
 
-def test_dockerfile_healthcheck_of_the_last_stage(tmp_path, monkeypatch):
+def test_dockerfile_healthcheck_of_the_last_stage(tmp_path):
     # the first stage's HEALTHCHECK never runs; a check of a route that touches nothing is clean
-    assert_project("docker_healthcheck", tmp_path, monkeypatch)
+    assert_project("docker_healthcheck", tmp_path)
 
 
-def test_compose_healthcheck_scripts_and_django_health_check(tmp_path, monkeypatch):
+def test_compose_healthcheck_scripts_and_django_health_check(tmp_path):
     # `python /app/scripts/healthcheck.py` found by its path tail and read for the URL it requests;
     # /health is django-health-check with the db plugin; `python -m tools.probe` reaches the liveness
     # view (no dependency); a script not in the run and pg_isready reach no route
-    assert_project("django_health_check", tmp_path, monkeypatch)
+    assert_project("django_health_check", tmp_path)
 
 
-def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path, monkeypatch):
+def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path):
     # a Helm template's probes; `def health()` calls a helper that opens a psycopg connection
     # (plain calls of sync functions are followed); readiness on it is fine; an async function
     # called without await does not run
-    assert_project("sync_liveness", tmp_path, monkeypatch)
+    assert_project("sync_liveness", tmp_path)
 
 
-def test_backend_that_forces_the_websocket_upgrade_carries_websockets(tmp_path, monkeypatch):
+def test_backend_that_forces_the_websocket_upgrade_carries_websockets(tmp_path):
     # no Python route is needed: the backend service's own headers say what it carries
-    assert_project("gcp_forced_upgrade", tmp_path, monkeypatch)
+    assert_project("gcp_forced_upgrade", tmp_path)
 
 
-def test_load_balancers_implied_by_an_ingress(tmp_path, monkeypatch):
+def test_load_balancers_implied_by_an_ingress(tmp_path):
     # an ALB ingress without idle_timeout (60 s, the server never pings) and a GKE Ingress whose
     # Service names no BackendConfig (30 s); the ALB with idle_timeout set and the /api path are clean
-    assert_project("implied_ingress", tmp_path, monkeypatch, select=["INF601"])
+    assert_project("implied_ingress", tmp_path, select=["INF601"])
 
 
-def test_cloud_run_request_timeouts_from_gcloud_run_deploy(tmp_path, monkeypatch):
+def test_cloud_run_request_timeouts_from_gcloud_run_deploy(tmp_path):
     # shell scripts (continuations, comments and echo skipped), Python argument lists and command
     # strings, Cloud Build args on the gcloud builder or entrypoint, GitHub Actions `run:` blocks and
     # the deploy-cloudrun action's flags; `--timeout 60`, `=300s`, `5m`, `1h`; a variable is never
     # guessed; 3600 s carries a WebSocket for an hour: clean
-    assert_project("cloud_run_deploy", tmp_path, monkeypatch, select=["INF601"])
+    assert_project("cloud_run_deploy", tmp_path, select=["INF601"])
 
 
-def test_cloud_run_probe_flags_are_probes(tmp_path, monkeypatch):
+def test_cloud_run_probe_flags_are_probes(tmp_path):
     # `--startup-probe httpGet.path=/ready,timeoutSeconds=2,periodSeconds=5` is a probe of the service
     from infralint.project import Project, extract_file, load_extractors
     from infralint.rules.infra_config.model import infra_of

@@ -12,7 +12,8 @@ from infralint.cache import ResultCache
 from infralint.discovery import discover
 from infralint.engine import iter_findings, lint_files
 
-from ...conftest import assert_fixture, config_for, expectations, run_infralint
+from ...conftest import assert_fixture, config_for, run_infralint
+from ...project.helpers import assert_project_fixture, lint_project_fixture
 
 WS = Path(__file__).parent / "fixtures"
 CODES = ["INF501", "INF502", "INF503", "INF504"]
@@ -35,30 +36,9 @@ def test_must_stay_clean(path):
 PROJECTS = WS / "projects"
 
 
-def lint_project(name: str, tmp_path, monkeypatch, select=CODES, **kwargs):
-    """Lint a copy of a fixture project the way the command does (discovery, both phases)."""
-    root = tmp_path / name
-    shutil.copytree(PROJECTS / name, root)
-    monkeypatch.chdir(root)
-    config = config_for(select, **kwargs)
-    config.root = root
-    files = discover([Path(".")], config)
-    return root, files, list(iter_findings(lint_files(files, config)))
-
-
 @pytest.mark.parametrize("name", sorted(p.name for p in PROJECTS.iterdir()))
-def test_project(name, tmp_path, monkeypatch):
-    root, files, findings = lint_project(name, tmp_path, monkeypatch)
-    expected = []
-    for path in sorted(root.rglob("*.py")):
-        shown = path.relative_to(root).as_posix()
-        expected += [(shown, line, code, part) for line, code, part in expectations(path.read_text())]
-    got = {(f.path, f.line, f.code) for f in findings}
-    assert got == {(p, line, code) for p, line, code, _ in expected}, [f"{f.path}:{f.line} {f.code} {f.message}" for f in findings]
-    for shown, line, code, part in expected:
-        if part:
-            messages = [f.message for f in findings if (f.path, f.line, f.code) == (shown, line, code)]
-            assert any(part in m for m in messages), f"{shown}:{line}: {messages} lacks {part!r}"
+def test_project(name, tmp_path):
+    assert_project_fixture(PROJECTS / name, CODES, tmp_path)
 
 
 # -- the INF501 fix ---------------------------------------------------------------------------------
@@ -134,11 +114,11 @@ def test_extra_accept_calls_option():
     assert [(f.code, f.line) for f in findings] == [("INF501", 10)]
 
 
-def test_client_globs_option(tmp_path, monkeypatch):
-    _, _, findings = lint_project("mismatch", tmp_path, monkeypatch, select=["INF502"])
+def test_client_globs_option(tmp_path):
+    findings = lint_project_fixture(PROJECTS / "mismatch", tmp_path, ["INF502"]).findings
     assert [f.line for f in findings] == [12, 19, 25]
     options = {"websocket.client-globs": ["frontend/*.ts"]}  # the browser clients in web/ no longer count
-    _, _, findings = lint_project("mismatch", tmp_path / "again", monkeypatch, select=["INF502"], options=options)
+    findings = lint_project_fixture(PROJECTS / "mismatch", tmp_path / "again", ["INF502"], options).findings
     # only the constant selected without looking at the offer is left, whoever the clients are
     assert [(f.line, "without looking at the offer" in f.message) for f in findings] == [(25, True)]
 
