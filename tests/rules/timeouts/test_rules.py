@@ -275,7 +275,7 @@ def test_health_routes(path, name, health):
      ("HEALTH_TIMEOUT_MSEC", 0.001), ("timeout_minutes", 60.0), ("min_timeout", 1.0), ("timeout_us", 1e-6)],
 )
 def test_timeout_units_from_names(name, seconds):
-    from infralint.rules.timeouts.units import seconds_per_unit
+    from infralint.analysis.units import seconds_per_unit
 
     assert seconds_per_unit(name) == seconds
 

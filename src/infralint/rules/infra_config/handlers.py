@@ -8,6 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...analysis.budget import WorstCase
+from ...analysis.checks import CheckCalls
+from ...analysis.cross_module import ProjectCosts, attach_database_costs
+from ...analysis.http_clients import HttpCalls
+from ...analysis.redis_clients import RedisClients, imported_redis_client
 from ...project import Endpoint, Project
 from ...source import SourceFile, decode_source
 
@@ -98,11 +103,6 @@ def _source(path: str, digest: str) -> SourceFile | None:
 def worst_case(project: Project, handler: Handler, budget: float):
     """INF303's worst case of the handler (a `Cost`: seconds, arithmetic, culprit), following its
     calls, clients and registered checks into other modules as INF303 does."""
-    from ..timeouts.budget import WorstCase
-    from ..timeouts.checks import CheckCalls
-    from ..timeouts.cross_module import ProjectCosts, attach_database_costs
-    from ..timeouts.redis_clients import RedisClients
-
     checks = CheckCalls(handler.source)
     clients = RedisClients(handler.source)
     walker = WorstCase(handler.source, checks.resolver, clients, checks, clients.imports, budget)
@@ -129,9 +129,6 @@ def dependency_wait(project: Project, handler: Handler) -> Wait | None:
 
 
 def _wait_in(project: Project, source: SourceFile, function, path: str, seen: set[str], depth: int) -> Wait | None:
-    from ..timeouts.http_clients import HttpCalls
-    from ..timeouts.redis_clients import RedisClients
-
     clients = RedisClients(source)
     http = HttpCalls(clients.imports, _resolver(source), source.tree)
     sync = isinstance(function, ast.FunctionDef)
@@ -241,8 +238,6 @@ def _imported_redis(source: SourceFile, call: ast.Call) -> bool:
     func = call.func
     if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
         return False
-    from ..timeouts.redis_clients import imported_redis_client
-
     imported = _resolver(source).imports.get(func.value.id)
     if imported is None or imported[2] is None:
         return False

@@ -28,10 +28,10 @@ import ast
 import re
 from functools import cached_property
 
+from ...analysis.checks import ATTEMPT_KEYWORDS
 from ...analysis.names import dotted_name
+from ...analysis.redis_clients import name_tokens
 from ...source import SourceFile
-from .checks import ATTEMPT_KEYWORDS
-from .redis_clients import name_tokens
 
 _REGISTRATION_WORDS = {"check", "checks", "register", "probe", "add"}
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "api_view"}

@@ -13,12 +13,12 @@ import math
 import re
 from typing import Iterable
 
+from ...analysis.checks import CheckCalls
 from ...analysis.constants import ValueResolver
+from ...analysis.db_clients import database_library, statement_bound
+from ...analysis.http_clients import client_library
+from ...analysis.redis_clients import factory_kind, name_tokens
 from ...project import CheckRegistration, Client, Fact, PythonFile, python_extractor
-from .checks import CheckCalls
-from .db_clients import database_library, statement_bound
-from .http_clients import client_library
-from .redis_clients import factory_kind, name_tokens
 
 _REGISTRATION_WORDS = {"register", "add", "check", "checks", "probe"}
 _REGISTRATION_TEXT = re.compile("register|add|check|probe", re.IGNORECASE)  # a cheap test before splitting words

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ...analysis.names import dotted_name
+from ...analysis.redis_clients import REDIS_URL_SCHEMES, RedisClients, name_tokens
 from ...source import SourceFile
-from .redis_clients import REDIS_URL_SCHEMES, RedisClients, name_tokens
 
 #: words that make a redis-named reference a check or a client (`check_redis`, `redis_client`)
 _REFERENCE_WORDS = {

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...analysis.names import dotted_name
+from ...analysis.redis_clients import REDIS_URL_SCHEMES
 from ...source import SourceFile
-from .redis_clients import REDIS_URL_SCHEMES
 
 #: the socket-timeout keys of a cache's `OPTIONS`, per backend: django-redis reads its own upper-case
 #: keys (and ignores redis-py's); Django's built-in backend hands `OPTIONS` to redis-py's connection

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...analysis import project_modules
+from ...analysis.budget import Cost, WorstCase
+from ...analysis.checks import CheckCalls
 from ...analysis.constants import format_seconds, resolver_of
+from ...analysis.cross_module import ProjectCosts, function_at, attach_database_costs
 from ...analysis.names import ImportMap
+from ...analysis.redis_clients import RedisClients
 from ...project import CheckRegistration, Client, Endpoint, Function, Project, module_name
-from .budget import Cost, WorstCase
-from .checks import CheckCalls
-from .cross_module import ProjectCosts, function_at, attach_database_costs
-from .redis_clients import RedisClients
 
 _MAX_DEPTH = 6
 _MAX_CHILDREN = 40

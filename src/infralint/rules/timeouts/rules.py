@@ -14,31 +14,31 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from ...analysis.budget import WorstCase, describe_total
+from ...analysis.checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
 from ...analysis.constants import (
     Value,
     class_fields,
     field_default_expr,
     format_seconds,
 )
+from ...analysis.cross_module import ProjectCosts, attach_database_costs
 from ...analysis.deployment import DeploymentConditions
 from ...analysis.names import dotted_name
-from ...finding import Edit, Finding
-from ...project.queries import ask
-from ..base import Rule
-from .budget import WorstCase, describe_total
-from .checks import CheckCall, CheckCalls, check_calls_for, is_timeout_keyword
-from .cross_module import ProjectCosts, attach_database_costs
-from .health import SHORT_HEALTH_WORDS, HealthCode, HealthWords
-from .redis_clients import (
+from ...analysis.redis_clients import (
     FACTORY_LAST_NAMES,
     SOCKET_TIMEOUT_KEYWORDS,
     RedisClients,
     RedisFactory,
     name_tokens,
 )
+from ...analysis.units import in_seconds, seconds_per_unit
+from ...finding import Edit, Finding
+from ...project.queries import ask
+from ..base import Rule
+from .health import SHORT_HEALTH_WORDS, HealthCode, HealthWords
 from .redis_context import RedisContext, RedisContextFor
 from .redis_settings import cache_timeout_keys, explicit_none, missing_socket_timeouts
-from .units import in_seconds, seconds_per_unit
 
 if TYPE_CHECKING:
     from ...source import SourceFile
@@ -512,7 +512,7 @@ class HealthCheckBudget(_TimeoutRule):
     uses_project = True  # follows calls, clients and registered checks into other modules
 
     def needs_project(self, project, facts) -> bool:
-        from .cross_module import needs_project
+        from ...analysis.cross_module import needs_project
 
         # a probe of the deployment configuration that calls one of its routes sets the budget
         return needs_project(project, facts, self._words) or bool(ask("probe_calls_file", project, facts.path, default=False))
@@ -538,7 +538,7 @@ class HealthCheckBudget(_TimeoutRule):
         if ctx.project is None:
             return False
         # a handler whose route the project composes into a health path, or a probe calls
-        from .cross_module import health_handler_files
+        from ...analysis.cross_module import health_handler_files
 
         return ctx.display_path in health_handler_files(ctx.project, self._words)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...analysis.constants import Value, format_seconds
+from .constants import Value, format_seconds
 from .redis_clients import name_tokens
 
 #: unit words of a name's last word, in seconds ("min" is left out: `min_timeout` is a minimum)

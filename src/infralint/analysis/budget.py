@@ -17,10 +17,10 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from ...analysis.constants import Value, ValueResolver, format_seconds, source_of
-from ...analysis.names import ImportMap, dotted_name
 from .checks import CheckCalls
+from .constants import Value, ValueResolver, format_seconds, source_of
 from .http_clients import HttpCalls
+from .names import ImportMap, dotted_name
 from .redis_clients import RedisClients
 
 _SLEEPS = {"asyncio.sleep", "time.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep"}

@@ -13,10 +13,10 @@ import itertools
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from ...analysis.constants import Value, ValueResolver, class_fields, format_seconds
-from ...analysis.deployment import DEFAULT_CONDITIONS, DeploymentConditions
-from ...analysis.names import dotted_name
-from ...source import SourceFile
+from ..source import SourceFile
+from .constants import Value, ValueResolver, class_fields, format_seconds
+from .deployment import DEFAULT_CONDITIONS, DeploymentConditions
+from .names import dotted_name
 from .units import in_seconds
 
 # `retry_on_timeout` is a flag; `reset_timeout`, `idle_timeout`, `visibility_timeout`… are not waits

@@ -19,15 +19,15 @@ import ast
 import math
 from pathlib import Path
 
-from ...analysis import project_modules
-from ...analysis.constants import format_seconds, resolver_of, source_of
-from ...analysis.names import ImportMap, dotted_name
-from ...project import CheckRegistration, Client, Function, Project, module_name
-from ...project.names import QualifiedNames
-from ...project.queries import ask
+from ..project import CheckRegistration, Client, Function, Project, module_name
+from ..project.names import QualifiedNames
+from ..project.queries import ask
+from . import project_modules
 from .budget import ZERO, Cost, WorstCase, largest
 from .checks import CheckCalls
+from .constants import format_seconds, resolver_of, source_of
 from .db_clients import bounded_by, is_query
+from .names import ImportMap, dotted_name
 from .redis_clients import RedisClients
 
 _RUN_VERBS = ("run", "check", "execute", "probe", "gather", "evaluate", "status")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from ...analysis.names import ImportMap, dotted_name
-from ...source import SourceFile
+from ..source import SourceFile
+from .names import ImportMap, dotted_name
 
 _LIBRARY_MODULES = {
     "redis": "redis",
@@ -347,8 +347,8 @@ def _parameters(function) -> set[str]:
 
 def imported_redis_client(importer: str, level: int, module: str, name: str, deployment=None):
     """(factory, its module's clients, its resolver, `path ` prefix) of a Redis client bound to `name` there."""
-    from ...analysis.constants import resolver_of
-    from ...analysis.project_modules import imported_module, shown_path
+    from .constants import resolver_of
+    from .project_modules import imported_module, shown_path
 
     found = imported_module(importer, level, module, name)
     if found is None:

@@ -13,8 +13,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from ...analysis.constants import Value, ValueResolver
-from ...analysis.names import dotted_name
+from .constants import Value, ValueResolver
+from .names import dotted_name
 from .units import in_seconds
 
 # qualified factory → library

@@ -11,8 +11,8 @@ import ast
 import math
 from dataclasses import dataclass
 
-from ...analysis.constants import ValueResolver
-from ...analysis.names import ImportMap, dotted_name
+from .constants import ValueResolver
+from .names import ImportMap, dotted_name
 
 _VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"}
 # factory → (library, default seconds; inf = waits forever)
