@@ -20,9 +20,9 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ...analysis.flow import Flow, Why, join, merge_into
 from ...analysis.names import attribute_chain
 from ...source import SourceFile
-from .flow import Flow, Why, join, merge_into
 from .known_names import (
     BUILTINS,
     CLASS_BODY_NAMES,

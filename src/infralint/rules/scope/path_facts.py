@@ -290,20 +290,3 @@ def value_facts(value: ast.expr, facts: dict[str, int], atoms: Atoms) -> int:
         if isinstance(template, str):
             return IS_TRUE if _PERCENT_SPEC.sub("", template) else NOT_NONE
     return 0
-
-
-def meet(first: dict[str, int], others: list[dict[str, int]]) -> dict[str, int]:
-    """The facts that hold on every one of several paths."""
-    common: dict[str, int] = {}
-    for key, mask in first.items():
-        for other in others:
-            known = other.get(key)
-            if known is None:
-                mask = 0
-                break
-            mask &= known
-            if not mask:
-                break
-        if mask:
-            common[key] = mask
-    return common

@@ -1,9 +1,9 @@
 """INF503: the handshake state of a socket along the paths of its handler.
 
-The state of one handler is a scope-family `Flow` whose "names" are facts about the socket:
-`pending` (the handshake has not been answered: an entry handler starts so), `accepted@LINE` and
-`closed@LINE`. `Flow.bound` holds the facts true on every path, and the scope family's `join`
-intersects them where paths meet — so a finding is only made when the fact holds on every path
+The state of one handler is a `Flow` (`analysis.flow`, the machine the scope family tracks names
+with) whose "names" are facts about the socket: `pending` (the handshake has not been answered: an
+entry handler starts so), `accepted@LINE` and `closed@LINE`. `Flow.bound` holds the facts true on
+every path, and `join` intersects them where paths meet — so a finding is only made when the fact holds on every path
 that reaches the call (definite paths only). Handing the socket to another function, or sending a
 message whose type is not visible, forgets `pending`: that function may have accepted — unless the
 function is known (`callees`): then its accept, or its send before any accept, counts here.
@@ -20,7 +20,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from ..scope.flow import Flow, join
+from ...analysis.flow import Flow, join
 from .sockets import SocketHandler, last_name, literal_str
 
 if TYPE_CHECKING:  # `callees.Callee`/`Callees` (that module builds on this one): only their fields are read here

@@ -3,9 +3,12 @@
 A `Flow` holds the names bound on every path (`bound`), the names bound on some paths only with
 the reason of one path where they are not (`maybe`), and the names that are certainly unbound
 because a `del` or the end of an `except … as` handler removed them (`gone`). `None` stands for a
-point no path reaches (after `return`, `raise`, `break`, …). `facts` and `guards` are the path facts
-of `path_facts`: what is known of values on this path, and for a name in `maybe` the facts that hold
-whenever it is unbound.
+point no path reaches (after `return`, `raise`, `break`, …). `facts` and `guards` are path facts
+(a bit mask of what is known per condition key; the scope family's `path_facts` computes them): what
+is known of values on this path, and for a name in `maybe` the facts that hold whenever it is
+unbound. Where paths meet, only the facts every path shares survive (`meet`).
+
+The scope family tracks names with it; the WebSocket family tracks the handshake state of a socket.
 
 A reason (`Why`) is a small tuple `(kind, node, *extra)` turned into words only when a finding is
 reported, so the common case costs nothing.
@@ -16,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .path_facts import meet
 
 Why = tuple  # (kind: str, node: ast.AST, *extra)
 
@@ -156,6 +158,23 @@ def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
                     guard = frozen
                 guards[name] = guard
     return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in flows[1:]]), guards)
+
+
+def meet(first: dict[str, int], others: list[dict[str, int]]) -> dict[str, int]:
+    """The facts that hold on every one of several paths."""
+    common: dict[str, int] = {}
+    for key, mask in first.items():
+        for other in others:
+            known = other.get(key)
+            if known is None:
+                mask = 0
+                break
+            mask &= known
+            if not mask:
+                break
+        if mask:
+            common[key] = mask
+    return common
 
 
 def merge_into(accumulated: Flow | None, flow: Flow | None, why: Why) -> Flow | None:
