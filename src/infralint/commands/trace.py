@@ -17,6 +17,7 @@ from ..discovery import discover
 from ..engine import default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_FINDINGS
 from .common import resolver_from_args, use_color
+from .trace_tree import RouteTracer
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "WS"}
 
@@ -39,8 +40,6 @@ def run_trace(args) -> int:
         endpoints = project.routes_for(wanted, method)
     else:  # a handler's qualified name (`app.health.ready`)
         endpoints = project.routes_to(wanted)
-    from ..rules.timeouts.route_trace import RouteTracer
-
     budget = float(config.option("timeouts", "health-budget"))
     tracer = RouteTracer(project, budget)
     trees = [tracer.trace(e) for e in endpoints]

@@ -1,5 +1,7 @@
-"""What the project model knows about one route: its handler, the calls it makes across files with
-each one's worst case, the clients they wait on and the checks they run. Used by `infralint trace`.
+"""The tree `infralint trace` prints: what the project model knows about one route — its handler,
+the calls it makes across files with each one's worst case, the clients they wait on and the checks
+they run, and the probes and proxies the deployment configuration puts in front of it (a project
+query, answered by whichever family reads that configuration).
 
 The tree follows the project's `Function` facts (calls resolved to other modules' functions), and
 costs every function with the same walker INF303 uses, so the numbers match the findings.
@@ -11,14 +13,14 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...analysis import project_modules
-from ...analysis.budget import Cost, WorstCase
-from ...analysis.checks import CheckCalls
-from ...analysis.constants import format_seconds, resolver_of
-from ...analysis.cross_module import ProjectCosts, function_at, attach_database_costs
-from ...analysis.names import ImportMap
-from ...analysis.redis_clients import RedisClients
-from ...project import CheckRegistration, Client, Endpoint, Function, Project, module_name
+from ..analysis import project_modules
+from ..analysis.budget import Cost, WorstCase
+from ..analysis.checks import CheckCalls
+from ..analysis.constants import format_seconds, resolver_of
+from ..analysis.cross_module import ProjectCosts, function_at, attach_database_costs
+from ..analysis.names import ImportMap
+from ..analysis.redis_clients import RedisClients
+from ..project import CheckRegistration, Client, Endpoint, Function, Project, module_name
 
 _MAX_DEPTH = 6
 _MAX_CHILDREN = 40
@@ -158,7 +160,7 @@ class RouteTracer:
 
     def _deployment_callers(self, endpoint: Endpoint) -> list[TraceNode]:
         """The probes and proxies the deployment configuration puts in front of this route (INF6xx)."""
-        from ...project.queries import ask
+        from ..project.queries import ask
 
         view = ask("configuration_for_route", self.project, endpoint.path, default=None) or {"probes": [], "proxies": []}
         nodes = []
