@@ -1,5 +1,9 @@
 """The rule catalog: one TOML file per rule in `lint_rules/`, loaded once and validated.
 
+`lint_rules/families.toml` defines the families: the id (the package under `rules/`), the prefix
+of their codes, and the options several of their rules read, each with the codes it changes. A
+rule's entry lists its own options and, after them, the family options that change it.
+
 `lint_rules/catalog.json` holds the same entries already parsed, with a digest of the TOML files
 it was written from; it is used only while that digest matches, so the TOML stays the source.
 
@@ -20,15 +24,7 @@ from typing import Any
 
 from . import _toml
 
-FAMILIES = {
-    "meta": "INF0",
-    "scope": "INF1",
-    "cleanup-imports": "INF2",
-    "timeouts": "INF3",
-    "test-infra": "INF4",
-    "websocket": "INF5",
-    "infra-config": "INF6",
-}
+FAMILIES_NAME = "families.toml"
 OPTION_TYPES = {"bool", "int", "float", "number", "str", "regex", "list[str]"}  # regex: a str checked to compile
 FIX_SAFETIES = {"none", "safe", "unsafe", "sometimes"}
 #: what each catalog fix safety means (a finding's own fix is always exactly safe or unsafe)
@@ -57,10 +53,24 @@ class RuleOption:
     default: Any
     description: str
     choices: tuple[str, ...] = ()  # the accepted values of a `str` option, when it is one of a few
+    #: a family option: the codes of the rules it changes (empty for a rule's own option)
+    codes: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.group, self.name)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of rules: the package `rules/<id>`, the prefix of its codes, its shared options."""
+
+    id: str
+    prefix: str
+    title: str
+    summary: str
+    options: tuple[RuleOption, ...] = ()
+    renamed_from: tuple[str, ...] = ()  # ids the family had before
 
 
 @dataclass(frozen=True)
@@ -86,16 +96,38 @@ class RuleEntry:
 
     @property
     def example_language(self) -> str:
-        """The syntax of the examples (for highlighting): python, yaml, hcl, nginx, dockerfile."""
-        name = self.example_path.rsplit("/", 1)[-1]
-        for suffixes, language in ((".yaml .yml", "yaml"), (".tf", "hcl"), (".conf", "nginx")):
-            if name.endswith(tuple(suffixes.split())):
-                return language
-        return "dockerfile" if name.startswith("Dockerfile") else "python"
+        """The syntax of the bad and good examples (for highlighting)."""
+        return language_of(self.example_path)
 
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(code=self.code)
+
+
+_LANGUAGES = (
+    ((".yaml", ".yml"), "yaml"),
+    ((".tf", ".hcl"), "hcl"),
+    ((".conf",), "nginx"),
+    ((".toml",), "toml"),
+    ((".ini", ".cfg"), "ini"),
+    ((".json",), "json"),
+    ((".js", ".jsx", ".mjs"), "javascript"),
+    ((".ts", ".tsx"), "typescript"),
+    ((".sh",), "sh"),
+)
+
+
+def language_of(path: str) -> str:
+    """The syntax of an example file by its name (for highlighting): python unless it says otherwise."""
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("Dockerfile") or name.endswith(".dockerfile"):
+        return "dockerfile"
+    if name == "Procfile":
+        return "text"
+    for suffixes, language in _LANGUAGES:
+        if name.endswith(suffixes):
+            return language
+    return "python"
 
 
 def catalog_dir() -> Path:
@@ -114,7 +146,71 @@ def _require(data: dict, key: str, kind: type, where: str):
     return value
 
 
-def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
+def _parse_option(raw: Any, where: str, codes: tuple[str, ...] = ()) -> RuleOption:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: an option must be a table")
+    opt_where = f"{where}: option {raw.get('name')!r}"
+    if raw.get("type") not in OPTION_TYPES:
+        raise CatalogError(f"{opt_where}: type must be one of {sorted(OPTION_TYPES)}")
+    if "default" not in raw:
+        raise CatalogError(f"{opt_where}: no default")
+    choices = tuple(raw.get("choices", ()))
+    if choices and (raw["type"] != "str" or raw["default"] not in choices):
+        raise CatalogError(f"{opt_where}: choices need type str and must include the default")
+    return RuleOption(
+        group=_require(raw, "group", str, opt_where),
+        name=_require(raw, "name", str, opt_where),
+        type=raw["type"],
+        default=raw["default"],
+        description=raw.get("description", ""),
+        choices=choices,
+        codes=codes,
+    )
+
+
+def parse_families(data: dict[str, Any], where: str = FAMILIES_NAME) -> dict[str, Family]:
+    """The families of `families.toml` by id; ids and prefixes unique, option codes in the family."""
+    families: dict[str, Family] = {}
+    for raw in data.get("family", []):
+        family_id = _require(raw, "id", str, where)
+        fam_where = f"{where}: family {family_id!r}"
+        prefix = _require(raw, "prefix", str, fam_where)
+        if not re.fullmatch(r"INF\d", prefix):
+            raise CatalogError(f"{fam_where}: prefix {prefix!r} is not INF followed by one digit")
+        if family_id in families or any(f.prefix == prefix for f in families.values()):
+            raise CatalogError(f"{fam_where}: id or prefix {prefix} defined twice")
+        options = []
+        for option in raw.get("options", []):
+            codes = tuple(_require(option, "codes", list, f"{fam_where}: option {option.get('name')!r}"))
+            if not codes or not all(isinstance(c, str) and _CODE_RE.match(c) and c.startswith(prefix) for c in codes):
+                raise CatalogError(f"{fam_where}: option {option.get('name')!r}: `codes` must name rules of the family ({prefix}nn)")
+            options.append(_parse_option(option, fam_where, codes))
+        families[family_id] = Family(
+            id=family_id,
+            prefix=prefix,
+            title=_require(raw, "title", str, fam_where),
+            summary=_require(raw, "summary", str, fam_where),
+            options=tuple(options),
+            renamed_from=tuple(raw.get("renamed-from", ())),
+        )
+    if not families:
+        raise CatalogError(f"{where}: no [[family]] tables")
+    return families
+
+
+def _family_of(family: str, code: str, families: dict[str, Family], where: str) -> Family:
+    found = families.get(family)
+    if found is None:
+        renamed = [f.id for f in families.values() if family in f.renamed_from]
+        if renamed:
+            raise CatalogError(f"{where}: family {family!r} is now called {renamed[0]!r} (the package under rules/)")
+        raise CatalogError(f"{where}: unknown family {family!r}; {FAMILIES_NAME} defines {sorted(families)}")
+    if not code.startswith(found.prefix):
+        raise CatalogError(f"{where}: code {code} does not belong to family {family} ({found.prefix}nn)")
+    return found
+
+
+def parse_entry(data: dict[str, Any], where: str, families: dict[str, Family] | None = None) -> RuleEntry:
     code = _require(data, "code", str, where)
     if not _CODE_RE.match(code):
         raise CatalogError(f"{where}: code {code!r} is not INF followed by three digits")
@@ -122,10 +218,7 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
     if not _NAME_RE.match(name):
         raise CatalogError(f"{where}: name {name!r} is not kebab-case")
     family = _require(data, "family", str, where)
-    if family not in FAMILIES:
-        raise CatalogError(f"{where}: unknown family {family!r}")
-    if not code.startswith(FAMILIES[family]):
-        raise CatalogError(f"{where}: code {code} does not belong to family {family}")
+    found = _family_of(family, code, load_families() if families is None else families, where)
     explanation = _require(data, "explanation", dict, where)
     examples = _require(data, "examples", dict, where)
     fix = data.get("fix", {"safety": "none", "description": ""})
@@ -135,26 +228,12 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
     severity = data.get("severity", "error")
     if severity not in SEVERITIES:
         raise CatalogError(f"{where}: severity must be one of {sorted(SEVERITIES)}")
-    options = []
-    for raw in data.get("options", []):
-        opt_where = f"{where}: option {raw.get('name')!r}"
-        if raw.get("type") not in OPTION_TYPES:
-            raise CatalogError(f"{opt_where}: type must be one of {sorted(OPTION_TYPES)}")
-        if "default" not in raw:
-            raise CatalogError(f"{opt_where}: no default")
-        choices = tuple(raw.get("choices", ()))
-        if choices and (raw["type"] != "str" or raw["default"] not in choices):
-            raise CatalogError(f"{opt_where}: choices need type str and must include the default")
-        options.append(
-            RuleOption(
-                group=_require(raw, "group", str, opt_where),
-                name=_require(raw, "name", str, opt_where),
-                type=raw["type"],
-                default=raw["default"],
-                description=raw.get("description", ""),
-                choices=choices,
-            )
-        )
+    options = [_parse_option(raw, where) for raw in data.get("options", [])]
+    shared = {option.key for option in found.options}
+    for option in options:
+        if option.key in shared:
+            raise CatalogError(f"{where}: option {option.group}.{option.name} is a family option; {FAMILIES_NAME} declares it")
+    options.extend(option for option in found.options if code in option.codes)
     return RuleEntry(
         code=code,
         name=name,
@@ -177,12 +256,29 @@ def parse_entry(data: dict[str, Any], where: str) -> RuleEntry:
 
 
 @lru_cache(maxsize=1)
+def load_families() -> dict[str, Family]:
+    """The families of `lint_rules/families.toml` by id."""
+    return _load()[0]
+
+
+@lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleEntry]:
-    """Every catalog entry by code, validated; shared option keys must agree on their type."""
+    """Every catalog entry by code, validated; shared option keys must agree on their type, and
+    every family option changes rules that exist."""
+    return _load()[1]
+
+
+def _load() -> tuple[dict[str, Family], dict[str, RuleEntry]]:
+    raw = _raw_entries(_catalog_sources())
+    if FAMILIES_NAME not in raw:
+        raise CatalogError(f"{FAMILIES_NAME} not found in {catalog_dir()}")
+    families = parse_families(raw[FAMILIES_NAME])
     entries: dict[str, RuleEntry] = {}
     option_types: dict[tuple[str, str], str] = {}
-    for name, data in _raw_entries(_catalog_sources()).items():
-        entry = parse_entry(data, name)
+    for name, data in raw.items():
+        if name == FAMILIES_NAME:
+            continue
+        entry = parse_entry(data, name, families)
         if entry.code != name.removesuffix(".toml"):
             raise CatalogError(f"{name}: file name and code {entry.code} differ")
         for option in entry.options:
@@ -190,7 +286,12 @@ def load_catalog() -> dict[str, RuleEntry]:
             if known != option.type:
                 raise CatalogError(f"{name}: option {option.group}.{option.name} has type {option.type}, elsewhere {known}")
         entries[entry.code] = entry
-    return entries
+    for family in families.values():
+        for option in family.options:
+            missing = [code for code in option.codes if code not in entries]
+            if missing:
+                raise CatalogError(f"{FAMILIES_NAME}: option {option.group}.{option.name} names rules without an entry: {missing}")
+    return families, entries
 
 
 # -- the snapshot: the parsed catalog as JSON, which reads far faster than TOML at every start ----
@@ -199,7 +300,11 @@ SNAPSHOT_NAME = "catalog.json"
 
 
 def _catalog_sources() -> list[tuple[str, bytes]]:
-    return [(path.name, path.read_bytes()) for path in sorted(catalog_dir().glob("INF*.toml"))]
+    folder = catalog_dir()
+    paths = sorted(folder.glob("INF*.toml"))
+    if (folder / FAMILIES_NAME).is_file():
+        paths.append(folder / FAMILIES_NAME)
+    return [(path.name, path.read_bytes()) for path in paths]
 
 
 def _sources_digest(sources: list[tuple[str, bytes]]) -> str:
@@ -238,7 +343,7 @@ def snapshot_text() -> str:
 
 @lru_cache(maxsize=1)
 def all_options() -> dict[tuple[str, str], RuleOption]:
-    """Every configurable option by (group, name)."""
+    """Every configurable option by (group, name): the rules' own and the families'."""
     options: dict[tuple[str, str], RuleOption] = {}
     for entry in load_catalog().values():
         for option in entry.options:

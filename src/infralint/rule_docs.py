@@ -6,7 +6,7 @@ renders, so the pages that `docs_url`, SARIF `helpUri` and the editor link to ne
 
 from __future__ import annotations
 
-from .catalog import FIX_SAFETY_MEANINGS, RuleEntry, load_catalog
+from .catalog import FIX_SAFETY_MEANINGS, Family, RuleEntry, RuleOption, language_of, load_catalog, load_families
 
 HEADER = "<!-- Generated from lint_rules/{code}.toml by scripts/generate_rule_docs.py; do not edit. -->\n"
 
@@ -21,13 +21,12 @@ def render_rule(entry: RuleEntry) -> str:
         f"| `{entry.family}` | {enabled} | {entry.severity} | {entry.fix_safety} — {FIX_SAFETY_MEANINGS[entry.fix_safety]} |\n",
         f"## What it does\n\n{entry.what.strip()}\n",
         f"## Why this breaks production\n\n{entry.why.strip()}\n",
-        f"## Example\n\nFlagged (`{entry.example_path}`):\n\n```python\n{entry.bad_example.strip()}\n```\n\n"
-        f"Clean:\n\n```python\n{entry.good_example.strip()}\n```\n",
+        render_example(entry),
         f"## Fix\n\n{entry.fix_description.strip() or 'No automatic fix.'}\n",
     ]
     if entry.options:
         rows = "\n".join(
-            f"| `[tool.infralint.{o.group}]` `{o.name}` | {o.type} | `{o.default!r}` | {o.description} |" for o in entry.options
+            f"| `[tool.infralint.{o.group}]` `{o.name}` | {o.type} | `{o.default!r}` | {o.description}{_shared_note(o)} |" for o in entry.options
         )
         parts.append(f"## Options\n\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n{rows}\n")
     from .analysis.platform_defaults import RULES_USING, markdown_table
@@ -40,19 +39,54 @@ def render_rule(entry: RuleEntry) -> str:
     return "\n".join(parts)
 
 
-def render_index(entries: list[RuleEntry]) -> str:
+def render_example(entry: RuleEntry) -> str:
+    """The flagged and clean examples in their own syntax, then every other file of a multi-file
+    example (the probe's YAML beside the handler it calls), each in its own."""
+    language = entry.example_language
+    text = (
+        f"## Example\n\nFlagged (`{entry.example_path}`):\n\n{_fenced(entry.bad_example, language)}\n\n"
+        f"Clean:\n\n{_fenced(entry.good_example, language)}\n"
+    )
+    if entry.example_files:
+        text += "\nIn both cases, with these files beside it:\n"
+        for path, content in entry.example_files:
+            text += f"\n`{path}`:\n\n{_fenced(content, language_of(path))}\n"
+    return text
+
+
+def _fenced(text: str, language: str) -> str:
+    fence = "````" if "```" in text else "```"
+    return f"{fence}{language}\n{text.strip()}\n{fence}"
+
+
+def _shared_note(option: RuleOption) -> str:
+    if not option.codes:
+        return ""
+    return f" *(family option: changes {', '.join(option.codes)})*"
+
+
+def render_index(entries: list[RuleEntry], families: dict[str, Family]) -> str:
     rows = "\n".join(f"| [{e.code}]({e.code}.md) | `{e.name}` | {e.family} | {e.fix_safety} | {'on' if e.default_enabled else 'off'} |" for e in entries)
+    family_rows = "\n".join(f"| `{f.id}` | {f.prefix}xx | {f.title} | {_family_options(f)} |" for f in families.values())
     return (
         HEADER.format(code="*")
         + "\n# infralint rules\n\n| code | name | family | fix | default |\n| --- | --- | --- | --- | --- |\n"
         + rows
+        + "\n\n## Families\n\nDefined in `lint_rules/families.toml`; the id is the package under `src/infralint/rules/`.\n\n"
+        + "| family | codes | about | family options (the rules they change) |\n| --- | --- | --- | --- |\n"
+        + family_rows
         + "\n"
     )
+
+
+def _family_options(family: Family) -> str:
+    shown = [f"`{o.group}.{o.name}` ({', '.join(o.codes)})" for o in family.options]
+    return "<br>".join(shown) if shown else "—"
 
 
 def rendered_pages() -> dict[str, str]:
     """File name under docs/rules/ → content, for every rule in the catalog and the index."""
     entries = [entry for _, entry in sorted(load_catalog().items())]
     pages = {f"{entry.code}.md": render_rule(entry) for entry in entries}
-    pages["README.md"] = render_index(entries)
+    pages["README.md"] = render_index(entries, load_families())
     return pages

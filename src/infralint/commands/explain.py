@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from ..catalog import FIX_SAFETY_MEANINGS, RuleEntry, load_catalog
+from ..catalog import FIX_SAFETY_MEANINGS, RuleEntry, language_of, load_catalog
 from ..exits import EXIT_CLEAN, UsageError
 from ..rules import rule_classes
 
@@ -37,7 +37,8 @@ def rule_json(entry: RuleEntry) -> dict:
         "fix_safety": entry.fix_safety,
         "docs_url": entry.docs_url,
         "options": [
-            {"name": f"{o.group}.{o.name}", "type": o.type, "default": o.default, "description": o.description} for o in entry.options
+            {"name": f"{o.group}.{o.name}", "type": o.type, "default": o.default, "description": o.description, "family_codes": list(o.codes)}
+            for o in entry.options
         ],
     }
 
@@ -86,11 +87,14 @@ def explain_rule(code: str) -> int:
         Markdown("## Example"),
         Panel(_code(entry.bad_example, entry.example_language), title="flagged"),
         Panel(_code(entry.good_example, entry.example_language), title="clean"),
+        *(Panel(_code(text, language_of(path)), title=f"beside it: {path}") for path, text in entry.example_files),
         Markdown(f"## Fix\n\n{entry.fix_description or 'No automatic fix.'}\n\nSafety: {safety}"),
     ]
     if entry.options:
         lines = "\n".join(
-            f"- `[tool.infralint.{o.group}] {o.name}` ({o.type}, default `{o.default!r}`): {o.description}" for o in entry.options
+            f"- `[tool.infralint.{o.group}] {o.name}` ({o.type}, default `{o.default!r}`): {o.description}"
+            + (f" Family option: changes {', '.join(o.codes)}." if o.codes else "")
+            for o in entry.options
         )
         parts.append(Markdown(f"## Options\n\n{lines}"))
     if entry.references:
