@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in FILE")
+    check.add_argument("--shard", metavar="K/N", help="lint only shard K of N of the files (by a stable hash of each path) and write them to --partial-out for `infralint merge`")
+    check.add_argument("--partial-out", type=Path, metavar="FILE", help="where --shard writes the shard's facts and findings (versioned JSON)")
+
+    merge = commands.add_parser("merge", help="join the partials of `check --shard` runs and report (run in a checkout of the same tree)")
+    merge.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL", help="the partial of every shard, in any order")
+    _reuse_options(check, merge, MERGE_OPTIONS)
+    merge.set_defaults(paths=[], fix=False, unsafe_fixes=False, diff=False, show_fixes=False, stdin_filename=None, exclude=None, extend_exclude=[],
+                       force_exclude=False, no_cache=True, shard=None, partial_out=None)
 
     trace = commands.add_parser("trace", help="what the project model knows about one route (handler, calls, clients, checks)")
     trace.add_argument("route", help="a path (`/health/ready`), a method and path (`GET /items/1`) or a handler (`app.health.ready`)")
@@ -81,6 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: `check`'s options that `merge` takes as they are: reporting, and the configuration (whose
+#: digest must be the shards')
+MERGE_OPTIONS = ("select", "extend_select", "ignore", "format", "output_file", "exit_zero", "config", "jobs", "statistics", "quiet", "color",
+                 "debug", "write_baseline", "baseline")
+
+
+def _reuse_options(source: argparse.ArgumentParser, target: argparse.ArgumentParser, dests: tuple[str, ...]) -> None:
+    """Give `target` the same option objects as `source` (as argparse's `parents=` does, for a subset)."""
+    for action in source._actions:
+        if action.dest in dests:
+            target._add_action(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -94,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.check import run_check
 
             return run_check(args)
+        if args.command == "merge":
+            from .commands.merge import run_merge
+
+            return run_merge(args)
         if args.command == "trace":
             from .commands.trace import run_trace
 

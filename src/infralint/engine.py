@@ -833,3 +833,28 @@ def default_jobs() -> int:
 def iter_findings(results: Iterable[FileResult]) -> Iterator[Finding]:
     for result in results:
         yield from result.findings
+
+
+# -- the two phases as a stable interface (sharded runs: `check --shard`, `merge`) --------------
+
+
+def lint_first_phase(paths: list[Path], config: Config, *, jobs: int = 1, cache: ResultCache | None = None, resolve_fixes: bool = False) -> list[FileResult]:
+    """Phase one on `paths` alone: every file's facts, and the findings of every file that does not
+    wait for the project (those that do come back `deferred`). Results are in path order."""
+    if cache is not None:
+        cache.run_files = _file_set_digest(paths)
+    results, _ = _first_phase(paths, config, jobs, cache, resolve_fixes, False, None)
+    return results
+
+
+def lint_project_phase(
+    results: list[FileResult], paths: list[Path], config: Config, *, jobs: int = 1, cache: ResultCache | None = None, resolve_fixes: bool = False
+) -> list[FileResult]:
+    """Phase two on the first phase's `results` for `paths` (the same order), however they were
+    made: the project joined from their facts, then the files that wait for it linted with it (read
+    again from disk). Returns the final results in path order."""
+    results = list(results)
+    linter = Linter(config, collect_facts=None)
+    if linter.project_rules and linter.collect_facts:
+        _project_phase(linter, paths, results, cache, resolve_fixes, None)
+    return results

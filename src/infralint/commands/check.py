@@ -12,6 +12,7 @@ from ..config import Config, ConfigResolver
 from ..engine import Linter, default_jobs, join_project, lint_files
 from ..exits import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from ..finding import FixSafety
+from ..project.members import context_paths
 from ..fixes.files import fix_buffer, fix_file
 from ..report import RunSummary, reporter, statistics_reporter
 from ..report.escape import printable
@@ -28,9 +29,14 @@ FORMATS_WITH_EDITS = ("json", "json-lines", "sarif")
 STDIN = Path("-")
 
 
-def run_check(args) -> int:
+def run_check(args, lint=None) -> int:
+    """`lint` replaces the linting of `args.paths` (`merge` reports joined partials this way)."""
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if getattr(args, "shard", None) is not None or getattr(args, "partial_out", None) is not None:
+        from .shard import run_shard
+
+        return run_shard(args, resolver_from_args(args))
     reads_stdin = STDIN in args.paths
     if reads_stdin and len(args.paths) > 1:
         raise UsageError("`-` (standard input) cannot be combined with other paths")
@@ -55,7 +61,7 @@ def run_check(args) -> int:
         stdin_config = resolver.config_for(Path(args.stdin_filename)) if args.stdin_filename else config
         results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve, summary.fixed_codes)
     else:
-        results, diffs, fixed_text, configs = _check_paths(args, resolver, resolve, fixing, summary.fixed_codes)
+        results, diffs, fixed_text, configs = (lint or _check_paths)(args, resolver, resolve, fixing, summary.fixed_codes)
         stdin_lines = None
         _note_newer_python(configs, results)
     internal_errors = False
@@ -183,7 +189,9 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
         for config, group in config_groups(files, config_of):
             cache = None if args.no_cache else _result_cache(config, group, resolve)
             advance = progress.advance if progress else None
-            by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
+            # the rest of the project these files belong to: its facts join, its findings are not asked for
+            context = context_paths(group, config, resolver, args.paths or [Path(".")])
+            by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance, context_paths=context)))
             if cache:
                 cache.save()
                 if cache.notice:
@@ -193,29 +201,52 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
             progress.stop()
     results = [by_path[path] for path in files]
     diffs: list[str] = []
-    if fixing:
-        allowed = _allowed(args)
-        linters: dict[int, Linter] = {}
-        project = None
-        for path, result in zip(files, results):
-            if any(f.fix and f.fix.safety in allowed for f in result.findings):
-                config = config_of[path]
-                if id(config) not in linters:
-                    linters[id(config)] = Linter(config)
-                linter = linters[id(config)]
-                # a fix of a rule that reads other files' facts is recomputed against the same
-                # project (only for the files that have one: the project makes every re-lint slower)
-                project_codes = {rule.code for rule in linter.project_rules}
-                needs_project = any(f.fix and f.code in project_codes for f in result.findings)
-                if needs_project and project is None:
-                    project = join_project(results, config)
-                before = Counter(f.code for f in result.findings)
-                diff = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
-                if result.fixed and not args.diff:
-                    fixed_codes[result.path] = before - Counter(f.code for f in result.findings)
-                if diff:
-                    diffs.append(diff)
+    if fixing and _fix_paths(args, files, results, config_of, diffs, fixed_codes):
+        _refresh_after_fixes(args, resolver, resolve, results)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()
+
+
+def _fix_paths(args, files, results, config_of, diffs: list[str], fixed_codes) -> bool:
+    """Fix (or diff) every file with a fix the options allow; whether any file was written."""
+    allowed = _allowed(args)
+    linters: dict[int, Linter] = {}
+    project = None
+    written = False
+    for path, result in zip(files, results):
+        if not any(f.fix and f.fix.safety in allowed for f in result.findings):
+            continue
+        config = config_of[path]
+        if id(config) not in linters:
+            linters[id(config)] = Linter(config)
+        linter = linters[id(config)]
+        # a fix of a rule that reads other files' facts is computed against the run's project
+        # (only for the files that have one: the project makes every re-lint slower)
+        project_codes = {rule.code for rule in linter.project_rules}
+        needs_project = any(f.fix and f.code in project_codes for f in result.findings)
+        if needs_project and project is None:
+            project = join_project(results, config)
+        done = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
+        if done.diff:
+            diffs.append(done.diff)
+        if done.written:
+            written = True
+            fixed_codes[result.path] = Counter(f.code for f in done.applied)
+    return written
+
+
+def _refresh_after_fixes(args, resolver: ConfigResolver, resolve, results: list[FileResult]) -> None:
+    """Lint the tree again once fixes were written, so that the remaining findings carry the
+    fixed texts' positions and messages, also where one names a line of another fixed file.
+
+    The result cache keeps this to the fixed files and the findings that used their facts. What
+    was fixed, and the problems met while fixing, stay with each file.
+    """
+    fresh = {r.path: r for r in _check_paths(args, resolver, resolve, False, {})[0]}
+    for result in results:
+        again = fresh.get(result.path)
+        if again is not None:
+            result.findings = again.findings
+            result.errors.extend(e for e in again.errors if e not in result.errors)
 
 
 def _note_newer_python(configs, results) -> None:

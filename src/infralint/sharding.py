@@ -1,0 +1,80 @@
+"""Which shard of a split run lints which file, and the portable names both halves agree on.
+
+A file's shard is decided by a stable hash of its path relative to the run's configuration root,
+so every runner of a CI matrix picks the same share without talking to the others, whatever the
+folder the checkout sits in. Nothing here depends on the machine: no absolute path, no host name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from .config import Config
+from .exits import UsageError
+
+
+class Shard(NamedTuple):
+    """Shard `index` (1-based) of `count`."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    def holds(self, relative_path: str) -> bool:
+        return shard_of(relative_path, self.count) == self.index
+
+
+def parse_shard(text: str) -> Shard:
+    """`K/N` with 1 ≤ K ≤ N, as `--shard` takes it."""
+    index, slash, count = text.partition("/")
+    if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+        raise UsageError(f"--shard takes K/N (shard K of N, counted from 1), not {text!r}")
+    shard = Shard(int(index), int(count))
+    if not 1 <= shard.index <= shard.count:
+        raise UsageError(f"--shard {text}: K must be between 1 and N")
+    return shard
+
+
+def shard_of(relative_path: str, count: int) -> int:
+    """The shard (1…count) of a file: blake2b of its root-relative POSIX path (never Python's
+    `hash`, which is salted per process)."""
+    digest = hashlib.blake2b(relative_path.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count + 1
+
+
+def relative_to_root(path: Path | str, root: Path) -> str:
+    """A file's POSIX path relative to the root (`..` parts for a file named outside it). The
+    folders are resolved, the file itself is not: a link is named as the run names it."""
+    absolute = os.path.abspath(path)
+    folder = os.path.realpath(os.path.dirname(absolute))
+    return Path(os.path.relpath(os.path.join(folder, os.path.basename(absolute)), os.path.realpath(root))).as_posix()
+
+
+def path_in_run(relative_path: str, root: Path) -> Path:
+    """A root-relative path as this run names files: relative to the working folder when inside it
+    (as discovery and reports name them), else absolute."""
+    absolute = os.path.normpath(os.path.join(os.path.realpath(root), relative_path))
+    here = os.path.realpath(os.getcwd())
+    if absolute == here or absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, here))
+    return Path(absolute)
+
+
+def config_digest(config: Config, root: Path) -> str:
+    """The configuration's fingerprint with its named folders made root-relative: the same on every
+    runner that checks out the same tree with the same options."""
+    named = sorted(relative_to_root(folder, root) for folder in config.named_folders)
+    portable = dataclasses.replace(config, named_folders=())
+    payload = json.dumps({"fingerprint": portable.fingerprint(), "named-folders": named}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def file_set_digest(relative_paths: list[str]) -> str:
+    return hashlib.sha256("\n".join(relative_paths).encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,221 @@
+"""Split runs: `check --shard K/N --partial-out` in separate processes, then `merge`, report exactly
+what one `check` run reports — cross-file findings included — and refuse partials that do not
+make up one run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.project_model import generate
+from infralint.exits import UsageError
+from infralint.sharding import parse_shard, relative_to_root, shard_of
+
+from ..conftest import ROOT, run_infralint
+
+FIXTURES = ROOT / "tests" / "rules"
+#: projects with findings only the joined project gives: a compose healthcheck probing a slow route
+#: (INF303/INF603), a browser client offering subprotocols to a handler that selects none (INF501),
+#: a health route whose Redis call is in another module (INF303 across modules)
+CROSS_FILE_PROJECTS = {
+    "probed": FIXTURES / "timeouts" / "fixtures" / "probed_routes",
+    "chat": FIXTURES / "websocket" / "fixtures" / "projects" / "incident",
+    "chain": FIXTURES / "timeouts" / "fixtures" / "cross_module" / "redis_chain",
+}
+FORMATS = ("json", "sarif")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory) -> Path:
+    """A multi-module service (packages importing each other's handlers, settings and registries)
+    with the cross-file projects beside it, under one configuration."""
+    root = tmp_path_factory.mktemp("service")
+    generate(root, 150)
+    for name, source in CROSS_FILE_PROJECTS.items():
+        shutil.copytree(source, root / name)
+    (root / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def one_run(service) -> dict[str, bytes]:
+    """The reference: each format from one plain `check` run."""
+    reports = {}
+    for fmt in FORMATS:
+        done = run_infralint("check", "--no-cache", "--format", fmt, cwd=service)
+        assert done.returncode == 1, done.stderr.decode()
+        reports[fmt] = done.stdout
+    return reports
+
+
+class Shards:
+    """Partials of a service, made once per shard count, outside the linted tree."""
+
+    def __init__(self, service: Path, folder: Path) -> None:
+        self.service, self.folder = service, folder
+        self.made: dict[int, list[Path]] = {}
+
+    def of(self, count: int) -> list[Path]:
+        if count not in self.made:
+            self.made[count] = [self.shard(index, count) for index in range(1, count + 1)]
+        return self.made[count]
+
+    def shard(self, index: int, count: int, *options: str, name: str = "") -> Path:
+        out = self.folder / (name or f"{index}-of-{count}.json")
+        done = run_infralint("check", "--no-cache", "--shard", f"{index}/{count}", "--partial-out", str(out), *options, cwd=self.service)
+        assert done.returncode == 0, done.stderr.decode()
+        assert done.stdout == b""  # a shard reports nothing: the merge does
+        return out
+
+
+@pytest.fixture(scope="module")
+def shards(service, tmp_path_factory) -> Shards:
+    return Shards(service, tmp_path_factory.mktemp("partials"))
+
+
+def merge(service: Path, partials: list[Path], *options: str):
+    return run_infralint("merge", *map(str, partials), *options, cwd=service)
+
+
+def one_line_error(done) -> str:
+    """The merge refused: exit 2, nothing on standard output, one line saying why."""
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert done.stdout == b""
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert stderr.startswith("infralint: error: ")
+    return stderr
+
+
+@pytest.mark.integration
+def test_the_service_has_findings_only_the_project_gives(one_run):
+    findings = json.loads(one_run["json"])
+    messages = {(f["code"], f["path"].split("/")[-1], f["message"]) for f in findings}
+    # the probe in compose.yaml makes `/orders/ok` health code; the chain crosses modules; the
+    # browser client in TypeScript offers the subprotocols
+    assert any(code == "INF303" and "compose.yaml" in message for code, _, message in messages)
+    assert any(code == "INF303" and "prerequisites.py" in message for code, _, message in messages)
+    assert any(code == "INF501" and name == "chat.py" for code, name, _ in messages)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_merged_shards_report_what_one_run_reports(service, one_run, shards, count):
+    partials = shards.of(count)
+    for order in (partials, partials[::-1], partials[1::2] + partials[::2]):  # any order
+        for fmt in FORMATS:
+            done = merge(service, order, "--format", fmt)
+            assert done.returncode == 1, done.stderr.decode()
+            assert done.stdout == one_run[fmt]
+
+
+@pytest.mark.integration
+def test_every_file_is_in_exactly_one_partial(service, shards):
+    partials = [json.loads(p.read_bytes()) for p in shards.of(3)]
+    files = partials[0]["groups"][0]["files"]
+    linted = sorted(r["path"] for p in partials for r in p["groups"][0]["results"])
+    assert linted == sorted(files)
+    assert all(not name.startswith("/") and ".." not in name for name in files)  # relative to the root
+    assert any(r["deferred"] for p in partials for r in p["groups"][0]["results"])  # the project phase has work
+    text = b"".join(p.read_bytes() for p in shards.of(3))
+    assert str(service).encode() not in text  # no absolute path of this machine
+
+
+@pytest.mark.integration
+def test_a_missing_shard_is_an_error(service, shards):
+    first, _, third = shards.of(3)
+    assert "missing shard(s) 2 of 3" in one_line_error(merge(service, [third, first]))
+
+
+@pytest.mark.integration
+def test_a_duplicated_shard_is_an_error(service, shards):
+    first, second, third = shards.of(3)
+    copy = shards.folder / "copy-of-2.json"
+    copy.write_bytes(second.read_bytes())
+    assert "shard 2/3 given twice" in one_line_error(merge(service, [first, second, third, copy]))
+
+
+@pytest.mark.integration
+def test_shards_of_different_splits_are_an_error(service, shards):
+    first, _, third = shards.of(3)
+    assert "shard count" in one_line_error(merge(service, [first, shards.of(2)[1], third]))
+
+
+@pytest.mark.integration
+def test_a_partial_of_another_configuration_is_an_error(service, shards):
+    first, _, third = shards.of(3)
+    other = shards.shard(2, 3, "--ignore", "INF303", name="other-config.json")
+    assert "another configuration" in one_line_error(merge(service, [first, other, third]))
+
+
+@pytest.mark.integration
+def test_merge_with_other_options_than_the_shards_is_an_error(service, shards):
+    assert "another configuration" in one_line_error(merge(service, shards.of(2), "--select", "INF3"))
+
+
+@pytest.mark.integration
+def test_merge_in_a_changed_checkout_is_an_error(service, shards, tmp_path):
+    copy = tmp_path / "checkout"
+    shutil.copytree(service, copy)
+    settings = copy / "svc" / "settings.py"
+    settings.write_text(settings.read_text() + "EXTRA = 1\n")
+    assert "svc/settings.py is not the file its shard linted" in one_line_error(merge(copy, shards.of(2)))
+
+
+@pytest.mark.integration
+def test_merge_in_another_folder_of_the_same_tree_reports_the_same(service, one_run, shards, tmp_path):
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(service, copy)
+    done = merge(copy, shards.of(2), "--format", "json")
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout == one_run["json"]
+
+
+@pytest.mark.integration
+def test_a_shard_refuses_what_belongs_to_the_merge(service, tmp_path):
+    done = run_infralint("check", "--shard", "1/2", "--partial-out", str(tmp_path / "p.json"), "--fix", cwd=service)
+    assert "give it to `infralint merge`" in one_line_error(done)
+    done = run_infralint("check", "--shard", "1/2", cwd=service)
+    assert "--shard needs --partial-out" in one_line_error(done)
+
+
+def test_not_a_partial_is_an_error(tmp_path):
+    (tmp_path / "x.json").write_text('{"findings": []}', encoding="utf-8")
+    done = run_infralint("merge", str(tmp_path / "x.json"), cwd=tmp_path)
+    assert "not an infralint partial" in one_line_error(done)
+
+
+# -- the shard of a file ------------------------------------------------------------------------
+
+
+def test_every_file_has_exactly_one_shard_and_they_are_balanced():
+    names = [f"svc/pkg{p}/m{m}.py" for p in range(20) for m in range(50)]
+    for count in (1, 2, 3, 7):
+        sizes = [sum(1 for n in names if shard_of(n, count) == k) for k in range(1, count + 1)]
+        assert sum(sizes) == len(names)
+        assert min(sizes) > len(names) / count * 0.8
+
+
+def test_the_shard_of_a_path_never_changes():
+    # runners of different versions or machines must agree: the hash is part of the format
+    assert [shard_of(name, 4) for name in ("svc/main.py", "svc/settings.py", "deploy/k8s.yaml")] == EXPECTED_SHARDS
+
+
+EXPECTED_SHARDS = [1, 3, 4]
+
+
+def test_paths_are_relative_to_the_root_whatever_the_working_folder(tmp_path, monkeypatch):
+    (tmp_path / "svc").mkdir()
+    monkeypatch.chdir(tmp_path / "svc")
+    assert relative_to_root("main.py", tmp_path) == "svc/main.py"
+    assert relative_to_root(tmp_path / "svc" / "main.py", tmp_path) == "svc/main.py"
+
+
+@pytest.mark.parametrize("text", ["3", "0/2", "3/2", "a/b", "1/0", "-1/2"])
+def test_a_bad_shard_is_a_usage_error(text):
+    with pytest.raises(UsageError):
+        parse_shard(text)
