@@ -1,31 +1,35 @@
-"""The package layout the README promises: no import cycles, and `analysis/` holds only what is shared."""
+"""The package layout the README promises: no import cycles, `analysis/` holds only what is shared,
+and the rule families stay independent of each other (README, "How the parts import each other")."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
 import infralint
 
 PACKAGE = Path(infralint.__file__).resolve().parent
 
 
-def _modules() -> dict[str, Path]:
+def _modules(package: Path = PACKAGE) -> dict[str, Path]:
     found = {}
-    for path in PACKAGE.rglob("*.py"):
-        parts = ("infralint", *path.relative_to(PACKAGE).with_suffix("").parts)
+    for path in package.rglob("*.py"):
+        parts = ("infralint", *path.relative_to(package).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
         found[".".join(parts)] = path
     return found
 
 
-def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    """Every infralint module `name` imports, at module level or lazily inside functions."""
+def _imports(name: str, path: Path, modules: dict[str, Path], type_checking: bool = False) -> set[str]:
+    """Every infralint module `name` imports, at module level or lazily inside functions; with
+    `type_checking`, also those imported for type checkers only (`if TYPE_CHECKING:`)."""
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     targets = set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    type_only = {
+    type_only = set() if type_checking else {
         id(inner)
         for node in ast.walk(tree)
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
@@ -126,3 +130,111 @@ def test_shared_analyses_are_shared():
         if len(users) < 2:
             lonely[module] = sorted(users)
     assert lonely == {}, f"move these into the family that uses them: {lonely}"
+
+
+# -- which part may import which -------------------------------------------------------------------
+
+#: the registry: `rule_classes()` imports every family package by name, the one way into the families
+REGISTRY = "infralint.rules"
+#: what the rest of infralint may import from `rules/` besides the registry: the `Rule` base, and the
+#: meta rules (INF001-INF003), whose findings the engine makes itself for files it cannot parse
+OPEN_RULE_MODULES = frozenset({"infralint.rules.base", "infralint.rules.meta"})
+
+
+def _family(module: str) -> str | None:
+    """The rule family a module belongs to (`timeouts` for `infralint.rules.timeouts.budget`,
+    `meta` for the module family `infralint.rules.meta`), None outside the families."""
+    parts = module.split(".")
+    if len(parts) > 2 and parts[1] == "rules" and parts[2] != "base":
+        return parts[2]
+    return None
+
+
+def _forbidden(importer: str, imported: str) -> str | None:
+    """Why `importer` may not import `imported`, or None when it may."""
+    if not imported.startswith(REGISTRY + ".") and imported != REGISTRY:
+        return None
+    family = _family(importer)
+    if family is not None:
+        if imported == REGISTRY:
+            return "a family never loads the registry (that would load every other family)"
+        other = _family(imported)
+        return f"family `{family}` imports family `{other}`: move what both use to analysis/" if other not in (None, family) else None
+    if importer == REGISTRY or importer in OPEN_RULE_MODULES:
+        return None
+    part = importer.split(".")[1]
+    if part == "analysis":
+        return "a shared analysis sits below the families and imports none of `rules/`"
+    if part == "project":
+        return None if imported == REGISTRY else "the project model loads the families through the registry only"
+    if imported == REGISTRY or imported in OPEN_RULE_MODULES:
+        return None
+    return "only the registry, `rules.base` and `rules.meta` are imported from outside `rules/`: ask the project (`project.queries.ask`) instead"
+
+
+def _layout_violations(package: Path = PACKAGE) -> list[str]:
+    """Every import, anywhere in a module (inside functions and `if TYPE_CHECKING:` too), that
+    crosses the boundaries `_forbidden` draws."""
+    modules = _modules(package)
+    found = []
+    for name, path in sorted(modules.items()):
+        for imported in sorted(_imports(name, path, modules, type_checking=True)):
+            reason = _forbidden(name, imported)
+            if reason:
+                found.append(f"{name} imports {imported}: {reason}")
+    return found
+
+
+def test_families_import_no_other_family_and_the_rest_goes_through_the_registry():
+    assert _layout_violations() == []
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "infralint"
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+_SKELETON = {
+    "__init__.py": "",
+    "rules/__init__.py": "from .base import Rule\n",
+    "rules/base.py": "class Rule: ...\n",
+    "rules/meta.py": "from .base import Rule\n",
+    "rules/timeouts/__init__.py": "",
+    "rules/timeouts/budget.py": "",
+    "rules/timeouts/rules.py": "from ..base import Rule\nfrom .budget import *\n",
+    "rules/infra_config/__init__.py": "",
+    "analysis/__init__.py": "",
+    "analysis/names.py": "",
+    "project/__init__.py": "",
+    "project/loading.py": "def load():\n    from ..rules import rule_classes\n",
+    "commands/__init__.py": "",
+    "commands/check.py": "from ..rules.meta import Rule\nfrom .. import rules\n",
+}
+
+
+def test_the_layout_check_allows_imports_within_a_family_and_through_the_registry(tmp_path):
+    assert _layout_violations(_tree(tmp_path, _SKELETON)) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "text", "reason"),
+    [
+        # lazily, inside a function: still an import
+        ("rules/infra_config/handlers.py", "def worst():\n    from ..timeouts.budget import WorstCase\n", "family `infra_config` imports family `timeouts`"),
+        ("rules/infra_config/handlers.py", "from .. import timeouts\n", "family `infra_config` imports family `timeouts`"),
+        ("rules/infra_config/handlers.py", "import infralint.rules.timeouts.budget\n", "family `infra_config` imports family `timeouts`"),
+        ("rules/infra_config/handlers.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..timeouts.budget import Cost\n", "family `infra_config` imports family `timeouts`"),
+        ("rules/infra_config/handlers.py", "from ..meta import Rule\n", "family `infra_config` imports family `meta`"),
+        ("rules/infra_config/handlers.py", "from .. import rule_classes\n", "never loads the registry"),
+        ("analysis/names.py", "def f():\n    from ..rules.base import Rule\n", "imports none of `rules/`"),
+        ("project/loading.py", "def f():\n    from ..rules.timeouts import budget\n", "through the registry only"),
+        ("commands/trace.py", "def f():\n    from ..rules.timeouts.budget import WorstCase\n", "ask the project"),
+    ],
+)
+def test_the_layout_check_finds_an_import_across_the_boundaries(tmp_path, module, text, reason):
+    violations = _layout_violations(_tree(tmp_path, {**_SKELETON, module: text}))
+    assert len(violations) == 1 and reason in violations[0], violations
