@@ -21,6 +21,7 @@ from typing import Iterable
 from ...analysis.handlers import caught_names
 from ...project import Fact, PythonFile, fact_kind, python_extractor
 from .accept_flow import closed_exits
+from .keys import KeyedAccess, SocketKeyMethod, keyed_method
 from .module import mentions_websockets
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import own_nodes
@@ -291,11 +292,13 @@ class Callees:
         self._memo[key] = result
         return result
 
-    def _local(self, cls: ast.ClassDef | None, name: str) -> tuple[Callee, str, int] | None:
+    def _definition(self, cls: ast.ClassDef | None, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if cls is None:
-            function = self.functions.get(name)
-        else:
-            function = next((n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+            return self.functions.get(name)
+        return next((n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+
+    def _local(self, cls: ast.ClassDef | None, name: str) -> tuple[Callee, str, int] | None:
+        function = self._definition(cls, name)
         if function is None:
             return None
         param = socket_param(function, cls is not None)
@@ -321,22 +324,23 @@ class Callees:
         parts = fact.name.split(".")
         return Callee(fact.use(), ".".join(parts[-2:]), f"{fact.file}:{fact.line}"), fact.param, fact.index
 
-    def _by_method(self) -> dict[str, list[SocketUseFact]]:
+    def _by_method(self, kind: type = SocketUseFact) -> dict[str, list]:
         memo = self.project.memo
-        found = memo.get("socket-use-by-method")
+        key = f"{kind.kind}-by-method"
+        found = memo.get(key)
         if found is None:
-            found = memo["socket-use-by-method"] = {}
-            for fact in self.project.facts(SocketUseFact):
+            found = memo[key] = {}
+            for fact in self.project.facts(kind):
                 found.setdefault(fact.name.rsplit(".", 1)[-1], []).append(fact)
         return found
 
-    def _project_fact(self, tail: str, qualified: str | None) -> SocketUseFact | None:
-        direct = self.project.first(SocketUseFact, qualified) if qualified else None
+    def _project_fact(self, tail: str, qualified: str | None, kind: type = SocketUseFact):
+        direct = self.project.first(kind, qualified) if qualified else None
         if direct is not None:
             return direct
         last = tail.rsplit(".", 1)[-1]
         candidates = []
-        for fact in self._by_method().get(last, ()):
+        for fact in self._by_method(kind).get(last, ()):
             shared = _shared_tail(fact.name, tail)
             if shared >= 2:
                 candidates.append((shared, _nearness(fact.file, self.path), fact))
@@ -344,9 +348,42 @@ class Callees:
             return None
         candidates.sort(key=lambda c: (-c[0], -c[1]))
         best = candidates[0]
-        if len(candidates) > 1 and candidates[1][:2] == best[:2] and candidates[1][2].use() != best[2].use():
+        if len(candidates) > 1 and candidates[1][:2] == best[:2] and _answer(candidates[1][2]) != _answer(best[2]):
             return None  # two equally good answers that disagree
         return best[2]
+
+    # -- keyed stores and removals ---
+
+    def keyed(self, call: ast.Call, function: ast.AST | None = None) -> tuple[list[KeyedAccess], list[KeyedAccess]]:
+        """(keyed stores, keyed removals) of the function a call reaches, whatever it is passed."""
+        target = self._target(call.func, function)
+        if target is None:
+            return [], []
+        key = ("keyed", target)
+        if key not in self._memo:
+            self._memo[key] = self._keyed_local(target[1], target[2]) if target[0] == "local" else self._keyed_in_project(target)
+        return self._memo[key]
+
+    def _keyed_local(self, cls: ast.ClassDef | None, name: str) -> tuple[list[KeyedAccess], list[KeyedAccess]]:
+        function = self._definition(cls, name)
+        if function is None:
+            return [], []
+        param = socket_param(function, cls is not None)
+        return keyed_method(function, param[1] if param else None)
+
+    def _keyed_in_project(self, target: tuple) -> tuple[list[KeyedAccess], list[KeyedAccess]]:
+        if self.project is None:
+            return [], []
+        fact = self._project_fact(target[1], self.qualified.get(target), SocketKeyMethod)
+        if fact is None:
+            return [], []
+        self.project.note(fact)
+        return fact.stored(), fact.removed()
+
+
+def _answer(fact) -> object:
+    """What a fact says about its function, for telling two candidates apart."""
+    return fact.use() if isinstance(fact, SocketUseFact) else (fact.stores, fact.removes)
 
 
 def _annotated(function: ast.AST | None, name: str) -> ast.expr | None:

@@ -30,6 +30,7 @@ from .callees import Callee, Callees, callees, socket_param
 from .leak_flow import Leak, LeakFlow
 from .module import WebSocketRule, websocket_module
 from .facts import SocketManagerMethod
+from .keys import key_of
 from .sharing import REGISTERS, REMOVES, method_touches, passes, root_of
 from .sockets import SocketHandler, own_nodes
 
@@ -153,6 +154,8 @@ class RegistrationLeaks:
         self.hooks = hooks or {}
         self.resolver = resolver
         self._callee_memo: dict[int, Callee | None] = {}
+        #: (receiver, registry, key) → the key as written, for every registration under a key
+        self._stored_keys: dict[tuple[str, str, str], str] = {}
 
     def _callee(self, call: ast.Call) -> Callee | None:
         key = id(call)
@@ -179,6 +182,7 @@ class RegistrationLeaks:
                 elif not _registering_name(method) or self.managers.judge(receiver, method, REGISTERS) is False:
                     continue
                 found.append(Registration(node, _shared_spelling(receiver), _spelling(node)))
+                self._stored_keys.update(self._keys(node, stored=True))
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == self.socket:
                 for target in node.targets:
                     root = root_of(target)
@@ -187,9 +191,40 @@ class RegistrationLeaks:
                         found.append(Registration(node, spelling, f"{spelling}[...] = {self.socket}"))
         return found
 
+    def _keys(self, call: ast.Call, stored: bool) -> dict[tuple[str, str, str], str]:
+        """(receiver, registry, key) → the key as written, for each place the called method stores the
+        socket under a key (`stored`) or removes an entry by one, with the key this call passes."""
+        if self.resolver is None:
+            return {}
+        stores, removes = self.resolver.keyed(call, self.handler.function)
+        if not (stores if stored else removes):
+            return {}
+        receiver = key_of(call.func.value)  # type: ignore[attr-defined]
+        found = {}
+        for access in stores if stored else removes:
+            argument = access.argument(call)
+            if argument is not None:
+                found[(receiver, access.registry, key_of(argument))] = _spelling(argument, 30)
+        return found
+
+    def other_key_removal(self) -> tuple[ast.Call, str, str] | None:
+        """A removal from the same manager and structure under another key than the one the socket
+        was stored under: (the call, the key it removes, the key stored)."""
+        stored = {(receiver, registry): text for (receiver, registry, _), text in self._stored_keys.items()}
+        if not stored:
+            return None
+        for node in own_nodes(self.handler.function):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                for (receiver, registry, key), text in self._keys(node, stored=False).items():
+                    if (receiver, registry) in stored and (receiver, registry, key) not in self._stored_keys:
+                        return node, text, stored[(receiver, registry)]
+        return None
+
     def _is_removal(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
+            if self._stored_keys and not self._stored_keys.keys().isdisjoint(self._keys(node, stored=False)):
+                return True  # `manager.unregister(key)` after `manager.register(key, websocket)`
             if passes(node, self.socket):
                 callee = self._callee(node)
                 if callee is not None and not callee.use.abstract:
@@ -405,19 +440,21 @@ class DisconnectLeak(WebSocketRule):
             lifetime = not handler.entry and handler.class_name is None  # a function handed an accepted socket
             if lifetime and (_registering_name(handler.function.name) or _removing_name(handler.function.name)):
                 continue  # a manager's `connect`/`disconnect`: its caller owns the lifetime
-            for registration, leak, why in RegistrationLeaks(handler, managers, hooks, resolver).leaks(lifetime=lifetime):
+            leaks = RegistrationLeaks(handler, managers, hooks, resolver)
+            for registration, leak, why in leaks.leaks(lifetime=lifetime):
                 if id(registration.node) not in reported:
                     reported.add(id(registration.node))
-                    yield self.report(ctx, registration.node, self.message(handler, registration, leak, why, resolver))
+                    yield self.report(ctx, registration.node, self.message(handler, registration, leak, why, resolver, leaks))
         classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
         for function, cls, socket in lifetime_functions(ctx.tree, handled):
             served = SocketHandler(function, "starlette", socket, False, class_name=cls)
-            for registration, leak, why in RegistrationLeaks(served, managers, hooks, resolver).leaks(lifetime=True):
+            leaks = RegistrationLeaks(served, managers, hooks, resolver)
+            for registration, leak, why in leaks.leaks(lifetime=True):
                 if cls is not None and _removed_elsewhere(classes.get(cls), function, registration.shared):
                     continue  # another method takes it out again (a `quit(websocket)` the reader calls)
                 if id(registration.node) not in reported:
                     reported.add(id(registration.node))
-                    yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver))
+                    yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver, leaks))
         for mismatch in mismatched_removals(module.sockets.class_nodes):
             if id(mismatch.store) not in reported:
                 reported.add(id(mismatch.store))
@@ -432,7 +469,10 @@ class DisconnectLeak(WebSocketRule):
         )
 
     @staticmethod
-    def message(handler: SocketHandler, registration: Registration, leak: Leak | None, why: str, resolver: Callees | None = None) -> str:
+    def message(
+        handler: SocketHandler, registration: Registration, leak: Leak | None, why: str, resolver: Callees | None = None,
+        leaks: RegistrationLeaks | None = None,
+    ) -> str:
         consequence = f"the dead socket stays in `{registration.shared}` and later broadcasts raise on it"
         head = f"`{registration.text}` registers the socket"
         if why == "hook":
@@ -445,6 +485,13 @@ class DisconnectLeak(WebSocketRule):
             )
         assert leak is not None
         line = leak.node.lineno
+        other_key = leaks.other_key_removal() if leaks is not None else None
+        if other_key is not None:
+            call, removed, stored = other_key
+            return (
+                f"{head} under `{stored}`, but the removal `{_spelling(call, 50)}` (line {call.lineno}) takes out the entry "
+                f"under `{removed}`, so the function ends without removing it: {consequence}"
+            )
         if leak.kind == "escape":
             value = leak.node.value if isinstance(leak.node, ast.Await) else None
             receives = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _LIFETIME_RECEIVES
