@@ -1,4 +1,8 @@
-"""Loading every fact extractor: the core ones and those the rule families register."""
+"""Loading every fact extractor and query answer: the core ones and those the rule families register.
+
+The families are loaded through the rule registry (`rules.rule_classes`), the one place that
+imports them: the project model never names a family.
+"""
 
 from __future__ import annotations
 
