@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from .collector import BatchCollector, start_batch
 
@@ -56,79 +56,177 @@ class SharedTasks:
         return results
 
 
-def run_tasks(
-    linter: Linter, make_linter: Callable[[], Linter], lint_file: LintFile, tasks: list[list[Path]], jobs: int
-) -> Iterator[tuple[int, list[FileResult]]]:
-    """(task index, its results) for every task, each once, as tasks are done. `lint_file` lints
-    one path with a linter: this process's `linter`, or one `make_linter` builds in each worker
-    (both are sent to workers started by spawning: module-level functions or partials of them)."""
-    context = multiprocessing.get_context()
-    shared = SharedTasks(tasks, lint_file, context)
-    workers = _Workers(context, jobs - 1, (shared, make_linter))
-    reported: set[int] = set()
-    try:
-        while (index := shared.take()) is not None:
-            reported.add(index)
-            yield index, shared.lint(linter, index)
-            yield from workers.sent(reported, wait=False)
-        yield from workers.sent(reported, wait=True)
-        for index in range(len(tasks)):
-            if index not in reported:  # taken by a worker that died before sending it
-                yield index, shared.lint(linter, index)
-    finally:
-        workers.stop()
+class ProjectPhase(Protocol):
+    """What a worker needs for the second phase of a run (module-level and picklable)."""
+
+    def join(self, payload: bytes): ...
+
+    def finish(self, linter: Linter, path: Path, result: FileResult | None, project) -> FileResult: ...
 
 
-class _Workers:
-    """The worker processes of a run and the queue their results come back on."""
+class Pool:
+    """The worker processes of one run, through both phases.
 
-    def __init__(self, context, count: int, args: tuple) -> None:
+    Phase one: every process (the main one included) takes tasks of files from one shared counter
+    and sends each task's results back. A worker keeps the parsed contexts of the files it deferred
+    to the project, and waits. Phase two (`second_phase`): every worker receives the joined
+    project's facts, finishes its own deferred files from the contexts it kept and lints the files
+    it is handed, and sends each result back. A worker that dies loses no file: the main process
+    lints whatever it took and never reported."""
+
+    def __init__(self, linter: Linter, make_linter: Callable[[], Linter], lint_file: LintFile, tasks: list[list[Path]], jobs: int, phase: ProjectPhase | None) -> None:
+        context = multiprocessing.get_context()
+        self.linter = linter
+        self.phase = phase
+        self.shared = SharedTasks(tasks, lint_file, context)
         self.results = context.Queue()
         self.processes = []
-        for _ in range(count):
-            process = context.Process(target=_work, args=(*args, self.results, os.getpid()), daemon=True)
+        self.inboxes = []
+        for _ in range(jobs - 1):
+            number, inbox = len(self.processes), context.Queue()
+            process = context.Process(target=_work, args=(self.shared, make_linter, self.results, os.getpid(), inbox, phase, number), daemon=True)
             try:
                 process.start()
             except OSError:  # no process to spare (a limit on processes or memory): fewer workers
                 continue
             self.processes.append(process)
-        self.running = len(self.processes)  # workers that have not said they are done
+            self.inboxes.append(inbox)
+        #: per worker: the paths of the files it deferred (known once its tasks are reported)
+        self.deferred_by: dict[int, list[Path]] = {}
+        self.waiting: set[int] = set()  # workers done with phase one, waiting for phase two
 
-    def sent(self, reported: set[int], *, wait: bool) -> Iterator[tuple[int, list[FileResult]]]:
-        """The results the workers have sent: those already here, or (`wait`) all of them, until
-        every worker is done or gone."""
-        while self.running:
-            try:
-                item = self.results.get(timeout=_POLL_SECONDS) if wait else self.results.get_nowait()
-            except queue.Empty:
-                if not wait or not any(process.is_alive() for process in self.processes):
-                    return
-                continue
+    # -- phase one -------------------------------------------------------------------------------
+
+    def first_phase(self) -> Iterator[tuple[int, list[FileResult]]]:
+        """(task index, its results) for every task, each once, as tasks are done."""
+        reported: set[int] = set()
+        while (index := self.shared.take()) is not None:
+            reported.add(index)
+            yield index, self.shared.lint(self.linter, index)
+            yield from self._tasks_sent(reported, wait=False)
+        yield from self._tasks_sent(reported, wait=True)
+        for index in range(len(self.shared.tasks)):
+            if index not in reported:  # taken by a worker that died before sending it
+                yield index, self.shared.lint(self.linter, index)
+
+    def _tasks_sent(self, reported: set[int], *, wait: bool) -> Iterator[tuple[int, list[FileResult]]]:
+        """The tasks the workers have sent: those already here, or (`wait`) all of them, until
+        every worker is done with phase one or gone."""
+        while len(self.waiting) < len(self.processes):
+            item = self._receive(wait, set(range(len(self.processes))) - self.waiting)
             if item is None:
-                self.running -= 1
-                continue
-            reported.add(item[0])
-            yield item
+                return
+            if item[0] == "task":
+                _, number, index, task_results = item
+                reported.add(index)
+                self.deferred_by.setdefault(number, []).extend(
+                    path for path, result in zip(self.shared.tasks[index], task_results) if result.deferred
+                )
+                yield index, task_results
+            elif item[0] == "waiting":
+                self.waiting.add(item[1])
+
+    def _receive(self, wait: bool, senders: set[int]):
+        """The next message, or None: none is here (not `wait`), or none of the workers that
+        still owe one (`senders`) is alive."""
+        while True:
+            try:
+                return self.results.get(timeout=_POLL_SECONDS) if wait else self.results.get_nowait()
+            except queue.Empty:
+                if not wait or not any(self.processes[number].is_alive() for number in senders):
+                    return None
+
+    # -- phase two -------------------------------------------------------------------------------
+
+    def hand_out(self, payload: bytes, handed: list[Path]) -> None:
+        """Phase two starts: every waiting worker receives the joined project's facts (`payload`)
+        and a share of `handed`, files to lint with the project besides its own deferred ones."""
+        self.live = [number for number in sorted(self.waiting) if self.processes[number].is_alive()]
+        self.expected: dict[str, Path] = {}
+        self.orphans: list[Path] = [path for number, paths in self.deferred_by.items() if number not in self.live for path in paths]
+        if not self.live:
+            self.orphans.extend(handed)
+            return
+        for position, number in enumerate(self.live):
+            share = handed[position :: len(self.live)]
+            for path in self.deferred_by.get(number, []) + share:
+                self.expected[str(path)] = path
+            self.inboxes[number].put((payload, share))
+
+    def collect(self) -> Iterator[tuple[Path, FileResult | None]]:
+        """(path, result) for every file phase two gave the workers, as they send them; (path,
+        None) for what a worker that died (or never reached phase two) leaves to the main process."""
+        for path in self.orphans:
+            yield path, None
+        finished: set[int] = set()
+        while len(finished) < len(self.live):
+            item = self._receive(True, set(self.live) - finished)
+            if item is None:
+                break
+            if item[0] == "file":
+                path = self.expected.pop(item[1], None)
+                if path is not None:
+                    yield path, item[2]
+            elif item[0] == "finished":
+                finished.add(item[1])
+        for path in self.expected.values():  # a worker died before sending them
+            yield path, None
 
     def stop(self) -> None:
+        """Release the workers (told there is no phase two, or stopped when the run ends early)."""
+        for number, inbox in enumerate(self.inboxes):
+            if self.processes[number].is_alive():
+                try:
+                    inbox.put(None)
+                except (OSError, ValueError):
+                    pass
         for process in self.processes:
+            process.join(timeout=_POLL_SECONDS * 5)
             if process.is_alive():
-                process.terminate()  # only when the run stops early: a done worker has exited
-            process.join()
+                process.terminate()
+                process.join()
         self.results.close()
+        for inbox in self.inboxes:
+            inbox.close()
 
 
-def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, parent: int | None = None) -> None:
-    """A worker: take tasks until none is left, send each one's results, then None. `parent`: the
-    process id of the run's main process (the one found at start when not given)."""
+def run_tasks(
+    linter: Linter, make_linter: Callable[[], Linter], lint_file: LintFile, tasks: list[list[Path]], jobs: int
+) -> Iterator[tuple[int, list[FileResult]]]:
+    """Phase one alone: (task index, its results) for every task, each once, as tasks are done."""
+    pool = Pool(linter, make_linter, lint_file, tasks, jobs, None)
+    try:
+        yield from pool.first_phase()
+    finally:
+        pool.stop()
+
+
+def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, parent: int | None = None, inbox=None, phase: ProjectPhase | None = None, number: int = 0) -> None:
+    """A worker: take tasks until none is left and send each one's results; then, when the run has
+    a project `phase`, wait for the joined project and finish the files it deferred and those it
+    is handed. `parent`: the process id of the run's main process (the one found at start when
+    not given)."""
     _die_with_parent(os.getppid() if parent is None else parent)
     # Ctrl-C reaches the whole process group: the main process reports it and stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     linter = make_linter()
     collector = start_batch()[1]  # the worker only lints: nothing to restore
+    deferred: dict[str, tuple[Path, FileResult]] = {}
     while (index := shared.take()) is not None:
-        results.put((index, shared.lint(linter, index, collector)))
-    results.put(None)
+        task_results = shared.lint(linter, index, collector)
+        for path, result in zip(shared.tasks[index], task_results):
+            if result.deferred:
+                deferred[str(path)] = (path, result)
+        results.put(("task", number, index, task_results))
+    results.put(("waiting", number))
+    message = inbox.get() if inbox is not None and phase is not None else None
+    if message is not None:
+        payload, handed = message
+        project = phase.join(payload)
+        for path, result in [*deferred.values(), *((path, None) for path in handed)]:
+            results.put(("file", str(path), phase.finish(linter, path, result, project)))
+            collector.file_done()
+    results.put(("finished", number))
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -20,7 +20,7 @@ def _outcome(results):
     return [(r.path, [f.code for f in r.findings]) for r in results]
 
 
-def _take_one_task_and_die(shared, make_linter, results):
+def _take_one_task_and_die(shared, make_linter, results, *phase_two):
     shared.take()  # the task is taken from the counter, and never reported
     os._exit(3)
 
@@ -57,8 +57,10 @@ def test_a_worker_started_by_spawning_lints_every_task(tmp_path):
     worker = context.Process(target=parallel._work, args=(shared, partial(Linter, config), results))
     worker.start()
     received = []
-    while (item := results.get(timeout=60)) is not None:
-        received.append(item)
+    while (item := results.get(timeout=60))[0] == "task":
+        received.append(item[2:])
+    assert item == ("waiting", 0)
+    assert results.get(timeout=60) == ("finished", 0)  # no project phase: the worker is done
     worker.join(timeout=60)
     assert sorted(index for index, _ in received) == list(range(len(files)))
     by_task = {index: task_results for index, task_results in received}

@@ -79,3 +79,51 @@ def test_project_rules_see_other_files_and_their_findings_follow_them(tmp_path, 
 def test_without_a_project_the_rule_runs_on_the_lone_file(project_rule):
     result = Linter(config_for([project_rule])).lint_text("fetch('/x')\n", "client.py")
     assert result.findings == [] and not result.deferred
+
+
+def _route_service(root: Path, modules: int = 40) -> list[Path]:
+    """Modules that each serve one route and fetch their neighbour's: every file is deferred."""
+    for index in range(modules):
+        (root / f"m{index}.py").write_text(
+            "from fastapi import FastAPI\napp = FastAPI()\n\n"
+            f"@app.get('/r{index}/{{id}}')\ndef item(id):\n    return fetch('/r{(index + 1) % modules}/1')\n"
+        )
+    return sorted(root.glob("*.py"))
+
+
+def _messages(results) -> dict[str, list[str]]:
+    return {Path(r.path).name: [f.message for f in r.findings] for r in results}
+
+
+def test_deferred_files_are_finished_from_their_first_phase_parse(tmp_path, project_rule, monkeypatch):
+    files = _route_service(tmp_path)
+    config = config_for([project_rule])
+    reparsed = []
+    original = Linter.lint_deferred
+    monkeypatch.setattr(Linter, "lint_deferred", lambda self, *a, **k: reparsed.append(a) or original(self, *a, **k))
+    serial = _messages(lint_files(files, config, jobs=1))
+    assert reparsed == []  # every context was kept: nothing read or parsed twice
+    assert serial["m3.py"] == ["/r4/1 is served by m4.py:4"]
+    # past the memory budget, contexts are dropped and the files linted again: the same answers
+    monkeypatch.setattr("infralint.engine.RetainedContexts.BUDGET_CHARS", 0)
+    assert _messages(lint_files(files, config, jobs=1)) == serial
+    assert len(reparsed) == len(files)
+
+
+def test_workers_finish_their_own_deferred_files_after_the_join(tmp_path, project_rule):
+    files = _route_service(tmp_path)
+    config = config_for([project_rule])
+    assert _messages(lint_files(files, config, jobs=3)) == _messages(lint_files(files, config, jobs=1))
+
+
+def _die_before_the_project(self, payload):
+    os._exit(3)
+
+
+def test_a_worker_that_dies_in_the_project_phase_loses_no_file(tmp_path, project_rule, monkeypatch):
+    files = _route_service(tmp_path)
+    config = config_for([project_rule])
+    serial = _messages(lint_files(files, config, jobs=1))
+    # only workers join the project from the payload (the main process joins its own results)
+    monkeypatch.setattr("infralint.engine.ProjectPhase.join", _die_before_the_project)
+    assert _messages(lint_files(files, config, jobs=3)) == serial
