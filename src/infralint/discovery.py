@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .config import Config
+from .config import Config, ConfigResolver
 
 if TYPE_CHECKING:
     import subprocess
@@ -22,22 +22,28 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 def discover(paths: Iterable[Path], config: Config, *, force_exclude: bool = False) -> list[Path]:
-    """Files to lint. With `force_exclude`, excludes apply to files named explicitly too (pre-commit
-    names every staged file, so its hooks pass `--force-exclude` to honour the configuration)."""
+    """Files to lint. With `force_exclude`, files named explicitly are filtered as a folder's walk
+    filters them: excludes apply, and only the kinds of file the run reads are kept (pre-commit
+    names every staged file, so its hooks pass `--force-exclude` to honour the configuration, and
+    hand over every text file so deployment configuration reaches the project's rules)."""
     found: dict[Path, None] = {}
     aliases = _Aliases()
     patterns = _exclude_patterns(config)
-    readers = None  # found on the first folder walked: explicit files need no rule classes
+    readers = None  # found when first needed: explicit files need no rule classes
     fact_files = None  # non-Python files the project model reads (browser clients, …)
     for path in paths:
         if force_exclude and _excluded_anywhere(path, patterns, config):
             continue
         if path.is_file() or (path.exists() and not path.is_dir()):
+            if force_exclude:
+                if readers is None:
+                    readers, fact_files = _config_file_readers(config), _fact_file_filter(config)
+                if not _read_kind(path, readers, fact_files):
+                    continue
             aliases.add(path, os.path.realpath(path), path.is_symlink())  # named explicitly: always linted
         elif path.is_dir():
             if readers is None:
-                readers = _config_file_readers(config)
-                fact_files = _fact_file_filter(config)
+                readers, fact_files = _config_file_readers(config), _fact_file_filter(config)
             for file, real, is_link in _walk(path, patterns, config, readers, fact_files):
                 aliases.add(file, real, is_link)
         else:
@@ -82,6 +88,24 @@ def _fact_file_filter(config: Config):
 
     load_extractors()
     return wants_file
+
+
+def _read_kind(path: Path, readers: list, fact_files) -> bool:
+    """Whether a run reads a file of this kind: a Python module (or a script whose shebang names
+    python), a configuration file an enabled rule reads, a file the project's extractors read."""
+    if path.name.endswith(PYTHON_SUFFIXES) or (readers and _wanted_config_file(path, readers)):
+        return True
+    return (fact_files is not None and fact_files(path)) or (not path.suffix and _python_shebang(path))
+
+
+def _python_shebang(path: Path) -> bool:
+    from .safe_files import read_regular_file
+
+    try:
+        first = read_regular_file(path, limit=200).split(b"\n", 1)[0]
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
 
 
 def _wanted_config_file(file: Path, readers: list) -> bool:
@@ -335,3 +359,52 @@ def excluded_below(top: Path, path: Path, config: Config) -> bool:
         if patterns.name_excluded(parts[depth - 1]) or _path_excluded(below, root_prefix, patterns):
             return True
     return False
+
+
+# -- many paths, each file with the configuration that governs it ------------------------------
+
+
+def files_and_configs(paths: list[Path], resolver: ConfigResolver, force_exclude: bool = False) -> tuple[list[Path], dict[Path, Config]]:
+    """The files to lint under `paths`, and the configuration of each.
+
+    A folder is walked with the configuration that governs it; a file found under a nested
+    configuration is then skipped if that configuration's own excludes say so (as ruff does).
+    """
+    config_of: dict[Path, Config] = {}
+    for top in paths:
+        walk_config = resolver.config_for(top)
+        for path in discover([top], walk_config, force_exclude=force_exclude):
+            own = resolver.config_for(path)
+            if own is not walk_config and excluded_below(top, path, own):
+                continue
+            config_of.setdefault(path, own)
+    for alias in _aliases_of_named_files(config_of):
+        del config_of[alias]
+    return sorted(config_of, key=lambda p: p.as_posix()), config_of
+
+
+def _aliases_of_named_files(files: Iterable[Path]) -> list[Path]:
+    """Paths that name a file another path of the run names too (a link named beside its target,
+    on one command line): each real file is linted once, under its own name when it was given."""
+    kept: dict[str, Path] = {}
+    dropped: list[Path] = []
+    for path in files:
+        real = os.path.realpath(path)
+        known = kept.get(real)
+        if known is None:
+            kept[real] = path
+        elif known.is_symlink() and not path.is_symlink():
+            dropped.append(known)
+            kept[real] = path
+        else:
+            dropped.append(path)
+    return dropped
+
+
+def config_groups(files: list[Path], config_of: dict[Path, Config]) -> list[tuple[Config, list[Path]]]:
+    """The files grouped by configuration (each group keeps the files' order)."""
+    groups: dict[int, tuple[Config, list[Path]]] = {}
+    for path in files:
+        config = config_of[path]
+        groups.setdefault(id(config), (config, []))[1].append(path)
+    return list(groups.values())

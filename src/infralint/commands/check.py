@@ -179,6 +179,8 @@ def _result_cache(config, files, resolve) -> ResultCache | None:
 
 def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
     """Lint the files under `args.paths`, each group of files with the configuration that governs it."""
+    from ..project.members import context_paths
+
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
     _note_named_folders(args.paths, config_of.values())
     jobs = args.jobs or default_jobs()
@@ -188,7 +190,9 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
         for config, group in config_groups(files, config_of):
             cache = None if args.no_cache else _result_cache(config, group, resolve)
             advance = progress.advance if progress else None
-            by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance)))
+            # the rest of the project these files belong to: its facts join, its findings are not asked for
+            context = context_paths(group, config, resolver, args.paths or [Path(".")])
+            by_path.update(zip(group, lint_files(group, config, jobs=jobs, cache=cache, resolve_fixes=resolve, progress=advance, context_paths=context)))
             if cache:
                 cache.save()
                 if cache.notice:

@@ -1,5 +1,9 @@
 """What the flake8 plugin runs once an INF code is selected: the engine with the shared resolver.
 
+Each file is linted with its project, as `infralint check` on the whole tree lints it: the facts of
+every file of the configuration root (`project.members`), read once per flake8 process (before
+flake8 forks its workers, when it does) from the result cache when it holds them.
+
 A configuration problem never stops flake8: it is one warning on standard error, and the files
 under that configuration are linted with the defaults (as the language server does). Raising
 from a plugin inside flake8's worker pool is what made `flake8 --jobs 2` hang now and then: the
@@ -13,11 +17,11 @@ import multiprocessing
 import os
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..config import Config, ConfigError, ConfigResolver
 from ..discovery import _git_visible_files, excluded_below
-from ..engine import Linter
+from ..engine import Linter, display_path, facts_of_files
 from ..finding import Finding
 from ..source import decode_source
 
@@ -46,6 +50,8 @@ class _State:
     #: per folder flake8 was given: the files git does not ignore below it (None outside a checkout)
     git_visible: dict[Path, set[str] | None] = {}
     warned: set[str] = set()
+    #: per (project folder, configuration): its files, and their joined facts once asked for
+    projects: dict[tuple[Path, int], "_ProjectFiles"] = {}
 
 
 def configure(extra_codes: tuple[str, ...], honour_noqa: bool, filenames: Iterable[str]) -> None:
@@ -60,12 +66,15 @@ def configure(extra_codes: tuple[str, ...], honour_noqa: bool, filenames: Iterab
     _State.linters = {}
     _State.tops = [Path(name) for name in filenames]
     _State.git_visible = {}
+    _State.projects = {}
     in_main_process = multiprocessing.parent_process() is None
     for top in _State.tops:
         linter = _linter_for(top, warn=in_main_process)
         if in_main_process and linter.config.respect_gitignore and top.is_dir():
             # asked once, before flake8 forks its workers (which then share the answer)
             _git_visible_below(top)
+        if in_main_process and top.exists():
+            _project_for(top, linter)  # joined once, before the fork: the workers share it
 
 
 def _warn_once(message: str, *, show: bool = True) -> None:
@@ -107,7 +116,66 @@ def findings_for(filename: str, lines: list[str], *, is_stdin: bool) -> list[Fin
             data = None
         if data is not None and not _decodes(data):
             return linter.lint_bytes(data, filename).findings
-    return linter.lint_text(text, filename).findings
+    return linter.lint_text(text, display_path(path), project=None if is_stdin else _project_for(path, linter)).findings
+
+
+def _project_for(path: Path, linter: _Flake8Linter):
+    """The joined project `path` belongs to, as `infralint check` on the same paths joins it: the
+    project of its configuration root, or for a file the configuration leaves out of it (an
+    excluded folder named explicitly) the folder flake8 was given. None: no enabled rule reads it."""
+    for candidate in _projects_around(path, linter):
+        if candidate.holds(path):
+            return candidate.joined()
+    return None
+
+
+def _projects_around(path: Path, linter: _Flake8Linter) -> Iterator["_ProjectFiles"]:
+    """The projects `path` may belong to, each found once per process."""
+    from ..project.members import project_root, reads_project
+
+    if not reads_project(linter.config):
+        return
+    folders = [project_root(linter.config, [path])]
+    folders += [Path(os.path.realpath(top)) for top in _State.tops if top.is_dir() and _below(path, top)]
+    for folder in folders:
+        if folder is not None:
+            key = (folder, id(linter.config))
+            if key not in _State.projects:
+                _State.projects[key] = _ProjectFiles(folder, linter)
+            yield _State.projects[key]
+
+
+class _ProjectFiles:
+    """The files `infralint check FOLDER` lints with one configuration; their facts are read (from
+    the result cache when it holds them) and joined the first time a file of theirs is linted."""
+
+    def __init__(self, folder: Path, linter: _Flake8Linter) -> None:
+        from ..project.members import project_members
+
+        self.linter = linter
+        self.members = project_members(linter.config, folder, _State.resolver)
+        self.reals = frozenset(os.path.realpath(m) for m in self.members)
+        self._project = None
+
+    def holds(self, path: Path) -> bool:
+        """`path` is one of the files, or a folder holding some of them."""
+        real = os.path.realpath(path)
+        return real in self.reals or (path.is_dir() and any(r.startswith(real.rstrip(os.sep) + os.sep) for r in self.reals))
+
+    def joined(self):
+        if self._project is None:
+            from ..project import Project
+            from ..project.members import facts_cache
+
+            cache = facts_cache(self.linter.config, self.members) if self.members else None
+            facts = facts_of_files(self.linter, self.members, cache)
+            self._project = Project(facts, named_folders=self.linter.config.named_folders)
+        return self._project
+
+
+def _below(path: Path, folder: Path) -> bool:
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    return relative == "." or not relative.startswith("..")
 
 
 def _excluded(path: Path, config: Config) -> bool:

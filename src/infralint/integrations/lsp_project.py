@@ -1,7 +1,8 @@
 """The language server's project model: built in the background, kept up to date file by file.
 
-When the first document opens, every file of its configuration root is read for its facts in a
-worker thread, a chunk at a time, with `window/workDoneProgress` reporting how far it got. The open
+When the first document opens, every file of its project (`project.members`: the files
+`infralint check` on the configuration root lints) is read for its facts — from the result cache
+when it holds them — in a worker thread, a chunk at a time, with `window/workDoneProgress` reporting how far it got. The open
 documents get their first diagnostics at once (from their own file alone) and are re-published
 when the project is joined, so a large repository never delays them. Afterwards one file's facts
 are replaced when its buffer changes, when it is saved or when it changes on disk; the open
@@ -101,9 +102,8 @@ class LspProject:
         token = "infralint-project"
         progress = await self._create_progress(token)
         try:
-            from ..discovery import discover
-
-            files = await loop.run_in_executor(None, discover, [linter.config.root], linter.config)
+            files = await loop.run_in_executor(None, self._members, linter)
+            cache = await loop.run_in_executor(None, _facts_cache, linter, files)
             if progress:
                 self.server.work_done_progress.begin(
                     token, types.WorkDoneProgressBegin(title="infralint: reading the project", message=f"0/{len(files)} files", percentage=0)
@@ -111,7 +111,7 @@ class LspProject:
             facts: list[FileFacts] = []
             for start in range(0, len(files), CHUNK):
                 chunk = files[start:start + CHUNK]
-                facts.extend(await loop.run_in_executor(None, self._read_facts, linter, chunk))
+                facts.extend(await loop.run_in_executor(None, self._read_facts, linter, chunk, cache))
                 done = min(start + CHUNK, len(files))
                 if progress:
                     self.server.work_done_progress.report(
@@ -142,20 +142,18 @@ class LspProject:
         except Exception:
             return False
 
-    def _read_facts(self, linter: "Linter", paths: list[Path]) -> list[FileFacts]:
+    def _members(self, linter: "Linter") -> list[Path]:
+        """Runs in a worker thread: the files of the project, as every entry point finds them."""
+        from ..project.members import project_members, project_root
+
+        root = project_root(linter.config, [linter.config.root]) or linter.config.root
+        return project_members(linter.config, root, self.server.configs.resolver)
+
+    def _read_facts(self, linter: "Linter", paths: list[Path], cache=None) -> list[FileFacts]:
         """Runs in a worker thread: only reads and parses files, never touches server state."""
-        found = []
-        for path in paths:
-            shown = self._shown(path)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            text = data.decode("utf-8", "replace")
-            facts = linter.facts_of_text(text, shown or str(path), content_digest(text.encode("utf-8")), location=str(path))
-            if facts is not None:
-                found.append(facts)
-        return found
+        from ..engine import facts_of_files
+
+        return facts_of_files(linter, paths, cache, shown=lambda path: self._shown(path) or str(path))
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -171,6 +169,12 @@ class LspProject:
         dependents = [uri for uri, deps in self.depends.items() if uri != changed_uri and any(str(Path(dep).resolve()) == key for dep in deps)]
         if dependents:
             self.server.republish_if_changed(dependents)
+
+
+def _facts_cache(linter: "Linter", files: list[Path]):
+    from ..project.members import facts_cache
+
+    return facts_cache(linter.config, files) if files else None
 
 
 def _has_facts(path: Path) -> bool:

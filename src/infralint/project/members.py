@@ -1,0 +1,104 @@
+"""Which files make up a project: one answer for every entry point.
+
+A project is discovered from its configuration root — the folder of the configuration file that
+governs the files, or, with no configuration file, the git checkout that holds them — whatever
+paths a run names. `infralint check` on one file or a subfolder, pre-commit, flake8 and the
+language server therefore join the facts of the same files as `infralint check` on the whole tree,
+and report the same findings for a file. The files a run names are the files it reports; the
+project's other files only contribute their facts (served from the result cache when it has them).
+
+Files the configuration leaves out of its own project (an excluded folder named explicitly, such
+as a folder of examples) are linted as a project of their own, as before.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
+    from ..config import Config, ConfigResolver
+
+
+def reads_project(config: "Config") -> bool:
+    """Whether an enabled rule reads the project model (otherwise a file's findings are its own)."""
+    from ..rules import rule_classes
+
+    enabled = config.enabled_codes()
+    return any(cls.uses_project for code, cls in rule_classes().items() if code in enabled)
+
+
+def project_root(config: "Config", files: Iterable[Path]) -> Path | None:
+    """The folder the project of `files` is discovered from: the configuration file's folder, or
+    with none the git checkout holding them. None when that folder does not hold every file (a
+    `--config` from elsewhere; no configuration file outside a checkout): then the files named are
+    the whole project, as the current folder may be anything (a home folder, `/`)."""
+    reals = [os.path.realpath(f) for f in files]
+    if not reals:
+        return None
+    if config.source is not None:
+        root = os.path.realpath(config.root)
+        return Path(root) if all(_inside(real, root) for real in reals) else None
+    folder = os.path.commonpath([os.path.dirname(real) for real in reals])
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):  # a folder, or a file in a worktree
+            return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def project_members(config: "Config", root: Path, resolver: "ConfigResolver | None" = None) -> list[Path]:
+    """Every file of the project rooted at `root`: what `infralint check` on that folder lints
+    with `config` (files a nested configuration governs belong to that configuration's project).
+    Without a `resolver`, `config` governs every file below `root`."""
+    from ..discovery import discover, files_and_configs
+
+    if resolver is None:
+        return discover([root], config)
+    files, config_of = files_and_configs([root], resolver)
+    return [path for path in files if config_of[path] is config]
+
+
+def context_paths(
+    files: list[Path], config: "Config", resolver: "ConfigResolver | None" = None, named: Iterable[Path] = ()
+) -> list[Path]:
+    """The project's files other than `files` (the ones reported): their facts join the project,
+    their findings are never computed. Empty when no enabled rule reads the project, when `named`
+    (the paths the run was given) include the project root, or when no file of `files` belongs to
+    the configuration's project."""
+    if not files or not reads_project(config):
+        return []
+    root = project_root(config, files)
+    if root is None or any(os.path.realpath(path) == str(root) for path in named):
+        return []
+    reported = {os.path.realpath(path) for path in files}
+    others: list[Path] = []
+    member = False
+    for path in project_members(config, root, resolver):
+        if os.path.realpath(path) in reported:
+            member = True
+        else:
+            others.append(path)
+    return others if member else []
+
+
+def facts_cache(config: "Config", files: list[Path]) -> "ResultCache | None":
+    """The result cache the run of `files` with `config` writes, opened to read facts from (an
+    entry computed with the project is valid for the same list of files only)."""
+    from ..cache import ResultCache, cache_root
+    from ..engine import _file_set_digest
+
+    root = cache_root(config.root, config.source is not None, files)
+    if root is None:
+        return None
+    cache = ResultCache(root, config.fingerprint(), False)
+    cache.run_files = _file_set_digest(files)
+    return cache
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
