@@ -557,58 +557,93 @@ class HealthCheckBudget(_TimeoutRule):
             return []
         budget = float(self.option("health-budget"))
         checks = self.checks(ctx)
+        costing = _Costing(ctx, checks, budget, self._words)
+        functions = list(health.functions)
+        across = costing.at(budget)[1]
+        if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`, a probed route
+            home = ctx.project.files.get(ctx.display_path)
+            handlers = across.health_handlers(self._words, home)
+            # `@router.get("/status")` on a router mounted under `/orders`: the full path decides
+            functions = [f for f in functions if f in handlers or not across.routes(f)]
+            functions += [f for f in handlers if f not in functions]
+        # one limit per handler, whatever reports against it: a check it registers and its own
+        # worst case are judged against the same probe deadline (or the configured budget)
+        limits = {function: _budget_of(ctx, across, function, budget) for function in functions}
         findings: list[Finding] = []
         reported_calls: set[ast.AST] = set()
         for call in health.calls:
             if not health.registration_is_health(call):
                 continue
             check = checks.check_call(call)
-            if check is None or check.worst_case <= budget:
+            limit = limits.get(_enclosing(functions, call), (budget, "health budget"))
+            if check is None or check.worst_case <= limit[0]:
                 continue
             reported_calls.add(call)
-            findings.append(self._registration_finding(ctx, check, budget))
-        if health.functions or ctx.project is not None:
-            clients = ctx.analysis(RedisClients)
-            walker = WorstCase(ctx.source, checks.resolver, clients, checks, clients.imports, budget)
-            attach_database_costs(walker)
-            across = ProjectCosts(ctx.project, walker, budget, self._words) if ctx.project is not None else None
-            functions = list(health.functions)
-            if across is not None:  # `@router.get("/deep")` on a router mounted under `/health`, a probed route
-                home = ctx.project.files.get(ctx.display_path)
-                handlers = across.health_handlers(self._words, home)
-                # `@router.get("/status")` on a router mounted under `/orders`: the full path decides
-                functions = [f for f in functions if f in handlers or not across.routes(f)]
-                functions += [f for f in handlers if f not in functions]
-            costs = [(function, walker.of_function(function)) for function in functions]
-            for function, cost in costs:
-                if across is not None and across.reached_from_elsewhere(function, self._words):
-                    continue  # reported at the handler that reaches it, with the chain across files
-                described = _described(health, function, across)
-                if cost.unbounded and cost.culprit is not None:
-                    if cost.culprit in reported_calls:
-                        continue
-                    reported_calls.add(cost.culprit)
-                    message = f"worst case of health check {described} is unbounded: {cost.culprit_reason}"
-                    remote = across is not None and cost.culprit in across.remote
-                    findings.append(self.report(ctx, _def_range(ctx, function) if remote else cost.culprit, message))
-                elif cost.seconds > (limit := _budget_of(ctx, across, function, budget))[0] and not cost.covered and function not in walker.called:
-                    message = (
-                        f"worst case of health check {described} is {describe_total(cost)} "
-                        f"> {format_seconds(limit[0])} s {limit[1]}"
-                    )
-                    findings.append(self.report(ctx, _def_range(ctx, function), message))
+            findings.append(self._registration_finding(ctx, check, limit))
+        if not (health.functions or ctx.project is not None):
+            return findings
+        walkers = {function: costing.at(limits[function][0]) for function in functions}
+        costs = [(function, walkers[function][0].of_function(function), walkers[function][1]) for function in functions]
+        called = costing.called()  # health functions reached from others: reported through their caller
+        for function, cost, across in costs:
+            limit = limits[function]
+            if across is not None and across.reached_from_elsewhere(function, self._words):
+                continue  # reported at the handler that reaches it, with the chain across files
+            described = _described(health, function, across)
+            if cost.unbounded and cost.culprit is not None:
+                if cost.culprit in reported_calls:
+                    continue
+                reported_calls.add(cost.culprit)
+                message = f"worst case of health check {described} is unbounded: {cost.culprit_reason}"
+                remote = across is not None and cost.culprit in across.remote
+                findings.append(self.report(ctx, _def_range(ctx, function) if remote else cost.culprit, message))
+            elif cost.seconds > limit[0] and not cost.covered and function not in called:
+                message = (
+                    f"worst case of health check {described} is {describe_total(cost)} "
+                    f"> {format_seconds(limit[0])} s {limit[1]}"
+                )
+                findings.append(self.report(ctx, _def_range(ctx, function), message))
         return findings
 
-    def _registration_finding(self, ctx, check: CheckCall, budget: float) -> Finding:
+    def _registration_finding(self, ctx, check: CheckCall, limit: tuple[float, str]) -> Finding:
         label = _check_label(check.call)
         notes = check.notes()
         extra = f"; {'; '.join(notes)}" if notes else ""
         message = (
-            f"worst case {check.arithmetic()} > {format_seconds(budget)} s health budget "
+            f"worst case {check.arithmetic()} > {format_seconds(limit[0])} s {limit[1]} "
             f"({label}, line {check.call.lineno}){extra}"
         )
         node = check.timeout.node if check.timeout.node is not None else check.call
         return self.report(ctx, node, message)
+
+
+class _Costing:
+    """The worst-case walkers of one file, one per limit: a check call counts as reported on its
+    own (`covered`) when it exceeds the limit of the handler it is costed for."""
+
+    def __init__(self, ctx, checks: CheckCalls, budget: float, words: HealthWords) -> None:
+        self.ctx, self.checks, self.budget, self.words = ctx, checks, budget, words
+        self._by_limit: dict[float, tuple[WorstCase, ProjectCosts | None]] = {}
+
+    def at(self, limit: float) -> tuple[WorstCase, ProjectCosts | None]:
+        if limit not in self._by_limit:
+            clients = self.ctx.analysis(RedisClients)
+            walker = WorstCase(self.ctx.source, self.checks.resolver, clients, self.checks, clients.imports, limit)
+            attach_database_costs(walker)
+            # registrations of other files are judged there, against the configured budget
+            across = ProjectCosts(self.ctx.project, walker, self.budget, self.words) if self.ctx.project is not None else None
+            self._by_limit[limit] = (walker, across)
+        return self._by_limit[limit]
+
+    def called(self) -> set:
+        return set().union(*(walker.called for walker, _ in self._by_limit.values()))
+
+
+def _enclosing(functions: list, node: ast.AST):
+    """The innermost of `functions` whose lines hold `node`."""
+    line = getattr(node, "lineno", 0)
+    holding = [f for f in functions if f.lineno <= line <= (f.end_lineno or f.lineno)]
+    return max(holding, key=lambda f: f.lineno) if holding else None
 
 
 def _what_blocks(key: str, seconds: str, server: str = "server", *, lets: bool = False) -> str:
