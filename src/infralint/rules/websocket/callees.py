@@ -197,10 +197,10 @@ class Callee:
 class Callees:
     """The callees of one module's handlers, resolved locally or through the project."""
 
-    def __init__(self, tree: ast.Module, path: str, project=None, module: str = "", is_package: bool = False) -> None:
+    def __init__(self, tree: ast.Module, path: str, project=None, module: str = "", is_package: bool = False, source=None) -> None:
         self.path = path
         self.project = project
-        self._names_of = (tree, module, is_package)
+        self._names_of = (tree, module, is_package, source)
         self.functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.instances: dict[str, ast.expr] = {}  # module-level `manager = ConnectionManager()`
@@ -220,9 +220,11 @@ class Callees:
     @cached_property
     def names(self):
         """Qualified names of the module (built only when an import has to be joined)."""
+        tree, module, is_package, source = self._names_of
+        if source is not None:
+            return module_names(source, module, is_package)
         from ...project.names import QualifiedNames
 
-        tree, module, is_package = self._names_of
         return QualifiedNames(tree, module, is_package=is_package)
 
     # -- entry points ---
@@ -265,7 +267,7 @@ class Callees:
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return None
         owner, method = func.value.id, func.attr
-        cls_expr = self.instances.get(owner) or _annotated(function, owner)
+        cls_expr = self.instances.get(owner) or self._annotations(function).get(owner)
         if cls_expr is not None:
             cls_name = cls_expr.id if isinstance(cls_expr, ast.Name) else None
             if cls_name in self.classes:
@@ -276,6 +278,18 @@ class Callees:
         if owner in self.imports:
             return self._tail(f"{self.imports[owner]}.{method}", owner, method)
         return None
+
+    def _annotations(self, function: ast.AST | None) -> dict[str, ast.expr]:
+        """The function's annotated locals (`manager: ConnectionManager = ...`), found once."""
+        if function is None:
+            return {}
+        key = ("annotations", id(function))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = {
+                node.target.id: node.annotation for node in own_nodes(function) if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            }
+        return found
 
     def _tail(self, spelled: str, local: str, method: str) -> tuple:
         target = ("tail", spelled)
@@ -386,15 +400,6 @@ def _answer(fact) -> object:
     return fact.use() if isinstance(fact, SocketUseFact) else (fact.stores, fact.removes)
 
 
-def _annotated(function: ast.AST | None, name: str) -> ast.expr | None:
-    if function is None:
-        return None
-    for node in own_nodes(function):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            return node.annotation
-    return None
-
-
 def _shared_tail(a: str, b: str) -> int:
     left, right = a.split("."), b.split(".")
     count = 0
@@ -420,6 +425,21 @@ def callees(ctx) -> Callees:
     if found is None or found.project is not ctx.project:
         from ...project import module_name
 
-        found = Callees(source.tree, ctx.display_path, ctx.project, module_name(ctx.display_path), source.is_package_init)
+        found = Callees(source.tree, ctx.display_path, ctx.project, module_name(ctx.display_path), source.is_package_init, source)
         source.__dict__["_websocket_callees"] = found
+    return found
+
+
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
+
+
+def module_names(source, module: str, is_package: bool):
+    """The file's qualified names, built once per parsed file from its import statements (found by
+    the engine's shared traversal when it listed them) and shared by the family's analyses."""
+    found = source.__dict__.get("_websocket_names")
+    if found is None or found.module != module:
+        from ...project.names import QualifiedNames
+
+        found = QualifiedNames(source.tree, module, is_package=is_package, imports=source.nodes_of(_IMPORTS))
+        source.__dict__["_websocket_names"] = found
     return found

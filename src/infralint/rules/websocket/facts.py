@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ...project import Fact, PythonFile, fact_kind, file_extractor, python_extractor
+from .callees import socket_param
 from .clients import mentions_clients, python_clients
 from .module import mentions_websockets, shared_module
 from .sharing import REGISTERS, REMOVES, method_touches
@@ -129,7 +130,8 @@ def _manager_methods(file: PythonFile) -> Iterable[SocketManagerMethod]:
         for node in cls.body:
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(node.args.args) < 2:
                 continue
-            socket = node.args.args[1].arg
+            param = socket_param(node, True)  # `register(self, key, websocket)`: the socket is not always first
+            socket = param[1] if param else node.args.args[1].arg
             stores = node.name in REGISTERS and method_touches(node, socket, REGISTERS)
             removes = node.name in REMOVES and method_touches(node, socket, REMOVES)
             if node.name in REGISTERS or node.name in REMOVES:

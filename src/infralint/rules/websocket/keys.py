@@ -17,6 +17,7 @@ while `manager.unregister(user_id)` removes some other entry. Methods of other m
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -161,9 +162,18 @@ class SocketKeyMethod(Fact):
         return [KeyedAccess.from_list(item) for item in self.removes or ()]
 
 
+#: what a keyed store or removal looks like in the text (the extractor's pre-filter)
+_KEYED_TEXT = re.compile(r"\]\s*=[^=]|\bdel\b|\.(?:pop|add|append|appendleft)\(")
+
+
 def keyed_method(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str | None) -> tuple[list[KeyedAccess], list[KeyedAccess]]:
     """(keyed stores of `socket`, keyed removals) of one function."""
     return _keyed(function, socket)
+
+
+def _may_be_keyed(function: ast.AST, lines: list[str]) -> bool:
+    end = getattr(function, "end_lineno", None) or function.lineno
+    return any(_KEYED_TEXT.search(line) for line in lines[function.lineno - 1 : end])
 
 
 @python_extractor
@@ -173,11 +183,14 @@ def socket_key_methods(file: PythonFile) -> Iterable[Fact]:
     from .callees import socket_param  # the one definition of "a parameter that holds a socket"
 
     found = []
+    lines = file.source.lines
     for node in file.source.tree.body:
         members = [(node, None)] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (
             [(m, node.name) for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))] if isinstance(node, ast.ClassDef) else []
         )
         for function, cls in members:
+            if not _may_be_keyed(function, lines):
+                continue
             param = socket_param(function, cls is not None)
             stores, removes = keyed_method(function, param[1] if param else None)
             if stores or removes:

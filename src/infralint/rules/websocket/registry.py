@@ -19,14 +19,16 @@ visible (here, or through the project) is followed: its `connect` must really st
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable
 
 from ...analysis.names import dotted_name
 from ...project import module_name
 from ...project.names import QualifiedNames
 from .accept_flow import STARLETTE_USES
-from .callees import Callee, Callees, callees, socket_param
+from .callees import Callee, Callees, callees, module_names, socket_param
 from .leak_flow import Leak, LeakFlow
 from .module import WebSocketRule, websocket_module
 from .facts import SocketManagerMethod
@@ -86,9 +88,9 @@ class ManagerClasses:
     """Classes that manage sockets: those of this module (and their module-level instances), and
     through the project the methods of managers defined in other modules."""
 
-    def __init__(self, tree: ast.Module, project=None, module: str = "", is_package: bool = False) -> None:
+    def __init__(self, tree: ast.Module, project=None, module: str = "", is_package: bool = False, source=None) -> None:
         self.project = project
-        self.names = QualifiedNames(tree, module, is_package=is_package) if project is not None else None
+        self._names_of = (tree, module, is_package, source)
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.instances: dict[str, str] = {}
         for node in tree.body:
@@ -97,6 +99,11 @@ class ManagerClasses:
                     for target in node.targets:
                         if isinstance(target, ast.Name):
                             self.instances[target.id] = node.value.func.id
+
+    @cached_property
+    def names(self) -> QualifiedNames:
+        tree, module, is_package, source = self._names_of
+        return module_names(source, module, is_package) if source is not None else QualifiedNames(tree, module, is_package=is_package)
 
     def judge(self, receiver: ast.expr, method: str, wanted: frozenset[str]) -> bool | None:
         """Whether `receiver.method(socket)` stores (wanted=REGISTERS) or removes (REMOVES) the socket."""
@@ -111,7 +118,7 @@ class ManagerClasses:
 
 
     def _judge_in_project(self, receiver: ast.expr, method: str, wanted: frozenset[str]) -> bool | None:
-        if self.project is None or self.names is None:
+        if self.project is None:
             return None
         qualified = self.names.qualified(receiver)
         if qualified is None:
@@ -156,6 +163,7 @@ class RegistrationLeaks:
         self._callee_memo: dict[int, Callee | None] = {}
         #: (receiver, registry, key) → the key as written, for every registration under a key
         self._stored_keys: dict[tuple[str, str, str], str] = {}
+        self._removal_memo: dict[int, bool] = {}
 
     def _callee(self, call: ast.Call) -> Callee | None:
         key = id(call)
@@ -221,6 +229,14 @@ class RegistrationLeaks:
         return None
 
     def _is_removal(self, node: ast.AST) -> bool:
+        """Memoised: the flow asks about every call of a loop body on each of its passes."""
+        key = id(node)
+        found = self._removal_memo.get(key)
+        if found is None:
+            found = self._removal_memo[key] = self._judge_removal(node)
+        return found
+
+    def _judge_removal(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             if self._stored_keys and not self._stored_keys.keys().isdisjoint(self._keys(node, stored=False)):
@@ -327,9 +343,15 @@ def _registry_of(node: ast.AST) -> str | None:
     return None
 
 
-def mismatched_removals(classes: list[ast.ClassDef]) -> Iterable[Mismatch]:
+#: what a store of `self` or `self.attr` into a registry looks like in the text (the pre-filter)
+_STORES_SELF = re.compile(r"\]\s*=\s*self\b|\.(?:add|append)\(\s*self\b")
+
+
+def mismatched_removals(classes: list[ast.ClassDef], text: str) -> Iterable[Mismatch]:
     """Stores of `self`-things into a registry of the class whose every removal tests or removes
     another `self`-thing (`... = self.handler` vs `if reg.get(key) is self: reg.pop(key)`)."""
+    if not _STORES_SELF.search(text):
+        return
     for cls in classes:
         stores: dict[str, list[tuple[ast.AST, str]]] = {}
         removals: dict[str, list[tuple[ast.AST, str | None]]] = {}
@@ -428,7 +450,7 @@ class DisconnectLeak(WebSocketRule):
 
     def finish(self, ctx):
         module = websocket_module(ctx)
-        managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init)
+        managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init, ctx.source)
         hooks = disconnect_hooks(module.sockets.class_nodes)
         resolver = callees(ctx)
         reported: set[int] = set()
@@ -455,7 +477,7 @@ class DisconnectLeak(WebSocketRule):
                 if id(registration.node) not in reported:
                     reported.add(id(registration.node))
                     yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver, leaks))
-        for mismatch in mismatched_removals(module.sockets.class_nodes):
+        for mismatch in mismatched_removals(module.sockets.class_nodes, ctx.source.text):
             if id(mismatch.store) not in reported:
                 reported.add(id(mismatch.store))
                 yield self.report(ctx, mismatch.store, self.mismatch_message(mismatch))
