@@ -13,7 +13,9 @@ never sees the disconnect. For class-based consumers the disconnect hook (`on_di
 `disconnect`) must remove it, and what a class removes must be what it stored (`self.sessions[key]
 = self.handler` is never popped by `if self.sessions.get(key) is self`). A manager whose class is
 visible (here, or through the project) is followed: its `connect` must really store the socket, its
-`disconnect` really remove it.
+`disconnect` really remove it. A manager that stores the socket under a key (`register(key, ws)`)
+is emptied by a call that removes by the same key (`unregister(key)`, `keys.py`); another key
+removes another entry.
 """
 
 from __future__ import annotations
@@ -148,6 +150,17 @@ def _is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
+def _stored_in_attribute(target: ast.Subscript) -> dict[tuple[str, str, str], str]:
+    """`manager.active[key] = websocket`: stored in `manager`'s `active` under `key`, as a keyed
+    registration whose removal may be `manager.unregister(key)`."""
+    slot = target
+    while isinstance(slot.value, ast.Subscript):
+        slot = slot.value
+    if not isinstance(slot.value, ast.Attribute):
+        return {}
+    return {(key_of(slot.value.value), slot.value.attr, key_of(slot.slice)): _spelling(slot.slice, 30)}
+
+
 class RegistrationLeaks:
     """The registrations of one function that some way out of it leaves in place."""
 
@@ -197,6 +210,7 @@ class RegistrationLeaks:
                     if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) and root.id not in fresh:
                         spelling = _shared_spelling(target)
                         found.append(Registration(node, spelling, f"{spelling}[...] = {self.socket}"))
+                        self._stored_keys.update(_stored_in_attribute(target))
         return found
 
     def _keys(self, call: ast.Call, stored: bool) -> dict[tuple[str, str, str], str]:
