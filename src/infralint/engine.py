@@ -18,7 +18,7 @@ from .collector import batch_collection
 from .config import Config
 from .context import FileContext
 from .finding import Finding, FixSafety
-from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, overlaps
+from .fixes.edits import EditConflict, FixNotApplicable, apply_edits, fixed_alongside, overlaps
 from .results import FileResult, content_digest
 from .rules import Rule, rule_classes
 from .rules.meta import syntax_error_message
@@ -463,7 +463,8 @@ class Linter:
         chosen = _non_overlapping([f for f in fixable if f.fix])
         if not chosen:
             return None, []
-        return _apply_parsing(text, chosen), chosen
+        new_text, applied = _apply_parsing(text, chosen)
+        return new_text, applied + fixed_alongside(applied, fixable)
 
     def _fix_together(self, ctx: FileContext, fixable: list[Finding], errors: list[str]) -> tuple[str, list[Finding]] | None:
         """The first rule with several fixes here that can apply them all from one parse."""
@@ -512,16 +513,17 @@ def _non_overlapping(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _apply_parsing(text: str, chosen: list[Finding]) -> str | None:
-    """Apply the chosen fixes together; if the result does not parse, fall back to the first alone."""
+def _apply_parsing(text: str, chosen: list[Finding]) -> tuple[str | None, list[Finding]]:
+    """Apply the chosen fixes together; if the result does not parse, fall back to the first alone.
+    Returns the new text and the findings whose fixes it holds."""
     for group in (chosen, chosen[:1]):
         try:
             new_text = apply_edits(text, [e for f in group for e in f.fix.edits])
             ast.parse(new_text)
-            return new_text
+            return new_text, group
         except (EditConflict, SyntaxError, ValueError):
             continue
-    return None
+    return None, []
 
 
 def _parses(text: str) -> bool:

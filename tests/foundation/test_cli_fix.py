@@ -1,5 +1,6 @@
 """`--fix`, `--unsafe-fixes` and `--diff` through the installed command, with real rules:
-INF101 carries a safe fix (add a missing stdlib import), INF301 an unsafe one (lower a Redis timeout)."""
+INF101 carries a safe fix (add a missing stdlib import), INF301 an unsafe one (lower a Redis timeout);
+INF303 has none, and names lines of other files in its messages."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from ..conftest import run_infralint
+
+pytestmark = pytest.mark.integration
 
 TIMING = "def elapsed(start):\n    return time.time() - start\n"
 CACHE = "import redis\n\nclient = redis.Redis(host='cache', socket_timeout=30, socket_connect_timeout=2)\n"
@@ -78,3 +81,85 @@ def test_read_only_file_is_reported_not_crashed_on(project):
     proc = run_infralint("check", "--fix", "--no-cache", cwd=project)
     assert proc.returncode == 1 and "cannot write" in proc.stderr.decode()
     assert (project / "timing.py").read_text() == TIMING
+
+
+# -- what is reported after fixing: the fixed texts, and the findings whose fix was applied ---------
+
+CHECKS = """import redis
+
+client = redis.Redis(host="cache", socket_timeout=30)
+
+
+def check_cache():
+    started = time.time()
+    client.ping()
+    return time.time() - started
+"""
+HEALTH_ROUTE = """from fastapi import FastAPI
+
+from app.checks import check_cache
+
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    check_cache()
+    return {"ok": True}
+"""
+HEALTH_IN_ONE_FILE = """import redis
+from fastapi import FastAPI
+
+app = FastAPI()
+client = redis.Redis(host="cache", socket_timeout=30)
+
+
+@app.get("/health")
+def health():
+    started = time.time()
+    client.ping()
+    return {"ok": True, "took": time.time() - started}
+"""
+
+
+def service(root: Path, files: dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("[tool.infralint]\nselect = ['INF101', 'INF301', 'INF303']\n")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "no-cache"])
+def test_findings_left_after_fixing_carry_the_fixed_positions_of_every_file(tmp_path, cache):
+    root = service(tmp_path, {"app/__init__.py": "", "app/checks.py": CHECKS, "app/main.py": HEALTH_ROUTE})
+    before = run_infralint("check", "--format", "concise", *cache, cwd=root).stdout.decode()
+    assert "via `check_cache` (app/checks.py:6)" in before and "socket_timeout, line 8)" in before
+    fixed = run_infralint("check", "--fix", "--format", "concise", *cache, cwd=root)
+    assert fixed.returncode == 1 and (root / "app/checks.py").read_text().startswith("import time\n")
+    out = fixed.stdout.decode()
+    # the import on top of checks.py moved its lines down by two: the finding left there, and the
+    # one in main.py that names checks.py's lines, both say where things are now
+    assert "app/checks.py:5:51: INF301" in out
+    assert "via `check_cache` (app/checks.py:8)" in out and "socket_timeout, line 10)" in out
+    assert out == run_infralint("check", "--format", "concise", "--no-cache", cwd=root).stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "options, said",
+    [
+        ([], "Fixed 3 findings.\n"),
+        (["--statistics"], "Fixed 3 findings.\n"),
+        (["--show-fixes"], "Fixed 3 findings:\n- app/health.py:\n    2 × INF101 (undefined-name)\n    1 × INF301 (redis-timeout-too-long)\n"),
+    ],
+    ids=["text", "statistics", "show-fixes"],
+)
+def test_fixed_counts_the_findings_whose_fix_was_applied(tmp_path, options, said):
+    """Two INF101 findings share the one import that fixes both, INF301's fix lowers the timeout:
+    two edits, three findings fixed. INF303 goes away with the lower timeout, but it had no fix
+    of its own: it is not counted."""
+    root = service(tmp_path, {"app/health.py": HEALTH_IN_ONE_FILE})
+    done = run_infralint("check", "--fix", "--unsafe-fixes", "--no-cache", *options, cwd=root)
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    assert said in done.stdout.decode()
+    assert "INF303" not in done.stdout.decode()

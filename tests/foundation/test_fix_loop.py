@@ -3,15 +3,20 @@ of findings, and applying a rule's fixes together gives what applying them one a
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from infralint.api import fix_source, lint_source
-from infralint.finding import FixSafety
+from infralint.catalog import load_catalog
+from infralint.engine import Linter
+from infralint.finding import Edit, FixSafety
+from infralint.rules import Rule, rule_classes
 from infralint.rules.cleanup.hoist_fix import hoist_import, hoist_imports
 
 from ..conftest import config_for
+from .rule_for_tests import CODE, ENTRY
 
 CLEANUP_FIXTURES = Path(__file__).parent.parent / "rules" / "cleanup" / "fixtures"
 MODULES = ["json", "logging", "os", "re", "shutil", "socket", "struct", "time", "traceback", "uuid", "zlib", "base64"]
@@ -86,3 +91,51 @@ def test_hoisting_together_with_comments_blank_lines_and_shared_lines():
     findings = hoistable(text)
     assert len(findings) == 4
     assert hoist_imports(text, [(f.fix.data["line"], f.fix.data["col"]) for f in findings]) == sequential(text, "INF201")
+
+
+# -- what a fix run counts: the findings whose fix was applied ------------------------------------
+
+
+def test_findings_that_share_one_edit_are_all_counted_as_fixed():
+    text = "def spans(start):\n    return time.time() - start, time.monotonic()\n"
+    outcome = fix_source(text, "app/timing.py", config_for(["INF101"]))
+    assert outcome.text.count("import time") == 1 and outcome.remaining == []
+    # two findings, one import: both fixes are in the text
+    assert sorted((f.code, f.col) for f in outcome.applied) == [("INF101", 11), ("INF101", 32)]
+
+
+class ArgumentRewrite(Rule):
+    """`f(a, k=1)`: a safe fix turns `a` into `**a`, another `k=1` into `*b`. Each alone parses;
+    together they give `f(**a, *b)`, which does not."""
+
+    code = CODE
+    node_types = (ast.Call,)
+
+    def visit(self, node, ctx):
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and arg.id == "a":
+                yield self.report(ctx, arg, "spread `a`", fix=self.make_fix("spread", new="**a"))
+        for keyword in node.keywords:
+            if keyword.arg == "k":
+                yield self.report(ctx, keyword, "unpack `b`", fix=self.make_fix("unpack", new="*b"))
+
+    def resolve_fix(self, finding, ctx):
+        return [Edit(finding.line, finding.col, finding.end_line, finding.end_col, finding.fix.data["new"])]
+
+
+@pytest.fixture
+def argument_rewrite():
+    load_catalog()[CODE] = ENTRY
+    rule_classes()[CODE] = ArgumentRewrite
+    try:
+        yield CODE
+    finally:
+        load_catalog().pop(CODE, None)
+        rule_classes().pop(CODE, None)
+
+
+def test_fixes_that_break_the_file_together_count_only_the_one_applied(argument_rewrite):
+    outcome = Linter(config_for([argument_rewrite])).fix_text("f(a, k=1)\n", "m.py")
+    assert outcome.text == "f(**a, k=1)\n"  # the first alone; the second would no longer parse
+    assert [f.message for f in outcome.applied] == ["spread `a`"]
+    assert [f.message for f in outcome.remaining] == ["unpack `b`"]

@@ -202,29 +202,52 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
             progress.stop()
     results = [by_path[path] for path in files]
     diffs: list[str] = []
-    if fixing:
-        allowed = _allowed(args)
-        linters: dict[int, Linter] = {}
-        project = None
-        for path, result in zip(files, results):
-            if any(f.fix and f.fix.safety in allowed for f in result.findings):
-                config = config_of[path]
-                if id(config) not in linters:
-                    linters[id(config)] = Linter(config)
-                linter = linters[id(config)]
-                # a fix of a rule that reads other files' facts is recomputed against the same
-                # project (only for the files that have one: the project makes every re-lint slower)
-                project_codes = {rule.code for rule in linter.project_rules}
-                needs_project = any(f.fix and f.code in project_codes for f in result.findings)
-                if needs_project and project is None:
-                    project = join_project(results, config)
-                before = Counter(f.code for f in result.findings)
-                diff = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
-                if result.fixed and not args.diff:
-                    fixed_codes[result.path] = before - Counter(f.code for f in result.findings)
-                if diff:
-                    diffs.append(diff)
+    if fixing and _fix_paths(args, files, results, config_of, diffs, fixed_codes):
+        _refresh_after_fixes(args, resolver, resolve, results)
     return results, diffs, None, {id(c): c for c in config_of.values()}.values()
+
+
+def _fix_paths(args, files, results, config_of, diffs: list[str], fixed_codes) -> bool:
+    """Fix (or diff) every file with a fix the options allow; whether any file was written."""
+    allowed = _allowed(args)
+    linters: dict[int, Linter] = {}
+    project = None
+    written = False
+    for path, result in zip(files, results):
+        if not any(f.fix and f.fix.safety in allowed for f in result.findings):
+            continue
+        config = config_of[path]
+        if id(config) not in linters:
+            linters[id(config)] = Linter(config)
+        linter = linters[id(config)]
+        # a fix of a rule that reads other files' facts is computed against the run's project
+        # (only for the files that have one: the project makes every re-lint slower)
+        project_codes = {rule.code for rule in linter.project_rules}
+        needs_project = any(f.fix and f.code in project_codes for f in result.findings)
+        if needs_project and project is None:
+            project = join_project(results, config)
+        done = fix_file(linter, path, result, unsafe=args.unsafe_fixes, diff_only=args.diff, project=project if needs_project else None)
+        if done.diff:
+            diffs.append(done.diff)
+        if done.written:
+            written = True
+            fixed_codes[result.path] = Counter(f.code for f in done.applied)
+    return written
+
+
+def _refresh_after_fixes(args, resolver: ConfigResolver, resolve, results: list[FileResult]) -> None:
+    """Lint the tree again once fixes were written, so that the remaining findings carry the
+    fixed texts' positions and messages, also where one names a line of another fixed file.
+
+    The result cache keeps this to the fixed files and the findings that used their facts. What
+    was fixed, and the problems met while fixing, stay with each file.
+    """
+    fresh = {r.path: r for r in _check_paths(args, resolver, resolve, False, {})[0]}
+    for result in results:
+        again = fresh.get(result.path)
+        if again is not None:
+            result.findings = again.findings
+            result.errors.extend(e for e in again.errors if e not in result.errors)
 
 
 def _note_newer_python(configs, results) -> None:

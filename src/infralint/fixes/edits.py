@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-
-from ..finding import Edit
+from ..finding import Edit, Finding
 from ..source import physical_lines
 
 
@@ -80,3 +79,14 @@ def unified_diff(path: str, old: str, new: str) -> str:
             old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
         )
     )
+
+
+def fixed_alongside(applied: list[Finding], candidates: list[Finding]) -> list[Finding]:
+    """The candidates not in `applied` whose every edit is one `applied` made: two uses of an
+    unimported module share the one import that fixes both, and both count as fixed."""
+    made = {edit for finding in applied for edit in finding.fix.edits}
+    chosen = {id(finding) for finding in applied}
+    return [
+        f for f in candidates
+        if id(f) not in chosen and f.fix is not None and f.fix.resolved and f.fix.edits and made.issuperset(f.fix.edits)
+    ]

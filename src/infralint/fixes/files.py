@@ -18,6 +18,7 @@ from .edits import unified_diff
 
 if TYPE_CHECKING:
     from ..engine import FixOutcome, Linter
+    from ..finding import Finding
 
 
 @dataclass
@@ -73,45 +74,57 @@ def _refused_outcome(linter: "Linter", text: str, name: str, reason: str) -> "Fi
     return FixOutcome(text, text, remaining=findings, errors=[reason])
 
 
-def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, diff_only: bool, project=None) -> str | None:
-    """Fix one linted file in place (or return its diff with `diff_only`); problems go to `result.errors`.
+@dataclass
+class FileFix:
+    """What fixing one file on disk did: the diff (`diff_only`), or whether it was written and
+    the findings whose fixes it now holds."""
+
+    diff: str | None = None
+    written: bool = False
+    applied: list["Finding"] = field(default_factory=list)
+
+
+def fix_file(linter: "Linter", path: Path, result: FileResult, *, unsafe: bool, diff_only: bool, project=None) -> FileFix:
+    """Fix one linted file in place (or give its diff with `diff_only`); problems go to `result.errors`.
 
     The file is left alone when it vanished, cannot be read, or changed on disk since it was
-    linted (an editor saved meanwhile): its findings then stand as reported.
+    linted (an editor saved meanwhile): its findings then stand as reported. Once written,
+    `result` holds the file's remaining findings as this file alone sees them and the number of
+    findings fixed; what other files say of it is refreshed by the caller, which lints again.
     """
     try:
         data = read_regular_file(path)
     except OSError as exc:
         result.errors.append(f"{result.path}: not fixed: {describe_os_error(exc)}")
-        return None
+        return FileFix()
     if result.digest and content_digest(data) != result.digest:
         result.errors.append(f"{result.path}: changed on disk while being linted; not fixed")
-        return None
+        return FileFix()
     try:
         decoded = DecodedSource.from_bytes(data)
     except (UnicodeDecodeError, SyntaxError, LookupError):
-        return None  # reported as INF002 already; nothing to fix
+        return FileFix()  # reported as INF002 already; nothing to fix
     refusal = _unwritable_encoding(decoded, data, result.path)
     if refusal:
         result.errors.append(refusal)
-        return None
+        return FileFix()
     outcome = linter.fix_text(decoded.text, result.path, unsafe=unsafe, project=project)
     result.errors.extend(outcome.errors)
     if not outcome.changed:
-        return None
+        return FileFix()
     if diff_only:
-        return unified_diff(result.path, decoded.text, outcome.text)
+        return FileFix(diff=unified_diff(result.path, decoded.text, outcome.text))
     try:
         write_fixed_file(path, decoded.encode(outcome.text), expected=data)
     except ChangedOnDisk:
         result.errors.append(f"{result.path}: changed on disk while being fixed; not fixed")
-        return None
+        return FileFix()
     except UnicodeEncodeError:
         result.errors.append(f"{result.path}: not fixed: the fixed text cannot be written in the file's encoding ({decoded.encoding})")
-        return None
+        return FileFix()
     except OSError as exc:
         result.errors.append(f"{result.path}: not fixed: cannot write ({describe_os_error(exc)})")
-        return None
+        return FileFix()
     result.findings = outcome.remaining
     result.fixed = len(outcome.applied)
-    return None
+    return FileFix(written=True, applied=outcome.applied)

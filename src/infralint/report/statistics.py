@@ -7,6 +7,7 @@ from collections import Counter
 
 from ..catalog import load_catalog
 from ..finding import Finding, FixSafety
+from .fixed import fixed_sentence
 from .summary import RunSummary
 
 
@@ -26,6 +27,8 @@ def render_text(findings: list[Finding], summary: RunSummary) -> str:
     table = rows(findings)
     width = max((len(str(r["count"])) for r in table), default=1)
     lines = [f"{r['count']:>{width}}  {r['code']}  {'[*]' if r['fixable'] else '   '}  {r['name']}" for r in table]
+    if summary.fixed and not summary.quiet and not summary.show_fixes:  # `--show-fixes` lists them on stderr
+        lines.append(fixed_sentence(summary.fixed))
     if table and not summary.quiet:
         fixable = " ([*]: fixable with --fix)" if any(r["fixable"] for r in table) else ""
         lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}{fixable}.")

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from ..finding import Finding, FixSafety
 from .escape import printable, printable_source
-from .fixed import render_fixed
+from .fixed import fixed_sentence, render_fixed
 from .summary import RunSummary
 
 
@@ -55,7 +55,7 @@ def _print_summary(console: Console, findings: list[Finding], summary: RunSummar
     if summary.show_fixes and summary.fixed_codes:
         console.print(render_fixed(summary.fixed_codes), end="", style="green")
     elif summary.fixed:
-        console.print(f"Fixed {summary.fixed} finding{'s' if summary.fixed != 1 else ''}.", style="green")
+        console.print(fixed_sentence(summary.fixed), style="green")
     if not findings:
         console.print(f"All checks passed ({summary.files} file{'s' if summary.files != 1 else ''}).", style="green")
         return
