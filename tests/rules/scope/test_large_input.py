@@ -11,6 +11,7 @@ import pytest
 
 from infralint.api import lint_source
 from infralint.rules.scope.binder import AllPathsScopeAnalysis
+from infralint.rules.scope.rules import rule_code
 from infralint.source import SourceFile
 
 from ...conftest import config_for
@@ -46,7 +47,7 @@ def _problems(text: str) -> list[tuple[str, str, int]]:
         source.tree  # noqa: B018 - parsed and kept by the source
     with _recursion_limit(1_000):
         analysis = AllPathsScopeAnalysis(source)
-    return sorted((p.code, p.name, p.node.lineno) for p in analysis.problems)
+    return sorted((rule_code(p.kind), p.name, p.node.lineno) for p in analysis.problems)
 
 
 @pytest.mark.parametrize("branches", [1_000, 5_000])

@@ -18,7 +18,6 @@ import ast
 import gc
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ...analysis.flow import Flow, Why, join, merge_into
 from ...analysis.names import attribute_chain
@@ -55,88 +54,42 @@ from .syntax_facts import (
 from .class_attributes import ClassAttributes
 from .exhaustive import covers_every_case
 from .module_facts import imported_noreturn, star_import_names
+from .problems import PathKind, Problem, ReadFailure
+from .scopes import Binding, Scope, executing
 from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, is_parser_construction
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
-_RAISE = ("raise",)
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-class Binding:
-    """One binding of a name in a scope (assignment, import, def, loop target, `del`, …)."""
-
-    __slots__ = ("name", "kind", "node", "typing_only", "fullname", "statement")
-
-    def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
-        self.name = name
-        self.kind = kind
-        self.node = node
-        self.typing_only = typing_only
-        self.fullname = fullname
-        self.statement: ast.AST | None = None  # the statement that binds it, when it is a plain assignment
-
-    @property
-    def line(self) -> int:
-        return getattr(self.node, "lineno", 0)
-
-    @property
-    def assigned_value(self) -> ast.expr | None:
-        """`value` of the `name = value` that made this binding, if it was one."""
-        statement = self.statement
-        if statement.__class__ is ast.Assign and any(t is self.node for t in statement.targets):
-            return statement.value
-        return None
-
-    @property
-    def runtime(self) -> bool:
-        """Whether this binding gives the name a value when the code runs."""
-        return not self.typing_only and self.kind not in ("annotation", "del")
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Binding({self.name!r}, {self.kind!r}, line {self.line})"
-
-
+# the path kinds as module globals: the walk names them at every branch, loop and handler, where
+# reading an Enum member off its class costs ten times a global (Python 3.11)
+_BREAK = PathKind.BREAK
+_CASE = PathKind.CASE
+_CASE_NONE = PathKind.CASE_NONE
+_CONTINUE = PathKind.CONTINUE
+_DEL = PathKind.DEL
+_EXCEPT_END = PathKind.EXCEPT_END
+_FINALLY = PathKind.FINALLY
+_HANDLER = PathKind.HANDLER
+_IF_BRANCH = PathKind.IF_BRANCH
+_IF_ELSE = PathKind.IF_ELSE
+_LOOP_BODY = PathKind.LOOP_BODY
+_LOOP_DEL = PathKind.LOOP_DEL
+_LOOP_EXIT = PathKind.LOOP_EXIT
+_LOOP_FIRST = PathKind.LOOP_FIRST
+_LOOP_PARTIAL = PathKind.LOOP_PARTIAL
+_LOOP_ZERO = PathKind.LOOP_ZERO
+_RAISE = PathKind.RAISE
+_SUPPRESS = PathKind.SUPPRESS
+_TRY = PathKind.TRY
+_TRY_OK = PathKind.TRY_OK
+_WITH_OK = PathKind.WITH_OK
+_RAISE_WHY = (_RAISE,)
 _MAX_BASE_DEPTH = 8  # base classes followed for a method that never returns
-
-
-class Scope:
-    """A module, class, function/lambda, comprehension or PEP 695 type-parameter scope."""
-
-    __slots__ = (
-        "kind", "name", "node", "parent", "lookup_parent", "bindings", "flow", "globals", "nonlocals", "pending", "conds",
-        "noreturn", "assigned_inside", "truthy", "fact_names",
-    )
-
-    def __init__(self, kind: str, name: str, node: ast.AST, parent: Scope | None, lookup_parent: Scope | None) -> None:
-        self.kind = kind
-        self.name = name
-        self.node = node
-        self.parent = parent  # lexical parent
-        self.lookup_parent = lookup_parent  # where unresolved names are looked up next (classes skipped)
-        self.bindings: dict[str, list[Binding]] = {}
-        self.flow: Flow | None = None
-        self.globals: set[str] = set()
-        self.nonlocals: set[str] = set()
-        self.pending: list[tuple] = []
-        self.conds: list[ast.expr] = []  # tests of the enclosing `if`s at the current point
-        self.noreturn: set[str] = set()  # functions defined here annotated `-> NoReturn`/`Never`
-        self.assigned_inside: set[str] = set()  # locals a nested function rebinds through `nonlocal`
-        self.truthy: set[str] = set()  # names proven non-empty by `if not name: raise` (until rebound)
-        self.fact_names: set[str] = set()  # names some path fact or guard mentions (rebinding them drops those)
-
-    def enclosing_class(self) -> Scope | None:
-        scope = self.parent
-        while scope is not None:
-            if scope.kind == "class":
-                return scope
-            scope = scope.parent
-        return None
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Scope({self.kind} {self.name})"
 
 
 class _TryFrame:
@@ -153,24 +106,6 @@ class _TryFrame:
         self.escaping_points: list[tuple[int, ast.AST]] | None = [] if escapes else None
         self.merged: tuple | None = None  # the state last merged into `raised` (flow id, log length, sizes)
         self.escaping_merged: tuple | None = None
-
-
-@dataclass
-class Problem:
-    """A read that can fail, with the facts the message needs.
-
-    `detail` is one of: undefined, before-definition, deleted, except-var, typing-only,
-    lazy-annotation (INF101); maybe (INF102); unbound-local, deleted-local (INF103).
-    """
-
-    code: str
-    name: str
-    node: ast.AST
-    scope: Scope  # the scope the read is in (innermost, comprehensions included)
-    detail: str
-    why: Why | None = None
-    binding: Binding | None = None
-    in_annotation: bool = False
 
 
 _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "filter"})
@@ -218,13 +153,6 @@ def _inside(node: ast.AST, outer: ast.AST) -> bool:
     """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
     start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
     return start <= getattr(node, "lineno", -1) <= end
-
-
-def _executing(scope: Scope) -> Scope:
-    """The scope whose code is running when `scope`'s body is (classes and comprehensions run inline)."""
-    while scope.kind in ("comprehension", "class"):
-        scope = scope.lookup_parent
-    return scope
 
 
 class ScopeAnalysis:
@@ -345,7 +273,7 @@ class ScopeAnalysis:
         if self.has_star_import:
             self._drop_guesses_after_star_import()
         if self.is_stub:
-            self.problems = [p for p in self.problems if p.code == "INF101" and p.detail in ("undefined", "lazy-annotation")]
+            self.problems = [p for p in self.problems if p.kind in (ReadFailure.UNDEFINED, ReadFailure.LAZY_ANNOTATION)]
 
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
@@ -431,11 +359,11 @@ class ScopeAnalysis:
             # `exec(code)` at module level, or into `globals()`, creates module globals; into a
             # namespace dict, or a function's locals, it does not
             if len(call.args) < 2 and not call.keywords:
-                self.unknowable = self.unknowable or _executing(self.scope).kind == "module"
+                self.unknowable = self.unknowable or executing(self.scope).kind == "module"
             elif any(is_globals_call(a) for a in (*call.args[1:], *(k.value for k in call.keywords))):
                 self.unknowable = True
         elif name in ("globals", "vars") and not call.args:
-            if name == "globals" or _executing(self.scope).kind == "module":
+            if name == "globals" or executing(self.scope).kind == "module":
                 provided = self._globals_writes(call)
                 if provided is None:
                     self.unknowable = True
@@ -486,7 +414,7 @@ class ScopeAnalysis:
         generators = node.generators
         self._expr(generators[0].iter)  # the first iterable is evaluated in the enclosing scope
         outer = self.scope
-        scope = Scope("comprehension", "<comprehension>", node, outer, outer if outer.kind == "comprehension" else _executing(outer))
+        scope = Scope("comprehension", "<comprehension>", node, outer, outer if outer.kind == "comprehension" else executing(outer))
         self.scopes.append(scope)
         self.scope = scope
         try:
@@ -517,7 +445,7 @@ class ScopeAnalysis:
 
     def _bool_op(self, node: ast.BoolOp) -> None:
         """`a or b`: `b` runs only after `a`, so `a` guards it as an `if` test would."""
-        conds = _executing(self.scope).conds
+        conds = executing(self.scope).conds
         values = node.values
         self._expr(values[0])
         never = "not-typing" if node.op.__class__ is ast.Or else "typing"
@@ -540,7 +468,7 @@ class ScopeAnalysis:
 
     def _if_exp(self, node: ast.IfExp) -> None:
         """`a if t else b`; a chain `a if t else b if u else c` is walked in a loop, not recursively."""
-        conds = _executing(self.scope).conds
+        conds = executing(self.scope).conds
         assumed: list[tuple[Scope, dict | None, int]] = []
         try:
             while True:
@@ -647,7 +575,7 @@ class ScopeAnalysis:
             elif name in flow.maybe:
                 why = flow.maybe[name]
                 if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
-                    self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=self.in_annotation))
+                    self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, why, in_annotation=self.in_annotation))
                 flow.bind(name)
             else:
                 self.module_pending.append((name, node, "import-time", flow.gone.get(name), class_why, self.in_annotation, origin))
@@ -667,13 +595,13 @@ class ScopeAnalysis:
         that a later iteration of the same loop binds (loop state such as `if not first:`)."""
         if not scope.conds:
             return False
-        if why[0] == "loop-first":
+        if why[0] is _LOOP_FIRST:
             # under an `if` inside the loop (`if not first: use(previous)`); `x = item or x` is no such test
             statement_conds = sum(1 for cond in scope.conds if id(cond) not in self.expression_conds)
             return statement_conds > why[3]
         if any(tests_existence(cond, name) for cond in scope.conds):
             return True
-        if why[0] not in ("if-else", "if-branch"):
+        if why[0] not in (_IF_ELSE, _IF_BRANCH):
             return False
         tests = {self._dump(test) for test in chain_tests(why)}
         return any(self._dump(cond) in tests for cond in scope.conds)
@@ -846,7 +774,7 @@ class ScopeAnalysis:
             return
         scope.bindings.setdefault(name, []).append(Binding(name, "del", node, self.typing_only))
         if scope.flow is not None and not self.typing_only:
-            scope.flow.unbind(name, ("del", node))
+            scope.flow.unbind(name, (_DEL, node))
             if name in scope.fact_names:
                 scope.flow.forget(self.atoms.names_of, name)
 
@@ -873,7 +801,7 @@ class ScopeAnalysis:
         params = getattr(node, "type_params", None)
         if not params:
             return None
-        scope = Scope("typeparams", getattr(node, "name", "<type>"), node, self.scope, _executing(self.scope))
+        scope = Scope("typeparams", getattr(node, "name", "<type>"), node, self.scope, executing(self.scope))
         for param in params:
             scope.bindings[param.name] = [Binding(param.name, "typeparam", param)]
             bound = getattr(param, "bound", None)
@@ -926,7 +854,7 @@ class ScopeAnalysis:
                 self._expr(keyword.value)
         finally:
             self.scope = outer
-        scope = Scope("class", node.name, node, outer, params or _executing(outer))
+        scope = Scope("class", node.name, node, outer, params or executing(outer))
         scope.flow = Flow(set(CLASS_BODY_NAMES))
         self.scopes.append(scope)
         saved_loops, self.loops = self.loops, []
@@ -1093,7 +1021,7 @@ class ScopeAnalysis:
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
-        if self.is_package and node.level == 1 and node.module and _executing(self.scope).kind == "module":
+        if self.is_package and node.level == 1 and node.module and executing(self.scope).kind == "module":
             # importing `.sub` from a package's `__init__` also sets the package attribute `sub`
             submodule = node.module.split(".")[0]
             self._bind(submodule, "import", node, "." + submodule)
@@ -1137,12 +1065,12 @@ class ScopeAnalysis:
 
     def _break(self, node: ast.Break) -> None:
         if self.loops:
-            self.loops[-1][0].append((self.scope.flow, ("break", node)))
+            self.loops[-1][0].append((self.scope.flow, (_BREAK, node)))
         self.scope.flow = None
 
     def _continue(self, node: ast.Continue) -> None:
         if self.loops:
-            self.loops[-1][1].append((self.scope.flow, ("continue", node)))
+            self.loops[-1][1].append((self.scope.flow, (_CONTINUE, node)))
         self.scope.flow = None
 
     # -- calls that do not return, context managers that swallow exceptions ----------------------
@@ -1271,7 +1199,7 @@ class ScopeAnalysis:
             if scope.kind == "module":
                 self._assume_optional_definitions(links)
         for then_end, link in reversed(links):
-            scope.flow = join([(then_end, ("if-branch", link)), (scope.flow, ("if-else", head, link))])
+            scope.flow = join([(then_end, (_IF_BRANCH, link)), (scope.flow, (_IF_ELSE, head, link))])
         if links:
             then_end, last = links[-1]
             if then_end is None and not last.orelse:
@@ -1348,7 +1276,7 @@ class ScopeAnalysis:
             return orelse[0]
         self._stmts(orelse)
         if not orelse and head is not node and (
-            self._complements_earlier(node, head) or covers_every_case(chain_tests(("if-else", head, node)), self.atoms)
+            self._complements_earlier(node, head) or covers_every_case(chain_tests((_IF_ELSE, head, node)), self.atoms)
             or self._environment_dispatch(head)
         ):
             scope.flow = None  # the chain is exhaustive: no path skips every branch
@@ -1378,11 +1306,11 @@ class ScopeAnalysis:
             self._pattern(case.pattern)
             self._expr(case.guard)
             self._stmts(case.body)
-            ends.append((scope.flow, ("case", case)))
+            ends.append((scope.flow, (_CASE, case)))
             if case.guard is None and (irrefutable(case.pattern) or matches_constant(case.pattern, node.subject)):
                 exhaustive = True
         if not exhaustive:
-            ends.append((entry, ("case-none", node)))
+            ends.append((entry, (_CASE_NONE, node)))
         scope.flow = join(ends) if entry is not None else None
 
     def _pattern(self, pattern: ast.AST) -> None:
@@ -1429,14 +1357,14 @@ class ScopeAnalysis:
         entry_facts = dict(entry.facts) if entry.facts else None
         for name, line in bound.items():
             if name not in head.bound and name not in head.maybe:
-                head.maybe[name] = ("loop-first", node, line, len(scope.conds))
+                head.maybe[name] = (_LOOP_FIRST, node, line, len(scope.conds))
                 head.gone.pop(name, None)
                 if entry_facts:
                     head.guards[name] = entry_facts
         for name in deleted:
             if name in head.bound:
                 head.bound.discard(name)
-                head.maybe[name] = ("loop-del", node)
+                head.maybe[name] = (_LOOP_DEL, node)
         return head
 
     def _for(self, node: ast.For) -> None:
@@ -1454,12 +1382,12 @@ class ScopeAnalysis:
             self._stmts(node.orelse)
             scope.flow = None
             return
-        paths = [(scope.flow, ("loop-body", node)), *frame[1]]
+        paths = [(scope.flow, (_LOOP_BODY, node)), *frame[1]]
         if id(node) in self.nonempty_loops:
             pass
         else:
             self._learn_empty(head, node.iter)
-            paths.append((head, ("loop-zero", node)))
+            paths.append((head, (_LOOP_ZERO, node)))
         self._leave_loop(node, join(paths), frame[0])
 
     @contextmanager
@@ -1554,7 +1482,7 @@ class ScopeAnalysis:
     def _constant_nonempty(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
         """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
         value (`EXCEPTIONS = ("A", "B")`, `parts = path.split("/")` with no other binding)."""
-        scope = _executing(self.scope)
+        scope = executing(self.scope)
         if scope.kind == "function" and name in scope.bindings:
             bindings = scope.bindings[name]
         elif self.scope.kind == "class" and name in self.scope.bindings:
@@ -1586,7 +1514,7 @@ class ScopeAnalysis:
             return value if isinstance(value, int) and not isinstance(value, bool) else None
         if node.__class__ is not ast.Name:
             return None
-        scope = _executing(self.scope)
+        scope = executing(self.scope)
         bindings = scope.bindings.get(node.id) if scope.kind == "function" else None
         if bindings is None:
             bindings = self.module.bindings.get(node.id)
@@ -1620,7 +1548,7 @@ class ScopeAnalysis:
         """A module- or class-level loop over an imported module's attributes (`for k, v in
         dis.COMPILER_FLAG_NAMES.items()`): another module's tables are fixed when this one is
         imported, so an empty one would fail every import — not a rare path of a running service."""
-        if _executing(self.scope).kind != "module" or node.__class__ is not ast.Attribute:
+        if executing(self.scope).kind != "module" or node.__class__ is not ast.Attribute:
             return False
         while node.__class__ is ast.Attribute:
             node = node.value
@@ -1649,18 +1577,18 @@ class ScopeAnalysis:
         if exhausted is not None:
             zero = not (isinstance(node, ast.For) and id(node) in self.nonempty_loops)
             for name, why in list(exhausted.maybe.items()):
-                if why[0] == "loop-first" and why[1] is node:
-                    exhausted.maybe[name] = ("loop-zero" if zero else "loop-partial", node, why[2])
+                if why[0] is _LOOP_FIRST and why[1] is node:
+                    exhausted.maybe[name] = (_LOOP_ZERO if zero else _LOOP_PARTIAL, node, why[2])
         for flow, why in breaks:  # left by `break` before a later turn could bind it: that is the path
             if flow is not None:
                 for name, reason in list(flow.maybe.items()):
-                    if reason[0] == "loop-first" and reason[1] is node:
+                    if reason[0] is _LOOP_FIRST and reason[1] is node:
                         flow.maybe[name] = why
         if node.orelse:
             scope.flow = exhausted
             self._stmts(node.orelse)
             exhausted = scope.flow
-        scope.flow = join([(exhausted, ("loop-exit", node)), *breaks])
+        scope.flow = join([(exhausted, (_LOOP_EXIT, node)), *breaks])
 
     # -- exceptions -------------------------------------------------------------------------------
 
@@ -1700,14 +1628,14 @@ class ScopeAnalysis:
                 state = (id(flow), position, len(flow.bound), len(flow.maybe), len(flow.gone), tuple(flow.facts.items()))
             if caught is not None:
                 if state != frame.merged:  # nothing bound since the last point: the same state again
-                    frame.raised = merge_into(frame.raised, flow, _RAISE)
+                    frame.raised = merge_into(frame.raised, flow, _RAISE_WHY)
                     frame.merged = state
                 frame.points.append((position, caught))
             if frame.escaping_points is not None:
                 escaping = next((node for node, kind in parts if kind in EVERYTHING), None)
                 if escaping is not None:
                     if state != frame.escaping_merged:
-                        frame.escaping = merge_into(frame.escaping, flow, _RAISE)
+                        frame.escaping = merge_into(frame.escaping, flow, _RAISE_WHY)
                         frame.escaping_merged = state
                     frame.escaping_points.append((position, escaping))
 
@@ -1777,8 +1705,8 @@ class ScopeAnalysis:
                 point += 1
             current = raised.maybe.get(name)
             # a loop inside the body that binds it on a later turn: the failing point explains it better
-            if current is None or current is _RAISE or (current[0] == "loop-first" and _inside(current[1], owner)):
-                raised.maybe[name] = ("try", points[point][1], owner)
+            if current is None or current is _RAISE_WHY or (current[0] is _LOOP_FIRST and _inside(current[1], owner)):
+                raised.maybe[name] = (_TRY, points[point][1], owner)
                 raised.gone.pop(name, None)
                 if current is None and facts:
                     raised.guards[name] = facts  # unbound wherever the body raised
@@ -1798,7 +1726,7 @@ class ScopeAnalysis:
             scope.flow = body_end
             self._stmts(node.orelse)
             body_end = scope.flow
-        ends = [(body_end, ("try-ok", node))]
+        ends = [(body_end, (_TRY_OK, node))]
         imported = [name for stmt in node.body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for name in _imported_names(stmt)]
         for index, handler in enumerate(node.handlers):
             scope.flow = raised.copy() if raised is not None else None
@@ -1813,11 +1741,11 @@ class ScopeAnalysis:
             finally:
                 self.in_handler -= 1
             if handler.name and scope.flow is not None and handler.name not in scope.globals:
-                scope.flow.unbind(handler.name, ("except-end", handler))
-            ends.append((scope.flow, ("handler", handler)))
+                scope.flow.unbind(handler.name, (_EXCEPT_END, handler))
+            ends.append((scope.flow, (_HANDLER, handler)))
         after = join(ends)
         if node.finalbody:
-            scope.flow = merge_into(after.copy() if after is not None else None, escaping, ("finally", node))
+            scope.flow = merge_into(after.copy() if after is not None else None, escaping, (_FINALLY, node))
             start = len(self.log)
             self._stmts(node.finalbody)
             final_end = scope.flow
@@ -1861,7 +1789,7 @@ class ScopeAnalysis:
             return
         arguments = swallowing.args if isinstance(swallowing, ast.Call) else []
         body_end, raised, _ = self._guarded(node.body, node, caught_kinds(list(arguments)), False)
-        self.scope.flow = join([(body_end, ("with-ok", node)), (raised, ("suppress", node))])
+        self.scope.flow = join([(body_end, (_WITH_OK, node)), (raised, (_SUPPRESS, node))])
 
     # -- resolution -------------------------------------------------------------------------------
 
@@ -1878,7 +1806,7 @@ class ScopeAnalysis:
                     key = (name, why[0], id(why[1]) if len(why) > 1 else None)
                     if key not in reported_paths:
                         reported_paths.add(key)
-                        self.problems.append(Problem("INF102", name, node, origin, "maybe", why, in_annotation=in_annotation))
+                        self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, why, in_annotation=in_annotation))
                 elif status == UNBOUND:
                     self._unbound_local(scope, name, node, why, local, origin)
                     unbound_locals.add(name)
@@ -1886,7 +1814,7 @@ class ScopeAnalysis:
             if self._bound_in_enclosing_function(scope, name):
                 handler = self._handler_only_binding(scope, name)
                 if handler is not None:
-                    self.problems.append(Problem("INF101", name, node, origin, "except-closure", ("except-end", handler.node), handler))
+                    self.problems.append(Problem(ReadFailure.EXCEPT_CLOSURE, name, node, origin, (_EXCEPT_END, handler.node), handler))
                 continue
             runtime = module_bindings.get(name)
             if runtime and any(b.runtime for b in runtime):
@@ -1924,20 +1852,20 @@ class ScopeAnalysis:
         return False
 
     def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Why | None, local: list[Binding], origin: Scope) -> None:
-        if why is not None and why[0] == "except-end" and all(b.kind == "except" for b in local):
-            self.problems.append(Problem("INF101", name, node, origin, "except-var", why, local[0]))
+        if why is not None and why[0] is _EXCEPT_END and all(b.kind == "except" for b in local):
+            self.problems.append(Problem(ReadFailure.EXCEPT_VAR, name, node, origin, why, local[0]))
             return
-        if why is not None and why[0] == "del":
-            self.problems.append(Problem("INF103", name, node, origin, "deleted-local", why))
+        if why is not None and why[0] is _DEL:
+            self.problems.append(Problem(ReadFailure.DELETED_LOCAL, name, node, origin, why))
             return
         line = getattr(node, "lineno", 0)
         later = [b for b in local if b.kind != "del" and b.line >= line]
         binding = (later or [b for b in local if b.kind != "del"] or local)[0]
-        self.problems.append(Problem("INF103", name, node, origin, "unbound-local", why, binding))
+        self.problems.append(Problem(ReadFailure.UNBOUND_LOCAL, name, node, origin, why, binding))
 
     def _drop_guesses_after_star_import(self) -> None:
         """A star import may bind any name, so a module-level name is never known to be unbound."""
-        self.problems = [p for p in self.problems if not (p.code == "INF102" and _executing(p.scope).kind == "module")]
+        self.problems = [p for p in self.problems if not (p.kind is ReadFailure.MAYBE_UNBOUND and executing(p.scope).kind == "module")]
 
     def _resolve_module_pending(self) -> None:
         bindings_of = self.module.bindings
@@ -1948,37 +1876,37 @@ class ScopeAnalysis:
             runtime = [b for b in bindings if b.runtime]
             if mode == "global-unassigned":
                 # `global x` read before the function's own first assignment, and nothing else binds `x`
-                if runtime and all(b.kind == "global" for b in runtime) and self.global_assigners.get(name) == {id(_executing(origin))}:
-                    self.problems.append(Problem("INF101", name, node, origin, "global-unassigned", None, runtime[0], in_annotation))
+                if runtime and all(b.kind == "global" for b in runtime) and self.global_assigners.get(name) == {id(executing(origin))}:
+                    self.problems.append(Problem(ReadFailure.GLOBAL_UNASSIGNED, name, node, origin, None, runtime[0], in_annotation))
                     continue
                 mode = "deferred"
             if runtime:
                 if mode != "import-time" or any(b.kind == "global" for b in runtime):
                     continue
                 if why is not None:
-                    detail = "except-var" if why[0] == "except-end" else "deleted"
-                    self.problems.append(Problem("INF101", name, node, origin, detail, why, runtime[0], in_annotation))
+                    failure = ReadFailure.EXCEPT_VAR if why[0] is _EXCEPT_END else ReadFailure.DELETED
+                    self.problems.append(Problem(failure, name, node, origin, why, runtime[0], in_annotation))
                 elif class_why is not None:
-                    self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                    self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, class_why, in_annotation=in_annotation))
                 else:
                     line = getattr(node, "lineno", 0)
                     later = [b for b in runtime if b.line >= line]
                     # `from .settings import *` then `INSTALLED_APPS += [...]`: the star import may provide it
                     if later and not self._may_exist_unseen(name):
-                        self.problems.append(Problem("INF101", name, node, origin, "before-definition", None, later[0], in_annotation))
+                        self.problems.append(Problem(ReadFailure.BEFORE_DEFINITION, name, node, origin, None, later[0], in_annotation))
                 continue
             if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
                 continue
             if class_why is not None:
-                self.problems.append(Problem("INF102", name, node, origin, "maybe", class_why, in_annotation=in_annotation))
+                self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, class_why, in_annotation=in_annotation))
                 continue
             if self._may_exist_unseen(name):
                 continue
             typing_only = [b for b in bindings if b.typing_only]
             if typing_only:
-                self.problems.append(Problem("INF101", name, node, origin, "typing-only", None, typing_only[0], in_annotation))
+                self.problems.append(Problem(ReadFailure.TYPING_ONLY, name, node, origin, None, typing_only[0], in_annotation))
             else:
-                self.problems.append(Problem("INF101", name, node, origin, "undefined", None, None, in_annotation))
+                self.problems.append(Problem(ReadFailure.UNDEFINED, name, node, origin, None, None, in_annotation))
 
     def _may_exist_unseen(self, name: str) -> bool:
         """Whether a global nothing visible binds may still exist: the module creates globals
@@ -2008,7 +1936,7 @@ class ScopeAnalysis:
         for name, node, scope in self.lazy_names:
             if name in known or name in BUILTINS or name in MODULE_DUNDERS or self._may_exist_unseen(name):
                 continue
-            self.problems.append(Problem("INF101", name, node, scope, "lazy-annotation", in_annotation=True))
+            self.problems.append(Problem(ReadFailure.LAZY_ANNOTATION, name, node, scope, in_annotation=True))
 
 
 class AllPathsScopeAnalysis(ScopeAnalysis):

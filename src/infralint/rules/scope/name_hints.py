@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .binder import Binding, Scope, ScopeAnalysis
 from .known_names import BUILTINS, STDLIB_MODULES
+from .scopes import Binding, Scope
+
+if TYPE_CHECKING:
+    from .binder import ScopeAnalysis
 
 _CUTOFF = 0.8  # how alike two spellings must be to suggest one for the other
 

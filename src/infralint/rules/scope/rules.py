@@ -1,7 +1,8 @@
 """INF1xx: names that raise NameError or UnboundLocalError when the code runs.
 
-All three rules read one shared `ScopeAnalysis` of the file; this module only turns its problems
-into findings whose messages say what will fail, on which path, and where the name really lives.
+All three rules read one shared `ScopeAnalysis` of the file; this module maps each kind of failed
+read (`ReadFailure`) to its rule and turns the problems into findings whose messages say what will
+fail, on which path (`PathKind`), and where the name really lives.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from ...finding import Edit, Finding
 from ..base import Rule
-from .binder import AllPathsScopeAnalysis, Binding, Problem, Scope, ScopeAnalysis
+from .binder import AllPathsScopeAnalysis, ScopeAnalysis
+from .problems import PathKind, Problem, ReadFailure
+from .scopes import Binding, Scope
 from .known_names import BUILTINS
 from .name_hints import hint_for, stdlib_import_fixable
 from .stored_names import stores_in
@@ -22,13 +25,17 @@ if TYPE_CHECKING:
 
 
 class _ScopeRule(Rule):
-    """Reports the shared analysis' problems of this rule's code; each subclass words them with
-    its own `message(problem, analysis)`."""
+    """Reports the shared analysis' problems of the kinds this rule owns; each subclass words them
+    with its own `message(problem, analysis)`."""
+
+    #: the failed reads this rule reports (each kind belongs to exactly one rule)
+    failures: frozenset[ReadFailure] = frozenset()
 
     def finish(self, ctx: FileContext) -> Iterable[Finding]:
         analysis = ctx.analysis(AllPathsScopeAnalysis if ctx.config.option("scope", "possibly-unbound") == "all" else ScopeAnalysis)
+        failures = self.failures
         for problem in analysis.problems:
-            if problem.code == self.code:
+            if problem.kind in failures:
                 yield self.report(ctx, problem.node, self.message(problem, analysis), self.fix_for(problem, analysis))
 
     def fix_for(self, problem: Problem, analysis: ScopeAnalysis):
@@ -39,45 +46,57 @@ class UndefinedName(_ScopeRule):
     """INF101: a read where no binding of the name can exist at run time (NameError)."""
 
     code = "INF101"
+    failures = frozenset(
+        {
+            ReadFailure.UNDEFINED,
+            ReadFailure.BEFORE_DEFINITION,
+            ReadFailure.DELETED,
+            ReadFailure.EXCEPT_VAR,
+            ReadFailure.EXCEPT_CLOSURE,
+            ReadFailure.GLOBAL_UNASSIGNED,
+            ReadFailure.TYPING_ONLY,
+            ReadFailure.LAZY_ANNOTATION,
+        }
+    )
 
     def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
-        name, detail = problem.name, problem.detail
+        name, failure = problem.name, problem.kind
         where = _where(problem.scope)
         line = _line(problem.node)
-        if detail == "before-definition":
+        if failure is ReadFailure.BEFORE_DEFINITION:
             return (
                 f"`{name}` is used at line {line} before its definition at line {problem.binding.line}: "
                 f"module code runs top to bottom, so this raises NameError on import"
             )
-        if detail == "except-closure":
+        if failure is ReadFailure.EXCEPT_CLOSURE:
             return (
                 f"`{name}` is only bound by the `except … as {name}` handler at line {problem.binding.line} of the enclosing "
                 f"function, and Python deletes it when that handler ends: this function is defined outside the handler, "
                 f"so calling it raises NameError — assign the exception to another name inside the handler"
             )
-        if detail == "global-unassigned":
+        if failure is ReadFailure.GLOBAL_UNASSIGNED:
             function = _function_name(problem.scope)
             return (
                 f"`{name}` is declared `global` in `{function}` and read here before `{function}` assigns it (line "
                 f"{problem.binding.line}); nothing else binds it at module level, so the first call raises NameError"
             )
-        if detail == "deleted":
+        if failure is ReadFailure.DELETED:
             return f"`{name}` is deleted by the `del` at line {_line(problem.why[1])} before this runs, so reading it raises NameError"
-        if detail == "except-var":
+        if failure is ReadFailure.EXCEPT_VAR:
             handler_line = _line(problem.why[1]) if problem.why else problem.binding.line
             error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
             return (
                 f"`{name}` exists only inside the `except … as {name}` handler at line {handler_line}: Python deletes it "
                 f"when the handler ends, so reading it here raises {error} — assign it to another name inside the handler"
             )
-        if detail == "typing-only":
+        if failure is ReadFailure.TYPING_ONLY:
             use = "this annotation is evaluated when the definition runs and" if problem.in_annotation else "this use"
             advice = "import it normally or quote the annotation" if problem.in_annotation else "import it normally"
             return (
                 f"`{name}` is only imported under `if TYPE_CHECKING:` (line {problem.binding.line}), which never runs: "
                 f"at run time the name does not exist, so {use} raises NameError — {advice}"
             )
-        if detail == "lazy-annotation":
+        if failure is ReadFailure.LAZY_ANNOTATION:
             return (
                 f"`{name}` in this annotation is not defined or imported anywhere in the module: "
                 f"`typing.get_type_hints()` (and frameworks that call it, such as pydantic and FastAPI) raise NameError"
@@ -124,7 +143,7 @@ class UndefinedName(_ScopeRule):
         return f"{head}: this raises NameError — did you mean `{hint.other}`?"
 
     def fix_for(self, problem: Problem, analysis: ScopeAnalysis):
-        if problem.detail != "undefined" or not stdlib_import_fixable(analysis, problem.name, problem.node, problem.scope):
+        if problem.kind is not ReadFailure.UNDEFINED or not stdlib_import_fixable(analysis, problem.name, problem.node, problem.scope):
             return None
         return self.make_fix(f"Add `import {problem.name}`", module=problem.name)
 
@@ -140,6 +159,7 @@ class PossiblyUnbound(_ScopeRule):
     """INF102: on at least one path the name is unbound where it is read."""
 
     code = "INF102"
+    failures = frozenset({ReadFailure.MAYBE_UNBOUND})
 
     def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
         error = "UnboundLocalError" if _in_function(problem.scope) else "NameError"
@@ -151,12 +171,13 @@ class UnboundLocal(_ScopeRule):
     """INF103: a function-local name read before any binding on every path (UnboundLocalError)."""
 
     code = "INF103"
+    failures = frozenset({ReadFailure.UNBOUND_LOCAL, ReadFailure.DELETED_LOCAL})
 
     def message(self, problem: Problem, analysis: ScopeAnalysis) -> str:
         name = problem.name
         function = _function_name(problem.scope)
         line = _line(problem.node)
-        if problem.detail == "deleted-local":
+        if problem.kind is ReadFailure.DELETED_LOCAL:
             return (
                 f"`{name}` was deleted by the `del` at line {_line(problem.why[1])} and is not bound again before this read, "
                 f"so it raises UnboundLocalError"
@@ -176,60 +197,69 @@ class UnboundLocal(_ScopeRule):
         )
 
 
+
+_RULE_OF = {failure: rule.code for rule in (UndefinedName, PossiblyUnbound, UnboundLocal) for failure in rule.failures}
+
+
+def rule_code(failure: ReadFailure) -> str:
+    """The code of the rule that reports a failed read of this kind."""
+    return _RULE_OF[failure]
+
+
 # -- wording -------------------------------------------------------------------------------------
 
 
 def describe_path(why, name: str, read_line: int = 0) -> str:
     """The path on which a name is unbound, in words ("if `connect()` raises at line 12")."""
-    if not why or why[0] == "raise":
+    if not why or why[0] is PathKind.RAISE:
         return "if the `try` body raises before assigning it"
     kind, node = why[0], why[1]
     line = _line(node)
-    if kind == "try":
+    if kind is PathKind.TRY:
         owner = why[2]
         failing = _failing_part(node)
         if isinstance(owner, (ast.With, ast.AsyncWith)):
             context = _context_of(owner)
             return f"{failing} and `{context}` (line {_line(owner)}) swallows the exception"
         return failing
-    if kind == "if-branch":
+    if kind is PathKind.IF_BRANCH:
         return f"when `{_source(node.test)}` (line {line}) is true"
-    if kind == "if-else":
+    if kind is PathKind.IF_ELSE:
         head, last = why[1], why[2]
         if head is last and not _has_elif(head):
             return f"when `{_source(head.test)}` (line {line}) is false"
         return f"when none of the conditions of the `if`/`elif` chain at line {line} holds{_chain_bindings(head, last, name)}"
-    if kind == "loop-zero":
+    if kind is PathKind.LOOP_ZERO:
         if isinstance(node, ast.While):
             return f"if `{_source(node.test)}` is false on entry to the loop at line {line} (it runs zero times)"
         return f"if `{_source(node.iter)}` is empty (the loop at line {line} runs zero times)"
-    if kind == "loop-first":
+    if kind is PathKind.LOOP_FIRST:
         if why[2] == read_line:
             return f"on the first iteration of the loop at line {line}: this statement reads it before assigning it"
         if why[2] < read_line:  # assigned above the read, but not on every way to it
             return f"on the first iteration of the loop at line {line} when the assignment at line {why[2]} is skipped"
         return f"on the first iteration of the loop at line {line}: it is only assigned later in the loop body (line {why[2]})"
-    if kind in ("loop-partial", "loop-body"):
+    if kind in (PathKind.LOOP_PARTIAL, PathKind.LOOP_BODY):
         return f"on some paths through the loop at line {line}"
-    if kind == "loop-del":
+    if kind is PathKind.LOOP_DEL:
         return f"after the `del` inside the loop at line {line}"
-    if kind == "del":
+    if kind is PathKind.DEL:
         return f"after `del {name}` at line {line}"
-    if kind == "except-end":
+    if kind is PathKind.EXCEPT_END:
         return f"after the `except … as {name}` handler at line {line} ends (Python deletes the name)"
-    if kind == "handler":
+    if kind is PathKind.HANDLER:
         return f"when the `except` at line {line} handles an exception"
-    if kind == "case":
+    if kind is PathKind.CASE:
         return f"when the `case` at line {_line(node.pattern)} matches"
-    if kind == "case-none":
+    if kind is PathKind.CASE_NONE:
         return f"when no `case` of the `match` at line {line} matches"
-    if kind == "break":
+    if kind is PathKind.BREAK:
         return f"when the loop is left by the `break` at line {line}"
-    if kind == "continue":
+    if kind is PathKind.CONTINUE:
         return f"when the `continue` at line {line} skips the assignment"
-    if kind == "suppress":
+    if kind is PathKind.SUPPRESS:
         return f"when `{_context_of(node)}` at line {line} swallows an exception"
-    if kind == "try-ok":
+    if kind is PathKind.TRY_OK:
         return f"when the `try` at line {line} completes without an exception"
     return f"on some path through line {line}"
 

@@ -6,6 +6,7 @@ The scope analysis asks these while it walks; none of them looks beyond the node
 from __future__ import annotations
 
 import ast
+from .problems import PathKind
 
 
 def parent_within(root: ast.AST, node: ast.AST) -> ast.AST | None:
@@ -52,7 +53,7 @@ def is_globals_call(node: ast.AST) -> bool:
 
 
 def chain_tests(why: tuple) -> list[ast.expr]:
-    if why[0] == "if-branch":
+    if why[0] is PathKind.IF_BRANCH:
         return [why[1].test]
     head, last = why[1], why[2]
     tests = []
