@@ -9,9 +9,10 @@ Linting the standard library spent a tenth of its time there.
 In a batch nearly everything dies by reference counting when its file is done; only cycles need
 the collector. So the automatic collector is off, the objects alive at start are frozen out of
 every scan, and the cycles are collected between files: the young objects every
-`_FILES_PER_COLLECTION` files (what is alive then is one file's work and the results kept so far),
-everything at 1×, 2×, 4×… that many files (cycles that were still alive at a young collection).
-Memory stays flat and each object is scanned about once.
+`_FILES_PER_COLLECTION` files. What survives such a collection between files is what the run
+keeps (results so far, the parsed contexts of files deferred to the project phase, memoised
+module lookups): it is frozen too, so no later collection scans it again. Memory stays flat and
+each object is scanned about once.
 """
 
 from __future__ import annotations
@@ -28,17 +29,13 @@ class BatchCollector:
 
     def __init__(self) -> None:
         self.files = 0
-        self._next_full = _FILES_PER_COLLECTION
 
     def file_done(self) -> None:
         self.files += 1
         if self.files % _FILES_PER_COLLECTION:
             return
-        if self.files >= self._next_full:
-            self._next_full *= 2
-            gc.collect()
-        else:
-            gc.collect(1)
+        gc.collect(1)
+        gc.freeze()
 
 
 def start_batch() -> tuple[bool, BatchCollector]:
@@ -50,7 +47,7 @@ def start_batch() -> tuple[bool, BatchCollector]:
 
 
 def end_batch(was_enabled: bool) -> None:
-    gc.unfreeze()
+    gc.unfreeze()  # what the frozen objects left as garbage goes at the next automatic collection
     if was_enabled:
         gc.enable()
 

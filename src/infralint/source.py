@@ -122,6 +122,20 @@ class SourceFile:
             todo.extend(children)
         return links
 
+    @cached_property
+    def statement_parents(self) -> dict[ast.AST, ast.AST]:
+        """Statement → the statement (or handler, or `match` case) that holds it: the enclosing
+        class of a method without the cost of linking every expression (`parents`)."""
+        links: dict[ast.AST, ast.AST] = {}
+        todo = [self.tree]
+        while todo:
+            parent = todo.pop()
+            for name in _STATEMENT_FIELDS.get(type(parent), ()):
+                children = getattr(parent, name)
+                links.update(dict.fromkeys(children, parent))
+                todo.extend(children)
+        return links
+
     def ancestors(self, node: ast.AST):
         """The chain of enclosing nodes, innermost first."""
         parents = self.parents
@@ -289,6 +303,31 @@ def walk_types(tree: ast.AST, wanted) -> Iterator[ast.AST]:
                 extend(value)  # a None in it (`**rest` in a dict display) is walked as a node without fields
             elif value is not None and type(value) not in leaves:
                 add(value)
+
+
+def walk_statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement of `tree`, nested ones included (in functions, classes, branches,
+    handlers, `match` cases), in `ast.walk` order, without looking into any expression: a
+    fraction of a full walk for what only statements can be (imports, definitions)."""
+    todo = deque([tree])
+    take, extend = todo.popleft, todo.extend
+    while todo:
+        node = take()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in _STATEMENT_FIELDS.get(type(node), ()):
+            extend(getattr(node, name))
+
+
+#: the fields that hold statements (or the handlers and cases that do), in field order
+_STATEMENT_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(name for name in kind._fields if name in ("body", "orelse", "finalbody", "handlers", "cases"))
+    for kind in (
+        ast.Module, ast.Interactive, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor,
+        ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", ast.Try), ast.ExceptHandler,
+        ast.Match, ast.match_case,
+    )
+}
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:

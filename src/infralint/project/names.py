@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis.names import attribute_chain
+from ..source import walk_statements
 
 
 class QualifiedNames:
@@ -42,7 +43,7 @@ class QualifiedNames:
                         if isinstance(node, ast.Name):
                             self.own.add(node.id)
 
-        every_import = imports if imports is not None else (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)))
+        every_import = imports if imports is not None else (n for n in walk_statements(tree) if isinstance(n, (ast.Import, ast.ImportFrom)))
         for node in every_import:
             if id(node) not in module_level:
                 self._bind_import(node, self.local_imports, keep_first=True)

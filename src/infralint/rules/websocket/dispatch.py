@@ -26,7 +26,7 @@ class ReachedAccept:
 
 
 def _class_methods(module: WebSocketModule, function: FunctionNode) -> dict[str, FunctionNode]:
-    parent = module.source.parents.get(function)
+    parent = module.source.statement_parents.get(function)
     if isinstance(parent, ast.ClassDef):
         return {n.name: n for n in parent.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return {}
