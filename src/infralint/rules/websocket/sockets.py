@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ...analysis.names import ImportMap
-from ...source import SourceFile, walk_types
+from ...source import SourceFile
 
 STARLETTE_PREFIXES = ("starlette.", "fastapi.")
 CHANNELS_CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
@@ -259,7 +259,7 @@ class ModuleSockets:
         self._class_nodes: list[ast.ClassDef] = []
         self._constructions: dict[ast.AST, list[tuple[str, ast.Call]]] = {}
         assigns = []
-        for node in walk_types(self.source.tree, _INDEXED):
+        for node in self.source.nodes_of(_INDEXED):  # the engine's traversal lists them all
             kind = type(node)
             if kind is ast.Call:
                 self._calls.append(node)
