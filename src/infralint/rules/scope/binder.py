@@ -18,6 +18,7 @@ import ast
 import gc
 from collections import deque
 from contextlib import contextmanager
+from functools import partial
 
 from ...analysis.flow import Flow, Why, join, merge_into
 from ...analysis.names import attribute_chain
@@ -25,15 +26,11 @@ from ...source import SourceFile
 from .known_names import (
     BUILTINS,
     CLASS_BODY_NAMES,
-    ENVIRONMENT_VALUES,
     EXCEPTION_SWALLOWING_CONTEXTS,
     MODULE_DUNDERS,
-    NORETURN_CALLS,
-    NORETURN_METHODS_OF_SELF,
     PACKAGE_DUNDERS,
-    STDLIB_MODULES,
 )
-from .path_facts import FALSY, IS_TRUE, MAX_PATH_FACTS, NOT_NONE, TRUTHY, Atoms, conflict, disjunction_contradicts, refine, value_facts
+from .path_facts import IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, disjunction_contradicts, refine, value_facts
 from .raise_points import EVERYTHING, catches_everything, catches_import_error, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
@@ -44,19 +41,19 @@ from .syntax_facts import (
     is_globals_call,
     matches_constant,
     negated_name,
-    nonempty_iterable,
     parent_within,
     static_test,
-    strip_not,
     tests_existence,
-    unwrap_same_length,
 )
 from .class_attributes import ClassAttributes
+from .emptiness import cannot_fail, learn_empty, nonempty, visibly_maybe_empty
+from .environment import environment_dispatch
 from .exhaustive import covers_every_case
-from .module_facts import imported_noreturn, star_import_names
+from .module_facts import star_import_names
 from .problems import PathKind, Problem, ReadFailure
 from .scopes import Binding, Scope, executing
-from .noreturn import PARSER_EXITS, annotated_noreturn, body_never_returns, is_parser_construction
+from .noreturn import leaving_call, never_returns
+from .noreturn_defs import annotated_noreturn, body_never_returns
 
 UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
@@ -89,7 +86,6 @@ _TRY = PathKind.TRY
 _TRY_OK = PathKind.TRY_OK
 _WITH_OK = PathKind.WITH_OK
 _RAISE_WHY = (_RAISE,)
-_MAX_BASE_DEPTH = 8  # base classes followed for a method that never returns
 
 
 class _TryFrame:
@@ -106,41 +102,6 @@ class _TryFrame:
         self.escaping_points: list[tuple[int, ast.AST]] | None = [] if escapes else None
         self.merged: tuple | None = None  # the state last merged into `raised` (flow id, log length, sizes)
         self.escaping_merged: tuple | None = None
-
-
-_EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "filter"})
-
-
-def _maybe_empty_value(node: ast.expr) -> bool:
-    """`[]`, `{}`, `()`, `""`, `list()`, `filter(...)`, `[x for x in xs if x]`, `text.split()`,
-    `mapping.get(key, [])`: a value that may hold nothing."""
-    cls = node.__class__
-    if cls in (ast.List, ast.Tuple, ast.Set):
-        return not node.elts
-    if cls is ast.Dict:
-        return not node.keys
-    if cls is ast.Constant:
-        return isinstance(node.value, (str, bytes)) and not node.value
-    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id in _EMPTY_CONSTRUCTORS:
-        return node.func.id == "filter" or not node.args
-    if cls is ast.Call and node.func.__class__ is ast.Attribute:
-        method = node.func.attr
-        if method == "split" and not node.args and not node.keywords:
-            return True  # whitespace split: `"".split()` and `"  ".split()` are empty
-        if method == "get" and len(node.args) == 2:
-            return _maybe_empty_value(node.args[1])  # `environ.get("PLUGINS", "")`, `options.get("hosts", [])`
-    if cls in _COMPREHENSIONS:
-        return any(generator.ifs for generator in node.generators)
-    return False
-
-
-def _constant(node: ast.expr) -> bool:
-    """A literal: `"win32"`, `(3, 11)`, `("linux", "darwin")`."""
-    if node.__class__ is ast.Constant:
-        return True
-    if node.__class__ in (ast.Tuple, ast.List, ast.Set):
-        return all(_constant(e) for e in node.elts)
-    return False
 
 
 def _imported_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
@@ -203,8 +164,8 @@ class ScopeAnalysis:
         self.in_handler = 0  # `except` handlers being walked
         self.star_imports: list[ast.ImportFrom] = []
         self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
-        self._classes: dict[str, Scope] = {}  # module-level classes by name, of the scopes seen so far
-        self._classes_seen = 0
+        self.module_classes: dict[str, Scope] = {}  # module-level classes by name, of the scopes seen so far
+        self.module_classes_seen = 0
         self._stmt_handlers = {
             ast.FunctionDef: self._function_def,
             ast.AsyncFunctionDef: self._function_def,
@@ -656,72 +617,6 @@ class ScopeAnalysis:
             current = current.orelse[0]
         return False
 
-    def _environment_dispatch(self, head: ast.If) -> bool:
-        """`if sys.platform == "win32": … elif sys.platform == "darwin": …`: every test of the chain
-        compares the same platform or interpreter value against constants.
-
-        Such a chain enumerates the environments the code supports. The value is fixed for the whole
-        process, so "no branch taken" is not a rare path of a running service: it is an unsupported
-        platform, where the first use fails every time. The chain counts as exhaustive; a single `if`
-        on the environment does not (its untaken side is every other platform).
-        """
-        common: set[str] | None = None
-        node = head
-        while True:
-            roots = self._environment_roots(node.test)
-            if not roots:
-                return False
-            common = roots if common is None else common & roots
-            if not common:
-                return False
-            if len(node.orelse) != 1 or node.orelse[0].__class__ is not ast.If:
-                return True
-            node = node.orelse[0]
-
-    def _environment_roots(self, test: ast.expr) -> set[str]:
-        """The environment values `test` compares against constants (empty if it tests anything else)."""
-        cls = test.__class__
-        if cls is ast.BoolOp and test.op.__class__ is ast.Or:
-            roots: set[str] | None = None
-            for value in test.values:
-                found = self._environment_roots(value)
-                if not found:
-                    return set()
-                roots = found if roots is None else roots & found
-            return roots or set()
-        if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
-            return self._environment_roots(strip_not(test)[0])
-        if cls is ast.Call and test.func.__class__ is ast.Attribute and test.func.attr in ("startswith", "endswith"):
-            root = self._environment_value(test.func.value)
-            if root and all(_constant(a) for a in test.args):
-                return {root}
-            return set()
-        if cls is not ast.Compare:
-            return set()
-        roots = set()
-        for operand in (test.left, *test.comparators):
-            if _constant(operand):
-                continue
-            root = self._environment_value(operand)
-            if root is None:
-                return set()
-            roots.add(root)
-        return roots
-
-    def _environment_value(self, node: ast.expr) -> str | None:
-        if node.__class__ is ast.Call:
-            name = self.qualified_name(node.func)
-            return name if name in ENVIRONMENT_VALUES else None
-        while node.__class__ in (ast.Attribute, ast.Subscript, ast.Name):
-            if node.__class__ is not ast.Subscript:
-                name = self.qualified_name(node)
-                if name in ENVIRONMENT_VALUES:
-                    return name
-            if node.__class__ is ast.Name:
-                return None
-            node = node.value
-        return None
-
     # -- bindings ---------------------------------------------------------------------------------
 
     def _bind(self, name: str, kind: str, node: ast.AST, fullname: str | None = None) -> None:
@@ -831,7 +726,7 @@ class ScopeAnalysis:
         finally:
             self.scope = outer
         self._bind(node.name, "def", node)
-        if annotated_noreturn(node.returns) or body_never_returns(node, self._leaving_call):
+        if annotated_noreturn(node.returns) or body_never_returns(node, partial(leaving_call, self)):
             outer.noreturn.add(node.name)
         if outer is self.module and node.name == "__getattr__":
             self.unknowable = True  # PEP 562: the module answers for names it does not bind
@@ -1057,7 +952,7 @@ class ScopeAnalysis:
     def _expr_stmt(self, node: ast.Expr) -> None:
         value = node.value
         self._expr(value)
-        if value.__class__ is ast.Call and self._never_returns(value, consult_imports=self.ends_block and self.in_handler > 0):
+        if value.__class__ is ast.Call and never_returns(self, value, consult_imports=self.ends_block and self.in_handler > 0):
             self.scope.flow = None
 
     def _pass(self, node: ast.Pass) -> None:
@@ -1092,89 +987,6 @@ class ScopeAnalysis:
                 break
             scope = scope.lookup_parent
         return ".".join([root, *attributes])
-
-    def _never_returns(self, call: ast.Call, consult_imports: bool = True) -> bool:
-        """Whether the call ends its path. Other modules are read only for a call that ends an
-        `except` handler (`except …: reraise(…)`), where a helper that raises is the idiom."""
-        func = call.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            receiver = func.value.id
-            if receiver in ("self", "cls"):
-                if func.attr in NORETURN_METHODS_OF_SELF:
-                    return True
-                owner = self.scope.enclosing_class()
-                return owner is not None and self._method_never_returns(owner, func.attr)
-            if func.attr in PARSER_EXITS and self._is_parser(receiver):
-                return True
-        if isinstance(func, ast.Name):
-            scope: Scope | None = self.scope
-            while scope is not None:
-                if func.id in scope.noreturn:
-                    return True
-                bindings = scope.bindings.get(func.id)
-                if bindings:
-                    imported = consult_imports and self._imported_noreturn(bindings[-1])
-                    return imported or self.qualified_name(func) in NORETURN_CALLS
-                scope = scope.lookup_parent
-        qualified = self.qualified_name(func)
-        if qualified in NORETURN_CALLS:
-            return True
-        if qualified is not None and isinstance(func, ast.Attribute) and "." in qualified:
-            module, name = qualified.rsplit(".", 1)
-            if not consult_imports or module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
-                return False  # the standard library's never-returning calls are listed
-            return imported_noreturn(self.source.path, 0, module, name)
-        return False
-
-    def _method_never_returns(self, owner: Scope, method: str, depth: int = 0) -> bool:
-        """`self.method()` never returns: the class defines it so, or does not define it and a base
-        class of this module does (`self._fail(...)` of a shared base class)."""
-        if method in owner.noreturn:
-            return True
-        if method in owner.bindings or depth >= _MAX_BASE_DEPTH or not isinstance(owner.node, ast.ClassDef):
-            return False
-        for base in owner.node.bases:
-            base_scope = self._module_class(base.id) if base.__class__ is ast.Name else None
-            if base_scope is not None and base_scope is not owner and self._method_never_returns(base_scope, method, depth + 1):
-                return True
-        return False
-
-    def _module_class(self, name: str) -> Scope | None:
-        """The last class of this name defined at module level so far (scopes are only appended, so
-        each is looked at once)."""
-        if self._classes_seen != len(self.scopes):
-            for scope in self.scopes[self._classes_seen :]:
-                if scope.kind == "class" and scope.parent is self.module:
-                    self._classes[scope.name] = scope
-            self._classes_seen = len(self.scopes)
-        return self._classes.get(name)
-
-    def _imported_noreturn(self, binding: Binding) -> bool:
-        """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
-        node = binding.node
-        if binding.kind != "import" or not isinstance(node, ast.ImportFrom) or node.module == "__future__":
-            return False
-        if not node.level and (node.module or "").split(".")[0] in STDLIB_MODULES:
-            return False
-        alias = next((a for a in node.names if (a.asname or a.name) == binding.name), None)
-        return alias is not None and imported_noreturn(self.source.path, node.level, node.module or "", alias.name)
-
-    def _is_parser(self, name: str) -> bool:
-        """`name` only ever holds an `ArgumentParser` (bound once, to its construction)."""
-        scope: Scope | None = self.scope
-        while scope is not None:
-            bindings = scope.bindings.get(name)
-            if bindings:
-                value = bindings[0].assigned_value if len(bindings) == 1 else None
-                return value is not None and is_parser_construction(value)
-            scope = scope.lookup_parent
-        return False
-
-    def _leaving_call(self, func: ast.expr) -> bool:
-        """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
-        if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
-            return self.scope.kind == "class" and func.attr in self.scope.noreturn
-        return self.qualified_name(func) in NORETURN_CALLS
 
     def _swallows_exceptions(self, context: ast.expr) -> bool:
         return isinstance(context, ast.Call) and self.qualified_name(context.func) in EXCEPTION_SWALLOWING_CONTEXTS
@@ -1277,7 +1089,7 @@ class ScopeAnalysis:
         self._stmts(orelse)
         if not orelse and head is not node and (
             self._complements_earlier(node, head) or covers_every_case(chain_tests((_IF_ELSE, head, node)), self.atoms)
-            or self._environment_dispatch(head)
+            or environment_dispatch(head, self.qualified_name)
         ):
             scope.flow = None  # the chain is exhaustive: no path skips every branch
         return None
@@ -1371,7 +1183,7 @@ class ScopeAnalysis:
         self._expr(node.iter)
         scope = self.scope
         entry = scope.flow
-        if entry is not None and (self._nonempty(node.iter, entry) or not (self.every_path or self._visibly_maybe_empty(node.iter))):
+        if entry is not None and (nonempty(self, node.iter, entry) or not (self.every_path or visibly_maybe_empty(self, node.iter))):
             self.nonempty_loops.add(id(node))
         head = self._loop_head(entry, node, node.body) if entry is not None else None
         scope.flow = head.copy() if head is not None else None
@@ -1386,7 +1198,7 @@ class ScopeAnalysis:
         if id(node) in self.nonempty_loops:
             pass
         else:
-            self._learn_empty(head, node.iter)
+            learn_empty(self, head, node.iter)
             paths.append((head, (_LOOP_ZERO, node)))
         self._leave_loop(node, join(paths), frame[0])
 
@@ -1419,158 +1231,6 @@ class ScopeAnalysis:
         if not always:
             self._refine(scope, after_test, node.test, False)
         self._leave_loop(node, None if always else after_test, frame[0])
-
-    def _nonempty(self, iterable: ast.expr, flow: Flow | None = None) -> bool:
-        """Whether a loop over `iterable` certainly runs at least once."""
-        node = unwrap_same_length(iterable)
-        cls = node.__class__
-        if cls is ast.Call and node.func.__class__ is ast.Name and not node.keywords:
-            if node.func.id in ("globals", "locals", "vars") and not node.args:
-                # a namespace: a module's has `__name__`, a class body's `__module__`, a function's its parameters
-                return node.func.id == "globals" or self.scope.kind != "function" or bool(self._parameters(self.scope))
-            if node.func.id == "zip" and node.args:
-                return all(self._nonempty(arg, flow) for arg in node.args)
-            if node.func.id == "range":
-                return self._range_nonempty(node.args)
-        if cls in _COMPREHENSIONS:
-            generators = node.generators
-            return len(generators) == 1 and not generators[0].ifs and self._nonempty(generators[0].iter, flow)
-        if cls is ast.Name:
-            name = node.id
-            if name in self.scope.truthy or self._constant_nonempty(name):
-                return True
-        elif cls is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in ("self", "cls"):
-            owner = self.scope.enclosing_class()
-            if owner is not None and self._class_attribute_nonempty(owner, node.attr):
-                return True
-        if flow is not None and self._known_truthy(node, flow):
-            return True
-        if self._fixed_at_import(node):
-            return True
-        return nonempty_iterable(node)
-
-    def _visibly_maybe_empty(self, iterable: ast.expr) -> bool:
-        """An iterable the code itself shows may be empty: an empty literal, a filtering comprehension or
-        `filter()`, or a local name this scope has bound to one of those (a list built by appending)."""
-        node = unwrap_same_length(iterable)
-        if node.__class__ is ast.Name:
-            return any(
-                binding.assigned_value is not None and _maybe_empty_value(binding.assigned_value)
-                for binding in self.scope.bindings.get(node.id, ())
-            )
-        return _maybe_empty_value(node)
-
-    def _literal_nonempty(self, value: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
-        """A value built non-empty: a literal with items, `path.split("/")`, a comprehension without
-        conditions over such a value or a constant."""
-        if value.__class__ is ast.IfExp:  # `[option] if option else self.DEFAULTS`
-            return self._nonempty(value.body) and self._nonempty(value.orelse)
-        if value.__class__ in _COMPREHENSIONS:
-            generators = value.generators
-            if len(generators) != 1 or generators[0].ifs:
-                return False
-            source = unwrap_same_length(generators[0].iter)
-            if source.__class__ is ast.Name:
-                return source.id not in seen and self._constant_nonempty(source.id, seen | {source.id})
-            return self._literal_nonempty(source, seen)
-        return nonempty_iterable(value)
-
-    @staticmethod
-    def _parameters(scope: Scope) -> list[str]:
-        return [name for name, bindings in scope.bindings.items() if bindings[0].kind == "arg"]
-
-    def _constant_nonempty(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
-        """A constant: bound once, in the scope the code runs in (or at module level), to a non-empty
-        value (`EXCEPTIONS = ("A", "B")`, `parts = path.split("/")` with no other binding)."""
-        scope = executing(self.scope)
-        if scope.kind == "function" and name in scope.bindings:
-            bindings = scope.bindings[name]
-        elif self.scope.kind == "class" and name in self.scope.bindings:
-            bindings = self.scope.bindings[name]
-        else:
-            bindings = self.module.bindings.get(name)
-        if not bindings or len(bindings) != 1 or bindings[0].typing_only:
-            return False
-        value = bindings[0].assigned_value
-        return value is not None and self._literal_nonempty(value, seen | {name})
-
-    def _range_nonempty(self, args: list[ast.expr]) -> bool:
-        values = [self._int_value(arg) for arg in args]
-        if None in values or not values:
-            return False
-        if len(values) == 1:
-            return values[0] > 0
-        if len(values) == 2:
-            return values[0] < values[1]
-        return False
-
-    def _int_value(self, node: ast.expr) -> int | None:
-        """An integer literal, or a name bound once (locally or at module level) to one."""
-        if node.__class__ is ast.UnaryOp and node.op.__class__ is ast.USub:
-            inner = self._int_value(node.operand) if node.operand.__class__ is ast.Constant else None
-            return -inner if inner is not None else None
-        if node.__class__ is ast.Constant:
-            value = node.value
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
-        if node.__class__ is not ast.Name:
-            return None
-        scope = executing(self.scope)
-        bindings = scope.bindings.get(node.id) if scope.kind == "function" else None
-        if bindings is None:
-            bindings = self.module.bindings.get(node.id)
-        if bindings is None or len(bindings) != 1:
-            return None
-        value = bindings[0].assigned_value
-        if value is None or value.__class__ is not ast.Constant:
-            return None
-        return value.value if isinstance(value.value, int) and not isinstance(value.value, bool) else None
-
-    def _class_attribute_nonempty(self, owner: Scope, attribute: str) -> bool:
-        """`self.LEVELS` where the class binds `LEVELS` to non-empty values only (at class level or as
-        `self.LEVELS = (…)` in its methods)."""
-        attributes = self.class_attributes.get(id(owner))
-        if attributes is None:
-            attributes = self.class_attributes[id(owner)] = ClassAttributes(owner.node)
-        return attributes.nonempty(attribute)
-
-    def _known_truthy(self, node: ast.expr, flow: Flow) -> bool:
-        """The path has tested the iterable true: `if items:`, `if len(items):`, `if not items: return`."""
-        atom = self.atoms.atom(node)
-        if atom is None or atom[1]:
-            return False
-        for key in (atom[0], f"len({atom[0]})"):
-            mask = flow.facts.get(key, 0)
-            if mask & TRUTHY and not mask & FALSY:
-                return True
-        return False
-
-    def _fixed_at_import(self, node: ast.expr) -> bool:
-        """A module- or class-level loop over an imported module's attributes (`for k, v in
-        dis.COMPILER_FLAG_NAMES.items()`): another module's tables are fixed when this one is
-        imported, so an empty one would fail every import — not a rare path of a running service."""
-        if executing(self.scope).kind != "module" or node.__class__ is not ast.Attribute:
-            return False
-        while node.__class__ is ast.Attribute:
-            node = node.value
-        if node.__class__ is not ast.Name:
-            return False
-        bindings = self.module.bindings.get(node.id)
-        return bool(bindings) and all(b.kind == "import" for b in bindings)
-
-    def _learn_empty(self, flow: Flow, iterable: ast.expr) -> None:
-        """On the path where the loop ran zero times, its iterable was empty: `if procs: use(proc)`
-        after `for proc in procs:` cannot meet the unbound loop variable."""
-        atom = self.atoms.atom(unwrap_same_length(iterable))
-        if atom is None or atom[1]:
-            return
-        key = atom[0]
-        names = self.atoms.names_of[key]
-        length = f"len({key})"
-        self.atoms.names_of.setdefault(length, names)
-        for fact in (key, length):
-            if len(flow.facts) < MAX_PATH_FACTS or fact in flow.facts:
-                flow.facts[fact] = FALSY | NOT_NONE
-        self.scope.fact_names.update(names)
 
     def _leave_loop(self, node: ast.AST, exhausted: Flow | None, breaks: list) -> None:
         scope = self.scope
@@ -1620,7 +1280,7 @@ class ScopeAnalysis:
             if frame.scope is not scope:
                 continue
             if parts is None:
-                parts = [part for part in raising_parts(stmt, self.qualified_name) if not self._cannot_fail(part[0], flow)]
+                parts = [part for part in raising_parts(stmt, self.qualified_name) if not cannot_fail(self, part[0], flow)]
                 if not parts:
                     return
             caught = next((node for node, kind in parts if kind in frame.kinds), None)
@@ -1638,56 +1298,6 @@ class ScopeAnalysis:
                         frame.escaping = merge_into(frame.escaping, flow, _RAISE_WHY)
                         frame.escaping_merged = state
                     frame.escaping_points.append((position, escaping))
-
-    def _cannot_fail(self, node: ast.AST, flow: Flow) -> bool:
-        """`stack[-1]` or `items[0]` on a path that has tested `stack`/`items` true; `details[1]` of a
-        name only ever bound to values of a known length (`sys.exc_info()`, `(a, b, c)`)."""
-        if node.__class__ is not ast.Subscript:
-            return False
-        index = node.slice
-        if index.__class__ is ast.Constant and type(index.value) is int and index.value >= 0 and node.value.__class__ is ast.Name:
-            length = self._fixed_length(node.value.id)
-            if length is not None and index.value < length:
-                return True
-        if index.__class__ is ast.UnaryOp and index.op.__class__ is ast.USub:
-            index = index.operand
-            if not (index.__class__ is ast.Constant and index.value == 1):
-                return False
-        elif not (index.__class__ is ast.Constant and index.value == 0 and not isinstance(index.value, bool)):
-            return False
-        return self._known_truthy(node.value, flow)
-
-    def _fixed_length(self, name: str, seen: frozenset[str] = frozenset()) -> int | None:
-        """The fewest items any binding of local `name` gives it, when every one has a known length."""
-        scope = self.scope
-        bindings = scope.bindings.get(name)
-        if not bindings or name in seen:
-            return None
-        lengths = []
-        for binding in bindings:
-            if binding.kind == "arg":
-                node = scope.node
-                vararg = getattr(getattr(node, "args", None), "vararg", None)
-                # the exception details a `with` statement passes to `__exit__(self, *exc_details)`
-                if vararg is None or vararg.arg != name or getattr(node, "name", "") not in ("__exit__", "__aexit__"):
-                    return None
-                lengths.append(3)
-                continue
-            value = binding.assigned_value
-            if value is None:
-                return None
-            if value.__class__ in (ast.Tuple, ast.List) and not any(e.__class__ is ast.Starred for e in value.elts):
-                lengths.append(len(value.elts))
-            elif value.__class__ is ast.Call and not value.args and self.qualified_name(value.func) == "sys.exc_info":
-                lengths.append(3)
-            elif value.__class__ is ast.Name:
-                length = self._fixed_length(value.id, seen | {name})
-                if length is None:
-                    return None
-                lengths.append(length)
-            else:
-                return None
-        return min(lengths)
 
     def _unbound_where_raised(self, raised: Flow | None, points: list, start: int, owner: ast.AST) -> None:
         """Name the raising point before each binding of the body that the raised state lacks."""

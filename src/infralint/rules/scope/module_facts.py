@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...analysis import project_modules
-from .noreturn import top_level_noreturn
+from .noreturn_defs import top_level_noreturn
 from .star_imports import provided_names
 
 _MAX_REEXPORTS = 3  # `from .compat import reraise` in a package `__init__`, followed this many times

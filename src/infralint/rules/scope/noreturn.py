@@ -1,5 +1,6 @@
-"""Functions that never return, read off their definitions — in this module or in another module
-of the project that this one imports from (located and parsed, never imported).
+"""Calls that end their path, as the scope analysis meets them: `sys.exit()`, `self.fail()` of a
+method (or a same-module base class's) that always raises, `parser.error()` of an `ArgumentParser`,
+a function of this module or of a project module it imports that never returns.
 
 A call to one ends its path like `raise` does: `except …: reraise(*exc_info)` followed by
 `return result` does not reach the `return` with `result` unbound.
@@ -8,88 +9,103 @@ A call to one ends its path like `raise` does: `except …: reraise(*exc_info)` 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .known_names import NORETURN_ANNOTATIONS, NORETURN_CALLS
+from .known_names import NORETURN_CALLS, NORETURN_METHODS_OF_SELF, STDLIB_MODULES
+from .module_facts import imported_noreturn
+from .noreturn_defs import PARSER_EXITS, is_parser_construction
+from .scopes import Binding, Scope
 
-_PARSER_CLASSES = frozenset({"ArgumentParser", "OptionParser"})
-PARSER_EXITS = frozenset({"error", "exit"})  # `ArgumentParser.error()` prints usage and exits
+if TYPE_CHECKING:
+    from .binder import ScopeAnalysis
 
-
-def annotated_noreturn(returns: ast.expr | None) -> bool:
-    """`-> NoReturn`, `-> typing.Never`, `-> "NoReturn"`."""
-    if returns is None:
-        return False
-    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
-        return returns.value.strip().rsplit(".", 1)[-1] in NORETURN_ANNOTATIONS
-    tail = returns.attr if isinstance(returns, ast.Attribute) else getattr(returns, "id", None)
-    return tail in NORETURN_ANNOTATIONS
+_MAX_BASE_DEPTH = 8  # base classes followed for a method that never returns
 
 
-def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) -> bool:
-    """The body ends by raising (or calling something `leaves` accepts) and has no `return`/`yield`,
-    whatever its annotation says — except `raise NotImplementedError`, an abstract method's body that
-    subclasses replace."""
-    last = function.body[-1]
-    if isinstance(last, ast.Raise) and _names_not_implemented(last.exc):
-        return False
-    if not _always_leaves(last, leaves):
-        return False
-    stack = list(function.body[:-1])
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom, ast.Await)):
-            return False
-        if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(current))
-    return True
-
-
-def _always_leaves(stmt: ast.stmt, leaves: Callable[[ast.expr], bool]) -> bool:
-    """A `raise`, a call `leaves` accepts, or an `if`/`else` whose every branch ends in one:
-    `if isdest: raise A(...) else: raise B(...)` (not a `with`: its context manager may swallow)."""
-    if isinstance(stmt, ast.Raise):
+def never_returns(analysis: ScopeAnalysis, call: ast.Call, consult_imports: bool = True) -> bool:
+    """Whether the call ends its path. Other modules are read only for a call that ends an
+    `except` handler (`except …: reraise(…)`), where a helper that raises is the idiom."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        receiver = func.value.id
+        if receiver in ("self", "cls"):
+            if func.attr in NORETURN_METHODS_OF_SELF:
+                return True
+            owner = analysis.scope.enclosing_class()
+            return owner is not None and _method_never_returns(analysis, owner, func.attr)
+        if func.attr in PARSER_EXITS and _is_parser(analysis, receiver):
+            return True
+    if isinstance(func, ast.Name):
+        scope: Scope | None = analysis.scope
+        while scope is not None:
+            if func.id in scope.noreturn:
+                return True
+            bindings = scope.bindings.get(func.id)
+            if bindings:
+                imported = consult_imports and _imported_noreturn(analysis, bindings[-1])
+                return imported or analysis.qualified_name(func) in NORETURN_CALLS
+            scope = scope.lookup_parent
+    qualified = analysis.qualified_name(func)
+    if qualified in NORETURN_CALLS:
         return True
-    if isinstance(stmt, ast.Expr):
-        return isinstance(stmt.value, ast.Call) and leaves(stmt.value.func)
-    if isinstance(stmt, ast.If):
-        return bool(stmt.orelse) and _always_leaves(stmt.body[-1], leaves) and _always_leaves(stmt.orelse[-1], leaves)
+    if qualified is not None and isinstance(func, ast.Attribute) and "." in qualified:
+        module, name = qualified.rsplit(".", 1)
+        if not consult_imports or module.startswith(".") or module.split(".")[0] in STDLIB_MODULES:
+            return False  # the standard library's never-returning calls are listed
+        return imported_noreturn(analysis.source.path, 0, module, name)
     return False
 
 
-def _names_not_implemented(exc: ast.expr | None) -> bool:
-    if isinstance(exc, ast.Call):
-        exc = exc.func
-    return getattr(exc, "id", None) == "NotImplementedError" or getattr(exc, "attr", None) == "NotImplementedError"
-
-
-def is_parser_construction(value: ast.expr) -> bool:
-    """`argparse.ArgumentParser(...)`, `optparse.OptionParser(...)`, `ArgumentParser(...)`."""
-    if value.__class__ is not ast.Call:
+def _method_never_returns(analysis: ScopeAnalysis, owner: Scope, method: str, depth: int = 0) -> bool:
+    """`self.method()` never returns: the class defines it so, or does not define it and a base
+    class of this module does (`self._fail(...)` of a shared base class)."""
+    if method in owner.noreturn:
+        return True
+    if method in owner.bindings or depth >= _MAX_BASE_DEPTH or not isinstance(owner.node, ast.ClassDef):
         return False
-    func = value.func
-    tail = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", None)
-    return tail in _PARSER_CLASSES
+    for base in owner.node.bases:
+        base_scope = _module_class(analysis, base.id) if base.__class__ is ast.Name else None
+        if base_scope is not None and base_scope is not owner and _method_never_returns(analysis, base_scope, method, depth + 1):
+            return True
+    return False
 
 
-def top_level_noreturn(tree: ast.Module) -> dict:
-    """For each top-level function name, by its last binding: whether the `def` never returns, or the
-    `(level, module, name)` of the `from … import` it re-exports."""
-    functions: dict = {}
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions[stmt.name] = annotated_noreturn(stmt.returns) or body_never_returns(stmt, _leaves_by_name)
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__":
-            for alias in stmt.names:
-                functions[alias.asname or alias.name] = (stmt.level, stmt.module or "", alias.name)
-    return functions
+def _module_class(analysis: ScopeAnalysis, name: str) -> Scope | None:
+    """The last class of this name defined at module level so far (scopes are only appended, so
+    each is looked at once)."""
+    if analysis.module_classes_seen != len(analysis.scopes):
+        for scope in analysis.scopes[analysis.module_classes_seen :]:
+            if scope.kind == "class" and scope.parent is analysis.module:
+                analysis.module_classes[scope.name] = scope
+        analysis.module_classes_seen = len(analysis.scopes)
+    return analysis.module_classes.get(name)
 
 
-def _leaves_by_name(func: ast.expr) -> bool:
-    parts = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if not isinstance(func, ast.Name):
+def _imported_noreturn(analysis: ScopeAnalysis, binding: Binding) -> bool:
+    """`reraise` bound by `from .compat import reraise`, where `compat` defines it never returning."""
+    node = binding.node
+    if binding.kind != "import" or not isinstance(node, ast.ImportFrom) or node.module == "__future__":
         return False
-    return ".".join([func.id, *reversed(parts)]) in NORETURN_CALLS
+    if not node.level and (node.module or "").split(".")[0] in STDLIB_MODULES:
+        return False
+    alias = next((a for a in node.names if (a.asname or a.name) == binding.name), None)
+    return alias is not None and imported_noreturn(analysis.source.path, node.level, node.module or "", alias.name)
+
+
+def _is_parser(analysis: ScopeAnalysis, name: str) -> bool:
+    """`name` only ever holds an `ArgumentParser` (bound once, to its construction)."""
+    scope: Scope | None = analysis.scope
+    while scope is not None:
+        bindings = scope.bindings.get(name)
+        if bindings:
+            value = bindings[0].assigned_value if len(bindings) == 1 else None
+            return value is not None and is_parser_construction(value)
+        scope = scope.lookup_parent
+    return False
+
+
+def leaving_call(analysis: ScopeAnalysis, func: ast.expr) -> bool:
+    """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
+    if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
+        return analysis.scope.kind == "class" and func.attr in analysis.scope.noreturn
+    return analysis.qualified_name(func) in NORETURN_CALLS
