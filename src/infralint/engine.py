@@ -877,13 +877,22 @@ def lint_first_phase(paths: list[Path], config: Config, *, jobs: int = 1, cache:
 
 
 def lint_project_phase(
-    results: list[FileResult], paths: list[Path], config: Config, *, jobs: int = 1, cache: ResultCache | None = None, resolve_fixes: bool = False
+    results: list[FileResult],
+    paths: list[Path],
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    resolve_fixes: bool = False,
+    context_paths: Iterable[Path] = (),
 ) -> list[FileResult]:
     """Phase two on the first phase's `results` for `paths` (the same order), however they were
-    made: the project joined from their facts, then the files that wait for it linted with it (read
-    again from disk). Returns the final results in path order."""
+    made: the project joined from their facts and those of `context_paths` (the project's files
+    that are not reported, as `lint_files` takes them), then the files that wait for it linted with
+    it (read again from disk). Returns the final results in path order."""
     results = list(results)
     linter = Linter(config, collect_facts=None)
     if linter.project_rules and linter.collect_facts:
-        _project_phase(linter, paths, results, cache, resolve_fixes, None)
+        context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
+        _project_phase(linter, paths, results, cache, resolve_fixes, None, context=context)
     return results

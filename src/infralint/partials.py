@@ -1,15 +1,17 @@
 """The partial file of one shard (`check --shard K/N --partial-out FILE`), written and read back.
 
 A partial holds, per configuration group of the run, the whole file set (so `merge` can check that
-every shard saw the same one) and, for the shard's own files, what the first phase produced: facts,
+every shard saw the same one), the project's other files (`context`: their facts join the project,
+the merge reads them), and, for the shard's own files, what the first phase produced: facts,
 findings (fix edits built, so the merge can print any format), problems, and whether the file waits
 for the project. Paths are relative to the run's configuration root; nothing names the machine.
 
     {"format": "infralint-partial", "format_version": 1, "infralint": "0.1.0", "python": "cpython3.12",
-     "shard": [2, 4], "fixes": true,
-     "groups": [{"config": "<digest>", "files_digest": "<digest>", "files": ["svc/a.py", …],
-                 "named_folders": [], "results": [{"path": "svc/a.py", "digest": "…", "findings": […],
-                 "errors": […], "facts": {…} | null, "deferred": false, "with_project": false}]}]}
+     "shard": [2, 4], "fixes": true, "named_folders": ["svc", "deploy"],
+     "groups": [{"config_root": ".", "config": "<digest>", "files_digest": "<digest>", "files": ["svc/a.py", …],
+                 "context": ["tools/x.py", …],
+                 "results": [{"path": "svc/a.py", "digest": "…", "findings": […], "errors": […],
+                              "facts": {…} | null, "deferred": false, "with_project": false}]}]}
 """
 
 from __future__ import annotations
@@ -43,14 +45,20 @@ def interpreter_tag() -> str:
 class PartialGroup:
     """One configuration's files in a shard: the full file set and the shard's results."""
 
-    config: str
+    config_root: str  # the configuration's folder, relative to the run's root
+    config: str  # its digest (`sharding.config_digest`)
     files: list[str]
-    named_folders: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
     results: list[dict] = field(default_factory=list)  # serialised, paths relative to the root
 
     @property
     def files_digest(self) -> str:
         return file_set_digest(self.files)
+
+    @property
+    def signature(self) -> tuple:
+        """What every shard of one run has in common."""
+        return (self.config_root, self.config, self.files_digest, file_set_digest(self.context))
 
 
 @dataclass
@@ -58,6 +66,8 @@ class Partial:
     shard: Shard
     groups: list[PartialGroup]
     fixes: bool = True
+    #: the folders the command line named (several, outside a checkout, are trees of their own)
+    named_folders: list[str] = field(default_factory=list)
     infralint: str = __version__
     python: str = field(default_factory=interpreter_tag)
     source: str = ""  # the file it was read from (for messages)
@@ -70,12 +80,19 @@ class Partial:
             "python": self.python,
             "shard": [self.shard.index, self.shard.count],
             "fixes": self.fixes,
+            "named_folders": self.named_folders,
             "groups": [
-                {"config": g.config, "files_digest": g.files_digest, "files": g.files, "named_folders": g.named_folders, "results": g.results}
+                {"config_root": g.config_root, "config": g.config, "files_digest": g.files_digest, "files": g.files, "context": g.context,
+                 "results": g.results}
                 for g in self.groups
             ],
         }
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+    @property
+    def signature(self) -> tuple:
+        return (tuple(self.named_folders), *(group.signature for group in self.groups))
 
 
 # -- one result, made portable and back --------------------------------------------------------
@@ -151,7 +168,9 @@ def read_partial(path: Path) -> Partial:
     try:
         index, count = document["shard"]
         groups = [
-            PartialGroup(str(g["config"]), [str(f) for f in g["files"]], [str(f) for f in g.get("named_folders", [])], list(g["results"]))
+            PartialGroup(
+                str(g["config_root"]), str(g["config"]), _names(g["files"]), _names(g["context"]), list(g["results"])
+            )
             for g in document["groups"]
         ]
         for group, raw in zip(groups, document["groups"]):
@@ -160,7 +179,14 @@ def read_partial(path: Path) -> Partial:
             if not all(isinstance(r, dict) and isinstance(r.get("path"), str) for r in group.results):
                 raise ValueError("a result without a path")
         return Partial(
-            Shard(int(index), int(count)), groups, bool(document.get("fixes", True)), str(document.get("infralint")), str(document.get("python")), str(path)
+            Shard(int(index), int(count)), groups, bool(document["fixes"]), _names(document["named_folders"]), str(document.get("infralint")),
+            str(document.get("python")), str(path),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PartialError(f"{path}: damaged infralint partial ({exc})") from exc
+
+
+def _names(value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError("a list of paths is not a list of strings")
+    return value

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,27 +53,36 @@ def relative_to_root(path: Path | str, root: Path) -> str:
     """A file's POSIX path relative to the root (`..` parts for a file named outside it). The
     folders are resolved, the file itself is not: a link is named as the run names it."""
     absolute = os.path.abspath(path)
-    folder = os.path.realpath(os.path.dirname(absolute))
-    return Path(os.path.relpath(os.path.join(folder, os.path.basename(absolute)), os.path.realpath(root))).as_posix()
+    folder = _real_folder(os.path.dirname(absolute))
+    return Path(os.path.relpath(os.path.join(folder, os.path.basename(absolute)), _real_folder(str(root)))).as_posix()
 
 
 def path_in_run(relative_path: str, root: Path) -> Path:
     """A root-relative path as this run names files: relative to the working folder when inside it
     (as discovery and reports name them), else absolute."""
-    absolute = os.path.normpath(os.path.join(os.path.realpath(root), relative_path))
-    here = os.path.realpath(os.getcwd())
+    absolute = os.path.normpath(os.path.join(_real_folder(str(root)), relative_path))
+    here = _real_folder(os.getcwd())
     if absolute == here or absolute.startswith(here.rstrip(os.sep) + os.sep):
         return Path(os.path.relpath(absolute, here))
     return Path(absolute)
 
 
-def config_digest(config: Config, root: Path) -> str:
-    """The configuration's fingerprint with its named folders made root-relative: the same on every
-    runner that checks out the same tree with the same options."""
-    named = sorted(relative_to_root(folder, root) for folder in config.named_folders)
-    portable = dataclasses.replace(config, named_folders=())
-    payload = json.dumps({"fingerprint": portable.fingerprint(), "named-folders": named}, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    """A folder with its links resolved, once per folder (a run names thousands of files in a few folders)."""
+    return os.path.realpath(folder)
+
+
+def config_digest(config: Config) -> str:
+    """The configuration's fingerprint without the folders the command line named (absolute paths,
+    which partials carry root-relative on their own): the same on every runner that checks out the
+    same tree with the same options."""
+    return dataclasses.replace(config, named_folders=()).fingerprint()
+
+
+def named_folders(paths: list[Path], root: Path) -> list[str]:
+    """The folders a command line named, root-relative, once each (as `check` notes them)."""
+    return list(dict.fromkeys(relative_to_root(path.resolve(), root) for path in paths if path.is_dir()))
 
 
 def file_set_digest(relative_paths: list[str]) -> str:

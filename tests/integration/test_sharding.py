@@ -64,8 +64,10 @@ class Shards:
         return self.made[count]
 
     def shard(self, index: int, count: int, *options: str, name: str = "") -> Path:
+        """Shard `index` of `count` (1 of 1: `--partial-out` alone); `options` may name paths."""
         out = self.folder / (name or f"{index}-of-{count}.json")
-        done = run_infralint("check", "--no-cache", "--shard", f"{index}/{count}", "--partial-out", str(out), *options, cwd=self.service)
+        split = ("--shard", f"{index}/{count}") if count > 1 else ()
+        done = run_infralint("check", "--no-cache", *split, "--partial-out", str(out), *options, cwd=self.service)
         assert done.returncode == 0, done.stderr.decode()
         assert done.stdout == b""  # a shard reports nothing: the merge does
         return out
@@ -111,6 +113,29 @@ def test_merged_shards_report_what_one_run_reports(service, one_run, shards, cou
             done = merge(service, order, "--format", fmt)
             assert done.returncode == 1, done.stderr.decode()
             assert done.stdout == one_run[fmt]
+
+
+@pytest.mark.integration
+def test_shards_of_a_subfolder_join_the_rest_of_the_project_as_check_does(service, shards):
+    """`check probed/svc` joins the facts of the project's other files (the compose healthcheck that
+    probes `/orders/ok`); shards of the same paths hand them to the merge by name."""
+    one = run_infralint("check", "--no-cache", "--format", "json", "probed/svc", cwd=service)
+    assert any("compose.yaml" in f["message"] for f in json.loads(one.stdout)), one.stderr.decode()
+    partials = [shards.shard(index, 2, "probed/svc", name=f"svc-{index}.json") for index in (1, 2)]
+    assert merge(service, partials, "--format", "json").stdout == one.stdout
+
+
+@pytest.mark.integration
+def test_partials_of_build_targets_join_as_one_check_of_their_files(service, shards):
+    """One partial per target (no --shard: a whole run of its own files), a file in two targets
+    included: the merge reports what one `check` of every target's files reports."""
+    targets = {"probed": ["probed"], "chat": ["chat", "probed/svc/orders.py"], "rest": ["chain", "svc"]}
+    partials = [shards.shard(1, 1, *paths, name=f"target-{name}.json") for name, paths in targets.items()]
+    one = run_infralint("check", "--no-cache", "--format", "sarif", "probed", "chat", "chain", "svc", cwd=service)
+    assert one.returncode == 1, one.stderr.decode()
+    done = merge(service, partials[::-1], "--format", "sarif")
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout == one.stdout
 
 
 @pytest.mark.integration

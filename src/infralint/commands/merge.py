@@ -1,14 +1,20 @@
-"""`infralint merge PARTIAL…`: join the shards' partials, run the project phase, report.
+"""`infralint merge PARTIAL…`: join the partials, run the project phase, report.
 
-The partials must come from one split run: the same infralint and Python, the same shard count,
-each shard once, the same configuration and the same file set. The project phase reads again the
-files that wait for the project, so the merge runs in a checkout of the same tree (any folder):
-a file whose content differs from what its shard linted is an error, never a silent re-lint.
+Two kinds of partials join:
+- the shards of one split run (`check --shard K/N`): the same file set in every partial, every
+  shard exactly once;
+- partials of disjoint file sets (`check --partial-out FILE PATHS`, one per build target): the
+  merge reports what one `check` of all their files reports.
+Either way they come from the same infralint and Python, with the same configuration. The project
+phase reads again the files that wait for the project, and the facts of the project's files no
+partial reports, so the merge runs in a checkout of the same tree (any folder): a file whose
+content differs from what its partial recorded is an error, never a silent re-lint.
 Reporting is `check`'s: formats, baseline, `--output-file`, `--exit-zero`, statistics, exit codes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import ConfigResolver
@@ -16,31 +22,56 @@ from ..engine import lint_project_phase
 from ..partials import Partial, PartialError, PartialGroup, read_partial, result_from_dict
 from ..results import FileResult, content_digest
 from ..safe_files import read_regular_file
-from ..sharding import config_digest, path_in_run, shard_of
+from ..sharding import config_digest, path_in_run
 from .check import run_check
 
 
 def run_merge(args) -> int:
     partials = [read_partial(path) for path in args.partials]
-    check_complete(partials)
-    return run_check(args, lint=lambda args, resolver, resolve, fixing, fixed_codes: merged_results(args, resolver, partials))
+    groups = join_partials(partials)
+    # the folders one `check` of every partial's paths would have named
+    named = sorted({folder for partial in partials for folder in partial.named_folders})
+    return run_check(args, lint=lambda args, resolver, resolve, fixing, fixed_codes: merged_results(args, resolver, groups, named, partials[0].fixes))
 
 
-def check_complete(partials: list[Partial]) -> None:
-    """One split run, every shard exactly once: anything else is a one-line error."""
+@dataclass
+class JoinedGroup:
+    """One configuration's share of every partial, joined: serialised results by file."""
+
+    config_root: str
+    config: str
+    files: list[str] = field(default_factory=list)
+    context: set[str] | None = None
+    results: dict[str, tuple[Partial, dict]] = field(default_factory=dict)
+
+
+def join_partials(partials: list[Partial]) -> list[JoinedGroup]:
+    """The partials' groups joined, after checking that they make up one run (one-line errors)."""
     first = partials[0]
     for partial in partials[1:]:
-        for what, mine, theirs in (
-            ("infralint version", partial.infralint, first.infralint),
-            ("Python", partial.python, first.python),
-            ("shard count", partial.shard.count, first.shard.count),
-        ):
+        for what, mine, theirs in (("infralint version", partial.infralint, first.infralint), ("Python", partial.python, first.python)):
             if mine != theirs:
                 raise PartialError(f"{partial.source}: {what} {mine} differs from {first.source}'s ({theirs}): the partials are not from one run")
-        if [(g.config, g.files_digest) for g in partial.groups] != [(g.config, g.files_digest) for g in first.groups]:
-            raise PartialError(
-                f"{partial.source}: another configuration or file set than {first.source}: every shard must lint the same paths with the same options"
-            )
+    if all(partial.signature == first.signature for partial in partials):
+        _check_shards(partials)
+    else:
+        _check_disjoint_sets(partials)
+    joined: dict[str, JoinedGroup] = {}
+    for partial in partials:
+        for group in partial.groups:
+            target = joined.setdefault(group.config_root, JoinedGroup(group.config_root, group.config))
+            if group.config != target.config:
+                raise PartialError(f"{partial.source}: made with another configuration than {first.source}: every partial needs the same options")
+            _add_group(target, partial, group)
+    return sorted(joined.values(), key=lambda g: min(g.files, default=""))
+
+
+def _check_shards(partials: list[Partial]) -> None:
+    """The shards of one split: the same count, each shard exactly once."""
+    first = partials[0]
+    for partial in partials[1:]:
+        if partial.shard.count != first.shard.count:
+            raise PartialError(f"{partial.source}: shard count {partial.shard.count} differs from {first.source}'s ({first.shard.count}): the partials are not from one run")
     seen: dict[int, str] = {}
     for partial in partials:
         if partial.shard.index in seen:
@@ -51,50 +82,75 @@ def check_complete(partials: list[Partial]) -> None:
         raise PartialError(f"missing shard(s) {', '.join(missing)} of {first.shard.count}: give merge every shard's partial")
 
 
-def merged_results(args, resolver: ConfigResolver, partials: list[Partial]):
+def _check_disjoint_sets(partials: list[Partial]) -> None:
+    """Partials of different file sets are whole runs of their own files (one per target), never shards."""
+    first = partials[0]
+    for partial in partials:
+        if partial.shard.count != 1:
+            other = first if partial is not first else partials[1]
+            raise PartialError(
+                f"{partial.source}: shard {partial.shard} of another configuration or file set than {other.source}: "
+                "every shard must lint the same paths with the same options"
+            )
+
+
+def _add_group(target: JoinedGroup, partial: Partial, group: PartialGroup) -> None:
+    own = set(group.files)
+    for data in group.results:
+        name = data["path"]
+        if name not in own:
+            raise PartialError(f"{partial.source}: holds {name}, which is not in its file set: the partial is damaged")
+        if partial.shard.count > 1 and not partial.shard.holds(name):
+            raise PartialError(f"{partial.source}: holds {name}, which is not shard {partial.shard}'s: the partials are not from one run")
+        known = target.results.get(name)
+        if known is not None and known[1].get("digest") != data.get("digest"):
+            raise PartialError(f"{name} is in {known[0].source} and in {partial.source} with different contents: the partials are not from one checkout")
+        target.results.setdefault(name, (partial, data))  # a file of two targets: the same first phase
+    if partial.shard.count == 1 or not target.files:
+        target.files = sorted(set(target.files) | own)
+    # the project's files none of the partials reports (each partial names those it does not)
+    target.context = set(group.context) if target.context is None else target.context & set(group.context)
+
+
+def merged_results(args, resolver: ConfigResolver, groups: list[JoinedGroup], named: list[str], fixes: bool):
     """The final results, as `check`'s linting step returns them (no diffs, no fixed text)."""
     root = resolver.config_for(Path.cwd()).root
-    jobs = args.jobs or 1
     results: list[FileResult] = []
     configs = []
-    for position, group in enumerate(partials[0].groups):
-        shares = [(partial, partial.groups[position]) for partial in partials]
+    for group in groups:
         paths = [path_in_run(name, root) for name in group.files]
         config = resolver.config_for(paths[0]) if paths else resolver.config_for(root)
-        if group.named_folders:
-            config.named_folders = tuple(str(Path(root, folder).resolve()) for folder in group.named_folders)
-        digest = config_digest(config, root)
+        if len(named) > 1:
+            config.named_folders = tuple(str(Path(root, folder).resolve()) for folder in named)
+        digest = config_digest(config)
         if digest != group.config:
             raise PartialError(
-                f"{partials[0].source}: made with another configuration (digest {group.config}) than this merge's ({digest}): "
+                f"the partials were made with another configuration (digest {group.config}) than this merge's ({digest}): "
                 "give merge the same --config/--select/--extend-select/--ignore as the shards, in the same checkout"
             )
-        first_phase = _joined_results(group, shares, root)
-        results.extend(lint_project_phase(first_phase, paths, config, jobs=jobs, cache=None, resolve_fixes=partials[0].fixes))
+        first_phase = _first_phase_results(group, root)
+        context = [path_in_run(name, root) for name in sorted((group.context or set()) - set(group.files))]
+        final = lint_project_phase(first_phase, paths, config, jobs=args.jobs or 1, cache=None, resolve_fixes=fixes, context_paths=context)
+        results.extend(final)
         configs.append(config)
+    results.sort(key=lambda result: result.path)  # `check`'s order: the files' paths
     return results, [], None, configs
 
 
-def _joined_results(group: PartialGroup, shares: list[tuple[Partial, PartialGroup]], root: Path) -> list[FileResult]:
-    """The first phase's results in the file set's order, each from the shard it hashes to, and
-    each checked against the file on disk."""
-    by_name: dict[str, FileResult] = {}
-    for partial, share in shares:
-        for data in share.results:
-            name = data["path"]
-            if shard_of(name, partial.shard.count) != partial.shard.index or name in by_name:
-                raise PartialError(f"{partial.source}: holds {name}, which is not shard {partial.shard}'s: the partials are not from one run")
-            try:
-                by_name[name] = result_from_dict(data, root)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise PartialError(f"{partial.source}: damaged result for {name} ({exc})") from exc
-    unknown = set(by_name) - set(group.files)
-    if unknown or len(by_name) != len(group.files):
-        absent = sorted(set(group.files) - set(by_name)) or sorted(unknown)
-        raise PartialError(f"the partials do not cover the file set ({absent[0]} and {len(absent) - 1} more): the partials are not from one run")
-    results = [by_name[name] for name in group.files]
-    for name, result in zip(group.files, results):
+def _first_phase_results(group: JoinedGroup, root: Path) -> list[FileResult]:
+    """The first phase's results in the file set's order, each checked against the file on disk."""
+    missing = [name for name in group.files if name not in group.results]
+    if missing:
+        raise PartialError(f"no partial holds {missing[0]} ({len(missing)} file(s) of the run): give merge every partial")
+    results = []
+    for name in group.files:
+        partial, data = group.results[name]
+        try:
+            result = result_from_dict(data, root)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PartialError(f"{partial.source}: damaged result for {name} ({exc})") from exc
         _check_unchanged(name, result, root)
+        results.append(result)
     return results
 
 

@@ -15,8 +15,9 @@ from ..api import config_groups, files_and_configs
 from ..engine import default_jobs, lint_first_phase
 from ..exits import EXIT_CLEAN, UsageError
 from ..partials import Partial, PartialGroup, result_to_dict, write_partial
+from ..project.members import context_paths
 from ..report.escape import printable
-from ..sharding import config_digest, parse_shard, relative_to_root
+from ..sharding import config_digest, named_folders, parse_shard, relative_to_root
 from .check import STDIN, _note_named_folders, _result_cache
 
 #: what a shard cannot do: these belong to the merge (or need every file at once)
@@ -48,10 +49,15 @@ def run_shard(args, resolver) -> int:
             cache.save()
             if cache.notice:
                 print(f"infralint: warning: {printable(cache.notice)}", file=sys.stderr)
-        named = sorted(relative_to_root(folder, root) for folder in config.named_folders)
-        groups.append(PartialGroup(config_digest(config, root), relative, named, [result_to_dict(r, root) for r in results]))
+        # the project's files the run does not report: the merge joins their facts, as `check` does
+        context = [relative_to_root(path, root) for path in context_paths(group, config, resolver, args.paths or [Path(".")])]
+        groups.append(
+            PartialGroup(
+                relative_to_root(config.root, root), config_digest(config), relative, context, [result_to_dict(r, root) for r in results]
+            )
+        )
         linted += len(mine)
-    write_partial(args.partial_out, Partial(shard, groups))
+    write_partial(args.partial_out, Partial(shard, groups, named_folders=named_folders(args.paths, root)))
     if not args.quiet:
         print(f"infralint: shard {shard}: {linted} of {len(files)} files, partial written to {printable(str(args.partial_out))}", file=sys.stderr)
     return EXIT_CLEAN
