@@ -70,8 +70,11 @@ async def test_settings_change_refreshes_the_open_health_file(client: LanguageCl
     # the editor watches Python files too, so changes made outside it reach the project
     patterns = [w["globPattern"] for r in client.registrations for w in r.register_options["watchers"]]
     from infralint.config import CONFIG_FILE_NAMES
+    from infralint.project.members import fact_file_patterns
 
-    assert patterns == [*(f"**/{name}" for name in CONFIG_FILE_NAMES), "**/*.py"]
+    # and the deployment configuration the project reads (a probe's deadline in a YAML file)
+    assert patterns == [*(f"**/{name}" for name in CONFIG_FILE_NAMES), "**/*.py", *(f"**/{p}" for p in fact_file_patterns())]
+    assert "**/*.yaml" in patterns and "**/Dockerfile" in patterns
 
     settings = tmp_path / "app" / "settings.py"
     settings.write_text(SETTINGS.format(timeout=20))

@@ -153,7 +153,10 @@ class _ProjectFiles:
         from ..project.members import project_members
 
         self.linter = linter
-        self.members = project_members(linter.config, folder, _State.resolver)
+        try:
+            self.members = project_members(linter.config, folder, _State.resolver)
+        except ConfigError:  # a bad configuration (said once already): the defaults govern its files
+            self.members = project_members(linter.config, folder)
         self.reals = frozenset(os.path.realpath(m) for m in self.members)
         self._project = None
 

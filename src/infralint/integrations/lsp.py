@@ -459,6 +459,10 @@ def build_server() -> InfralintServer:
         if watch and watch.dynamic_registration:
             watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
             watchers.append(types.FileSystemWatcher(glob_pattern="**/*.py"))
+            # the deployment configuration and clients whose facts the project joins (a probe's deadline)
+            from ..project.members import fact_file_patterns
+
+            watchers += [types.FileSystemWatcher(glob_pattern=f"**/{pattern}") for pattern in fact_file_patterns()]
             options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
             ls.client_register_capability(
                 types.RegistrationParams(
@@ -508,7 +512,7 @@ def build_server() -> InfralintServer:
         if any(_is_config(change.uri) for change in params.changes):
             ls.republish_all()
         for change in params.changes:  # a file of the project changed on disk (not in an editor)
-            if change.uri.startswith("file:") and change.uri.endswith((".py", ".pyi")) and change.uri not in ls.tracked:
+            if (change.uri.endswith((".py", ".pyi")) or _is_deployment_file(change.uri)) and change.uri.startswith("file:") and change.uri not in ls.tracked:
                 from pygls.uris import to_fs_path
 
                 ls.project_state.file_changed(Path(to_fs_path(change.uri)))

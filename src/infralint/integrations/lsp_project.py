@@ -146,8 +146,13 @@ class LspProject:
         """Runs in a worker thread: the files of the project, as every entry point finds them."""
         from ..project.members import project_members, project_root
 
+        from ..config import ConfigError
+
         root = project_root(linter.config, [linter.config.root]) or linter.config.root
-        return project_members(linter.config, root, self.server.configs.resolver)
+        try:
+            return project_members(linter.config, root, self.server.configs.resolver)
+        except ConfigError:  # a nested configuration that does not load: this one governs every file
+            return project_members(linter.config, root)
 
     def _read_facts(self, linter: "Linter", paths: list[Path], cache=None) -> list[FileFacts]:
         """Runs in a worker thread: only reads and parses files, never touches server state."""

@@ -100,5 +100,15 @@ def facts_cache(config: "Config", files: list[Path]) -> "ResultCache | None":
     return cache
 
 
+def fact_file_patterns() -> list[str]:
+    """The file-name patterns of the non-Python files the project reads (deployment configuration,
+    browser clients), for an editor's file watcher."""
+    from .loading import load_extractors
+    from .registry import _file_extractors
+
+    load_extractors()
+    return sorted({pattern for patterns, _, _ in _file_extractors for pattern in patterns})
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
