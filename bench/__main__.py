@@ -8,8 +8,10 @@ medians, files per second, time per file relative to infralint, and peak memory.
 from __future__ import annotations
 
 import argparse
+import atexit
 import compileall
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +25,7 @@ from .report import render
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the running interpreter's standard library)")
-    parser.add_argument("--corpus", choices=("stdlib", "service"), default="stdlib", help="default files when no paths are given: the standard library, or service applications (Django/Celery, downloaded once)")
+    parser.add_argument("--corpus", choices=("stdlib", "service", "shape"), default="stdlib", help="default files when no paths are given: the standard library, service applications (Django/Celery, downloaded once), or a generated service whose modules import each other's handlers, settings and managers (300 files)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per command; the median is reported (default 3)")
     parser.add_argument("--sample", type=int, default=None, metavar="N", help="time every tool on N files spread across the set")
     parser.add_argument("--pylint-files", type=int, default=150, metavar="N", help="cap for pylint, which is slow (default 150; 0 = all)")
@@ -60,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         from .service_corpus import service_paths
 
         paths = service_paths()
+    elif args.corpus == "shape":
+        from .service_shape import generate
+
+        folder = Path(tempfile.mkdtemp(prefix="infralint-bench-shape-"))
+        atexit.register(shutil.rmtree, folder, True)
+        generate(folder, 300, parts=20)
+        paths = [folder]
     else:
         paths = file_sets.default_paths()
     everything = file_sets.python_files(paths)
