@@ -6,10 +6,17 @@ globals defined below a function are visible in it). Every scope keeps a `Flow` 
 at the current point, split and joined at `if`, loops, `try`, `with suppress(...)` and `match`, so a
 read can be judged certainly bound, bound on some paths only, or unbound.
 
-The result is a list of `Problem`s (what is wrong, where, and the facts a message needs); the scope
-rules turn them into findings. Names are never guessed: once a module can create globals the
-analysis cannot see (`from x import *`, `exec`, writes through `globals()`, a module `__getattr__`,
-assignments to `builtins`), names that resolve nowhere are left alone.
+The result is a list of `Problem`s (how a read fails, where, and the facts a message needs; see
+`problems`); the scope rules map them to their codes and words. Names are never guessed: once a
+module can create globals the analysis cannot see (`from x import *`, `exec`, writes through
+`globals()`, a module `__getattr__`, assignments to `builtins`), names that resolve nowhere are left
+alone.
+
+This class is the walker and the state it carries; what does not drive the walk lives beside it, as
+functions of the analysis:
+`emptiness` (does a loop run at least once, can a subscript fail), `environment` (an `if`/`elif`
+chain over the platform), `noreturn` (calls that end a path) and `resolution` (the reads judged
+after the walk, against the module's final bindings).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from .syntax_facts import (
     matches_constant,
     negated_name,
     parent_within,
+    starts_within,
     static_test,
     tests_existence,
 )
@@ -49,13 +57,12 @@ from .class_attributes import ClassAttributes
 from .emptiness import cannot_fail, learn_empty, nonempty, visibly_maybe_empty
 from .environment import environment_dispatch
 from .exhaustive import covers_every_case
-from .module_facts import star_import_names
 from .problems import PathKind, Problem, ReadFailure
+from .resolution import DEAD, DEFERRED, GLOBAL_UNASSIGNED, IMPORT_TIME, MAYBE, UNBOUND, resolve
 from .scopes import Binding, Scope, executing
 from .noreturn import leaving_call, never_returns
 from .noreturn_defs import annotated_noreturn, body_never_returns
 
-UNBOUND, MAYBE, DEAD = 0, 1, 2
 _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIELDS.items()}
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
@@ -108,12 +115,6 @@ def _imported_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(stmt, ast.Import):
         return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
     return [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
-
-
-def _inside(node: ast.AST, outer: ast.AST) -> bool:
-    """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
-    start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
-    return start <= getattr(node, "lineno", -1) <= end
 
 
 class ScopeAnalysis:
@@ -227,14 +228,7 @@ class ScopeAnalysis:
         while self.deferred:
             functions.append(self._run_function(*self.deferred.popleft()))
         # judged only now: a nested function's `nonlocal` can bind its parent's locals at any time
-        for scope in functions:
-            self._resolve_function(scope)
-        self._resolve_module_pending()
-        self._resolve_lazy_names()
-        if self.has_star_import:
-            self._drop_guesses_after_star_import()
-        if self.is_stub:
-            self.problems = [p for p in self.problems if p.kind in (ReadFailure.UNDEFINED, ReadFailure.LAZY_ANNOTATION)]
+        resolve(self, functions)
 
     def _stmts(self, body: list[ast.stmt]) -> None:
         handlers = self._stmt_handlers
@@ -507,7 +501,7 @@ class ScopeAnalysis:
                 if flow is not None and name in flow.bound:
                     return  # assigned by this function on every path here
                 unassigned = flow is not None and name not in flow.maybe
-                mode = "global-unassigned" if unassigned else "deferred"
+                mode = GLOBAL_UNASSIGNED if unassigned else DEFERRED
                 self.module_pending.append((name, node, mode, None, class_why, self.in_annotation, origin))
                 return
             if name in scope.nonlocals:
@@ -532,14 +526,14 @@ class ScopeAnalysis:
             if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
                 return
             if flow is None:
-                self.module_pending.append((name, node, "dead", None, class_why, self.in_annotation, origin))
+                self.module_pending.append((name, node, DEAD, None, class_why, self.in_annotation, origin))
             elif name in flow.maybe:
                 why = flow.maybe[name]
                 if not self._correlated(scope, why, name) and not self._ruled_out(flow, name, scope, origin):
                     self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, why, in_annotation=self.in_annotation))
                 flow.bind(name)
             else:
-                self.module_pending.append((name, node, "import-time", flow.gone.get(name), class_why, self.in_annotation, origin))
+                self.module_pending.append((name, node, IMPORT_TIME, flow.gone.get(name), class_why, self.in_annotation, origin))
         elif kind == "class":
             flow = scope.flow
             if flow is not None and name in flow.bound:
@@ -968,7 +962,7 @@ class ScopeAnalysis:
             self.loops[-1][1].append((self.scope.flow, (_CONTINUE, node)))
         self.scope.flow = None
 
-    # -- calls that do not return, context managers that swallow exceptions ----------------------
+    # -- names through the imports, context managers that swallow exceptions ----------------------
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """`sys.exit` for `sys.exit`, `exit` from `from sys import exit`, via the import bindings."""
@@ -1315,7 +1309,7 @@ class ScopeAnalysis:
                 point += 1
             current = raised.maybe.get(name)
             # a loop inside the body that binds it on a later turn: the failing point explains it better
-            if current is None or current is _RAISE_WHY or (current[0] is _LOOP_FIRST and _inside(current[1], owner)):
+            if current is None or current is _RAISE_WHY or (current[0] is _LOOP_FIRST and starts_within(current[1], owner)):
                 raised.maybe[name] = (_TRY, points[point][1], owner)
                 raised.gone.pop(name, None)
                 if current is None and facts:
@@ -1400,153 +1394,6 @@ class ScopeAnalysis:
         arguments = swallowing.args if isinstance(swallowing, ast.Call) else []
         body_end, raised, _ = self._guarded(node.body, node, caught_kinds(list(arguments)), False)
         self.scope.flow = join([(body_end, (_WITH_OK, node)), (raised, (_SUPPRESS, node))])
-
-    # -- resolution -------------------------------------------------------------------------------
-
-    def _resolve_function(self, scope: Scope) -> None:
-        module_bindings = self.module.bindings
-        unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
-        reported_paths: set[tuple] = set()  # one finding per name and failing path
-        for name, node, status, why, class_why, in_annotation, origin in scope.pending:
-            local = scope.bindings.get(name)
-            if local:
-                if name in unbound_locals or name in scope.assigned_inside:
-                    continue
-                if status == MAYBE:
-                    key = (name, why[0], id(why[1]) if len(why) > 1 else None)
-                    if key not in reported_paths:
-                        reported_paths.add(key)
-                        self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, why, in_annotation=in_annotation))
-                elif status == UNBOUND:
-                    self._unbound_local(scope, name, node, why, local, origin)
-                    unbound_locals.add(name)
-                continue
-            if self._bound_in_enclosing_function(scope, name):
-                handler = self._handler_only_binding(scope, name)
-                if handler is not None:
-                    self.problems.append(Problem(ReadFailure.EXCEPT_CLOSURE, name, node, origin, (_EXCEPT_END, handler.node), handler))
-                continue
-            runtime = module_bindings.get(name)
-            if runtime and any(b.runtime for b in runtime):
-                # even a name the module deletes at its end may be read by a helper called during import
-                continue
-            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
-                continue
-            self.module_pending.append((name, node, "deferred" if status != DEAD else "dead", None, class_why, in_annotation, origin))
-        scope.pending = []
-
-    def _handler_only_binding(self, scope: Scope, name: str) -> Binding | None:
-        """The `except … as name` binding a nested function reads, when the enclosing function binds
-        `name` only there and the nested function is defined outside that handler: Python deletes the
-        name when the handler ends, so a later call raises NameError."""
-        outer = scope.lookup_parent
-        while outer is not None and outer.kind != "module":
-            if outer.kind != "class" and name in outer.bindings:
-                bindings = outer.bindings[name]
-                if not all(b.kind == "except" for b in bindings) or outer.assigned_inside & {name}:
-                    return None
-                if any(_inside(scope.node, b.node) for b in bindings):
-                    return None
-                return bindings[0]
-            outer = outer.lookup_parent
-        return None
-
-    def _bound_in_enclosing_function(self, scope: Scope, name: str) -> bool:
-        if name == "__class__" and scope.enclosing_class() is not None:
-            return True
-        outer = scope.lookup_parent
-        while outer is not None and outer.kind != "module":
-            if outer.kind != "class" and name in outer.bindings:
-                return True
-            outer = outer.lookup_parent
-        return False
-
-    def _unbound_local(self, scope: Scope, name: str, node: ast.AST, why: Why | None, local: list[Binding], origin: Scope) -> None:
-        if why is not None and why[0] is _EXCEPT_END and all(b.kind == "except" for b in local):
-            self.problems.append(Problem(ReadFailure.EXCEPT_VAR, name, node, origin, why, local[0]))
-            return
-        if why is not None and why[0] is _DEL:
-            self.problems.append(Problem(ReadFailure.DELETED_LOCAL, name, node, origin, why))
-            return
-        line = getattr(node, "lineno", 0)
-        later = [b for b in local if b.kind != "del" and b.line >= line]
-        binding = (later or [b for b in local if b.kind != "del"] or local)[0]
-        self.problems.append(Problem(ReadFailure.UNBOUND_LOCAL, name, node, origin, why, binding))
-
-    def _drop_guesses_after_star_import(self) -> None:
-        """A star import may bind any name, so a module-level name is never known to be unbound."""
-        self.problems = [p for p in self.problems if not (p.kind is ReadFailure.MAYBE_UNBOUND and executing(p.scope).kind == "module")]
-
-    def _resolve_module_pending(self) -> None:
-        bindings_of = self.module.bindings
-        for name, node, mode, why, class_why, in_annotation, origin in self.module_pending:
-            if self.is_stub:
-                mode = "deferred"  # order does not matter in a stub
-            bindings = bindings_of.get(name, ())
-            runtime = [b for b in bindings if b.runtime]
-            if mode == "global-unassigned":
-                # `global x` read before the function's own first assignment, and nothing else binds `x`
-                if runtime and all(b.kind == "global" for b in runtime) and self.global_assigners.get(name) == {id(executing(origin))}:
-                    self.problems.append(Problem(ReadFailure.GLOBAL_UNASSIGNED, name, node, origin, None, runtime[0], in_annotation))
-                    continue
-                mode = "deferred"
-            if runtime:
-                if mode != "import-time" or any(b.kind == "global" for b in runtime):
-                    continue
-                if why is not None:
-                    failure = ReadFailure.EXCEPT_VAR if why[0] is _EXCEPT_END else ReadFailure.DELETED
-                    self.problems.append(Problem(failure, name, node, origin, why, runtime[0], in_annotation))
-                elif class_why is not None:
-                    self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, class_why, in_annotation=in_annotation))
-                else:
-                    line = getattr(node, "lineno", 0)
-                    later = [b for b in runtime if b.line >= line]
-                    # `from .settings import *` then `INSTALLED_APPS += [...]`: the star import may provide it
-                    if later and not self._may_exist_unseen(name):
-                        self.problems.append(Problem(ReadFailure.BEFORE_DEFINITION, name, node, origin, None, later[0], in_annotation))
-                continue
-            if name in BUILTINS or name in MODULE_DUNDERS or (self.is_package and name in PACKAGE_DUNDERS):
-                continue
-            if class_why is not None:
-                self.problems.append(Problem(ReadFailure.MAYBE_UNBOUND, name, node, origin, class_why, in_annotation=in_annotation))
-                continue
-            if self._may_exist_unseen(name):
-                continue
-            typing_only = [b for b in bindings if b.typing_only]
-            if typing_only:
-                self.problems.append(Problem(ReadFailure.TYPING_ONLY, name, node, origin, None, typing_only[0], in_annotation))
-            else:
-                self.problems.append(Problem(ReadFailure.UNDEFINED, name, node, origin, None, None, in_annotation))
-
-    def _may_exist_unseen(self, name: str) -> bool:
-        """Whether a global nothing visible binds may still exist: the module creates globals
-        invisibly, or a star import may provide it (a project module's star import provides only
-        the names that module has; anything else's, any name)."""
-        if self.unknowable:
-            return True
-        if not self.star_imports:
-            return False
-        if self.star_names is None:
-            provided: set[str] = set()
-            for node in self.star_imports:
-                names = star_import_names(self.source.path, node.level, node.module or "")
-                if names is None:
-                    self.unknowable = True
-                    return True
-                provided |= names
-            self.star_names = frozenset(provided)
-        return name in self.star_names
-
-    def _resolve_lazy_names(self) -> None:
-        if not self.lazy_names:
-            return
-        known: set[str] = set()
-        for scope in self.scopes:
-            known.update(scope.bindings)
-        for name, node, scope in self.lazy_names:
-            if name in known or name in BUILTINS or name in MODULE_DUNDERS or self._may_exist_unseen(name):
-                continue
-            self.problems.append(Problem(ReadFailure.LAZY_ANNOTATION, name, node, scope, in_annotation=True))
 
 
 class AllPathsScopeAnalysis(ScopeAnalysis):

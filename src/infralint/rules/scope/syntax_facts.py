@@ -202,3 +202,9 @@ def irrefutable(pattern: ast.AST) -> bool:
     if isinstance(pattern, ast.MatchOr):
         return any(irrefutable(p) for p in pattern.patterns)
     return False
+
+
+def starts_within(node: ast.AST, outer: ast.AST) -> bool:
+    """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
+    start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
+    return start <= getattr(node, "lineno", -1) <= end
