@@ -65,8 +65,33 @@ def assert_fixture(path: Path, select: list[str], *, display_path: str | None = 
     return findings
 
 
+#: the test being run, while it runs (for `require_integration_marker`)
+_running: dict[str, pytest.Item] = {}
+
+
+@pytest.fixture(autouse=True)
+def _markers_match_what_the_test_does(request):
+    """The fast subset (`-m "not slow and not integration"`) stays in-process and quick: a property
+    test must be marked `slow`, and a test that starts a real program `integration`
+    (`require_integration_marker`, called where such programs are started)."""
+    node = request.node
+    if getattr(getattr(node, "obj", None), "is_hypothesis_test", False) and node.get_closest_marker("slow") is None:
+        pytest.fail(f"{node.nodeid} is a property test: mark it `slow`")
+    _running["test"] = node
+    yield
+    _running.pop("test", None)
+
+
+def require_integration_marker(program: str) -> None:
+    """Fail the running test unless it is marked `integration`: it starts `program`."""
+    node = _running.get("test")
+    if node is not None and node.get_closest_marker("integration") is None:
+        pytest.fail(f"{node.nodeid} starts {program}: mark it `integration`")
+
+
 def infralint_command() -> list[str]:
     """The installed console script (never the source tree's module by path)."""
+    require_integration_marker("the installed `infralint` command")
     exe = shutil.which("infralint", path=os.path.dirname(sys.executable)) or shutil.which("infralint")
     if exe is None:
         pytest.fail("the `infralint` command is not installed in this environment")

@@ -85,6 +85,7 @@ def test_a_family_option_must_name_codes_of_its_family():
         parse_families(raw)
 
 
+@pytest.mark.integration
 def test_rule_command_lists_the_family_options_that_change_a_rule():
     proc = run_infralint("rule", "INF303")
     text = re.sub(r"\s+", " ", proc.stdout.decode())

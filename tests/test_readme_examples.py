@@ -35,6 +35,7 @@ def _check(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return run_infralint("check", "--no-cache", *args, cwd=cwd)
 
 
+@pytest.mark.integration
 def test_set_up_lints_the_examples_with_exit_code_1_and_the_documented_summary():
     """Set-up: `infralint check examples/` (exit code 1); Output formats: `Found N findings in M files.`"""
     setup = the_snippet("sh", "infralint check examples/").text
@@ -46,6 +47,7 @@ def test_set_up_lints_the_examples_with_exit_code_1_and_the_documented_summary()
     assert len(summary) == 1 and re.fullmatch(r"Found \d+ findings in \d+ files\.", summary[0]), summary
 
 
+@pytest.mark.integration
 def test_every_option_in_the_usage_examples_is_an_option_of_check():
     usage = the_snippet("sh", "infralint check --fix").text
     help_text = run_infralint("check", "--help", cwd=ROOT).stdout.decode()
@@ -59,6 +61,7 @@ def test_every_option_in_the_usage_examples_is_an_option_of_check():
     assert missing == [], missing
 
 
+@pytest.mark.integration
 def test_the_json_example_has_the_keys_of_the_real_report(tmp_path):
     example = json.loads(the_snippet("json", '"code": "INF101"').text)[0]
     (tmp_path / "app").mkdir()
@@ -78,6 +81,7 @@ def _shape(value):
     return type(value).__name__
 
 
+@pytest.mark.integration
 def test_the_configuration_examples_are_accepted(tmp_path):
     """Each TOML example of the Configuration section, written where its first comment says
     (`# svc/pyproject.toml`), else as `pyproject.toml`: `infralint check` runs with them."""
@@ -98,6 +102,7 @@ def test_the_configuration_examples_are_accepted(tmp_path):
         assert done.returncode == 0, (config, done.stdout.decode(), done.stderr.decode())
 
 
+@pytest.mark.integration
 def test_the_trace_example_is_the_real_output():
     example = the_snippet("console", "infralint trace").text.splitlines()
     assert example[0] == "$ cd examples && infralint trace /health/ready"

@@ -13,6 +13,8 @@ from infralint.cache_key import cache_key
 
 from ..conftest import DATA, run_infralint
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:

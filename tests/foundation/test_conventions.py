@@ -26,6 +26,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.integration
 def test_dash_reads_standard_input(project):
     done = run_infralint("check", "--no-cache", "--format", "concise", "-", cwd=project, stdin=UNDEFINED)
     assert done.returncode == 1, done.stderr
@@ -53,6 +54,7 @@ def test_file_level_suppressions_of_peer_tools(comment, skipped):
     assert (findings == []) is skipped, findings
 
 
+@pytest.mark.integration
 def test_statistics_counts_per_code_instead_of_findings(project):
     (project / "more.py").write_text(UNDEFINED, encoding="utf-8")
     done = run_infralint("check", "--no-cache", "--statistics", cwd=project)
@@ -69,6 +71,7 @@ def test_statistics_counts_per_code_instead_of_findings(project):
     ]
 
 
+@pytest.mark.integration
 def test_output_format_is_an_alias_of_format(project):
     a = run_infralint("check", "--no-cache", "--output-format", "concise", cwd=project)
     b = run_infralint("check", "--no-cache", "--format", "concise", cwd=project)
@@ -91,11 +94,13 @@ def test_force_color_and_no_color(monkeypatch):
     assert use_color("always", _Pipe())
 
 
+@pytest.mark.integration
 def test_force_color_colours_a_piped_report(project):
     done = run_infralint("check", "--no-cache", "timing.py", cwd=project, env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     assert b"\x1b[" in done.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("width", ["40", "200"])
 def test_rule_explanation_is_never_cut(width):
     """Piped or in any terminal width, every word of the catalog text is printed (wrapped)."""
@@ -110,6 +115,7 @@ def test_rule_explanation_is_never_cut(width):
     assert entry.docs_url in re.sub(r"\s+", "", out)
 
 
+@pytest.mark.integration
 def test_rules_as_json_for_tooling():
     done = run_infralint("rules", "--format", "json")
     rules = json.loads(done.stdout)
@@ -119,6 +125,7 @@ def test_rules_as_json_for_tooling():
     assert {"cleanup.function-names"} <= {o["name"] for o in by_code["INF201"]["options"]}
 
 
+@pytest.mark.integration
 def test_rules_listing_explains_sometimes():
     out = run_infralint("rules", env={"COLUMNS": "200"}).stdout.decode()
     assert FIX_SAFETY_MEANINGS["sometimes"] in out

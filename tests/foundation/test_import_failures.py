@@ -73,6 +73,7 @@ def test_legal_look_alikes_are_not(source):
     assert [f for f in lint_source(source, "job.py", config_for(["INF001"]))] == []
 
 
+@pytest.mark.integration
 def test_nothing_is_executed_to_find_them(tmp_path):
     marker = tmp_path / "EXECUTED"
     source = f"open({str(marker)!r}, 'w').close()\n\ndef run():\n    pass\n\nreturn run()\n"
@@ -101,6 +102,7 @@ def test_a_file_too_large_for_the_parser_says_so_in_words():
     ]
 
 
+@pytest.mark.integration
 def test_a_rule_out_of_stack_loses_only_its_own_findings(tmp_path: Path):
     """A legal function with ~1,000 `elif` arms: whatever analysis cannot follow it is skipped
     with a warning naming the rule, the other findings in the file stand, and the run is not an

@@ -137,6 +137,7 @@ def test_a_syntax_error_in_every_python_keeps_its_wording(tmp_path, target_line)
     assert result.errors == []
 
 
+@pytest.mark.integration
 @needs_older_python
 def test_cli_notes_each_newer_file_once_and_lints_the_rest(tmp_path):
     (tmp_path / "ruff.toml").write_text('target-version = "py313"\n', encoding="utf-8")
@@ -169,6 +170,7 @@ def test_annotations_are_lazy_for_a_project_targeting_python_3_14(tmp_path, targ
     assert [f.code for f in findings] == codes
 
 
+@pytest.mark.integration
 def test_each_service_of_a_monorepo_is_judged_by_its_own_target(tmp_path):
     """The target is read from the folders above each file, below the configuration root too."""
     (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")

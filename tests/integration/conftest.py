@@ -13,7 +13,7 @@ import pytest
 
 from infralint.rules import rule_classes
 
-from ..conftest import ROOT
+from ..conftest import ROOT, require_integration_marker
 
 #: what a source checkout needs to be installed (`pip install .`) and used as a pre-commit repo
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src", "lint_rules")
@@ -21,6 +21,7 @@ PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src",
 
 def venv_tool(name: str) -> str:
     """A console script installed next to the running interpreter (fails the test if missing)."""
+    require_integration_marker(f"`{name}`")
     candidate = Path(sys.executable).parent / name
     if candidate.exists():
         return str(candidate)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import run_infralint
+
+pytestmark = pytest.mark.integration
 
 NEEDS_IMPORT = "def elapsed(start):\n    return time.time() - start\n"
 NO_FIX = "def handler():\n    return missing_name\n"

@@ -6,7 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ..conftest import ROOT, run_infralint
+
+pytestmark = pytest.mark.integration
 
 CHAIN = ROOT / "tests" / "rules" / "timeouts" / "fixtures" / "cross_module" / "redis_chain"
 

@@ -88,6 +88,7 @@ def test_the_rename_is_the_only_write(project, monkeypatch):
     assert leftovers(project) == []
 
 
+@pytest.mark.integration
 def test_read_only_file_among_others(project):
     os.chmod(project / "b.py", 0o444)
     proc = run_infralint("check", "--fix", "--no-cache", "--format", "concise", cwd=project)

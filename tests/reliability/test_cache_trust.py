@@ -19,7 +19,7 @@ from infralint.cache_key import KEY_FILE_NAME
 
 from ..conftest import run_infralint
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners, modes and FIFOs")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners, modes and FIFOs"), pytest.mark.integration]
 
 FINDING = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 

@@ -10,6 +10,8 @@ import pytest
 
 from ..conftest import infralint_command
 
+pytestmark = pytest.mark.integration
+
 CLEANUP_IMPORT = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 CLOSED = "standard output is closed; nothing could be reported (use --output-file FILE)"
 

@@ -12,6 +12,8 @@ import pytest
 
 from ..conftest import run_infralint
 
+pytestmark = pytest.mark.integration
+
 FINDING = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 TABLE = '[tool.infralint]\n# café\nignore = ["INF201"]\n'
 

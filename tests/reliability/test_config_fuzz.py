@@ -121,6 +121,7 @@ def assert_one_line_error(code: int, stderr: str, text: str) -> None:
     assert "Traceback" not in stderr and "internal error" not in stderr
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(entry=entries)
 def test_malformed_value_is_one_line_and_exit_2(entry):
@@ -130,6 +131,7 @@ def test_malformed_value_is_one_line_and_exit_2(entry):
     assert_one_line_error(*run_with_config(text), text)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(garbage=st.text(min_size=1, max_size=40))
 def test_broken_toml_is_one_line_and_exit_2(garbage):
@@ -137,6 +139,7 @@ def test_broken_toml_is_one_line_and_exit_2(garbage):
     assert_one_line_error(*run_with_config(text), text)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "body",
     [

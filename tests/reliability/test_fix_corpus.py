@@ -15,7 +15,7 @@ import pytest
 from ..conftest import run_infralint
 from .corpus import python_accepts, python_files, stdlib_folder
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

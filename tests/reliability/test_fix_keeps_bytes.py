@@ -12,6 +12,8 @@ import pytest
 
 from ..conftest import run_infralint
 
+pytestmark = pytest.mark.integration
+
 # INF101 has a safe fix: add the missing standard-library import
 NEEDS_IMPORT = "def elapsed(start):\n    return time.time() - start\n"
 LATIN1 = "# -*- coding: latin-1 -*-\nNAME = 'café'\n"

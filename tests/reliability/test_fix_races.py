@@ -61,6 +61,7 @@ UNICODE_ESCAPE = (
 )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("codec", ["unicode_escape", "raw_unicode_escape"])
 def test_a_file_whose_codec_does_not_round_trip_is_never_rewritten(tmp_path, codec):
     target = tmp_path / "legacy.py"
@@ -81,6 +82,7 @@ def test_a_file_whose_codec_does_not_round_trip_is_never_rewritten(tmp_path, cod
     assert "legacy.py:3:12: INF101" in proc.stdout.decode()
 
 
+@pytest.mark.integration
 def test_a_buffer_whose_codec_does_not_round_trip_comes_back_unchanged(tmp_path):
     data = UNICODE_ESCAPE.encode("ascii")
     proc = run_infralint("check", "--no-cache", "--fix", "--select", "INF101", "--stdin-filename", "legacy.py", "-", cwd=tmp_path, stdin=data)

@@ -10,6 +10,8 @@ import pytest
 
 from ..conftest import run_infralint
 
+pytestmark = pytest.mark.integration
+
 BACKEND = """resource "google_compute_backend_service" "api" {
   name        = "api"
   timeout_sec = 30

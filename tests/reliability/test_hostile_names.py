@@ -20,7 +20,7 @@ from infralint.report.sarif_annotations import findings_from_sarif
 
 from ..conftest import DATA, run_infralint
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names"), pytest.mark.integration]
 
 FINDING = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 ESCAPE_NAME = "eq%25 c:evil\x1b[31m\u202e.py"

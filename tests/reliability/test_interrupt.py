@@ -12,7 +12,7 @@ import pytest
 
 from ..conftest import infralint_command
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX"), pytest.mark.integration]
 
 # enough work that a run on two cores is still busy when interrupted
 _BODY = "".join(f"def handler_{i}(request):\n    value = request.get('{i}')\n    return value or {i}\n\n\n" for i in range(800))

@@ -34,6 +34,7 @@ def test_a_noqa_after_lone_cr_lines_suppresses_its_own_line_only():
     assert [f.line for f in lint_source(_mixed(next_line, 1), "svc/db.py", Config()) if f.code == "INF201"] == [7]
 
 
+@pytest.mark.integration
 def test_the_command_reports_and_fixes_a_mixed_file_keeping_its_other_line_ends(tmp_path: Path):
     path = tmp_path / "db.py"
     path.write_bytes(_mixed(CLEANUP_IMPORT, 1).encode())
@@ -46,6 +47,7 @@ def test_the_command_reports_and_fixes_a_mixed_file_keeping_its_other_line_ends(
     assert b"def close(conn):\r    try:\r        conn.close()\r" in fixed  # untouched lines keep their `\r`
 
 
+@pytest.mark.integration
 def test_code_frames_are_not_shifted_by_a_form_feed(tmp_path: Path):
     """The text report frames the reported line: a form feed inside an earlier line (a line end for
     `str.splitlines`, not for the parser) must not move the frame to the line before."""

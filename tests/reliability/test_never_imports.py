@@ -60,6 +60,7 @@ def test_linting_with_every_rule_imports_nothing(tmp_path):
     assert "INF301" in codes, codes
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("extra", [[], ["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]])
 def test_the_installed_command_imports_nothing(tmp_path, extra):
     marker = tmp_path / "IMPORTED"

@@ -10,6 +10,8 @@ import pytest
 
 from ..conftest import infralint_command
 
+pytestmark = pytest.mark.integration
+
 CONSUMERS = """from channels.generic.websocket import AsyncWebsocketConsumer
 
 

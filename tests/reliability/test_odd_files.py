@@ -37,6 +37,7 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("named", [False, True], ids=["walked", "named"])
 def test_a_fifo_named_like_a_module_does_not_block(tree, named):
     os.mkfifo(tree / "pipe.py")
@@ -51,6 +52,7 @@ def test_a_fifo_named_like_a_module_does_not_block(tree, named):
     assert proc.returncode == 1 and b"internal error" not in proc.stderr
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("how", ["walked", "named", "named absolute"])
 def test_a_symlink_loop_is_one_finding(tree, how):
     (tree / "loop.py").symlink_to("loop.py")
@@ -66,6 +68,7 @@ def test_a_symlink_loop_is_one_finding(tree, how):
     assert proc.returncode == 1 and b"internal error" not in proc.stderr, proc.stderr.decode()
 
 
+@pytest.mark.integration
 def test_a_tree_deeper_than_the_recursion_limit():
     depth = 1100  # os.walk (3.11) recursed once per level, past the default limit of 1000; under PATH_MAX
     # outside pytest's tmp_path: its clean-up (shutil.rmtree) recurses per level and would crash
@@ -97,7 +100,8 @@ def test_a_file_removed_between_linting_and_fixing(tmp_path, monkeypatch):
 
     def lint_then_delete(*args, **kwargs):
         results = list(real_lint_files(*args, **kwargs))
-        (tmp_path / "b.py").unlink()  # removed (a branch switch, a cleanup job) while infralint runs
+        # removed (a branch switch, a cleanup job) while infralint runs; the run lints again after fixing
+        (tmp_path / "b.py").unlink(missing_ok=True)
         return iter(results)
 
     monkeypatch.setattr(check, "lint_files", lint_then_delete)
@@ -115,6 +119,7 @@ def test_a_file_removed_between_linting_and_fixing(tmp_path, monkeypatch):
 # -- the result cache --------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("content", ["[]", "null", '{"path": {}}', '{"%s": {"digest": 1, "findings": "x"}}', '{"%s": {"digest": "d", "stat": "s", "findings": []}}', "[" * 100000])
 def test_a_cache_file_of_the_wrong_shape_is_discarded(tree, content):
     config = Config(root=tree)
@@ -129,6 +134,7 @@ def test_a_cache_file_of_the_wrong_shape_is_discarded(tree, content):
     assert isinstance(json.loads(cache.file.read_text()), dict)
 
 
+@pytest.mark.integration
 def test_an_entry_whose_findings_are_damaged_is_linted_again(tree):
     run_infralint("check", ".", cwd=tree)
     (cache_file,) = (tree / CACHE_DIR_NAME).glob("*.json")
@@ -152,6 +158,7 @@ def test_the_cache_is_keyed_on_the_interpreter(tree):
 # -- messages with words ------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_a_utf16_file_says_so(tree):
     (tree / "wide.py").write_bytes("x = 1\n".encode("utf-16"))
     (tree / "wide_be.py").write_bytes("x = 1\n".encode("utf-16-be"))
@@ -163,12 +170,14 @@ def test_a_utf16_file_says_so(tree):
     assert concise(proc) == [f"wide.py:1:1: {expected}", f"wide_be.py:1:1: {expected}"]
 
 
+@pytest.mark.integration
 def test_a_binary_file_is_still_called_binary(tree):
     (tree / "blob.py").write_bytes(b"x = 1\n\x00\x01\x02\xff")
     proc = run_infralint("check", "--no-cache", "--format", "concise", "blob.py", cwd=tree)
     assert "binary file (NUL byte)" in proc.stdout.decode()
 
 
+@pytest.mark.integration
 def test_output_file_naming_a_folder(tree):
     (tree / "out").mkdir()
     proc = run_infralint("check", "--no-cache", "--output-file", "out", ".", cwd=tree)
@@ -179,6 +188,7 @@ def test_output_file_naming_a_folder(tree):
 # -- configuration errors name what is wrong -----------------------------------------------------
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("how", ["discovered", "--config"])
 def test_a_configuration_that_is_not_utf8_is_an_error(tree, how):
     (tree / "pyproject.toml").write_bytes(b"[tool.infralint]\n# caf\xe9\nselect = ['INF2']\n")
@@ -189,12 +199,14 @@ def test_a_configuration_that_is_not_utf8_is_an_error(tree, how):
     assert len(lines) == 1 and lines[0].endswith("pyproject.toml: configuration is not valid UTF-8 (byte 22)"), lines
 
 
+@pytest.mark.integration
 def test_someone_elses_unreadable_pyproject_is_not_ours_to_report(tree):
     (tree / "pyproject.toml").write_bytes(b"[tool.black]\n# caf\xe9\n")
     proc = run_infralint("check", "--no-cache", "--format", "concise", ".", cwd=tree)
     assert proc.returncode == 1 and proc.stderr == b""
 
 
+@pytest.mark.integration
 def test_a_bad_regular_expression_names_its_key(tree):
     (tree / "pyproject.toml").write_text("[tool.infralint.timeouts]\nhealth-name-pattern = 'health|(ready'\n")
     proc = run_infralint("check", "--no-cache", ".", cwd=tree)
@@ -206,6 +218,7 @@ def test_a_bad_regular_expression_names_its_key(tree):
     assert "internal error" not in stderr and len(stderr.splitlines()) == 1
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("how", ["discovered", "--config"])
 def test_deeply_nested_toml_is_an_error_with_words(tree, how):
     (tree / "pyproject.toml").write_text("[tool.infralint]\nselect = " + "[" * 5000 + "]" * 5000 + "\n")

@@ -14,7 +14,7 @@ import pytest
 
 from ..conftest import infralint_command
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+pytestmark = [pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc"), pytest.mark.integration]
 
 # several findings per file: the results of a worker's tasks fill the pipe back to the main process
 FINDINGS = "def close{n}(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n        import json\n        import os\n"

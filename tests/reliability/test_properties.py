@@ -23,6 +23,8 @@ from infralint.fixes.edits import apply_edits
 from ..conftest import ROOT
 from .corpus import every_rule_config
 
+pytestmark = pytest.mark.slow
+
 CONFIG = every_rule_config(ROOT)
 FIXABLE = sorted((e for e in load_catalog().values() if e.fix_safety != "none"), key=lambda e: e.code)
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

@@ -11,6 +11,8 @@ import pytest
 
 from ..conftest import run_infralint
 
+pytestmark = pytest.mark.integration
+
 SHADOW = "open(__file__ + '.RAN', 'w').close()\n"
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from ..conftest import infralint_command
 
+pytestmark = pytest.mark.integration
+
 MEMORY_GUARD = 3 * 1024**3
 CLEANUP_IMPORT = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 

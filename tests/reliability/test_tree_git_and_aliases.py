@@ -13,7 +13,7 @@ import pytest
 
 from ..conftest import run_infralint
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX PATH search and links")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX PATH search and links"), pytest.mark.integration]
 
 FINDING = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 

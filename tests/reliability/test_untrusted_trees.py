@@ -15,6 +15,8 @@ from infralint.cache import CACHE_DIR_NAME
 
 from ..conftest import run_infralint
 
+pytestmark = pytest.mark.integration
+
 FINDING = "def close(conn):\n    try:\n        conn.close()\n    finally:\n        import logging\n"
 
 

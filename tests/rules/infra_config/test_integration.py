@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from ...conftest import run_infralint
 
 HANDLER = """\
@@ -81,6 +83,7 @@ def _codes(output: str) -> list[str]:
     return sorted(line.split(" ")[1] + "@" + line.split(":")[0] for line in output.splitlines() if " INF6" in line)
 
 
+@pytest.mark.integration
 def test_findings_land_in_the_configuration_files(tmp_path):
     root = _project(tmp_path / "svc")
     result = run_infralint("check", ".", "--no-cache", "--select", "INF6", "--format", "concise", cwd=root)
@@ -93,6 +96,7 @@ def test_findings_land_in_the_configuration_files(tmp_path):
     ]
 
 
+@pytest.mark.integration
 def test_folders_named_together_are_separate_trees(tmp_path):
     """Two trees outside any checkout, named on one command line: the probe of one is never joined to
     the handler of the same path in the other; each tree alone, or `.` over both, joins as before."""
@@ -109,6 +113,7 @@ def test_folders_named_together_are_separate_trees(tmp_path):
     assert "INF604@quick/deploy/api.yaml" in _codes(both.stdout.decode())
 
 
+@pytest.mark.integration
 def test_suppressions_in_yaml_terraform_and_nginx(tmp_path):
     root = _project(
         tmp_path / "svc",
@@ -123,6 +128,7 @@ def test_suppressions_in_yaml_terraform_and_nginx(tmp_path):
     assert "INF601@deploy/lb.tf" not in _codes(result.stdout.decode())
 
 
+@pytest.mark.integration
 def test_unused_suppression_in_a_configuration_file(tmp_path):
     root = _project(tmp_path / "svc", yaml_marker="# noqa: INF601")
     result = run_infralint("check", ".", "--no-cache", "--select", "INF6,INF003", "--format", "concise", cwd=root)
@@ -130,6 +136,7 @@ def test_unused_suppression_in_a_configuration_file(tmp_path):
     assert len(unused) == 1 and unused[0].startswith("deploy/api.yaml:11:") and "unused `noqa` for INF601" in unused[0]
 
 
+@pytest.mark.integration
 def test_sarif_and_baseline_cover_configuration_files(tmp_path):
     root = _project(tmp_path / "svc")
     sarif = run_infralint("check", ".", "--no-cache", "--select", "INF6", "--format", "sarif", cwd=root)
@@ -142,6 +149,7 @@ def test_sarif_and_baseline_cover_configuration_files(tmp_path):
     assert again.returncode == 0, again.stdout.decode()
 
 
+@pytest.mark.integration
 def test_debug_names_the_skipped_helm_template(tmp_path):
     chart = tmp_path / "chart" / "templates"
     chart.mkdir(parents=True)
@@ -170,6 +178,7 @@ def test_a_python_only_run_never_imports_the_configuration_parsers(tmp_path):
     assert out.stdout.strip() == "['yaml']"
 
 
+@pytest.mark.integration
 def test_trace_shows_the_probe_and_its_deadline_on_the_example():
     from ...conftest import ROOT
 

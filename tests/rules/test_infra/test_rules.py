@@ -192,6 +192,7 @@ def test_fix_removes_the_notes_above_that_explain_the_disabling():
     )
 
 
+@pytest.mark.integration
 def test_check_fix_restores_the_decorator_without_its_disabling_note(tmp_path):
     """`infralint check --fix`, as a user runs it, on the shape of the rule's own example."""
     target = tmp_path / "tests" / "mission_critical" / "test_ws.py"
@@ -328,6 +329,7 @@ def test_config_file_settings_are_reported_at_their_lines(name):
     ]
 
 
+@pytest.mark.integration
 def test_config_files_are_discovered_only_when_they_set_test_environment(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.infralint]\nselect = ["INF403"]\n', encoding="utf-8")
     (tmp_path / "tests").mkdir()
@@ -346,6 +348,7 @@ def test_config_files_are_discovered_only_when_they_set_test_environment(tmp_pat
     assert proc.returncode == 0 and "(2 files)" in proc.stdout.decode()
 
 
+@pytest.mark.integration
 def test_config_file_rule_disabled_means_not_discovered(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.infralint]\nselect = ["INF404"]\n', encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\nenv =\n    USE_REAL_SERVICES=false\n", encoding="utf-8")

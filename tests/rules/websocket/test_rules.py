@@ -78,6 +78,7 @@ def test_no_fix_when_the_name_is_not_known():
     assert [(f.line, f.fix) for f in findings] == [(12, None)]
 
 
+@pytest.mark.integration
 def test_fix_takes_the_first_literal_the_clients_offer(tmp_path, monkeypatch):
     root = tmp_path / "incident"
     shutil.copytree(PROJECTS / "incident", root)
@@ -123,6 +124,7 @@ def test_client_globs_option(tmp_path):
     assert [(f.line, "without looking at the offer" in f.message) for f in findings] == [(25, True)]
 
 
+@pytest.mark.integration
 def test_config_options_are_validated(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.infralint.websocket]\ntoken-protocol-pattern = 3\n')
     done = run_infralint("check", ".", cwd=tmp_path)
