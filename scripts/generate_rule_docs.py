@@ -1,6 +1,7 @@
-"""Write docs/rules/INFnnn.md (and the index) and lint_rules/catalog.json from the rule catalog.
+"""Write docs/rules/INFnnn.md (and the index) and lint_rules/catalog.json from the rule catalog
+(lint_rules/INFnnn.toml and lint_rules/families.toml).
 
-Run it after editing a catalog entry: `python scripts/generate_rule_docs.py`. Pages of rules that
+Run it after editing a catalog entry or a family: `python scripts/generate_rule_docs.py`. Pages of rules that
 no longer exist are removed. tests/test_rule_docs.py fails while the pages or the catalog snapshot
 (what every run reads instead of parsing the TOML files) are out of date.
 """
