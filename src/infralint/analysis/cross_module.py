@@ -342,18 +342,31 @@ def _routes_judged_differently(project: Project, path: str, words, handlers: set
     lint judged it without the prefix or the probe."""
     if words is None:
         return False
-    for endpoint in project.endpoints():
+    for endpoint in _http_endpoints_by_file(project).get(path, ()):
         fact = endpoint.fact
-        if endpoint.websocket or fact.file != path:
-            continue
         name = endpoint.handler.rsplit(".", 1)[-1]
         if words.route_is_health(fact.path, name) != (project.resolve(endpoint.handler) in handlers):
             return True
     return False
 
 
+def _http_endpoints_by_file(project: Project) -> dict[str, list]:
+    """The project's HTTP endpoints by the file that declares them (once per join: every file
+    asks for its own)."""
+    found = project.memo.get("inf303-endpoints-by-file")
+    if found is None:
+        found = project.memo["inf303-endpoints-by-file"] = {}
+        for endpoint in project.endpoints():
+            if not endpoint.websocket:
+                found.setdefault(endpoint.fact.file, []).append(endpoint)
+    return found
+
+
 def _health_handlers(project: Project, words) -> set[str]:
-    return set(_health_endpoints(project, words))
+    key = ("inf303-health-handlers", words)
+    if key not in project.memo:
+        project.memo[key] = set(_health_endpoints(project, words))
+    return project.memo[key]
 
 
 def health_handler_files(project: Project, words) -> set[str]:
