@@ -1,5 +1,9 @@
 """Result cache in `.infralint_cache/`: findings per file, keyed by content, config and version.
 
+Content-addressed and relocatable: entries and their dependencies are named by paths relative to
+the cache root, and validated by content digests (the stat shortcut only skips hashing), so a cache
+folder restored on another path or runner (`actions/cache`, a shared folder) serves warm hits.
+
 The folder sits in the linted tree, so its content is untrusted: a cache file is used only when it
 is a regular file this user owns whose MAC, made with a key kept outside the tree
 (`cache_key.py`), matches; and then every entry is checked field by field.
@@ -36,6 +40,16 @@ def _stat_key(stat: os.stat_result) -> list[int]:
 def _trusted_stat(stat: os.stat_result) -> list[int] | None:
     """The stat key to trust on the next run, or None when the file is too fresh to trust it."""
     return _stat_key(stat) if time.time_ns() - stat.st_mtime_ns >= _SETTLED_NS else None
+
+
+def _place_tag(root: str) -> str:
+    """Where the run looks from: findings quote other files by their paths as shown (relative to
+    the working folder when inside it), so a cache serves only runs that show them alike. Relative
+    to the root when the working folder holds it, so a tree moved with its cache keeps its tag."""
+    cwd = os.path.abspath(os.getcwd())
+    inside = root == cwd or root.startswith(cwd.rstrip(os.sep) + os.sep)
+    shown_from = os.path.relpath(root, cwd) if inside else cwd
+    return content_digest(shown_from.encode("utf-8", "surrogateescape"))[:8]
 
 
 def _interpreter_tag() -> str:
@@ -93,9 +107,14 @@ def decode_cache_file(key: bytes, file_name: str, data: bytes) -> dict | None:
     return loaded if isinstance(loaded, dict) else None
 
 
+def _relative_name(key) -> bool:
+    """A path as entries name files: relative to the cache root, never absolute (a moved tree)."""
+    return isinstance(key, str) and bool(key) and not os.path.isabs(key) and "\0" not in key
+
+
 def _valid_entry(key, entry) -> bool:
     """An entry as `store` writes it; anything else (a hand edit, a truncated write) is discarded."""
-    if not isinstance(key, str) or not os.path.isabs(key) or not isinstance(entry, dict):
+    if not _relative_name(key) or not isinstance(entry, dict):
         return False
     if not isinstance(entry.get("digest"), str) or not _DIGEST.fullmatch(entry["digest"]):
         return False
@@ -105,22 +124,31 @@ def _valid_entry(key, entry) -> bool:
     if stat is not None and not (isinstance(stat, list) and len(stat) == 3 and all(type(v) is int for v in stat)):
         return False
     deps = entry.get("deps")
+    # a dependency without a digest is a file that did not exist (a module imported but missing)
     if deps is not None and not (
-        isinstance(deps, dict) and all(isinstance(k, str) and os.path.isabs(k) and isinstance(v, str) and _DIGEST.fullmatch(v) for k, v in deps.items())
+        isinstance(deps, dict) and all(_relative_name(k) and (v is None or isinstance(v, str) and _DIGEST.fullmatch(v)) for k, v in deps.items())
     ):
         return False
     if not isinstance(entry.get("project", False), bool) or not isinstance(entry.get("files", ""), str):
+        return False
+    if not isinstance(entry.get("joined", ""), str) or not isinstance(entry.get("place"), str):
         return False
     return entry.get("facts") is None or isinstance(entry["facts"], dict)
 
 
 class ResultCache:
-    """One JSON file per (version, interpreter, config fingerprint, fix mode); entries by absolute path.
+    """One JSON file per (version, interpreter, config fingerprint, fix mode); entries by path
+    relative to the cache root, each valid for runs started where it was made (`_place_tag`).
 
     An entry is used only when the file's bytes hash to the digest it was stored with, so editing a
     file, changing the configuration or upgrading infralint all miss. Hashing is skipped when the
     file's size, modification time and inode are exactly those recorded, and the file was already
     settled (not modified in the last two seconds) when they were recorded, as `git` and `make` do.
+
+    Findings computed with the joined project (`with_project`) also carry the key of the project
+    they were computed with (`joined`): a lookup there that found nothing records no dependency,
+    so when any file's facts differ (a file that no longer parses, a route renamed into place) the
+    engine lints them again (`stale_project_results`).
 
     The folder lives in the linted tree, which may be hostile: a cache folder (or file inside it)
     that is a symbolic link is never followed — the cache is then simply not used, and `notice`
@@ -128,18 +156,26 @@ class ResultCache:
     """
 
     def __init__(self, root: Path, config_fingerprint: str, resolve_fixes: bool) -> None:
-        self.folder: Path | None = Path(root) / CACHE_DIR_NAME
+        self.root = os.path.abspath(root)
+        self.folder: Path | None = Path(self.root) / CACHE_DIR_NAME
         mode = "fixes" if resolve_fixes else "plain"
         self.file_name = f"{__version__}-{_interpreter_tag()}-{config_fingerprint}-{mode}.json"
+        self.place = _place_tag(self.root)
         self.file = self.folder / self.file_name
         self.entries: dict[str, dict] = {}
         self.dirty = False
+        #: statistics of this run: entries served, and served ones linted again for a changed project
         self.hits = 0
-        self._digests: dict[str, str] = {}  # current digests of dependencies, hashed once per run
+        self.relinted = 0
+        self._digests: dict[str, str | None] = {}  # current digests of dependencies, hashed once per run
         #: a digest of the run's list of files: a finding computed with the project model may rest on
         #: a lookup that found nothing, which records no dependency, so a file added (or dropped)
         #: since makes such entries stale (`lint_files` sets it)
         self.run_files = ""
+        #: the key of this run's joined project (`stale_project_results` sets it), stored with the
+        #: entries linted with it
+        self.project_key = ""
+        self._joined: dict[str, str] = {}  # shown path of a hit → key of the project it was linted with
         self.notice: str | None = None
         try:
             self._key = cache_key()
@@ -148,6 +184,13 @@ class ResultCache:
             self._refuse(exc)
             return
         self.entries = self._load()
+
+    def _name(self, path) -> str:
+        """How entries name a file: its path relative to the cache root."""
+        return os.path.relpath(os.path.abspath(path), self.root)
+
+    def _path(self, name: str) -> str:
+        return os.path.normpath(os.path.join(self.root, name))
 
     def _load(self) -> dict[str, dict]:
         try:
@@ -171,18 +214,20 @@ class ResultCache:
         self.folder = None
 
     def lookup(self, path: Path, shown: str, *, want_facts: bool = False):
-        key = os.path.abspath(path)
+        location = os.path.abspath(path)
+        key = self._name(location)
         entry = self.entries.get(key)
-        if entry is None or (want_facts and "facts" not in entry):
+        if entry is None or (want_facts and "facts" not in entry) or entry.get("place") != self.place:
             return None
         try:
-            stat = os.stat(key)
+            stat = os.stat(location)
         except OSError:
             return None
         if entry.get("stat") != _stat_key(stat):
-            # the cheap check failed (or the file was too fresh to trust it): compare the content
+            # the cheap check failed (or the file was too fresh to trust it, or the tree was moved or
+            # restored): compare the content
             try:
-                data = read_regular_file(key)
+                data = read_regular_file(location)
             except OSError:
                 return None
             if content_digest(data) != entry["digest"]:
@@ -205,58 +250,74 @@ class ResultCache:
         for finding in findings:
             finding.path = shown
         result = FileResult(shown, findings, [], entry["digest"])
-        result.deps = dict(entry.get("deps") or {})
+        result.deps = {self._path(dep): digest for dep, digest in (entry.get("deps") or {}).items()}
         result.with_project = bool(entry.get("project"))
+        if result.with_project:
+            self._joined[shown] = entry.get("joined", "")
         result.facts = facts
         return result
+
+    def stale_project_results(self, results: list) -> set[int]:
+        """After the first phase: set this run's project key, and return the positions of the
+        results served from entries linted with another project (to be linted again with this one)."""
+        self.project_key = project_key(results)
+        stale = {
+            index for index, result in enumerate(results)
+            if result.with_project and result.path in self._joined and self._joined[result.path] != self.project_key
+        }
+        self.relinted += len(stale)
+        return stale
 
     # -- findings that read other files (the project model, imported constants) ---------------
 
     def _dependencies_unchanged(self, entry: dict) -> bool:
-        """Every other file the findings were computed from still has the digest it had then."""
+        """Every other file the findings were computed from still has the digest it had then
+        (None: it still does not exist)."""
         for dep, digest in (entry.get("deps") or {}).items():
-            if self._current_digest(dep) != digest:
+            if self._current_digest(self._path(dep)) != digest:
                 return False
         return True
 
-    def _current_digest(self, key: str) -> str | None:
-        """A file's content digest now: its own entry's when its stat is unchanged, else hashed."""
-        known = self._digests.get(key)
-        if known is not None:
-            return known
+    def _current_digest(self, location: str) -> str | None:
+        """A file's content digest now: its own entry's when its stat is unchanged, else hashed;
+        None when it cannot be read."""
+        if location in self._digests:
+            return self._digests[location]
         try:
-            stat = os.stat(key)
+            stat = os.stat(location)
         except OSError:
-            return None
-        entry = self.entries.get(key)
+            return None  # not remembered: it may be created during the run
+        entry = self.entries.get(self._name(location))
         if entry is not None and entry.get("stat") == _stat_key(stat):
             digest = entry["digest"]
         else:
             try:
-                digest = content_digest(read_regular_file(key))  # never blocks on a FIFO or device
+                digest = content_digest(read_regular_file(location))  # never blocks on a FIFO or device
             except OSError:
                 return None
-        self._digests[key] = digest
+        self._digests[location] = digest
         return digest
 
     def store(self, path: Path, result) -> None:
         if result.errors or not result.digest:
             return  # never cache a run that had internal trouble
-        key = os.path.abspath(path)
+        location = os.path.abspath(path)
+        key = self._name(location)
         try:
-            stat = _trusted_stat(os.stat(key))
+            stat = _trusted_stat(os.stat(location))
         except OSError:
             stat = None
-        entry = {"digest": result.digest, "stat": stat, "findings": [f.to_dict() for f in result.findings]}
+        entry = {"digest": result.digest, "stat": stat, "place": self.place, "findings": [f.to_dict() for f in result.findings]}
         if result.deps:
-            entry["deps"] = result.deps
+            entry["deps"] = {self._name(dep): digest for dep, digest in result.deps.items()}
         if result.with_project:
             entry["project"] = True
             entry["files"] = self.run_files
+            entry["joined"] = self.project_key
         if result.facts is not None:
             entry["facts"] = result.facts.to_dict()
         self.entries[key] = entry
-        self._digests.pop(key, None)
+        self._digests.pop(location, None)
         self.dirty = True
 
     def save(self) -> None:
@@ -276,3 +337,11 @@ class ResultCache:
             pass  # a read-only tree still lints; it just is not cached
         finally:
             os.close(folder_fd)
+
+
+def project_key(results) -> str:
+    """What the joined project of these results is made of: every file that states facts (as
+    shown) and its content digest. A file that does not parse states none, so it counts too."""
+    stated = sorted(f"{r.path}\0{r.digest}" for r in results if r is not None and r.facts is not None)
+    return content_digest("\n".join(stated).encode("utf-8", "surrogateescape"))
+

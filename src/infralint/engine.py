@@ -253,6 +253,7 @@ class Linter:
         if project is None and defer:
             result.deferred = True
             return result
+        result.with_project = project is not None  # its cache entry then depends on the whole project
         if project is None:
             project = Project([facts])
         findings: list[Finding] = []
@@ -744,19 +745,26 @@ def facts_of_files(linter: Linter, paths: Iterable[Path], cache: ResultCache | N
 
 
 def _file_set_digest(paths: list[Path]) -> str:
-    return content_digest("\n".join(sorted(os.path.abspath(p) for p in paths)).encode("utf-8"))
+    """The run's files relative to their common folder: a tree moved with its cache keeps it."""
+    absolute = [os.path.abspath(p) for p in paths]
+    base = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
+    return content_digest("\n".join(sorted(os.path.relpath(p, base) for p in absolute)).encode("utf-8", "surrogateescape"))
 
 
 def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress, context=()) -> None:
     """Join the facts, then lint with the project the files that wait for it (deferred ones, and
     those a selective project rule picks). A fully cached run never gets here: no file's facts
     changed, so the previous run's answers stand (entries read through the project carry deps).
+    Cached answers computed with another project (some file's facts differ: a lookup that found
+    nothing may find something) are redone.
     `context`: facts-only results of the project's files that are not reported (joined, never linted)."""
+    joined = [*results, *context]
+    stale = cache.stale_project_results(joined) if cache else set()
     deferred = [i for i, r in enumerate(results) if r.deferred]
-    if not deferred and not linter.selective_rules:
+    if not deferred and not linter.selective_rules and not stale:
         return
-    project = join_project([*results, *context], linter.config)
-    again = [i for i, r in enumerate(results) if not r.deferred and not r.with_project and linter.needs_project(project, r)]
+    project = join_project(joined, linter.config)
+    again = [i for i, r in enumerate(results) if i in stale or (not r.deferred and not r.with_project and linter.needs_project(project, r))]
     for index in sorted(deferred + again):
         counted = results[index].deferred
         if counted:

@@ -102,7 +102,7 @@ def test_a_cache_file_owned_by_another_user_is_not_trusted(tree, key_home):
     [
         lambda key, entry: entry.update(digest=["not", "a", "digest"]),
         lambda key, entry: entry.update(findings=[{"code": 7, "line": "x"}]),
-        lambda key, entry: entry.update(deps={"relative.py": "0" * 32}),
+        lambda key, entry: entry.update(deps={"/an/absolute/path.py": "0" * 32}),  # entries name files relative to the root
         lambda key, entry: entry.update(deps=[1, 2]),
         lambda key, entry: entry.update(facts="x"),
         lambda key, entry: entry.update(project="yes"),
@@ -125,7 +125,7 @@ def test_a_dependency_that_is_not_a_regular_file_never_hangs(tree, key_home, kin
     else:
         dependency = Path("/dev/zero")
     _assert_linted(_run(tree, key_home))
-    _forge(tree, key_home, lambda key, entry: entry.update(deps={str(dependency): "0" * 32}))
+    _forge(tree, key_home, lambda key, entry: entry.update(deps={os.path.relpath(dependency, tree): "0" * 32}))
     _assert_linted(_run(tree, key_home))  # run_infralint's timeout is the guard
 
 

@@ -49,7 +49,9 @@ _recording = threading.local()
 
 
 class recording:
-    """`with recording() as used:` collects the project modules loaded inside the block."""
+    """`with recording() as used:` collects the project modules loaded inside the block, and those
+    it tried to load: one that could not be read or parsed is a dependency too (its digest, or None
+    when it could not be read), so the lint is redone once it is fixed."""
 
     def __enter__(self) -> dict[str, str | None]:
         used: dict[str, str | None] = {}  # path → digest (None: a module imported but missing)
@@ -178,27 +180,32 @@ def load(path: Path, modname: str) -> LoadedModule | None:
     from ..safe_files import read_regular_file
     from ..source import MAX_PYTHON_CHARS, SourceFile, decode_source
 
+    from ..results import content_digest
+
     key = str(path)
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
+        _record_path(key, None)
         return None
     cached = _modules.get(key)
     if cached is not None and cached.mtime == mtime:
         _record(cached)
         return cached
+    data = None
     try:
         data = read_regular_file(path, limit=MAX_PYTHON_CHARS * 4 + 1)  # a FIFO named like a module never blocks
         text = decode_source(data)
         if len(text) > MAX_PYTHON_CHARS:
-            return None  # generated data: parsing it would cost gigabytes, and it holds no settings
+            raise ValueError("generated data: parsing it would cost gigabytes, and it holds no settings")
         source = SourceFile(str(path), text)
         source.tree  # noqa: B018 - parse now so a broken file is rejected here
-    except Exception:  # a module that cannot be read or parsed resolves nothing
+    except Exception:
+        # a module that cannot be read or parsed resolves nothing — until it is fixed: what was
+        # resolved without it depends on it like on any module that was read
+        _record_path(key, content_digest(data) if data is not None else None)
         return None
     stats["modules_loaded"] += 1
-    from ..results import content_digest
-
     loaded = LoadedModule(path, modname, mtime, source, _AstroidModule(text, modname or path.stem, str(path)), content_digest(data))
     _modules[key] = loaded
     _record(loaded)
@@ -206,9 +213,14 @@ def load(path: Path, modname: str) -> LoadedModule | None:
 
 
 def _record(loaded: LoadedModule) -> None:
+    _record_path(str(loaded.path), loaded.digest)
+
+
+def _record_path(path: str, digest: str | None) -> None:
+    """`path` was read with content `digest` (None: it could not be read) by the lint in progress."""
     stack = _recorders()
     if stack:
-        stack[-1][str(loaded.path)] = loaded.digest
+        stack[-1][path] = digest
 
 
 def _record_missing(importer: str, level: int, module: str) -> None:
