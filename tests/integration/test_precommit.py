@@ -181,3 +181,44 @@ def test_the_documented_snippet_works_before_a_release_and_autoupdate_pins_it(pr
     second = pre_commit("run", "--all-files", cwd=work, home=pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "mutable reference" not in second.stdout + second.stderr
+
+
+# -- a commit that changes deployment configuration only ----------------------------------------
+
+
+def test_a_commit_that_only_changes_a_probe_runs_the_hook_on_it(project_repo, pre_commit_home, tmp_path):
+    """The hook receives YAML (not only Python), and judges it with the whole project: the probe's
+    new 4 s deadline is shorter than the 20 s its handler may take (INF603, placed in the YAML).
+    The handler's own findings are reported when it is committed, and then agree with the probe."""
+    from .test_entry_points import DEPLOYMENT, GENEROUS, HANDLER, TIGHT, make_service
+
+    work = make_service(tmp_path / "svc", GENEROUS)
+    use_hook(work, project_repo, "infralint")
+    commit_all(work)
+    probe = work / "deploy" / "k8s" / "deployment.yaml"
+
+    # the handler alone, staged: its probe allows 60 s, so only the Redis timeout is reported
+    (work / "app" / "main.py").write_text(HANDLER + "\n", encoding="utf-8")
+    git("add", "app/main.py", cwd=work)
+    done = pre_commit("run", "infralint", "--verbose", cwd=work, home=pre_commit_home)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "app/main.py:5:" in output and "INF301" in output and "INF303" not in output, output
+    commit_all(work)
+
+    # a commit that only changes the probe: the hook runs on the YAML file
+    probe.write_text(DEPLOYMENT.format(timeout=TIGHT), encoding="utf-8")
+    git("add", "deploy/k8s/deployment.yaml", cwd=work)
+    done = pre_commit("run", "infralint", "--verbose", cwd=work, home=pre_commit_home)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "deploy/k8s/deployment.yaml:11:" in output and "INF603" in output, output
+    assert "gives GET /ready 4 s (timeoutSeconds: 4); its worst case is 20 s" in output, output
+    assert "app/main.py" not in output.replace("app/main.py:9)", ""), output  # only the staged file is reported
+
+    # a probe that allows the handler's worst case (30 s for its 20 s): the commit passes
+    probe.write_text(DEPLOYMENT.format(timeout=30), encoding="utf-8")
+    git("add", "deploy/k8s/deployment.yaml", cwd=work)
+    done = pre_commit("run", "infralint", "--verbose", cwd=work, home=pre_commit_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Passed" in done.stdout
