@@ -45,10 +45,10 @@ from .syntax_facts import (
     catches_name_error,
     chain_tests,
     irrefutable,
+    globals_writes,
     is_globals_call,
     matches_constant,
     negated_name,
-    parent_within,
     starts_within,
     static_test,
     tests_existence,
@@ -319,44 +319,11 @@ class ScopeAnalysis:
                 self.unknowable = True
         elif name in ("globals", "vars") and not call.args:
             if name == "globals" or executing(self.scope).kind == "module":
-                provided = self._globals_writes(call)
+                provided = globals_writes(self.stmt, call)
                 if provided is None:
                     self.unknowable = True
                 for key, node in provided or ():
                     self.module.bindings.setdefault(key, []).append(Binding(key, "global", node, self.typing_only))
-
-    def _globals_writes(self, call: ast.Call) -> list[tuple[str, ast.AST]] | None:
-        """The module globals a use of `globals()` creates: none for a read (`globals()[k]`, `.get(k)`,
-        `.pop(k)`, `k in globals()`), the literal keys of `globals()["x"] = …`, `.setdefault("x", …)`,
-        `.update(x=…)` — or None when it may create names nobody can see."""
-        parent = parent_within(self.stmt, call)
-        if isinstance(parent, ast.Subscript) and parent.value is call:
-            if isinstance(parent.ctx, ast.Load):
-                return []
-            key = parent.slice
-            return [(key.value, parent)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-        if isinstance(parent, ast.Attribute) and parent.value is call:
-            if parent.attr in ("get", "copy", "items", "keys", "values", "__contains__", "pop"):
-                return []
-            method_call = parent_within(self.stmt, parent)
-            if not isinstance(method_call, ast.Call) or method_call.func is not parent:
-                return None
-            if parent.attr == "setdefault" and method_call.args:
-                key = method_call.args[0]
-                return [(key.value, method_call)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-            if parent.attr == "update":
-                keys = [(k.arg, method_call) for k in method_call.keywords if k.arg is not None]
-                if len(keys) != len(method_call.keywords):
-                    return None
-                for argument in method_call.args:
-                    if not isinstance(argument, ast.Dict) or not all(
-                        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in argument.keys
-                    ):
-                        return None
-                    keys.extend((k.value, method_call) for k in argument.keys)
-                return keys
-            return None
-        return [] if isinstance(parent, ast.Compare) else None
 
     def _lambda(self, node: ast.Lambda) -> None:
         for default in node.args.defaults:

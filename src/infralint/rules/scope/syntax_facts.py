@@ -208,3 +208,37 @@ def starts_within(node: ast.AST, outer: ast.AST) -> bool:
     """`node` starts within `outer`'s lines (a loop inside a `try` body)."""
     start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", 0)
     return start <= getattr(node, "lineno", -1) <= end
+
+
+def globals_writes(statement: ast.AST, call: ast.Call) -> list[tuple[str, ast.AST]] | None:
+    """The module globals a use of `globals()` creates: none for a read (`globals()[k]`, `.get(k)`,
+    `.pop(k)`, `k in globals()`), the literal keys of `globals()["x"] = …`, `.setdefault("x", …)`,
+    `.update(x=…)` — or None when it may create names nobody can see."""
+    parent = parent_within(statement, call)
+    if isinstance(parent, ast.Subscript) and parent.value is call:
+        if isinstance(parent.ctx, ast.Load):
+            return []
+        key = parent.slice
+        return [(key.value, parent)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+    if isinstance(parent, ast.Attribute) and parent.value is call:
+        if parent.attr in ("get", "copy", "items", "keys", "values", "__contains__", "pop"):
+            return []
+        method_call = parent_within(statement, parent)
+        if not isinstance(method_call, ast.Call) or method_call.func is not parent:
+            return None
+        if parent.attr == "setdefault" and method_call.args:
+            key = method_call.args[0]
+            return [(key.value, method_call)] if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if parent.attr == "update":
+            keys = [(k.arg, method_call) for k in method_call.keywords if k.arg is not None]
+            if len(keys) != len(method_call.keywords):
+                return None
+            for argument in method_call.args:
+                if not isinstance(argument, ast.Dict) or not all(
+                    isinstance(k, ast.Constant) and isinstance(k.value, str) for k in argument.keys
+                ):
+                    return None
+                keys.extend((k.value, method_call) for k in argument.keys)
+            return keys
+        return None
+    return [] if isinstance(parent, ast.Compare) else None
