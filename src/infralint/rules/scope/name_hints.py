@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from .known_names import BUILTINS, STDLIB_MODULES
@@ -21,11 +22,23 @@ if TYPE_CHECKING:
 _CUTOFF = 0.8  # how alike two spellings must be to suggest one for the other
 
 
+class HintKind(Enum):
+    """Where the undefined name does live."""
+
+    SIBLING_LOCAL = "sibling-local"  # a local or parameter of another function
+    CLASS_ATTRIBUTE = "class-attribute"  # an attribute of the enclosing class (read without `self.`)
+    COMPREHENSION = "comprehension"  # a comprehension's own variable
+    EXCEPT_VAR = "except-var"  # an `except … as name` deleted when its handler ended
+    GLOBAL_DECL = "global-decl"  # declared `global` somewhere, assigned nowhere
+    STDLIB_MODULE = "stdlib-module"  # a standard-library module never imported
+    NEAR_MISS = "near-miss"  # a visible name spelled almost the same
+
+
 @dataclass(frozen=True)
 class Hint:
     """One explanation of an undefined name: `kind` says which, the rest are its facts."""
 
-    kind: str  # sibling-local, class-attribute, comprehension, except-var, global-decl, stdlib-module, near-miss
+    kind: HintKind
     scope: Scope | None = None
     binding: Binding | None = None
     other: str | None = None  # the near-miss spelling, or the module to import
@@ -120,24 +133,24 @@ def hint_for(analysis: ScopeAnalysis, name: str, node: ast.AST, origin: Scope) -
     if owner is not None:
         for scope, binding in elsewhere:
             if scope is owner and binding.runtime:
-                return Hint("class-attribute", scope, binding)
+                return Hint(HintKind.CLASS_ATTRIBUTE, scope, binding)
     for scope, binding in elsewhere:
         if scope.kind == "function" and binding.runtime:
-            return Hint("sibling-local", scope, binding)
+            return Hint(HintKind.SIBLING_LOCAL, scope, binding)
     for scope, binding in elsewhere:
         if scope.kind == "comprehension":
-            return Hint("comprehension", scope, binding)
+            return Hint(HintKind.COMPREHENSION, scope, binding)
     for scope, binding in elsewhere:
         if binding.kind == "except":
-            return Hint("except-var", scope, binding)
+            return Hint(HintKind.EXCEPT_VAR, scope, binding)
     if name in analysis.global_decls:
         scope, statement = analysis.global_decls[name]
-        return Hint("global-decl", scope, Binding(name, "global", statement))
+        return Hint(HintKind.GLOBAL_DECL, scope, Binding(name, "global", statement))
     if not elsewhere and name in STDLIB_MODULES and hints.used_as_module(node):
-        return Hint("stdlib-module", other=name)
+        return Hint(HintKind.STDLIB_MODULE, other=name)
     close = hints.near_miss(name, origin)
     if close is not None:
-        return Hint("near-miss", other=close)
+        return Hint(HintKind.NEAR_MISS, other=close)
     return None
 
 

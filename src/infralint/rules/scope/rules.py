@@ -17,7 +17,7 @@ from .binder import AllPathsScopeAnalysis, ScopeAnalysis
 from .problems import PathKind, Problem, ReadFailure
 from .scopes import Binding, Scope
 from .known_names import BUILTINS
-from .name_hints import hint_for, stdlib_import_fixable
+from .name_hints import HintKind, hint_for, stdlib_import_fixable
 from .stored_names import stores_in
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class UndefinedName(_ScopeRule):
             head = f"`{name}` is not defined{where}"
         if hint is None:
             return head + ("" if problem.in_annotation else ": nothing in the module or the builtins binds it, so this raises NameError")
-        if hint.kind == "sibling-local":
+        if hint.kind is HintKind.SIBLING_LOCAL:
             if hint.binding.kind == "import":
                 return (
                     f"{head}; `{name}` is only imported inside `{hint.scope.name}` (line {hint.binding.line}), and a "
@@ -120,25 +120,25 @@ class UndefinedName(_ScopeRule):
                 )
             role = "a parameter" if hint.binding.kind == "arg" else "a local variable"
             return f"{head}; it is {role} of `{hint.scope.name}` (line {hint.binding.line}) — return it or pass it in"
-        if hint.kind == "class-attribute":
+        if hint.kind is HintKind.CLASS_ATTRIBUTE:
             receiver = _receiver(problem.scope, hint.scope)
             return (
                 f"{head}; it is an attribute of class `{hint.scope.name}` (line {hint.binding.line}), and class attributes "
                 f"are not visible as bare names inside methods — use `{receiver}.{name}`"
             )
-        if hint.kind == "comprehension":
+        if hint.kind is HintKind.COMPREHENSION:
             return f"{head}; it exists only inside the comprehension at line {hint.binding.line}, whose variables do not leak"
-        if hint.kind == "except-var":
+        if hint.kind is HintKind.EXCEPT_VAR:
             return (
                 f"{head}; it is only bound by the `except … as {name}` handler at line {hint.binding.line}, "
                 f"and Python deletes it when that handler ends"
             )
-        if hint.kind == "global-decl":
+        if hint.kind is HintKind.GLOBAL_DECL:
             return (
                 f"{head}; `global {name}` in `{hint.scope.name}` (line {hint.binding.line}) declares a module variable, "
                 f"but nothing ever assigns `{name}` at module level"
             )
-        if hint.kind == "stdlib-module":
+        if hint.kind is HintKind.STDLIB_MODULE:
             return f"{head}; `{name}` is a standard-library module that is never imported here — add `import {name}`"
         return f"{head}: this raises NameError — did you mean `{hint.other}`?"
 
