@@ -95,6 +95,18 @@ def test_rule_command_lists_the_family_options_that_change_a_rule():
     assert "[tool.infralint.timeouts] redis-context-words" not in text  # read by INF301/INF302 only
 
 
+def test_rule_explanation_lists_the_family_options_in_process(capsys, monkeypatch):
+    from infralint.commands.explain import explain_rule, rule_json
+
+    monkeypatch.setenv("COLUMNS", "200")
+    explain_rule("INF303")
+    text = re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert "[tool.infralint.paths] non-production" in text and "Family option: changes INF301, INF302, INF303" in text
+    options = {o["name"]: o for o in rule_json(CATALOG["INF303"])["options"]}
+    assert options["paths.non-production"]["family_codes"] == ["INF301", "INF302", "INF303"]
+    assert options["timeouts.health-budget"]["family_codes"] == []
+
+
 def _example_entry(path: str, bad: str, good: str, files: tuple[tuple[str, str], ...] = ()) -> RuleEntry:
     return dataclasses.replace(CATALOG["INF101"], example_path=path, bad_example=bad, good_example=good, example_files=files)
 
