@@ -55,7 +55,7 @@ def nonempty(analysis: ScopeAnalysis, iterable: ast.expr, flow: Flow | None = No
     if cls is ast.Call and node.func.__class__ is ast.Name and not node.keywords:
         if node.func.id in ("globals", "locals", "vars") and not node.args:
             # a namespace: a module's has `__name__`, a class body's `__module__`, a function's its parameters
-            return node.func.id == "globals" or analysis.scope.kind != "function" or bool(_parameters(analysis, analysis.scope))
+            return node.func.id == "globals" or analysis.scope.kind != "function" or bool(_parameters(analysis.scope))
         if node.func.id == "zip" and node.args:
             return all(nonempty(analysis, arg, flow) for arg in node.args)
         if node.func.id == "range":
