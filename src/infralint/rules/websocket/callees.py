@@ -21,7 +21,7 @@ from typing import Iterable
 from ...analysis.handlers import caught_names
 from ...project import Fact, PythonFile, fact_kind, python_extractor
 from .accept_flow import closed_exits
-from .keys import KeyedAccess, SocketKeyMethod, keyed_method
+from .keys import KeyedAccess, SocketKeyMethod, keyed_method, may_be_keyed
 from .module import mentions_websockets
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import own_nodes
@@ -166,11 +166,20 @@ def _definitions(tree: ast.Module) -> Iterable[tuple[str, ast.ClassDef | None, a
 
 @python_extractor
 def socket_uses(file: PythonFile) -> Iterable[Fact]:
+    """Functions with a socket parameter and what they do with it; functions that store a socket
+    under a key or remove by one (`websocket-key-method`)."""
     if not mentions_websockets(file.source.text):
         return []
-    found = []
+    found: list[Fact] = []
+    lines = file.source.lines
     for name, cls, function in _definitions(file.source.tree):
         param = socket_param(function, cls is not None)
+        if may_be_keyed(function, lines):
+            stores, removes = keyed_method(function, param[1] if param else None)
+            if stores or removes:
+                found.append(SocketKeyMethod(
+                    file.path, function.lineno, f"{file.module}.{name}", [a.to_list() for a in stores] or None, [a.to_list() for a in removes] or None,
+                ))
         if param is None:
             continue
         use = summarize(function, param[1])

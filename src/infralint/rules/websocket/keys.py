@@ -11,7 +11,7 @@ A method's *keyed access* says which structure it touches (`active`) and which o
 is the key (position and name). At a call site the key is the argument in that place, so
 `manager.register(key, websocket)` … `manager.unregister(key)` is a registration and its removal,
 while `manager.unregister(user_id)` removes some other entry. Methods of other modules travel as
-`websocket-key-method` facts.
+`websocket-key-method` facts (extracted with the `socket-use` facts, `callees.py`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Iterable
 
-from ...project import Fact, PythonFile, fact_kind, python_extractor
-from .module import mentions_websockets
+from ...project import Fact, fact_kind
 from .sockets import own_nodes
 
 _GROUP_ADDS = frozenset({"add", "append", "appendleft"})
@@ -171,34 +169,10 @@ def keyed_method(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str |
     return _keyed(function, socket)
 
 
-def _may_be_keyed(function: ast.AST, lines: list[str]) -> bool:
+def may_be_keyed(function: ast.AST, lines: list[str]) -> bool:
+    """Cheap pre-filter on the function's lines before its nodes are walked."""
     end = getattr(function, "end_lineno", None) or function.lineno
     return any(_KEYED_TEXT.search(line) for line in lines[function.lineno - 1 : end])
-
-
-@python_extractor
-def socket_key_methods(file: PythonFile) -> Iterable[Fact]:
-    if not mentions_websockets(file.source.text):
-        return []
-    from .callees import socket_param  # the one definition of "a parameter that holds a socket"
-
-    found = []
-    lines = file.source.lines
-    for node in file.source.tree.body:
-        members = [(node, None)] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (
-            [(m, node.name) for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))] if isinstance(node, ast.ClassDef) else []
-        )
-        for function, cls in members:
-            if not _may_be_keyed(function, lines):
-                continue
-            param = socket_param(function, cls is not None)
-            stores, removes = keyed_method(function, param[1] if param else None)
-            if stores or removes:
-                name = f"{file.module}.{cls}.{function.name}" if cls else f"{file.module}.{function.name}"
-                found.append(SocketKeyMethod(
-                    file.path, function.lineno, name, [a.to_list() for a in stores] or None, [a.to_list() for a in removes] or None,
-                ))
-    return found
 
 
 def key_of(expr: ast.expr) -> str:
