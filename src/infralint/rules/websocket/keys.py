@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass
 
 from ...project import Fact, fact_kind
-from .sockets import own_nodes
+from ...source import walk_types
 
+_KEYED_NODES = frozenset({ast.Assign, ast.Delete, ast.Call, ast.ExceptHandler})
 _GROUP_ADDS = frozenset({"add", "append", "appendleft"})
 _SETDEFAULT = "setdefault"
 
@@ -115,7 +116,9 @@ def _keyed(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str | None)
     if not all_params:
         return stores, removes
     in_handler: set[int] = set()
-    for node in own_nodes(function):
+    # the shared fast walk (breadth first: a handler comes before its nodes); a nested function's
+    # stores count as the method's, which only a manager that defines one inside a method sees
+    for node in walk_types(function, _KEYED_NODES):
         kind = type(node)
         if kind is ast.ExceptHandler:
             in_handler.update(id(n) for n in ast.walk(node))
