@@ -25,7 +25,7 @@ from .exits import UsageError
 from .finding import Finding
 from .results import FileResult
 from .safe_files import read_regular_file, write_report_file
-from .sharding import Shard, file_set_digest, path_in_run, relative_to_root
+from .sharding import Shard, file_set_digest, name_in_run, relative_to_root
 from .version import __version__
 
 FORMAT = "infralint-partial"
@@ -129,11 +129,11 @@ def result_from_dict(data: dict, root: Path) -> FileResult:
 
     load_extractors()  # the families register their fact kinds when imported: unknown kinds are dropped
 
-    shown = path_in_run(data["path"], root).as_posix()
+    shown = name_in_run(data["path"], root)
     findings = []
     for item in data["findings"]:
         finding = Finding.from_dict(item)
-        finding.path = path_in_run(finding.path, root).as_posix()
+        finding.path = shown if finding.path == data["path"] else name_in_run(finding.path, root)
         findings.append(finding)
     result = FileResult(shown, findings, [str(e) for e in data["errors"]], str(data["digest"]))
     if data.get("facts") is not None:

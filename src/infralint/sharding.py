@@ -60,11 +60,18 @@ def relative_to_root(path: Path | str, root: Path) -> str:
 def path_in_run(relative_path: str, root: Path) -> Path:
     """A root-relative path as this run names files: relative to the working folder when inside it
     (as discovery and reports name them), else absolute."""
-    absolute = os.path.normpath(os.path.join(_real_folder(str(root)), relative_path))
-    here = _real_folder(os.getcwd())
+    return Path(name_in_run(relative_path, root))
+
+
+def name_in_run(relative_path: str, root: Path) -> str:
+    """`path_in_run` as a POSIX string (what results and findings hold)."""
+    base, here = _real_folder(str(root)), _real_folder(os.getcwd())
+    if base == here and not relative_path.startswith("../"):
+        return relative_path  # run from the root, as CI runs it: the names are the run's
+    absolute = os.path.normpath(os.path.join(base, relative_path))
     if absolute == here or absolute.startswith(here.rstrip(os.sep) + os.sep):
-        return Path(os.path.relpath(absolute, here))
-    return Path(absolute)
+        return Path(os.path.relpath(absolute, here)).as_posix()
+    return Path(absolute).as_posix()
 
 
 @lru_cache(maxsize=4096)

@@ -5,16 +5,20 @@ make up one run."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bench.project_model import generate
 from infralint.exits import UsageError
 from infralint.sharding import parse_shard, relative_to_root, shard_of
 
-from ..conftest import ROOT, run_infralint
+from ..conftest import ROOT, infralint_command, run_infralint
+from ..readme_snippets import the_snippet
 
 FIXTURES = ROOT / "tests" / "rules"
 #: projects with findings only the joined project gives: a compose healthcheck probing a slow route
@@ -151,6 +155,17 @@ def test_every_file_is_in_exactly_one_partial(service, shards):
 
 
 @pytest.mark.integration
+def test_a_partial_is_the_same_bytes_wherever_the_tree_is(service, shards, tmp_path):
+    """No machine detail: a build cache may hand one runner's partial to another."""
+    copy = tmp_path / "another" / "checkout"
+    shutil.copytree(service, copy)
+    out = tmp_path / "elsewhere.json"
+    done = run_infralint("check", "--no-cache", "--shard", "2/3", "--partial-out", str(out), cwd=copy)
+    assert done.returncode == 0, done.stderr.decode()
+    assert out.read_bytes() == shards.of(3)[1].read_bytes()
+
+
+@pytest.mark.integration
 def test_a_missing_shard_is_an_error(service, shards):
     first, _, third = shards.of(3)
     assert "missing shard(s) 2 of 3" in one_line_error(merge(service, [third, first]))
@@ -208,6 +223,7 @@ def test_a_shard_refuses_what_belongs_to_the_merge(service, tmp_path):
     assert "--shard needs --partial-out" in one_line_error(done)
 
 
+@pytest.mark.integration
 def test_not_a_partial_is_an_error(tmp_path):
     (tmp_path / "x.json").write_text('{"findings": []}', encoding="utf-8")
     done = run_infralint("merge", str(tmp_path / "x.json"), cwd=tmp_path)
@@ -244,3 +260,62 @@ def test_paths_are_relative_to_the_root_whatever_the_working_folder(tmp_path, mo
 def test_a_bad_shard_is_a_usage_error(text):
     with pytest.raises(UsageError):
         parse_shard(text)
+
+
+# -- the CI examples of docs/sharding.md, run as their jobs would run them ----------------------
+
+
+def _commands(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("infralint ")]
+
+
+def _bash(command: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """A job's `run:` line, with the venv's `infralint` first on the PATH."""
+    path = f"{Path(infralint_command()[0]).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env={**os.environ, "PATH": path, "NO_COLOR": "1", **env}, capture_output=True, timeout=300)
+
+
+@pytest.mark.integration
+def test_the_github_workflow_of_the_docs_merges_to_one_runs_sarif(service, tmp_path):
+    workflow = yaml.safe_load(the_snippet("yaml", "strategy.job-total", "docs/sharding.md").text)
+    shard_job, merge_job = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    count = len(shard_job["strategy"]["matrix"]["shard"])
+    assert merge_job["needs"] == "shard"
+    assert any(step.get("uses", "").startswith("actions/checkout@") for step in merge_job["steps"])  # the merge reads the tree
+    runner_temp = tmp_path / "runner"
+    (runner_temp / "partials").mkdir(parents=True)
+    for index in shard_job["strategy"]["matrix"]["shard"]:
+        for command in _commands([step.get("run", "") for step in shard_job["steps"]]):
+            command = command.replace("${{ matrix.shard }}", str(index)).replace("${{ strategy.job-total }}", str(count))
+            done = _bash(command, service, {"RUNNER_TEMP": str(runner_temp)})
+            assert done.returncode == 0, done.stderr.decode()
+        shutil.move(runner_temp / f"partial-{index}.json", runner_temp / "partials")  # upload, then download
+    checkout = tmp_path / "merge-checkout"
+    shutil.copytree(service, checkout)
+    (merge,) = _commands([step.get("run", "") for step in merge_job["steps"]])
+    done = _bash(merge, checkout, {"RUNNER_TEMP": str(runner_temp)})
+    assert done.returncode == 1, done.stderr.decode()
+    upload = next(step for step in merge_job["steps"] if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    one = run_infralint("check", "--no-cache", "--format", "sarif", cwd=checkout)  # SARIF names the checkout's folder
+    assert (checkout / upload["with"]["sarif_file"]).read_bytes() == one.stdout
+
+
+@pytest.mark.integration
+def test_the_gitlab_pipeline_of_the_docs_merges_to_one_runs_report(service, tmp_path):
+    pipeline = yaml.safe_load(the_snippet("yaml", "CI_NODE_INDEX", "docs/sharding.md").text)
+    shard_job, merge_job = pipeline["infralint-shard"], pipeline["infralint-merge"]
+    assert merge_job["needs"] == ["infralint-shard"]
+    checkout = tmp_path / "checkout"  # one folder for every job: partials of earlier jobs lie in it
+    shutil.copytree(service, checkout)
+    total = shard_job["parallel"]
+    for index in range(1, total + 1):
+        for command in _commands(shard_job["script"]) or pytest.fail("no infralint command"):
+            (checkout / "partials").mkdir(exist_ok=True)
+            done = _bash(command, checkout, {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": str(total)})
+            assert done.returncode == 0, done.stderr.decode()
+    (merge,) = _commands(merge_job["script"])
+    done = _bash(merge, checkout, {})
+    assert done.returncode == 1, done.stderr.decode()
+    one = run_infralint("check", "--no-cache", "--format", "gitlab", cwd=service)
+    report = checkout / merge_job["artifacts"]["reports"]["codequality"]
+    assert report.read_bytes() == one.stdout

@@ -18,6 +18,8 @@ from typing import ClassVar, Iterable, NamedTuple, TypeVar
 F = TypeVar("F", bound="Fact")
 
 _KINDS: dict[str, type["Fact"]] = {}
+#: the fields `Fact.from_dict` passes on, per kind (a cache or a partial reads back thousands of facts)
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 def fact_kind(name: str):
@@ -55,7 +57,9 @@ class Fact:
         cls = _KINDS.get(data.get("kind", ""))
         if cls is None:
             return None
-        names = {f.name for f in dataclasses.fields(cls)} - {"file"}
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls)) - {"file"}
         try:
             return cls(file=path, **{k: v for k, v in data.items() if k in names})
         except TypeError:
