@@ -143,6 +143,29 @@ def test_partials_of_build_targets_join_as_one_check_of_their_files(service, sha
 
 
 @pytest.mark.integration
+def test_merge_reports_as_check_does(service, shards, tmp_path):
+    """Statistics, --exit-zero and the baseline: `check`'s reporting, on the joined results."""
+    partials = shards.of(2)
+    statistics = run_infralint("check", "--no-cache", "--statistics", cwd=service)
+    assert merge(service, partials, "--statistics").stdout == statistics.stdout
+    assert merge(service, partials, "--exit-zero").returncode == 0
+    baseline = tmp_path / "baseline.json"
+    written = merge(service, partials, "--write-baseline", str(baseline))
+    assert written.returncode == 0, written.stderr.decode()
+    assert run_infralint("check", "--no-cache", "--baseline", str(baseline), cwd=service).returncode == 0  # the same fingerprints
+    done = merge(service, partials, "--baseline", str(baseline), "--format", "json")
+    assert (done.returncode, json.loads(done.stdout)) == (0, [])
+
+
+@pytest.mark.integration
+def test_a_partial_of_another_python_is_an_error(service, shards, tmp_path):
+    first, second = shards.of(2)
+    other = tmp_path / "other-python.json"
+    other.write_bytes(second.read_bytes().replace(b'"python":"', b'"python":"other', 1))
+    assert "made with Python other" in one_line_error(merge(service, [first, other]))
+
+
+@pytest.mark.integration
 def test_every_file_is_in_exactly_one_partial(service, shards):
     partials = [json.loads(p.read_bytes()) for p in shards.of(3)]
     files = partials[0]["groups"][0]["files"]
@@ -319,3 +342,13 @@ def test_the_gitlab_pipeline_of_the_docs_merges_to_one_runs_report(service, tmp_
     one = run_infralint("check", "--no-cache", "--format", "gitlab", cwd=service)
     report = checkout / merge_job["artifacts"]["reports"]["codequality"]
     assert report.read_bytes() == one.stdout
+
+
+@pytest.mark.integration
+def test_shard_and_merge_need_no_standard_output_when_they_write_files(service, shards, tmp_path):
+    partial, report = tmp_path / "closed-1.json", tmp_path / "report.json"
+    done = _bash(f"infralint check --no-cache --partial-out {partial} >&-", service, {})
+    assert done.returncode == 0, done.stderr.decode()
+    done = _bash(f"infralint merge {partial} --format json --output-file {report} >&-", service, {})
+    assert done.returncode == 1, done.stderr.decode()
+    assert json.loads(report.read_bytes())

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import ConfigResolver
-from ..engine import lint_project_phase
-from ..partials import Partial, PartialError, PartialGroup, read_partial, result_from_dict
+from ..engine import default_jobs, lint_project_phase
+from ..partials import Partial, PartialError, PartialGroup, interpreter_tag, read_partial, result_from_dict
 from ..results import FileResult, content_digest
 from ..safe_files import read_regular_file
 from ..sharding import config_digest, path_in_run
+from ..version import __version__
 from .check import run_check
 
 
@@ -48,10 +49,11 @@ class JoinedGroup:
 def join_partials(partials: list[Partial]) -> list[JoinedGroup]:
     """The partials' groups joined, after checking that they make up one run (one-line errors)."""
     first = partials[0]
-    for partial in partials[1:]:
-        for what, mine, theirs in (("infralint version", partial.infralint, first.infralint), ("Python", partial.python, first.python)):
-            if mine != theirs:
-                raise PartialError(f"{partial.source}: {what} {mine} differs from {first.source}'s ({theirs}): the partials are not from one run")
+    for partial in partials:
+        # the merge lints too (the files that wait for the project): with the shards' infralint and Python
+        for what, theirs, mine in (("infralint", partial.infralint, __version__), ("Python", partial.python, interpreter_tag())):
+            if theirs != mine:
+                raise PartialError(f"{partial.source}: made with {what} {theirs}, this merge runs {what} {mine}: shards and merge need the same")
     if all(partial.signature == first.signature for partial in partials):
         _check_shards(partials)
     else:
@@ -130,7 +132,7 @@ def merged_results(args, resolver: ConfigResolver, groups: list[JoinedGroup], na
             )
         first_phase = _first_phase_results(group, root)
         context = [path_in_run(name, root) for name in sorted((group.context or set()) - set(group.files))]
-        final = lint_project_phase(first_phase, paths, config, jobs=args.jobs or 1, cache=None, resolve_fixes=fixes, context_paths=context)
+        final = lint_project_phase(first_phase, paths, config, jobs=args.jobs or default_jobs(), cache=None, resolve_fixes=fixes, context_paths=context)
         results.extend(final)
         configs.append(config)
     results.sort(key=lambda result: result.path)  # `check`'s order: the files' paths
