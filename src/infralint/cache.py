@@ -131,7 +131,7 @@ def _valid_entry(key, entry) -> bool:
         return False
     if not isinstance(entry.get("project", False), bool) or not isinstance(entry.get("files", ""), str):
         return False
-    if not isinstance(entry.get("joined", ""), str) or not isinstance(entry.get("place"), str):
+    if not isinstance(entry.get("joined", ""), str) or not isinstance(entry.get("place"), str) or not isinstance(entry.get("shown"), str):
         return False
     return entry.get("facts") is None or isinstance(entry["facts"], dict)
 
@@ -148,7 +148,10 @@ class ResultCache:
     Findings computed with the joined project (`with_project`) also carry the key of the project
     they were computed with (`joined`): a lookup there that found nothing records no dependency,
     so when any file's facts differ (a file that no longer parses, a route renamed into place) the
-    engine lints them again (`stale_project_results`).
+    engine lints them again (`stale_project_results`) — also in a run where every file is served
+    (`project_in_doubt`: a run over part of the tree refreshes only the files it reports).
+    Findings quote files by their paths as shown, so an entry also serves only the same display of
+    its own path (`shown`) from the same place (`_place_tag`).
 
     The folder lives in the linted tree, which may be hostile: a cache folder (or file inside it)
     that is a symbolic link is never followed — the cache is then simply not used, and `notice`
@@ -164,8 +167,10 @@ class ResultCache:
         self.file = self.folder / self.file_name
         self.entries: dict[str, dict] = {}
         self.dirty = False
-        #: statistics of this run: entries served, and served ones linted again for a changed project
+        #: statistics of this run: entries served, lookups not served, and served entries linted again
+        #: because the joined project changed
         self.hits = 0
+        self.misses = 0
         self.relinted = 0
         self._digests: dict[str, str | None] = {}  # current digests of dependencies, hashed once per run
         #: a digest of the run's list of files: a finding computed with the project model may rest on
@@ -213,11 +218,18 @@ class ResultCache:
         self.notice = f"{exc.filename}: {exc.strerror}; the result cache is not used"
         self.folder = None
 
-    def lookup(self, path: Path, shown: str, *, want_facts: bool = False):
+    def lookup(self, path: Path, shown: str, *, want_facts: bool = False) -> FileResult | None:
+        """The stored result of `path` (shown as `shown`) when it is still valid, else None."""
+        result = self._lookup(path, shown, want_facts)
+        if result is None:
+            self.misses += 1
+        return result
+
+    def _lookup(self, path: Path, shown: str, want_facts: bool) -> FileResult | None:
         location = os.path.abspath(path)
         key = self._name(location)
         entry = self.entries.get(key)
-        if entry is None or (want_facts and "facts" not in entry) or entry.get("place") != self.place:
+        if entry is None or (want_facts and "facts" not in entry) or entry.get("place") != self.place or entry.get("shown") != shown:
             return None
         try:
             stat = os.stat(location)
@@ -268,6 +280,21 @@ class ResultCache:
         self.relinted += len(stale)
         return stale
 
+    def project_in_doubt(self, results: list, context_paths, shown) -> bool:
+        """A run where every file was served: whether an answer joined with the project was joined
+        with another project than this run's (then the engine joins this one, which redoes them).
+        `context_paths`: the project's files the run does not report (`shown` shows a path)."""
+        if not any(result.with_project for result in results):
+            return False
+        context = []
+        for path in context_paths:
+            hit = self.lookup(path, shown(path), want_facts=True)
+            if hit is None:
+                return True  # changed since it was stored (or never was): the project may differ
+            context.append(hit)
+        key = project_key([*results, *context])
+        return any(result.with_project and self._joined.get(result.path) != key for result in results)
+
     # -- findings that read other files (the project model, imported constants) ---------------
 
     def _dependencies_unchanged(self, entry: dict) -> bool:
@@ -307,7 +334,7 @@ class ResultCache:
             stat = _trusted_stat(os.stat(location))
         except OSError:
             stat = None
-        entry = {"digest": result.digest, "stat": stat, "place": self.place, "findings": [f.to_dict() for f in result.findings]}
+        entry = {"digest": result.digest, "stat": stat, "place": self.place, "shown": result.path, "findings": [f.to_dict() for f in result.findings]}
         if result.deps:
             entry["deps"] = {self._name(dep): digest for dep, digest in result.deps.items()}
         if result.with_project:

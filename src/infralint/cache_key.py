@@ -6,6 +6,12 @@ made with a key only this user can read (`$XDG_CACHE_HOME/infralint/cache-key`, 
 `~/.cache/infralint/cache-key`, mode 0600 in a 0700 folder). A cache without a valid MAC was not
 written by this user's infralint and is ignored. When no key can be kept (no home folder, a
 read-only one, a folder owned by someone else), there is simply no cache: the run never fails.
+
+Runners that share a cache (CI restoring `.infralint_cache/` with `actions/cache`, a shared folder)
+share the key through the environment instead: `INFRALINT_CACHE_KEY` holding a secret of at least
+32 characters (`openssl rand -hex 32`, kept as a CI secret), from which the key is derived. Only
+jobs given the secret then write caches the others trust; a job without it (a pull request from a
+fork) signs with its own key, and its cache is ignored, never trusted.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pathlib import Path
 from .safe_files import open_own_folder
 
 KEY_FILE_NAME = "cache-key"
+KEY_VARIABLE = "INFRALINT_CACHE_KEY"
+MIN_SECRET_CHARS = 32
 _KEY_BYTES = 32
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -43,7 +51,11 @@ _loaded: dict[str, bytes] = {}
 
 
 def cache_key() -> bytes:
-    """This user's key, created on first use; raises NoCacheKey (an OSError) when it cannot be kept."""
+    """The key shared through `INFRALINT_CACHE_KEY`, else this user's key, created on first use;
+    raises NoCacheKey (an OSError) when there is none to use."""
+    secret = os.environ.get(KEY_VARIABLE, "")
+    if secret:
+        return _derived_key(secret)
     folder = key_folder()
     known = _loaded.get(str(folder))
     if known is not None:
@@ -66,6 +78,13 @@ def cache_key() -> bytes:
         os.close(folder_fd)
     _loaded[str(folder)] = key
     return key
+
+
+def _derived_key(secret: str) -> bytes:
+    """The key of a shared secret; a short one (a word, a placeholder) is refused, not used."""
+    if len(secret.strip()) < MIN_SECRET_CHARS:
+        raise NoCacheKey(errno.EINVAL, f"shorter than {MIN_SECRET_CHARS} characters (make one with `openssl rand -hex 32`)", KEY_VARIABLE)
+    return hashlib.sha256(b"infralint cache key\0" + secret.strip().encode("utf-8", "surrogateescape")).digest()
 
 
 def sign(key: bytes, label: str, body: bytes) -> str:

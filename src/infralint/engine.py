@@ -717,6 +717,10 @@ def lint_files(
     if cache is not None:
         cache.run_files = _file_set_digest([*paths, *context_paths])
     results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
+    if linter is None and cache is not None and cache.project_in_doubt(results, context_paths, display_path):
+        # every file was served, but some answers were joined with another project than this one
+        # (part of the tree was linted since, or a file the run does not report changed)
+        linter = Linter(config, collect_facts=True if want_facts else None)
     if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
         context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
         _project_phase(linter, paths, results, cache, resolve_fixes, progress, context)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from ..conftest import run_infralint
 from .cache_service import BROKEN_PY, CONFIG, FILES, UNDECODABLE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 EXAMPLES = int(os.environ.get("INFRALINT_CACHE_EXAMPLES", "5"))
 #: modification times far in the past, one tick per write: the cache trusts a settled file's stat
@@ -42,6 +42,9 @@ def _actions(path: str) -> list:
 
 
 EDITS = st.sampled_from(sorted(FILES)).flatmap(lambda path: st.tuples(st.just(path), st.sampled_from(_actions(path))))
+#: (working folder, path named) of the runs after an edit: the whole tree mostly, sometimes part
+#: of it (its other files then only lend their facts) or from a subfolder (paths shown otherwise)
+RUNS = st.sampled_from([("", ".")] * 4 + [("", "app"), ("", "app/health.py"), ("", "deploy"), ("app", "."), ("app", "..")])
 
 
 class Service:
@@ -71,22 +74,23 @@ class Service:
         os.utime(target, ns=(stamp, stamp))
 
 
-def _check(root: Path, env: dict, *options: str) -> tuple[int, list, str]:
-    proc = run_infralint("check", "--format", "json", "--jobs", "1", *options, ".", cwd=root, env=env)
+def _check(root: Path, env: dict, *options: str, run=("", ".")) -> tuple[int, list, str]:
+    folder, named = run
+    proc = run_infralint("check", "--format", "json", "--jobs", "1", *options, named, cwd=root / folder, env=env)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     return proc.returncode, json.loads(proc.stdout), proc.stderr.decode()
 
 
-def _same_runs(root: Path, env: dict) -> tuple:
+def _same_runs(root: Path, env: dict, run) -> tuple:
     with ThreadPoolExecutor(2) as pool:
-        warm = pool.submit(_check, root, env)
-        cold = pool.submit(_check, root, env, "--no-cache")
+        warm = pool.submit(_check, root, env, run=run)
+        cold = pool.submit(_check, root, env, "--no-cache", run=run)
         return warm.result(), cold.result()
 
 
 # no shrinking: each step runs the command twice, and the failure message lists the edits made
 @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-@given(edits=st.lists(EDITS, min_size=2, max_size=8))
+@given(edits=st.lists(st.tuples(EDITS, RUNS), min_size=2, max_size=8))
 def test_a_warm_run_equals_a_run_without_cache(edits):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "svc"
@@ -95,11 +99,12 @@ def test_a_warm_run_equals_a_run_without_cache(edits):
         service = Service(root)
         _check(root, env)  # the cache of the initial tree
         done = []
-        for path, action in edits:
+        for (path, action), run in edits:
             service.apply(path, action)
-            done.append((path, action))
-            warm, cold = _same_runs(root, env)
-            assert warm == cold, f"after {done}"
+            done.append((path, action, run))
+            if (root / run[0]).is_dir():
+                warm, cold = _same_runs(root, env, run)
+                assert warm == cold, f"after {done}"
         shutil.rmtree(root / ".infralint_cache", ignore_errors=True)
 
 

@@ -75,7 +75,9 @@ def locate(importer: str, level: int, module: str, attrs: list[str]) -> tuple[Pa
     """(file, dotted module name, remaining attribute path) of what `importer` imports, if in the project."""
     if not attrs or importer.startswith("<"):
         return None
-    key = (importer, level, module, tuple(attrs))
+    # by absolute path (and, for absolute imports, the working folder they are also looked up from):
+    # a process that changes folder (a test, an editor's workspace) must not reuse another tree's answer
+    key = (os.path.abspath(importer), "" if level else os.getcwd(), level, module, tuple(attrs))
     found = _located.get(key)
     if found is None and key not in _missing:
         importer_path = Path(importer)
