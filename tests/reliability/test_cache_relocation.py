@@ -20,6 +20,7 @@ from infralint.cache import CACHE_DIR_NAME, decode_cache_file, encode_cache_file
 from infralint.cache_key import KEY_VARIABLE, _derived_key
 
 from ..conftest import run_infralint
+from ..readme_snippets import the_snippet
 from ..project.cache_service import CONFIG, FILES
 
 MODULES = 12
@@ -156,3 +157,19 @@ def test_a_short_secret_is_refused_and_the_run_goes_on(tmp_path):
     assert proc.returncode == 1 and "app/pool.py" in proc.stdout.decode()
     assert f"{KEY_VARIABLE}: shorter than 32 characters" in proc.stderr.decode()
     assert not (root / CACHE_DIR_NAME).exists()
+
+
+def test_the_documented_ci_jobs_share_the_cache_folder_and_the_key():
+    """docs/cache.md's GitHub and GitLab jobs restore `.infralint_cache/` and give the linting step
+    the shared secret: without it, a restored cache is never trusted."""
+    import yaml
+
+    github = yaml.safe_load(the_snippet("yaml", "actions/cache", "docs/cache.md").text)
+    steps = github["jobs"]["infralint"]["steps"]
+    (restore,) = [s for s in steps if s.get("uses", "").startswith("actions/cache")]
+    assert restore["with"]["path"] == CACHE_DIR_NAME
+    (lint,) = [s for s in steps if s.get("run", "").startswith("infralint check")]
+    assert lint["env"][KEY_VARIABLE].startswith("${{ secrets.")
+    gitlab = yaml.safe_load(the_snippet("yaml", "gitlab", "docs/cache.md").text)["infralint"]
+    assert gitlab["cache"]["paths"] == [CACHE_DIR_NAME + "/"] and KEY_VARIABLE in gitlab["variables"]
+    assert any(line.startswith("infralint check") for line in gitlab["script"])
