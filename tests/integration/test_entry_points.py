@@ -1,5 +1,5 @@
 """One answer from every entry point: the findings of a file are those `infralint check` on the
-whole tree reports for it, whether the CLI is given that file or its folder, flake8 runs, or the
+whole tree reports for it, whether the CLI is given that file or its folder or reads it from standard input, flake8 runs, or the
 API is called — on a project whose INF303 depends on a readiness probe in `deploy/k8s/*.yaml`
 that none of those paths names. (The language server: `test_lsp_entry_points.py`; pre-commit:
 `test_precommit.py`.)"""
@@ -100,6 +100,14 @@ def test_the_cli_on_one_file_or_a_subfolder(service):
     inside = check_json(root / "app", "main.py")
     spelled = [("app/" + path, line, col, code, message.replace(f"{root}/", "")) for path, line, col, code, message in inside]
     assert spelled == of(whole, "app/main.py")
+
+
+def test_standard_input_named_as_the_file(service):
+    # an editor piping its buffer: `--stdin-filename` places it in the project
+    root, whole = service
+    done = run_infralint("check", "--format", "json", "--no-cache", "--stdin-filename", "app/main.py", "-", cwd=root, stdin=HANDLER)
+    found = sorted((f["path"], f["range"]["start"]["line"], f["range"]["start"]["column"] + 1, f["code"], f["message"]) for f in json.loads(done.stdout))
+    assert found == of(whole, "app/main.py"), done.stderr.decode()
 
 
 def test_the_cli_on_the_probe_alone(service):

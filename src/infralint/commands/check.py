@@ -58,7 +58,7 @@ def run_check(args, lint=None) -> int:
     resolve = args.format in FORMATS_WITH_EDITS and not args.statistics
     if args.stdin_filename is not None or reads_stdin:
         stdin_config = resolver.config_for(Path(args.stdin_filename)) if args.stdin_filename else config
-        results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve, summary.fixed_codes)
+        results, diffs, fixed_text, stdin_lines = _check_stdin(args, stdin_config, resolve, summary.fixed_codes, resolver)
     else:
         results, diffs, fixed_text, configs = (lint or _check_paths)(args, resolver, resolve, fixing, summary.fixed_codes)
         stdin_lines = None
@@ -138,11 +138,11 @@ def _allowed(args) -> set[FixSafety]:
     return {FixSafety.SAFE, FixSafety.UNSAFE} if args.unsafe_fixes else {FixSafety.SAFE}
 
 
-def _check_stdin(args, config, resolve, fixed_codes):
+def _check_stdin(args, config, resolve, fixed_codes, resolver=None):
     data = sys.stdin.buffer.read()
     linter = Linter(config)
     name = args.stdin_filename or "-"
-    result = linter.lint_bytes(data, name, resolve_fixes=resolve)
+    result = linter.lint_bytes(data, name, resolve_fixes=resolve, project=_stdin_project(linter, args, data, resolver))
     diffs: list[str] = []
     fixed = None
     if args.fix or args.diff:
@@ -162,6 +162,20 @@ def _check_stdin(args, config, resolve, fixed_codes):
     except (UnicodeDecodeError, SyntaxError, LookupError):
         lines = {}
     return [result], diffs, fixed, lines
+
+
+def _stdin_project(linter, args, data: bytes, resolver):
+    """The project of the file standard input stands for (`--stdin-filename`): its buffer is
+    judged as the file would be by `infralint check` on the whole tree."""
+    if args.stdin_filename is None:
+        return None
+    from ..project.members import project_with_buffer
+
+    try:
+        text = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None  # reported as undecodable, with no project to ask
+    return project_with_buffer(linter, Path(args.stdin_filename), args.stdin_filename, text, resolver)
 
 
 def _note_named_folders(paths, configs) -> None:

@@ -86,6 +86,28 @@ def context_paths(
     return others if member else []
 
 
+def project_with_buffer(linter, path: Path, shown: str, text: str, resolver: "ConfigResolver | None" = None):
+    """The joined project of the file `path` whose current text is `text` (standard input with
+    `--stdin-filename`): the other files' facts from disk (or the result cache), this file's from
+    `text`. None when no enabled rule reads the project or the file is not one of its members."""
+    from ..engine import facts_of_files
+    from ..results import content_digest
+    from .model import Project
+
+    config = linter.config
+    root = project_root(config, [path]) if reads_project(config) else None
+    if root is None:
+        return None
+    real = os.path.realpath(path)
+    members = project_members(config, root, resolver)
+    others = [member for member in members if os.path.realpath(member) != real]
+    if len(others) == len(members):
+        return None
+    facts = facts_of_files(linter, others, facts_cache(config, members))
+    own = linter.facts_of_text(text, shown, content_digest(text.encode("utf-8")), location=str(path))
+    return Project([*facts, *([own] if own is not None else [])], named_folders=config.named_folders)
+
+
 def facts_cache(config: "Config", files: list[Path]) -> "ResultCache | None":
     """The result cache the run of `files` with `config` writes, opened to read facts from (an
     entry computed with the project is valid for the same list of files only)."""
