@@ -150,15 +150,24 @@ def _is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
-def _stored_in_attribute(target: ast.Subscript) -> dict[tuple[str, str, str], str]:
-    """`manager.active[key] = websocket`: stored in `manager`'s `active` under `key`, as a keyed
-    registration whose removal may be `manager.unregister(key)`."""
+#: the receiver of a module function's keyed access: the module's own globals
+_MODULE = ""
+
+
+def _stored_in_place(target: ast.Subscript) -> dict[tuple[str, str, str], str]:
+    """`manager.active[key] = websocket` (or a global `active[key] = websocket`): stored in
+    `manager`'s `active` (the module's) under `key`, as a keyed registration whose removal may be
+    `manager.unregister(key)` (a function of this module that removes by its key)."""
     slot = target
     while isinstance(slot.value, ast.Subscript):
         slot = slot.value
-    if not isinstance(slot.value, ast.Attribute):
+    if isinstance(slot.value, ast.Attribute):
+        receiver, registry = key_of(slot.value.value), slot.value.attr
+    elif isinstance(slot.value, ast.Name):
+        receiver, registry = _MODULE, slot.value.id
+    else:
         return {}
-    return {(key_of(slot.value.value), slot.value.attr, key_of(slot.slice)): _spelling(slot.slice, 30)}
+    return {(receiver, registry, key_of(slot.slice)): _spelling(slot.slice, 30)}
 
 
 class RegistrationLeaks:
@@ -210,7 +219,7 @@ class RegistrationLeaks:
                     if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) and root.id not in fresh:
                         spelling = _shared_spelling(target)
                         found.append(Registration(node, spelling, f"{spelling}[...] = {self.socket}"))
-                        self._stored_keys.update(_stored_in_attribute(target))
+                        self._stored_keys.update(_stored_in_place(target))
         return found
 
     def _keys(self, call: ast.Call, stored: bool) -> dict[tuple[str, str, str], str]:
@@ -218,10 +227,17 @@ class RegistrationLeaks:
         socket under a key (`stored`) or removes an entry by one, with the key this call passes."""
         if self.resolver is None:
             return {}
+        if isinstance(call.func, ast.Name):
+            if call.func.id not in self.resolver.functions:
+                return {}  # an imported function's globals are another module's
+            receiver = _MODULE
+        elif isinstance(call.func, ast.Attribute):
+            receiver = key_of(call.func.value)
+        else:
+            return {}
         stores, removes = self.resolver.keyed(call, self.handler.function)
         if not (stores if stored else removes):
             return {}
-        receiver = key_of(call.func.value)  # type: ignore[attr-defined]
         found = {}
         for access in stores if stored else removes:
             argument = access.argument(call)
@@ -236,7 +252,7 @@ class RegistrationLeaks:
         if not stored:
             return None
         for node in own_nodes(self.handler.function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if isinstance(node, ast.Call):
                 for (receiver, registry, key), text in self._keys(node, stored=False).items():
                     if (receiver, registry) in stored and (receiver, registry, key) not in self._stored_keys:
                         return node, text, stored[(receiver, registry)]
@@ -251,10 +267,10 @@ class RegistrationLeaks:
         return found
 
     def _judge_removal(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Call) and self._stored_keys and not self._stored_keys.keys().isdisjoint(self._keys(node, stored=False)):
+            return True  # `manager.unregister(key)` after `manager.register(key, websocket)`
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
-            if self._stored_keys and not self._stored_keys.keys().isdisjoint(self._keys(node, stored=False)):
-                return True  # `manager.unregister(key)` after `manager.register(key, websocket)`
             if passes(node, self.socket):
                 callee = self._callee(node)
                 if callee is not None and not callee.use.abstract:
