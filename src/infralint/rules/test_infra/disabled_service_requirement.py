@@ -1,8 +1,4 @@
-"""INF401: a requirement on real services that was commented out (decorator, call, import).
-
-The other INF4xx rules live in `test_infra_skips.py` (INF402), `test_infra_env.py` (INF403) and
-`test_infra_vacuous.py` (INF404).
-"""
+"""INF401: a requirement on real services that was commented out (decorator, call, import)."""
 
 from __future__ import annotations
 
