@@ -41,7 +41,7 @@ class JoinedGroup:
 
     config_root: str
     config: str
-    files: list[str] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
     context: set[str] | None = None
     results: dict[str, tuple[Partial, dict]] = field(default_factory=dict)
 
@@ -66,7 +66,6 @@ def join_partials(partials: list[Partial]) -> list[JoinedGroup]:
                 raise PartialError(f"{partial.source}: made with another configuration than {first.source}: every partial needs the same options")
             _add_group(target, partial, group)
     return sorted(joined.values(), key=lambda g: min(g.files, default=""))
-
 
 def _check_shards(partials: list[Partial]) -> None:
     """The shards of one split: the same count, each shard exactly once."""
@@ -108,8 +107,7 @@ def _add_group(target: JoinedGroup, partial: Partial, group: PartialGroup) -> No
         if known is not None and known[1].get("digest") != data.get("digest"):
             raise PartialError(f"{name} is in {known[0].source} and in {partial.source} with different contents: the partials are not from one checkout")
         target.results.setdefault(name, (partial, data))  # a file of two targets: the same first phase
-    if partial.shard.count == 1 or not target.files:
-        target.files = sorted(set(target.files) | own)
+    target.files |= own
     # the project's files none of the partials reports (each partial names those it does not)
     target.context = set(group.context) if target.context is None else target.context & set(group.context)
 
@@ -120,7 +118,8 @@ def merged_results(args, resolver: ConfigResolver, groups: list[JoinedGroup], na
     results: list[FileResult] = []
     configs = []
     for group in groups:
-        paths = [path_in_run(name, root) for name in group.files]
+        names = sorted(group.files)
+        paths = [path_in_run(name, root) for name in names]
         config = resolver.config_for(paths[0]) if paths else resolver.config_for(root)
         if len(named) > 1:
             config.named_folders = tuple(str(Path(root, folder).resolve()) for folder in named)
@@ -130,8 +129,8 @@ def merged_results(args, resolver: ConfigResolver, groups: list[JoinedGroup], na
                 f"the partials were made with another configuration (digest {group.config}) than this merge's ({digest}): "
                 "give merge the same --config/--select/--extend-select/--ignore as the shards, in the same checkout"
             )
-        first_phase = _first_phase_results(group, root)
-        context = [path_in_run(name, root) for name in sorted((group.context or set()) - set(group.files))]
+        first_phase = _first_phase_results(group, names, root)
+        context = [path_in_run(name, root) for name in sorted((group.context or set()) - group.files)]
         final = lint_project_phase(first_phase, paths, config, jobs=args.jobs or default_jobs(), cache=None, resolve_fixes=fixes, context_paths=context)
         results.extend(final)
         configs.append(config)
@@ -139,13 +138,13 @@ def merged_results(args, resolver: ConfigResolver, groups: list[JoinedGroup], na
     return results, [], None, configs
 
 
-def _first_phase_results(group: JoinedGroup, root: Path) -> list[FileResult]:
-    """The first phase's results in the file set's order, each checked against the file on disk."""
-    missing = [name for name in group.files if name not in group.results]
+def _first_phase_results(group: JoinedGroup, names: list[str], root: Path) -> list[FileResult]:
+    """The first phase's results of `names` (in that order), each checked against the file on disk."""
+    missing = [name for name in names if name not in group.results]
     if missing:
         raise PartialError(f"no partial holds {missing[0]} ({len(missing)} file(s) of the run): give merge every partial")
     results = []
-    for name in group.files:
+    for name in names:
         partial, data = group.results[name]
         try:
             result = result_from_dict(data, root)
