@@ -63,8 +63,8 @@ def _resolve_function(analysis: ScopeAnalysis, scope: Scope) -> None:
                 _unbound_local(analysis, scope, name, node, why, local, origin)
                 unbound_locals.add(name)
             continue
-        if _bound_in_enclosing_function(analysis, scope, name):
-            handler = _handler_only_binding(analysis, scope, name)
+        if _bound_in_enclosing_function(scope, name):
+            handler = _handler_only_binding(scope, name)
             if handler is not None:
                 analysis.problems.append(Problem(ReadFailure.EXCEPT_CLOSURE, name, node, origin, (PathKind.EXCEPT_END, handler.node), handler))
             continue
@@ -78,7 +78,7 @@ def _resolve_function(analysis: ScopeAnalysis, scope: Scope) -> None:
     scope.pending = []
 
 
-def _handler_only_binding(analysis: ScopeAnalysis, scope: Scope, name: str) -> Binding | None:
+def _handler_only_binding(scope: Scope, name: str) -> Binding | None:
     """The `except … as name` binding a nested function reads, when the enclosing function binds
     `name` only there and the nested function is defined outside that handler: Python deletes the
     name when the handler ends, so a later call raises NameError."""
@@ -95,7 +95,7 @@ def _handler_only_binding(analysis: ScopeAnalysis, scope: Scope, name: str) -> B
     return None
 
 
-def _bound_in_enclosing_function(analysis: ScopeAnalysis, scope: Scope, name: str) -> bool:
+def _bound_in_enclosing_function(scope: Scope, name: str) -> bool:
     if name == "__class__" and scope.enclosing_class() is not None:
         return True
     outer = scope.lookup_parent
