@@ -143,6 +143,20 @@ def test_partials_of_build_targets_join_as_one_check_of_their_files(service, sha
 
 
 @pytest.mark.integration
+def test_shards_with_a_warm_result_cache_merge_to_the_same_report(service, one_run, tmp_path):
+    checkout = tmp_path / "cached"
+    shutil.copytree(service, checkout)
+    for run in ("cold", "warm"):
+        partials = [tmp_path / f"{run}-{index}.json" for index in (1, 2)]
+        for index, partial in enumerate(partials, 1):
+            done = run_infralint("check", "--shard", f"{index}/2", "--partial-out", str(partial), cwd=checkout)
+            assert done.returncode == 0, done.stderr.decode()
+        assert merge(checkout, partials, "--format", "json").stdout == one_run["json"], run
+    for index in (1, 2):  # served from the cache, a shard writes what it wrote when it linted
+        assert (tmp_path / f"warm-{index}.json").read_bytes() == (tmp_path / f"cold-{index}.json").read_bytes()
+
+
+@pytest.mark.integration
 def test_merge_reports_as_check_does(service, shards, tmp_path):
     """Statistics, --exit-zero and the baseline: `check`'s reporting, on the joined results."""
     partials = shards.of(2)
