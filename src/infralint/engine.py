@@ -397,7 +397,7 @@ class Linter:
             fix = finding.fix
             if fix is None or fix.resolved:
                 continue
-            key = (finding.code, repr(sorted(fix.data.items())))
+            key = (finding.code, repr(fix.data))  # a `fix_data` record (or the dict of an untyped fix)
             if key not in built:
                 built[key] = self._build_edits(rules[finding.code], finding, ctx, errors)
             edits = built[key]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, asdict
 from enum import Enum
 from typing import Any
 
+from .fix_data import FixData, fix_data_from_dict
+
 
 class FixSafety(str, Enum):
     """How far a fix may be trusted: safe fixes preserve behaviour, unsafe ones change it."""
@@ -39,13 +41,14 @@ class Fix:
 
     `edits` may stay empty until the engine resolves the fix: computing edits can need LibCST,
     which is only paid for when fixes are actually wanted (`--fix`, `--diff`, code actions).
-    `data` is whatever small, picklable state the rule needs to compute the edits later.
+    `data` is what the rule needs to compute the edits later: one of the records of `fix_data`
+    (None when the edits are known at once).
     """
 
     safety: FixSafety
     title: str
     edits: list[Edit] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: FixData | dict | None = None
     resolved: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +56,7 @@ class Fix:
             "safety": self.safety.value,
             "title": self.title,
             "edits": [e.to_dict() for e in self.edits],
-            "data": self.data,
+            "data": _data_to_dict(self.data),
             "resolved": self.resolved,
         }
 
@@ -63,9 +66,18 @@ class Fix:
             safety=FixSafety(data["safety"]),
             title=data["title"],
             edits=[Edit.from_dict(e) for e in data.get("edits", [])],
-            data=data.get("data", {}),
+            data=_data_from_dict(data.get("data")),
             resolved=data.get("resolved", False),
         )
+
+
+def _data_to_dict(data: FixData | dict | None) -> dict | None:
+    # a dict: the untyped data of rules not yet moved to `fix_data` records
+    return data.to_dict() if isinstance(data, FixData) else data
+
+
+def _data_from_dict(data: dict | None) -> FixData | dict | None:
+    return fix_data_from_dict(data) if data and "fields" in data else data
 
 
 @dataclass

@@ -63,7 +63,7 @@ def sequential(text: str, code: str) -> str:
         if not findings:
             return text
         data = findings[0].fix.data
-        new_text = hoist_import(text, data["line"], data["col"])
+        new_text = hoist_import(text, data.line, data.col)
         if new_text == text:
             return text
         text = new_text
@@ -78,7 +78,7 @@ def test_hoisting_together_equals_hoisting_one_at_a_time(name, code):
     findings = hoistable(text, code)
     if not findings:
         pytest.skip(f"no {code} fix in {name}")
-    together = hoist_imports(text, [(f.fix.data["line"], f.fix.data["col"]) for f in findings])
+    together = hoist_imports(text, [(f.fix.data.line, f.fix.data.col) for f in findings])
     assert together == sequential(text, code)
 
 
@@ -90,7 +90,7 @@ def test_hoisting_together_with_comments_blank_lines_and_shared_lines():
     )
     findings = hoistable(text)
     assert len(findings) == 4
-    assert hoist_imports(text, [(f.fix.data["line"], f.fix.data["col"]) for f in findings]) == sequential(text, "INF201")
+    assert hoist_imports(text, [(f.fix.data.line, f.fix.data.col) for f in findings]) == sequential(text, "INF201")
 
 
 # -- what a fix run counts: the findings whose fix was applied ------------------------------------

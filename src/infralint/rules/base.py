@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..catalog import RuleEntry, load_catalog
 from ..finding import Edit, Finding, Fix, FixSafety
+from ..fix_data import FixData
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -131,9 +132,13 @@ class Rule:
             fix=fix,
         )
 
-    def make_fix(self, title: str, *, unsafe: bool = False, edits: list[Edit] | None = None, **data: Any) -> Fix:
+    def make_fix(
+        self, title: str, data: FixData | None = None, *, unsafe: bool = False, edits: list[Edit] | None = None, **untyped: Any
+    ) -> Fix:
+        """A fix whose edits are given now (`edits`) or built later by `resolve_fix` from `data`."""
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
-        return Fix(safety=safety, title=title, edits=list(edits or []), data=data, resolved=edits is not None)
+        # `untyped`: the dict data of rules not yet moved to `fix_data` records
+        return Fix(safety=safety, title=title, edits=list(edits or []), data=data if data is not None else untyped or None, resolved=edits is not None)
 
 
 def _char_column(ctx: "FileContext", line: int, byte_col: int) -> int:

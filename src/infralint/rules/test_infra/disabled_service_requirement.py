@@ -10,6 +10,7 @@ from typing import Iterable
 
 from ...analysis.names import ImportMap, dotted_name
 from ...finding import Edit, Finding
+from ...fix_data import UncommentLines
 from ..base import Rule
 from .test_code import TestCode
 from .commented_code import CommentedCode, CommentedCodeMap
@@ -141,7 +142,7 @@ class DisabledServiceRequirement(Rule):
                 if taken is None:
                     taken = {line for c in commented.candidates for line in range(c.first_line, c.last_line + 1)}
                 notes = note_lines_above(ctx.source.comments_by_line, candidate.first_line, candidate.col, taken)
-                fix = self.make_fix(f"Restore `{shown}`", ranges=ranges, notes=notes)
+                fix = self.make_fix(f"Restore `{shown}`", UncommentLines(tuple(ranges), tuple(notes)))
             findings.append(self._at(ctx, candidate, message, fix))
         for candidate in disabled_imports:
             if id(candidate) in used_imports:
@@ -209,7 +210,8 @@ class DisabledServiceRequirement(Rule):
         from ...fixes.cst import FixNotApplicable, uncomment_lines
         from ...fixes.edits import edits_between
 
-        ranges = finding.fix.data.get("ranges") if finding.fix else None
+        restore: UncommentLines = finding.fix.data
+        ranges = restore.ranges
         if not ranges:
             return None
         text = ctx.source.text
@@ -218,7 +220,7 @@ class DisabledServiceRequirement(Rule):
             for first, last in ranges:
                 new_text = uncomment_lines(new_text, first, last)
             ast.parse(new_text)
-            new_text = drop_disabling_notes(new_text, ranges, finding.fix.data.get("notes", []))
+            new_text = drop_disabling_notes(new_text, ranges, restore.notes)
             ast.parse(new_text)
         except (FixNotApplicable, SyntaxError, ValueError, tokenize.TokenError):
             return None

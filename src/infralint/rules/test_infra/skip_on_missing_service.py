@@ -9,6 +9,7 @@ from typing import Iterable
 from ...analysis.handlers import caught_names
 from ...analysis.names import ImportMap
 from ...finding import Edit, Finding
+from ...fix_data import FailInsteadOfSkip
 from ..base import Rule
 from .test_code import TestCode
 from .service_words import (
@@ -201,7 +202,7 @@ class SkipOnMissingService(Rule):
         message = f"`{shown}` in {where} {verdict}: a skipped test counts as passed, so CI stays green {why} - in a critical suite that must fail"
         fix = None
         if skip.kind in ("call", "raise"):
-            fix = self.make_fix("Fail instead of skipping", unsafe=True, line=skip.node.lineno, col=skip.node.col_offset)
+            fix = self.make_fix("Fail instead of skipping", FailInsteadOfSkip(skip.node.lineno, skip.node.col_offset), unsafe=True)
         yield self.report(ctx, skip.node, message, fix)
 
     @staticmethod
@@ -287,10 +288,10 @@ class SkipOnMissingService(Rule):
     def resolve_fix(self, finding: Finding, ctx) -> list[Edit] | None:
         from ...fixes.cst import char_column
 
-        data = finding.fix.data if finding.fix else {}
+        skip: FailInsteadOfSkip = finding.fix.data
         target = None
         for node in ast.walk(ctx.tree):
-            if isinstance(node, (ast.Call, ast.Raise)) and (node.lineno, node.col_offset) == (data.get("line"), data.get("col")):
+            if isinstance(node, (ast.Call, ast.Raise)) and (node.lineno, node.col_offset) == (skip.line, skip.col):
                 target = node
                 break
         if target is None:

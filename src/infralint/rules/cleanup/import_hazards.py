@@ -1,11 +1,7 @@
-"""INF2xx: imports executed where the process is tearing down or already failing.
-
-At interpreter shutdown an import raises `ImportError: sys.meta_path is None, Python is likely
-shutting down`; under load a first-time import does disk I/O and takes the import lock at the
-worst moment; inside an `except` handler a failing import replaces the exception being handled.
-Both rules share one per-file analysis (`ImportHazards`) and one fix: hoist the import to the
-module's top import block.
-"""
+"""The per-file analysis INF201 and INF202 share: every import that may run after import time, with
+the cleanup route that reaches it, the `except` handler whose exception it would replace, and how
+to hoist it (`ImportHazards`); and which imports are exempt (fallback imports, cache misses,
+`TYPE_CHECKING`, unreachable ones)."""
 
 from __future__ import annotations
 
@@ -16,16 +12,14 @@ from functools import lru_cache, partial
 
 from ...analysis.handlers import caught_names
 from ...analysis.names import dotted_name
-from ...fixes.edits import edits_between
 from ...source import SourceFile
-from ..base import Rule
 from .cleanup_names import CleanupNames
 from .cleanup_paths import CleanupPaths
 from .function_bodies import FunctionInfo, Site, matching_lines
 from .hazard import ImportHazard, shown_import
 from .hoisting import SAFE, HoistPlan, Hoisting, bound_names
 from .import_guards import Swallowed, handler_catches_import_error
-from .loaded_modules import MODULE_LEVEL, LoadedModules
+from .loaded_modules import LoadedModules
 
 _DYNAMIC_IMPORTS = {"importlib.import_module", "importlib.__import__", "__import__"}
 _DYNAMIC_IMPORT_TEXT = re.compile(r"import_module\(|\b__import__\(")
@@ -38,7 +32,7 @@ _TERMINAL = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 
 
 @lru_cache(maxsize=1)  # INF201 and INF202 ask in turn about the same file
-def _may_import_late(text: str) -> bool:
+def may_import_late(text: str) -> bool:
     """Whether an import may run after import time: an indented one, or a dynamic import."""
     return _INDENTED_IMPORT.search(text) is not None or "import_module" in text or "__import__" in text
 
@@ -119,11 +113,13 @@ def _imports_in_functions(source: SourceFile) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _hazards_for(names: CleanupNames):
+def hazards_for(names: CleanupNames):
+    """The analysis for these cleanup names, as `ctx.analysis` takes it (one per configuration)."""
     return partial(ImportHazards, names=names)
 
 
-def _names_from(config) -> CleanupNames:
+def cleanup_names_from(config) -> CleanupNames:
+    """The family's cleanup names as configured (`[tool.infralint.cleanup]`)."""
     def words(*options: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(w for o in options for w in config.option("cleanup", o)))
 
@@ -133,170 +129,6 @@ def _names_from(config) -> CleanupNames:
         connection_classes=words("connection-classes"),
         ambiguous=words("ambiguous-function-names"),
     )
-
-
-class _CleanupImportRule(Rule):
-    """What INF201 and INF202 share: the pre-filter, the analysis and the hoisting fix."""
-
-    def __init__(self, config) -> None:
-        super().__init__(config)
-        self._cleanup_names = _names_from(config)
-        self._factory = _hazards_for(self._cleanup_names)
-        self._report_loaded = config.option("cleanup", "report-loaded-modules")
-
-    def applies_to(self, ctx) -> bool:
-        return _may_import_late(ctx.source.text)
-
-    def hazards(self, ctx) -> list[ImportHazard]:
-        """The hazards to report: a module already loaded is no first import, unless asked for —
-        except on a route from `__del__`, which also runs when every import fails."""
-        return [h for h in ctx.analysis(self._factory).hazards if not h.judged_loaded or self._report_loaded]
-
-    def hoist_fix(self, hazard: ImportHazard):
-        if hazard.plan.safety is None:
-            return None
-        node = hazard.site.node
-        title = f"Move `{hazard.shown}` to the module's top import block"
-        return self.make_fix(title, unsafe=hazard.plan.safety != SAFE, line=node.lineno, col=node.col_offset)
-
-    def advice(self, hazard: ImportHazard) -> str:
-        if hazard.plan.safety is None and "import cycle" in hazard.plan.reason:
-            return f"it cannot move to module level ({hazard.plan.reason}): bind what it needs once, when the package has loaded"
-        if hazard.plan.safety == SAFE or hazard.plan.safety is None:
-            return "import it at module level"
-        return f"import it at module level (an unsafe fix: {hazard.plan.reason})"
-
-    @staticmethod
-    def already_loaded(hazard: ImportHazard) -> str:
-        return (
-            f"the module is already loaded ({hazard.loaded}) and this code runs before CPython empties `sys.modules` at "
-            f"shutdown: the import is a `sys.modules` lookup that does no disk I/O"
-        )
-
-    @staticmethod
-    def at_finalization(hazard: ImportHazard) -> str:
-        return (
-            f"the module is already loaded ({hazard.loaded}), but `__del__` also runs while the interpreter finalizes, after CPython has set `sys.meta_path` to None "
-            f"and emptied `sys.modules`, where every import raises `ImportError: sys.meta_path is None, Python is likely "
-            f"shutting down`"
-        )
-
-    def loaded_advice(self, hazard: ImportHazard) -> str:
-        node = hazard.site.node
-        if hazard.loaded == MODULE_LEVEL and isinstance(node, ast.Import) and not any(a.asname for a in node.names):
-            return "drop the local import: the module-level import binds the same name"
-        return self.advice(hazard)
-
-    def resolve_fix(self, finding, ctx):
-        data = finding.fix.data
-        text = ctx.source.text
-        from .hoist_fix import (
-            hoist_import,  # LibCST: only paid for when a fix is wanted
-        )
-
-        return edits_between(text, hoist_import(text, data["line"], data["col"]))
-
-    def fix_together(self, findings, ctx):
-        from .hoist_fix import hoist_imports  # every hoist of the file from one LibCST parse
-
-        return hoist_imports(ctx.source.text, [(f.fix.data["line"], f.fix.data["col"]) for f in findings])
-
-
-class ImportInCleanupRule(_CleanupImportRule):
-    """INF201: an import executed on a cleanup path."""
-
-    code = "INF201"
-    uses_project = True  # teardown routes that cross modules (`cross_module`)
-
-    def needs_project(self, project, facts) -> bool:
-        from .cross_module import imports_on_teardown_routes
-
-        return imports_on_teardown_routes(project, facts, self._cleanup_names)
-
-    def finish(self, ctx):
-        hazards = self.hazards(ctx)
-        if ctx.project is not None:
-            from .cross_module import project_hazards
-
-            hazards = hazards + [h for h in project_hazards(ctx, ctx.analysis(self._factory), self._cleanup_names) if not h.judged_loaded or self._report_loaded]
-        for hazard in hazards:
-            if hazard.route is not None:
-                yield self.report(ctx, hazard.site.node, self._message(hazard), fix=self.hoist_fix(hazard))
-
-    def _message(self, hazard: ImportHazard) -> str:
-        where = f"`{hazard.shown}` runs in {_where(hazard)}"
-        if hazard.at_finalization and hazard.loaded is not None:
-            swallowed = f"; {hazard.swallowed.what} swallows that failure, so the rest of this cleanup is skipped silently" if hazard.swallowed else ""
-            return f"{where}: {self.at_finalization(hazard)}{swallowed}; {self.loaded_advice(hazard)}"
-        if hazard.loaded is not None:
-            return f"{where}: {self.already_loaded(hazard)}; {self.loaded_advice(hazard)}"
-        if hazard.route.root.at_exit:
-            return (
-                f"{where}: `atexit` callbacks run before CPython tears the import system down, so the import still works, "
-                f"but as a first import at exit it reads from disk and takes the import lock while the process stops, and a "
-                f"module missing or broken in this deployment fails only then; {self.advice(hazard)}"
-            )
-        if hazard.swallowed is not None:
-            return (
-                f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is "
-                f"None`); {hazard.swallowed.what} swallows that failure, so the rest of this cleanup is skipped silently "
-                f"instead of the original error being masked; {self.advice(hazard)}"
-            )
-        return (
-            f"{where}: on a cleanup path an import fails at interpreter shutdown (`ImportError: sys.meta_path is None`), "
-            f"masking the original error, and under load it blocks on disk and the import lock; {self.advice(hazard)}"
-        )
-
-
-class ImportInErrorHandlerRule(_CleanupImportRule):
-    """INF202: an import executed inside an `except` handler."""
-
-    code = "INF202"
-
-    def __init__(self, config) -> None:
-        super().__init__(config)
-        # an import on a cleanup path inside a handler is INF201's, when that rule runs
-        self._cleanup_rule_runs = "INF201" in config.enabled_codes()
-
-    def finish(self, ctx):
-        for hazard in self.hazards(ctx):
-            if hazard.handler is None or (hazard.route is not None and self._cleanup_rule_runs):
-                continue
-            caught = _caught(hazard.handler)
-            where = f"`{hazard.shown}` runs inside an `except {caught}` handler in `{hazard.function.display_name}`"
-            if hazard.at_finalization and hazard.loaded is not None:
-                message = f"{where}: {self.at_finalization(hazard)}; {self.loaded_advice(hazard)}"
-            elif hazard.loaded is not None:
-                message = f"{where}: {self.already_loaded(hazard)}; {self.loaded_advice(hazard)}"
-            else:
-                message = (
-                    f"{where}: if the import fails (interpreter shutdown, a missing or broken module) its `ImportError` "
-                    f"replaces the {caught if caught != 'BaseException' else 'exception'} being handled; {self.advice(hazard)}"
-                )
-            yield self.report(ctx, hazard.site.node, message, fix=self.hoist_fix(hazard))
-
-
-# -- what the messages say ----------------------------------------------------------------------------
-
-
-def _where(hazard: ImportHazard) -> str:
-    route = hazard.route
-    if not route.via:
-        return route.root.where
-    path = " → ".join(f"`{name}`" for name in route.via)
-    return f"`{hazard.function.display_name}`, reached from {route.root.where} via {path}"
-
-
-def _caught(handler: ast.ExceptHandler) -> str:
-    if handler.type is None:
-        return "BaseException"
-    spelled = dotted_name(handler.type)
-    if spelled:
-        return spelled
-    if isinstance(handler.type, ast.Tuple):
-        names = [dotted_name(e) or "…" for e in handler.type.elts]
-        return f"({', '.join(names)})"
-    return "…"
 
 
 # -- which imports are exempt -----------------------------------------------------------------------
