@@ -87,7 +87,8 @@ class Partial:
                 for g in self.groups
             ],
         }
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        # ASCII escapes: a file name that is not UTF-8 (a lone surrogate here) travels as `\udcff`
+        return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
     @property

@@ -44,8 +44,8 @@ def parse_shard(text: str) -> Shard:
 
 def shard_of(relative_path: str, count: int) -> int:
     """The shard (1…count) of a file: blake2b of its root-relative POSIX path (never Python's
-    `hash`, which is salted per process)."""
-    digest = hashlib.blake2b(relative_path.encode("utf-8"), digest_size=8).digest()
+    `hash`, which is salted per process), as the file system's bytes (a name need not be UTF-8)."""
+    digest = hashlib.blake2b(_name_bytes(relative_path), digest_size=8).digest()
     return int.from_bytes(digest, "big") % count + 1
 
 
@@ -93,4 +93,9 @@ def named_folders(paths: list[Path], root: Path) -> list[str]:
 
 
 def file_set_digest(relative_paths: list[str]) -> str:
-    return hashlib.sha256("\n".join(relative_paths).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(_name_bytes("\n".join(relative_paths))).hexdigest()[:16]
+
+
+def _name_bytes(name: str) -> bytes:
+    """A path's bytes as the file system gave them: undecodable bytes come back from their escapes."""
+    return name.encode("utf-8", "surrogateescape")

@@ -366,3 +366,21 @@ def test_shard_and_merge_need_no_standard_output_when_they_write_files(service, 
     done = _bash(f"infralint merge {partial} --format json --output-file {report} >&-", service, {})
     assert done.returncode == 1, done.stderr.decode()
     assert json.loads(report.read_bytes())
+
+
+@pytest.mark.integration
+def test_file_names_that_are_not_utf8_shard_and_merge(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    try:
+        (tmp_path / os.fsdecode(b"bad\xff.py")).write_text("def f():\n    return time.time()\n", encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses names that are not UTF-8")
+    (tmp_path / "café.py").write_text("def g():\n    return os.getpid()\n", encoding="utf-8")
+    one = run_infralint("check", "--no-cache", "--format", "json", cwd=tmp_path)
+    assert len(json.loads(one.stdout)) == 2, one.stderr.decode()
+    out = tmp_path.parent / f"{tmp_path.name}-partials"
+    out.mkdir()
+    for index in (1, 2):
+        done = run_infralint("check", "--no-cache", "--shard", f"{index}/2", "--partial-out", str(out / f"{index}.json"), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr.decode()
+    assert merge(tmp_path, [out / "1.json", out / "2.json"], "--format", "json").stdout == one.stdout
