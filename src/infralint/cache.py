@@ -107,6 +107,13 @@ def decode_cache_file(key: bytes, file_name: str, data: bytes) -> dict | None:
     return loaded if isinstance(loaded, dict) else None
 
 
+def _replayable(message: str) -> bool:
+    """A message about the file alone, the same on every run over the same bytes (a file in the
+    syntax of a newer Python): stored with its entry and said again when it is served. Warnings
+    about the input may come from other files and are never stored (`input_warnings.py`)."""
+    return message.startswith("note: ")
+
+
 def _relative_name(key) -> bool:
     """A path as entries name files: relative to the cache root, never absolute (a moved tree)."""
     return isinstance(key, str) and bool(key) and not os.path.isabs(key) and "\0" not in key
@@ -115,6 +122,9 @@ def _relative_name(key) -> bool:
 def _valid_entry(key, entry) -> bool:
     """An entry as `store` writes it; anything else (a hand edit, a truncated write) is discarded."""
     if not _relative_name(key) or not isinstance(entry, dict):
+        return False
+    notes = entry.get("notes")
+    if notes is not None and not (isinstance(notes, list) and all(isinstance(n, str) and _replayable(n) for n in notes)):
         return False
     if not isinstance(entry.get("digest"), str) or not _DIGEST.fullmatch(entry["digest"]):
         return False
@@ -261,7 +271,7 @@ class ResultCache:
         self.hits += 1
         for finding in findings:
             finding.path = shown
-        result = FileResult(shown, findings, [], entry["digest"])
+        result = FileResult(shown, findings, list(entry.get("notes") or ()), entry["digest"])
         result.deps = {self._path(dep): digest for dep, digest in (entry.get("deps") or {}).items()}
         result.with_project = bool(entry.get("project"))
         if result.with_project:
@@ -326,8 +336,8 @@ class ResultCache:
         return digest
 
     def store(self, path: Path, result) -> None:
-        if result.errors or not result.digest:
-            return  # never cache a run that had internal trouble
+        if not result.digest or not all(_replayable(message) for message in result.errors):
+            return  # never cache a run that had internal trouble, or warnings the next run must say
         location = os.path.abspath(path)
         key = self._name(location)
         try:
@@ -335,6 +345,8 @@ class ResultCache:
         except OSError:
             stat = None
         entry = {"digest": result.digest, "stat": stat, "place": self.place, "shown": result.path, "findings": [f.to_dict() for f in result.findings]}
+        if result.errors:
+            entry["notes"] = list(result.errors)
         if result.deps:
             entry["deps"] = {self._name(dep): digest for dep, digest in result.deps.items()}
         if result.with_project:

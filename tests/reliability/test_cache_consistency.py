@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from infralint import cli
+from infralint.cache import ResultCache
 
 from ..project.cache_service import BROKEN_PY, CONFIG, FILES, HEALTH, PROBES, SETTINGS
 
@@ -111,3 +113,32 @@ def test_a_subfolder_run_shows_paths_as_a_run_without_cache_does(service, monkey
     monkeypatch.chdir(service / "app")
     assert _check("..") == _check("--no-cache", "..")
     assert _check(".") == _check("--no-cache", ".")
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the note is about a Python older than 3.12")
+def test_a_file_in_newer_syntax_is_served_with_its_note(tmp_path, monkeypatch):
+    """Its note depends on its bytes and the interpreter alone: stored, and said again when served,
+    instead of linting the file on every run."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.12"\n\n[tool.infralint]\n')
+    (tmp_path / "aliases.py").write_text("type Pair = tuple[int, int]\n")
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    served = []
+    real_lookup = ResultCache.lookup
+
+    def lookup(self, *args, **kwargs):
+        found = real_lookup(self, *args, **kwargs)
+        served.append(found is not None)
+        return found
+
+    monkeypatch.setattr(ResultCache, "lookup", lookup)
+    runs = []
+    for _ in range(2):
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            cli.main(["check", "--format", "json", "--jobs", "1", "."])
+        runs.append(err.getvalue())
+    assert "aliases.py needs Python ≥ 3.12" in runs[0]
+    assert runs[1] == runs[0]
+    assert served[-2:] == [True, True]

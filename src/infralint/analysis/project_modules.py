@@ -225,6 +225,39 @@ def _record_path(path: str, digest: str | None) -> None:
         stack[-1][path] = digest
 
 
+def record_package(folder: str, package: str) -> None:
+    """`folder` is the package `package` (dotted; "" when it is none) because of the `__init__.py`
+    files above it, and up to the first folder without one: a module's dotted name, and everything
+    computed with it, depends on them (deleting one renames every module below it)."""
+    if not _recorders():
+        return
+    for _ in range(package.count(".") + 1 if package else 0):
+        marker = os.path.join(folder, "__init__.py")
+        _record_path(marker, _marker_digest(marker))
+        folder = os.path.dirname(folder)
+    _record_path(os.path.join(folder, "__init__.py"), None)
+
+
+_markers: dict[tuple, str | None] = {}
+
+
+def _marker_digest(path: str) -> str | None:
+    """The content digest of a package's `__init__.py`, read once while its stat is unchanged."""
+    from ..results import content_digest
+    from ..safe_files import read_regular_file
+
+    try:
+        stat = os.stat(path)
+        key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if key not in _markers:
+            if len(_markers) >= _MAX_LOCATED:
+                _markers.clear()
+            _markers[key] = content_digest(read_regular_file(path))
+        return _markers[key]
+    except OSError:
+        return None
+
+
 def _record_missing(importer: str, level: int, module: str) -> None:
     """A relative import of a module that does not exist (yet): its files are dependencies with no
     digest, so a lint that resolved nothing through it is redone once the module appears."""
@@ -282,6 +315,7 @@ def infer_number(loaded: LoadedModule, attrs: list[str]) -> float | None:
 
 
 def clear_cache() -> None:
+    _markers.clear()
     _located.clear()
     _missing.clear()
     _modules.clear()

@@ -25,6 +25,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from ..analysis import project_modules
 from ..input_warnings import collect_input_warnings
 from .facts import Fact, FileFacts
 
@@ -172,6 +173,7 @@ def module_name(path: str) -> str:
     folder, name = os.path.split(os.path.abspath(path))
     stem = name.rsplit(".", 1)[0]
     package = _package_of(folder)
+    project_modules.record_package(folder, package)  # a cached answer depends on the `__init__.py` files
     if stem == "__init__":
         return package or os.path.basename(folder)
     return f"{package}.{stem}" if package else stem
