@@ -5,6 +5,7 @@ INF303 has none, and names lines of other files in its messages."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import stat
 from pathlib import Path
@@ -143,6 +144,53 @@ def test_findings_left_after_fixing_carry_the_fixed_positions_of_every_file(tmp_
     assert "app/checks.py:5:51: INF301" in out
     assert "via `check_cache` (app/checks.py:8)" in out and "socket_timeout, line 10)" in out
     assert out == run_infralint("check", "--format", "concise", "--no-cache", cwd=root).stdout.decode()
+
+
+LIVE_ROUTE = """from fastapi import FastAPI
+from redis.asyncio import Redis
+
+app = FastAPI()
+redis_client = Redis(host="redis", socket_timeout=30.0)
+
+
+@app.get("/health/live")
+async def live():
+    started = time.monotonic()
+    await redis_client.ping()
+    return {"status": "alive", "took": time.monotonic() - started}
+"""
+LIVENESS_PROBE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/api:1.0
+          livenessProbe:
+            httpGet:
+              path: /health/live
+              port: 8000
+            timeoutSeconds: 5
+"""
+
+
+def test_a_configuration_finding_names_the_fixed_lines_of_the_handler(tmp_path):
+    """The liveness probe's findings sit in the YAML file and name the handler's lines in Python;
+    fixing the handler's file (an import on top) moves those lines."""
+    root = service(tmp_path, {"app/health.py": LIVE_ROUTE, "deploy/api.yaml": LIVENESS_PROBE})
+    (root / "pyproject.toml").write_text("[tool.infralint]\nselect = ['INF101', 'INF603', 'INF604']\n")
+    before = run_infralint("check", "--format", "json", "--no-cache", cwd=root).stdout.decode()
+    # the handler's line and its awaited ping, before fixing
+    assert "socket_timeout, line 11), app/health.py:9)" in before and "(Redis) at app/health.py:11:" in before
+    fixed = run_infralint("check", "--fix", "--format", "json", "--no-cache", cwd=root)
+    assert (root / "app/health.py").read_text().startswith("import time\n")
+    messages = " | ".join(f["message"] for f in json.loads(fixed.stdout))
+    assert "socket_timeout, line 13), app/health.py:11)" in messages and "(Redis) at app/health.py:13:" in messages
+    assert "time` is not defined" not in messages
+    assert fixed.stdout == run_infralint("check", "--format", "json", "--no-cache", cwd=root).stdout
 
 
 @pytest.mark.parametrize(
