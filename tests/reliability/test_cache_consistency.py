@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from infralint import cli
 from infralint.cache import ResultCache
 
+from ..conftest import run_infralint
 from ..project.cache_service import BROKEN_PY, CONFIG, FILES, HEALTH, PROBES, SETTINGS
 
 
@@ -142,3 +144,21 @@ def test_a_file_in_newer_syntax_is_served_with_its_note(tmp_path, monkeypatch):
     assert "aliases.py needs Python ≥ 3.12" in runs[0]
     assert runs[1] == runs[0]
     assert served[-2:] == [True, True]
+
+
+
+@pytest.mark.integration
+def test_deleting_a_package_marker_renames_the_modules_below_it(service):
+    """`app/__init__.py` is read by no rule, yet it makes `ws.py` the module `app.ws`: without it
+    the modules' names, and the joins made through them, change. (Separate processes: a process
+    remembers which folders are packages.)"""
+    env = {"XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
+
+    def runs() -> tuple:
+        warm, cold = (run_infralint("check", "--format", "json", *extra, ".", cwd=service, env=env) for extra in ((), ("--no-cache",)))
+        return json.loads(warm.stdout), json.loads(cold.stdout)
+
+    runs()
+    (service / "app" / "__init__.py").unlink()
+    warm, cold = runs()
+    assert warm == cold
