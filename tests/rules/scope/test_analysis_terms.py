@@ -9,17 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from infralint.rules.scope import PossiblyUnbound, UnboundLocal, UndefinedName, rules
+from infralint.rules import scope
+from infralint.rules.scope import PossiblyUnbound, UnboundLocal, UndefinedName, rule_code
 from infralint.rules.scope.problems import PathKind, ReadFailure
+from infralint.rules.scope.wording import describe_path
 
-SCOPE = Path(rules.__file__).parent
-RULE_MODULES = {"rules.py", "__init__.py"}
+SCOPE = Path(scope.__file__).parent
+#: the modules of the rules themselves, which map failures to their codes
+RULE_MODULES = {"__init__.py", "undefined_name.py", "possibly_unbound.py", "unbound_local.py"}
 
 
 def test_every_failed_read_belongs_to_exactly_one_rule():
     owners = {failure: [rule.code for rule in (UndefinedName, PossiblyUnbound, UnboundLocal) if failure in rule.failures] for failure in ReadFailure}
     assert all(len(codes) == 1 for codes in owners.values()), owners
-    assert rules.rule_code(ReadFailure.MAYBE_UNBOUND) == "INF102"
+    assert rule_code(ReadFailure.MAYBE_UNBOUND) == "INF102"
 
 
 @pytest.mark.parametrize("module", sorted(p.name for p in SCOPE.glob("*.py") if p.name not in RULE_MODULES))
@@ -35,4 +38,4 @@ def test_path_kinds_are_worded_by_the_rules(kind):
     node.test = ast.Name("ready")  # what an `if`/`while` link would carry
     node.pattern = node  # what a `case` would carry
     why = (kind, node)
-    assert "on some path through line" not in rules.describe_path(why, "name", 2)
+    assert "on some path through line" not in describe_path(why, "name", 2)

@@ -11,7 +11,7 @@ import pytest
 
 from infralint.api import lint_source
 from infralint.rules.scope.binder import AllPathsScopeAnalysis
-from infralint.rules.scope.rules import rule_code
+from infralint.rules.scope import rule_code
 from infralint.source import SourceFile
 
 from ...conftest import config_for
