@@ -14,27 +14,17 @@ from infralint.rules.cleanup.cleanup_names import AMBIGUOUS, TEARDOWN, CleanupNa
 from infralint.rules.cleanup.hoist_fix import hoist_import
 from infralint.rules.cleanup.yield_flow import statements_after_yield
 
-from ...conftest import assert_fixture, config_for
+from ...conftest import config_for
 
 HERE = Path(__file__).parent / "fixtures"
 CODES = ["INF201", "INF202"]
-FIXTURE_FILES = sorted(p.name for p in HERE.glob("*.py"))
 
 
 def lint(text: str, select=CODES, options=None, path: str = "app/service.py"):
     return lint_source(textwrap.dedent(text), path, config_for(select, options), resolve_fixes=True)
 
 
-# -- every path kind and the look-alikes, from the fixtures --------------------------------------------
-
-
-#: hoisting.py also shows the fixes for modules that are already loaded, reported only on request
-FIXTURE_OPTIONS = {"hoisting.py": {"cleanup.report-loaded-modules": True}}
-
-
-@pytest.mark.parametrize("name", FIXTURE_FILES)
-def test_fixture(name):
-    assert_fixture(HERE / name, CODES, display_path=f"app/{name}", options=FIXTURE_OPTIONS.get(name))
+# every path kind and the look-alikes: the fixtures, run by tests/rules/test_rule_units.py
 
 
 def test_cleanup_names_are_configurable():
@@ -194,7 +184,7 @@ def test_handlers_of_a_bare_yield_are_teardown():
 
 
 def fix_safety_by_line(path) -> dict[int, FixSafety | None]:
-    findings = lint_source(path.read_text(), "app/hoisting.py", config_for(CODES, FIXTURE_OPTIONS["hoisting.py"]), resolve_fixes=True)
+    findings = lint_source(path.read_text(), "app/hoisting.py", config_for(CODES, {"cleanup.report-loaded-modules": True}), resolve_fixes=True)
     return {f.line: (f.fix.safety if f.fix else None) for f in findings}
 
 
@@ -361,7 +351,7 @@ def test_hoist_import_refuses_a_position_without_an_import():
         hoist_import("def f():\n    x = 1\n", 2, 4)
 
 
-@pytest.mark.parametrize("name", FIXTURE_FILES)
+@pytest.mark.parametrize("name", sorted(p.name for p in HERE.glob("*.py")))
 @pytest.mark.parametrize("unsafe", [False, True])
 def test_fix_on_every_fixture_parses_relints_clean_and_is_idempotent(name, unsafe):
     text = (HERE / name).read_text()

@@ -3,23 +3,7 @@ container environments; load balancers implied by the platform (analysis/platfor
 
 from __future__ import annotations
 
-from .test_rules import assert_project, lint_project
-
-
-def test_shell_scripts_behind_an_alb_ingress(tmp_path):
-    # the ALB's idle timeout comes from the ingress annotation; a keep-alive equal to it races
-    assert_project("keepalive_shell", tmp_path, select=["INF605"])
-
-
-def test_gunicorn_configuration_modules_behind_a_procfile(tmp_path):
-    # settings inside `if` blocks count; the native asgi worker ignores keepalive; UvicornWorker
-    # subclasses set the keep-alive through CONFIG_KWARGS
-    assert_project("keepalive_confs", tmp_path, select=["INF605"])
-
-
-def test_helm_templates_behind_ingress_nginx(tmp_path):
-    # UVICORN_* settings evidence the uvicorn command line; a spliced env list is never called incomplete
-    assert_project("keepalive_helm", tmp_path, select=["INF605"])
+from .test_rules import lint_project
 
 
 def test_ecs_task_definitions_and_the_script_default(tmp_path):

@@ -14,68 +14,21 @@ from ...conftest import config_for
 from ...project.helpers import assert_project_fixture, lint_project_fixture
 
 HERE = Path(__file__).parent / "fixtures"
+#: run by tests/rules/test_rule_units.py with every INF6xx rule; read again here for what else they show
+PROJECTS = HERE / "projects"
 CODES = ["INF601", "INF602", "INF603", "INF604", "INF605"]
 
 
 def lint_project(name: str, tmp_path, select=CODES, options=None):
-    return lint_project_fixture(HERE / name, tmp_path, select, options)
+    return lint_project_fixture(_folder(name), tmp_path, select, options)
 
 
 def assert_project(name: str, tmp_path, select=CODES, options=None):
-    return assert_project_fixture(HERE / name, select, tmp_path, options)
+    return assert_project_fixture(_folder(name), select, tmp_path, options)
 
 
-def test_kubernetes_probes_against_fastapi_handlers(tmp_path):
-    assert_project("k8s_probes", tmp_path)
-
-
-def test_terraform_load_balancer_in_front_of_a_websocket_route(tmp_path):
-    # across two .tf files of one module: var and local resolved, a var without default not guessed
-    assert_project("terraform_lb", tmp_path)
-
-
-def test_serverless_neg_takes_the_cloud_run_request_timeout(tmp_path):
-    # the backend service's own (default) timeout_sec is not what ends the WebSocket: Cloud Run's is
-    assert_project("cloud_run", tmp_path)
-
-
-def test_nginx_site_included_from_nginx_conf_in_front_of_channels(tmp_path):
-    # http-level headers come from nginx.conf through `include conf.d/*.conf`
-    assert_project("nginx_channels", tmp_path)
-
-
-def test_keepalive_against_the_application_load_balancer(tmp_path):
-    # Dockerfile (last stage), Procfile (sync worker: no keep-alive), gunicorn.conf.py, uvicorn.run(),
-    # compose `sh -c` chains; a network balancer has no HTTP keep-alive
-    assert_project("keepalive", tmp_path)
-
-
-def test_keepalive_not_reported_without_a_load_balancer(tmp_path):
-    assert_project("no_balancer", tmp_path)
-
-
-def test_gke_backend_config_and_ingress_nginx(tmp_path):
-    assert_project("gke_ingress", tmp_path)
-
-
-def test_knative_service_request_timeout(tmp_path):
-    assert_project("knative", tmp_path)
-
-
-def test_compose_healthchecks(tmp_path):
-    # a healthcheck that does not call a URL (redis-cli) calls no handler
-    assert_project("compose_health", tmp_path)
-
-
-def test_helm_templates_with_template_values(tmp_path):
-    # a probe deadline written as `{{ .Values.probeTimeout }}` is not guessed
-    assert_project("helm", tmp_path)
-
-
-def test_probe_blocks_of_helm_values_files(tmp_path):
-    # the templates splice `.Values.backend.livenessProbe` in whole: the values file holds the probe
-    # (nested keys, `values-production.yaml` too); a YAML file that is not a chart's values is not read
-    assert_project("helm_values", tmp_path)
+def _folder(name: str) -> Path:
+    return PROJECTS / name if (PROJECTS / name).is_dir() else HERE / name
 
 
 def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
@@ -84,8 +37,8 @@ def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
     from infralint.rules.infra_config.budget_hook import configuration_for_route
 
     root = tmp_path / "svc"
-    shutil.copytree(HERE / "terraform_lb", root)
-    shutil.copytree(HERE / "k8s_probes", root, dirs_exist_ok=True)
+    shutil.copytree(PROJECTS / "terraform_lb", root)
+    shutil.copytree(PROJECTS / "k8s_probes", root, dirs_exist_ok=True)
     monkeypatch.chdir(root)
     config = config_for(CODES)
     project = join_project(lint_files(discover([Path(".")], config), config, want_facts=True))
@@ -109,7 +62,7 @@ def test_what_the_configuration_says_about_one_route(tmp_path, monkeypatch):
 )
 def test_idle_timeouts_against_the_servers_pings(tmp_path, monkeypatch, procfile, reported):
     root = tmp_path / "site"
-    shutil.copytree(HERE / "nginx_channels", root)
+    shutil.copytree(PROJECTS / "nginx_channels", root)
     (root / "Procfile").write_text(procfile)
     monkeypatch.chdir(root)
     config = config_for(["INF601"])
@@ -162,49 +115,10 @@ def test_inf303_takes_its_budget_from_the_probe_that_calls_the_route(tmp_path):
     assert 17 not in by_line
 
 
-def test_nginx_in_helm_templates_and_values_snippets(tmp_path):
-    # a `define` in a .tpl, a ConfigMap template's `nginx.conf: |-`, values snippets spliced where the
-    # template prints `.Values.nginx.extraServerConf`: inheritance lost, Host left to a sibling,
-    # the Connection value given to Upgrade; public upstreams and deliberate header sets are clean
-    assert_project("nginx_templates", tmp_path, select=["INF602"])
-
-
-def test_dockerfile_healthcheck_of_the_last_stage(tmp_path):
-    # the first stage's HEALTHCHECK never runs; a check of a route that touches nothing is clean
-    assert_project("docker_healthcheck", tmp_path)
-
-
-def test_compose_healthcheck_scripts_and_django_health_check(tmp_path):
-    # `python /app/scripts/healthcheck.py` found by its path tail and read for the URL it requests;
-    # /health is django-health-check with the db plugin; `python -m tools.probe` reaches the liveness
-    # view (no dependency); a script not in the run and pg_isready reach no route
-    assert_project("django_health_check", tmp_path)
-
-
-def test_liveness_on_a_sync_handler_followed_into_another_module(tmp_path):
-    # a Helm template's probes; `def health()` calls a helper that opens a psycopg connection
-    # (plain calls of sync functions are followed); readiness on it is fine; an async function
-    # called without await does not run
-    assert_project("sync_liveness", tmp_path)
-
-
-def test_backend_that_forces_the_websocket_upgrade_carries_websockets(tmp_path):
-    # no Python route is needed: the backend service's own headers say what it carries
-    assert_project("gcp_forced_upgrade", tmp_path)
-
-
 def test_load_balancers_implied_by_an_ingress(tmp_path):
     # an ALB ingress without idle_timeout (60 s, the server never pings) and a GKE Ingress whose
     # Service names no BackendConfig (30 s); the ALB with idle_timeout set and the /api path are clean
     assert_project("implied_ingress", tmp_path, select=["INF601"])
-
-
-def test_cloud_run_request_timeouts_from_gcloud_run_deploy(tmp_path):
-    # shell scripts (continuations, comments and echo skipped), Python argument lists and command
-    # strings, Cloud Build args on the gcloud builder or entrypoint, GitHub Actions `run:` blocks and
-    # the deploy-cloudrun action's flags; `--timeout 60`, `=300s`, `5m`, `1h`; a variable is never
-    # guessed; 3600 s carries a WebSocket for an hour: clean
-    assert_project("cloud_run_deploy", tmp_path, select=["INF601"])
 
 
 def test_cloud_run_probe_flags_are_probes(tmp_path):
@@ -213,7 +127,7 @@ def test_cloud_run_probe_flags_are_probes(tmp_path):
     from infralint.rules.infra_config.model import infra_of
 
     load_extractors()
-    root = HERE / "cloud_run_deploy"
+    root = PROJECTS / "cloud_run_deploy"
     workflow = root / ".github" / "workflows" / "deploy.yml"
     facts = extract_file(".github/workflows/deploy.yml", workflow.read_text())
     infra = infra_of(Project([facts], root))

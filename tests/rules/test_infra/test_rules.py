@@ -37,19 +37,8 @@ def assert_round_trip(text: str, code: str, path: str = CRITICAL, unsafe: bool =
     return once
 
 
-# -- fixtures -------------------------------------------------------------------------------------
-
-
-def test_disabled_requirements_fixture():
-    assert_fixture(HERE / "disabled_requirements.py", ["INF401"], display_path="tests/mission_critical/test_disabled.py")
-
-
-def test_critical_skips_fixture():
-    assert_fixture(HERE / "critical_skips.py", ["INF402"], display_path="tests/mission_critical/test_skips.py")
-
-
-def test_skips_critical_by_marker_fixture():
-    assert_fixture(HERE / "ordinary_skips.py", ["INF402"], display_path="tests/unit/test_skips.py")
+# -- fixtures: run by tests/rules/test_rule_units.py, each under its `# fixture-path:`; here the same
+# files under other paths -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("folder", ["tests/unit", "tests", "app/tests/api"])
@@ -64,27 +53,8 @@ def test_every_default_critical_path_is_critical(folder):
     assert [f.line for f in findings(text, "INF402", f"{folder}/test_x.py")] == [3]
 
 
-@pytest.mark.parametrize(
-    ("name", "code", "path"),
-    [
-        ("env_fallbacks.py", "INF403", "test_framework/services.py"),
-        ("critical_file_skips.py", "INF402", "tests/integration_test.py"),
-        ("critical_file_skips.py", "INF402", "tests/test_checkout_e2e.py"),
-        ("critical_conftest.py", "INF402", "tests/integration/conftest.py"),
-        ("commented_marks.py", "INF401", "tests/test_orders.py"),
-        ("vacuous_more.py", "INF404", "tests/test_pipeline.py"),
-    ],
-)
-def test_issue_patterns_fixture(name, code, path):
-    assert_fixture(HERE / name, [code], display_path=path)
-
-
-def test_env_flags_fixture():
-    assert_fixture(HERE / "env_conftest.py", ["INF403"], display_path="tests/mission_critical/conftest.py")
-
-
-def test_vacuous_tests_fixture():
-    assert_fixture(HERE / "vacuous_tests.py", ["INF404"], display_path="tests/test_vacuous.py")
+def test_a_critical_suite_named_by_its_file_name():
+    assert_fixture(HERE / "critical_file_skips.py", ["INF402"], display_path="tests/test_checkout_e2e.py")
 
 
 def test_rules_ignore_files_that_are_not_tests():
