@@ -54,7 +54,14 @@ MethodJudge = Callable[[ast.expr, str, str], "bool | None"]
 class Registration:
     node: ast.AST
     shared: str  # the spelling of the structure or manager (`manager`, `self.rooms`)
-    text: str  # how the registration reads (`manager.connect(websocket)`)
+    socket: str
+
+    @property
+    def text(self) -> str:
+        """How the registration reads (`manager.connect(websocket)`): spelled only for a message."""
+        if isinstance(self.node, ast.Assign):
+            return f"{self.shared}[...] = {self.socket}"
+        return _spelling(self.node)
 
 
 def _shared_spelling(node: ast.AST) -> str:
@@ -72,11 +79,11 @@ def _spelling(node: ast.AST, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _fresh_locals(function: ast.AST) -> set[str]:
+def _fresh_locals(assigns: Iterable[ast.Assign]) -> set[str]:
     """Locals bound to a new, empty container in the function: nobody else sees them."""
     fresh = set()
-    for node in own_nodes(function):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    for node in assigns:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             value = node.value
             new = isinstance(value, (ast.List, ast.Dict, ast.Set)) or (
                 isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _FRESH_CONTAINERS
@@ -194,10 +201,19 @@ class RegistrationLeaks:
         return self._callee_memo[key]
 
     def registrations(self) -> list[Registration]:
-        fresh = _fresh_locals(self.handler.function)
-        found = []
+        assigns: list[ast.Assign] = []
+        candidates: list[ast.AST] = []  # what may register the socket, in source order (one walk)
         for node in own_nodes(self.handler.function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and passes(node, self.socket):
+            kind = type(node)
+            if kind is ast.Assign:
+                assigns.append(node)
+                candidates.append(node)
+            elif kind is ast.Call and isinstance(node.func, ast.Attribute) and passes(node, self.socket):
+                candidates.append(node)
+        fresh = _fresh_locals(assigns)
+        found = []
+        for node in candidates:
+            if isinstance(node, ast.Call):
                 receiver = node.func.value
                 root = root_of(receiver)
                 if isinstance(root, ast.Name) and (root.id in fresh or root.id == self.socket):
@@ -211,14 +227,14 @@ class RegistrationLeaks:
                         continue  # a `connect` that only accepts
                 elif not _registering_name(method) or self.managers.judge(receiver, method, REGISTERS) is False:
                     continue
-                found.append(Registration(node, _shared_spelling(receiver), _spelling(node)))
+                found.append(Registration(node, _shared_spelling(receiver), self.socket))
                 self._stored_keys.update(self._keys(node, stored=True))
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == self.socket:
                 for target in node.targets:
                     root = root_of(target)
                     if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) and root.id not in fresh:
                         spelling = _shared_spelling(target)
-                        found.append(Registration(node, spelling, f"{spelling}[...] = {self.socket}"))
+                        found.append(Registration(node, spelling, self.socket))
                         self._stored_keys.update(_stored_in_place(target))
         return found
 
