@@ -30,6 +30,8 @@ CROSS_FILE_PROJECTS = {
     "chain": FIXTURES / "timeouts" / "fixtures" / "cross_module" / "redis_chain",
 }
 FORMATS = ("json", "sarif")
+#: compared for one order of the shards (the formats above, for every order)
+OTHER_FORMATS = ("text", "concise", "gitlab", "junit")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def service(tmp_path_factory) -> Path:
 def one_run(service) -> dict[str, bytes]:
     """The reference: each format from one plain `check` run."""
     reports = {}
-    for fmt in FORMATS:
+    for fmt in FORMATS + OTHER_FORMATS:
         done = run_infralint("check", "--no-cache", "--format", fmt, cwd=service)
         assert done.returncode == 1, done.stderr.decode()
         reports[fmt] = done.stdout
@@ -117,6 +119,8 @@ def test_merged_shards_report_what_one_run_reports(service, one_run, shards, cou
             done = merge(service, order, "--format", fmt)
             assert done.returncode == 1, done.stderr.decode()
             assert done.stdout == one_run[fmt]
+    for fmt in OTHER_FORMATS:
+        assert merge(service, partials, "--format", fmt).stdout == one_run[fmt], fmt
 
 
 @pytest.mark.integration
