@@ -163,8 +163,10 @@ class SocketKeyMethod(Fact):
         return [KeyedAccess.from_list(item) for item in self.removes or ()]
 
 
-#: what a keyed store or removal looks like in the text (the extractor's pre-filter)
-_KEYED_TEXT = re.compile(r"\]\s*=[^=]|\bdel\b|\.(?:pop|add|append|appendleft)\(")
+#: what a keyed store or removal looks like in the text (the extractor's pre-filter): the calls
+#: and `del` by substring, a subscript store (`...] = websocket`) by this pattern
+_KEYED_WORDS = ("del ", ".pop(", ".add(", ".append")
+_SUBSCRIPT_STORE = re.compile(r"\]\s*=[^=]")
 
 
 def keyed_method(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str | None) -> tuple[list[KeyedAccess], list[KeyedAccess]]:
@@ -175,7 +177,8 @@ def keyed_method(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str |
 def may_be_keyed(function: ast.AST, lines: list[str]) -> bool:
     """Cheap pre-filter on the function's lines before its nodes are walked."""
     end = getattr(function, "end_lineno", None) or function.lineno
-    return any(_KEYED_TEXT.search(line) for line in lines[function.lineno - 1 : end])
+    text = "\n".join(lines[function.lineno - 1 : end])
+    return any(word in text for word in _KEYED_WORDS) or ("]" in text and _SUBSCRIPT_STORE.search(text) is not None)
 
 
 def key_of(expr: ast.expr) -> str:
