@@ -40,10 +40,21 @@ def socket_param(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool)
     if method and params and params[0].arg in ("self", "cls"):
         params = params[1:]
     for index, param in enumerate([*params, *function.args.kwonlyargs]):
-        annotation = ast.unparse(param.annotation).lower() if param.annotation is not None else ""
+        annotation = _annotation_text(param.annotation).lower()
         if "websocket" in annotation.replace("_", "") or param.arg in SOCKET_NAMES or "websocket" in param.arg.lower():
             return (index if index < len(params) else -1), param.arg
     return None
+
+
+def _annotation_text(annotation: ast.expr | None) -> str:
+    """The annotation as written; a plain name or dotted name without `ast.unparse` (most are)."""
+    if annotation is None:
+        return ""
+    if isinstance(annotation, ast.Name):
+        return annotation.id
+    if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name):
+        return f"{annotation.value.id}.{annotation.attr}"
+    return ast.unparse(annotation)
 
 
 @dataclass
