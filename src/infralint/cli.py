@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if sys.stdout is None:
             _without_standard_output(args)
+        if args.command == "check" and (args.shard is not None or args.partial_out is not None):
+            from .commands.shard import run_shard
+
+            return run_shard(args)
         if args.command == "check":
             from .commands.check import run_check
 

@@ -32,10 +32,6 @@ def run_check(args, lint=None) -> int:
     """`lint` replaces the linting of `args.paths` (`merge` reports joined partials this way)."""
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if getattr(args, "shard", None) is not None or getattr(args, "partial_out", None) is not None:
-        from .shard import run_shard
-
-        return run_shard(args, resolver_from_args(args))
     reads_stdin = STDIN in args.paths
     if reads_stdin and len(args.paths) > 1:
         raise UsageError("`-` (standard input) cannot be combined with other paths")

@@ -19,13 +19,16 @@ from ..project.members import context_paths
 from ..report.escape import printable
 from ..sharding import config_digest, named_folders, parse_shard, relative_to_root
 from .check import STDIN, _note_named_folders, _result_cache
+from .common import resolver_from_args
 
 #: what a shard cannot do: these belong to the merge (or need every file at once)
 _MERGE_ONLY = (("fix", "--fix"), ("diff", "--diff"), ("write_baseline", "--write-baseline"), ("baseline", "--baseline"))
 
 
-def run_shard(args, resolver) -> int:
+def run_shard(args) -> int:
     shard = parse_shard(args.shard or "1/1")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     if args.partial_out is None:
         raise UsageError("--shard needs --partial-out FILE (where the shard's facts and findings go, for `infralint merge`)")
     for dest, option in _MERGE_ONLY:
@@ -33,6 +36,7 @@ def run_shard(args, resolver) -> int:
             raise UsageError(f"{option} cannot be combined with --shard/--partial-out: give it to `infralint merge`")
     if args.stdin_filename is not None or STDIN in args.paths:
         raise UsageError("--shard/--partial-out lint files on disk, not standard input")
+    resolver = resolver_from_args(args)
     root = resolver.config_for(Path.cwd()).root
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
     _note_named_folders(args.paths, config_of.values())
