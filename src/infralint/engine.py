@@ -735,7 +735,8 @@ def facts_of_files(linter: Linter, paths: Iterable[Path], cache: ResultCache | N
         name = shown(path)
         hit = cache.lookup(path, name, want_facts=True) if cache is not None else None
         if hit is not None:
-            found.extend([hit.facts] if hit.facts is not None else [])
+            if hit.facts is not None:
+                found.append(hit.facts)
             continue
         try:
             data = read_regular_file(path)
