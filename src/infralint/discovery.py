@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -87,7 +87,7 @@ def _fact_file_filter(config: Config):
     from .project import load_extractors, wants_file
 
     load_extractors()
-    return wants_file
+    return partial(wants_file, enabled=frozenset(enabled))  # only the files an enabled rule's extractors read
 
 
 def _read_kind(path: Path, readers: list, fact_files) -> bool:

@@ -87,3 +87,11 @@ def test_force_exclude_keeps_only_the_kinds_a_walk_reads(tmp_path):
     assert names(discover(named, config, force_exclude=True), root) == ["Dockerfile", "app/main.py", "deploy/api.yaml", "manage"]
     # without it, a file named explicitly is always linted
     assert names(discover(named, config), root) == sorted(["README.md", "app/main.py", "deploy/api.yaml", "Dockerfile", "notes.txt", "manage"])
+
+
+def test_discovery_reads_the_fact_files_the_enabled_project_rules_need(tmp_path):
+    # the probe's YAML for INF303 alone (no INF6 rule needed); browser clients only for INF5
+    root = make(tmp_path, "app/main.py", "deploy/api.yaml", "web/chat.ts")
+    for select, wanted in ((["INF303"], ["app/main.py", "deploy/api.yaml"]), (["INF5"], ["app/main.py", "deploy/api.yaml", "web/chat.ts"]), (["INF1"], ["app/main.py"])):
+        config = ConfigResolver(select=select).config_for(root)
+        assert names(discover([root], config), root) == wanted, select

@@ -62,10 +62,16 @@ def file_extractor(*patterns: str, needed_by: str | None = None) -> Callable[[Fi
     return register
 
 
-def wants_file(path: str | Path) -> bool:
-    """Whether some file extractor reads this (non-Python) file."""
+def wants_file(path: str | Path, enabled: "frozenset[str] | set[str] | None" = None) -> bool:
+    """Whether some file extractor reads this (non-Python) file; with `enabled` (the run's rule
+    codes), one that some enabled rule needs (browser clients only for the WebSocket rules)."""
     name = Path(path).name
-    return any(fnmatch(name, pattern) for patterns, _, _ in _file_extractors for pattern in patterns)
+    return any(
+        fnmatch(name, pattern)
+        for patterns, _, needed_by in _file_extractors
+        if enabled is None or needed_by is None or any(code.startswith(needed_by) for code in enabled)
+        for pattern in patterns
+    )
 
 
 #: node types the engine's shared traversal collects for extractors (others cost a walk of their own)
