@@ -11,7 +11,8 @@ other rules of the family leave alone. A rule's fixtures are the ones whose mark
 (`grep -rl INF302 tests/rules/timeouts/fixtures`). A single-file fixture may start with header
 comments that say how it is linted:
 
-    # fixture-path: tests/mission_critical/test_skips.py   (the path it is linted as; by default its own)
+    # fixture-path: tests/mission_critical/test_skips.py   (the path it is linted as; by default
+                                                          `app/<its name>`, application code)
     # fixture-options: {"cleanup.report-loaded-modules": true}   (JSON: option values by "group.name")
 
 Other folders under `fixtures/` are inputs of the family's own tests, not run here.
@@ -33,7 +34,7 @@ _HEADER = re.compile(r"^#\s*fixture-(?P<key>path|options):\s*(?P<value>.+?)\s*$"
 @dataclass(frozen=True)
 class FileFixture:
     path: Path
-    display_path: str | None
+    display_path: str
     options: dict | None
 
 
@@ -66,7 +67,7 @@ def _with_header(path: Path) -> FileFixture:
         if match:
             found[match.group("key")] = match.group("value")
     options = json.loads(found["options"]) if "options" in found else None
-    return FileFixture(path, found.get("path"), options)
+    return FileFixture(path, found.get("path", f"app/{path.name}"), options)
 
 
 def marked_codes(family: str) -> set[str]:
