@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import os
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .analysis.names import ImportMap
 from .cache import ResultCache
@@ -25,6 +26,9 @@ from .rules.meta import syntax_error_message
 from .safe_files import describe_os_error, read_regular_file
 from .source import MAX_PYTHON_CHARS, SourceFile, decode_source, walk_types
 from .suppression import config_noqa_comments, noqa_comments, skip_file
+
+if TYPE_CHECKING:
+    from .parallel import Pool
 
 MAX_FIX_PASSES = 10
 # listed by every traversal whatever the rules visit: shared analyses read them (imports, calls,
@@ -50,6 +54,35 @@ def _meta_finding(code: str, message: str, path: str, line: int = 1, col: int = 
     return Finding(code, entry.name, message, path, line, col, line, col, entry.severity)
 
 
+class RetainedContexts:
+    """The parsed contexts of deferred files, up to a memory budget per process.
+
+    A syntax tree takes tens of times its source in memory: past the budget, a deferred file's
+    context is dropped and the file is read and parsed again after the join instead."""
+
+    #: characters of source whose trees one process keeps (a few hundred MiB of trees)
+    BUDGET_CHARS = 8_000_000
+
+    def __init__(self) -> None:
+        self._contexts: dict[str, FileContext] = {}
+        self._chars = 0
+
+    def keep(self, display_path: str, ctx: FileContext, chars: int) -> None:
+        if self._chars + chars <= self.BUDGET_CHARS:
+            self._contexts[display_path] = ctx
+            self._chars += chars
+
+    def take(self, display_path: str) -> FileContext | None:
+        ctx = self._contexts.pop(display_path, None)
+        if ctx is not None:
+            self._chars -= len(ctx.source.text)
+        return ctx
+
+    def clear(self) -> None:
+        self._contexts.clear()
+        self._chars = 0
+
+
 class Linter:
     """The enabled rules of one configuration, ready to lint any number of files.
 
@@ -72,6 +105,9 @@ class Linter:
         #: project rules that place findings in configuration files (YAML, Terraform, nginx…): such
         #: files are read through their own readers even by a linter of single files
         self.fact_file_rules = [rule for rule in self.project_rules if rule.reads_fact_files]
+        #: the contexts of files deferred to the project phase, kept to finish them without a
+        #: second read, parse and traversal
+        self._retained = RetainedContexts()
         if self.collect_facts or self.fact_file_rules:
             from .project import load_extractors
 
@@ -174,22 +210,31 @@ class Linter:
         ctx = FileContext(source, self.config, display_path, project)
         # facts too may read imported constants; what the project's configuration could not be
         # read as is said by the file whose rules first read it
+        # tests and stubs state no facts: their nodes are not worth collecting
+        collected: dict | None = {} if self.collect_facts and facts is None and not (source.is_test or source.is_stub) else None
         with _recording_dependencies(result, project), collect_input_warnings(result.errors):
             if defer and project is None and self._waits_for_project(ctx):
+                # the one traversal happens now (the facts need it); the rules run on its nodes
+                # once the project is joined, from the context kept here (`finish_deferred`)
                 result.deferred = True
+                self._walk(ctx, self._active_rules(ctx), collected)
                 if self.collect_facts:
-                    result.facts = self._python_facts(source, display_path)
+                    result.facts = self._python_facts(source, display_path, collected)
                     result.errors.extend(result.facts.errors)
+                self._retained.keep(display_path, ctx, len(text))
                 return result
-            # tests and stubs state no facts: their nodes are not worth collecting
-            collected: dict | None = {} if self.collect_facts and facts is None and not (source.is_test or source.is_stub) else None
             findings = self._run_rules(ctx, result.errors, collected)
             if facts is not None:
                 result.facts = facts  # extracted in the first phase
             elif self.collect_facts:
                 result.facts = self._python_facts(source, display_path, collected)
                 result.errors.extend(result.facts.errors)
+        return self._finish_result(result, ctx, findings, resolve_fixes, project)
+
+    def _finish_result(self, result: FileResult, ctx: FileContext, findings: list[Finding], resolve_fixes: bool, project) -> FileResult:
+        """Suppressions, then (when asked) the fixes' edits; findings in position order."""
         result.with_project = project is not None
+        source = ctx.source
         findings = self._suppress(source, findings)
         if resolve_fixes:
             self._resolve_fixes(ctx, findings, result.errors)
@@ -287,9 +332,27 @@ class Linter:
         ignored = self.config.ignored_for_path(_relative_to(ctx.display_path, self.config.root)) if self.config.per_file_ignores else ()
         return any(not any(r.code.startswith(i) for i in ignored) and r.applies_to(ctx) for r in waiting)
 
+    def finish_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
+        """After the join: lint a file the first phase left for the project. A Python file whose
+        context this process kept is finished from it — its rules run on the nodes of the first
+        phase's traversal, nothing is read or parsed again; any other is linted again."""
+        ctx = self._retained.take(result.path)
+        if ctx is None:
+            return self.lint_deferred(result, path, project, resolve_fixes)
+        ctx.project = project
+        errors = [e for e in result.errors]
+        finished = FileResult(result.path, errors=errors, digest=result.digest, facts=result.facts)
+        with _recording_dependencies(finished, project), collect_input_warnings(finished.errors):
+            findings = self._dispatch(ctx, self._active_rules(ctx), ctx.source.walked_nodes(), finished.errors)
+        finished.deps = {**result.deps, **finished.deps}
+        self._finish_result(finished, ctx, findings, resolve_fixes, project)
+        self._apply_per_file_ignores(finished)
+        return finished
+
     def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
         """After the join: lint a file the first phase left for the project, reusing its facts. The
-        file is read and parsed again rather than its tree kept: memory stays flat."""
+        file is read and parsed again (its context was not kept: over the memory budget, or
+        served from the cache)."""
         if self._is_fact_file(result.path):
             return lint_path(self, path, resolve_fixes, project=project)  # a configuration file
         try:
@@ -321,29 +384,43 @@ class Linter:
         rules = self._active_rules(ctx)
         if not rules and collected is None:
             return []
+        nodes = self._walk(ctx, rules, collected)
+        return self._dispatch(ctx, rules, nodes, errors)
+
+    def _walk(self, ctx: FileContext, rules: list[Rule], collected: dict | None) -> list[ast.AST]:
+        """The file's one traversal: the nodes every rule and shared analysis visits, and those the
+        fact extractors want (into `collected`, by type). Kept by the source, so the analyses
+        rules ask for reuse the list."""
+        wanted = {node_type for rule in rules for node_type in rule.node_types} | _SHARED_NODE_TYPES
+        if collected is not None:
+            from .project.registry import FACT_NODE_TYPES
+
+            wanted |= FACT_NODE_TYPES
+        nodes = list(walk_types(ctx.tree, wanted))
+        ctx.source.remember_walk(wanted, nodes)
+        if collected is not None:
+            for node_type in FACT_NODE_TYPES:
+                collected[node_type] = []
+            for node in nodes:
+                if type(node) in collected:
+                    collected[type(node)].append(node)
+        return nodes
+
+    def _dispatch(self, ctx: FileContext, rules: list[Rule], nodes: list[ast.AST], errors: list[str]) -> list[Finding]:
+        """Hand each node of the traversal to the rules that visit its type, then finish them."""
         findings: list[Finding] = []
         broken: set[Rule] = set()
         dispatch: dict[type, list[Rule]] = defaultdict(list)
         for rule in rules:
             for node_type in rule.node_types:
                 dispatch[node_type].append(rule)
-        wanted = set(dispatch) | _SHARED_NODE_TYPES
-        if collected is not None:
-            from .project.registry import FACT_NODE_TYPES
-
-            for node_type in FACT_NODE_TYPES:
-                collected[node_type] = []
-            wanted |= FACT_NODE_TYPES
-        # listed before any rule runs, so the analyses rules ask for can reuse the list
-        nodes = list(walk_types(ctx.tree, wanted))
-        ctx.source.remember_walk(wanted, nodes)
         nothing: list[Rule] = []
         call_names = {rule: rule.call_names for rule in dispatch.get(ast.Call, ()) if rule.call_names is not None}
         imports = ctx.analysis(ImportMap) if call_names else None
         for node in nodes:
             kind = type(node)
-            if collected is not None and kind in collected:
-                collected[kind].append(node)
+            if kind not in dispatch:
+                continue
             callee = _callee_names(node, imports) if kind is ast.Call and imports is not None else None
             for rule in dispatch.get(kind, nothing):
                 if rule in broken or (callee is not None and rule in call_names and callee[0] not in call_names[rule] and callee[1] not in call_names[rule]):
@@ -716,14 +793,19 @@ def lint_files(
         cache = None
     if cache is not None:
         cache.run_files = _file_set_digest([*paths, *context_paths])
-    results, linter = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
+    results, linter, pool = _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
     if linter is None and cache is not None and cache.project_in_doubt(results, context_paths, display_path):
         # every file was served, but some answers were joined with another project than this one
         # (part of the tree was linted since, or a file the run does not report changed)
         linter = Linter(config, collect_facts=True if want_facts else None)
-    if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
-        context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
-        _project_phase(linter, paths, results, cache, resolve_fixes, progress, context)
+    try:
+        if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
+            context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
+            with batch_collection():
+                _project_phase(linter, paths, results, cache, resolve_fixes, progress, pool, context)
+    finally:
+        if pool is not None:
+            pool.stop()
     yield from results
 
 
@@ -756,12 +838,13 @@ def _file_set_digest(paths: list[Path]) -> str:
     return content_digest("\n".join(sorted(os.path.relpath(p, base) for p in absolute)).encode("utf-8", "surrogateescape"))
 
 
-def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress, context=()) -> None:
-    """Join the facts, then lint with the project the files that wait for it (deferred ones, and
-    those a selective project rule picks). A fully cached run never gets here: no file's facts
-    changed, so the previous run's answers stand (entries read through the project carry deps).
-    Cached answers computed with another project (some file's facts differ: a lookup that found
-    nothing may find something) are redone.
+def _project_phase(linter: Linter, paths, results: list[FileResult], cache, resolve_fixes: bool, progress, pool=None, context=()) -> None:
+    """Join the facts, then lint with the project the files that wait for it: the deferred ones,
+    finished by the process that kept their parsed context (the workers of `pool` theirs, this
+    process its own), and those a selective project rule picks, shared between the processes.
+    A fully cached run never gets here: no file's facts changed, so the previous run's answers
+    stand (entries read through the project carry deps). Cached answers computed with another
+    project (some file's facts differ: a lookup that found nothing may find something) are redone.
     `context`: facts-only results of the project's files that are not reported (joined, never linted)."""
     joined = [*results, *context]
     stale = cache.stale_project_results(joined) if cache else set()
@@ -770,20 +853,64 @@ def _project_phase(linter: Linter, paths, results: list[FileResult], cache, reso
         return
     project = join_project(joined, linter.config)
     again = [i for i, r in enumerate(results) if i in stale or (not r.deferred and not r.with_project and linter.needs_project(project, r))]
-    for index in sorted(deferred + again):
-        counted = results[index].deferred
-        if counted:
-            results[index] = linter.lint_deferred(results[index], paths[index], project, resolve_fixes)
-        else:
-            results[index] = lint_path(linter, paths[index], resolve_fixes, project=project)
-        if cache:
-            cache.store(paths[index], results[index])
-        if progress and counted:
-            progress(1)
+    index_of = {str(paths[i]): i for i in deferred + again}
+    phase = ProjectPhase(linter.config, resolve_fixes)
+    here = deferred + again
+    if pool is not None and pool.waiting:
+        # the workers finish the files they deferred; the files picked again are shared out
+        processes = len(pool.waiting) + 1
+        handed = [paths[i] for position, i in enumerate(again) if position % processes]
+        pool.hand_out(phase.payload(joined), handed)
+        if pool.live:
+            workers_own = {str(path) for number in pool.waiting for path in pool.deferred_by.get(number, [])}
+            here = [i for i in deferred if str(paths[i]) not in workers_own] + [i for position, i in enumerate(again) if position % processes == 0]
+    for index in sorted(here):
+        _finished(results, index, phase.finish(linter, paths[index], results[index] if results[index].deferred else None, project), cache, paths, progress)
+    if pool is not None and pool.waiting and pool.live:
+        for path, result in pool.collect():
+            index = index_of[str(path)]
+            if result is None:  # left by a worker that died
+                result = phase.finish(linter, path, results[index] if results[index].deferred else None, project)
+            _finished(results, index, result, cache, paths, progress)
 
 
-def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None]:
-    """Per file: cached result, or a fresh lint (on every core) that defers files waiting for the project."""
+def _finished(results: list[FileResult], index: int, result: FileResult, cache, paths, progress) -> None:
+    counted = results[index].deferred
+    results[index] = result
+    if cache:
+        cache.store(paths[index], result)
+    if progress and counted:
+        progress(1)
+
+
+@dataclass(frozen=True)
+class ProjectPhase:
+    """Phase two as any process runs it (sent to the workers: module-level and picklable)."""
+
+    config: Config
+    resolve_fixes: bool
+
+    @staticmethod
+    def payload(results: list[FileResult]) -> bytes:
+        """Every file's facts, pickled once for all the workers."""
+        return pickle.dumps([r.facts for r in results if r.facts is not None], protocol=pickle.HIGHEST_PROTOCOL)
+
+    def join(self, payload: bytes):
+        from .project import Project
+
+        return Project(pickle.loads(payload), named_folders=self.config.named_folders)
+
+    def finish(self, linter: Linter, path: Path, result: FileResult | None, project) -> FileResult:
+        """A deferred file (its first-phase `result`), or any other file to lint with the project."""
+        if result is not None:
+            return linter.finish_deferred(result, path, project, self.resolve_fixes)
+        return lint_path(linter, path, self.resolve_fixes, project=project)
+
+
+def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None, "Pool | None"]:
+    """Per file: cached result, or a fresh lint (on every core) that defers files waiting for the
+    project. The pool of a parallel run is returned with its workers waiting for phase two: the
+    caller stops it."""
     cached: dict[int, FileResult] = {}
     pending: list[Path] = []
     for index, path in enumerate(paths):
@@ -794,7 +921,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
             pending.append(path)
     # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
     linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
-    fresh = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else iter(())
+    fresh, pool = _lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else (iter(()), None)
     results: list[FileResult | None] = [None] * len(paths)
     for index, hit in cached.items():
         results[index] = hit
@@ -810,7 +937,7 @@ def _first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress
                 cache.store(paths[index], result)
             if progress and not result.deferred:
                 progress(1)
-    return results, linter
+    return results, linter, pool
 
 
 def join_project(results: Iterable[FileResult], config: Config | None = None):
@@ -821,21 +948,20 @@ def join_project(results: Iterable[FileResult], config: Config | None = None):
     return Project((r.facts for r in results if r.facts is not None), named_folders=named)
 
 
-def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> Iterator[tuple[int, FileResult]]:
-    """(position in `pending`, result) for every pending file."""
+def _lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> tuple[Iterator[tuple[int, FileResult]], "Pool | None"]:
+    """(position in `pending`, result) for every pending file, and the pool linting them (None:
+    this process alone)."""
     defer = bool(linter.project_rules) and linter.collect_facts
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
-        for position, path in enumerate(pending):
-            yield position, lint_path(linter, path, resolve_fixes, defer=defer)
-        return
-    from .parallel import run_tasks  # only for a cold, parallel run
+        return ((position, lint_path(linter, path, resolve_fixes, defer=defer)) for position, path in enumerate(pending)), None
+    from .parallel import Pool  # only for a cold, parallel run
 
     chunks = _balanced_chunks(pending, jobs)
     tasks = [[pending[position] for position in chunk] for chunk in chunks]
     make_linter = partial(Linter, linter.config, collect_facts=linter.collect_facts)
     lint_file = partial(lint_path, resolve_fixes=resolve_fixes, defer=defer)
-    for index, results in run_tasks(linter, make_linter, lint_file, tasks, jobs):
-        yield from zip(chunks[index], results)
+    pool = Pool(linter, make_linter, lint_file, tasks, jobs, ProjectPhase(linter.config, resolve_fixes) if defer else None)
+    return ((position, result) for index, results in pool.first_phase() for position, result in zip(chunks[index], results)), pool
 
 
 def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
@@ -885,7 +1011,9 @@ def lint_first_phase(paths: list[Path], config: Config, *, jobs: int = 1, cache:
     wait for the project (those that do come back `deferred`). Results are in path order."""
     if cache is not None:
         cache.run_files = _file_set_digest(paths)
-    results, _ = _first_phase(paths, config, jobs, cache, resolve_fixes, False, None)
+    results, _, pool = _first_phase(paths, config, jobs, cache, resolve_fixes, False, None)
+    if pool is not None:
+        pool.stop()  # a shard's deferred files are finished by `merge`
     return results
 
 
