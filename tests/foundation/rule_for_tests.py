@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 import pytest
 
 from infralint.catalog import RuleEntry, load_catalog
 from infralint.finding import Edit
+from infralint.fix_data import FixData
 from infralint.rules import Rule, rule_classes
 
 CODE = "INF099"
+
+
+@dataclass(frozen=True)
+class ReplaceFinding(FixData):
+    """The test rules' fix: the finding's own range becomes `content`."""
+
+    content: str
 
 
 class CallRenameRule(Rule):
@@ -23,11 +32,11 @@ class CallRenameRule(Rule):
     def visit(self, node, ctx):
         if isinstance(node.func, ast.Name) and node.func.id in self.renames:
             new, unsafe = self.renames[node.func.id]
-            fix = self.make_fix(f"rename to {new}", unsafe=unsafe, new=new)
+            fix = self.make_fix(f"rename to {new}", ReplaceFinding(new), unsafe=unsafe)
             yield self.report(ctx, node.func, f"`{node.func.id}` is deprecated", fix=fix)
 
     def resolve_fix(self, finding, ctx):
-        return [Edit(finding.line, finding.col, finding.end_line, finding.end_col, finding.fix.data["new"])]
+        return [Edit(finding.line, finding.col, finding.end_line, finding.end_col, finding.fix.data.content)]
 
 
 ENTRY = RuleEntry(

@@ -16,7 +16,7 @@ from infralint.rules import Rule, rule_classes
 from infralint.rules.cleanup.hoist_fix import hoist_import, hoist_imports
 
 from ..conftest import config_for
-from .rule_for_tests import CODE, ENTRY
+from .rule_for_tests import CODE, ENTRY, ReplaceFinding
 
 CLEANUP_FIXTURES = Path(__file__).parent.parent / "rules" / "cleanup" / "fixtures"
 MODULES = ["json", "logging", "os", "re", "shutil", "socket", "struct", "time", "traceback", "uuid", "zlib", "base64"]
@@ -114,13 +114,13 @@ class ArgumentRewrite(Rule):
     def visit(self, node, ctx):
         for arg in node.args:
             if isinstance(arg, ast.Name) and arg.id == "a":
-                yield self.report(ctx, arg, "spread `a`", fix=self.make_fix("spread", new="**a"))
+                yield self.report(ctx, arg, "spread `a`", fix=self.make_fix("spread", ReplaceFinding("**a")))
         for keyword in node.keywords:
             if keyword.arg == "k":
-                yield self.report(ctx, keyword, "unpack `b`", fix=self.make_fix("unpack", new="*b"))
+                yield self.report(ctx, keyword, "unpack `b`", fix=self.make_fix("unpack", ReplaceFinding("*b")))
 
     def resolve_fix(self, finding, ctx):
-        return [Edit(finding.line, finding.col, finding.end_line, finding.end_col, finding.fix.data["new"])]
+        return [Edit(finding.line, finding.col, finding.end_line, finding.end_col, finding.fix.data.content)]
 
 
 @pytest.fixture

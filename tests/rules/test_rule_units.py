@@ -117,7 +117,7 @@ def _example(kind):
     return kind(*(_VALUES[field.type] for field in dataclasses.fields(kind)))
 
 
-@pytest.mark.parametrize("name", sorted(kinds()))
+@pytest.mark.parametrize("name", sorted(name for name, kind in kinds().items() if kind.__module__ == "infralint.fix_data"))
 def test_every_fix_record_comes_back_from_the_cache_equal(name):
     record = _example(kinds()[name])
     fix = Fix(FixSafety.UNSAFE, "t", data=record)
