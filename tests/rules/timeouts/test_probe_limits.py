@@ -34,3 +34,25 @@ def test_the_probes_are_read_whichever_rules_are_selected(tmp_path, select):
     linted = lint_project_fixture(FIXTURES / "generous", tmp_path, select or ["INF"])
     assert "deploy/api.yaml" in [p.as_posix() for p in linted.files]
     assert [f for f in linted.findings if f.code == "INF303"] == []
+
+
+def test_the_probes_routes_are_looked_up_once_per_project(tmp_path, monkeypatch):
+    # INF303 asks, for every file of a run, whether a probe calls one of its routes: the answer
+    # comes from one lookup per probe, not one per probe and file
+    from infralint.engine import join_project, lint_files
+    from infralint.project.model import Project
+    from infralint.project.queries import ask
+
+    from ...conftest import config_for
+    from ...project.helpers import lint_project_fixture
+
+    linted = lint_project_fixture(FIXTURES / "generous", tmp_path, ["INF303", "INF603"])
+    monkeypatch.chdir(linted.root)
+    config = config_for(["INF303", "INF603"])
+    project = join_project(lint_files(linted.files, config, want_facts=True), config)
+    lookups = []
+    original = Project.routes_for
+    monkeypatch.setattr(Project, "routes_for", lambda self, *a, **k: lookups.append(a) or original(self, *a, **k))
+    answers = [ask("probe_calls_file", project, path, default=False) for path in ["app/main.py", "app/__init__.py"] * 20]
+    assert answers == [True, False] * 20
+    assert len(lookups) == 2  # the two probes of deploy/api.yaml

@@ -38,15 +38,21 @@ __all__ = ["configuration_for_route", "probe_calls_file", "probe_deadline", "pro
 
 @provides("probe_calls_file")
 def probe_calls_file(project, path: str) -> bool:
-    """Whether a probe of the run calls a route whose handler is declared in `path`."""
+    """Whether a probe of the run calls a route whose handler is declared in `path`. Asked for
+    every file of a run after the join: the probes' routes are looked up once per project."""
     if not reads_configuration(project):
         return False
     from .model import infra_of
 
-    for probe in infra_of(project).derived.probes:
-        if any(endpoint.fact.file == path for endpoint in project.routes_for(probe.route, "GET", near=probe.path)):
-            return True
-    return False
+    infra = infra_of(project)
+    reached = project.memo.get("probe_calls_file")
+    if reached is None:
+        reached = [endpoint for probe in infra.derived.probes for endpoint in project.routes_for(probe.route, "GET", near=probe.path)]
+        project.memo["probe_calls_file"] = reached
+    else:  # what the lookups read, noted as they noted it the first time
+        for endpoint in reached:
+            project.note(endpoint.fact, *endpoint.through)
+    return any(endpoint.fact.file == path for endpoint in reached)
 
 
 @provides("probed_routes")
