@@ -90,7 +90,7 @@ def _same_runs(root: Path, env: dict, run) -> tuple:
 
 # no shrinking: each step runs the command twice, and the failure message lists the edits made
 @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-@given(edits=st.lists(st.tuples(EDITS, RUNS), min_size=2, max_size=8))
+@given(edits=st.lists(st.tuples(EDITS, RUNS), min_size=2, max_size=6))
 def test_a_warm_run_equals_a_run_without_cache(edits):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "svc"
