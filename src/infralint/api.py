@@ -7,7 +7,8 @@ from typing import Iterable
 
 from .config import Config, ConfigResolver, load_config
 from .discovery import config_groups, discover, files_and_configs
-from .engine import FixOutcome, Linter, iter_findings, lint_files
+from .engine import Linter, iter_findings, lint_files
+from .fixes.loop import FixOutcome
 from .finding import Finding
 
 _last_linter: tuple[Config, Linter] | None = None

@@ -17,7 +17,8 @@ from ..source import DecodedSource
 from .edits import unified_diff
 
 if TYPE_CHECKING:
-    from ..engine import FixOutcome, Linter
+    from ..engine import Linter
+    from .loop import FixOutcome
     from ..finding import Finding
 
 
@@ -68,7 +69,7 @@ def _unwritable_encoding(decoded: DecodedSource, data: bytes, name: str) -> str 
 
 def _refused_outcome(linter: "Linter", text: str, name: str, reason: str) -> "FixOutcome":
     """The outcome of a fix not attempted: every finding stands, with the reason as an error."""
-    from ..engine import FixOutcome
+    from .loop import FixOutcome
 
     findings = linter.lint_text(text, name).findings
     return FixOutcome(text, text, remaining=findings, errors=[reason])

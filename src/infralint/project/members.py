@@ -112,13 +112,13 @@ def facts_cache(config: "Config", files: list[Path]) -> "ResultCache | None":
     """The result cache the run of `files` with `config` writes, opened to read facts from (an
     entry computed with the project is valid for the same list of files only)."""
     from ..cache import ResultCache, cache_root
-    from ..engine import _file_set_digest
+    from ..engine import file_set_digest
 
     root = cache_root(config.root, config.source is not None, files)
     if root is None:
         return None
     cache = ResultCache(root, config.fingerprint(), False)
-    cache.run_files = _file_set_digest(files)
+    cache.run_files = file_set_digest(files)
     return cache
 
 

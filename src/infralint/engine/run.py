@@ -1,0 +1,169 @@
+"""A run over many files: cached results, phase one on every core, the join, phase two."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from ..cache import ResultCache
+from ..collector import batch_collection
+from ..config import Config
+from ..finding import Finding
+from ..results import FileResult, content_digest
+from ..safe_files import read_regular_file
+from ..source import decode_source
+from .files import display_path
+from .linter import Linter
+from .project_phase import project_phase
+from .scheduling import lint_pending
+
+if TYPE_CHECKING:
+    from ..parallel import Pool
+
+
+def lint_files(
+    paths: list[Path],
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    resolve_fixes: bool = False,
+    progress: Callable[[int], None] | None = None,
+    want_facts: bool = False,
+    use_project: bool = True,
+    context_paths: Iterable[Path] = (),
+) -> Iterator[FileResult]:
+    """Lint every path (served from `cache` when the content and the files it read are unchanged).
+
+    Two phases when an enabled rule uses the project model: every file is linted (and its facts
+    extracted) on every core, except those a project rule applies to; once all facts are in, the
+    project is joined here and those files are linted with it. Results come in path order.
+    `want_facts` extracts every file's facts even when no enabled rule uses them (`trace`);
+    `use_project=False` lints every file on its own (no facts, no join: the benchmark's baseline);
+    such results are never cached (they would lack the facts a project run needs).
+    `context_paths`: the project's other files (`project.members`), which only contribute their
+    facts to the join — never linted, never reported.
+    """
+    context_paths = list(context_paths) if use_project else []
+    if not use_project:
+        cache = None
+    if cache is not None:
+        cache.run_files = file_set_digest([*paths, *context_paths])
+    results, linter, pool = first_phase(paths, config, jobs, cache, resolve_fixes, want_facts if use_project else False, progress, use_project)
+    if linter is None and cache is not None and cache.project_in_doubt(results, context_paths, display_path):
+        # every file was served, but some answers were joined with another project than this one
+        # (part of the tree was linted since, or a file the run does not report changed)
+        linter = Linter(config, collect_facts=True if want_facts else None)
+    try:
+        if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
+            context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
+            with batch_collection():
+                project_phase(linter, paths, results, cache, resolve_fixes, progress, pool, context)
+    finally:
+        if pool is not None:
+            pool.stop()
+    yield from results
+
+
+def facts_of_files(linter: Linter, paths: Iterable[Path], cache: ResultCache | None = None, shown: Callable[[Path], str] = display_path) -> list:
+    """The facts of files that are not reported (the rest of the project, for the join): served
+    from `cache` when it holds them, else extracted — no rule runs and nothing is stored."""
+    found = []
+    for path in paths:
+        name = shown(path)
+        hit = cache.lookup(path, name, want_facts=True) if cache is not None else None
+        if hit is not None:
+            if hit.facts is not None:
+                found.append(hit.facts)
+            continue
+        try:
+            data = read_regular_file(path)
+            text = decode_source(data) if name.endswith((".py", ".pyi")) else data.decode("utf-8", "replace")
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            continue  # a file that cannot be read states nothing
+        facts = linter.facts_of_text(text, name, content_digest(data), location=str(path))
+        if facts is not None:
+            found.append(facts)
+    return found
+
+
+def file_set_digest(paths: list[Path]) -> str:
+    """The run's files relative to their common folder: a tree moved with its cache keeps it."""
+    absolute = [os.path.abspath(p) for p in paths]
+    base = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
+    return content_digest("\n".join(sorted(os.path.relpath(p, base) for p in absolute)).encode("utf-8", "surrogateescape"))
+
+
+def first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress, use_project=True) -> tuple[list[FileResult], Linter | None, "Pool | None"]:
+    """Per file: cached result, or a fresh lint (on every core) that defers files waiting for the
+    project. The pool of a parallel run is returned with its workers waiting for phase two: the
+    caller stops it."""
+    cached: dict[int, FileResult] = {}
+    pending: list[Path] = []
+    for index, path in enumerate(paths):
+        hit = cache.lookup(path, display_path(path), want_facts=want_facts) if cache else None
+        if hit is not None:
+            cached[index] = hit
+        else:
+            pending.append(path)
+    # building the rules imports every rule module (and LibCST); a fully cached run needs none of it
+    linter = Linter(config, collect_facts=(True if want_facts else None) if use_project else False) if pending else None
+    fresh, pool = lint_pending(linter, pending, jobs, resolve_fixes) if linter is not None else (iter(()), None)
+    results: list[FileResult | None] = [None] * len(paths)
+    for index, hit in cached.items():
+        results[index] = hit
+        if progress and not hit.deferred:
+            progress(1)
+    pending_index = [index for index in range(len(paths)) if index not in cached]
+    with batch_collection() as collector:
+        for position, result in fresh:  # a parallel run hands them back as its tasks finish
+            index = pending_index[position]
+            results[index] = result
+            collector.file_done()
+            if cache and not result.deferred:
+                cache.store(paths[index], result)
+            if progress and not result.deferred:
+                progress(1)
+    return results, linter, pool
+
+
+def iter_findings(results: Iterable[FileResult]) -> Iterator[Finding]:
+    for result in results:
+        yield from result.findings
+
+
+# -- the two phases as a stable interface (sharded runs: `check --shard`, `merge`) --------------
+
+
+def lint_first_phase(paths: list[Path], config: Config, *, jobs: int = 1, cache: ResultCache | None = None, resolve_fixes: bool = False) -> list[FileResult]:
+    """Phase one on `paths` alone: every file's facts, and the findings of every file that does not
+    wait for the project (those that do come back `deferred`). Results are in path order."""
+    if cache is not None:
+        cache.run_files = file_set_digest(paths)
+    results, _, pool = first_phase(paths, config, jobs, cache, resolve_fixes, False, None)
+    if pool is not None:
+        pool.stop()  # a shard's deferred files are finished by `merge`
+    return results
+
+
+def lint_project_phase(
+    results: list[FileResult],
+    paths: list[Path],
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    resolve_fixes: bool = False,
+    context_paths: Iterable[Path] = (),
+) -> list[FileResult]:
+    """Phase two on the first phase's `results` for `paths` (the same order), however they were
+    made: the project joined from their facts and those of `context_paths` (the project's files
+    that are not reported, as `lint_files` takes them), then the files that wait for it linted with
+    it (read again from disk). Returns the final results in path order."""
+    results = list(results)
+    linter = Linter(config, collect_facts=None)
+    if linter.project_rules and linter.collect_facts:
+        context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
+        project_phase(linter, paths, results, cache, resolve_fixes, None, context=context)
+    return results

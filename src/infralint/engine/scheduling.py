@@ -1,0 +1,71 @@
+"""Which process lints which file: this one alone for a few files, a pool of workers otherwise,
+with tasks of about equal size so the processes finish together."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from ..results import FileResult
+from .files import lint_path
+from .linter import Linter
+from .project_phase import ProjectPhase
+
+if TYPE_CHECKING:
+    from ..parallel import Pool
+
+POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+_TASKS_PER_WORKER = 16  # tasks per process of a parallel run, of about equal bytes each
+_MAX_FILES_PER_TASK = 32
+
+
+def lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: bool) -> tuple[Iterator[tuple[int, FileResult]], "Pool | None"]:
+    """(position in `pending`, result) for every pending file, and the pool linting them (None:
+    this process alone)."""
+    defer = bool(linter.project_rules) and linter.collect_facts
+    if jobs <= 1 or len(pending) < POOL_MIN_FILES:
+        return ((position, lint_path(linter, path, resolve_fixes, defer=defer)) for position, path in enumerate(pending)), None
+    from ..parallel import Pool  # only for a cold, parallel run
+
+    chunks = _balanced_chunks(pending, jobs)
+    tasks = [[pending[position] for position in chunk] for chunk in chunks]
+    make_linter = partial(Linter, linter.config, collect_facts=linter.collect_facts)
+    lint_file = partial(lint_path, resolve_fixes=resolve_fixes, defer=defer)
+    pool = Pool(linter, make_linter, lint_file, tasks, jobs, ProjectPhase(linter.config, resolve_fixes) if defer else None)
+    return ((position, result) for index, results in pool.first_phase() for position, result in zip(chunks[index], results)), pool
+
+
+def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
+    """Positions in `pending`, grouped into the tasks of a parallel run: largest files first, each
+    task about the same number of bytes (a big file alone, small ones by the dozen), so the
+    processes finish together instead of one working through big files while the others wait."""
+    sizes = [_size(path) for path in pending]
+    target = max(1, sum(sizes) // (jobs * _TASKS_PER_WORKER))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    current_size = 0
+    for position in sorted(range(len(pending)), key=lambda p: -sizes[p]):
+        current.append(position)
+        current_size += sizes[position]
+        if current_size >= target or len(current) >= _MAX_FILES_PER_TASK:
+            chunks.append(current)
+            current, current_size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reported as unreadable when linted
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
