@@ -23,6 +23,9 @@ MAX_FIX_PASSES = 10
 
 @dataclass
 class FixOutcome:
+    """What fixing one text did: the text before and after, the findings whose fixes were applied,
+    those left, and the problems met."""
+
     original: str
     text: str
     applied: list[Finding] = field(default_factory=list)
