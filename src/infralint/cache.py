@@ -235,11 +235,17 @@ class ResultCache:
             self.misses += 1
         return result
 
+    def _shown_alike(self, entry: dict, shown: str) -> bool:
+        """Whether this run shows paths as the run that stored `entry` did: the file under the same
+        path, which when relative also fixes where the run looks from; when absolute, from the
+        same place too (other files inside the working folder are shown relative to it)."""
+        return entry["shown"] == shown and (not os.path.isabs(shown) or entry["place"] == self.place)
+
     def _lookup(self, path: Path, shown: str, want_facts: bool) -> FileResult | None:
         location = os.path.abspath(path)
         key = self._name(location)
         entry = self.entries.get(key)
-        if entry is None or (want_facts and "facts" not in entry) or entry.get("place") != self.place or entry.get("shown") != shown:
+        if entry is None or (want_facts and "facts" not in entry) or not self._shown_alike(entry, shown):
             return None
         try:
             stat = os.stat(location)
