@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -16,7 +17,7 @@ from ..source import decode_source
 from .files import display_path
 from .linter import Linter
 from .project_phase import project_phase
-from .scheduling import lint_pending
+from .scheduling import POOL_MIN_FILES, balanced_chunks, lint_pending
 
 if TYPE_CHECKING:
     from ..parallel import Pool
@@ -57,7 +58,7 @@ def lint_files(
         linter = Linter(config, collect_facts=True if want_facts else None)
     try:
         if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
-            context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
+            context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache, jobs=jobs)]
             with batch_collection():
                 project_phase(linter, paths, results, cache, resolve_fixes, progress, pool, context)
     finally:
@@ -66,26 +67,51 @@ def lint_files(
     yield from results
 
 
-def facts_of_files(linter: Linter, paths: Iterable[Path], cache: ResultCache | None = None, shown: Callable[[Path], str] = display_path) -> list:
+def facts_of_files(
+    linter: Linter, paths: Iterable[Path], cache: ResultCache | None = None, shown: Callable[[Path], str] = display_path, jobs: int = 1
+) -> list:
     """The facts of files that are not reported (the rest of the project, for the join): served
-    from `cache` when it holds them, else extracted — no rule runs and nothing is stored."""
-    found = []
-    for path in paths:
-        name = shown(path)
-        hit = cache.lookup(path, name, want_facts=True) if cache is not None else None
-        if hit is not None:
-            if hit.facts is not None:
-                found.append(hit.facts)
-            continue
-        try:
-            data = read_regular_file(path)
-            text = decode_source(data) if name.endswith((".py", ".pyi")) else data.decode("utf-8", "replace")
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
-            continue  # a file that cannot be read states nothing
-        facts = linter.facts_of_text(text, name, content_digest(data), location=str(path))
-        if facts is not None:
-            found.append(facts)
-    return found
+    from `cache` when it holds them, else extracted (on `jobs` cores when there are many) — no
+    rule runs and nothing is stored. In the order of `paths`."""
+    found: dict[int, object] = {}
+    missing: list[tuple[int, Path]] = []
+    for index, path in enumerate(paths):
+        hit = cache.lookup(path, shown(path), want_facts=True) if cache is not None else None
+        if hit is None:
+            missing.append((index, path))
+        elif hit.facts is not None:
+            found[index] = hit.facts
+    if jobs > 1 and len(missing) >= POOL_MIN_FILES and shown is display_path:
+        extracted = _facts_in_parallel(linter, [path for _, path in missing], jobs)
+    else:
+        extracted = [_facts_of_path(linter, path, shown) for _, path in missing]
+    for (index, _), result in zip(missing, extracted):
+        if result.facts is not None:
+            found[index] = result.facts
+    return [found[index] for index in sorted(found)]
+
+
+def _facts_of_path(linter: Linter, path: Path, shown: Callable[[Path], str] = display_path) -> FileResult:
+    """One file's facts (in a result, as the pool hands results back); none when it cannot be read."""
+    name = shown(path)
+    try:
+        data = read_regular_file(path)
+        text = decode_source(data) if name.endswith((".py", ".pyi")) else data.decode("utf-8", "replace")
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        return FileResult(name)  # a file that cannot be read states nothing
+    return FileResult(name, facts=linter.facts_of_text(text, name, content_digest(data), location=str(path)))
+
+
+def _facts_in_parallel(linter: Linter, paths: list[Path], jobs: int) -> list[FileResult]:
+    from ..parallel import run_tasks
+
+    chunks = balanced_chunks(paths, jobs)
+    make_linter = partial(Linter, linter.config, collect_facts=linter.collect_facts)
+    extracted: list[FileResult | None] = [None] * len(paths)
+    for index, results in run_tasks(linter, make_linter, _facts_of_path, [[paths[p] for p in chunk] for chunk in chunks], jobs):
+        for position, result in zip(chunks[index], results):
+            extracted[position] = result
+    return extracted  # type: ignore[return-value]
 
 
 def file_set_digest(paths: list[Path]) -> str:

@@ -29,7 +29,7 @@ def lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: 
         return ((position, lint_path(linter, path, resolve_fixes, defer=defer)) for position, path in enumerate(pending)), None
     from ..parallel import Pool  # only for a cold, parallel run
 
-    chunks = _balanced_chunks(pending, jobs)
+    chunks = balanced_chunks(pending, jobs)
     tasks = [[pending[position] for position in chunk] for chunk in chunks]
     make_linter = partial(Linter, linter.config, collect_facts=linter.collect_facts)
     lint_file = partial(lint_path, resolve_fixes=resolve_fixes, defer=defer)
@@ -37,7 +37,7 @@ def lint_pending(linter: Linter, pending: list[Path], jobs: int, resolve_fixes: 
     return ((position, result) for index, results in pool.first_phase() for position, result in zip(chunks[index], results)), pool
 
 
-def _balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
+def balanced_chunks(pending: list[Path], jobs: int) -> list[list[int]]:
     """Positions in `pending`, grouped into the tasks of a parallel run: largest files first, each
     task about the same number of bytes (a big file alone, small ones by the dozen), so the
     processes finish together instead of one working through big files while the others wait."""
