@@ -127,3 +127,14 @@ def test_a_worker_that_dies_in_the_project_phase_loses_no_file(tmp_path, project
     # only workers join the project from the payload (the main process joins its own results)
     monkeypatch.setattr("infralint.engine.ProjectPhase.join", _die_before_the_project)
     assert _messages(lint_files(files, config, jobs=3)) == serial
+
+
+def test_the_facts_of_files_not_reported_are_the_same_from_every_core(tmp_path, project_rule):
+    from infralint.engine import facts_of_files
+
+    files = _route_service(tmp_path)  # more files than a pool is started for
+    linter = Linter(config_for([project_rule]), collect_facts=True)
+    serial = facts_of_files(linter, files)
+    assert [f.path for f in facts_of_files(linter, files, jobs=2)] == [f.path for f in serial]
+    assert [f.to_dict() for f in facts_of_files(linter, files, jobs=2)] == [f.to_dict() for f in serial]
+    assert sum(len(f.facts) for f in serial) >= len(files)  # every module states its route
