@@ -163,8 +163,8 @@ def _without_standard_output(args) -> None:
     else stops before doing any work (a `--fix` whose report nobody could read changes nothing)."""
     reads_stdin = args.command == "check" and (args.stdin_filename is not None or Path("-") in args.paths)
     # a shard writes its partial, a merge its report, to the files they are given
-    writes_files = args.output_file is not None or getattr(args, "partial_out", None) is not None
-    if args.command in ("check", "merge") and writes_files and not args.diff and not reads_stdin:
+    writes_files = getattr(args, "output_file", None) is not None or getattr(args, "partial_out", None) is not None
+    if args.command in ("check", "merge") and writes_files and not getattr(args, "diff", False) and not reads_stdin:
         sys.stdout = open(os.devnull, "w")
         return
     raise UsageError("standard output is closed; nothing could be reported (use --output-file FILE)")
