@@ -388,3 +388,27 @@ def test_file_names_that_are_not_utf8_shard_and_merge(tmp_path):
         done = run_infralint("check", "--no-cache", "--shard", f"{index}/2", "--partial-out", str(out / f"{index}.json"), cwd=tmp_path)
         assert done.returncode == 0, done.stderr.decode()
     assert merge(tmp_path, [out / "1.json", out / "2.json"], "--format", "json").stdout == one.stdout
+
+
+@pytest.mark.integration
+def test_shards_redo_cached_answers_a_full_run_joined_with_another_project(service, tmp_path):
+    # a full run's cache holds answers computed with the project; after a probe changes, the
+    # handler it calls is unchanged but its answer is not: the shards leave it for the merge
+    checkout = tmp_path / "cached"
+    shutil.copytree(service, checkout)
+    assert run_infralint("check", "--exit-zero", cwd=checkout).returncode == 0
+    compose = checkout / "probed" / "compose.yaml"
+    compose.write_text(compose.read_text(encoding="utf-8").replace("timeout: 5s", "timeout: 90s"), encoding="utf-8")
+    fresh = run_infralint("check", "--no-cache", "--format", "json", cwd=checkout)
+    partials = [tmp_path / f"{index}.json" for index in (1, 2)]
+    for index, partial in enumerate(partials, 1):
+        done = run_infralint("check", "--shard", f"{index}/2", "--partial-out", str(partial), cwd=checkout)
+        assert done.returncode == 0, done.stderr.decode()
+    merged = merge(checkout, partials, "--format", "json")
+    assert merged.stdout == fresh.stdout
+    before = run_infralint("check", "--no-cache", "--format", "json", cwd=service).stdout
+    assert _messages_of(before, "probed/svc") != _messages_of(fresh.stdout, "probed/svc")  # the probe mattered
+
+
+def _messages_of(report: bytes, prefix: str) -> list[str]:
+    return sorted(f["message"] for f in json.loads(report) if f["path"].startswith(prefix))

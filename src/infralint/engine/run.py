@@ -170,6 +170,11 @@ def lint_first_phase(paths: list[Path], config: Config, *, jobs: int = 1, cache:
     results, _, pool = first_phase(paths, config, jobs, cache, resolve_fixes, False, None)
     if pool is not None:
         pool.stop()  # a shard's deferred files are finished by `merge`
+    for result in results:
+        # served from a cache a whole run wrote: its answer was joined with a project the merge
+        # cannot compare with its own (a lookup that found nothing records nothing), so it waits
+        if result.with_project:
+            result.deferred = True
     return results
 
 
