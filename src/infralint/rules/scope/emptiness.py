@@ -16,7 +16,7 @@ from ...analysis.flow import Flow
 from .class_attributes import ClassAttributes
 from .path_facts import FALSY, MAX_PATH_FACTS, NOT_NONE, TRUTHY
 from .scopes import Scope, executing
-from .syntax_facts import nonempty_iterable, unwrap_same_length
+from .syntax_facts import nonempty_iterable, range_nonempty, unwrap_same_length
 
 if TYPE_CHECKING:
     from .binder import ScopeAnalysis
@@ -128,13 +128,7 @@ def _constant_nonempty(analysis: ScopeAnalysis, name: str, seen: frozenset[str] 
 
 def _range_nonempty(analysis: ScopeAnalysis, args: list[ast.expr]) -> bool:
     values = [_int_value(analysis, arg) for arg in args]
-    if None in values or not values:
-        return False
-    if len(values) == 1:
-        return values[0] > 0
-    if len(values) == 2:
-        return values[0] < values[1]
-    return False
+    return None not in values and range_nonempty(values)  # type: ignore[arg-type]
 
 
 def _int_value(analysis: ScopeAnalysis, node: ast.expr) -> int | None:

@@ -173,12 +173,16 @@ def nonempty_iterable(node: ast.expr) -> bool:
         return True  # a module's or class's namespace always holds its dunders
     if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
         values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-        if len(values) != len(node.args) or not values:
-            return False
-        if len(values) == 1:
-            return values[0] > 0
-        if len(values) == 2:
-            return values[0] < values[1]
+        return len(values) == len(node.args) and range_nonempty(values)
+    return False
+
+
+def range_nonempty(values: list[int]) -> bool:
+    """`range(*values)` yields something (a step, the third argument, is not judged)."""
+    if len(values) == 1:
+        return values[0] > 0
+    if len(values) == 2:
+        return values[0] < values[1]
     return False
 
 
