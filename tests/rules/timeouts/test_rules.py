@@ -23,19 +23,7 @@ def codes(text: str, path: str = "app/service.py", select=CODES, options=None) -
     return [(f.line, f.code) for f in lint_source(text, path, config_for(select, options))]
 
 
-# -- fixtures -----------------------------------------------------------------------------------
-
-
-def test_redis_factories_and_timeout_blocks():
-    assert_fixture(HERE / "redis_clients.py", ["INF301"], display_path="app/redis_clients.py")
-
-
-def test_settings_dicts_assignments_and_registrations():
-    assert_fixture(HERE / "redis_settings.py", ["INF301"], display_path="app/redis_settings.py")
-
-
-def test_missing_socket_timeouts():
-    assert_fixture(HERE / "redis_missing.py", ["INF302"], display_path="app/redis_missing.py")
+# -- fixtures: run by tests/rules/test_rule_units.py; here under other paths ------------------------
 
 
 def test_legacy_clients_and_settings_without_timeouts():
@@ -68,10 +56,6 @@ def test_non_production_paths_are_configurable():
     text = "import redis\nclient = redis.Redis(host='cache')\n"
     assert codes(text, "docs/cache.py", options={"paths.non-production": ["scripts"]}) == [(2, "INF302")]
     assert codes(text, "scripts/cache.py", options={"paths.non-production": ["scripts"]}) == []
-
-
-def test_health_budget_arithmetic():
-    assert_fixture(HERE / "health_budget.py", ["INF303"], display_path="app/health.py")
 
 
 def test_constants_imported_from_the_project(tmp_path):
@@ -264,7 +248,7 @@ def test_health_budget_and_pattern_options():
 )
 def test_health_routes(path, name, health):
     from infralint.rules.timeouts.health import HealthWords
-    from infralint.rules.timeouts.rules import _DEFAULT_HEALTH_PATTERN
+    from infralint.rules.timeouts.health_check_budget import _DEFAULT_HEALTH_PATTERN
 
     assert HealthWords(_DEFAULT_HEALTH_PATTERN).route_is_health(path, name) is health
 
@@ -302,11 +286,9 @@ def test_names_are_matched_as_whole_words():
 
 def test_applies_to_rejects_unrelated_files():
     from infralint.context import FileContext
-    from infralint.rules.timeouts import (
-        HealthCheckBudget,
-        RedisTimeoutMissing,
-        RedisTimeoutTooLong,
-    )
+    from infralint.rules.timeouts.health_check_budget import HealthCheckBudget
+    from infralint.rules.timeouts.redis_timeout_missing import RedisTimeoutMissing
+    from infralint.rules.timeouts.redis_timeout_too_long import RedisTimeoutTooLong
 
     config = config_for(CODES)
     ctx = FileContext(SourceFile("app/x.py", "import json\nprint(json.dumps({}))\n"), config, "app/x.py")
@@ -329,7 +311,8 @@ def test_applies_to_rejects_unrelated_files():
 )
 def test_a_license_header_saying_redistribute_is_no_mention_of_redis(text, mentions):
     from infralint.context import FileContext
-    from infralint.rules.timeouts import RedisTimeoutMissing, RedisTimeoutTooLong
+    from infralint.rules.timeouts.redis_timeout_missing import RedisTimeoutMissing
+    from infralint.rules.timeouts.redis_timeout_too_long import RedisTimeoutTooLong
 
     config = config_for(CODES)
     ctx = FileContext(SourceFile("app/x.py", text), config, "app/x.py")

@@ -1,10 +1,9 @@
 """INF3xx timeouts: Redis and network timeouts and retry budgets longer than a health probe allows.
 
-`redis_clients`/`redis_context`/`http_clients` model the clients, `checks` and `health` find the
-health code and registered service checks, `budget` computes their worst case.
+One module per rule, named after it (`redis_timeout_too_long`, `redis_timeout_missing`,
+`health_check_budget`), over `timeout_rule`. `redis_context` and `redis_settings` read Redis
+clients and settings in context, `health` finds the health code; the client models, check calls
+and worst-case budget they share with other families are in `analysis/`.
 """
 
 from . import project_facts  # noqa: F401 - registers the family's facts (clients, check registrations)
-from .rules import HealthCheckBudget, RedisTimeoutMissing, RedisTimeoutTooLong
-
-__all__ = ["HealthCheckBudget", "RedisTimeoutMissing", "RedisTimeoutTooLong"]
