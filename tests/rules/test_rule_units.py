@@ -27,7 +27,7 @@ from .rule_fixtures import family_codes, file_fixtures, marked_codes, project_fi
 
 #: families whose rules still share modules named after something else (`rules.py`, `registry.py`),
 #: and whose fixtures their own tests still run: this list only shrinks
-NOT_YET_ONE_MODULE_PER_RULE = frozenset({"websocket"})
+NOT_YET_ONE_MODULE_PER_RULE = frozenset()
 
 CATALOG = load_catalog()
 FAMILIES = sorted(load_families())

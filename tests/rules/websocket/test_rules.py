@@ -12,33 +12,13 @@ from infralint.cache import ResultCache
 from infralint.discovery import discover
 from infralint.engine import iter_findings, lint_files
 
-from ...conftest import assert_fixture, config_for, run_infralint
-from ...project.helpers import assert_project_fixture, lint_project_fixture
+from ...conftest import config_for, run_infralint
+from ...project.helpers import lint_project_fixture
 
 WS = Path(__file__).parent / "fixtures"
 CODES = ["INF501", "INF502", "INF503", "INF504"]
-FLAGGED = sorted(p.name for p in WS.glob("*.py"))
-CLEAN = sorted((WS / "clean").glob("*.py"))
-
-
-@pytest.mark.parametrize("name", FLAGGED)
-def test_flagged_fixture(name):
-    assert_fixture(WS / name, select=CODES)
-
-
-@pytest.mark.parametrize("path", CLEAN, ids=lambda p: p.name)
-def test_must_stay_clean(path):
-    assert assert_fixture(path, select=CODES) == []
-
-
-# -- multi-file projects: clients and servers joined through the project model ----------------------
-
 PROJECTS = WS / "projects"
-
-
-@pytest.mark.parametrize("name", sorted(p.name for p in PROJECTS.iterdir()))
-def test_project(name, tmp_path):
-    assert_project_fixture(PROJECTS / name, CODES, tmp_path)
+# the fixtures (`*.py`, `clean/`, `projects/`) are run by tests/rules/test_rule_units.py
 
 
 # -- the INF501 fix ---------------------------------------------------------------------------------

@@ -1,22 +1,6 @@
-"""INF504: a socket registered in a shared structure that a disconnect does not remove again.
-
-A registration is a call that hands the socket to a shared object under a registering name
-(`manager.connect(websocket)`, `clients.add(ws)`, `rooms[room].append(ws)`), a method the project
-knows stores it (`accept_connection(websocket)`), or a store (`sockets[user] = websocket`).
-
-Function handlers, and functions that register the socket they are handed and then serve it
-(`serve(self, websocket)`: a receive loop, `async for message in websocket`, a call that takes it),
-are walked by `leak_flow`: every way out — an exception of any kind, a `return`, the end after a
-helper that swallowed the disconnect — must pass a removal (`finally:`, or a handler for every
-exception whose removal comes before anything that can raise). A handler that never receives
-never sees the disconnect. For class-based consumers the disconnect hook (`on_disconnect`,
-`disconnect`) must remove it, and what a class removes must be what it stored (`self.sessions[key]
-= self.handler` is never popped by `if self.sessions.get(key) is self`). A manager whose class is
-visible (here, or through the project) is followed: its `connect` must really store the socket, its
-`disconnect` really remove it. A manager that stores the socket under a key (`register(key, ws)`)
-is emptied by a call that removes by the same key (`unregister(key)`, `keys.py`); another key
-removes another entry.
-"""
+"""What a WebSocket handler registers in shared structures and where it is removed again, for
+INF504 (`websocket_disconnect_leak`): registrations, manager classes, the lifetime functions walked
+by `leak_flow`, and classes that remove something else than they stored."""
 
 from __future__ import annotations
 
@@ -27,12 +11,10 @@ from functools import cached_property
 from typing import Callable, Iterable
 
 from ...analysis.names import dotted_name
-from ...project import module_name
 from ...project.names import QualifiedNames
 from .accept_flow import STARLETTE_USES
-from .callees import Callee, Callees, callees, module_names, socket_param
+from .callees import Callee, Callees, module_names, socket_param
 from .leak_flow import Leak, LeakFlow
-from .module import WebSocketRule, websocket_module
 from .facts import SocketManagerMethod
 from .keys import key_of
 from .sharing import REGISTERS, REMOVES, method_touches, passes, root_of
@@ -61,10 +43,10 @@ class Registration:
         """How the registration reads (`manager.connect(websocket)`): spelled only for a message."""
         if isinstance(self.node, ast.Assign):
             return f"{self.shared}[...] = {self.socket}"
-        return _spelling(self.node)
+        return spelling_of(self.node)
 
 
-def _shared_spelling(node: ast.AST) -> str:
+def shared_spelling(node: ast.AST) -> str:
     """`rooms[room].append` → `rooms`; `self.clients.add` → `self.clients`."""
     while isinstance(node, (ast.Subscript, ast.Call)) or (isinstance(node, ast.Attribute) and dotted_name(node) is None):
         if isinstance(node, ast.Call):
@@ -74,7 +56,7 @@ def _shared_spelling(node: ast.AST) -> str:
     return dotted_name(node) or "the structure"
 
 
-def _spelling(node: ast.AST, limit: int = 60) -> str:
+def spelling_of(node: ast.AST, limit: int = 60) -> str:
     text = ast.unparse(node)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -140,17 +122,17 @@ class ManagerClasses:
 
 _REGISTERING_WORDS = ("connect", "register", "subscribe")
 _REMOVING_WORDS = ("disconnect", "remove", "unregister", "unsubscribe", "discard", "leave", "detach", "drop")
-_LIFETIME_RECEIVES = RECEIVES | {"recv"}
+LIFETIME_RECEIVES = RECEIVES | {"recv"}
 
 
-def _removing_name(name: str) -> bool:
+def removing_name(name: str) -> bool:
     lowered = name.lower()
     return name in REMOVES or any(word in lowered for word in _REMOVING_WORDS)
 
 
-def _registering_name(name: str) -> bool:
+def registering_name(name: str) -> bool:
     lowered = name.lower()
-    return name in REGISTERS or (any(word in lowered for word in _REGISTERING_WORDS) and not _removing_name(name))
+    return name in REGISTERS or (any(word in lowered for word in _REGISTERING_WORDS) and not removing_name(name))
 
 
 def _is_super_call(node: ast.expr) -> bool:
@@ -174,7 +156,7 @@ def _stored_in_place(target: ast.Subscript) -> dict[tuple[str, str, str], str]:
         receiver, registry = _MODULE, slot.value.id
     else:
         return {}
-    return {(receiver, registry, key_of(slot.slice)): _spelling(slot.slice, 30)}
+    return {(receiver, registry, key_of(slot.slice)): spelling_of(slot.slice, 30)}
 
 
 class RegistrationLeaks:
@@ -225,15 +207,15 @@ class RegistrationLeaks:
                 if callee is not None and not callee.use.abstract:
                     if not callee.use.stores:
                         continue  # a `connect` that only accepts
-                elif not _registering_name(method) or self.managers.judge(receiver, method, REGISTERS) is False:
+                elif not registering_name(method) or self.managers.judge(receiver, method, REGISTERS) is False:
                     continue
-                found.append(Registration(node, _shared_spelling(receiver), self.socket))
+                found.append(Registration(node, shared_spelling(receiver), self.socket))
                 self._stored_keys.update(self._keys(node, stored=True))
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == self.socket:
                 for target in node.targets:
                     root = root_of(target)
                     if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) and root.id not in fresh:
-                        spelling = _shared_spelling(target)
+                        spelling = shared_spelling(target)
                         found.append(Registration(node, spelling, self.socket))
                         self._stored_keys.update(_stored_in_place(target))
         return found
@@ -258,7 +240,7 @@ class RegistrationLeaks:
         for access in stores if stored else removes:
             argument = access.argument(call)
             if argument is not None:
-                found[(receiver, access.registry, key_of(argument))] = _spelling(argument, 30)
+                found[(receiver, access.registry, key_of(argument))] = spelling_of(argument, 30)
         return found
 
     def other_key_removal(self) -> tuple[ast.Call, str, str] | None:
@@ -291,7 +273,7 @@ class RegistrationLeaks:
                 callee = self._callee(node)
                 if callee is not None and not callee.use.abstract:
                     return callee.use.removes
-            if not _removing_name(method):
+            if not removing_name(method):
                 return False
             if self.managers.judge(node.func.value, method, REMOVES) is False:
                 return False
@@ -338,7 +320,7 @@ class RegistrationLeaks:
                 continue
             func = node.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.socket:
-                if func.attr in _LIFETIME_RECEIVES or (not lifetime and func.attr not in ("close", "accept")):
+                if func.attr in LIFETIME_RECEIVES or (not lifetime and func.attr not in ("close", "accept")):
                     return True
             elif passes(node, self.socket) and not self._is_removal(node):
                 return True
@@ -352,7 +334,7 @@ def lifetime_functions(tree: ast.Module, handled: set[int]) -> Iterable[tuple[as
             [(m, node.name) for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))] if isinstance(node, ast.ClassDef) else []
         )
         for function, cls in members:
-            if id(function) in handled or _registering_name(function.name) or _removing_name(function.name):
+            if id(function) in handled or registering_name(function.name) or removing_name(function.name):
                 continue
             param = socket_param(function, cls is not None)
             if param is not None:
@@ -488,122 +470,3 @@ def disconnect_hooks(classes: list[ast.ClassDef]) -> dict[str, list[ast.AST]]:
         cls.name: [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in DISCONNECT_HOOKS]
         for cls in classes
     }
-
-
-class DisconnectLeak(WebSocketRule):
-    code = "INF504"
-    uses_project = True
-
-    def finish(self, ctx):
-        module = websocket_module(ctx)
-        managers = ManagerClasses(ctx.tree, ctx.project, module_name(ctx.display_path), ctx.source.is_package_init, ctx.source)
-        hooks = disconnect_hooks(module.sockets.class_nodes)
-        resolver = callees(ctx)
-        reported: set[int] = set()
-        handled: set[int] = set()
-        for handler in module.handlers:
-            handled.add(id(handler.function))
-            if handler.framework not in ("starlette", "channels"):
-                continue
-            lifetime = not handler.entry and handler.class_name is None  # a function handed an accepted socket
-            if lifetime and (_registering_name(handler.function.name) or _removing_name(handler.function.name)):
-                continue  # a manager's `connect`/`disconnect`: its caller owns the lifetime
-            leaks = RegistrationLeaks(handler, managers, hooks, resolver)
-            for registration, leak, why in leaks.leaks(lifetime=lifetime):
-                if id(registration.node) not in reported:
-                    reported.add(id(registration.node))
-                    yield self.report(ctx, registration.node, self.message(handler, registration, leak, why, resolver, leaks))
-        classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
-        for function, cls, socket in lifetime_functions(ctx.tree, handled):
-            served = SocketHandler(function, "starlette", socket, False, class_name=cls)
-            leaks = RegistrationLeaks(served, managers, hooks, resolver)
-            for registration, leak, why in leaks.leaks(lifetime=True):
-                if cls is not None and _removed_elsewhere(classes.get(cls), function, registration.shared):
-                    continue  # another method takes it out again (a `quit(websocket)` the reader calls)
-                if id(registration.node) not in reported:
-                    reported.add(id(registration.node))
-                    yield self.report(ctx, registration.node, self.message(served, registration, leak, why, resolver, leaks))
-        for mismatch in mismatched_removals(module.sockets.class_nodes, ctx.source.text):
-            if id(mismatch.store) not in reported:
-                reported.add(id(mismatch.store))
-                yield self.report(ctx, mismatch.store, self.mismatch_message(mismatch))
-
-    @staticmethod
-    def mismatch_message(mismatch: Mismatch) -> str:
-        return (
-            f"`{mismatch.stored}` is registered in `{mismatch.registry}`, but the removal (line {mismatch.where.lineno}) only "
-            f"removes the entry when it is `{mismatch.removed}`, a different object: the test never holds, so every "
-            f"closed connection stays registered and a reconnect finds a dead entry"
-        )
-
-    @staticmethod
-    def message(
-        handler: SocketHandler, registration: Registration, leak: Leak | None, why: str, resolver: Callees | None = None,
-        leaks: RegistrationLeaks | None = None,
-    ) -> str:
-        consequence = f"the dead socket stays in `{registration.shared}` and later broadcasts raise on it"
-        head = f"`{registration.text}` registers the socket"
-        if why == "hook":
-            hook = "on_disconnect" if handler.framework == "starlette" else "disconnect"
-            return f"{head}, but no `{hook}` method removes it: {consequence}"
-        if why == "never-receives":
-            return (
-                f"{head}, but the handler never receives from it (nor hands it to code that does): the disconnect is "
-                f"never seen, so the removal never runs and {consequence}"
-            )
-        assert leak is not None
-        line = leak.node.lineno
-        other_key = leaks.other_key_removal() if leaks is not None else None
-        if other_key is not None:
-            call, removed, stored = other_key
-            return (
-                f"{head} under `{stored}`, but the removal `{_spelling(call, 50)}` (line {call.lineno}) takes out the entry "
-                f"under `{removed}`, so the function ends without removing it: {consequence}"
-            )
-        if leak.kind == "escape":
-            value = leak.node.value if isinstance(leak.node, ast.Await) else None
-            receives = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _LIFETIME_RECEIVES
-            if leak.exception == "disconnect":
-                what = "a disconnect" if receives else "an exception (a closed or broken socket)"
-            else:
-                what = "any exception other than a disconnect"
-            spelled = _spelling(leak.node.value if isinstance(leak.node, ast.Await) else leak.node, 50)
-            return (
-                f"{head}, but {what} raised by `{spelled}` (line {line}) leaves the function without removing it "
-                f"(no `finally:` removal, and no handler that removes it before anything else can raise): {consequence}"
-            )
-        swallowed = _swallowing_helper(handler, registration, resolver)
-        if swallowed:
-            return (
-                f"{head}, but {swallowed}, so the call returns normally and the function ends (line {line}) without the "
-                f"removal, which only runs in `except` handlers: {consequence}"
-            )
-        if leak.kind == "return":
-            return f"{head}, but the function returns at line {line} on a path that does not remove it: {consequence}"
-        return f"{head}, but the function can end (line {line}) on a path that does not remove it: {consequence}"
-
-
-def _removed_elsewhere(cls: ast.ClassDef | None, function: ast.AST, shared: str) -> bool:
-    """Another method of the class removes an element (not a key) from the same structure."""
-    if cls is None:
-        return False
-    for method in cls.body:
-        if method is function or not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(method):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and _removing_name(node.func.attr):
-                if _shared_spelling(node.func.value) == shared:
-                    return True
-    return False
-
-
-def _swallowing_helper(handler: SocketHandler, registration: Registration, resolver: Callees | None) -> str | None:
-    if resolver is None:
-        return None
-    for node in own_nodes(handler.function):
-        if isinstance(node, ast.Call) and node is not registration.node and passes(node, handler.socket):
-            callee = resolver.of_call(node, handler.socket, handler.function)
-            if callee is not None and callee.use.swallows:
-                path = callee.where.rsplit(":", 1)[0]
-                return f"`{callee.name}` catches the disconnect without raising it again ({path}:{callee.use.swallows})"
-    return None

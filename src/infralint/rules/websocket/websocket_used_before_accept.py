@@ -15,7 +15,9 @@ _RAISES = {
 }
 
 
-class UsedBeforeAccept(WebSocketRule):
+class WebsocketUsedBeforeAccept(WebSocketRule):
+    """INF503: the socket is used (sent to, received from) before the handshake is accepted."""
+
     code = "INF503"
     uses_project = True
 
