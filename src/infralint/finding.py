@@ -48,7 +48,7 @@ class Fix:
     safety: FixSafety
     title: str
     edits: list[Edit] = field(default_factory=list)
-    data: FixData | dict | None = None
+    data: FixData | None = None
     resolved: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +56,7 @@ class Fix:
             "safety": self.safety.value,
             "title": self.title,
             "edits": [e.to_dict() for e in self.edits],
-            "data": _data_to_dict(self.data),
+            "data": self.data.to_dict() if self.data is not None else None,
             "resolved": self.resolved,
         }
 
@@ -66,18 +66,9 @@ class Fix:
             safety=FixSafety(data["safety"]),
             title=data["title"],
             edits=[Edit.from_dict(e) for e in data.get("edits", [])],
-            data=_data_from_dict(data.get("data")),
+            data=fix_data_from_dict(data.get("data")),
             resolved=data.get("resolved", False),
         )
-
-
-def _data_to_dict(data: FixData | dict | None) -> dict | None:
-    # a dict: the untyped data of rules not yet moved to `fix_data` records
-    return data.to_dict() if isinstance(data, FixData) else data
-
-
-def _data_from_dict(data: dict | None) -> FixData | dict | None:
-    return fix_data_from_dict(data) if data and "fields" in data else data
 
 
 @dataclass

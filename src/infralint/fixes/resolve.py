@@ -18,12 +18,12 @@ def resolve_lazy_fixes(rules: list["Rule"], ctx: "FileContext", findings: list[F
     """Build the edits of lazy fixes. Fixes with the same data from the same rule (every
     `import time` INF101 would add) have the same edits: each distinct one is built once."""
     by_code = {rule.code: rule for rule in rules}
-    built: dict[tuple[str, str], list | None] = {}
+    built: dict[tuple, list | None] = {}
     for finding in findings:
         fix = finding.fix
         if fix is None or fix.resolved:
             continue
-        key = (finding.code, repr(fix.data))  # a `fix_data` record (or the dict of an untyped fix)
+        key = (finding.code, fix.data)  # a frozen `fix_data` record: equal records give equal edits
         if key not in built:
             built[key] = _build_edits(by_code[finding.code], finding, ctx, errors)
         edits = built[key]

@@ -132,13 +132,11 @@ class Rule:
             fix=fix,
         )
 
-    def make_fix(
-        self, title: str, data: FixData | None = None, *, unsafe: bool = False, edits: list[Edit] | None = None, **untyped: Any
-    ) -> Fix:
-        """A fix whose edits are given now (`edits`) or built later by `resolve_fix` from `data`."""
+    def make_fix(self, title: str, data: FixData | None = None, *, unsafe: bool = False, edits: list[Edit] | None = None) -> Fix:
+        """A fix whose edits are given now (`edits`) or built later by `resolve_fix` from `data`, a
+        `fix_data` record of what to change."""
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
-        # `untyped`: the dict data of rules not yet moved to `fix_data` records
-        return Fix(safety=safety, title=title, edits=list(edits or []), data=data if data is not None else untyped or None, resolved=edits is not None)
+        return Fix(safety=safety, title=title, edits=list(edits or []), data=data, resolved=edits is not None)
 
 
 def _char_column(ctx: "FileContext", line: int, byte_col: int) -> int:
