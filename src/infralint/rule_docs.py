@@ -36,7 +36,20 @@ def render_rule(entry: RuleEntry) -> str:
     if entry.references:
         parts.append("## References\n\n" + "\n".join(f"- <{r}>" for r in entry.references) + "\n")
     parts.append(f"## Suppressing it\n\n`# noqa: {entry.code}` on the reported line, or `per-file-ignores` in the configuration.\n")
+    parts.append(render_source(entry))
     return "\n".join(parts)
+
+
+def render_source(entry: RuleEntry) -> str:
+    """Where the rule lives, found from its name alone (`rules.rule_module`, `rules.rule_class_name`)."""
+    from .rules import rule_class_name, rule_module
+
+    path = "src/" + rule_module(entry).replace(".", "/") + ".py"
+    if entry.family == "meta":
+        tested = "the engine reports it itself; its tests are in `tests/reliability/`"
+    else:
+        tested = f"its fixtures are the files under `tests/rules/{entry.family}/fixtures/` whose `# expect:` markers name {entry.code}"
+    return f"## Source\n\n`{path}`, class `{rule_class_name(entry.name)}`; {tested}.\n"
 
 
 def render_example(entry: RuleEntry) -> str:

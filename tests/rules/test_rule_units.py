@@ -124,3 +124,12 @@ def test_every_fix_record_comes_back_from_the_cache_equal(name):
     assert Fix.from_dict(json.loads(json.dumps(fix.to_dict()))) == fix
     with pytest.raises(dataclasses.FrozenInstanceError):
         record.__setattr__(dataclasses.fields(record)[0].name, None)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_every_rule_page_names_the_file_that_holds_the_rule(code):
+    from infralint.rule_docs import render_source
+
+    path = render_source(CATALOG[code]).split("`")[1]
+    assert (RULES_PACKAGE.parents[2] / path).is_file(), path
+    assert rule_classes()[code].__module__.replace(".", "/") in path
