@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # The model of the run's configuration (`model`, `handlers`, `records` and the readers behind them)
 # is imported once a rule computes over it: a run over Python files alone never loads it.
 
+
 @dataclass(frozen=True)
 class _FileRef:
     """A file a computation read, re-noted for each file its findings are handed to."""

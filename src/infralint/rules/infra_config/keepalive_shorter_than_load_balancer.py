@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from .model import Infra
 
 
-
 class KeepaliveShorterThanLoadBalancer(InfraRule):
     """INF605: the server's keep-alive is shorter than the load balancer's idle timeout."""
 

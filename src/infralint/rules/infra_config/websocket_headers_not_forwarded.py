@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from .model import Infra
 
 
-
 class WebsocketHeadersNotForwarded(InfraRule):
     """INF602: nginx does not forward what a WebSocket upgrade (or the app) needs."""
 

@@ -107,7 +107,6 @@ class ManagerClasses:
                 return bool(params) and method_touches(node, params[0], wanted)
         return None
 
-
     def _judge_in_project(self, receiver: ast.expr, method: str, wanted: frozenset[str]) -> bool | None:
         if self.project is None:
             return None
