@@ -52,6 +52,16 @@ def test_fix_selects_the_literal_the_handler_compares_with():
     assert fix_source(fixed, "app/chat.py", config_for(["INF501"]), unsafe=True).text == fixed
 
 
+def test_each_accept_gets_its_own_fix():
+    # the fixes of two findings with the same selection are built at each one's own accept call
+    text = HANDLER.replace(
+        '        await websocket.close(code=4401)\n        return\n',
+        '        await websocket.accept()\n        await websocket.close(code=4401)\n        return\n',
+    )
+    findings = lint_source(text, "app/chat.py", config_for(["INF501"]), resolve_fixes=True)
+    assert [(f.line, [e.start_line for e in f.fix.edits]) for f in findings] == [(10, [10]), (13, [15])]
+
+
 def test_no_fix_when_the_name_is_not_known():
     text = HANDLER.replace('if "jwt-auth" not in offered:', 'if not offered or "a" not in offered or "b" not in offered:')
     findings = lint_source(text, "app/chat.py", config_for(["INF501"]))
