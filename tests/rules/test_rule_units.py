@@ -25,14 +25,9 @@ from ..conftest import assert_fixture
 from ..project.helpers import assert_project_fixture
 from .rule_fixtures import family_codes, file_fixtures, marked_codes, project_fixtures
 
-#: families whose rules still share modules named after something else (`rules.py`, `registry.py`),
-#: and whose fixtures their own tests still run: this list only shrinks
-NOT_YET_ONE_MODULE_PER_RULE = frozenset()
-
 CATALOG = load_catalog()
 FAMILIES = sorted(load_families())
-CONVERTED = [family for family in FAMILIES if family not in NOT_YET_ONE_MODULE_PER_RULE]
-RULES = sorted(code for code, entry in CATALOG.items() if entry.family not in NOT_YET_ONE_MODULE_PER_RULE)
+RULES = sorted(CATALOG)
 RULES_PACKAGE = Path(infralint.rules.__file__).parent
 
 
@@ -43,7 +38,7 @@ def test_rule_lives_in_the_module_named_after_it_as_the_class_named_after_it(cod
     assert cls.__doc__ and cls.__doc__.strip(), f"{cls.__name__} says what it finds in its docstring"
 
 
-@pytest.mark.parametrize("family", CONVERTED)
+@pytest.mark.parametrize("family", FAMILIES)
 def test_every_module_of_a_family_is_named_for_what_it_holds(family):
     """No module named after its kind (`rules.py`, `registry.py`) rather than what it holds, and every
     class with a rule code in the module of that rule."""
@@ -51,20 +46,6 @@ def test_every_module_of_a_family_is_named_for_what_it_holds(family):
     assert not modules & {"rules", "registry", "helpers", "utils"}, modules
     names = {rule_module(entry).rsplit(".", 1)[1] for entry in CATALOG.values() if entry.family == family}
     assert names <= modules, f"rule modules missing: {sorted(names - modules)}"
-
-
-def test_the_list_of_families_still_to_convert_only_shrinks():
-    unknown = NOT_YET_ONE_MODULE_PER_RULE - set(FAMILIES)
-    assert not unknown, f"not families: {unknown}"
-    done = []
-    for family in sorted(NOT_YET_ONE_MODULE_PER_RULE):
-        codes = [c for c, e in CATALOG.items() if e.family == family]
-        if all(
-            (rule_classes()[c].__module__, rule_classes()[c].__name__) == (rule_module(CATALOG[c]), rule_class_name(CATALOG[c].name))
-            for c in codes
-        ) and "rules" not in {m.name for m in pkgutil.iter_modules([str(RULES_PACKAGE / family)])}:
-            done.append(family)
-    assert not done, f"{done}: one module per rule already — remove from NOT_YET_ONE_MODULE_PER_RULE"
 
 
 @pytest.mark.parametrize(
@@ -90,8 +71,8 @@ def test_every_rule_has_a_flagged_fixture(code):
     assert code in marked_codes(family), f"no fixture under tests/rules/{family}/fixtures marks {code}"
 
 
-FILE_FIXTURES = [(family, fixture) for family in CONVERTED for fixture in file_fixtures(family)]
-PROJECT_FIXTURES = [(family, folder) for family in CONVERTED for folder in project_fixtures(family)]
+FILE_FIXTURES = [(family, fixture) for family in FAMILIES for fixture in file_fixtures(family)]
+PROJECT_FIXTURES = [(family, folder) for family in FAMILIES for folder in project_fixtures(family)]
 
 
 @pytest.mark.parametrize(("family", "fixture"), FILE_FIXTURES, ids=[f"{f}/{x.path.name}" for f, x in FILE_FIXTURES])
@@ -126,7 +107,7 @@ def test_every_fix_record_comes_back_from_the_cache_equal(name):
         record.__setattr__(dataclasses.fields(record)[0].name, None)
 
 
-@pytest.mark.parametrize("code", sorted(CATALOG))
+@pytest.mark.parametrize("code", RULES)
 def test_every_rule_page_names_the_file_that_holds_the_rule(code):
     from infralint.rule_docs import render_source
 
