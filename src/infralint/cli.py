@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from .config import ConfigError
@@ -151,8 +152,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # never a bare traceback unless asked for
         if debug:
-            import traceback
-
             traceback.print_exc()
         print(f"infralint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
