@@ -142,15 +142,20 @@ def first_phase(paths, config, jobs, cache, resolve_fixes, want_facts, progress,
         if progress and not hit.deferred:
             progress(1)
     pending_index = [index for index in range(len(paths)) if index not in cached]
-    with batch_collection() as collector:
-        for position, result in fresh:  # a parallel run hands them back as its tasks finish
-            index = pending_index[position]
-            results[index] = result
-            collector.file_done()
-            if cache and not result.deferred:
-                cache.store(paths[index], result)
-            if progress and not result.deferred:
-                progress(1)
+    try:
+        with batch_collection() as collector:
+            for position, result in fresh:  # a parallel run hands them back as its tasks finish
+                index = pending_index[position]
+                results[index] = result
+                collector.file_done()
+                if cache and not result.deferred:
+                    cache.store(paths[index], result)
+                if progress and not result.deferred:
+                    progress(1)
+    except BaseException:  # Ctrl-C, a full disk: the workers waiting for phase two are released
+        if pool is not None:
+            pool.stop()
+        raise
     return results, linter, pool
 
 
