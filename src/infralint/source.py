@@ -76,10 +76,6 @@ class SourceFile:
         """The engine's one traversal, kept so analyses of the same node types need no other."""
         self._walked = (frozenset(types), nodes)
 
-    def walked_nodes(self) -> list[ast.AST]:
-        """The nodes of the engine's traversal (empty before it)."""
-        return self._walked[1] if self._walked is not None else []
-
     def nodes_of(self, types: frozenset) -> list[ast.AST]:
         """The nodes of these exact types in `ast.walk` order: from the engine's traversal when it
         listed them, else from a walk of their own."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from pathlib import Path
 
@@ -138,3 +139,36 @@ def test_the_facts_of_files_not_reported_are_the_same_from_every_core(tmp_path, 
     assert [f.path for f in facts_of_files(linter, files, jobs=2)] == [f.path for f in serial]
     assert [f.to_dict() for f in facts_of_files(linter, files, jobs=2)] == [f.to_dict() for f in serial]
     assert sum(len(f.facts) for f in serial) >= len(files)  # every module states its route
+
+
+class CountsDictsWithTheProject(Rule):
+    """Applies only once the project is joined, to nodes no other rule's walk lists (dicts)."""
+
+    code = "INF097"
+    node_types = (ast.Dict,)
+    uses_project = True
+
+    def needs_project(self, project, facts):
+        return False  # selective: never makes a file wait, never picks one again
+
+    def applies_to(self, ctx):
+        return ctx.project is not None
+
+    def visit(self, node, ctx):
+        yield self.report(ctx, node, "a dict")
+
+
+def test_a_rule_that_applies_only_with_the_project_sees_its_nodes_in_a_kept_file(tmp_path, project_rule, monkeypatch):
+    load_catalog()["INF097"] = dataclasses.replace(ENTRY, code="INF097", name="counts-dicts")
+    rule_classes()["INF097"] = CountsDictsWithTheProject
+    try:
+        files = _route_service(tmp_path)
+        (tmp_path / "m0.py").write_text((tmp_path / "m0.py").read_text() + "OPTIONS = {'a': 1}\n")
+        config = config_for([project_rule, "INF097"])
+        kept = _messages(lint_files(files, config, jobs=1))
+        assert kept["m0.py"][-1] == "a dict"
+        monkeypatch.setattr("infralint.engine.RetainedContexts.BUDGET_CHARS", 0)
+        assert _messages(lint_files(files, config, jobs=1)) == kept
+    finally:
+        load_catalog().pop("INF097", None)
+        rule_classes().pop("INF097", None)

@@ -50,6 +50,8 @@ class Linter:
         #: project rules that place findings in configuration files (YAML, Terraform, nginx…): such
         #: files are read through their own readers even by a linter of single files
         self.fact_file_rules = [rule for rule in self.project_rules if rule.reads_fact_files]
+        #: project rules that make a file they apply to wait for the join (`defer`)
+        self._waiting_rules = frozenset(rule for rule in self.project_rules if rule not in self.selective_rules)
         #: the contexts of files deferred to the project phase, kept to finish them without a
         #: second read, parse and traversal
         self._retained = RetainedContexts()
@@ -93,7 +95,11 @@ class Linter:
         ctx.project = project
         finished = FileResult(result.path, errors=list(result.errors), digest=result.digest, facts=result.facts)
         with recording_dependencies(finished, project), collect_input_warnings(finished.errors):
-            findings = dispatch(ctx, self._active_rules(ctx), ctx.source.walked_nodes(), finished.errors)
+            # with the project a rule may apply that did not before (a route the project names a
+            # health route): its node types come from the kept walk, or a walk of their own
+            rules = self._active_rules(ctx)
+            nodes = ctx.source.nodes_of(frozenset(node_type for rule in rules for node_type in rule.node_types))
+            findings = dispatch(ctx, rules, nodes, finished.errors)
         finished.deps = {**result.deps, **finished.deps}
         self._finish(finished, ctx, findings, resolve_fixes, project)
         apply_per_file_ignores(self.config, finished)
@@ -198,13 +204,14 @@ class Linter:
         # facts too may read imported constants; what the project's configuration could not be
         # read as is said by the file whose rules first read it
         with recording_dependencies(result, project), collect_input_warnings(result.errors):
-            if defer and project is None and self._waits_for_project(ctx):
+            rules = self._active_rules(ctx)
+            if defer and project is None and not self._waiting_rules.isdisjoint(rules):
                 result.deferred = True
-                walk(ctx, self._active_rules(ctx), collected)  # the facts need the walk now
+                walk(ctx, rules, collected)  # the facts need the walk now
                 self._state_facts(result, source, collected)
-                self._retained.keep(display_path, ctx, len(text))
+                self._retained.keep(display_path, ctx)
                 return result
-            findings = self._run_rules(ctx, result.errors, collected)
+            findings = self._run_rules(ctx, rules, result.errors, collected)
             if facts is not None:
                 result.facts = facts  # extracted in the first phase
             else:
@@ -225,10 +232,9 @@ class Linter:
             result.findings.append(meta_finding("INF001", message, source.path, line, col))
         return True
 
-    def _run_rules(self, ctx: FileContext, errors: list[str], collected: dict | None = None) -> list[Finding]:
+    def _run_rules(self, ctx: FileContext, rules: list[Rule], errors: list[str], collected: dict | None = None) -> list[Finding]:
         """Run the rules in one traversal; `collected` (a dict) also receives the nodes the fact
         extractors want (`FACT_NODE_TYPES`), so facts cost no second walk."""
-        rules = self._active_rules(ctx)
         if not rules and collected is None:
             return []
         return dispatch(ctx, rules, walk(ctx, rules, collected), errors)
@@ -266,10 +272,3 @@ class Linter:
 
     def _active_rules(self, ctx: FileContext) -> list[Rule]:
         return [rule for rule in not_ignored(self.rules, ignored_prefixes(self.config, ctx.display_path)) if rule.applies_to(ctx)]
-
-    def _waits_for_project(self, ctx: FileContext) -> bool:
-        """Whether a rule that reads the project applies here (so the file is linted after the join)."""
-        waiting = [r for r in self.project_rules if r not in self.selective_rules]
-        if not waiting:
-            return False
-        return any(rule.applies_to(ctx) for rule in not_ignored(waiting, ignored_prefixes(self.config, ctx.display_path)))

@@ -18,7 +18,8 @@ class RetainedContexts:
         self._contexts: dict[str, FileContext] = {}
         self._chars = 0
 
-    def keep(self, display_path: str, ctx: FileContext, chars: int) -> None:
+    def keep(self, display_path: str, ctx: FileContext) -> None:
+        chars = len(ctx.source.text)
         if self._chars + chars <= self.BUDGET_CHARS:
             self._contexts[display_path] = ctx
             self._chars += chars
@@ -28,7 +29,3 @@ class RetainedContexts:
         if ctx is not None:
             self._chars -= len(ctx.source.text)
         return ctx
-
-    def clear(self) -> None:
-        self._contexts.clear()
-        self._chars = 0
