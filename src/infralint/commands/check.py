@@ -174,7 +174,7 @@ def _stdin_project(linter, args, data: bytes, resolver):
     return project_with_buffer(linter, Path(args.stdin_filename), args.stdin_filename, text, resolver)
 
 
-def _note_named_folders(paths, configs) -> None:
+def note_named_folders(paths, configs) -> None:
     """Several folders named on one command line are separate trees unless a checkout holds them."""
     folders = tuple(dict.fromkeys(str(p.resolve()) for p in paths or () if p.is_dir()))
     if len(folders) > 1:
@@ -182,7 +182,7 @@ def _note_named_folders(paths, configs) -> None:
             config.named_folders = folders
 
 
-def _result_cache(config, files, resolve) -> ResultCache | None:
+def result_cache(config, files, resolve) -> ResultCache | None:
     root = cache_root(config.root, config.source is not None, files)
     return ResultCache(root, config.fingerprint(), resolve) if root is not None else None
 
@@ -192,13 +192,13 @@ def _check_paths(args, resolver: ConfigResolver, resolve, fixing, fixed_codes):
     from ..project.members import context_paths
 
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
-    _note_named_folders(args.paths, config_of.values())
+    note_named_folders(args.paths, config_of.values())
     jobs = args.jobs or default_jobs()
     progress = _progress(len(files))
     by_path: dict[Path, FileResult] = {}
     try:
         for config, group in config_groups(files, config_of):
-            cache = None if args.no_cache else _result_cache(config, group, resolve)
+            cache = None if args.no_cache else result_cache(config, group, resolve)
             advance = progress.advance if progress else None
             # the rest of the project these files belong to: its facts join, its findings are not asked for
             context = context_paths(group, config, resolver, args.paths or [Path(".")])

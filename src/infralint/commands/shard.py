@@ -18,7 +18,7 @@ from ..partials import Partial, PartialGroup, result_to_dict, write_partial
 from ..project.members import context_paths
 from ..report.escape import printable
 from ..sharding import config_digest, named_folders, parse_shard, relative_to_root
-from .check import STDIN, _note_named_folders, _result_cache
+from .check import STDIN, note_named_folders, result_cache
 from .common import resolver_from_args
 
 #: what a shard cannot do: these belong to the merge (or need every file at once)
@@ -39,7 +39,7 @@ def run_shard(args) -> int:
     resolver = resolver_from_args(args)
     root = resolver.config_for(Path.cwd()).root
     files, config_of = files_and_configs(args.paths or [Path(".")], resolver, args.force_exclude)
-    _note_named_folders(args.paths, config_of.values())
+    note_named_folders(args.paths, config_of.values())
     jobs = args.jobs or default_jobs()
     groups: list[PartialGroup] = []
     linted = 0
@@ -47,7 +47,7 @@ def run_shard(args) -> int:
         relative = [relative_to_root(path, root) for path in group]
         mine = [path for path, name in zip(group, relative) if shard.holds(name)]
         # fix edits are built whatever the format: the merge may print JSON or SARIF, which carry them
-        cache = None if args.no_cache else _result_cache(config, group, True)
+        cache = None if args.no_cache else result_cache(config, group, True)
         results = lint_first_phase(mine, config, jobs=jobs, cache=cache, resolve_fixes=True) if mine else []
         if cache:
             cache.save()
