@@ -47,9 +47,8 @@ def linted(monkeypatch) -> list[str]:
         names.append(Path(path).name)
         return real(linter, path, *args, **kwargs)
 
-    # every path to a fresh lint of a file on disk: phase one's scheduling, phase two's lints
+    # every path to a fresh lint of a file on disk: phase one's scheduling and phase two's lints
     monkeypatch.setattr(engine.scheduling, "lint_path", recording)
-    monkeypatch.setattr(engine.project_phase, "lint_path", recording)
     return names
 
 

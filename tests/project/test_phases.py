@@ -172,3 +172,18 @@ def test_a_rule_that_applies_only_with_the_project_sees_its_nodes_in_a_kept_file
     finally:
         load_catalog().pop("INF097", None)
         rule_classes().pop("INF097", None)
+
+
+def test_a_project_phase_without_a_first_phase_of_its_own_runs_on_every_core(tmp_path, project_rule, monkeypatch):
+    from infralint.engine import lint_first_phase, lint_project_phase
+    from infralint.parallel import Pool
+
+    files = _route_service(tmp_path)
+    config = config_for([project_rule])
+    serial = _messages(lint_files(files, config, jobs=1))
+    shared = []
+    hand_out = Pool.hand_out
+    monkeypatch.setattr(Pool, "hand_out", lambda self, payload, handed: shared.extend(handed) or hand_out(self, payload, handed))
+    first = lint_first_phase(files, config)  # as a merge gets them: nothing kept in this process
+    assert _messages(lint_project_phase(first, files, config, jobs=2)) == serial
+    assert len(shared) == len(files) // 2  # the worker's half

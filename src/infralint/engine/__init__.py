@@ -13,10 +13,10 @@ phase one kept (`retained`). What a lint read of other files keys its cache entr
 
 from .files import display_path, lint_path
 from .linter import Linter
-from .project_phase import ProjectPhase, join_project
+from .project_phase import join_project
 from .retained import RetainedContexts
 from .run import facts_of_files, file_set_digest, iter_findings, lint_files, lint_first_phase, lint_project_phase
-from .scheduling import POOL_MIN_FILES, default_jobs
+from .scheduling import POOL_MIN_FILES, ProjectPhase, default_jobs
 
 __all__ = [
     "Linter",

@@ -105,6 +105,10 @@ class Linter:
         apply_per_file_ignores(self.config, finished)
         return finished
 
+    def keeps(self, display_path: str) -> bool:
+        """Whether this process kept the parse of a deferred file (`finish_deferred` needs no read)."""
+        return display_path in self._retained
+
     def lint_deferred(self, result: FileResult, path: Path, project, resolve_fixes: bool) -> FileResult:
         """After the join: lint a file the first phase left for the project, reusing its facts. The
         file is read and parsed again (its context was not kept: over the memory budget, or

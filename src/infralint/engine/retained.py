@@ -24,6 +24,9 @@ class RetainedContexts:
             self._contexts[display_path] = ctx
             self._chars += chars
 
+    def __contains__(self, display_path: str) -> bool:
+        return display_path in self._contexts
+
     def take(self, display_path: str) -> FileContext | None:
         ctx = self._contexts.pop(display_path, None)
         if ctx is not None:

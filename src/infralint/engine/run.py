@@ -60,7 +60,7 @@ def lint_files(
         if linter is not None and linter.project_rules and linter.collect_facts:  # something was linted: the project may matter
             context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache, jobs=jobs)]
             with batch_collection():
-                project_phase(linter, paths, results, cache, resolve_fixes, progress, pool, context)
+                project_phase(linter, paths, results, cache, resolve_fixes, progress, pool, context, jobs=jobs)
     finally:
         if pool is not None:
             pool.stop()
@@ -201,5 +201,5 @@ def lint_project_phase(
     linter = Linter(config, collect_facts=None)
     if linter.project_rules and linter.collect_facts:
         context = [FileResult(f.path, digest=f.digest, facts=f) for f in facts_of_files(linter, context_paths, cache)]
-        project_phase(linter, paths, results, cache, resolve_fixes, None, context=context)
+        project_phase(linter, paths, results, cache, resolve_fixes, None, context=context, jobs=jobs)
     return results

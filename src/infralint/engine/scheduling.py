@@ -1,17 +1,20 @@
 """Which process lints which file: this one alone for a few files, a pool of workers otherwise,
-with tasks of about equal size so the processes finish together."""
+with tasks of about equal size so the processes finish together; and what a worker does after
+the join (`ProjectPhase`)."""
 
 from __future__ import annotations
 
 import os
+import pickle
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from ..config import Config
 from ..results import FileResult
 from .files import lint_path
 from .linter import Linter
-from .project_phase import ProjectPhase
 
 if TYPE_CHECKING:
     from ..parallel import Pool
@@ -69,3 +72,40 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ProjectPhase:
+    """Phase two as any process runs it (sent to the workers: module-level and picklable)."""
+
+    config: Config
+    resolve_fixes: bool
+
+    @staticmethod
+    def payload(results: list[FileResult]) -> bytes:
+        """Every file's facts, pickled once for all the workers."""
+        return pickle.dumps([r.facts for r in results if r.facts is not None], protocol=pickle.HIGHEST_PROTOCOL)
+
+    def join(self, payload: bytes):
+        from ..project import Project
+
+        return Project(pickle.loads(payload), named_folders=self.config.named_folders)
+
+    def finish(self, linter: Linter, path: Path, result: FileResult | None, project) -> FileResult:
+        """A deferred file (its first-phase `result`), or any other file to lint with the project."""
+        if result is not None:
+            return linter.finish_deferred(result, path, project, self.resolve_fixes)
+        return lint_path(linter, path, self.resolve_fixes, project=project)
+
+
+def pool_for_phase_two(linter: "Linter", jobs: int, files: int, phase: "ProjectPhase") -> "Pool | None":
+    """Workers for a project phase without a first phase of its own (a merge, a warm run that redoes
+    many answers): started with no task, they wait for the joined facts at once."""
+    if jobs <= 1 or files < POOL_MIN_FILES:
+        return None
+    from ..parallel import Pool
+
+    pool = Pool(linter, partial(Linter, linter.config, collect_facts=linter.collect_facts), lint_path, [], jobs, phase)
+    for _ in pool.first_phase():  # no task: the workers say they wait
+        pass
+    return pool
