@@ -1,4 +1,4 @@
 # `python -m infralint`: the package's __init__ has already taken the current folder off sys.path
-from .cli import main
+from .cli import console_main
 
-raise SystemExit(main())
+console_main()

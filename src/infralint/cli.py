@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 from .config import ConfigError
-from .exits import EXIT_ERROR, UsageError
+from .exits import EXIT_ERROR, UsageError, leave
 from .report import FORMATS
 from .version import __version__
 
@@ -155,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"infralint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def console_main() -> None:
+    """The `infralint` command (and `python -m infralint`): `main`, then an exit without the
+    interpreter's teardown of what the run built (`exits.leave`)."""
+    leave(main())
 
 
 def _without_standard_output(args) -> None:
