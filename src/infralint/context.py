@@ -33,3 +33,7 @@ class FileContext:
         if factory not in self._analyses:
             self._analyses[factory] = factory(self.source)
         return self._analyses[factory]
+
+    def forget_analyses(self) -> None:
+        """Drop the analyses computed so far (a context kept for later holds only its parse)."""
+        self._analyses.clear()

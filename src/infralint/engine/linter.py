@@ -89,17 +89,19 @@ class Linter:
         """After the join: lint a file the first phase left for the project. A Python file whose
         context this process kept is finished from it — its rules run on the nodes of the first
         phase's traversal, nothing is read or parsed again; any other is linted again."""
-        ctx = self._retained.take(result.path)
-        if ctx is None:
+        kept = self._retained.take(result.path)
+        if kept is None:
             return self.lint_deferred(result, path, project, resolve_fixes)
+        ctx = kept.ctx
         ctx.project = project
         finished = FileResult(result.path, errors=list(result.errors), digest=result.digest, facts=result.facts)
         with recording_dependencies(finished, project), collect_input_warnings(finished.errors):
-            # with the project a rule may apply that did not before (a route the project names a
-            # health route): its node types come from the kept walk, or a walk of their own
-            rules = self._active_rules(ctx)
+            # the rules that read no project ran in the first phase; with the project a project
+            # rule may apply that did not before (a route the project names a health route): its
+            # node types come from the kept walk, or a walk of their own
+            rules = [rule for rule in self._active_rules(ctx) if rule.uses_project]
             nodes = ctx.source.nodes_of(frozenset(node_type for rule in rules for node_type in rule.node_types))
-            findings = dispatch(ctx, rules, nodes, finished.errors)
+            findings = kept.findings + dispatch(ctx, rules, nodes, finished.errors)
         finished.deps = {**result.deps, **finished.deps}
         self._finish(finished, ctx, findings, resolve_fixes, project)
         apply_per_file_ignores(self.config, finished)
@@ -211,9 +213,14 @@ class Linter:
             rules = self._active_rules(ctx)
             if defer and project is None and not self._waiting_rules.isdisjoint(rules):
                 result.deferred = True
-                walk(ctx, rules, collected)  # the facts need the walk now
+                nodes = walk(ctx, rules, collected)  # the facts need the walk now
+                if self._retained.has_room(ctx):
+                    # the rules that read no project run now, while every process has work: the
+                    # project phase is left only what needs the join
+                    alone = [rule for rule in rules if not rule.uses_project]
+                    self._retained.keep(display_path, ctx, dispatch(ctx, alone, nodes, result.errors))
+                    ctx.forget_analyses()
                 self._state_facts(result, source, collected)
-                self._retained.keep(display_path, ctx)
                 return result
             findings = self._run_rules(ctx, rules, result.errors, collected)
             if facts is not None:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..context import FileContext
+from ..finding import Finding
+
+
+class Kept(NamedTuple):
+    """A deferred file's context, and the findings of its rules that do not read the project
+    (run in the first phase, which every process shares evenly)."""
+
+    ctx: FileContext
+    findings: list[Finding]
 
 
 class RetainedContexts:
@@ -15,20 +26,22 @@ class RetainedContexts:
     BUDGET_CHARS = 8_000_000
 
     def __init__(self) -> None:
-        self._contexts: dict[str, FileContext] = {}
+        self._kept: dict[str, Kept] = {}
         self._chars = 0
 
-    def keep(self, display_path: str, ctx: FileContext) -> None:
-        chars = len(ctx.source.text)
-        if self._chars + chars <= self.BUDGET_CHARS:
-            self._contexts[display_path] = ctx
-            self._chars += chars
+    def has_room(self, ctx: FileContext) -> bool:
+        return self._chars + len(ctx.source.text) <= self.BUDGET_CHARS
+
+    def keep(self, display_path: str, ctx: FileContext, findings: list[Finding]) -> None:
+        if self.has_room(ctx):
+            self._kept[display_path] = Kept(ctx, findings)
+            self._chars += len(ctx.source.text)
 
     def __contains__(self, display_path: str) -> bool:
-        return display_path in self._contexts
+        return display_path in self._kept
 
-    def take(self, display_path: str) -> FileContext | None:
-        ctx = self._contexts.pop(display_path, None)
-        if ctx is not None:
-            self._chars -= len(ctx.source.text)
-        return ctx
+    def take(self, display_path: str) -> Kept | None:
+        kept = self._kept.pop(display_path, None)
+        if kept is not None:
+            self._chars -= len(kept.ctx.source.text)
+        return kept
