@@ -69,9 +69,9 @@ class Pool:
 
     Phase one: every process (the main one included) takes tasks of files from one shared counter
     and sends each task's results back. A worker keeps the parsed contexts of the files it deferred
-    to the project, and waits. Phase two (`second_phase`): every worker receives the joined
-    project's facts, finishes its own deferred files from the contexts it kept and lints the files
-    it is handed, and sends each result back. A worker that dies loses no file: the main process
+    to the project, and waits. Phase two: every worker receives the joined project's facts
+    (`start_phase_two`) and finishes its own deferred files from the contexts it kept, then lints
+    the files it is handed (`hand_out`), and sends each result back. A worker that dies loses no file: the main process
     lints whatever it took and never reported."""
 
     def __init__(self, linter: Linter, make_linter: Callable[[], Linter], lint_file: LintFile, tasks: list[list[Path]], jobs: int, phase: ProjectPhase | None) -> None:
@@ -138,20 +138,28 @@ class Pool:
 
     # -- phase two -------------------------------------------------------------------------------
 
-    def hand_out(self, payload: bytes, handed: list[Path]) -> None:
+    def start_phase_two(self, payload: bytes) -> None:
         """Phase two starts: every waiting worker receives the joined project's facts (`payload`)
-        and a share of `handed`, files to lint with the project besides its own deferred ones."""
+        and finishes the files it deferred at once, while this process decides what else to share."""
         self.live = [number for number in sorted(self.waiting) if self.processes[number].is_alive()]
-        self.expected: dict[str, Path] = {}
         self.orphans: list[Path] = [path for number, paths in self.deferred_by.items() if number not in self.live for path in paths]
+        self.expected: dict[str, Path] = {}
+        for number in self.live:
+            for path in self.deferred_by.get(number, []):
+                self.expected[str(path)] = path
+            self.inboxes[number].put(payload)
+
+    def hand_out(self, handed: list[Path]) -> None:
+        """Each worker of phase two receives a share of `handed`: files to lint with the project
+        besides its own deferred ones (the last message it waits for)."""
         if not self.live:
             self.orphans.extend(handed)
             return
         for position, number in enumerate(self.live):
             share = handed[position :: len(self.live)]
-            for path in self.deferred_by.get(number, []) + share:
+            for path in share:
                 self.expected[str(path)] = path
-            self.inboxes[number].put((payload, share))
+            self.inboxes[number].put(share)
 
     def collect(self) -> Iterator[tuple[Path, FileResult | None]]:
         """(path, result) for every file phase two gave the workers, as they send them; (path,
@@ -219,12 +227,15 @@ def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, paren
                 deferred[str(path)] = (path, result)
         results.put(("task", number, index, task_results))
     results.put(("waiting", number))
-    message = inbox.get() if inbox is not None and phase is not None else None
-    if message is not None:
-        payload, handed = message
+    payload = inbox.get() if inbox is not None and phase is not None else None
+    if payload is not None:
         project = phase.join(payload)
-        for path, result in [*deferred.values(), *((path, None) for path in handed)]:
+        for path, result in deferred.values():
             results.put(("file", str(path), phase.finish(linter, path, result, project)))
+            collector.file_done()
+        handed = inbox.get() or []  # None: the run stopped before sharing any other file
+        for path in handed:
+            results.put(("file", str(path), phase.finish(linter, path, None, project)))
             collector.file_done()
     results.put(("finished", number))
 

@@ -183,7 +183,7 @@ def test_a_project_phase_without_a_first_phase_of_its_own_runs_on_every_core(tmp
     serial = _messages(lint_files(files, config, jobs=1))
     shared = []
     hand_out = Pool.hand_out
-    monkeypatch.setattr(Pool, "hand_out", lambda self, payload, handed: shared.extend(handed) or hand_out(self, payload, handed))
+    monkeypatch.setattr(Pool, "hand_out", lambda self, handed: shared.extend(handed) or hand_out(self, handed))
     first = lint_first_phase(files, config)  # as a merge gets them: nothing kept in this process
     assert _messages(lint_project_phase(first, files, config, jobs=2)) == serial
     assert len(shared) == len(files) // 2  # the worker's half

@@ -31,16 +31,20 @@ def project_phase(
     if not deferred and not linter.selective_rules and not stale:
         return
     project = join_project(joined, linter.config)
+    phase = ProjectPhase(linter.config, resolve_fixes)
+    if pool is not None and pool.waiting:
+        # the workers start on the files they kept while this process decides what else to share
+        pool.start_phase_two(phase.payload(joined))
     again = [i for i, r in enumerate(results) if i in stale or (not r.deferred and not r.with_project and linter.needs_project(project, r))]
     index_of = {str(paths[i]): i for i in deferred + again}
-    phase = ProjectPhase(linter.config, resolve_fixes)
     here = sorted(deferred + again)
     started = pool is None and pool_for_phase_two(linter, jobs, len(here), phase)
     if started:
         pool = started
+        pool.start_phase_two(phase.payload(joined))
     try:
         if pool is not None and pool.waiting:
-            here = _share_out(linter, pool, phase.payload(joined), paths, results, here)
+            here = _share_out(linter, pool, paths, results, here)
         for index in here:
             _finished(results, index, phase.finish(linter, paths[index], results[index] if results[index].deferred else None, project), cache, paths, progress)
         if pool is not None and pool.waiting and pool.live:
@@ -54,14 +58,14 @@ def project_phase(
             pool.stop()
 
 
-def _share_out(linter: "Linter", pool: "Pool", payload: bytes, paths, results: list[FileResult], here: list[int]) -> list[int]:
-    """Hand the workers the joined facts and a share of the files nobody kept; the indexes this
-    process finishes (the files it kept, and its share)."""
+def _share_out(linter: "Linter", pool: "Pool", paths, results: list[FileResult], here: list[int]) -> list[int]:
+    """Hand the workers (which have the joined facts) a share of the files nobody kept; the
+    indexes this process finishes (the files it kept, and its share)."""
     workers_own = {str(path) for number in pool.waiting for path in pool.deferred_by.get(number, [])}
     kept_here = {i for i in here if results[i].deferred and linter.keeps(results[i].path)}
     free = [i for i in here if i not in kept_here and str(paths[i]) not in workers_own]
     processes = len(pool.waiting) + 1
-    pool.hand_out(payload, [paths[i] for position, i in enumerate(free) if position % processes])
+    pool.hand_out([paths[i] for position, i in enumerate(free) if position % processes])
     if not pool.live:  # every worker is gone: this process finishes everything
         return here
     mine = kept_here | {i for position, i in enumerate(free) if position % processes == 0}
