@@ -109,13 +109,9 @@ def _python_shebang(path: Path) -> bool:
 
 
 def _wanted_config_file(file: Path, readers: list) -> bool:
-    return any(_reads(cls, file) for cls in readers)
-
-
-def _reads(cls, file: Path) -> bool:
-    if cls.config_file_names and file.name in cls.config_file_names and cls.wants_config_file(file):
+    if any(cls.config_file_names and file.name in cls.config_file_names and cls.wants_config_file(file) for cls in readers):
         return True
-    if getattr(cls, "reads_fact_files", False):
+    if any(getattr(cls, "reads_fact_files", False) for cls in readers):
         # deployment configuration (YAML, Terraform, nginx, Dockerfile…): only when such a rule is on
         from .project import wants_file
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatch
+import fnmatch
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -65,13 +66,24 @@ def file_extractor(*patterns: str, needed_by: str | None = None) -> Callable[[Fi
 def wants_file(path: str | Path, enabled: "frozenset[str] | set[str] | None" = None) -> bool:
     """Whether some file extractor reads this (non-Python) file; with `enabled` (the run's rule
     codes), one that some enabled rule needs (browser clients only for the WebSocket rules)."""
-    name = Path(path).name
-    return any(
-        fnmatch(name, pattern)
-        for patterns, _, needed_by in _file_extractors
+    name = os.path.basename(path) if isinstance(path, str) else path.name
+    return _name_test(None if enabled is None else frozenset(enabled), len(_file_extractors))(os.path.normcase(name)) is not None
+
+
+@lru_cache(maxsize=64)
+def _name_test(enabled: "frozenset[str] | None", extractors: int) -> Callable[[str], object]:
+    """One compiled pattern for every name the chosen extractors read: a walk asks for each of
+    thousands of files (templates, translations, assets), one `fnmatch` per pattern was most of
+    discovery. `extractors`: how many are registered, so a late registration is seen."""
+    chosen = [
+        pattern
+        for patterns, _, needed_by in _file_extractors[:extractors]
         if enabled is None or needed_by is None or any(code.startswith(needed_by) for code in enabled)
         for pattern in patterns
-    )
+    ]
+    if not chosen:
+        return lambda name: None
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in chosen)).match
 
 
 #: node types the engine's shared traversal collects for extractors (others cost a walk of their own)
@@ -123,7 +135,7 @@ class PythonFile:
 
         definitions = self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
         # physical lines as the parser counts them (a lone `\r` ends a line too)
-        return Scopes(definitions, self.module, len(self.source.lines))
+        return Scopes(definitions, self.module, self.source.line_count)
 
     @cached_property
     def names(self) -> "QualifiedNames":
@@ -154,7 +166,7 @@ def extract_file(path: str, text: str, digest: str = "", enabled: "frozenset[str
     """The facts of one non-Python file, or None when no extractor reads it. `enabled`: the run's
     rule codes; an extractor needed only by rules none of which is enabled is left out."""
     name = Path(path).name
-    matching = [(fn, needed_by) for patterns, fn, needed_by in _file_extractors if any(fnmatch(name, p) for p in patterns)]
+    matching = [(fn, needed_by) for patterns, fn, needed_by in _file_extractors if any(fnmatch.fnmatch(name, p) for p in patterns)]
     if not matching:
         return None
     chosen = [fn for fn, needed_by in matching if needed_by is None or enabled is None or any(code.startswith(needed_by) for code in enabled)]
