@@ -99,6 +99,13 @@ class SourceFile:
         return [line.rstrip("\r\n") for line in physical_lines(self.text)]
 
     @cached_property
+    def line_count(self) -> int:
+        """How many lines `lines` has, without splitting the text (every lone `\r` is a `\n` by
+        now, and a `\r\n` holds one)."""
+        text = self.text
+        return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+    @cached_property
     def tree(self) -> ast.Module:
         # the parser's own warnings (invalid escape sequences…) are about the linted code, and
         # would otherwise be printed once per file by Python 3.12+
