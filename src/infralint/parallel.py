@@ -59,7 +59,7 @@ class SharedTasks:
 class ProjectPhase(Protocol):
     """What a worker needs for the second phase of a run (module-level and picklable)."""
 
-    def join(self, payload: bytes): ...
+    def join(self, payload: bytes, own_facts: dict): ...
 
     def finish(self, linter: Linter, path: Path, result: FileResult | None, project) -> FileResult: ...
 
@@ -94,6 +94,8 @@ class Pool:
         #: per worker: the paths of the files it deferred (known once its tasks are reported)
         self.deferred_by: dict[int, list[Path]] = {}
         self.waiting: set[int] = set()  # workers done with phase one, waiting for phase two
+        #: the worker that sent each file's result (by display path): it keeps that file's facts
+        self.owners: dict[str, int] = {}
 
     # -- phase one -------------------------------------------------------------------------------
 
@@ -122,6 +124,7 @@ class Pool:
                 self.deferred_by.setdefault(number, []).extend(
                     path for path, result in zip(self.shared.tasks[index], task_results) if result.deferred
                 )
+                self.owners.update(dict.fromkeys((result.path for result in task_results), number))
                 yield index, task_results
             elif item[0] == "waiting":
                 self.waiting.add(item[1])
@@ -138,16 +141,17 @@ class Pool:
 
     # -- phase two -------------------------------------------------------------------------------
 
-    def start_phase_two(self, payload: bytes) -> None:
-        """Phase two starts: every waiting worker receives the joined project's facts (`payload`)
-        and finishes the files it deferred at once, while this process decides what else to share."""
+    def start_phase_two(self, payload_for: Callable[[int], bytes]) -> None:
+        """Phase two starts: every waiting worker receives the joined project's facts (those it
+        did not send itself: `payload_for(number)`) and finishes the files it deferred at once,
+        while this process decides what else to share."""
         self.live = [number for number in sorted(self.waiting) if self.processes[number].is_alive()]
         self.orphans: list[Path] = [path for number, paths in self.deferred_by.items() if number not in self.live for path in paths]
         self.expected: dict[str, Path] = {}
         for number in self.live:
             for path in self.deferred_by.get(number, []):
                 self.expected[str(path)] = path
-            self.inboxes[number].put(payload)
+            self.inboxes[number].put(payload_for(number))
 
     def hand_out(self, handed: list[Path]) -> None:
         """Each worker of phase two receives a share of `handed`: files to lint with the project
@@ -220,16 +224,19 @@ def _work(shared: SharedTasks, make_linter: Callable[[], Linter], results, paren
     linter = make_linter()
     collector = start_batch()[1]  # the worker only lints: nothing to restore
     deferred: dict[str, tuple[Path, FileResult]] = {}
+    own_facts: dict[str, object] = {}  # sent to the main process: phase two's payload leaves them out
     while (index := shared.take()) is not None:
         task_results = shared.lint(linter, index, collector)
         for path, result in zip(shared.tasks[index], task_results):
             if result.deferred:
                 deferred[str(path)] = (path, result)
+            if result.facts is not None:
+                own_facts[result.path] = result.facts
         results.put(("task", number, index, task_results))
     results.put(("waiting", number))
     payload = inbox.get() if inbox is not None and phase is not None else None
     if payload is not None:
-        project = phase.join(payload)
+        project = phase.join(payload, own_facts)
         for path, result in deferred.values():
             results.put(("file", str(path), phase.finish(linter, path, result, project)))
             collector.file_done()

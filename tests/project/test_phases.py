@@ -117,7 +117,7 @@ def test_workers_finish_their_own_deferred_files_after_the_join(tmp_path, projec
     assert _messages(lint_files(files, config, jobs=3)) == _messages(lint_files(files, config, jobs=1))
 
 
-def _die_before_the_project(self, payload):
+def _die_before_the_project(self, payload, own_facts):
     os._exit(3)
 
 
@@ -128,6 +128,27 @@ def test_a_worker_that_dies_in_the_project_phase_loses_no_file(tmp_path, project
     # only workers join the project from the payload (the main process joins its own results)
     monkeypatch.setattr("infralint.engine.ProjectPhase.join", _die_before_the_project)
     assert _messages(lint_files(files, config, jobs=3)) == serial
+
+
+def test_each_worker_rebuilds_the_joined_facts_in_order_from_its_own_and_the_payload(tmp_path, project_rule):
+    from infralint.engine import ProjectPhase
+
+    files = _route_service(tmp_path)
+    results = list(lint_files(files, config_for([project_rule]), jobs=1))
+    joined = [r.facts.to_dict() for r in results if r.facts is not None]
+    owners = {r.path: position % 3 - 1 for position, r in enumerate(results)}  # this process (-1), workers 0 and 1
+    payload_for = ProjectPhase.payloads(results, owners)
+    everything = ProjectPhase.payloads(results, {})(0)  # a worker that linted none of them
+    for number in (0, 1):
+        own = {r.path: r.facts for r in results if owners[r.path] == number and r.facts is not None}
+        payload = payload_for(number)
+        assert [f.to_dict() for f in ProjectPhase.facts_from(payload, own)] == joined
+        assert len(payload) < len(everything) * 0.8  # what the worker sent is not sent back to it
+    # a worker that linted every file is sent only where each fact goes
+    mine = {r.path: r.facts for r in results if r.facts is not None}
+    alone = ProjectPhase.payloads(results, dict.fromkeys(mine, 0))(0)
+    assert [f.to_dict() for f in ProjectPhase.facts_from(alone, mine)] == joined
+    assert len(alone) < len(everything) / 4
 
 
 def test_the_facts_of_files_not_reported_are_the_same_from_every_core(tmp_path, project_rule):

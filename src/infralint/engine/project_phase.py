@@ -34,14 +34,14 @@ def project_phase(
     phase = ProjectPhase(linter.config, resolve_fixes)
     if pool is not None and pool.waiting:
         # the workers start on the files they kept while this process decides what else to share
-        pool.start_phase_two(phase.payload(joined))
+        pool.start_phase_two(phase.payloads(joined, pool.owners))
     again = [i for i, r in enumerate(results) if i in stale or (not r.deferred and not r.with_project and linter.needs_project(project, r))]
     index_of = {str(paths[i]): i for i in deferred + again}
     here = sorted(deferred + again)
     started = pool is None and pool_for_phase_two(linter, jobs, len(here), phase)
     if started:
         pool = started
-        pool.start_phase_two(phase.payload(joined))
+        pool.start_phase_two(phase.payloads(joined, pool.owners))
     try:
         if pool is not None and pool.waiting:
             here = _share_out(linter, pool, paths, results, here)

@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..config import Config
 from ..results import FileResult
@@ -74,6 +74,9 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+_THIS_PROCESS = -1  # the owner of the facts the main process linted or read itself
+
+
 @dataclass(frozen=True)
 class ProjectPhase:
     """Phase two as any process runs it (sent to the workers: module-level and picklable)."""
@@ -82,14 +85,41 @@ class ProjectPhase:
     resolve_fixes: bool
 
     @staticmethod
-    def payload(results: list[FileResult]) -> bytes:
-        """Every file's facts, pickled once for all the workers."""
-        return pickle.dumps([r.facts for r in results if r.facts is not None], protocol=pickle.HIGHEST_PROTOCOL)
+    def payloads(results: list[FileResult], owners: dict[str, int]) -> Callable[[int], bytes]:
+        """What each worker receives: every file's facts in the join's order, except those the
+        worker sent itself (it kept them). `owners`: the worker that linted each file (by display
+        path); the others are this process's. Each process's facts are pickled once, and only
+        when another worker needs them: with one worker, this process's half alone."""
+        groups: dict[int, list] = {}
+        order: list[tuple[int, int, str]] = []  # (owner, position in the owner's group, path)
+        for result in results:
+            if result.facts is not None:
+                group = groups.setdefault(owners.get(result.path, _THIS_PROCESS), [])
+                order.append((owners.get(result.path, _THIS_PROCESS), len(group), result.path))
+                group.append(result.facts)
+        pickled: dict[int, bytes] = {}
 
-    def join(self, payload: bytes):
+        def payload_for(number: int) -> bytes:
+            for owner, facts in groups.items():
+                if owner != number and owner not in pickled:
+                    pickled[owner] = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+            others = {owner: data for owner, data in pickled.items() if owner != number}
+            return pickle.dumps((number, order, others), protocol=pickle.HIGHEST_PROTOCOL)
+
+        return payload_for
+
+    @staticmethod
+    def facts_from(payload: bytes, own_facts: dict) -> list:
+        """Every file's facts in the join's order, from a worker's payload and the facts it kept
+        (by display path)."""
+        number, order, others = pickle.loads(payload)
+        groups = {owner: pickle.loads(data) for owner, data in others.items()}
+        return [own_facts[path] if owner == number else groups[owner][position] for owner, position, path in order]
+
+    def join(self, payload: bytes, own_facts: dict):
         from ..project import Project
 
-        return Project(pickle.loads(payload), named_folders=self.config.named_folders)
+        return Project(self.facts_from(payload, own_facts), named_folders=self.config.named_folders)
 
     def finish(self, linter: Linter, path: Path, result: FileResult | None, project) -> FileResult:
         """A deferred file (its first-phase `result`), or any other file to lint with the project."""
