@@ -97,22 +97,23 @@ def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
 
     The inputs may be reused for the result, so callers must not use them afterwards.
     """
-    live = [(flow, why) for flow, why in paths if flow is not None]
+    live = [path for path in paths if path[0] is not None]
     if not live:
         return None
     if len(live) == 1:
         return live[0][0]
-    first = live[0][0]
-    bound = set(first.bound)
-    for flow, _ in live[1:]:
-        bound &= flow.bound
-    maybe: dict[str, Any] = {}
-    for flow, _ in live:
-        for name, why in flow.maybe.items():
-            if name not in maybe:
-                maybe[name] = why
-    for flow, _ in live:
-        if len(flow.bound) == len(bound):
+    flows = [flow for flow, _ in live]
+    first, others = flows[0], flows[1:]
+    bound = first.bound.intersection(*[flow.bound for flow in others])
+    maybe: dict[str, Any] = dict(first.maybe)
+    for flow in others:
+        if flow.maybe:
+            for name, why in flow.maybe.items():
+                if name not in maybe:
+                    maybe[name] = why
+    common = len(bound)
+    for flow in flows:
+        if len(flow.bound) == common:
             continue  # nothing beyond the common part
         for name in flow.bound - bound:
             if name in maybe:
@@ -123,46 +124,65 @@ def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
                     break
     # unbound on every path, and removed by `del`/a handler's end on at least one
     gone: dict[str, Any] = {}
-    for flow, _ in live:
-        for name, why in flow.gone.items():
-            if name not in gone and name not in maybe and name not in bound:
-                gone[name] = why
-    flows = [flow for flow, _ in live]
+    for flow in flows:
+        if flow.gone:
+            for name, why in flow.gone.items():
+                if name not in gone and name not in maybe and name not in bound:
+                    gone[name] = why
+    for flow in flows:
+        if flow.facts or flow.guards:
+            guards = _joined_guards(flows, bound, maybe)
+            break
+    else:
+        guards = {}
+    return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in others]), guards)
+
+
+def _joined_guards(flows: list[Flow], bound: set[str], maybe: dict[str, Why]) -> dict[str, dict[str, int]]:
+    """The guard of each name the joined paths may leave unbound: the facts every path where it is
+    unbound shares."""
     guards: dict[str, dict[str, int]] = {}
-    if any(flow.facts or flow.guards for flow in flows):
-        copies: dict[int, dict[str, int]] = {}
-        # names bound on some paths here, or guarded on some: the others have nothing new to say
-        candidates: set[str] = set()
+    copies: dict[int, dict[str, int]] = {}
+    # names bound on some paths here, or guarded on some: the others have nothing new to say
+    candidates: set[str] = set()
+    common = len(bound)
+    for flow in flows:
+        if len(flow.bound) != common:
+            candidates |= flow.bound - bound
+        if flow.guards:
+            candidates.update(name for name in flow.guards if name in maybe)
+    for name in candidates:
+        guard = None
         for flow in flows:
-            if len(flow.bound) != len(bound):
-                candidates |= flow.bound - bound
-            if flow.guards:
-                candidates.update(name for name in flow.guards if name in maybe)
-        for name in candidates:
-            guard = None
+            if name in flow.bound:
+                continue
+            unbound = flow.unbound_facts(name)
+            if not unbound:
+                guard = None
+                break
+            guard = unbound if guard is None else meet(guard, [unbound])
+            if not guard:
+                break
+        if guard:
             for flow in flows:
-                if name in flow.bound:
-                    continue
-                unbound = flow.unbound_facts(name)
-                if not unbound:
-                    guard = None
-                    break
-                guard = unbound if guard is None else meet(guard, [unbound])
-                if not guard:
-                    break
-            if guard:
-                if any(guard is flow.facts for flow in flows):  # an input's live facts: freeze a copy
+                if guard is flow.facts:  # an input's live facts: freeze a copy
                     frozen = copies.get(id(guard))
                     if frozen is None:
                         frozen = copies[id(guard)] = dict(guard)
                     guard = frozen
-                guards[name] = guard
-    return Flow(bound, maybe, gone, meet(first.facts, [flow.facts for flow in flows[1:]]), guards)
+                    break
+            guards[name] = guard
+    return guards
 
 
 def meet(first: dict[str, int], others: list[dict[str, int]]) -> dict[str, int]:
     """The facts that hold on every one of several paths."""
     common: dict[str, int] = {}
+    if not first:
+        return common
+    for other in others:
+        if not other:
+            return common
     for key, mask in first.items():
         for other in others:
             known = other.get(key)

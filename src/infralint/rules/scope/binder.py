@@ -25,7 +25,7 @@ import ast
 import gc
 from collections import deque
 from contextlib import contextmanager
-from functools import partial
+from functools import cached_property, partial
 
 from ...analysis.flow import Flow, Why, join, merge_into
 from ...analysis.names import attribute_chain
@@ -37,7 +37,9 @@ from .known_names import (
     MODULE_DUNDERS,
     PACKAGE_DUNDERS,
 )
-from .path_facts import IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, disjunction_contradicts, refine, value_facts
+from .path_facts import (
+    IS_TRUE, MAX_PATH_FACTS, Atoms, conflict, disjunction_contradicts, refine, ruled_out_names, value_facts,
+)
 from .raise_points import EVERYTHING, catches_everything, catches_import_error, caught_kinds, raising_parts
 from .stored_names import CHILD_FIELDS, push_children, stores_in
 from .syntax_facts import (
@@ -67,6 +69,9 @@ _FIELDS_LAST_FIRST = {cls: tuple(reversed(fields)) for cls, fields in CHILD_FIEL
 _DYNAMIC_CALLS = frozenset({"exec", "globals", "vars", "setattr", "__import__"})
 _DYNAMIC_TARGET_ROOTS = frozenset({"builtins", "__builtins__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_NOTHING: frozenset[str] = frozenset()
+# node classes the expression walk tests every node against, as module globals (no lookup on `ast`)
+_Attribute, _Call, _Constant, _Load, _Name, _Store = ast.Attribute, ast.Call, ast.Constant, ast.Load, ast.Name, ast.Store
 
 
 # the path kinds as module globals: the walk names them at every branch, loop and handler, where
@@ -140,7 +145,6 @@ class ScopeAnalysis:
         self.typing_only = False
         self.quiet = 0  # > 0: reads are not judged (code that never runs, or probes guarded by `except NameError`)
         self.in_annotation = False
-        self.may_walrus = ":=" in source.text  # else only assignment targets bind in a loop body
         tree = source.tree
         self.module = Scope("module", "<module>", tree, None, None)
         self.module.flow = Flow()
@@ -167,47 +171,6 @@ class ScopeAnalysis:
         self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
         self.module_classes: dict[str, Scope] = {}  # module-level classes by name, of the scopes seen so far
         self.module_classes_seen = 0
-        self._stmt_handlers = {
-            ast.FunctionDef: self._function_def,
-            ast.AsyncFunctionDef: self._function_def,
-            ast.ClassDef: self._class_def,
-            ast.Return: self._return,
-            ast.Delete: self._delete,
-            ast.Assign: self._assign,
-            ast.AugAssign: self._aug_assign,
-            ast.AnnAssign: self._ann_assign,
-            ast.For: self._for,
-            ast.AsyncFor: self._for,
-            ast.While: self._while,
-            ast.If: self._if,
-            ast.With: self._with,
-            ast.AsyncWith: self._with,
-            ast.Raise: self._raise,
-            ast.Try: self._try,
-            ast.Assert: self._assert,
-            ast.Import: self._import,
-            ast.ImportFrom: self._import_from,
-            ast.Global: self._global,
-            ast.Nonlocal: self._nonlocal,
-            ast.Expr: self._expr_stmt,
-            ast.Pass: self._pass,
-            ast.Break: self._break,
-            ast.Continue: self._continue,
-            ast.Match: self._match,
-        }
-        for name, handler in (("TryStar", self._try), ("TypeAlias", self._type_alias)):
-            if hasattr(ast, name):
-                self._stmt_handlers[getattr(ast, name)] = handler
-        self._expr_handlers = {
-            ast.Lambda: self._lambda,
-            ast.ListComp: self._comprehension,
-            ast.SetComp: self._comprehension,
-            ast.GeneratorExp: self._comprehension,
-            ast.DictComp: self._comprehension,
-            ast.NamedExpr: self._walrus,
-            ast.BoolOp: self._bool_op,
-            ast.IfExp: self._if_exp,
-        }
         # everything allocated here stays reachable until the end, so cycle collection during the
         # pass would only rescan the file's syntax tree again and again
         collecting = gc.isenabled()
@@ -217,7 +180,12 @@ class ScopeAnalysis:
         finally:
             if collecting:
                 gc.enable()
-            del self._stmt_handlers, self._expr_handlers  # bound methods would keep `self` in a cycle
+
+    @cached_property
+    def may_walrus(self) -> bool:
+        """Whether the file may hold a `:=` (else only assignment targets bind in a loop body); a
+        scan of the whole text, asked only by files with loops."""
+        return ":=" in self.source.text
 
     # -- driver ---------------------------------------------------------------------------------
 
@@ -231,7 +199,7 @@ class ScopeAnalysis:
         resolve(self, functions)
 
     def _stmts(self, body: list[ast.stmt]) -> None:
-        handlers = self._stmt_handlers
+        handlers = _STMT_HANDLERS
         frames = self.try_frames
         last = body[-1] if body else None
         for stmt in body:
@@ -243,7 +211,7 @@ class ScopeAnalysis:
             if handler is None:
                 self._expr(stmt)
             else:
-                handler(stmt)
+                handler(self, stmt)
 
     # -- expressions ------------------------------------------------------------------------------
 
@@ -252,54 +220,76 @@ class ScopeAnalysis:
         if node is None:
             return
         cls = node.__class__
-        if cls is ast.Constant:
+        if cls is _Constant:
             return
-        if cls is ast.Name and node.ctx.__class__ is ast.Load:  # a third of all expressions
-            self._read(node.id, node)
+        scope = self.scope
+        flow = scope.flow
+        # a name bound on every path here is read without a question (what `_read` would conclude
+        # first); the walk of one expression never replaces the flow, it only binds into it
+        bound = flow.bound if flow is not None and scope.kind != "comprehension" else _NOTHING
+        if cls is _Name and node.ctx.__class__ is _Load:  # a third of all expressions
+            if node.id not in bound:
+                self._read(node.id, node)
             return
-        stack = [node]
+        stack: list[ast.AST] = []
         pop, push = stack.pop, stack.append
         fields_of = _FIELDS_LAST_FIRST
-        special = self._expr_handlers
+        special = _EXPR_HANDLERS
         read = self._read
-        Name, Load, Store, Call, Attribute, Constant = ast.Name, ast.Load, ast.Store, ast.Call, ast.Attribute, ast.Constant
-        while stack:
-            n = pop()
+        n = node
+        while True:
             cls = n.__class__
-            while cls is Attribute:  # `a.b.c`: only the innermost value is read
+            while cls is _Attribute:  # `a.b.c`: only the innermost value is read
                 n = n.value
                 cls = n.__class__
-            if cls is Name:
+            if cls is _Name:
                 ctx = n.ctx.__class__
-                if ctx is Load:
-                    read(n.id, n)
-                elif ctx is Store:
+                if ctx is _Load:
+                    if n.id not in bound:
+                        read(n.id, n)
+                elif ctx is _Store:
                     self._bind(n.id, "assign", n)
                 else:
                     self._delete_name(n)
-                continue
-            if cls is Call:
+            elif cls is _Call:  # two fifths of the other nodes: its parts without the generic walk
                 func = n.func
-                if func.__class__ is Name:
+                if func.__class__ is _Name:
                     if func.id in _DYNAMIC_CALLS:
                         self._note_dynamic_call(n)
-                elif func.__class__ is ast.Attribute and func.attr == "_convert_":
+                elif func.__class__ is _Attribute and func.attr == "_convert_":
                     self.unknowable = True  # `IntEnum._convert_(…)` copies enum members into module globals
+                keywords = n.keywords
+                if keywords:
+                    for keyword in reversed(keywords):
+                        value = keyword.value
+                        if value.__class__ is not _Constant:
+                            push(value)
+                args = n.args
+                if args:
+                    for item in reversed(args):
+                        if item.__class__ is not _Constant:
+                            push(item)
+                if func.__class__ is not _Constant:
+                    n = func  # evaluated first: walk it now rather than push and pop it
+                    continue
             else:
                 handler = special.get(cls)
                 if handler is not None:
-                    handler(n)
-                    continue
-            for field in fields_of[cls]:  # pushed last-first so they pop in evaluation order
-                value = getattr(n, field)
-                if value is None:
-                    continue
-                if value.__class__ is list:
-                    for item in reversed(value):
-                        if item is not None and item.__class__ is not Constant:
-                            push(item)
-                elif value.__class__ is not Constant:  # a fifth of all nodes, with nothing to read
-                    push(value)
+                    handler(self, n)
+                else:
+                    for field in fields_of[cls]:  # pushed last-first so they pop in evaluation order
+                        value = getattr(n, field)
+                        if value is None:
+                            continue
+                        if value.__class__ is list:
+                            for item in reversed(value):
+                                if item is not None and item.__class__ is not _Constant:
+                                    push(item)
+                        elif value.__class__ is not _Constant:  # a fifth of all nodes, with nothing to read
+                            push(value)
+            if not stack:
+                return
+            n = pop()
 
     def _note_dynamic_call(self, call: ast.Call) -> None:
         name = call.func.id
@@ -553,12 +543,8 @@ class ScopeAnalysis:
             return
         refine(flow.facts, test, outcome, self.atoms, scope.fact_names)
         if flow.guards:
-            facts = flow.facts
-            for name, guard in list(flow.guards.items()):
-                if any(key in facts and conflict(mask, facts[key]) for key, mask in guard.items()) or disjunction_contradicts(
-                    facts, guard, self.atoms
-                ):
-                    flow.bind(name)
+            for name in ruled_out_names(flow.facts, flow.guards, self.atoms):
+                flow.bind(name)
 
     def _dump(self, test: ast.expr) -> str:
         """The condition without its polarity: `not a`, `a != b`, `a is not None` match `a`, `a == b`, `a is None`."""
@@ -1361,6 +1347,50 @@ class ScopeAnalysis:
         arguments = swallowing.args if isinstance(swallowing, ast.Call) else []
         body_end, raised, _ = self._guarded(node.body, node, caught_kinds(list(arguments)), False)
         self.scope.flow = join([(body_end, (_WITH_OK, node)), (raised, (_SUPPRESS, node))])
+
+
+# the walk's handlers per node class (plain functions, called with the analysis)
+_STMT_HANDLERS = {
+    ast.FunctionDef: ScopeAnalysis._function_def,
+    ast.AsyncFunctionDef: ScopeAnalysis._function_def,
+    ast.ClassDef: ScopeAnalysis._class_def,
+    ast.Return: ScopeAnalysis._return,
+    ast.Delete: ScopeAnalysis._delete,
+    ast.Assign: ScopeAnalysis._assign,
+    ast.AugAssign: ScopeAnalysis._aug_assign,
+    ast.AnnAssign: ScopeAnalysis._ann_assign,
+    ast.For: ScopeAnalysis._for,
+    ast.AsyncFor: ScopeAnalysis._for,
+    ast.While: ScopeAnalysis._while,
+    ast.If: ScopeAnalysis._if,
+    ast.With: ScopeAnalysis._with,
+    ast.AsyncWith: ScopeAnalysis._with,
+    ast.Raise: ScopeAnalysis._raise,
+    ast.Try: ScopeAnalysis._try,
+    ast.Assert: ScopeAnalysis._assert,
+    ast.Import: ScopeAnalysis._import,
+    ast.ImportFrom: ScopeAnalysis._import_from,
+    ast.Global: ScopeAnalysis._global,
+    ast.Nonlocal: ScopeAnalysis._nonlocal,
+    ast.Expr: ScopeAnalysis._expr_stmt,
+    ast.Pass: ScopeAnalysis._pass,
+    ast.Break: ScopeAnalysis._break,
+    ast.Continue: ScopeAnalysis._continue,
+    ast.Match: ScopeAnalysis._match,
+}
+for _name, _handler in (("TryStar", ScopeAnalysis._try), ("TypeAlias", ScopeAnalysis._type_alias)):
+    if hasattr(ast, _name):
+        _STMT_HANDLERS[getattr(ast, _name)] = _handler
+_EXPR_HANDLERS = {
+    ast.Lambda: ScopeAnalysis._lambda,
+    ast.ListComp: ScopeAnalysis._comprehension,
+    ast.SetComp: ScopeAnalysis._comprehension,
+    ast.GeneratorExp: ScopeAnalysis._comprehension,
+    ast.DictComp: ScopeAnalysis._comprehension,
+    ast.NamedExpr: ScopeAnalysis._walrus,
+    ast.BoolOp: ScopeAnalysis._bool_op,
+    ast.IfExp: ScopeAnalysis._if_exp,
+}
 
 
 class AllPathsScopeAnalysis(ScopeAnalysis):

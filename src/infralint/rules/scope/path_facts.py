@@ -232,13 +232,45 @@ def _plan_disjunction(facts: dict[str, int], node: ast.BoolOp, truth: bool, atom
 
 def disjunction_contradicts(facts: dict[str, int], guard: dict[str, int], atoms: Atoms) -> bool:
     """A disjunction known on this path whose every alternative contradicts the guard."""
-    if not atoms.disjunctions:
-        return False
-    for key in facts:
-        alternatives = atoms.disjunctions.get(key)
-        if alternatives and all(any(k in guard and conflict(guard[k], mask) for k, mask in alternative) for alternative in alternatives):
+    return _any_disjunction_contradicts(_known_disjunctions(facts, atoms), guard)
+
+
+def _known_disjunctions(facts: dict[str, int], atoms: Atoms) -> list:
+    """The alternatives of each disjunction `facts` holds."""
+    disjunctions = atoms.disjunctions
+    if not disjunctions:
+        return []
+    return [alternatives for key in facts if (alternatives := disjunctions.get(key))]
+
+
+def _any_disjunction_contradicts(known: list, guard: dict[str, int]) -> bool:
+    for alternatives in known:
+        if all(any(k in guard and conflict(guard[k], mask) for k, mask in alternative) for alternative in alternatives):
             return True
     return False
+
+
+def ruled_out_names(facts: dict[str, int], guards: dict[str, dict[str, int]], atoms: Atoms) -> list[str]:
+    """The names of `guards` whose guard `facts` contradicts: they cannot be unbound on this path.
+    A guard is often shared (every name a loop binds has the loop's entry facts): each is judged once."""
+    known = _known_disjunctions(facts, atoms)
+    verdicts: dict[int, bool] = {}
+    names = []
+    for name, guard in guards.items():
+        verdict = verdicts.get(id(guard))
+        if verdict is None:
+            verdict = False
+            for key, mask in guard.items():
+                fact = facts.get(key)
+                if fact is not None and conflict(mask, fact):
+                    verdict = True
+                    break
+            if not verdict and known:
+                verdict = _any_disjunction_contradicts(known, guard)
+            verdicts[id(guard)] = verdict
+        if verdict:
+            names.append(name)
+    return names
 
 
 def _implies_nonempty_text(node: ast.expr) -> bool:
