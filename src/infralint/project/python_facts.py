@@ -72,6 +72,7 @@ _REGISTRATION_ATTRIBUTES = frozenset({*_INCLUDE_CALLS, *_REGISTER_CALLS, "serve"
 _ACCEPT_VERBS = ("accept", "prepare")
 _WEBSOCKET_SERVE = {"websockets.serve", "websockets.server.serve", "websockets.asyncio.server.serve", "websockets.legacy.server.serve"}
 _MAX_LIST_DEPTH = 8
+_SELF_NAMES = ("self", "cls")
 # what a constant worth knowing is written as (not a dict, list, lambda, comprehension…)
 _CONSTANT_VALUES = (ast.Constant, ast.Call, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Name, ast.Attribute)
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$|timeout|retr|delay|budget|interval", re.IGNORECASE)
@@ -101,33 +102,56 @@ class _Extraction:
     def run(self) -> list[Fact]:
         self._module_level()
         scopes = self.file.scopes
+        by_line = scopes.by_line
+        past_end = len(by_line)
         functions: dict[ast.AST, _FunctionParts] = {}
         awaited = {id(n.value) for n in self.file.nodes(ast.Await)}
         # per definition (not per call): the class `self` means there, and the function it is in
         where: dict = {None: (None, None)}
         imports = self.names.imports
         known_names = imports.keys() | self.names.own | self.names.local_imports.keys()
-        for call in self.file.calls_in_order:
-            owner = scopes.at(call.lineno)
+        registrations: list[tuple[ast.Call, str | None]] = []
+        # the calls in the traversal's order: each function's calls and the registrations are put
+        # in position order after (sorting the few kept costs less than sorting every call)
+        for call in self.file.nodes(ast.Call):
+            func = call.func
+            kind = type(func)
+            base = func
+            while type(base) is ast.Attribute:
+                base = base.value  # type: ignore[attr-defined]
+            # `QualifiedNames.qualify` can resolve the callee: its chain starts at a name the module
+            # imports or defines, or at `self`/`cls` (inside a class: known once the scope is)
+            base_name = base.id if type(base) is ast.Name else None  # type: ignore[attr-defined]
+            resolvable = base_name in known_names
+            is_awaited = id(call) in awaited
+            if kind is ast.Attribute:
+                verb = func.attr  # type: ignore[attr-defined]
+                registers = verb in _REGISTRATION_ATTRIBUTES
+                accepts = verb in _ACCEPT_VERBS
+            else:
+                # `websockets.serve(handler, …)`, however imported
+                registers = kind is ast.Name and (func.id == "serve" or imports.get(func.id, "").endswith(".serve"))  # type: ignore[attr-defined]
+                accepts = False
+            if not (resolvable or is_awaited or registers or accepts or base_name in _SELF_NAMES):
+                continue  # on a local, a parameter or a builtin: nothing the project resolves
+            line = call.lineno
+            owner = by_line[line] if line < past_end else None
             known = where.get(owner)
             if known is None:
-                function = scopes.function_at(call.lineno)
+                function = scopes.function_at(line)
                 parts = functions.setdefault(function.node, _FunctionParts()) if function is not None else None
                 known = where[owner] = (owner.class_part(self.module), parts)  # type: ignore[union-attr]
             cls, parts = known
-            func = call.func
             if parts is not None:
-                is_awaited = id(call) in awaited
-                # most calls are on locals, parameters or builtins: nothing the project resolves
-                if is_awaited or _may_resolve(func, known_names, cls):
+                if is_awaited or resolvable or (cls is not None and base_name in _SELF_NAMES):
                     self._call_in(parts, call, cls, is_awaited)
-                elif type(func) is ast.Attribute and func.attr in _ACCEPT_VERBS and _is_accept(call):
-                    parts.accepts.append(call.lineno)
-            if type(func) is ast.Attribute:
-                if func.attr in _REGISTRATION_ATTRIBUTES:
-                    self._registration_call(call, cls)
-            elif type(func) is ast.Name and (func.id == "serve" or imports.get(func.id, "").endswith(".serve")):
-                self._registration_call(call, cls)  # `websockets.serve(handler, …)`, however imported
+                elif accepts and _is_accept(call):
+                    parts.accepts.append(line)
+            if registers:
+                registrations.append((call, cls))
+        registrations.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        for call, cls in registrations:
+            self._registration_call(call, cls)
         for node in self.file.nodes(ast.Import, ast.ImportFrom):
             function = scopes.function_at(node.lineno)
             if function is not None:
@@ -143,7 +167,7 @@ class _Extraction:
             self.facts.append(
                 Function(
                     self.path, node.lineno, definition.qualname, node.end_lineno or node.lineno, isinstance(node, ast.AsyncFunctionDef),
-                    parts.calls, sorted(parts.accepts), parts.websocket_response, sorted(parts.imports),
+                    parts.calls_in_order(), sorted(parts.accepts), parts.websocket_response, sorted(parts.imports),
                 )
             )
         return self.facts
@@ -155,6 +179,7 @@ class _Extraction:
         found = self.names.qualify(func, cls)
         if found is not None and (found[1] or awaited):
             parts.calls.append([found[0], call.lineno, awaited, found[1]])
+            parts.positions.append((call.lineno, call.col_offset))
             if found[0].endswith("WebSocketResponse"):
                 parts.websocket_response = True
         if isinstance(func, ast.Attribute) and func.attr in _ACCEPT_VERBS and _is_accept(call):
@@ -383,15 +408,25 @@ class _Extraction:
 
 
 class _FunctionParts:  # noqa: B903 - slots keep thousands of these small
-    """What one function's body holds, gathered while the file's calls and imports are read."""
+    """What one function's body holds, gathered while the file's calls and imports are read
+    (calls in the traversal's order, each with its position to be put in source order)."""
 
-    __slots__ = ("calls", "accepts", "imports", "websocket_response")
+    __slots__ = ("calls", "accepts", "imports", "websocket_response", "positions")
 
     def __init__(self) -> None:
         self.calls: list[list] = []
         self.accepts: list[int] = []
         self.imports: list[int] = []
         self.websocket_response = False
+        self.positions: list[tuple[int, int]] = []  # (line, column) of each of `calls`
+
+    def calls_in_order(self) -> list[list]:
+        """The calls by position (stable: calls at one position keep the traversal's order)."""
+        calls = self.calls
+        if len(calls) > 1:
+            positions = self.positions
+            calls = [calls[i] for i in sorted(range(len(calls)), key=positions.__getitem__)]
+        return calls
 
 
 _NO_PARTS = _FunctionParts()
@@ -438,17 +473,6 @@ def _regex_path(pattern: str) -> str:
     text = pattern.lstrip("^").rstrip("$")
     text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
     return text.replace("\\", "")
-
-
-def _may_resolve(func: ast.expr, known_names, cls: str | None) -> bool:
-    """Whether `QualifiedNames.qualify` can resolve this callee: its chain starts at a name the
-    module imports or defines, or at `self`/`cls` inside a class (decided without building it)."""
-    while type(func) is ast.Attribute:
-        func = func.value  # type: ignore[attr-defined]
-    if type(func) is not ast.Name:
-        return False
-    base = func.id  # type: ignore[attr-defined]
-    return base in known_names or (cls is not None and base in ("self", "cls"))
 
 
 def _is_accept(call: ast.Call) -> bool:

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass
 import fnmatch
 from functools import cached_property, lru_cache
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -93,9 +92,6 @@ FACT_NODE_TYPES = frozenset({
 })
 
 
-_POSITION = attrgetter("lineno", "col_offset")
-
-
 @dataclass
 class PythonFile:
     """What a Python extractor sees: the parsed source and its place in the project.
@@ -123,11 +119,6 @@ class PythonFile:
             for node in walk_types(self.source.tree, wanted):
                 self.collected[type(node)].append(node)
         return [n for t in types for n in self.collected.get(t, ())]
-
-    @cached_property
-    def calls_in_order(self) -> list[ast.Call]:
-        """The file's calls by position (line, column)."""
-        return sorted(self.nodes(ast.Call), key=_POSITION)
 
     @cached_property
     def scopes(self) -> "Scopes":

@@ -7,9 +7,11 @@ line is painted with the innermost definition that contains it, so a lookup is o
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: no two definitions start on one line (a compound statement starts a logical line of its own)
+_LINE = attrgetter("lineno")
 
 
 @dataclass(eq=False)
@@ -17,10 +19,11 @@ class Definition:
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
     qualname: str  # `pkg.mod.Class.method`
     parent: "Definition | None"
+    #: a function (not a class): asked for every call and definition, so decided once
+    is_function: bool = field(init=False)
 
-    @property
-    def is_function(self) -> bool:
-        return isinstance(self.node, _FUNCTIONS)
+    def __post_init__(self) -> None:
+        self.is_function = type(self.node) is not ast.ClassDef
 
     def class_part(self, module: str) -> str | None:
         """`Class` (or `Outer.Inner`) of the nearest enclosing class, relative to the module: what
@@ -36,26 +39,34 @@ class Definition:
 class Scopes:
     def __init__(self, definitions: list[ast.AST], module: str, line_count: int) -> None:
         self.module = module
-        ordered = sorted(definitions, key=lambda n: (n.lineno, -(n.end_lineno or n.lineno)))
+        ordered = sorted(definitions, key=_LINE)
         self.definitions: list[Definition] = []
         self._by_node: dict[ast.AST, Definition] = {}
         self._at_line: list[Definition | None] = [None] * (line_count + 2)
-        open_stack: list[Definition] = []
+        at_line = self._at_line
+        open_stack: list[tuple[Definition, int]] = []  # (definition, its last line)
         for node in ordered:
-            end = node.end_lineno or node.lineno
-            while open_stack and (open_stack[-1].node.end_lineno or open_stack[-1].node.lineno) < node.lineno:
+            line = node.lineno
+            end = node.end_lineno or line
+            while open_stack and open_stack[-1][1] < line:
                 open_stack.pop()
-            parent = open_stack[-1] if open_stack else None
+            parent = open_stack[-1][0] if open_stack else None
             qualname = f"{parent.qualname if parent else module}.{node.name}"  # type: ignore[attr-defined]
             definition = Definition(node, qualname, parent)  # type: ignore[arg-type]
             self.definitions.append(definition)
             self._by_node[node] = definition
-            open_stack.append(definition)
+            open_stack.append((definition, end))
             # the body belongs to the definition; its decorators and the `def` line's defaults do not
-            first = min(node.body[0].lineno if node.body else node.lineno, end)  # type: ignore[attr-defined]
+            first = min(node.body[0].lineno if node.body else line, end)  # type: ignore[attr-defined]
             last = min(end, line_count)
             if last >= first:
-                self._at_line[first : last + 1] = [definition] * (last + 1 - first)
+                at_line[first : last + 1] = [definition] * (last + 1 - first)
+
+    @property
+    def by_line(self) -> "list[Definition | None]":
+        """The innermost definition of every line, by line number (index 0 and the line after
+        the last are None): what `at` answers, for loops over thousands of calls."""
+        return self._at_line
 
     def at(self, line: int) -> Definition | None:
         """The innermost definition whose body contains `line` (None at module level)."""

@@ -9,13 +9,16 @@ knows, INF201 follows a teardown route across modules to an import that would ru
 from __future__ import annotations
 
 import ast
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterable
 
 from ...project import Fact, PythonFile, fact_kind, python_extractor
 from .cleanup_paths import _REGISTRATION_TEXT, REGISTRATION_WORDS, CleanupPaths
 from .function_bodies import matching_lines
+
+
+_COLUMN = attrgetter("col_offset")
 
 
 @fact_kind("cleanup-entry")
@@ -66,18 +69,22 @@ def _finally_calls(file: PythonFile) -> Iterable[CleanupEntry]:
     tries = file.nodes(ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
     if not any(t.finalbody for t in tries):  # type: ignore[attr-defined]
         return
-    calls = file.calls_in_order
-    lines = [c.lineno for c in calls]
-    for node in tries:
-        if not node.finalbody:  # type: ignore[attr-defined]
-            continue
-        function = file.scopes.function_at(node.lineno)
-        if function is None:
-            continue
-        first = node.finalbody[0].lineno  # type: ignore[attr-defined]
-        last = node.finalbody[-1].end_lineno or first  # type: ignore[attr-defined]
-        for call in calls[bisect_left(lines, first):bisect_right(lines, last)]:
-            qualified = file.names.qualified(call.func)
-            if qualified:
-                name = function.qualname.rsplit(".", 1)[-1]
-                yield CleanupEntry(file.path, call.lineno, qualified, f"the `finally` block of `{name}`")
+    blocks = [
+        (function, node.finalbody[0].lineno, node.finalbody[-1].end_lineno or node.finalbody[0].lineno)  # type: ignore[attr-defined]
+        for node in tries
+        if node.finalbody and (function := file.scopes.function_at(node.lineno)) is not None  # type: ignore[attr-defined]
+    ]
+    if not blocks:
+        return
+    # the calls by line (in the traversal's order within a line): a `finally` block reads only
+    # its own lines, and sorting every call of the file by position would cost more
+    by_line: dict[int, list[ast.Call]] = {}
+    for call in file.nodes(ast.Call):
+        by_line.setdefault(call.lineno, []).append(call)
+    for function, first, last in blocks:
+        name = function.qualname.rsplit(".", 1)[-1]
+        for line in range(first, last + 1):
+            for call in sorted(by_line.get(line, ()), key=_COLUMN):
+                qualified = file.names.qualified(call.func)
+                if qualified:
+                    yield CleanupEntry(file.path, call.lineno, qualified, f"the `finally` block of `{name}`")

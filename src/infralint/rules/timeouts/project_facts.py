@@ -35,31 +35,33 @@ _CLIENT_HINTS = re.compile("|".join(("redis", "Redis", "engine", "pool", "sessio
 @python_extractor
 def timeout_facts(file: PythonFile) -> Iterable[Fact]:
     text = file.source.text
-    wants_clients = _CLIENT_HINTS.search(text) is not None
-    wants_checks = "timeout" in text
-    if not wants_clients and not wants_checks:
-        return []
     facts: list[Fact] = []
-    scopes = file.scopes
     checks: CheckCalls | None = None
-    if wants_checks:
+    if "timeout" in text:
         for call in file.nodes(ast.Call):
             func = call.func
-            if not (isinstance(func, ast.Attribute) and _REGISTRATION_TEXT.search(func.attr) and set(name_tokens(func.attr)) & _REGISTRATION_WORDS):
+            # a registration passes its options as keywords: most calls are left at the first test
+            if not call.keywords or type(func) is not ast.Attribute:
                 continue
-            if not any(k.arg and "timeout" in k.arg for k in call.keywords) and not call.keywords:
+            if not (_REGISTRATION_TEXT.search(func.attr) and set(name_tokens(func.attr)) & _REGISTRATION_WORDS):
                 continue
             checks = checks or CheckCalls(file.source)
+            scopes = file.scopes
             owner = scopes.at(call.lineno)
             function = scopes.function_at(call.lineno)
             fact = _registration(call, file, checks, owner.class_part(file.module) if owner else None, function.qualname if function else "")
             if fact is not None:
                 facts.append(fact)
-    if wants_clients:
+    factories = [
+        node for node in file.nodes(ast.Assign, ast.AnnAssign)
+        if type(node.value) is ast.Call and _last_name(node.value.func) in _FACTORY_NAMES
+    ]
+    # the text test only where a factory is called: most files call none, and a search for any
+    # of the words reads the whole text
+    if factories and _CLIENT_HINTS.search(text) is not None:
         resolver: ValueResolver | None = None
-        for node in file.nodes(ast.Assign, ast.AnnAssign):
-            if not isinstance(node.value, ast.Call) or _last_name(node.value.func) not in _FACTORY_NAMES:
-                continue
+        scopes = file.scopes
+        for node in factories:
             owner = scopes.at(node.lineno)
             resolver = resolver or (checks.resolver if checks else ValueResolver(file.source))
             cls = owner.class_part(file.module) if owner is not None else None
