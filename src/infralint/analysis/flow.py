@@ -95,7 +95,8 @@ class Flow:
 def join(paths: Iterable[tuple[Flow | None, Why]]) -> Flow | None:
     """The state where several paths meet. Each path comes with the reason a name it lacks is unbound.
 
-    The inputs may be reused for the result, so callers must not use them afterwards.
+    With one live path its flow is the result, so callers must not use the inputs afterwards; with
+    several the result is a new flow (sharing only guards, which are never changed in place).
     """
     live = [path for path in paths if path[0] is not None]
     if not live:
@@ -198,9 +199,9 @@ def meet(first: dict[str, int], others: list[dict[str, int]]) -> dict[str, int]:
 
 
 def merge_into(accumulated: Flow | None, flow: Flow | None, why: Why) -> Flow | None:
-    """Join `flow` (copied, it stays in use) into a running accumulation of states."""
+    """Join `flow` (it stays in use: copied, or only read by a join of two) into a running accumulation of states."""
     if flow is None:
         return accumulated
     if accumulated is None:
         return flow.copy()
-    return join([(accumulated, why), (flow.copy(), why)])
+    return join([(accumulated, why), (flow, why)])

@@ -1227,7 +1227,10 @@ class ScopeAnalysis:
             if frame.scope is not scope:
                 continue
             if parts is None:
-                parts = [part for part in raising_parts(stmt, self.qualified_name) if not cannot_fail(self, part[0], flow)]
+                parts = [
+                    part for part in raising_parts(stmt, self.qualified_name)
+                    if part[0].__class__ is not ast.Subscript or not cannot_fail(self, part[0], flow)  # only a subscript may not fail
+                ]
                 if not parts:
                     return
             caught = next((node for node, kind in parts if kind in frame.kinds), None)

@@ -102,3 +102,10 @@ ENVIRONMENT_VALUES = frozenset(
         "struct.calcsize",
     }
 )
+
+
+def attribute_tails(names: frozenset[str]) -> frozenset[str]:
+    """The last part of each dotted name. The qualified name of `x.attr` ends in `.attr` whatever `x`
+    resolves to, so a call `x.attr(…)` whose `attr` is none of these is none of `names`: no need
+    to resolve it."""
+    return frozenset(name.rsplit(".", 1)[1] for name in names if "." in name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from .known_names import NORETURN_CALLS, NORETURN_METHODS_OF_SELF, STDLIB_MODULES
+from .known_names import NORETURN_CALLS, NORETURN_METHODS_OF_SELF, STDLIB_MODULES, attribute_tails
 from .module_facts import imported_noreturn
 from .noreturn_defs import PARSER_EXITS, is_parser_construction
 from .scopes import Binding, Scope
@@ -19,6 +19,7 @@ from .scopes import Binding, Scope
 if TYPE_CHECKING:
     from .binder import ScopeAnalysis
 
+_NORETURN_TAILS = attribute_tails(NORETURN_CALLS)
 _MAX_BASE_DEPTH = 8  # base classes followed for a method that never returns
 
 
@@ -45,6 +46,8 @@ def never_returns(analysis: ScopeAnalysis, call: ast.Call, consult_imports: bool
                 imported = consult_imports and _imported_noreturn(analysis, bindings[-1])
                 return imported or analysis.qualified_name(func) in NORETURN_CALLS
             scope = scope.lookup_parent
+    if not consult_imports and func.__class__ is ast.Attribute and func.attr not in _NORETURN_TAILS:
+        return False  # only a listed call could end the path: no need to resolve this one
     qualified = analysis.qualified_name(func)
     if qualified in NORETURN_CALLS:
         return True

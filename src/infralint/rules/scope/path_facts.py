@@ -85,7 +85,6 @@ class Atoms:
     def __init__(self) -> None:
         self._conditions: dict[int, tuple[str, bool]] = {}
         self._atoms: dict[int, tuple[str, bool] | None] = {}
-        self.plans: dict[tuple[int, bool], tuple[tuple[tuple[str, int], ...], frozenset[str]]] = {}
         self.names_of: dict[str, frozenset[str]] = {}
         #: a disjunction's fact key -> its alternatives, each the facts one part would give (None:
         #: a part teaches nothing, so the disjunction is not kept)
@@ -157,24 +156,22 @@ def _learn(facts: dict[str, int], key: int | str, mask: int) -> None:
 
 
 def refine(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, names: set[str]) -> None:
-    """Record in `facts` that `test` evaluated to `truth`; `names` collects every name a new fact mentions."""
-    plan_key = (id(test), truth)
-    plan = atoms.plans.get(plan_key)
-    if plan is None:
-        learned: dict[str, int] = {}
-        mentioned: set[str] = set()
-        _plan(learned, test, truth, atoms, mentioned)
-        plan = atoms.plans[plan_key] = (tuple(learned.items()), frozenset(mentioned))
-    for key, mask in plan[0]:
-        if len(facts) < MAX_PATH_FACTS or key in facts:
-            _learn(facts, key, mask)
-    if plan[1]:
-        names |= plan[1]
+    """Record in `facts` that `test` evaluated to `truth`; `names` collects every name a new fact mentions.
+
+    What the test teaches is gathered first and then applied: two facts of one test about the same
+    key combine before they meet the path's own (each test is refined once per outcome, so there is
+    nothing to keep)."""
+    learned: dict[str, int] = {}
+    _plan(learned, test, truth, atoms, names)
+    if learned:
+        for key, mask in learned.items():
+            if len(facts) < MAX_PATH_FACTS or key in facts:
+                _learn(facts, key, mask)
 
 
 def _plan(facts: dict[str, int], test: ast.expr, truth: bool, atoms: Atoms, names: set[str]) -> None:
     node = test
-    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+    while node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:
         node, truth = node.operand, not truth
     cls = node.__class__
     if cls is ast.BoolOp:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from .known_names import attribute_tails
 from .stored_names import CHILD_FIELDS
 
 ANY, LOOKUP, VALUE, ARITH = "any", "lookup", "value", "arith"
@@ -44,6 +45,8 @@ _CATCHES = {
     "ArithmeticError": {ARITH}, "ZeroDivisionError": {ARITH}, "OverflowError": set(), "FloatingPointError": set(),
     "TypeError": {TYPE}, "AttributeError": {ATTRIBUTE},
 }
+# an attribute call ending in none of these is in neither set above
+_LISTED_CALL_TAILS = attribute_tails(TYPE_CHECKED_CALLS | SAFE_CALLS)
 EVERYTHING = frozenset({ANY, LOOKUP, VALUE, ARITH})  # what a broad handler or a `finally` is reached by
 _NARROW_BUILTINS = frozenset(
     {
@@ -163,7 +166,8 @@ def _expression(node: ast.expr, found: list, qualified_name) -> None:
         if cls is ast.Lambda:
             continue  # its body runs when called
         if cls is ast.Call:
-            called = qualified_name(current.func)
+            func = current.func
+            called = None if func.__class__ is ast.Attribute and func.attr not in _LISTED_CALL_TAILS else qualified_name(func)
             if called in TYPE_CHECKED_CALLS:
                 found.append((current, TYPE))
             elif called not in SAFE_CALLS:

@@ -35,8 +35,11 @@ def resolve(analysis: ScopeAnalysis, functions: list[Scope]) -> None:
     """Judge the reads left pending once the whole module has been walked: function bodies' reads of
     their locals, of enclosing functions and of module globals, then the module's own and the names
     of postponed annotations."""
+    # the module's names with a runtime binding, asked once per pending read of a global
+    runtime_globals = {name for name, bindings in analysis.module.bindings.items() if any(b.runtime for b in bindings)}
     for scope in functions:
-        _resolve_function(analysis, scope)
+        if scope.pending:
+            _resolve_function(analysis, scope, runtime_globals)
     _resolve_module_pending(analysis)
     _resolve_lazy_names(analysis)
     if analysis.has_star_import:
@@ -45,8 +48,7 @@ def resolve(analysis: ScopeAnalysis, functions: list[Scope]) -> None:
         analysis.problems = [p for p in analysis.problems if p.kind in (ReadFailure.UNDEFINED, ReadFailure.LAZY_ANNOTATION)]
 
 
-def _resolve_function(analysis: ScopeAnalysis, scope: Scope) -> None:
-    module_bindings = analysis.module.bindings
+def _resolve_function(analysis: ScopeAnalysis, scope: Scope, runtime_globals: set[str]) -> None:
     unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
     reported_paths: set[tuple] = set()  # one finding per name and failing path
     for name, node, status, why, class_why, in_annotation, origin in scope.pending:
@@ -68,8 +70,7 @@ def _resolve_function(analysis: ScopeAnalysis, scope: Scope) -> None:
             if handler is not None:
                 analysis.problems.append(Problem(ReadFailure.EXCEPT_CLOSURE, name, node, origin, (PathKind.EXCEPT_END, handler.node), handler))
             continue
-        runtime = module_bindings.get(name)
-        if runtime and any(b.runtime for b in runtime):
+        if name in runtime_globals:
             # even a name the module deletes at its end may be read by a helper called during import
             continue
         if name in BUILTINS or name in MODULE_DUNDERS or (analysis.is_package and name in PACKAGE_DUNDERS):

@@ -88,19 +88,21 @@ def strip_not(test: ast.expr) -> tuple[ast.expr, bool]:
 def static_test(test: ast.expr):
     """'typing' for `if TYPE_CHECKING`, 'not-typing' for its negation, True/False for constants."""
     test, negated = strip_not(test)
-    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
-        found = "typing"
-    elif isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
-        found = "typing"
-    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(static_test(v) == "typing" for v in test.values):
-        found = "typing"  # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
-    elif isinstance(test, ast.Constant):
+    cls = test.__class__  # asked of every `if` test: most are none of these
+    if cls is ast.Constant:
         return bool(test.value) != negated
+    if cls is ast.Name:
+        typing = test.id == "TYPE_CHECKING"
+    elif cls is ast.Attribute:
+        typing = test.attr == "TYPE_CHECKING"
+    elif cls is ast.BoolOp:
+        # `if sys.version_info >= (3, 11) and TYPE_CHECKING:` never runs either
+        typing = test.op.__class__ is ast.And and any(static_test(v) == "typing" for v in test.values)
     else:
         return None
-    if negated:
-        return "not-typing" if found == "typing" else None
-    return found
+    if not typing:
+        return None
+    return "not-typing" if negated else "typing"
 
 
 def may_raise(stmt: ast.stmt) -> bool:
