@@ -88,7 +88,10 @@ class QualifiedNames:
         chain = attribute_chain(node)
         if chain is None:
             return None
-        base, rest = chain
+        return self.qualify_chain(chain[0], chain[1], cls)
+
+    def qualify_chain(self, base: str, rest: list[str], cls: str | None = None) -> tuple[str, bool]:
+        """`qualify` of the chain `base.rest[0].rest[1]…`, for a caller that has taken it apart."""
         if base in ("self", "cls") and cls is not None:
             return ".".join([self.module, cls, *rest]), True
         if base in self.imports:

@@ -111,28 +111,29 @@ class _Extraction:
         imports = self.names.imports
         known_names = imports.keys() | self.names.own | self.names.local_imports.keys()
         registrations: list[tuple[ast.Call, str | None]] = []
+        # what a call needs for anything below: a callee chain starting at a name the module
+        # imports or defines, or at `self`/`cls` (inside a class: known once the scope is)
+        may_resolve = {*known_names, *_SELF_NAMES}
         # the calls in the traversal's order: each function's calls and the registrations are put
         # in position order after (sorting the few kept costs less than sorting every call)
         for call in self.file.nodes(ast.Call):
             func = call.func
             kind = type(func)
+            attributes: list[str] = []
             base = func
             while type(base) is ast.Attribute:
+                attributes.append(base.attr)  # type: ignore[attr-defined]
                 base = base.value  # type: ignore[attr-defined]
-            # `QualifiedNames.qualify` can resolve the callee: its chain starts at a name the module
-            # imports or defines, or at `self`/`cls` (inside a class: known once the scope is)
             base_name = base.id if type(base) is ast.Name else None  # type: ignore[attr-defined]
-            resolvable = base_name in known_names
             is_awaited = id(call) in awaited
             if kind is ast.Attribute:
-                verb = func.attr  # type: ignore[attr-defined]
-                registers = verb in _REGISTRATION_ATTRIBUTES
-                accepts = verb in _ACCEPT_VERBS
+                registers = attributes[0] in _REGISTRATION_ATTRIBUTES
+                accepts = attributes[0] in _ACCEPT_VERBS
             else:
                 # `websockets.serve(handler, …)`, however imported
-                registers = kind is ast.Name and (func.id == "serve" or imports.get(func.id, "").endswith(".serve"))  # type: ignore[attr-defined]
+                registers = kind is ast.Name and (base_name == "serve" or imports.get(base_name, "").endswith(".serve"))  # type: ignore[arg-type]
                 accepts = False
-            if not (resolvable or is_awaited or registers or accepts or base_name in _SELF_NAMES):
+            if not (is_awaited or registers or accepts or base_name in may_resolve):
                 continue  # on a local, a parameter or a builtin: nothing the project resolves
             line = call.lineno
             owner = by_line[line] if line < past_end else None
@@ -143,8 +144,8 @@ class _Extraction:
                 known = where[owner] = (owner.class_part(self.module), parts)  # type: ignore[union-attr]
             cls, parts = known
             if parts is not None:
-                if is_awaited or resolvable or (cls is not None and base_name in _SELF_NAMES):
-                    self._call_in(parts, call, cls, is_awaited)
+                if is_awaited or base_name in known_names or (cls is not None and base_name in _SELF_NAMES):
+                    self._call_in(parts, call, cls, is_awaited, base_name, attributes)
                 elif accepts and _is_accept(call):
                     parts.accepts.append(line)
             if registers:
@@ -172,17 +173,19 @@ class _Extraction:
             )
         return self.facts
 
-    def _call_in(self, parts: "_FunctionParts", call: ast.Call, cls: str | None, awaited: bool) -> None:
+    def _call_in(self, parts: "_FunctionParts", call: ast.Call, cls: str | None, awaited: bool, base: str | None, attributes: list[str]) -> None:
+        """A call in a function: its callee qualified (`base` and the `attributes` that lead to
+        it, last first, as `run` took the chain apart) when the project can resolve it."""
         func = call.func
-        if not awaited and isinstance(func, ast.Name) and func.id not in self.names.imports and func.id not in self.names.own:
+        if not awaited and type(func) is ast.Name and func.id not in self.names.imports and func.id not in self.names.own:
             return  # a builtin, a local or a parameter: nothing the project can resolve
-        found = self.names.qualify(func, cls)
+        found = self.names.qualify_chain(base, attributes[::-1], cls) if base is not None else None
         if found is not None and (found[1] or awaited):
             parts.calls.append([found[0], call.lineno, awaited, found[1]])
             parts.positions.append((call.lineno, call.col_offset))
             if found[0].endswith("WebSocketResponse"):
                 parts.websocket_response = True
-        if isinstance(func, ast.Attribute) and func.attr in _ACCEPT_VERBS and _is_accept(call):
+        if type(func) is ast.Attribute and func.attr in _ACCEPT_VERBS and _is_accept(call):
             parts.accepts.append(call.lineno)
 
     # -- module level: routers, bindings, constants, route tables ------------------------------
