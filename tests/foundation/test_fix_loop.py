@@ -82,6 +82,17 @@ def test_hoisting_together_equals_hoisting_one_at_a_time(name, code):
     assert together == sequential(text, code)
 
 
+@pytest.mark.parametrize("name, code", CASES)
+def test_hoisting_one_from_one_parse_equals_the_step_by_step_hoist(name, code):
+    text = (CLEANUP_FIXTURES / name).read_text()
+    findings = hoistable(text, code)
+    if not findings:
+        pytest.skip(f"no {code} fix in {name}")
+    for finding in findings:
+        data = finding.fix.data
+        assert hoist_imports(text, [(data.line, data.col)]) == hoist_import(text, data.line, data.col), (name, data.line)
+
+
 def test_hoisting_together_with_comments_blank_lines_and_shared_lines():
     text = (
         "import os\n\n\ndef close(conn):\n    try:\n        pass\n    finally:\n        import gc\n\n"

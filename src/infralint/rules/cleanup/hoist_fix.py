@@ -25,7 +25,9 @@ from ...fixes.cst import (
 
 
 def hoist_import(text: str, line: int, col: int) -> str:
-    """The module text with the import statement at line/col moved to the top import block."""
+    """The module text with the import statement at line/col moved to the top import block: what a
+    hoist is, step by step (`hoist_imports` computes the same text from fewer parses, and is what
+    the rules use; the tests hold it to this one)."""
     statement = _import_at(ast.parse(text), line, col)
     if statement is None:
         raise FixNotApplicable(f"no import statement starts at {line}:{col}")
