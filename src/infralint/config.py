@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -246,7 +247,18 @@ def find_requires_python(start: Path) -> tuple[int, int] | None:
 def target_python_of_folder(folder: str) -> tuple[int, int] | None:
     """`find_requires_python` for the files of one folder, remembered (a monorepo's services each
     state their own Python below the configuration root)."""
-    return find_requires_python(Path(folder))
+    return _target_python_at_or_above(str(Path(folder).resolve()))
+
+
+@lru_cache(maxsize=4096)
+def _target_python_at_or_above(folder: str) -> tuple[int, int] | None:
+    """`find_requires_python` of a resolved folder, each folder above it asked once for all the
+    folders below (a deep tree asked every ancestor for every folder)."""
+    found = _declared_python(Path(folder))
+    if found is not _UNSTATED:
+        return found
+    parent = os.path.dirname(folder)
+    return None if parent == folder else _target_python_at_or_above(parent)
 
 
 _UNSTATED: Any = object()
