@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ...project import Fact, PythonFile, file_extractor, python_extractor
-from .facts import NginxTree, ReadNote, ServerLaunch, TerraformBlock, YamlDocument
+from .facts import NginxTree, ReadNote, ServerLaunch, TerraformBlock, YamlDocument, file_name
 
 if TYPE_CHECKING:
     from ...formats import commands as launch_commands
@@ -214,7 +214,7 @@ GUNICORN_CONFIG_NAMES = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_confi
 
 @python_extractor
 def python_launch_facts(file: PythonFile) -> Iterable[Fact]:
-    name = PurePosixPath(file.path.replace("\\", "/")).name
+    name = file_name(file.path)
     text = file.source.text
     if name in GUNICORN_CONFIG_NAMES:
         yield from _gunicorn_config(file)

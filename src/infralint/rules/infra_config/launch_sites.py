@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ...project import Fact, PythonFile, fact_kind, file_extractor, python_extractor
-from .facts import ReadNote, YamlDocument
+from .facts import ReadNote, YamlDocument, file_name
 
 
 @fact_kind("infra.launch_site")
@@ -164,7 +164,7 @@ def looks_like_gunicorn_config(name: str, text: str) -> bool:
 
 @python_extractor
 def gunicorn_config_facts(file: PythonFile) -> Iterable[Fact]:
-    name = PurePosixPath(file.path.replace("\\", "/")).name
+    name = file_name(file.path)
     if not looks_like_gunicorn_config(name, file.source.text):
         return
     settings: dict[str, list[tuple[ast.expr, int]]] = {}

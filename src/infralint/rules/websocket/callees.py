@@ -21,7 +21,7 @@ from typing import Iterable
 from ...analysis.handlers import caught_names
 from ...project import Fact, PythonFile, fact_kind, python_extractor
 from .accept_flow import closed_exits
-from .keys import KeyedAccess, SocketKeyMethod, keyed_method, may_be_keyed
+from .keys import KeyedAccess, SocketKeyMethod, keyed_method, may_be_keyed, may_hold_keyed
 from .module import mentions_websockets
 from .sharing import REGISTERS, REMOVES, method_touches
 from .sockets import own_nodes
@@ -182,10 +182,10 @@ def socket_uses(file: PythonFile) -> Iterable[Fact]:
     if not mentions_websockets(file.source.text):
         return []
     found: list[Fact] = []
-    lines = file.source.lines
+    lines = file.source.lines if may_hold_keyed(file.source.text) else None
     for name, cls, function in _definitions(file.source.tree):
         param = socket_param(function, cls is not None)
-        if may_be_keyed(function, lines):
+        if lines is not None and may_be_keyed(function, lines):
             stores, removes = keyed_method(function, param[1] if param else None)
             if stores or removes:
                 found.append(SocketKeyMethod(

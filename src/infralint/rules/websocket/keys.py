@@ -177,7 +177,12 @@ def keyed_method(function: ast.FunctionDef | ast.AsyncFunctionDef, socket: str |
 def may_be_keyed(function: ast.AST, lines: list[str]) -> bool:
     """Cheap pre-filter on the function's lines before its nodes are walked."""
     end = getattr(function, "end_lineno", None) or function.lineno
-    text = "\n".join(lines[function.lineno - 1 : end])
+    return may_hold_keyed("\n".join(lines[function.lineno - 1 : end]))
+
+
+def may_hold_keyed(text: str) -> bool:
+    """The same test on any text: on a whole module, False says no function of it may be keyed
+    (a function's lines are a part of it), without splitting it into lines."""
     return any(word in text for word in _KEYED_WORDS) or ("]" in text and _SUBSCRIPT_STORE.search(text) is not None)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ...project import Fact, PythonFile, fact_kind, module_name, python_extractor
 from .facts import handler_qualname
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ...context import FileContext
 
 _MENTIONS_OFFER = re.compile(r"sec[-_]websocket[-_]protocol|subprotocols", re.IGNORECASE)
+_OFFER_HEADER = re.compile(r"sec[-_]websocket[-_]protocol")  # in lowered text
 
 
 @fact_kind("websocket-offer-reader")
@@ -64,11 +65,16 @@ class SocketHandoff(Fact):
     target: str = ""
 
 
-def mentions_offer(text: str) -> bool:
+def mentions_offer(text: str, lowered: "Callable[[], str] | None" = None) -> bool:
+    """`lowered`: gives the text in lower case (a whole module's is kept by its source)."""
     # plain substring tests first: most files name neither, and a case-blind search costs more
     if "rotocol" not in text and "ROTOCOL" not in text:
         return False
-    return _MENTIONS_OFFER.search(text) is not None
+    if "\u017f" in text:  # a long s: the case-blind search takes it for `s`, `lower()` keeps it
+        return _MENTIONS_OFFER.search(text) is not None
+    # the same answer from the lowered text, where plain tests do (`protocol` is in most modules)
+    lower = text.lower() if lowered is None else lowered()
+    return "subprotocols" in lower or ("websocket" in lower and _OFFER_HEADER.search(lower) is not None)
 
 
 def _function_text(lines: list[str], function: ast.AST) -> str:
@@ -166,7 +172,7 @@ def _handoffs(file: PythonFile, handlers: list[SocketHandler]) -> Iterable[Socke
 def offer_reader_facts(file: PythonFile) -> Iterable[Fact]:
     text = file.source.text
     found: list[Fact] = []
-    if mentions_offer(text):
+    if mentions_offer(text, lambda: file.source.lowered):
         found.extend(_readers(file))
     if mentions_websockets(text):
         module = shared_module(file.source, (), (), DEFAULT_TOKEN_PATTERN)
