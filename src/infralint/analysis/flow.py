@@ -21,6 +21,7 @@ from typing import Any
 
 
 Why = tuple  # (kind: str, node: ast.AST, *extra)
+_new_flow = object.__new__
 
 
 class Flow:
@@ -41,7 +42,13 @@ class Flow:
         self.guards = {} if guards is None else guards  # the inner dicts are shared: never change one in place
 
     def copy(self) -> Flow:
-        return Flow(set(self.bound), dict(self.maybe), dict(self.gone), dict(self.facts), dict(self.guards))
+        flow = _new_flow(Flow)  # every branch copies a state: no defaults to test
+        flow.bound = self.bound.copy()
+        flow.maybe = self.maybe.copy()
+        flow.gone = self.gone.copy()
+        flow.facts = self.facts.copy()
+        flow.guards = self.guards.copy()
+        return flow
 
     def bind(self, name: str) -> None:
         self.bound.add(name)
@@ -152,12 +159,16 @@ def _joined_guards(flows: list[Flow], bound: set[str], maybe: dict[str, Why]) ->
             candidates |= flow.bound - bound
         if flow.guards:
             candidates.update(name for name in flow.guards if name in maybe)
+    if not candidates:
+        return guards
+    live_facts = {id(flow.facts) for flow in flows}
     for name in candidates:
         guard = None
         for flow in flows:
             if name in flow.bound:
                 continue
-            unbound = flow.unbound_facts(name)
+            # where it is not even possibly bound, the path's own facts hold whenever it is unbound
+            unbound = flow.facts if name not in flow.maybe else flow.unbound_facts(name)
             if not unbound:
                 guard = None
                 break
@@ -165,13 +176,11 @@ def _joined_guards(flows: list[Flow], bound: set[str], maybe: dict[str, Why]) ->
             if not guard:
                 break
         if guard:
-            for flow in flows:
-                if guard is flow.facts:  # an input's live facts: freeze a copy
-                    frozen = copies.get(id(guard))
-                    if frozen is None:
-                        frozen = copies[id(guard)] = dict(guard)
-                    guard = frozen
-                    break
+            if id(guard) in live_facts:  # an input's live facts: freeze a copy
+                frozen = copies.get(id(guard))
+                if frozen is None:
+                    frozen = copies[id(guard)] = dict(guard)
+                guard = frozen
             guards[name] = guard
     return guards
 

@@ -227,15 +227,20 @@ class ScopeAnalysis:
         # a name bound on every path here is read without a question (what `_read` would conclude
         # first); the walk of one expression never replaces the flow, it only binds into it
         bound = flow.bound if flow is not None and scope.kind != "comprehension" else _NOTHING
+        # outside comprehensions (and code that never runs) the other reads go straight to their scope
+        direct = not self.quiet and scope.kind != "comprehension"
         if cls is _Name and node.ctx.__class__ is _Load:  # a third of all expressions
             if node.id not in bound:
-                self._read(node.id, node)
+                if direct:
+                    self._read_in(scope, node.id, node, None, scope)
+                else:
+                    self._read(node.id, node)
             return
         stack: list[ast.AST] = []
         pop, push = stack.pop, stack.append
         fields_of = _FIELDS_LAST_FIRST
         special = _EXPR_HANDLERS
-        read = self._read
+        read, read_in = self._read, self._read_in
         n = node
         while True:
             cls = n.__class__
@@ -246,7 +251,10 @@ class ScopeAnalysis:
                 ctx = n.ctx.__class__
                 if ctx is _Load:
                     if n.id not in bound:
-                        read(n.id, n)
+                        if direct:
+                            read_in(scope, n.id, n, None, scope)
+                        else:
+                            read(n.id, n)
                 elif ctx is _Store:
                     self._bind(n.id, "assign", n)
                 else:
@@ -555,12 +563,13 @@ class ScopeAnalysis:
 
     def _complements_earlier(self, node: ast.If, head: ast.If) -> bool:
         """`if x is None: … elif x is not None:` — the chain covers every case, there is no else path."""
-        text, negated = self._condition(node.test)
         current = head
         while current is not node:
-            other, other_negated = self._condition(current.test)
-            if other == text and other_negated != negated:
-                return True
+            if self.atoms.may_complement(node.test, current.test):  # most chains have no candidate: no test printed
+                text, negated = self._condition(node.test)
+                other, other_negated = self._condition(current.test)
+                if other == text and other_negated != negated:
+                    return True
             current = current.orelse[0]
         return False
 
@@ -583,8 +592,7 @@ class ScopeAnalysis:
             return
         if name in scope.nonlocals:
             return
-        binding = Binding(name, kind, node, self.typing_only, fullname)
-        binding.statement = self.stmt
+        binding = Binding(name, kind, node, self.typing_only, fullname, self.stmt)
         existing = scope.bindings.get(name)
         if existing is None:
             scope.bindings[name] = [binding]
@@ -804,8 +812,9 @@ class ScopeAnalysis:
             self._expr(target)
 
     def _assign(self, node: ast.Assign) -> None:
-        self._expr(node.value)
-        known = self._value_facts(node.value)
+        value = node.value
+        self._expr(value)
+        known = 0 if value.__class__ is _Call else self._value_facts(value)  # what a call returns is not known
         for target in node.targets:
             self._target(target, "assign")
             if known and target.__class__ is ast.Name:

@@ -38,8 +38,12 @@ def opposite(mask: int) -> int:
     return ((mask & 5) << 1) | ((mask & 10) >> 1)
 
 
+# `opposite` of every mask (four bits), for the checks made at every branch and join
+OPPOSITES = tuple(opposite(mask) for mask in range(16))
+
+
 def conflict(guard: int, known: int) -> bool:
-    return bool(guard & opposite(known))
+    return bool(guard & OPPOSITES[known])
 
 
 _OP_TEXT = {ast.Eq: "==", ast.Is: " is ", ast.In: " in ", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
@@ -79,6 +83,22 @@ def _stable_text(node: ast.expr, names: set[str], depth: int = 0) -> str | None:
     return None
 
 
+def _polarity(test: ast.expr) -> tuple[ast.expr, bool, type | None]:
+    """The test under its `not`s, whether it is negated, and for a single comparison its operator
+    taken positively (`!=` as `==`, `is not` as `is`, `not in` as `in`; a `!=` negates)."""
+    negated = False
+    node = test
+    while node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:
+        node, negated = node.operand, not negated
+    op = None
+    if node.__class__ is ast.Compare and len(node.ops) == 1:
+        op = node.ops[0].__class__
+        if op in _NEGATIVE_OPS:
+            negated = not negated
+            op = _NEGATIVE_OPS[op]
+    return node, negated, op
+
+
 class Atoms:
     """Canonical keys of conditions, cached per node: `(key, negated)` and the names each key mentions."""
 
@@ -96,15 +116,9 @@ class Atoms:
         found = self._conditions.get(key)
         if found is not None:
             return found
-        negated = False
-        node = test
-        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            node, negated = node.operand, not negated
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
-            op = node.ops[0].__class__
-            if op in _NEGATIVE_OPS:
-                negated = not negated
-                node = ast.Compare(node.left, [_NEGATIVE_OPS[op]()], node.comparators)
+        node, negated, op = _polarity(test)
+        if op is not None and node.ops[0].__class__ is not op:
+            node = ast.Compare(node.left, [op()], node.comparators)
         try:
             text = ast.dump(node)
         except RecursionError:  # a test nested too deeply to print: it equals no other test
@@ -112,11 +126,19 @@ class Atoms:
         found = self._conditions[key] = (text, negated)
         return found
 
+    def may_complement(self, test: ast.expr, other: ast.expr) -> bool:
+        """Whether `other` may be the opposite of `test` (their conditions are equal, their polarities
+        not): read off their shapes, without printing either (`condition` says for sure)."""
+        node, negated, op = _polarity(test)
+        other_node, other_negated, other_op = _polarity(other)
+        return negated != other_negated and node.__class__ is other_node.__class__ and op is other_op
+
     def atom(self, test: ast.expr) -> tuple[str, bool] | None:
         """Like `condition`, for tests over names, attributes and constants only (cheap, no `ast.dump`)."""
         key = id(test)
-        if key in self._atoms:
-            return self._atoms[key]
+        found = self._atoms.get(key, self)  # `self`: not asked yet (None is an answer)
+        if found is not self:
+            return found
         node, negated = test, False
         while node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:
             node, negated = node.operand, not negated
@@ -149,7 +171,7 @@ class Atoms:
 
 def _learn(facts: dict[str, int], key: int | str, mask: int) -> None:
     known = facts.get(key)
-    if known is None or conflict(mask, known):
+    if known is None or mask & OPPOSITES[known]:
         facts[key] = mask
     else:
         facts[key] = known | mask
@@ -259,7 +281,7 @@ def ruled_out_names(facts: dict[str, int], guards: dict[str, dict[str, int]], at
             verdict = False
             for key, mask in guard.items():
                 fact = facts.get(key)
-                if fact is not None and conflict(mask, fact):
+                if fact is not None and mask & OPPOSITES[fact]:
                     verdict = True
                     break
             if not verdict and known:

@@ -17,13 +17,16 @@ class Binding:
 
     __slots__ = ("name", "kind", "node", "typing_only", "fullname", "statement")
 
-    def __init__(self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None) -> None:
+    def __init__(
+        self, name: str, kind: str, node: ast.AST, typing_only: bool = False, fullname: str | None = None,
+        statement: ast.AST | None = None,
+    ) -> None:
         self.name = name
         self.kind = kind
         self.node = node
         self.typing_only = typing_only
         self.fullname = fullname
-        self.statement: ast.AST | None = None  # the statement that binds it, when it is a plain assignment
+        self.statement = statement  # the statement that binds it, when it is a plain assignment
 
     @property
     def line(self) -> int:

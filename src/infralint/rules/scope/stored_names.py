@@ -48,8 +48,16 @@ def push_children(stack: list, node: ast.AST) -> None:
 _NOT_TARGET_SHAPES = frozenset(
     kind for kind in CHILD_FIELDS if issubclass(kind, ast.expr) and kind not in (ast.Name, ast.Tuple, ast.List, ast.Starred)
 )
-_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+# what the scan does at nodes other than names and plain containers
+_DEFINES, _OPAQUE, _IMPORTS, _NAMES_ITSELF, _MAPPING_REST, _COMPREHENSION = range(6)
+_STORE_SHAPES = {
+    ast.FunctionDef: _DEFINES, ast.AsyncFunctionDef: _DEFINES, ast.ClassDef: _DEFINES,
+    ast.Lambda: _OPAQUE,
+    ast.Import: _IMPORTS, ast.ImportFrom: _IMPORTS,
+    ast.ExceptHandler: _NAMES_ITSELF, ast.MatchAs: _NAMES_ITSELF, ast.MatchStar: _NAMES_ITSELF,
+    ast.MatchMapping: _MAPPING_REST,
+    ast.ListComp: _COMPREHENSION, ast.SetComp: _COMPREHENSION, ast.GeneratorExp: _COMPREHENSION, ast.DictComp: _COMPREHENSION,
+}
 
 
 def stores_in(body: list[ast.AST], may_walrus: bool = True) -> tuple[dict[str, int], set[str]]:
@@ -58,58 +66,60 @@ def stores_in(body: list[ast.AST], may_walrus: bool = True) -> tuple[dict[str, i
     Nested functions and classes bind only their own name; comprehension targets stay inside the
     comprehension, but a walrus in it binds in this scope. Without a walrus (`may_walrus` false:
     the file has no `:=`), an expression binds or deletes a name only as an assignment or `del`
-    target, so only the shapes a target can take are looked into.
+    target, so only the shapes a target can take are looked into (the others are never pushed).
     """
     bound: dict[str, int] = {}
     deleted: set[str] = set()
-    stack = list(reversed(body))
-    fields_of = CHILD_FIELDS
     skipped = _NOT_TARGET_SHAPES if not may_walrus else ()
+    stack = [node for node in reversed(body) if node.__class__ not in skipped]
+    push, pop = stack.append, stack.pop
+    fields_of = CHILD_FIELDS
+    shapes = _STORE_SHAPES
+    Name, Store, Del = ast.Name, ast.Store, ast.Del
     while stack:
-        node = stack.pop()
+        node = pop()
         cls = node.__class__
-        if cls is ast.Name:
+        if cls is Name:
             ctx = node.ctx.__class__
-            if ctx is ast.Store:
+            if ctx is Store:
                 bound.setdefault(node.id, node.lineno)
-            elif ctx is ast.Del:
+            elif ctx is Del:
                 deleted.add(node.id)
             continue
-        if cls in skipped:
-            continue
-        if cls in _SCOPE_NODES:
-            bound.setdefault(node.name, node.lineno)
-            continue
-        if cls is ast.Lambda:
-            continue
-        if cls in (ast.Import, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name != "*":
-                    bound.setdefault(alias.asname or alias.name.split(".")[0], node.lineno)
-            continue
-        if cls is ast.ExceptHandler and node.name:
-            bound.setdefault(node.name, node.lineno)
-        elif cls in (ast.MatchAs, ast.MatchStar) and node.name:
-            bound.setdefault(node.name, node.lineno)
-        elif cls is ast.MatchMapping and node.rest:
-            bound.setdefault(node.rest, node.lineno)
-        elif cls in _COMPREHENSIONS:
-            # only a walrus inside can bind here; its targets are the comprehension's own
-            for generator in node.generators:
-                stack.append(generator.iter)
-                stack.extend(generator.ifs)
-            if cls is ast.DictComp:
-                stack.append(node.key)
-                stack.append(node.value)
-            else:
-                stack.append(node.elt)
-            continue
+        shape = shapes.get(cls)
+        if shape is not None:
+            if shape == _DEFINES:
+                bound.setdefault(node.name, node.lineno)
+                continue
+            if shape == _OPAQUE:
+                continue
+            if shape == _IMPORTS:
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound.setdefault(alias.asname or alias.name.split(".")[0], node.lineno)
+                continue
+            if shape == _COMPREHENSION:
+                # only a walrus inside can bind here (and the file has one); its targets are the comprehension's own
+                for generator in node.generators:
+                    push(generator.iter)
+                    stack.extend(generator.ifs)
+                if cls is ast.DictComp:
+                    push(node.key)
+                    push(node.value)
+                else:
+                    push(node.elt)
+                continue
+            name = node.rest if shape == _MAPPING_REST else node.name
+            if name:
+                bound.setdefault(name, node.lineno)
         for field in fields_of.get(cls, ()):
             value = getattr(node, field, None)
             if value is None:
                 continue
             if value.__class__ is list:
-                stack.extend(value)
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+                for item in value:
+                    if item.__class__ not in skipped:
+                        push(item)
+            elif isinstance(value, ast.AST) and value.__class__ not in skipped:
+                push(value)
     return bound, deleted
