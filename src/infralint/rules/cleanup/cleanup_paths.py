@@ -104,6 +104,7 @@ class CleanupPaths:
         self.names = names
         self._registered: dict[FunctionInfo, CleanupRoot] = {}
         self._after_yield: dict[FunctionInfo, tuple[str, set[ast.stmt]]] = {}
+        self._property_reads_of: dict[FunctionInfo, list[ast.Attribute]] = {}
         self._find_decorated()
         registration_lines = matching_lines(_REGISTRATION_TEXT, source.text, REGISTRATION_WORDS)
         if registration_lines:
@@ -297,7 +298,14 @@ class CleanupPaths:
 
     def _property_reads(self, function: FunctionInfo) -> list[ast.Attribute]:
         """`self.sandbox` where `sandbox` is a property of the class: reading it runs the getter
-        (`__del__` → `erase()` → `self.sandbox.abspath`, whose getter imports)."""
+        (`__del__` → `erase()` → `self.sandbox.abspath`, whose getter imports). Asked for every
+        cleanup call site of a function: its body is walked once."""
+        found = self._property_reads_of.get(function)
+        if found is None:
+            found = self._property_reads_of[function] = self._find_property_reads(function)
+        return found
+
+    def _find_property_reads(self, function: FunctionInfo) -> list[ast.Attribute]:
         method = function.enclosing_method()
         if method is None:
             return []
