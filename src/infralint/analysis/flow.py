@@ -90,6 +90,8 @@ class Flow:
             return self.facts
         if not self.facts:
             return guard
+        if guard.items() <= self.facts.items():
+            return self.facts  # the path knows all the guard says already (its guard is an earlier state of it)
         combined = dict(self.facts)
         for key, mask in guard.items():
             combined[key] = combined.get(key, 0) | mask
@@ -162,19 +164,35 @@ def _joined_guards(flows: list[Flow], bound: set[str], maybe: dict[str, Why]) ->
     if not candidates:
         return guards
     live_facts = {id(flow.facts) for flow in flows}
+    # many names share one guard (a loop's entry facts): combine and meet each set of facts once
+    unbound_of: dict[tuple[int, int], dict[str, int]] = {}
+    met: dict[tuple[int, ...], dict[str, int]] = {}
     for name in candidates:
-        guard = None
+        parts = []
         for flow in flows:
             if name in flow.bound:
                 continue
-            # where it is not even possibly bound, the path's own facts hold whenever it is unbound
-            unbound = flow.facts if name not in flow.maybe else flow.unbound_facts(name)
-            if not unbound:
-                guard = None
-                break
-            guard = unbound if guard is None else meet(guard, [unbound])
-            if not guard:
-                break
+            if name not in flow.maybe:
+                parts.append(flow.facts)  # not even possibly bound: the path's own facts hold
+                continue
+            key = (id(flow), id(flow.guards.get(name)))
+            unbound = unbound_of.get(key)
+            if unbound is None:
+                unbound = unbound_of[key] = flow.unbound_facts(name)
+            parts.append(unbound)
+        if not parts:
+            continue
+        guard = parts[0]
+        if len(parts) > 1:
+            key = tuple(map(id, parts))
+            guard = met.get(key)
+            if guard is None:
+                guard = parts[0]
+                for unbound in parts[1:]:
+                    if not guard:
+                        break
+                    guard = meet(guard, [unbound])
+                met[key] = guard
         if guard:
             if id(guard) in live_facts:  # an input's live facts: freeze a copy
                 frozen = copies.get(id(guard))

@@ -116,6 +116,11 @@ class _TryFrame:
         self.escaping_merged: tuple | None = None
 
 
+def _parameters(args: ast.arguments) -> list[ast.arg]:
+    """A function's parameters in order: positional-only, positional, `*args`, keyword-only, `**kwargs`."""
+    return [arg for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg) if arg is not None]
+
+
 def _imported_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(stmt, ast.Import):
         return [alias.asname or alias.name.split(".")[0] for alias in stmt.names]
@@ -328,7 +333,7 @@ class ScopeAnalysis:
             self._expr(default)
         for default in node.args.kw_defaults:
             self._expr(default)
-        self.deferred.append((node, self.scope, self.typing_only))
+        self.deferred.append((node, self.scope, self.typing_only, _parameters(node.args)))
 
     def _comprehension(self, node: ast.AST) -> None:
         generators = node.generators
@@ -672,9 +677,10 @@ class ScopeAnalysis:
         params = self._type_param_scope(node)
         if params is not None:
             self.scope = params
+        parameters = _parameters(args)
         try:
-            for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-                if arg is not None and arg.annotation is not None:
+            for arg in parameters:
+                if arg.annotation is not None:
                     self._annotation(arg.annotation)
             if node.returns is not None:
                 self._annotation(node.returns)
@@ -685,7 +691,7 @@ class ScopeAnalysis:
             outer.noreturn.add(node.name)
         if outer is self.module and node.name == "__getattr__":
             self.unknowable = True  # PEP 562: the module answers for names it does not bind
-        self.deferred.append((node, params or outer, self.typing_only))
+        self.deferred.append((node, params or outer, self.typing_only, parameters))
 
     def _class_def(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
@@ -722,16 +728,15 @@ class ScopeAnalysis:
         self.lazy_names_in(node.value, params or self.scope)
         self._target(node.name, "assign")
 
-    def _run_function(self, node: ast.AST, parent: Scope, quiet: bool) -> None:
+    def _run_function(self, node: ast.AST, parent: Scope, quiet: bool, parameters: list[ast.arg]) -> None:
         name = getattr(node, "name", "<lambda>")
         scope = Scope("function", name, node, parent, parent if parent.kind != "class" else parent.lookup_parent)
         self.scopes.append(scope)
         flow = Flow()
-        args = node.args
-        for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
-            if arg is not None:
-                scope.bindings[arg.arg] = [Binding(arg.arg, "arg", arg)]
-                flow.bound.add(arg.arg)
+        bindings, bound = scope.bindings, flow.bound
+        for arg in parameters:
+            bindings[arg.arg] = [Binding(arg.arg, "arg", arg)]
+            bound.add(arg.arg)
         scope.flow = flow
         self.scope, self.loops, self.quiet, self.typing_only = scope, [], int(quiet), False
         if isinstance(node, ast.Lambda):

@@ -46,6 +46,7 @@ def never_returns(analysis: ScopeAnalysis, call: ast.Call, consult_imports: bool
                 imported = consult_imports and _imported_noreturn(analysis, bindings[-1])
                 return imported or analysis.qualified_name(func) in NORETURN_CALLS
             scope = scope.lookup_parent
+        return func.id in NORETURN_CALLS  # bound nowhere: its qualified name is the name itself
     if not consult_imports and func.__class__ is ast.Attribute and func.attr not in _NORETURN_TAILS:
         return False  # only a listed call could end the path: no need to resolve this one
     qualified = analysis.qualified_name(func)
@@ -111,4 +112,6 @@ def leaving_call(analysis: ScopeAnalysis, func: ast.expr) -> bool:
     """`sys.exit`, or `self.exit` in a class whose `exit` method (defined above) never returns."""
     if func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self":
         return analysis.scope.kind == "class" and func.attr in analysis.scope.noreturn
+    if func.__class__ is ast.Attribute and func.attr not in _NORETURN_TAILS:
+        return False  # no listed call ends so: no need to resolve it
     return analysis.qualified_name(func) in NORETURN_CALLS

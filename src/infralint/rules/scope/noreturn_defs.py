@@ -11,8 +11,11 @@ import ast
 from collections.abc import Callable
 
 from .known_names import NORETURN_ANNOTATIONS, NORETURN_CALLS
+from .stored_names import push_children
 
 _PARSER_CLASSES = frozenset({"ArgumentParser", "OptionParser"})
+_GIVES_BACK = frozenset({ast.Return, ast.Yield, ast.YieldFrom, ast.Await})
+_OWN_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 PARSER_EXITS = frozenset({"error", "exit"})  # `ArgumentParser.error()` prints usage and exits
 
 
@@ -35,13 +38,14 @@ def body_never_returns(function: ast.AST, leaves: Callable[[ast.expr], bool]) ->
         return False
     if not _always_leaves(last, leaves):
         return False
-    stack = list(function.body[:-1])
+    stack = function.body[:-1]
     while stack:
         current = stack.pop()
-        if isinstance(current, (ast.Return, ast.Yield, ast.YieldFrom, ast.Await)):
+        cls = current.__class__
+        if cls in _GIVES_BACK:
             return False
-        if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(current))
+        if cls not in _OWN_SCOPES:
+            push_children(stack, current)
     return True
 
 

@@ -35,8 +35,7 @@ def resolve(analysis: ScopeAnalysis, functions: list[Scope]) -> None:
     """Judge the reads left pending once the whole module has been walked: function bodies' reads of
     their locals, of enclosing functions and of module globals, then the module's own and the names
     of postponed annotations."""
-    # the module's names with a runtime binding, asked once per pending read of a global
-    runtime_globals = {name for name, bindings in analysis.module.bindings.items() if any(b.runtime for b in bindings)}
+    runtime_globals = _RuntimeGlobals(analysis.module.bindings)
     for scope in functions:
         if scope.pending:
             _resolve_function(analysis, scope, runtime_globals)
@@ -48,9 +47,22 @@ def resolve(analysis: ScopeAnalysis, functions: list[Scope]) -> None:
         analysis.problems = [p for p in analysis.problems if p.kind in (ReadFailure.UNDEFINED, ReadFailure.LAZY_ANNOTATION)]
 
 
-def _resolve_function(analysis: ScopeAnalysis, scope: Scope, runtime_globals: set[str]) -> None:
+class _RuntimeGlobals(dict):
+    """Whether the module gives a name a value at runtime, worked out once per name a function reads."""
+
+    def __init__(self, bindings: dict[str, list[Binding]]) -> None:
+        super().__init__()
+        self.bindings = bindings
+
+    def __missing__(self, name: str) -> bool:
+        found = self[name] = any(b.runtime for b in self.bindings.get(name, ()))
+        return found
+
+
+def _resolve_function(analysis: ScopeAnalysis, scope: Scope, runtime_globals: _RuntimeGlobals) -> None:
     unbound_locals: set[str] = set()  # one UnboundLocalError per name: later reads share its cause
     reported_paths: set[tuple] = set()  # one finding per name and failing path
+    enclosing: set[str] | None = None  # the names the enclosing functions bind, once a read asks
     for name, node, status, why, class_why, in_annotation, origin in scope.pending:
         local = scope.bindings.get(name)
         if local:
@@ -65,12 +77,14 @@ def _resolve_function(analysis: ScopeAnalysis, scope: Scope, runtime_globals: se
                 _unbound_local(analysis, scope, name, node, why, local, origin)
                 unbound_locals.add(name)
             continue
-        if _bound_in_enclosing_function(scope, name):
+        if enclosing is None:
+            enclosing = _enclosing_function_names(scope)
+        if name in enclosing or (name == "__class__" and scope.enclosing_class() is not None):
             handler = _handler_only_binding(scope, name)
             if handler is not None:
                 analysis.problems.append(Problem(ReadFailure.EXCEPT_CLOSURE, name, node, origin, (PathKind.EXCEPT_END, handler.node), handler))
             continue
-        if name in runtime_globals:
+        if runtime_globals[name]:
             # even a name the module deletes at its end may be read by a helper called during import
             continue
         if name in BUILTINS or name in MODULE_DUNDERS or (analysis.is_package and name in PACKAGE_DUNDERS):
@@ -96,15 +110,14 @@ def _handler_only_binding(scope: Scope, name: str) -> Binding | None:
     return None
 
 
-def _bound_in_enclosing_function(scope: Scope, name: str) -> bool:
-    if name == "__class__" and scope.enclosing_class() is not None:
-        return True
+def _enclosing_function_names(scope: Scope) -> set[str]:
+    names: set[str] = set()
     outer = scope.lookup_parent
     while outer is not None and outer.kind != "module":
-        if outer.kind != "class" and name in outer.bindings:
-            return True
+        if outer.kind != "class":
+            names.update(outer.bindings)
         outer = outer.lookup_parent
-    return False
+    return names
 
 
 def _unbound_local(analysis: ScopeAnalysis, scope: Scope, name: str, node: ast.AST, why: Why | None, local: list[Binding], origin: Scope) -> None:
