@@ -72,6 +72,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _NOTHING: frozenset[str] = frozenset()
 # node classes the expression walk tests every node against, as module globals (no lookup on `ast`)
 _Attribute, _Call, _Constant, _Load, _Name, _Store = ast.Attribute, ast.Call, ast.Constant, ast.Load, ast.Name, ast.Store
+_BinOp, _Compare, _Subscript = ast.BinOp, ast.Compare, ast.Subscript
 
 
 # the path kinds as module globals: the walk names them at every branch, loop and handler, where
@@ -285,6 +286,24 @@ class ScopeAnalysis:
                 if func.__class__ is not _Constant:
                     n = func  # evaluated first: walk it now rather than push and pop it
                     continue
+            elif cls is _Subscript:  # the next commonest shapes, the same way
+                index = n.slice
+                if index.__class__ is not _Constant:
+                    push(index)
+                n = n.value
+                continue
+            elif cls is _Compare:
+                for item in reversed(n.comparators):
+                    if item.__class__ is not _Constant:
+                        push(item)
+                n = n.left
+                continue
+            elif cls is _BinOp:
+                right = n.right
+                if right.__class__ is not _Constant:
+                    push(right)
+                n = n.left
+                continue
             else:
                 handler = special.get(cls)
                 if handler is not None:
