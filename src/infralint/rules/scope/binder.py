@@ -229,12 +229,15 @@ class ScopeAnalysis:
         if cls is _Constant:
             return
         scope = self.scope
-        flow = scope.flow
-        # a name bound on every path here is read without a question (what `_read` would conclude
-        # first); the walk of one expression never replaces the flow, it only binds into it
-        bound = flow.bound if flow is not None and scope.kind != "comprehension" else _NOTHING
-        # outside comprehensions (and code that never runs) the other reads go straight to their scope
-        direct = not self.quiet and scope.kind != "comprehension"
+        if scope.kind == "comprehension":
+            bound, direct = _NOTHING, False
+        else:
+            # a name bound on every path here is read without a question (what `_read` would conclude
+            # first); the walk of one expression never replaces the flow, it only binds into it
+            flow = scope.flow
+            bound = flow.bound if flow is not None else _NOTHING
+            # and the other reads go straight to their scope (unless the code never runs)
+            direct = not self.quiet
         if cls is _Name and node.ctx.__class__ is _Load:  # a third of all expressions
             if node.id not in bound:
                 if direct:
