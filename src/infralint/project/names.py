@@ -39,6 +39,9 @@ class QualifiedNames:
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
+                    if type(target) is ast.Name:  # most are: no walk
+                        self.own.add(target.id)
+                        continue
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name):
                             self.own.add(node.id)

@@ -7,30 +7,30 @@ line is painted with the innermost definition that contains it, so a lookup is o
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from operator import attrgetter
 
 #: no two definitions start on one line (a compound statement starts a logical line of its own)
 _LINE = attrgetter("lineno")
 
 
-@dataclass(eq=False)
 class Definition:
-    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    qualname: str  # `pkg.mod.Class.method`
-    parent: "Definition | None"
-    #: a function (not a class): asked for every call and definition, so decided once
-    is_function: bool = field(init=False)
+    """A function or class: its node, `pkg.mod.Class.method`, and the definition it is in."""
 
-    def __post_init__(self) -> None:
-        self.is_function = type(self.node) is not ast.ClassDef
+    __slots__ = ("node", "qualname", "parent", "is_function")  # thousands per file
+
+    def __init__(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, qualname: str, parent: "Definition | None") -> None:
+        self.node = node
+        self.qualname = qualname
+        self.parent = parent
+        #: a function (not a class): asked for every call and definition, so decided once
+        self.is_function = type(node) is not ast.ClassDef
 
     def class_part(self, module: str) -> str | None:
         """`Class` (or `Outer.Inner`) of the nearest enclosing class, relative to the module: what
         `self.x` refers to inside this definition."""
         current: Definition | None = self
         while current is not None:
-            if isinstance(current.node, ast.ClassDef):
+            if not current.is_function:
                 return current.qualname[len(module) + 1:]
             current = current.parent
         return None

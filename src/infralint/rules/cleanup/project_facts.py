@@ -79,8 +79,10 @@ def _finally_calls(file: PythonFile) -> Iterable[CleanupEntry]:
     # the calls by line (in the traversal's order within a line): a `finally` block reads only
     # its own lines, and sorting every call of the file by position would cost more
     by_line: dict[int, list[ast.Call]] = {}
+    low, high = min(first for _, first, _ in blocks), max(last for _, _, last in blocks)
     for call in file.nodes(ast.Call):
-        by_line.setdefault(call.lineno, []).append(call)
+        if low <= call.lineno <= high:
+            by_line.setdefault(call.lineno, []).append(call)
     for function, first, last in blocks:
         name = function.qualname.rsplit(".", 1)[-1]
         for line in range(first, last + 1):

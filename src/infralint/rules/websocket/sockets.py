@@ -128,6 +128,7 @@ def _super_on_connect(call: ast.Call, socket: str) -> bool:
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SCOPE_TYPES = frozenset(_SCOPES)  # exact types: the parser makes no subclasses
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -139,9 +140,9 @@ def own_nodes(function: ast.AST):
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, _SCOPES):
-            continue
         kind = type(node)
+        if kind in _SCOPE_TYPES:
+            continue
         fields = _FIELDS.get(kind)
         if fields is None:
             fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
@@ -149,7 +150,11 @@ def own_nodes(function: ast.AST):
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
-                children.extend(item for item in value if isinstance(item, node_class))
+                # a list holds nodes only, or names only (`global a, b`), but a dict's keys (None for `**`)
+                if value and (kind is ast.Dict or not isinstance(value[0], node_class)):
+                    children.extend([item for item in value if isinstance(item, node_class)])
+                else:
+                    children.extend(value)
             elif isinstance(value, node_class):
                 children.append(value)
         stack.extend(reversed(children))
