@@ -118,7 +118,10 @@ class _TryFrame:
 
 
 def _parameters(args: ast.arguments) -> list[ast.arg]:
-    """A function's parameters in order: positional-only, positional, `*args`, keyword-only, `**kwargs`."""
+    """A function's parameters in order: positional-only, positional, `*args`, keyword-only, `**kwargs`
+    (only read: most functions have positional ones only, given as the syntax tree's own list)."""
+    if not (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg):
+        return args.args
     return [arg for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg) if arg is not None]
 
 
@@ -177,6 +180,8 @@ class ScopeAnalysis:
         self.star_names: frozenset[str] | None = None  # what the star imports provide, once asked
         self.module_classes: dict[str, Scope] = {}  # module-level classes by name, of the scopes seen so far
         self.module_classes_seen = 0
+        self.parsed_annotations: dict[str, ast.expr | None] = {}  # string annotations by their text
+        self.self_noreturn: dict[tuple[int, str], bool] = {}  # (class scope, method) → never returns, once methods run
         # everything allocated here stays reachable until the end, so cycle collection during the
         # pass would only rescan the file's syntax tree again and again
         collecting = gc.isenabled()
@@ -809,11 +814,16 @@ class ScopeAnalysis:
                 push_children(stack, n)
 
     def _string_annotation(self, node: ast.Constant, scope: Scope) -> None:
-        try:
-            parsed = ast.parse(node.value.strip(), mode="eval")
-        except (SyntaxError, ValueError):
-            return
-        self.lazy_names_in(parsed.body, scope, report_at=node)
+        text = node.value.strip()
+        parsed = self.parsed_annotations.get(text, node)  # `node`: not parsed yet (None: does not parse)
+        if parsed is node:
+            try:
+                parsed = ast.parse(text, mode="eval").body
+            except (SyntaxError, ValueError):
+                parsed = None
+            self.parsed_annotations[text] = parsed  # a file spells the same annotation many times
+        if parsed is not None:
+            self.lazy_names_in(parsed, scope, report_at=node)
 
     # -- simple statements ------------------------------------------------------------------------
 

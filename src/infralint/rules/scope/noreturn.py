@@ -32,8 +32,7 @@ def never_returns(analysis: ScopeAnalysis, call: ast.Call, consult_imports: bool
         if receiver in ("self", "cls"):
             if func.attr in NORETURN_METHODS_OF_SELF:
                 return True
-            owner = analysis.scope.enclosing_class()
-            return owner is not None and _method_never_returns(analysis, owner, func.attr)
+            return _own_method_never_returns(analysis, func.attr)
         if func.attr in PARSER_EXITS and _is_parser(analysis, receiver):
             return True
     if isinstance(func, ast.Name):
@@ -58,6 +57,21 @@ def never_returns(analysis: ScopeAnalysis, call: ast.Call, consult_imports: bool
             return False  # the standard library's never-returning calls are listed
         return imported_noreturn(analysis.source.path, 0, module, name)
     return False
+
+
+def _own_method_never_returns(analysis: ScopeAnalysis, method: str) -> bool:
+    """`self.method()` in the code being walked. Function bodies run after the class bodies that hold
+    them, whose methods are then all known: there the answer per class and method is kept."""
+    owner = analysis.scope.enclosing_class()
+    if owner is None:
+        return False
+    if analysis.scope.kind != "function":
+        return _method_never_returns(analysis, owner, method)
+    key = (id(owner), method)
+    found = analysis.self_noreturn.get(key)
+    if found is None:
+        found = analysis.self_noreturn[key] = _method_never_returns(analysis, owner, method)
+    return found
 
 
 def _method_never_returns(analysis: ScopeAnalysis, owner: Scope, method: str, depth: int = 0) -> bool:
