@@ -31,9 +31,10 @@ def leave(code: int) -> NoReturn:
 def _flushed(code: int) -> int:
     """`code`, or 120 (as CPython exits) when a standard stream cannot take what is buffered."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or getattr(stream, "closed", False):
+            continue  # closed by the run (the language server's transport): nothing is buffered
         try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):  # a reader that went away (broken pipe), a stream closed by the run
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (broken pipe)
             code = code or 120
     return code
