@@ -109,7 +109,9 @@ class _Extraction:
         # per definition (not per call): the class `self` means there, and the function it is in
         where: dict = {None: (None, None)}
         imports = self.names.imports
-        known_names = imports.keys() | self.names.own | self.names.local_imports.keys()
+        own = self.names.own
+        qualify_chain = self.names.qualify_chain
+        known_names = imports.keys() | own | self.names.local_imports.keys()
         registrations: list[tuple[ast.Call, str | None]] = []
         # what a call needs for anything below: a callee chain starting at a name the module
         # imports or defines, or at `self`/`cls` (inside a class: known once the scope is)
@@ -145,8 +147,16 @@ class _Extraction:
             cls, parts = known
             if parts is not None:
                 if is_awaited or base_name in known_names or (cls is not None and base_name in _SELF_NAMES):
-                    self._call_in(parts, call, cls, is_awaited, base_name, attributes)
-                elif accepts and _is_accept(call):
+                    # a bare name the module neither imports nor defines (one imported in a
+                    # function) is resolved only when awaited
+                    if is_awaited or kind is not ast.Name or base_name in imports or base_name in own:
+                        found = qualify_chain(base_name, attributes[::-1], cls) if base_name is not None else None
+                        if found is not None and (found[1] or is_awaited):
+                            parts.calls.append([found[0], line, is_awaited, found[1]])
+                            parts.positions.append((line, call.col_offset))
+                            if found[0].endswith("WebSocketResponse"):
+                                parts.websocket_response = True
+                if accepts and _is_accept(call):
                     parts.accepts.append(line)
             if registers:
                 registrations.append((call, cls))
@@ -172,21 +182,6 @@ class _Extraction:
                 )
             )
         return self.facts
-
-    def _call_in(self, parts: "_FunctionParts", call: ast.Call, cls: str | None, awaited: bool, base: str | None, attributes: list[str]) -> None:
-        """A call in a function: its callee qualified (`base` and the `attributes` that lead to
-        it, last first, as `run` took the chain apart) when the project can resolve it."""
-        func = call.func
-        if not awaited and type(func) is ast.Name and func.id not in self.names.imports and func.id not in self.names.own:
-            return  # a builtin, a local or a parameter: nothing the project can resolve
-        found = self.names.qualify_chain(base, attributes[::-1], cls) if base is not None else None
-        if found is not None and (found[1] or awaited):
-            parts.calls.append([found[0], call.lineno, awaited, found[1]])
-            parts.positions.append((call.lineno, call.col_offset))
-            if found[0].endswith("WebSocketResponse"):
-                parts.websocket_response = True
-        if type(func) is ast.Attribute and func.attr in _ACCEPT_VERBS and _is_accept(call):
-            parts.accepts.append(call.lineno)
 
     # -- module level: routers, bindings, constants, route tables ------------------------------
 
