@@ -73,6 +73,8 @@ _NOTHING: frozenset[str] = frozenset()
 # node classes the expression walk tests every node against, as module globals (no lookup on `ast`)
 _Attribute, _Call, _Constant, _Load, _Name, _Store = ast.Attribute, ast.Call, ast.Constant, ast.Load, ast.Name, ast.Store
 _BinOp, _Compare, _Subscript = ast.BinOp, ast.Compare, ast.Subscript
+# the parser gives every read the same `Load` object: testing for it first saves a lookup per name
+_PARSED_LOAD = ast.parse("x", mode="eval").body.ctx
 
 
 # the path kinds as module globals: the walk names them at every branch, loop and handler, where
@@ -254,7 +256,6 @@ class ScopeAnalysis:
         pop, push = stack.pop, stack.append
         fields_of = _FIELDS_LAST_FIRST
         special = _EXPR_HANDLERS
-        read, read_in = self._read, self._read_in
         n = node
         while True:
             cls = n.__class__
@@ -262,14 +263,14 @@ class ScopeAnalysis:
                 n = n.value
                 cls = n.__class__
             if cls is _Name:
-                ctx = n.ctx.__class__
-                if ctx is _Load:
+                ctx = n.ctx
+                if ctx is _PARSED_LOAD or ctx.__class__ is _Load:
                     if n.id not in bound:
                         if direct:
-                            read_in(scope, n.id, n, None, scope)
+                            self._read_in(scope, n.id, n, None, scope)
                         else:
-                            read(n.id, n)
-                elif ctx is _Store:
+                            self._read(n.id, n)
+                elif ctx.__class__ is _Store:
                     self._bind(n.id, "assign", n)
                 else:
                     self._delete_name(n)
