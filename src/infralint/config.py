@@ -250,15 +250,30 @@ def target_python_of_folder(folder: str) -> tuple[int, int] | None:
     return _target_python_at_or_above(str(Path(folder).resolve()))
 
 
-@lru_cache(maxsize=4096)
 def _target_python_at_or_above(folder: str) -> tuple[int, int] | None:
     """`find_requires_python` of a resolved folder, each folder above it asked once for all the
     folders below (a deep tree asked every ancestor for every folder)."""
-    found = _declared_python(Path(folder))
-    if found is not _UNSTATED:
-        return found
-    parent = os.path.dirname(folder)
-    return None if parent == folder else _target_python_at_or_above(parent)
+    unanswered: list[str] = []
+    while folder not in _TARGET_OF_FOLDER:
+        found = _declared_python(Path(folder))
+        if found is not _UNSTATED:
+            _TARGET_OF_FOLDER[folder] = found
+            break
+        unanswered.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            _TARGET_OF_FOLDER[folder] = None
+            break
+        folder = parent
+    answer = _TARGET_OF_FOLDER[folder]
+    if len(_TARGET_OF_FOLDER) > 16_384:  # a long-lived process over many trees: start again
+        _TARGET_OF_FOLDER.clear()
+    _TARGET_OF_FOLDER.update(dict.fromkeys(unanswered, answer))
+    return answer
+
+
+#: resolved folder → the Python its files target (what `_target_python_at_or_above` learned)
+_TARGET_OF_FOLDER: dict[str, tuple[int, int] | None] = {}
 
 
 _UNSTATED: Any = object()
