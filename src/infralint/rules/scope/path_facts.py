@@ -27,6 +27,33 @@ IS_NONE = NONE | FALSY
 # of precision only — a fact never hides a finding it does not rule out)
 MAX_PATH_FACTS = 64
 
+def structure_text(node: ast.AST) -> str:
+    """A node's shape as text — its types and field values, no positions — equal for two nodes
+    exactly when `ast.dump` prints them alike. `ast.dump` recurses through a closure that refers to
+    itself: every call left a cycle only the cyclic collector frees, dozens per file."""
+    parts: list[str] = []
+    _write_structure(node, parts.append)
+    return "".join(parts)
+
+
+def _write_structure(value, write) -> None:
+    if isinstance(value, ast.AST):
+        write(value.__class__.__name__)
+        write("(")
+        for name in value._fields:
+            _write_structure(getattr(value, name, None), write)
+            write(",")
+        write(")")
+    elif isinstance(value, list):
+        write("[")
+        for item in value:
+            _write_structure(item, write)
+            write(",")
+        write("]")
+    else:
+        write(repr(value))
+
+
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[a-zA-Z%]")
 _NEGATIVE_OPS = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
 # calls that answer the same until their arguments are rebound: `isinstance(perm, str)`, `hasattr(socket, "AF_UNIX")`
@@ -120,7 +147,7 @@ class Atoms:
         if op is not None and node.ops[0].__class__ is not op:
             node = ast.Compare(node.left, [op()], node.comparators)
         try:
-            text = ast.dump(node)
+            text = structure_text(node)
         except RecursionError:  # a test nested too deeply to print: it equals no other test
             text = f"<node {key}>"
         found = self._conditions[key] = (text, negated)
@@ -134,7 +161,7 @@ class Atoms:
         return negated != other_negated and node.__class__ is other_node.__class__ and op is other_op
 
     def atom(self, test: ast.expr) -> tuple[str, bool] | None:
-        """Like `condition`, for tests over names, attributes and constants only (cheap, no `ast.dump`)."""
+        """Like `condition`, for tests over names, attributes and constants only (cheap, no printing)."""
         key = id(test)
         found = self._atoms.get(key, self)  # `self`: not asked yet (None is an answer)
         if found is not self:
