@@ -9,6 +9,7 @@ and the builtins' names (a module with thousands of reads of one missing name se
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -48,12 +49,18 @@ class NameHints:
     """The per-file indexes behind `hint_for`, built on first use and kept with the analysis."""
 
     def __init__(self, analysis: ScopeAnalysis) -> None:
-        self.analysis = analysis
+        # held weakly: the analysis keeps these hints, and a cycle between them would keep the
+        # file's whole tree alive until the cyclic collector came by
+        self._analysis = weakref.ref(analysis)
         self._elsewhere: dict[str, list[tuple[Scope, Binding]]] | None = None
         self._module_values: set[int] | None = None  # ids of names read as `name.attribute`
         self._shared_names: list[str] | None = None
         self._shared_best: dict[str, tuple[float, str] | None] = {}
         self._best: dict[tuple[str, int], str | None] = {}
+
+    @property
+    def analysis(self) -> ScopeAnalysis:
+        return self._analysis()  # type: ignore[return-value]  # alive: it holds these hints
 
     def elsewhere(self, name: str) -> list[tuple[Scope, Binding]]:
         """Every binding of `name` in any scope of the module, in source order of the scopes."""
