@@ -52,7 +52,11 @@ def start_batch() -> tuple[bool, BatchCollector]:
 
 
 def end_batch(was_enabled: bool) -> None:
-    gc.unfreeze()  # what the frozen objects left as garbage goes at the next automatic collection
+    # what the batch left alive (a run's kept parses and results) goes to the oldest generation
+    # unscanned, with what was frozen: re-enabled, the collector would otherwise scan it all at
+    # once on its next allocation; garbage among it goes at the next full collection
+    gc.freeze()
+    gc.unfreeze()
     if was_enabled:
         gc.enable()
 
