@@ -72,11 +72,13 @@ def teardown_route(
 
 
 def entries_by_target(project: Project) -> dict[str, CleanupEntry]:
-    """The cleanup entries by the function they call (resolved: built once per question, not per
-    function asked about)."""
-    found: dict[str, CleanupEntry] = {}
-    for entry in project.facts(CleanupEntry):
-        found.setdefault(project.resolve(entry.target), entry)
+    """The cleanup entries by the function they call (resolved: built once per join, not per file
+    or function asked about)."""
+    found = project.memo.get("inf201-entries-by-target")
+    if found is None:  # `facts()` records nothing: the routes `note` the entries they use
+        found = project.memo["inf201-entries-by-target"] = {}
+        for entry in project.facts(CleanupEntry):
+            found.setdefault(project.resolve(entry.target), entry)
     return found
 
 
@@ -93,7 +95,11 @@ def _short(qualname: str) -> str:
 
 
 def _key(project: Project, path: str) -> str:
-    return str(project.absolute(path))
+    keys = project.memo.setdefault("inf201-file-keys", {})  # asked for every function of every route
+    found = keys.get(path)
+    if found is None:
+        found = keys[path] = str(project.absolute(path))
+    return found
 
 
 def _shown(path: str) -> str:
