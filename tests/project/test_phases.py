@@ -111,6 +111,25 @@ def test_deferred_files_are_finished_from_their_first_phase_parse(tmp_path, proj
     assert len(reparsed) == len(files)
 
 
+def test_a_deferred_files_other_rules_run_once_in_phase_one(tmp_path, project_rule, monkeypatch):
+    from infralint.engine import project_phase as phases
+
+    files = _route_service(tmp_path)
+    (tmp_path / "m0.py").write_text((tmp_path / "m0.py").read_text() + "print(undefined_name)\n")
+    config = config_for([project_rule, "INF101"])
+    joined = []
+    join = phases.join_project
+    monkeypatch.setattr(phases, "join_project", lambda *args: joined.append(True) or join(*args))
+    undefined = rule_classes()["INF101"]
+    seen = []
+    finish = undefined.finish
+    monkeypatch.setattr(undefined, "finish", lambda self, ctx: seen.append((ctx.display_path, bool(joined))) or finish(self, ctx))
+    results = {Path(r.path).name: r for r in lint_files(files, config, jobs=1)}
+    assert all(CODE in {f.code for f in r.findings} for r in results.values())  # every file deferred, then finished
+    assert sorted(seen) == sorted({(str(path), False) for path in files})  # once per file, before the join
+    assert sorted(f.message.split(" ")[0] for f in results["m0.py"].findings if f.code == "INF101") == ["`fetch`", "`undefined_name`"]
+
+
 def test_workers_finish_their_own_deferred_files_after_the_join(tmp_path, project_rule):
     files = _route_service(tmp_path)
     config = config_for([project_rule])
