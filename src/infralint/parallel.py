@@ -71,8 +71,8 @@ class Pool:
     and sends each task's results back. A worker keeps the parsed contexts of the files it deferred
     to the project, and waits. Phase two: every worker receives the joined project's facts
     (`start_phase_two`) and finishes its own deferred files from the contexts it kept, then lints
-    the files it is handed (`hand_out`), and sends each result back. A worker that dies loses no file: the main process
-    lints whatever it took and never reported."""
+    the files it is handed (`hand_out`), and sends each result back. A worker that dies loses no
+    file: the main process lints whatever it took and never reported."""
 
     def __init__(self, linter: Linter, make_linter: Callable[[], Linter], lint_file: LintFile, tasks: list[list[Path]], jobs: int, phase: ProjectPhase | None) -> None:
         context = multiprocessing.get_context()

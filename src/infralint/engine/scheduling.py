@@ -94,8 +94,9 @@ class ProjectPhase:
         order: list[tuple[int, int, str]] = []  # (owner, position in the owner's group, path)
         for result in results:
             if result.facts is not None:
-                group = groups.setdefault(owners.get(result.path, _THIS_PROCESS), [])
-                order.append((owners.get(result.path, _THIS_PROCESS), len(group), result.path))
+                owner = owners.get(result.path, _THIS_PROCESS)
+                group = groups.setdefault(owner, [])
+                order.append((owner, len(group), result.path))
                 group.append(result.facts)
         pickled: dict[int, bytes] = {}
 
