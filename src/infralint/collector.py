@@ -31,11 +31,7 @@ _YOUNG_OBJECTS_PER_COLLECTION = 750_000
 class BatchCollector:
     """Collects cycles between files; `file_done()` after each file."""
 
-    def __init__(self) -> None:
-        self.files = 0
-
     def file_done(self) -> None:
-        self.files += 1
         # the collector's own count of objects created minus freed since the last collection
         if gc.get_count()[0] < _YOUNG_OBJECTS_PER_COLLECTION:
             return

@@ -19,7 +19,7 @@ def leave(code: int) -> NoReturn:
 
     A finished cold run still holds every parse kept for the project phase, the joined project
     and the results: at a normal exit CPython frees them one object at a time and its last cycle
-    collection scans them all, about a quarter of a cold run's time on service code. What the
+    collection scans them all, about a quarter of a cold run on the generated service. What the
     command owes the outside world is done first: the exit handlers run (temporary folders,
     worker pools) and both standard streams are flushed; everything else it writes (reports,
     fixes, the cache) is written through closed files before this point."""
