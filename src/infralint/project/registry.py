@@ -17,10 +17,10 @@ be deterministic: their output is cached by the file's content digest.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import re
 from dataclasses import dataclass
-import fnmatch
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable

@@ -175,14 +175,6 @@ def _definitions(tree: ast.Module) -> Iterable[tuple[str, ast.ClassDef | None, a
                     yield f"{node.name}.{item.name}", node, item
 
 
-def _lines(source) -> list[str]:
-    """The source's lines, for slicing by line number: those it already split, else a text
-    without `\r` split at `\n` alone, several times faster (a last empty part is no line of a
-    function)."""
-    text = source.text
-    return source.lines if "\r" in text or "lines" in source.__dict__ else text.split("\n")
-
-
 @python_extractor
 def socket_uses(file: PythonFile) -> Iterable[Fact]:
     """Functions with a socket parameter and what they do with it; functions that store a socket
@@ -190,7 +182,8 @@ def socket_uses(file: PythonFile) -> Iterable[Fact]:
     if not mentions_websockets(file.source.text):
         return []
     found: list[Fact] = []
-    lines = _lines(file.source) if may_hold_keyed(file.source.text) else None
+    # split into lines only when some function may store a socket under a key
+    lines = file.source.lines if may_hold_keyed(file.source.text) else None
     for name, cls, function in _definitions(file.source.tree):
         param = socket_param(function, cls is not None)
         if lines is not None and may_be_keyed(function, lines):
