@@ -182,10 +182,18 @@ def find_config(start: Path) -> Path | None:
     """
     start = start.resolve()
     for folder in (start, *start.parents):
-        for name in CONFIG_FILE_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_infralint_table(candidate)):
-                return candidate
+        found = config_file_in(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def config_file_in(folder: Path) -> Path | None:
+    """The configuration file of the folder itself (none above it is looked at)."""
+    for name in CONFIG_FILE_NAMES:
+        candidate = folder / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_infralint_table(candidate)):
+            return candidate
     return None
 
 
@@ -534,10 +542,12 @@ class ConfigResolver:
             "extend_exclude": list(extend_exclude or ()),
         }
         self._file_for_folder: dict[Path, Path | None] = {}
+        self._file_for_real_folder: dict[Path, Path | None] = {}  # folders symbolic links resolved
         self._configs: dict[Path | None, Config] = {}
 
     def clear(self) -> None:
         self._file_for_folder.clear()
+        self._file_for_real_folder.clear()
         self._configs.clear()
 
     def forget(self, config_file: Path | None) -> None:
@@ -551,8 +561,24 @@ class ConfigResolver:
         path = Path(path).absolute()
         folder = path if path.is_dir() else path.parent
         if folder not in self._file_for_folder:
-            self._file_for_folder[folder] = find_config(folder)
+            self._file_for_folder[folder] = self._nearest_config(folder.resolve())
         return self._file_for_folder[folder]
+
+    def _nearest_config(self, real_folder: Path) -> Path | None:
+        """`find_config`, asking each real folder once however many folders below it ask."""
+        unanswered: list[Path] = []
+        folder = real_folder
+        while folder not in self._file_for_real_folder:
+            unanswered.append(folder)
+            found = config_file_in(folder)
+            if found is not None or folder.parent == folder:
+                break
+            folder = folder.parent
+        else:
+            found = self._file_for_real_folder[folder]
+        for asked in unanswered:
+            self._file_for_real_folder[asked] = found
+        return found
 
     def config_for(self, path: Path) -> Config:
         """The effective configuration of `path`; raises ConfigError when its file is invalid."""

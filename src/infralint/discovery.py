@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .config import Config, ConfigResolver
+from .real_paths import real_paths
 
 if TYPE_CHECKING:
     import subprocess
@@ -384,8 +385,8 @@ def _aliases_of_named_files(files: Iterable[Path]) -> list[Path]:
     on one command line): each real file is linted once, under its own name when it was given."""
     kept: dict[str, Path] = {}
     dropped: list[Path] = []
-    for path in files:
-        real = os.path.realpath(path)
+    files = list(files)
+    for path, real in zip(files, real_paths(files)):
         known = kept.get(real)
         if known is None:
             kept[real] = path

@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from ..real_paths import real_paths
+
 if TYPE_CHECKING:
     from ..cache import ResultCache
     from ..config import Config, ConfigResolver
@@ -35,7 +37,7 @@ def project_root(config: "Config", files: Iterable[Path]) -> Path | None:
     with none the git checkout holding them. None when that folder does not hold every file (a
     `--config` from elsewhere; no configuration file outside a checkout): then the files named are
     the whole project, as the current folder may be anything (a home folder, `/`)."""
-    reals = [os.path.realpath(f) for f in files]
+    reals = real_paths(files)
     if not reals:
         return None
     if config.source is not None:
@@ -75,11 +77,12 @@ def context_paths(
     root = project_root(config, files)
     if root is None or any(os.path.realpath(path) == str(root) for path in named):
         return []
-    reported = {os.path.realpath(path) for path in files}
+    reported = set(real_paths(files))
     others: list[Path] = []
     member = False
-    for path in project_members(config, root, resolver):
-        if os.path.realpath(path) in reported:
+    members = project_members(config, root, resolver)
+    for path, real in zip(members, real_paths(members)):
+        if real in reported:
             member = True
         else:
             others.append(path)
@@ -100,7 +103,7 @@ def project_with_buffer(linter, path: Path, shown: str, text: str, resolver: "Co
         return None
     real = os.path.realpath(path)
     members = project_members(config, root, resolver)
-    others = [member for member in members if os.path.realpath(member) != real]
+    others = [member for member, member_real in zip(members, real_paths(members)) if member_real != real]
     if len(others) == len(members):
         return None
     facts = facts_of_files(linter, others, facts_cache(config, members))
