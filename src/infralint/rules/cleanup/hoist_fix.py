@@ -9,6 +9,7 @@ one exists.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 
 import libcst as cst
 
@@ -22,6 +23,7 @@ from ...fixes.cst import (
     single_import,
     spelled,
 )
+from ...fixes.partial_module import parse_partially
 
 
 def hoist_import(text: str, line: int, col: int) -> str:
@@ -124,21 +126,70 @@ def _import_at(tree: ast.Module, line: int, col: int) -> ast.Import | ast.Import
 # -- many hoists from one parse ------------------------------------------------------------------
 
 
-def hoist_imports(text: str, positions: list[tuple[int, int]]) -> str:
+def hoist_imports(text: str, positions: list[tuple[int, int]], tree: ast.Module | None = None) -> str:
     """The module text with every import statement at the given (line, ast column) positions
     moved to the top import block — the text `hoist_import` gives when applied to each in turn,
-    top to bottom, computed from one `ast` and one LibCST parse whatever their number."""
-    tree = ast.parse(text)
-    by_position = {(n.lineno, n.col_offset): n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    top to bottom. `tree` is the text's `ast` (parsed here when not given).
+
+    LibCST parses only the top-level statements the hoists read or edit — the module's head, its
+    top-level imports (an import may join one anywhere), those holding an import to move — when
+    the module can be cut around them (`parse_partially`); else the whole module."""
+    if tree is None:
+        tree = ast.parse(text)
     ordered = sorted(set(positions))
+    if not ordered:
+        raise FixNotApplicable("no import to hoist")
+    hoisted = _hoist_partially(text, tree, ordered)
+    return hoisted if hoisted is not None else _hoist_whole(text, tree, ordered)
+
+
+_IMPORT_TYPES = (ast.Import, ast.ImportFrom)
+
+
+def _hoist_whole(text: str, tree: ast.Module, ordered: list[tuple[int, int]]) -> str:
+    """`hoist_imports` from a LibCST parse of the whole module (what the partial parse must equal)."""
+    by_position = {(n.lineno, n.col_offset): n for n in ast.walk(tree) if isinstance(n, _IMPORT_TYPES)}
+    return _hoist_in(cst.parse_module(text), by_position, ordered).code
+
+
+def _hoist_partially(text: str, tree: ast.Module, ordered: list[tuple[int, int]]) -> str | None:
+    """`hoist_imports` from a LibCST parse of the statements it needs only; None when the module
+    cannot be cut (or a hoist cannot be done: the whole module's parse then says why)."""
+    top = tree.body
+    ends = [statement.end_lineno for statement in top]
+    holders = set()
+    for line, _ in ordered:
+        index = bisect_left(ends, line)  # the first statement that ends on or after the line
+        if index == len(top) or top[index].lineno > line:
+            return None
+        holders.add(index)
+    # the docstring and the statement after it (read when no import block follows), every
+    # top-level import (`_find_existing` looks at all of them), the statements holding a hoist
+    wanted = {0, 1, *holders, *(k for k, statement in enumerate(top) if isinstance(statement, _IMPORT_TYPES))}
+    partial = parse_partially(text, tree, wanted)
+    if partial is None:
+        return None
+    by_position = {
+        (n.lineno, n.col_offset): n for statement in partial.statements for n in ast.walk(statement) if isinstance(n, _IMPORT_TYPES)
+    }
+    try:
+        module = _hoist_in(partial.module, by_position, ordered)
+    except FixNotApplicable:
+        return None
+    return partial.code_for(module)
+
+
+def _hoist_in(module: cst.Module, by_position: dict, ordered: list[tuple[int, int]]) -> cst.Module:
+    """Move the imports at `ordered` positions of `module`, whose import statements are those of
+    `by_position` (by their `ast` position)."""
     statements = [by_position.get(position) for position in ordered]
-    if not ordered or None in statements:
+    if None in statements:
         raise FixNotApplicable("an import to hoist is not where it was reported")
     # both trees list the import statements in the order they are written: the targets are known
     # by their rank among them, which spares LibCST's position metadata (most of a large file's cost)
     rank = {position: index for index, position in enumerate(sorted(by_position))}
     remover = _HoistRemover({rank[position] for position in ordered})
-    module = cst.parse_module(text).visit(remover)
+    module = module.visit(remover)
     if remover.seen != len(by_position):
         raise FixNotApplicable("the import statements of the two parses differ")
     if remover.removed != len(ordered):
@@ -151,7 +202,7 @@ def hoist_imports(text: str, positions: list[tuple[int, int]]) -> str:
                 module = add_import_to_module(module, statement.module, alias.name, alias.asname)
             else:
                 module = _add_relative_to_module(module, statement.level, statement.module, alias.name, alias.asname)
-    return module.code
+    return module
 
 
 _NO_STATEMENTS_BELOW = (cst.BaseExpression, cst.BaseSmallStatement, cst.Parameters, cst.Decorator, cst.Annotation)
