@@ -22,6 +22,7 @@ from typing import Iterable
 from .finding import Finding
 from .results import FileResult, content_digest
 from .cache_key import cache_key, sign, verify
+from .config import target_python_of_folder
 from .safe_files import SymlinkRefused, create_own_file, open_own_folder, read_own_file, read_regular_file, replace_own_file
 from .version import __version__
 
@@ -31,6 +32,13 @@ CACHE_DIR_NAME = ".infralint_cache"
 # a file whose modification time is at least this old when it is stored cannot still be changing
 # within the same timestamp tick, so an identical (size, mtime, inode) later means identical bytes
 _SETTLED_NS = 2_000_000_000
+
+
+def _target_of(location: str) -> list[int] | None:
+    """The Python the file's own folder targets (a sub-project's `requires-python`), as stored: the
+    configuration's own target is part of the cache file's name, this one is checked per entry."""
+    target = target_python_of_folder(os.path.dirname(location))
+    return list(target) if target is not None else None
 
 
 def _stat_key(stat: os.stat_result) -> list[int]:
@@ -138,6 +146,9 @@ def _valid_entry(key, entry) -> bool:
     if deps is not None and not (
         isinstance(deps, dict) and all(_relative_name(k) and (v is None or isinstance(v, str) and _DIGEST.fullmatch(v)) for k, v in deps.items())
     ):
+        return False
+    target = entry.get("target")
+    if target is not None and not (isinstance(target, list) and len(target) == 2 and all(type(v) is int for v in target)):
         return False
     if not isinstance(entry.get("project", False), bool) or not isinstance(entry.get("files", ""), str):
         return False
@@ -264,6 +275,8 @@ class ResultCache:
             self.dirty = True
         if not self._dependencies_unchanged(entry) or (entry.get("project") and entry.get("files") != self.run_files):
             return None
+        if entry.get("target") != _target_of(location):
+            return None  # a `requires-python` (or ruff's target) above the file changed
         try:
             findings = [Finding.from_dict(f) for f in entry["findings"]]
             facts = None
@@ -351,6 +364,7 @@ class ResultCache:
         except OSError:
             stat = None
         entry = {"digest": result.digest, "stat": stat, "place": self.place, "shown": result.path, "findings": [f.to_dict() for f in result.findings]}
+        entry["target"] = _target_of(location)
         if result.errors:
             entry["notes"] = list(result.errors)
         if result.deps:

@@ -284,7 +284,15 @@ def _target_python_at_or_above(folder: str) -> tuple[int, int] | None:
 _TARGET_OF_FOLDER: dict[str, tuple[int, int] | None] = {}
 
 
+def forget_target_pythons() -> None:
+    """Read the files that state a target Python again (a long-lived process saw one change)."""
+    target_python_of_folder.cache_clear()
+    _TARGET_OF_FOLDER.clear()
+
+
 _UNSTATED: Any = object()
+#: the files `_declared_python` reads (a change to one changes the target of the folders below)
+TARGET_PYTHON_FILE_NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml", ".python-version")
 _RUFF_TARGET_RE = re.compile(r"py(\d)(\d+)$")
 _PYTHON_VERSION_RE = re.compile(r"(?:^|[^\d.])(\d)\.(\d+)")
 
@@ -548,6 +556,7 @@ class ConfigResolver:
     def clear(self) -> None:
         self._file_for_folder.clear()
         self._file_for_real_folder.clear()
+        forget_target_pythons()
         self._configs.clear()
 
     def forget(self, config_file: Path | None) -> None:

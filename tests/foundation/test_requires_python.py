@@ -183,3 +183,31 @@ def test_each_service_of_a_monorepo_is_judged_by_its_own_target(tmp_path):
     done = run_infralint("check", "--no-cache", "--format", "concise", "--select", "INF101", cwd=tmp_path)
     reported = sorted({line.split(":")[0] for line in done.stdout.decode().splitlines() if "INF101" in line})
     assert reported == ["tools/events.py"]
+
+
+@pytest.mark.integration
+def test_a_warm_run_sees_a_sub_projects_target_change(tmp_path):
+    """The result cache is keyed by the configuration's target; a sub-project's own target (here
+    `.python-version` files below the root) is checked for each cached file, so editing, adding
+    or deleting one gives what a run without the cache gives."""
+    (tmp_path / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    for service in ("server", "tools"):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "events.py").write_text(TYPE_CHECKING_ANNOTATION, encoding="utf-8")
+    (tmp_path / "server" / ".python-version").write_text("3.14\n", encoding="utf-8")
+
+    def reported(*extra: str) -> list[str]:
+        done = run_infralint("check", *extra, "--format", "concise", "--select", "INF101", cwd=tmp_path)
+        return sorted({line.split(":")[0] for line in done.stdout.decode().splitlines() if "INF101" in line})
+
+    assert reported() == ["tools/events.py"]  # fills the cache
+    edits = [
+        lambda: (tmp_path / "server" / ".python-version").write_text("3.13\n", encoding="utf-8"),
+        lambda: (tmp_path / "tools" / "ruff.toml").write_text('target-version = "py314"\n', encoding="utf-8"),
+        lambda: (tmp_path / "server" / ".python-version").unlink(),
+        lambda: (tmp_path / "tools" / "ruff.toml").unlink(),
+    ]
+    expected = [["server/events.py", "tools/events.py"], ["server/events.py"], ["server/events.py"], ["server/events.py", "tools/events.py"]]
+    for edit, wanted in zip(edits, expected):
+        edit()
+        assert reported() == reported("--no-cache") == wanted

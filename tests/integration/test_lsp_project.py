@@ -72,8 +72,10 @@ async def test_settings_change_refreshes_the_open_health_file(client: LanguageCl
     from infralint.config import CONFIG_FILE_NAMES
     from infralint.project.members import fact_file_patterns
 
-    # and the deployment configuration the project reads (a probe's deadline in a YAML file)
-    assert patterns == [*(f"**/{name}" for name in CONFIG_FILE_NAMES), "**/*.py", *(f"**/{p}" for p in fact_file_patterns())]
+    # and the deployment configuration the project reads (a probe's deadline in a YAML file), and
+    # the files that state a folder's target Python
+    settings_files = [*CONFIG_FILE_NAMES, ".ruff.toml", "ruff.toml", ".python-version"]
+    assert patterns == [*(f"**/{name}" for name in settings_files), "**/*.py", *(f"**/{p}" for p in fact_file_patterns())]
     assert "**/*.yaml" in patterns and "**/Dockerfile" in patterns
 
     settings = tmp_path / "app" / "settings.py"
@@ -125,3 +127,29 @@ async def test_the_build_reports_work_done_progress(client: LanguageClient, tmp_
     begin = reports[0]
     assert isinstance(begin, types.WorkDoneProgressBegin) and begin.title == "infralint: reading the project"
     assert reports[-1].message == "4 files"
+
+
+# only a name imported for type checkers: a NameError when the definition runs, before Python 3.14
+TYPE_CHECKING_ANNOTATION = (
+    "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.models import Event\n\n\n"
+    "def matches(event: Event) -> bool:\n    return True\n"
+)
+
+
+async def test_a_folders_new_target_python_refreshes_its_open_files(client: LanguageClient, tmp_path: Path):
+    """A `.python-version` written beside an open file changes the Python it is judged for."""
+    events = tmp_path / "app" / "events.py"
+    events.write_text(TYPE_CHECKING_ANNOTATION)
+    uri = open_document(client, events, TYPE_CHECKING_ANNOTATION)
+    await _diagnostics_until(client, uri, lambda ds: [d.code for d in ds] == ["INF101"])
+    pinned = tmp_path / "app" / ".python-version"
+    pinned.write_text("3.14\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=pinned.as_uri(), type=types.FileChangeType.Created)])
+    )
+    await _diagnostics_until(client, uri, lambda ds: ds == [])
+    pinned.write_text("3.13\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=pinned.as_uri(), type=types.FileChangeType.Changed)])
+    )
+    await _diagnostics_until(client, uri, lambda ds: [d.code for d in ds] == ["INF101"])

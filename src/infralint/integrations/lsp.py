@@ -30,7 +30,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from ..catalog import load_catalog
-from ..config import CONFIG_FILE_NAMES, ConfigError, ConfigResolver
+from ..config import CONFIG_FILE_NAMES, TARGET_PYTHON_FILE_NAMES, ConfigError, ConfigResolver
 from ..engine import Linter
 from ..finding import Edit, Finding, FixSafety
 from ..fixes.edits import edits_between
@@ -435,8 +435,13 @@ def _is_deployment_file(uri: str) -> bool:
     return project.wants_file(uri.rsplit("/", 1)[-1])
 
 
+#: files whose change changes every document's findings: the configuration, and the target Python
+#: a folder states (`ruff.toml`, `.python-version`…)
+_SETTINGS_FILE_NAMES = tuple(dict.fromkeys([*CONFIG_FILE_NAMES, *TARGET_PYTHON_FILE_NAMES]))
+
+
 def _is_config(uri: str) -> bool:
-    return uri.rsplit("/", 1)[-1] in CONFIG_FILE_NAMES
+    return uri.rsplit("/", 1)[-1] in _SETTINGS_FILE_NAMES
 
 
 def _kind_wanted(kind: str, only: list[str] | None) -> bool:
@@ -457,7 +462,7 @@ def build_server() -> InfralintServer:
         ls.event_loop = asyncio.get_running_loop()  # lints run on worker threads; the project build on this loop
         watch = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watch and watch.dynamic_registration:
-            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in _SETTINGS_FILE_NAMES]
             watchers.append(types.FileSystemWatcher(glob_pattern="**/*.py"))
             # the deployment configuration and clients whose facts the project joins (a probe's deadline)
             from ..project.members import fact_file_patterns
