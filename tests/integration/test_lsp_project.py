@@ -153,3 +153,43 @@ async def test_a_folders_new_target_python_refreshes_its_open_files(client: Lang
         types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=pinned.as_uri(), type=types.FileChangeType.Changed)])
     )
     await _diagnostics_until(client, uri, lambda ds: [d.code for d in ds] == ["INF101"])
+
+
+def _cli_findings(tmp_path: Path, shown: str) -> list[tuple[str, str]]:
+    """What `infralint check` on the whole tree says about one file, for comparison."""
+    import json
+
+    from ..conftest import run_infralint
+
+    done = run_infralint("check", "--no-cache", "--format", "json", "--exit-zero", cwd=tmp_path)
+    return sorted((f["code"], f["message"]) for f in json.loads(done.stdout) if f["path"] == shown)
+
+
+def _said(diagnostics: list[types.Diagnostic]) -> list[tuple[str, str]]:
+    return sorted((str(d.code), d.message) for d in diagnostics)
+
+
+async def test_a_package_marker_that_goes_and_comes_back_renames_the_modules(client: LanguageClient, tmp_path: Path):
+    """Without `app/__init__.py` the settings module is `settings`, not `app.settings`: the
+    findings that quote it say so. The server says what the command line says at each step,
+    without a restart."""
+    health = tmp_path / "app" / "health.py"
+    uri = open_document(client, health, HEALTH)
+    with_package = _cli_findings(tmp_path, "app/health.py")
+    assert any("from `app.settings`" in message for _, message in with_package)
+    await _diagnostics_until(client, uri, lambda ds: _said(ds) == with_package)
+
+    marker = tmp_path / "app" / "__init__.py"
+    marker.unlink()
+    without_package = _cli_findings(tmp_path, "app/health.py")
+    assert any("from `settings`" in message for _, message in without_package)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=marker.as_uri(), type=types.FileChangeType.Deleted)])
+    )
+    await _diagnostics_until(client, uri, lambda ds: _said(ds) == without_package)
+
+    marker.write_text("")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=marker.as_uri(), type=types.FileChangeType.Created)])
+    )
+    await _diagnostics_until(client, uri, lambda ds: _said(ds) == with_package)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,8 @@ class LspProject:
         shown = self._shown(path)
         if shown is None:
             return
+        if path.name == "__init__.py" and self._package_changed(path.parent):
+            return
         if text is None:
             try:
                 data = path.read_bytes()
@@ -84,16 +87,59 @@ class LspProject:
                 self._republish_dependents(path, uri)
                 return
             text = data.decode("utf-8", "replace")
+        self._read_again(path, shown, text)
+        self._republish_dependents(path, uri)
+
+    def _read_again(self, path: Path, shown: str, text: str, renamed: bool = False) -> None:
+        """`renamed`: the module's dotted name may have changed, though its text did not."""
         digest = content_digest(text.encode("utf-8"))
         known = self.project.files.get(shown)
-        if known is not None and known.digest == digest:
+        if known is not None and known.digest == digest and not renamed:
             return  # nothing new (a save of what the buffer already had, a re-lint)
         facts = self.linter.facts_of_text(text, shown, digest, location=str(path))
         if facts is None:
             self.project.remove(shown)
         else:
             self.project.update(facts)
-        self._republish_dependents(path, uri)
+
+    def _package_changed(self, folder: Path) -> bool:
+        """A package's `__init__.py` appeared or went: every module below the folder has a new
+        dotted name, and imports resolve anew. Their facts are read again (an open document's
+        from its buffer) and every open document is linted again. False when nothing changed."""
+        from ..analysis import project_modules
+        from ..project.registry import forget_packages, package_changed
+
+        folder = Path(os.path.abspath(folder))
+        if not package_changed(str(folder)):
+            return False
+        forget_packages()
+        project_modules.clear_cache()
+        below = self._shown(folder)
+        for shown in list(self.project.files) if below is not None else []:
+            if not shown.endswith((".py", ".pyi")) or not (below == "." or shown.startswith(below + "/")):
+                continue
+            path = Path(self.root) / shown
+            text = self._current_text(path)
+            if text is None:
+                self.project.remove(shown)
+            else:
+                self._read_again(path, shown, text, renamed=True)
+        marker = folder / "__init__.py"
+        text = self._current_text(marker)
+        if text is not None and self._shown(marker) is not None:
+            self._read_again(marker, self._shown(marker), text, renamed=True)
+        self.server.republish_if_changed(list(self.depends))
+        return True
+
+    def _current_text(self, path: Path) -> str | None:
+        """An open document's buffer, else the file on disk (None: it is gone)."""
+        uri = path.as_uri()
+        if uri in self.server.tracked:
+            return self.server.workspace.get_text_document(uri).source
+        try:
+            return path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return None
 
     # -- the background build ---------------------------------------------------------------------
 

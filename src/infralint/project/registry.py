@@ -188,6 +188,16 @@ def module_name(path: str) -> str:
     return f"{package}.{stem}" if package else stem
 
 
+def package_changed(folder: str) -> bool:
+    """Whether the folder's `__init__.py` appeared or went since its package was worked out (a
+    long-lived process: every module below it is then named anew)."""
+    return bool(_package_of(folder)) != os.path.isfile(os.path.join(folder, "__init__.py"))
+
+
+def forget_packages() -> None:
+    _package_of.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _package_of(folder: str) -> str:
     """Dotted package of a folder: its name under every enclosing folder with an `__init__.py`."""
