@@ -87,6 +87,16 @@ def test_the_whole_parse_is_not_called_when_the_module_can_be_cut(monkeypatch):
     assert hoist_imports(text, nested_imports(text), ast.parse(text)) == expected
 
 
+def test_without_docstring_the_statement_after_the_imports_is_not_parsed(monkeypatch):
+    text = "import logging\n" + FILLER + CLOSE + FILLER
+    expected = assert_partial(text)
+    runs = []
+    parse_module = cst.parse_module
+    monkeypatch.setattr(partial_module.cst, "parse_module", lambda source: runs.append(source) or parse_module(source))
+    assert partial(text, nested_imports(text)) == expected
+    assert runs[0] == "import logging\n" and not any("helper_0" in run for run in runs)
+
+
 def test_decorated_target_with_comments_above_its_decorators():
     close = (
         "\n\n# closes the pool\n\n@register\n@other(\n    1,\n)\ndef close(conn):\n"

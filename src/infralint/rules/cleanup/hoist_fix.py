@@ -163,9 +163,10 @@ def _hoist_partially(text: str, tree: ast.Module, ordered: list[tuple[int, int]]
         if index == len(top) or top[index].lineno > line:
             return None
         holders.add(index)
-    # the docstring and the statement after it (read when no import block follows), every
-    # top-level import (`_find_existing` looks at all of them), the statements holding a hoist
-    wanted = {0, 1, *holders, *(k for k, statement in enumerate(top) if isinstance(statement, _IMPORT_TYPES))}
+    # the first statement, and the next one after a docstring (read when no import block follows
+    # it), every top-level import (an import may join any of them), the statements holding a hoist
+    head = {0, 1} if isinstance(top[0], ast.Expr) else {0}
+    wanted = {*head, *holders, *(k for k, statement in enumerate(top) if isinstance(statement, _IMPORT_TYPES))}
     partial = parse_partially(text, tree, wanted)
     if partial is None:
         return None
