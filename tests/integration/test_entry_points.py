@@ -168,3 +168,24 @@ def test_a_file_the_run_does_not_read_is_skipped_with_force_exclude(tmp_path):
     (root / "README.md").write_text("# svc\n", encoding="utf-8")
     done = run_infralint("check", "--no-cache", "--force-exclude", "--format", "json", "--", "README.md", cwd=root)
     assert done.returncode == 0 and json.loads(done.stdout) == [], done.stderr.decode()
+
+
+def test_each_procfile_is_judged_against_its_own_router_from_every_path(tmp_path):
+    """Two services of one repository, each with a Procfile behind the platform's router: a
+    finding quotes the router of its own Procfile — when the whole tree is checked, and when one
+    Procfile is named (the other then only contributes facts, in another order)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    init_repo(root)
+    (root / "pyproject.toml").write_text("[tool.infralint]\n", encoding="utf-8")
+    (root / "Procfile").write_text("web: uvicorn main:app --host 0.0.0.0 --port $PORT\n", encoding="utf-8")
+    (root / "backend").mkdir()
+    (root / "backend" / "Procfile").write_text("web: uvicorn server.app:app --port $PORT\n", encoding="utf-8")
+    commit_all(root)
+    whole = [row for row in check_json(root) if row[3] == "INF605"]
+    assert [(row[0], "(backend/Procfile:1)" in row[4], "(Procfile:1)" in row[4]) for row in whole] == [
+        ("Procfile", False, True),
+        ("backend/Procfile", True, False),
+    ]
+    for named in ("backend/Procfile", "Procfile"):
+        assert [row for row in check_json(root, named) if row[3] == "INF605"] == of(whole, named)

@@ -247,3 +247,18 @@ def test_facts_survive_the_cache_and_unknown_kinds_are_dropped():
         @fact_kind("route")
         class Other(Fact):
             pass
+
+
+def test_the_facts_are_in_one_order_whatever_order_they_came_in(tmp_path):
+    """The whole tree joins its files in path order; one file named with the rest as context, or
+    the language server adding a file, must see the facts in that same order (a rule taking the
+    first of two equal answers then gives the same one)."""
+    paths = write(tmp_path, {"b/app.py": "import os\n", "a.py": "import os\n", "c.py": "import os\n"})
+    facts = [FileFacts.from_dict(extract_python(SourceFile(str(p), p.read_text()), str(p)).to_dict(), str(p)) for p in paths]
+    in_order = sorted(str(p) for p in paths)
+    assert list(Project(facts).files) == list(Project(reversed(facts)).files) == in_order
+    project = Project(facts[1:])
+    project.update(facts[0])  # a file added later goes in its place
+    assert list(project.files) == in_order
+    project.update(facts[0])  # replacing one keeps the order
+    assert list(project.files) == in_order

@@ -57,6 +57,10 @@ class ConstantValue:
     fact: Constant
 
 
+def _by_path(file: FileFacts) -> str:
+    return file.path
+
+
 class Project:
     """All facts of a run. Indexes are built on first use and dropped when a file's facts change."""
 
@@ -64,8 +68,11 @@ class Project:
         #: the folder relative fact paths are relative to (the working folder of a CLI run, the
         #: configuration root in the language server)
         self.base = Path(base) if base is not None else Path.cwd()
+        #: by path: every entry point (the whole tree, one file and the rest as context, the
+        #: language server's updates) sees the facts in the same order, so a rule that takes the
+        #: first of several answers gives the same one
         self.files: dict[str, FileFacts] = {}
-        for file in files:
+        for file in sorted(files, key=_by_path):
             self.files[file.path] = file
         self._indexes: _Indexes | None = None
         self._recording: list[set[str]] = []
@@ -93,6 +100,8 @@ class Project:
         """Replace one file's facts; True when they differ from what the project had."""
         old = self.files.get(file.path)
         self.files[file.path] = file
+        if old is None:  # a new file: in its place
+            self.files = dict(sorted(self.files.items()))
         changed = old is None or old.fingerprint() != file.fingerprint()
         if changed:
             self._indexes = None

@@ -40,6 +40,17 @@ class Balancer:
     #: a router in front of the processes a Procfile starts is not in front of a Dockerfile's
     #: command or a development `uvicorn.run()`: the launch sources it reaches (None: all)
     reaches: tuple[str, ...] | None = None
+    path: str = ""  # the file that declares or implies it
+
+    def nearness(self, path: str) -> int:
+        """How many folders its file shares with `path`: of two platforms' routers with the same
+        timeout, a Procfile's process is behind its own Procfile's, not a sibling service's."""
+        shared = 0
+        for mine, theirs in zip(PurePosixPath(self.path).parent.parts, PurePosixPath(path).parent.parts):
+            if mine != theirs:
+                break
+            shared += 1
+        return shared
 
 
 #: what a Procfile (or app.json) platform runs: the Procfile's commands, the scripts and gunicorn
@@ -65,7 +76,7 @@ def keepalive_findings(infra, project) -> list[Result]:
     balancers: dict[str, list[Balancer]] = {}
     for lb in infra.derived.balancers:
         if lb.idle_timeout is not None:
-            balancers.setdefault(scope(lb.path), []).append(Balancer(f"`{lb.name}`", lb.idle_timeout, f"{lb.path}:{lb.line}", lb.detail))
+            balancers.setdefault(scope(lb.path), []).append(Balancer(f"`{lb.name}`", lb.idle_timeout, f"{lb.path}:{lb.line}", lb.detail, path=lb.path))
     for marker in [*infra.derived.markers, *(_marker_record(m) for m in markers)]:
         platform = PLATFORMS[marker.platform]
         default = platform.backend_keepalive
@@ -78,11 +89,13 @@ def keepalive_findings(infra, project) -> list[Result]:
         else:
             continue
         reaches = _PROCFILE_REACH if marker.platform == "heroku" else None
-        balancers.setdefault(scope(marker.path), []).append(Balancer(f"the {platform.name} ({marker.what})", idle, f"{marker.path}:{marker.line}", how, reaches))
+        balancers.setdefault(scope(marker.path), []).append(
+            Balancer(f"the {platform.name} ({marker.what})", idle, f"{marker.path}:{marker.line}", how, reaches, path=marker.path)
+        )
 
     def front(path: str, source: str = "") -> Balancer | None:
         found = [b for b in balancers.get(scope(path), []) if b.reaches is None or any(source.startswith(r) for r in b.reaches)]
-        return max(found, key=lambda b: b.idle) if found else None
+        return max(found, key=lambda b: (b.idle, b.nearness(path))) if found else None
 
     launches: list[Launch] = [l for l in infra.derived.launches if l.source != "gunicorn configuration file"]
     launches += [
