@@ -236,3 +236,12 @@ def test_a_hoist_that_cannot_be_done_is_refused_by_both_parses():
         hoist_imports(TEXT, [(line, 0)])
     with pytest.raises(FixNotApplicable):
         hoist_imports(TEXT, [(line + 1, 4)])
+
+
+def test_statements_left_unparsed_keep_their_text_to_the_byte():
+    # LibCST writes `except OSError :` back without its space; a statement the fix does not touch
+    # is not parsed here, so its text stays as written
+    quirk = "\n\ndef probe():\n    try:\n        pass\n    except OSError :\n        pass\n"
+    text = HEAD + quirk + FILLER + CLOSE + FILLER
+    fixed = partial(text, nested_imports(text))
+    assert fixed is not None and quirk in fixed and "import json\n" in fixed
