@@ -63,8 +63,8 @@ def parse_partially(text: str, tree: ast.Module, wanted: Iterable[int]) -> Parti
         return None  # statements sharing a line (`a = 1; b = 2`) are one LibCST statement
     offsets = line_offsets(text)
     runs = _runs(text, offsets, top, firsts, wanted)
-    if runs is None:
-        return None
+    if runs is None or runs == [(0, len(top) - 1)]:
+        return None  # nothing would be left unparsed
     body: list[cst.BaseStatement] = []
     unparsed: list[str] = []
     header: list[cst.EmptyLine] = []
@@ -98,7 +98,7 @@ def parse_partially(text: str, tree: ast.Module, wanted: Iterable[int]) -> Parti
     if done < len(top):
         body.append(_placeholder(len(unparsed)))
         unparsed.append(text[_start(offsets, top, done) :])
-    if not unparsed or len(indents) > 1:
+    if len(indents) > 1:
         return None
     module = cst.Module(
         body=body,

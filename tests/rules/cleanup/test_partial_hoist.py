@@ -245,3 +245,12 @@ def test_statements_left_unparsed_keep_their_text_to_the_byte():
     text = HEAD + quirk + FILLER + CLOSE + FILLER
     fixed = partial(text, nested_imports(text))
     assert fixed is not None and quirk in fixed and "import json\n" in fixed
+
+
+def test_a_module_needed_whole_is_not_parsed_in_runs_first(monkeypatch):
+    text = HEAD.replace("\nLOG = logging.getLogger(__name__)\n", "") + CLOSE
+    runs = []
+    parse_module = cst.parse_module
+    monkeypatch.setattr(partial_module.cst, "parse_module", lambda source: runs.append(source) or parse_module(source))
+    assert partial(text, nested_imports(text)) is None
+    assert runs == []
