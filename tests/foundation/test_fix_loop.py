@@ -72,22 +72,25 @@ def sequential(text: str, code: str) -> str:
 CASES = [(p.name, code) for p in sorted(CLEANUP_FIXTURES.glob("*.py")) for code in ("INF201", "INF202")]
 
 
-@pytest.mark.parametrize("name, code", CASES)
-def test_hoisting_together_equals_hoisting_one_at_a_time(name, code):
+def fixture_hoists(name: str, code: str):
+    """The fixture's text and its findings of `code` with a hoist fix (the test is skipped without one)."""
     text = (CLEANUP_FIXTURES / name).read_text()
     findings = hoistable(text, code)
     if not findings:
         pytest.skip(f"no {code} fix in {name}")
+    return text, findings
+
+
+@pytest.mark.parametrize("name, code", CASES)
+def test_hoisting_together_equals_hoisting_one_at_a_time(name, code):
+    text, findings = fixture_hoists(name, code)
     together = hoist_imports(text, [(f.fix.data.line, f.fix.data.col) for f in findings])
     assert together == sequential(text, code)
 
 
 @pytest.mark.parametrize("name, code", CASES)
 def test_hoisting_one_from_one_parse_equals_the_step_by_step_hoist(name, code):
-    text = (CLEANUP_FIXTURES / name).read_text()
-    findings = hoistable(text, code)
-    if not findings:
-        pytest.skip(f"no {code} fix in {name}")
+    text, findings = fixture_hoists(name, code)
     for finding in findings:
         data = finding.fix.data
         assert hoist_imports(text, [(data.line, data.col)]) == hoist_import(text, data.line, data.col), (name, data.line)

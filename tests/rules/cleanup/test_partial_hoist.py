@@ -129,18 +129,18 @@ def test_many_hoists_in_several_functions_together():
     assert_partial(text)
 
 
-def test_comments_indented_under_a_function_stay_with_it():
-    # LibCST gives the comments indented like a body to that body: no cut above them
-    text = HEAD + FILLER + "\n\ndef before():\n    pass\n    # still before\n\n# above close\n  # odd indent" + CLOSE + FILLER
-    tree = ast.parse(text)
-    holder = next(k for k, s in enumerate(tree.body) if getattr(s, "name", "") == "close")
-    cut = partial_module.parse_partially(text, tree, {0, holder})
-    assert cut is not None and tree.body[holder - 1] in cut.statements
-    assert_partial(text)
-
-
-def test_a_backslash_ending_the_line_above_keeps_that_statement_in_the_run():
-    text = HEAD + FILLER + "\n\nWINDOWS = 'C:'  # the root, C:\\" + CLOSE + FILLER
+@pytest.mark.parametrize(
+    "above",
+    [
+        # LibCST gives the comments indented like a body to that body: no cut above them
+        "\n\ndef before():\n    pass\n    # still before\n\n# above close\n  # odd indent",
+        # a backslash ending the line above joins it to the next one
+        "\n\nWINDOWS = 'C:'  # the root, C:\\",
+    ],
+    ids=["indented-comments", "backslash"],
+)
+def test_the_statement_above_that_cannot_be_cut_off_stays_in_the_run(above):
+    text = HEAD + FILLER + above + CLOSE + FILLER
     tree = ast.parse(text)
     holder = next(k for k, s in enumerate(tree.body) if getattr(s, "name", "") == "close")
     cut = partial_module.parse_partially(text, tree, {0, holder})
