@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import _toml
 from .catalog import RuleOption, all_options, load_catalog
@@ -197,6 +197,10 @@ def config_file_in(folder: Path) -> Path | None:
     return None
 
 
+def _config_file_or_unstated(folder: str) -> Any:
+    return config_file_in(Path(folder)) or _UNSTATED
+
+
 def _read_toml(path: Path) -> tuple[str, dict[str, Any]] | None:
     """The text and data of a TOML file; None when it cannot be read; ({}) data when it is not TOML."""
     try:
@@ -261,22 +265,30 @@ def target_python_of_folder(folder: str) -> tuple[int, int] | None:
 def _target_python_at_or_above(folder: str) -> tuple[int, int] | None:
     """`find_requires_python` of a resolved folder, each folder above it asked once for all the
     folders below (a deep tree asked every ancestor for every folder)."""
+    answer = _nearest_answer(folder, _TARGET_OF_FOLDER, lambda asked: _declared_python(Path(asked)))
+    if len(_TARGET_OF_FOLDER) > 16_384:  # a long-lived process over many trees: start again
+        _TARGET_OF_FOLDER.clear()
+    return answer
+
+
+def _nearest_answer(folder: str, known: dict[str, Any], ask: Callable[[str], Any]) -> Any:
+    """What the nearest folder at or above the resolved `folder` says (`ask` gives `_UNSTATED`
+    for a folder that says nothing; None when none does), each folder asked once for every folder
+    below it: `known` keeps each folder's answer."""
     unanswered: list[str] = []
-    while folder not in _TARGET_OF_FOLDER:
-        found = _declared_python(Path(folder))
+    while folder not in known:
+        found = ask(folder)
         if found is not _UNSTATED:
-            _TARGET_OF_FOLDER[folder] = found
+            known[folder] = found
             break
         unanswered.append(folder)
         parent = os.path.dirname(folder)
         if parent == folder:
-            _TARGET_OF_FOLDER[folder] = None
+            known[folder] = None
             break
         folder = parent
-    answer = _TARGET_OF_FOLDER[folder]
-    if len(_TARGET_OF_FOLDER) > 16_384:  # a long-lived process over many trees: start again
-        _TARGET_OF_FOLDER.clear()
-    _TARGET_OF_FOLDER.update(dict.fromkeys(unanswered, answer))
+    answer = known[folder]
+    known.update(dict.fromkeys(unanswered, answer))
     return answer
 
 
@@ -550,7 +562,7 @@ class ConfigResolver:
             "extend_exclude": list(extend_exclude or ()),
         }
         self._file_for_folder: dict[Path, Path | None] = {}
-        self._file_for_real_folder: dict[Path, Path | None] = {}  # folders symbolic links resolved
+        self._file_for_real_folder: dict[str, Path | None] = {}  # folders symbolic links resolved
         self._configs: dict[Path | None, Config] = {}
 
     def clear(self) -> None:
@@ -570,24 +582,9 @@ class ConfigResolver:
         path = Path(path).absolute()
         folder = path if path.is_dir() else path.parent
         if folder not in self._file_for_folder:
-            self._file_for_folder[folder] = self._nearest_config(folder.resolve())
+            # `find_config`, asking each real folder once however many folders below it ask
+            self._file_for_folder[folder] = _nearest_answer(str(folder.resolve()), self._file_for_real_folder, _config_file_or_unstated)
         return self._file_for_folder[folder]
-
-    def _nearest_config(self, real_folder: Path) -> Path | None:
-        """`find_config`, asking each real folder once however many folders below it ask."""
-        unanswered: list[Path] = []
-        folder = real_folder
-        while folder not in self._file_for_real_folder:
-            unanswered.append(folder)
-            found = config_file_in(folder)
-            if found is not None or folder.parent == folder:
-                break
-            folder = folder.parent
-        else:
-            found = self._file_for_real_folder[folder]
-        for asked in unanswered:
-            self._file_for_real_folder[asked] = found
-        return found
 
     def config_for(self, path: Path) -> Config:
         """The effective configuration of `path`; raises ConfigError when its file is invalid."""
